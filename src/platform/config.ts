@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** The project root: config paths are resolved against it, not the cwd. */
+export const ROOT_DIR = resolve(__dirname, '..', '..');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => protocols.some((p) => v.startsWith(p)), { message: `must start with ${protocols.join(' or ')}` })
+    .optional();
+
+/**
+ * Every setting the app reads from the environment. Blank strings count as
+ * "not set", so `.env.example` can be copied as it is.
+ */
+const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    PUBLIC_URL: z.url().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(120),
+    SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+    TRUST_PROXY: z.string().default('loopback'),
+
+    MONGODB_URI: optionalUrl(['mongodb://', 'mongodb+srv://']),
+    MONGOD_BIN: z.string().optional(),
+    DATA_DIR: z.string().default('data'),
+    ENGINES_DIR: z.string().default('.engines/bin'),
+    SEED_DEMO: bool.default(true),
+
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must look like sk_test_… or sk_live_…')
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
+    STRIPE_CONNECT_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
+    STRIPE_API_HOST: z.string().optional(),
+    STRIPE_API_PORT: z.coerce.number().int().optional(),
+    STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
+
+    SMTP_URL: optionalUrl(['smtp://', 'smtps://']),
+    MAIL_FROM: z.string().default('Filiera <noreply@filiera.local>'),
+
+    UPLOADS_DIR: z.string().default('data/uploads'),
+    PLATFORM_COMMISSION_BPS: z.coerce.number().int().min(0).max(5000).default(1000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production') {
+      if (!c.SESSION_SECRET) ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required in production' });
+      if (!c.MONGODB_URI) ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'is required in production' });
+      if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production' });
+    }
+    if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET && c.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'is required when STRIPE_SECRET_KEY is set in production' });
+    }
+  });
+
+type Raw = z.infer<typeof ConfigSchema>;
+
+export interface Config {
+  env: Raw['NODE_ENV'];
+  isProduction: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  logLevel: Raw['LOG_LEVEL'];
+  trustProxy: string;
+  session: { secret: string; idleMinutes: number; absoluteHours: number };
+  db: { uri?: string; mongodBin?: string; dataDir: string; enginesDir: string };
+  seedDemo: boolean;
+  stripe: {
+    secretKey?: string;
+    webhookSecret?: string;
+    connectWebhookSecret?: string;
+    host?: string;
+    port?: number;
+    protocol?: 'http' | 'https';
+  };
+  mail: { smtpUrl?: string; from: string };
+  uploadsDir: string;
+  commissionBps: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment once. Throws a ConfigError naming every bad or
+ * missing variable; never falls back to `.env.example`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in ConfigSchema.shape && v !== undefined && v.trim() !== ''),
+  );
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'} ${i.message}`));
+  }
+  const c = parsed.data;
+  const at = (p: string) => resolve(ROOT_DIR, p);
+  return {
+    env: c.NODE_ENV,
+    isProduction: c.NODE_ENV === 'production',
+    port: c.PORT,
+    host: c.HOST,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    logLevel: c.LOG_LEVEL,
+    trustProxy: c.TRUST_PROXY,
+    // Outside production a fixed development secret keeps sessions across restarts.
+    session: {
+      secret: c.SESSION_SECRET ?? 'filiera-development-session-secret-not-for-production',
+      idleMinutes: c.SESSION_IDLE_MINUTES,
+      absoluteHours: c.SESSION_ABSOLUTE_HOURS,
+    },
+    db: { uri: c.MONGODB_URI, mongodBin: c.MONGOD_BIN, dataDir: at(c.DATA_DIR), enginesDir: at(c.ENGINES_DIR) },
+    seedDemo: c.SEED_DEMO,
+    stripe: {
+      secretKey: c.STRIPE_SECRET_KEY,
+      webhookSecret: c.STRIPE_WEBHOOK_SECRET,
+      connectWebhookSecret: c.STRIPE_CONNECT_WEBHOOK_SECRET,
+      host: c.STRIPE_API_HOST,
+      port: c.STRIPE_API_PORT,
+      protocol: c.STRIPE_API_PROTOCOL,
+    },
+    mail: { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM },
+    uploadsDir: at(c.UPLOADS_DIR),
+    commissionBps: c.PLATFORM_COMMISSION_BPS,
+  };
+}
+
+/** Loads `.env` from the project root into process.env when it exists. */
+export function loadDotEnv(): void {
+  const file = resolve(ROOT_DIR, '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}

@@ -1,0 +1,81 @@
+import mongoose from 'mongoose';
+
+// Filters are sanitised globally: a `$`-key that reaches a query from user
+// input (e.g. `{ email: { $ne: null } }`) is wrapped in `$eq` instead of
+// being run as an operator. Code that means an operator uses `mongoose.trusted()`.
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', true);
+// Fail fast instead of queueing queries while the database is away: the
+// request gets a 503 page and the driver reconnects in the background.
+mongoose.set('bufferCommands', false);
+
+/**
+ * Marks a filter object written by our code (not taken from input) as
+ * allowed to hold operators: `{ archived: trusted({ $ne: true }) }`.
+ */
+export const trusted = <T>(filter: T): T => mongoose.trusted(filter) as T;
+
+/** Connects the default Mongoose connection and builds every model's indexes. */
+export async function connectDb(uri: string): Promise<typeof mongoose> {
+  await mongoose.connect(uri, {
+    serverSelectionTimeoutMS: 3_000,
+    connectTimeoutMS: 3_000,
+    socketTimeoutMS: 20_000,
+    heartbeatFrequencyMS: 2_000,
+    maxPoolSize: 20,
+    autoIndex: false,
+  });
+  return mongoose;
+}
+
+/**
+ * Creates the indexes every registered model declares. Done once at start
+ * (autoIndex is off so a restarted engine is not hit by index builds).
+ */
+export async function ensureIndexes(): Promise<void> {
+  for (const model of Object.values(mongoose.models)) {
+    await model.createCollection().catch((e: { codeName?: string }) => {
+      if (e.codeName !== 'NamespaceExists') throw e;
+    });
+    await model.createIndexes();
+  }
+}
+
+export async function disconnectDb(): Promise<void> {
+  await mongoose.disconnect();
+}
+
+/** True when the database answers a ping within `timeoutMs`. */
+export async function pingDb(timeoutMs = 2_000): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (!db || mongoose.connection.readyState !== 1) return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<false>((r) => { timer = setTimeout(() => r(false), timeoutMs); });
+    return await Promise.race([db.command({ ping: 1 }).then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const UNAVAILABLE = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/** Is this error the database being unreachable (as opposed to a bad query)? */
+export function isDbUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    const name = (e as { name?: string }).name ?? '';
+    const msg = (e as { message?: string }).message ?? '';
+    if (UNAVAILABLE.has(name) || /before initial connection is complete|Client must be connected|connection .* closed/i.test(msg)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

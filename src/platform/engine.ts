@@ -1,0 +1,139 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, waitForPort } from './ports';
+import type { Logger } from './logger';
+
+export type EngineKind = 'mongod' | 'ferretdb';
+
+export interface EngineOptions {
+  dataDir: string;
+  enginesDir: string;
+  mongodBin?: string;
+  /** Database name in the URI. */
+  dbName?: string;
+  logger?: Logger;
+}
+
+export class EngineNotFoundError extends Error {
+  constructor(enginesDir: string) {
+    super(
+      [
+        'No database engine found. Filiera needs one of:',
+        '  - MongoDB: install it so `mongod` is on PATH, or set MONGOD_BIN to its path;',
+        '  - a MongoDB you already run: set MONGODB_URI (e.g. mongodb://127.0.0.1:27017/filiera);',
+        `  - FerretDB, built by the install: install Go (https://go.dev/dl), then run \`npm run engines\` (it builds into ${enginesDir}).`,
+      ].join('\n'),
+    );
+    this.name = 'EngineNotFoundError';
+  }
+}
+
+function onPath(cmd: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  const found = r.stdout.trim();
+  return r.status === 0 && found ? found : undefined;
+}
+
+/** Picks the engine binary: MONGOD_BIN, then `mongod` on PATH, then the FerretDB we built. */
+export function resolveEngine(opts: Pick<EngineOptions, 'enginesDir' | 'mongodBin'>): { kind: EngineKind; bin: string } {
+  if (opts.mongodBin) {
+    if (!existsSync(opts.mongodBin)) throw new Error(`MONGOD_BIN points to ${opts.mongodBin}, which does not exist`);
+    return { kind: 'mongod', bin: opts.mongodBin };
+  }
+  const mongod = onPath('mongod');
+  if (mongod) return { kind: 'mongod', bin: mongod };
+  const ferret = join(opts.enginesDir, 'ferretdb');
+  if (existsSync(ferret)) return { kind: 'ferretdb', bin: ferret };
+  throw new EngineNotFoundError(opts.enginesDir);
+}
+
+/**
+ * A database engine the app starts and owns: mongod or FerretDB (SQLite
+ * backend) on a free loopback port with its data under `dataDir`.
+ * It can be stopped and started again on the same port, which the fault
+ * tests use to prove the app reconnects by itself.
+ */
+export class EmbeddedEngine {
+  readonly kind: EngineKind;
+  readonly bin: string;
+  readonly dataDir: string;
+  port = 0;
+  private child?: ChildProcess;
+  private readonly log?: Logger;
+  private readonly dbName: string;
+
+  constructor(private readonly opts: EngineOptions) {
+    const { kind, bin } = resolveEngine(opts);
+    this.kind = kind;
+    this.bin = bin;
+    this.dataDir = opts.dataDir;
+    this.log = opts.logger;
+    this.dbName = opts.dbName ?? 'filiera';
+  }
+
+  get uri(): string {
+    return `mongodb://127.0.0.1:${this.port}/${this.dbName}`;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  private async args(): Promise<string[]> {
+    if (this.kind === 'mongod') {
+      return ['--dbpath', this.dataDir, '--port', String(this.port), '--bind_ip', '127.0.0.1', '--quiet'];
+    }
+    // FerretDB's default debug address (127.0.0.1:8088) collides when two
+    // instances run, e.g. tests beside a running shop: take a free one.
+    const debugPort = await freePort();
+    return [
+      '--handler=sqlite',
+      `--sqlite-url=file:${this.dataDir}/`,
+      `--state-dir=${this.dataDir}`,
+      `--listen-addr=127.0.0.1:${this.port}`,
+      `--debug-addr=127.0.0.1:${debugPort}`,
+      '--telemetry=disable',
+      '--log-level=error',
+    ];
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    mkdirSync(this.dataDir, { recursive: true });
+    if (!this.port) this.port = await freePort();
+    const child = spawn(this.bin, await this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const tail: string[] = [];
+    const keep = (buf: Buffer) => {
+      for (const line of buf.toString().split('\n').filter(Boolean)) {
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+        this.log?.debug({ engine: this.kind }, line);
+      }
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) =>
+        reject(new Error(`${this.kind} exited during start (${code ?? signal}):\n${tail.join('\n')}`)),
+      ),
+    );
+    exited.catch(() => undefined);
+    await Promise.race([waitForPort(this.port, 30_000), exited]);
+  }
+
+  /** Stops the engine and waits for it to exit (SIGKILL after 10 s). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+}

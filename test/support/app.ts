@@ -1,0 +1,55 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp, type AppDeps } from '../../src/app';
+import { loadConfig, type Config } from '../../src/platform/config';
+import { createLogger } from '../../src/platform/logger';
+import type { Mailer, MailMessage } from '../../src/platform/mail';
+import { testEngines } from './engines';
+
+/** A config for tests: the run's engines, quiet logs, no demo data. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  const e = testEngines();
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MONGODB_URI: e.db.uri,
+    SEED_DEMO: 'false',
+    STRIPE_SECRET_KEY: 'sk_test_123',
+    STRIPE_WEBHOOK_SECRET: 'whsec_test_platform',
+    STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_test_connect',
+    STRIPE_API_HOST: '127.0.0.1',
+    STRIPE_API_PORT: String(e.stripeMock.port),
+    STRIPE_API_PROTOCOL: 'http',
+    UPLOADS_DIR: `${e.dataDir}/uploads`,
+    DATA_DIR: e.dataDir,
+    ...env,
+  });
+}
+
+/** Collects mail instead of sending it, for tests that do not need the SMTP server. */
+export class MemoryMailer implements Mailer {
+  readonly sent: MailMessage[] = [];
+  async send(m: MailMessage) {
+    this.sent.push(m);
+  }
+}
+
+export function buildApp(overrides: Partial<AppDeps> & { env?: Record<string, string> } = {}): { app: Express; deps: AppDeps } {
+  const config = overrides.config ?? testConfig(overrides.env);
+  const deps: AppDeps = {
+    config,
+    logger: overrides.logger ?? createLogger('silent', false),
+    mailer: overrides.mailer ?? new MemoryMailer(),
+  };
+  return { app: createApp(deps), deps };
+}
+
+/** Reads the CSRF token out of a rendered form. */
+export function csrfFrom(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no CSRF token in the page');
+  return m[1]!;
+}
+
+/** A cookie-keeping client, like a browser. */
+export const browser = (app: Express) => request.agent(app);
