@@ -1,0 +1,65 @@
+import express, { type Express } from 'express';
+import compression from 'compression';
+import { join } from 'node:path';
+import { ROOT_DIR, type Config } from './platform/config';
+import type { Logger } from './platform/logger';
+import type { Mailer } from './platform/mail';
+import { requestLogger } from './platform/request-log';
+import { csrfProtection, securityHeaders, sessions } from './platform/security';
+import { errorHandler, flashLocals, notFoundHandler, useViews, viewLocals } from './platform/web';
+import { healthRoutes } from './platform/health';
+import { localeRoutes } from './platform/locale.routes';
+import { catalogRoutes } from './catalog/catalog.routes';
+
+/** What the app needs from outside; tests pass their own. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  mailer: Mailer;
+}
+
+/**
+ * Builds the Express app. It never listens and never connects: server.ts
+ * does both, and tests import this with the engines they started.
+ * The order of the middleware is the request's path through the app.
+ */
+export function createApp(deps: AppDeps): Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  // Only the simple query parser: `?price[$gt]=0` stays a plain string key, never an object.
+  app.set('query parser', 'simple');
+
+  app.use(requestLogger(logger));
+  app.use(securityHeaders(config));
+  app.use(compression());
+  app.use(
+    '/static',
+    express.static(join(ROOT_DIR, 'public'), {
+      maxAge: config.isProduction ? '7d' : '1h',
+      etag: true,
+      index: false,
+      fallthrough: true,
+    }),
+  );
+  app.use(healthRoutes());
+
+  // Stripe webhooks need the raw body and no CSRF token: they are mounted here,
+  // before the body parsers and the session (see payments/).
+
+  useViews(app, config);
+  app.use(viewLocals(config));
+  app.use(localeRoutes(config.isProduction));
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  app.use(express.json({ limit: '100kb' }));
+  app.use(sessions(config));
+  app.use(flashLocals);
+  app.use(csrfProtection);
+
+  app.use(catalogRoutes());
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

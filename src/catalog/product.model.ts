@@ -1,0 +1,70 @@
+import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, IVA_RATES, UNIT_CODES } from './categories';
+
+const text = { it: { type: String, default: '' }, en: { type: String, default: '' } };
+
+/**
+ * One way a product is sold (size and colour for clothing, weight for
+ * produce). A product without variants has one, sku "default". Its stock is
+ * not here but in the small StockLevel document of its own (see stock.model.ts).
+ */
+const variantSchema = new Schema(
+  {
+    sku: { type: String, required: true },
+    label: text,
+    size: { type: String, default: '' },
+    colour: { type: String, default: '' },
+    priceCents: { type: Number, required: true, min: 1, validate: Number.isInteger },
+  },
+  { _id: false },
+);
+
+const imageSchema = new Schema(
+  {
+    /** Storage key; the served files are <key>-<width>.webp. */
+    key: { type: String, required: true },
+    widths: { type: [Number], default: [] },
+    alt: text,
+  },
+  { _id: false },
+);
+
+const productSchema = new Schema(
+  {
+    coop: { type: Schema.Types.ObjectId, ref: 'Coop', required: true },
+    department: { type: String, enum: DEPARTMENT_SLUGS, required: true },
+    category: { type: String, enum: CATEGORY_SLUGS, required: true },
+    slug: { type: String, required: true, unique: true, lowercase: true, trim: true },
+    name: text,
+    description: text,
+    /** The lowest variant price, kept for listing and sorting. */
+    priceCents: { type: Number, required: true, min: 1, validate: Number.isInteger },
+    ivaRate: { type: Number, enum: IVA_RATES, required: true },
+    unit: { type: String, enum: UNIT_CODES, default: 'piece' },
+    variants: { type: [variantSchema], default: [] },
+    images: { type: [imageSchema], default: [] },
+    tags: { type: [String], default: [] },
+    certifications: { type: [String], enum: CERTIFICATIONS, default: [] },
+    traceability: {
+      lot: { type: String, default: '' },
+      date: Date,
+      place: { type: String, default: '' },
+      materials: text,
+    },
+    care: text,
+    /** Months in season, 1–12; empty means all year. */
+    seasonMonths: { type: [Number], default: [] },
+    /** Normalised words (lower case, no accents) from both languages, for search. */
+    searchTerms: { type: [String], default: [] },
+    published: { type: Boolean, default: false },
+    archived: { type: Boolean, default: false },
+  },
+  { timestamps: true, collection: 'products' },
+);
+productSchema.index({ published: 1, department: 1, category: 1, createdAt: -1 });
+productSchema.index({ published: 1, priceCents: 1 });
+productSchema.index({ coop: 1, published: 1 });
+productSchema.index({ searchTerms: 1 });
+
+export type Product = InferSchemaType<typeof productSchema> & { _id: Types.ObjectId };
+export const ProductModel = mongoose.model('Product', productSchema);

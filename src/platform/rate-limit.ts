@@ -1,0 +1,104 @@
+import type { RequestHandler } from 'express';
+import { rateLimit, type Options, type Store, type ClientRateLimitInfo } from 'express-rate-limit';
+import mongoose, { Schema } from 'mongoose';
+
+interface RateLimitHit {
+  _id: string;
+  hits: number;
+  expiresAt: Date;
+}
+
+// One small document per client and window, addressed by `_id` alone: on
+// FerretDB's SQLite backend only `_id` lookups reach an index. No TTL index
+// (FerretDB rejects it): `sweepRateLimits` deletes expired windows.
+const RateLimitHitModel = mongoose.model<RateLimitHit>(
+  'RateLimitHit',
+  new Schema<RateLimitHit>({ _id: String, hits: Number, expiresAt: Date }, { versionKey: false, collection: 'rate_limits' }),
+);
+
+/**
+ * An express-rate-limit store in MongoDB, so limits hold across app processes.
+ * On FerretDB `$inc` is read-modify-write, so two hits at the same instant
+ * may count as one: the limit can be a hit or two lenient under a burst,
+ * never stricter. That is acceptable for a brake on guessing; money and
+ * stock never rely on it.
+ */
+export class MongoRateLimitStore implements Store {
+  private windowMs = 60_000;
+  constructor(readonly prefix: string) {}
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+  }
+
+  private id(key: string, now = Date.now()): { _id: string; resetTime: Date } {
+    const windowStart = Math.floor(now / this.windowMs) * this.windowMs;
+    return { _id: `${this.prefix}:${key}:${windowStart}`, resetTime: new Date(windowStart + this.windowMs) };
+  }
+
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    const { _id, resetTime } = this.id(key);
+    const doc = await RateLimitHitModel.findById(_id).lean();
+    return doc ? { totalHits: doc.hits, resetTime } : undefined;
+  }
+
+  async increment(key: string): Promise<ClientRateLimitInfo> {
+    const { _id, resetTime } = this.id(key);
+    const doc = await RateLimitHitModel.findOneAndUpdate(
+      { _id },
+      { $inc: { hits: 1 }, $setOnInsert: { expiresAt: resetTime } },
+      { upsert: true, new: true, lean: true },
+    );
+    return { totalHits: doc?.hits ?? 1, resetTime };
+  }
+
+  async decrement(key: string): Promise<void> {
+    await RateLimitHitModel.updateOne({ _id: this.id(key)._id }, { $inc: { hits: -1 } });
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await RateLimitHitModel.deleteOne({ _id: this.id(key)._id });
+  }
+}
+
+/** Deletes rate-limit windows that have ended. Called by the sweeper. */
+export async function sweepRateLimits(now = new Date()): Promise<number> {
+  const r = await RateLimitHitModel.deleteMany({ expiresAt: { $lt: now } });
+  return r.deletedCount;
+}
+
+export interface LimitOptions {
+  name: string;
+  windowMs: number;
+  limit: number;
+  /** What identifies the client; the IP by default. */
+  key?: (req: Parameters<RequestHandler>[0]) => string;
+  /** Called when the limit is reached; renders the friendly page by default. */
+  onLimited?: RequestHandler;
+}
+
+/**
+ * A limiter whose counters live in MongoDB. When the limit is reached the
+ * response is 429 with `Retry-After`, rendered by `onLimited`.
+ */
+export function limiter(opts: LimitOptions): RequestHandler {
+  return rateLimit({
+    windowMs: opts.windowMs,
+    limit: opts.limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    store: new MongoRateLimitStore(opts.name),
+    keyGenerator: opts.key ?? ((req) => req.ip ?? 'unknown'),
+    // Our keys may include an email next to the IP, which the default check rejects.
+    validate: { keyGeneratorIpFallback: false },
+    handler: (req, res, next) => {
+      if (opts.onLimited) return opts.onLimited(req, res, next);
+      res.status(429);
+      if (req.accepts(['html', 'json']) === 'json') {
+        res.json({ error: { code: 'rate_limited', message: 'Too many attempts' } });
+        return;
+      }
+      res.render('errors/429');
+    },
+  });
+}

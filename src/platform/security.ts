@@ -1,0 +1,149 @@
+import type { Request, RequestHandler } from 'express';
+import session from 'express-session';
+import MongoStore from 'connect-mongo';
+import helmet from 'helmet';
+import mongoose from 'mongoose';
+import { csrfSync } from 'csrf-sync';
+import type { Config } from './config';
+import { AppError } from './errors';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** When the session was first created; for the absolute timeout. */
+    createdAt?: number;
+    userId?: string;
+    locale?: string;
+    flash?: { type: 'success' | 'error' | 'info'; key: string; params?: Record<string, string | number> }[];
+  }
+}
+
+/**
+ * Helmet with a strict CSP: scripts and styles from our origin only (no
+ * inline script anywhere). `form-action` also allows Stripe Checkout, because
+ * browsers apply it to the redirect that follows a form POST to /checkout.
+ */
+export function securityHeaders(config: Config): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'", 'https://checkout.stripe.com'],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        ...(config.isProduction ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: config.isProduction ? { maxAge: 63072000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  });
+}
+
+export const SESSION_COOKIE = 'filiera.sid';
+
+/**
+ * Sessions live in MongoDB so any number of app processes can serve a user.
+ * FerretDB rejects TTL indexes, so expired sessions are removed by
+ * connect-mongo's interval sweeper instead of `expireAfterSeconds`.
+ */
+export function sessions(config: Config): RequestHandler {
+  const idleMs = config.session.idleMinutes * 60_000;
+  const store = MongoStore.create({
+    client: mongoose.connection.getClient(),
+    collectionName: 'sessions',
+    autoRemove: 'interval',
+    autoRemoveInterval: 10,
+    touchAfter: 60,
+    stringify: false,
+  });
+  const handler = session({
+    name: SESSION_COOKIE,
+    secret: config.session.secret,
+    store,
+    resave: false, // don't save a session that did not change
+    saveUninitialized: false, // no session (and no cookie) until something is stored in it
+    rolling: true, // each response pushes the idle expiry forward
+    proxy: config.isProduction,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.isProduction,
+      maxAge: idleMs,
+    },
+  });
+  const absoluteMs = config.session.absoluteHours * 3_600_000;
+  return (req, res, next) => {
+    handler(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      const s = req.session;
+      if (s.userId) {
+        if (!s.createdAt) s.createdAt = Date.now();
+        // Absolute timeout: however active, a signed-in session ends after absoluteHours.
+        if (Date.now() - s.createdAt > absoluteMs) {
+          return s.regenerate((e) => next(e));
+        }
+      }
+      next();
+    });
+  };
+}
+
+const csrf = csrfSync({
+  getTokenFromRequest: (req: Request) => {
+    const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
+    if (typeof fromBody === 'string') return fromBody;
+    const header = req.headers['x-csrf-token'];
+    if (typeof header === 'string') return header;
+    // Multipart forms (uploads) are parsed after this check, so they carry the token in the action URL.
+    const fromQuery = req.query?._csrf;
+    return req.is('multipart/form-data') && typeof fromQuery === 'string' ? fromQuery : undefined;
+  },
+  getTokenFromState: (req: Request) => req.session?.csrfToken,
+  storeTokenInState: (req: Request, token) => {
+    req.session.csrfToken = token;
+  },
+});
+
+/** Returns the session's CSRF token, making one when needed (which starts a session). */
+export const csrfToken = (req: Request): string => csrf.generateToken(req);
+
+/**
+ * Synchronizer-token CSRF check on every state-changing request. Mounted
+ * after the body parsers. Routes that must skip it (Stripe webhooks) are
+ * mounted before this middleware.
+ */
+export const csrfProtection: RequestHandler = (req, res, next) => {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+  const sent = csrf.getTokenFromRequest(req);
+  const expected = req.session?.csrfToken;
+  if (typeof sent !== 'string' || !expected || !csrf.isRequestValid(req)) {
+    return next(new AppError('csrf_invalid', 'The form expired or came from another site', 403));
+  }
+  next();
+};
+
+/** Pages that depend on the session must never be stored by a shared cache. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'private, no-store');
+  next();
+};
+
+/** Only our own absolute paths are allowed as post-login or post-action destinations. */
+export function safeNext(next: unknown, fallback = '/'): string {
+  if (typeof next !== 'string') return fallback;
+  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next)) return fallback;
+  try {
+    const u = new URL(next, 'http://filiera.invalid');
+    if (u.host !== 'filiera.invalid') return fallback;
+    return u.pathname + u.search + u.hash;
+  } catch {
+    return fallback;
+  }
+}

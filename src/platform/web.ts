@@ -1,0 +1,158 @@
+import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
+import { join } from 'node:path';
+import { ROOT_DIR, type Config } from './config';
+import { AppError, isAppError } from './errors';
+import { isDbUnavailable } from './db';
+import { pickLocale, translator, localized, type Locale, type Translate } from './i18n';
+import { formatMoney } from './money';
+import { csrfToken } from './security';
+import type { Logger } from './logger';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      locale: Locale;
+      t: Translate;
+    }
+  }
+}
+
+export const VIEWS_DIR = join(ROOT_DIR, 'views');
+
+/**
+ * EJS has no layouts of its own: every `res.render(view, locals)` renders the
+ * view, then `layouts/main` (or `locals.layout`) with the page as `body`.
+ * `layout: false` sends the view alone (packing slips, partial responses).
+ */
+export function useViews(app: Express, config: Config): void {
+  app.set('view engine', 'ejs');
+  app.set('views', VIEWS_DIR);
+  if (config.isProduction) app.enable('view cache');
+  app.use((req, res, next) => {
+    const render = res.render.bind(res);
+    res.render = ((view: string, locals?: Record<string, unknown> | ((err: Error, html: string) => void), cb?: (err: Error, html: string) => void) => {
+      if (typeof locals === 'function' || cb) return render(view, locals as object, cb);
+      const opts = locals ?? {};
+      render(view, opts, (err: Error | null, html: string) => {
+        if (err) return next(err);
+        if (opts.layout === false) return res.send(html);
+        const layout = typeof opts.layout === 'string' ? opts.layout : 'layouts/main';
+        render(layout, { ...opts, body: html }, (err2: Error | null, page: string) => (err2 ? next(err2) : res.send(page)));
+      });
+    }) as Response['render'];
+    next();
+  });
+}
+
+/**
+ * What every view can use: the locale and `t`, money and date formatting,
+ * the current path, flash messages, and `csrf()` which makes a token only
+ * when a page actually has a form (so pages without forms start no session).
+ */
+export function viewLocals(config: Config): RequestHandler {
+  const dateFormats = new Map<string, Intl.DateTimeFormat>();
+  return (req, res, next) => {
+    const locale = pickLocale(readCookie(req, 'lang'), req.headers['accept-language']);
+    req.locale = locale;
+    req.t = translator(locale);
+    const l = res.locals;
+    l.locale = locale;
+    l.t = req.t;
+    l.money = (cents: number) => formatMoney(cents, locale);
+    l.date = (d: Date | string | number, style: 'short' | 'medium' | 'long' = 'medium') => {
+      const key = `${locale}:${style}`;
+      let f = dateFormats.get(key);
+      if (!f) dateFormats.set(key, (f = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', { dateStyle: style })));
+      return f.format(new Date(d));
+    };
+    l.loc = (field: Partial<Record<Locale, string>> | undefined) => localized(field, locale);
+    l.csrf = () => csrfToken(req);
+    l.path = req.path;
+    l.originalUrl = req.originalUrl;
+    l.query = req.query;
+    l.publicUrl = config.publicUrl;
+    l.demoPayments = !config.stripe.secretKey;
+    l.user ??= null;
+    l.cartCount ??= 0;
+    l.title = undefined;
+    l.description = undefined;
+    l.head = '';
+    l.flash = [];
+    next();
+  };
+}
+
+/** Flash messages live in the session until shown once. Mounted after the session. */
+export const flashLocals: RequestHandler = (req, res, next) => {
+  if (req.session?.flash) {
+    res.locals.flash = req.session.flash;
+    delete req.session.flash;
+  }
+  next();
+};
+
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/** Queues a message for the next page the user sees. */
+export function flash(req: Request, type: 'success' | 'error' | 'info', key: string, params?: Record<string, string | number>): void {
+  (req.session.flash ??= []).push({ type, key, params });
+}
+
+export const wantsJson = (req: Request): boolean =>
+  req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError('page_not_found', `No page at ${req.path}`, 404));
+};
+
+/**
+ * The last middleware. Known errors keep their status and code; an unknown
+ * error is logged and shown as a plain 500 page, never with its message or
+ * stack. A database that cannot be reached is a 503 page with Retry-After.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let e: AppError;
+    if (isAppError(err)) e = err;
+    else if (isDbUnavailable(err)) e = new AppError('service_unavailable', 'Database unavailable', 503, { cause: err });
+    else if ((err as { type?: string }).type === 'entity.too.large') e = new AppError('payload_too_large', 'Request too large', 413);
+    else if ((err as { type?: string }).type === 'entity.parse.failed') e = new AppError('bad_request', 'Malformed request body', 400);
+    else if (typeof (err as { status?: number }).status === 'number' && (err as { status: number }).status < 500) {
+      e = new AppError('bad_request', 'Bad request', (err as { status: number }).status);
+    } else e = new AppError('internal_error', 'Something went wrong', 500, { cause: err });
+
+    const log = (req as { log?: Logger }).log ?? logger;
+    if (e.status >= 500) log.error({ err: e.cause ?? err, code: e.code }, e.message);
+    else log.debug({ code: e.code }, e.message);
+
+    if (res.headersSent) return;
+    if (e.status === 503) res.set('Retry-After', '5');
+    res.status(e.status);
+    res.set('Cache-Control', 'no-store');
+    if (wantsJson(req)) {
+      res.json({ error: { code: e.code, message: e.status >= 500 ? 'Something went wrong' : e.message, ...(e.details ? { details: e.details } : {}) } });
+      return;
+    }
+    const view = e.status === 404 ? 'errors/404' : e.status === 503 ? 'errors/503' : e.status >= 500 ? 'errors/500' : 'errors/4xx';
+    // The error page must render even when the failure was in the locals or the layout.
+    res.render(view, { title: res.locals.t(`errors.${e.status === 404 ? 'notFound' : 'generic'}.title`), code: e.code, status: e.status }, (renderErr: Error | null, html: string) => {
+      if (!renderErr) {
+        res.render('layouts/main', { ...res.locals, body: html, title: res.locals.title }, (layoutErr: Error | null, page: string) => {
+          res.send(layoutErr ? html : page);
+        });
+        return;
+      }
+      log.error({ err: renderErr }, 'error page failed to render');
+      res.type('text/plain').send(e.status === 404 ? 'Not found' : 'Something went wrong');
+    });
+  };
+}

@@ -1,0 +1,59 @@
+import { createServer } from 'node:http';
+import { createApp } from './app';
+import { bootstrap } from './platform/bootstrap';
+import { createMailer } from './platform/mail';
+import { startSweepers } from './platform/sweepers';
+import { seedDemo } from './demo/seed';
+import { DEMO_ADMIN, DEMO_BUYER, DEMO_MEMBER } from './demo/demo-data';
+
+/**
+ * Start-up: config → database engine (when no MONGODB_URI) → connect →
+ * indexes → demo data → listen. Shutdown on SIGINT/SIGTERM: stop taking
+ * connections, let requests in flight finish, then close the database and
+ * stop the engine we started, so Ctrl-C leaves no process behind.
+ */
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const runtime = await bootstrap();
+  const { config, logger } = runtime;
+  if (config.seedDemo) await seedDemo(logger);
+
+  const app = createApp({ config, logger, mailer: createMailer(config, logger) });
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
+  const stopSweepers = startSweepers(logger);
+
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  logger.info(`Filiera is open at ${config.publicUrl} (ready in ${Date.now() - startedAt} ms)`);
+  if (config.seedDemo) {
+    logger.info(`demo accounts: admin ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} · co-op member ${DEMO_MEMBER.email} / ${DEMO_MEMBER.password} · buyer ${DEMO_BUYER.email} / ${DEMO_BUYER.password}`);
+  }
+  if (!config.stripe.secretKey) logger.info('payments: demo provider (set STRIPE_SECRET_KEY for Stripe)');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.warn('requests still open after 10 s; closing them');
+      server.closeAllConnections();
+    }, 10_000);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    stopSweepers();
+    await runtime.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error('Filiera could not start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT_DIR } from '../src/platform/config';
+import { freePort } from '../src/platform/ports';
+
+/** Process ids of engines whose data lives in `dir`. */
+function enginesUsing(dir: string): string[] {
+  const r = spawnSync('pgrep', ['-f', dir], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+describe('npm start (the real server on the embedded engine)', () => {
+  it('starts the engine, seeds the demo shop, serves it, and stops everything on SIGTERM', async function () {
+    this.timeout(90_000);
+    const dataDir = mkdtempSync(join(tmpdir(), 'filiera-boot-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: ROOT_DIR,
+      env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout.on('data', (b: Buffer) => (log += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (log += b.toString()));
+    try {
+      const started = Date.now();
+      while (!/Filiera is open/.test(log)) {
+        if (child.exitCode !== null) throw new Error(`server exited: ${log}`);
+        if (Date.now() - started > 60_000) throw new Error(`server did not start: ${log}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.match(log, /database engine: (ferretdb|mongod) on 127\.0\.0\.1:\d+, data in /);
+      assert.match(log, /demo accounts: admin admin@filiera\.test/);
+
+      const home = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(home.status, 200);
+      const html = await home.text();
+      assert.match(html, /Terre di Puglia/);
+      assert.match(html, /Telai di Sardegna/);
+      assert.ok(enginesUsing(dataDir).length > 0, 'the engine runs');
+    } finally {
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      const code = await exited;
+      assert.equal(code, 0, log);
+    }
+    assert.deepEqual(enginesUsing(dataDir), [], 'no engine process left behind');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});
