@@ -1,0 +1,160 @@
+import type { Logger } from '../platform/logger';
+import { CoopModel } from '../coops/coop.model';
+import { MembershipModel } from '../coops/membership.model';
+import { ProductModel } from '../catalog/product.model';
+import { StockLevelModel, stockId } from '../catalog/stock.model';
+import { departmentOf, REGIONS, DEPARTMENTS, type Category, type Unit } from '../catalog/categories';
+import { searchTermsFor } from '../catalog/search-terms';
+import { UserModel } from '../accounts/user.model';
+import { hashPassword } from '../accounts/password';
+import { DEMO_ADMIN, DEMO_BUYER, DEMO_COOPS, DEMO_MEMBER, type DemoVariant } from './demo-data';
+
+interface ProductInput {
+  coopId: string;
+  coopName: string;
+  slug: string;
+  category: Category;
+  name: { it: string; en: string };
+  description: { it: string; en: string };
+  priceCents: number;
+  ivaRate: number;
+  unit: Unit;
+  certifications: string[];
+  seasonMonths: number[];
+  tags: string[];
+  variants: DemoVariant[];
+  createdAt?: Date;
+}
+
+function productDoc(p: ProductInput) {
+  return {
+    coop: p.coopId,
+    department: departmentOf(p.category),
+    category: p.category,
+    slug: p.slug,
+    name: p.name,
+    description: p.description,
+    priceCents: Math.min(...p.variants.map((v) => v.priceCents)),
+    ivaRate: p.ivaRate,
+    unit: p.unit,
+    variants: p.variants.map((v) => ({ sku: v.sku, label: { it: v.it, en: v.en }, size: v.size ?? '', colour: v.colour ?? '', priceCents: v.priceCents })),
+    tags: p.tags,
+    certifications: p.certifications,
+    seasonMonths: p.seasonMonths,
+    traceability: { lot: `L${p.slug.length}${p.priceCents % 97}`, place: '' },
+    searchTerms: searchTermsFor([p.name.it, p.name.en, p.description.it, p.description.en, p.tags.join(' '), p.coopName]),
+    published: true,
+    ...(p.createdAt ? { createdAt: p.createdAt, updatedAt: p.createdAt } : {}),
+  };
+}
+
+/** Inserts the products whose slug is not taken yet, with their stock. Returns how many were new. */
+async function insertMissingProducts(inputs: ProductInput[]): Promise<number> {
+  const existing = new Set((await ProductModel.find({}, { slug: 1 }).lean()).map((p) => p.slug));
+  const fresh = inputs.filter((p) => !existing.has(p.slug));
+  for (let i = 0; i < fresh.length; i += 500) {
+    const batch = fresh.slice(i, i + 500);
+    const docs = await ProductModel.insertMany(batch.map(productDoc), { ordered: false });
+    const stock = docs.flatMap((d, j) =>
+      batch[j]!.variants.map((v) => ({ _id: stockId(d._id, v.sku), product: d._id, sku: v.sku, onHand: v.stock })),
+    );
+    await StockLevelModel.insertMany(stock, { ordered: false });
+  }
+  return fresh.length;
+}
+
+async function ensureUser(u: { email: string; password: string; name: string }, isAdmin = false) {
+  const found = await UserModel.findOne({ email: u.email }).lean();
+  if (found) return found._id;
+  const created = await UserModel.create({
+    email: u.email,
+    name: u.name,
+    passwordHash: await hashPassword(u.password),
+    emailVerifiedAt: new Date(),
+    acceptedTermsAt: new Date(),
+    isAdmin,
+  });
+  return created._id;
+}
+
+/**
+ * Seeds the demo co-ops, products, admin, member and buyer. Idempotent: what
+ * exists (by slug or email) is left as it is, so it is safe on every start.
+ */
+export async function seedDemo(logger: Logger): Promise<{ coops: number; products: number }> {
+  const existingCoops = new Map((await CoopModel.find({}, { slug: 1 }).lean()).map((c) => [c.slug, c._id]));
+  let newCoops = 0;
+  const inputs: ProductInput[] = [];
+  for (const c of DEMO_COOPS) {
+    let id = existingCoops.get(c.slug);
+    if (!id) {
+      const { products: _p, variants: _v, ...fields } = c;
+      id = (await CoopModel.create({ ...fields, legalName: `${c.name} Società Cooperativa Sociale`, status: 'approved', approvedAt: new Date(), contact: { email: `info@${c.slug}.example` } }))._id;
+      newCoops++;
+    }
+    for (const [slug, category, nameIt, nameEn, descIt, descEn, price, iva, unit, certs, months, stock, tags] of c.products) {
+      inputs.push({
+        coopId: String(id), coopName: c.name, slug, category,
+        name: { it: nameIt, en: nameEn }, description: { it: descIt, en: descEn },
+        priceCents: price, ivaRate: iva, unit, certifications: certs, seasonMonths: months, tags,
+        variants: c.variants?.[slug] ?? [{ sku: 'default', it: '', en: '', priceCents: price, stock }],
+      });
+    }
+  }
+  const newProducts = await insertMissingProducts(inputs);
+
+  await ensureUser(DEMO_ADMIN, true);
+  await ensureUser(DEMO_BUYER);
+  const memberId = await ensureUser(DEMO_MEMBER);
+  const memberCoop = await CoopModel.findOne({ slug: DEMO_MEMBER.coop }, { _id: 1 }).lean();
+  if (memberCoop && !(await MembershipModel.exists({ user: memberId, coop: memberCoop._id }))) {
+    await MembershipModel.create({ user: memberId, coop: memberCoop._id, role: 'owner' });
+  }
+  if (newCoops || newProducts) logger.info({ coops: newCoops, products: newProducts }, 'demo data seeded');
+  return { coops: newCoops, products: newProducts };
+}
+
+const ADJECTIVES = [['rustico', 'rustic'], ['antico', 'heirloom'], ['di collina', 'hill-grown'], ['artigianale', 'artisan'], ['della casa', 'house'], ['fine', 'fine'], ['tradizionale', 'traditional'], ['di montagna', 'mountain']] as const;
+
+/**
+ * A large synthetic catalogue for load tests: `coops` extra co-ops and
+ * `products` products spread over them and every category. Idempotent by slug.
+ */
+export async function seedLarge(logger: Logger, opts: { products: number; coops: number }): Promise<void> {
+  const existing = new Map((await CoopModel.find({ slug: /^bench-coop-/ }, { slug: 1, name: 1 }).lean()).map((c) => [c.slug, c]));
+  const coops: { id: string; name: string }[] = [];
+  const toCreate = [];
+  for (let i = 0; i < opts.coops; i++) {
+    const slug = `bench-coop-${i}`;
+    const found = existing.get(slug);
+    if (found) coops.push({ id: String(found._id), name: found.name });
+    else toCreate.push({
+      slug, name: `Cooperativa Banco ${i}`, kind: i % 2 ? 'craft' : 'agricultural', socialType: (['A', 'B', 'none'] as const)[i % 3],
+      region: REGIONS[i % REGIONS.length], town: 'Paese', status: 'approved', story: { it: 'Cooperativa di prova per i test di carico.', en: 'A test co-op for load tests.' },
+    });
+  }
+  if (toCreate.length) {
+    const made = await CoopModel.insertMany(toCreate);
+    coops.push(...made.map((c) => ({ id: String(c._id), name: c.name })));
+  }
+  const categories = Object.values(DEPARTMENTS).flat() as Category[];
+  const inputs: ProductInput[] = [];
+  const t0 = Date.now();
+  for (let i = 0; i < opts.products; i++) {
+    const coop = coops[i % coops.length]!;
+    const category = categories[i % categories.length]!;
+    const [adjIt, adjEn] = ADJECTIVES[i % ADJECTIVES.length]!;
+    const price = 200 + ((i * 7919) % 20000);
+    inputs.push({
+      coopId: coop.id, coopName: coop.name, slug: `bench-product-${i}`, category,
+      name: { it: `Prodotto ${adjIt} ${i}`, en: `${adjEn} product ${i}` },
+      description: { it: `Un prodotto ${adjIt} numero ${i} per i test di carico.`, en: `A ${adjEn} product number ${i} for load tests.` },
+      priceCents: price, ivaRate: departmentOf(category) === 'produce' ? 4 : 22, unit: departmentOf(category) === 'produce' ? 'kg' : 'piece',
+      certifications: i % 5 === 0 ? ['organic'] : [], seasonMonths: i % 4 === 0 ? [((i % 12) + 1)] : [], tags: [category],
+      variants: [{ sku: 'default', it: '', en: '', priceCents: price, stock: i % 10 === 0 ? 0 : 50 }],
+      createdAt: new Date(t0 - i * 60_000),
+    });
+  }
+  const n = await insertMissingProducts(inputs);
+  logger.info({ products: n, coops: toCreate.length }, 'large catalogue seeded');
+}
