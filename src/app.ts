@@ -10,6 +10,7 @@ import { errorHandler, flashLocals, notFoundHandler, useViews, viewLocals } from
 import { healthRoutes } from './platform/health';
 import { localeRoutes } from './platform/locale.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
+import { loadUser } from './accounts/current-user';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -56,6 +57,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(sessions(config));
   app.use(flashLocals);
   app.use(csrfProtection);
+  app.use(loadUser);
+
+  // Feature routers.
 
   app.use(catalogRoutes());
 
