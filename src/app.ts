@@ -44,6 +44,11 @@ export function createApp(deps: AppDeps): Express {
       fallthrough: true,
     }),
   );
+  // Uploaded and generated images; names are random and never reused, so they cache for a long time.
+  app.use(
+    '/media',
+    express.static(config.uploadsDir, { maxAge: '30d', immutable: true, index: false, dotfiles: 'deny', fallthrough: true }),
+  );
   app.use(healthRoutes());
 
   // Stripe webhooks need the raw body and no CSRF token: they are mounted here,
