@@ -2,7 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from './config';
+import ejs from 'ejs';
 import type { Logger } from './logger';
+import { localized, translator, type Locale } from './i18n';
+import { formatMoney } from './money';
+import { ROOT_DIR } from './config';
+
+const VIEWS_DIR = join(ROOT_DIR, 'views');
 
 export interface MailMessage {
   to: string;
@@ -44,4 +50,37 @@ export function createMailer(config: Config, logger: Logger): Mailer {
       }
     },
   };
+}
+
+export interface TemplateMail {
+  to: string;
+  locale: Locale;
+  /** `views/emails/<template>.html.ejs` and `.text.ejs`, e.g. 'accounts/verify'. */
+  template: string;
+  /** Locale key of the subject, e.g. 'accounts.emails.verify.subject'. */
+  subjectKey: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Renders a mail in the recipient's language (HTML and plain text from two
+ * EJS templates with the same helpers as pages: t, money, date, loc) and
+ * sends it. Templates must escape user content with <%= %>.
+ */
+export async function sendTemplate(mailer: Mailer, mail: TemplateMail): Promise<void> {
+  const t = translator(mail.locale);
+  const locals = {
+    ...mail.data,
+    t,
+    locale: mail.locale,
+    money: (cents: number) => formatMoney(cents, mail.locale),
+    date: (d: Date | string | number) => new Intl.DateTimeFormat(mail.locale === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'long' }).format(new Date(d)),
+    loc: (field: Partial<Record<Locale, string>> | undefined) => localized(field, mail.locale),
+  };
+  const base = join(VIEWS_DIR, 'emails', mail.template);
+  const [html, text] = await Promise.all([
+    ejs.renderFile(`${base}.html.ejs`, locals, { async: false }),
+    ejs.renderFile(`${base}.text.ejs`, locals, { async: false }),
+  ]);
+  await mailer.send({ to: mail.to, subject: t(mail.subjectKey, mail.data as Record<string, string | number> | undefined), html, text });
 }
