@@ -2,8 +2,16 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-/** The project root: config paths are resolved against it, not the cwd. */
-export const ROOT_DIR = resolve(__dirname, '..', '..');
+/**
+ * The project root (where package.json, views/ and locales/ are): config
+ * paths are resolved against it, not the cwd. Found by walking up, so it is
+ * the same whether the code runs from src/ (tsx) or dist/src/ (compiled).
+ */
+export const ROOT_DIR = (() => {
+  let dir = __dirname;
+  while (!existsSync(resolve(dir, 'package.json')) && resolve(dir, '..') !== dir) dir = resolve(dir, '..');
+  return dir;
+})();
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
