@@ -11,12 +11,14 @@ import { healthRoutes } from './platform/health';
 import { localeRoutes } from './platform/locale.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
 import { loadUser } from './accounts/current-user';
+import type { PaymentGateway } from './payments/gateway';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
   config: Config;
   logger: Logger;
   mailer: Mailer;
+  payments: PaymentGateway;
 }
 
 /**

@@ -4,6 +4,7 @@ import { bootstrap } from './platform/bootstrap';
 import { createMailer } from './platform/mail';
 import { startSweepers } from './platform/sweepers';
 import { seedDemo } from './demo/seed';
+import { createPaymentGateway } from './payments';
 import { DEMO_ADMIN, DEMO_BUYER, DEMO_MEMBER } from './demo/demo-data';
 
 /**
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const { config, logger } = runtime;
   if (config.seedDemo) await seedDemo(logger);
 
-  const app = createApp({ config, logger, mailer: createMailer(config, logger) });
+  const app = createApp({ config, logger, mailer: createMailer(config, logger), payments: createPaymentGateway(config) });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
   const stopSweepers = startSweepers(logger);

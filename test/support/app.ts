@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/platform/config';
 import { createLogger } from '../../src/platform/logger';
 import type { Mailer, MailMessage } from '../../src/platform/mail';
 import { testEngines } from './engines';
+import { createPaymentGateway } from '../../src/payments';
 
 /** A config for tests: the run's engines, quiet logs, no demo data. */
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -40,6 +41,7 @@ export function buildApp(overrides: Partial<AppDeps> & { env?: Record<string, st
     config,
     logger: overrides.logger ?? createLogger('silent', false),
     mailer: overrides.mailer ?? new MemoryMailer(),
+    payments: overrides.payments ?? createPaymentGateway(config),
   };
   return { app: createApp(deps), deps };
 }
