@@ -11,6 +11,7 @@ import { healthRoutes } from './platform/health';
 import { localeRoutes } from './platform/locale.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
 import { loadUser } from './accounts/current-user';
+import { adminRoutes } from './admin/admin.routes';
 import type { PaymentGateway } from './payments/gateway';
 
 /** What the app needs from outside; tests pass their own. */
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
   // Feature routers.
 
   app.use(catalogRoutes());
+  app.use(adminRoutes());
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { notFound } from '../platform/errors';
+
+const objectId = z.string().regex(/^[a-f\d]{24}$/i);
+const dateInput = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+export const CoopIdParams = z.object({ coopId: objectId });
+
+export const RejectBody = z.object({
+  reason: z.string().trim().min(3).max(1000),
+});
+
+export const ConfirmBody = z.object({
+  confirm: z.literal('yes'),
+});
+
+/** A commission rate: a percentage with up to two decimals, from a date on. Empty coop = the platform default. */
+export const CommissionBody = z.object({
+  coop: z.union([objectId, z.literal('')]).default(''),
+  percent: z
+    .string()
+    .trim()
+    .regex(/^\d{1,2}([.,]\d{1,2})?$/)
+    .transform((s) => Math.round(Number(s.replace(',', '.')) * 100))
+    .pipe(z.number().int().min(0).max(5000)),
+  effectiveFrom: dateInput,
+  note: z.string().trim().max(200).default(''),
+  confirm: z.literal('yes'),
+});
+
+export const AuditQuery = z.object({
+  actor: z.string().trim().max(200).optional().default(''),
+  action: z.string().trim().max(100).optional().default(''),
+  from: z.union([dateInput, z.literal('')]).optional().default(''),
+  to: z.union([dateInput, z.literal('')]).optional().default(''),
+  page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
+});
+export type AuditFilter = z.infer<typeof AuditQuery>;
+
+/** Field name → locale key of the message, from a zod error. */
+export function fieldErrors(error: z.ZodError, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    out[field] ??= `${prefix}.${field}`;
+  }
+  return out;
+}
+
+/** Route params that do not match are a missing page, not a server error. */
+export function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown): z.infer<T> {
+  const r = schema.safeParse(params);
+  if (!r.success) throw notFound('page_not_found', 'No such page');
+  return r.data;
+}

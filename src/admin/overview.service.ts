@@ -1,0 +1,85 @@
+import { LedgerEntryModel } from '../payouts/ledger.model';
+import { trusted } from '../platform/db';
+import { pendingCoopCount } from './admin.service';
+import { listCoops } from './admin.service';
+import { transferStateTotalsByWeek } from '../payouts/balances.service';
+
+export interface WeekRow {
+  week: string; // ISO date of the Monday
+  sales: number;
+  orders: number;
+  commission: number;
+  pending: number;
+  held: number;
+}
+
+/** Monday (UTC) of the week holding `d`, as YYYY-MM-DD. */
+export function weekOf(d: Date): string {
+  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const dow = (day.getUTCDay() + 6) % 7;
+  day.setUTCDate(day.getUTCDate() - dow);
+  return day.toISOString().slice(0, 10);
+}
+
+/**
+ * The admin overview over the last `weeks` weeks: sales (charges), orders,
+ * commission earned, and the transfers waiting and held, week by week, read
+ * from the ledger and the transfer states; plus the co-ops waiting for approval.
+ */
+export async function overview(weeks = 8, now = new Date()) {
+  const since = new Date(`${weekOf(new Date(now.getTime() - (weeks - 1) * 7 * 86_400_000))}T00:00:00Z`);
+  const entries = await LedgerEntryModel.find(
+    { kind: trusted({ $in: ['charge', 'commission', 'refund'] }), at: trusted({ $gte: since }) },
+    { kind: 1, amount: 1, order: 1, at: 1 },
+  ).lean();
+  const rows = new Map<string, WeekRow>();
+  for (let i = 0; i < weeks; i++) {
+    const w = weekOf(new Date(since.getTime() + i * 7 * 86_400_000));
+    rows.set(w, { week: w, sales: 0, orders: 0, commission: 0, pending: 0, held: 0 });
+  }
+  for (const e of entries) {
+    const row = rows.get(weekOf(e.at));
+    if (!row) continue;
+    if (e.kind === 'charge') {
+      row.sales += e.amount;
+      row.orders += 1;
+    } else if (e.kind === 'refund') row.sales += e.amount; // refunds are negative
+    else if (e.kind === 'commission') row.commission += e.amount;
+  }
+  for (const t of await transferStateTotalsByWeek(since)) {
+    const row = rows.get(t.week);
+    if (row) {
+      row.pending += t.pending;
+      row.held += t.held;
+    }
+  }
+  const table = [...rows.values()];
+  const totals = table.reduce(
+    (a, r) => ({ sales: a.sales + r.sales, orders: a.orders + r.orders, commission: a.commission + r.commission, pending: a.pending + r.pending, held: a.held + r.held }),
+    { sales: 0, orders: 0, commission: 0, pending: 0, held: 0 },
+  );
+  const [pendingCount, { pending }] = await Promise.all([pendingCoopCount(), listCoops()]);
+  return { weeks: table, totals, pendingCount, pendingCoops: pending.slice(0, 10), charts: { sales: barChart(table.map((r) => ({ label: r.week.slice(5), value: r.sales }))), transfers: barChart(table.map((r) => ({ label: r.week.slice(5), value: r.pending + r.held }))) } };
+}
+
+export interface Bar {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  label: string;
+  labelX: number;
+  value: number;
+}
+
+/** Geometry of a bar chart drawn as server-side SVG (no script, no inline style). */
+export function barChart(points: { label: string; value: number }[], width = 560, height = 200): { width: number; height: number; bars: Bar[]; max: number } {
+  const max = Math.max(1, ...points.map((p) => p.value));
+  const plotH = height - 24;
+  const slot = width / Math.max(1, points.length);
+  const bars = points.map((p, i) => {
+    const h = Math.round((Math.max(0, p.value) / max) * (plotH - 4));
+    return { x: Math.round(i * slot + slot * 0.15), y: plotH - h, width: Math.round(slot * 0.7), height: h, label: p.label, labelX: Math.round(i * slot + slot / 2), value: p.value };
+  });
+  return { width, height, bars, max };
+}
