@@ -11,6 +11,7 @@ import { healthRoutes } from './platform/health';
 import { localeRoutes } from './platform/locale.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
 import { loadUser } from './accounts/current-user';
+import { cartCountLocals, cartRoutes } from './cart';
 import { adminRoutes } from './admin/admin.routes';
 import type { PaymentGateway } from './payments/gateway';
 
@@ -66,9 +67,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(flashLocals);
   app.use(csrfProtection);
   app.use(loadUser);
+  app.use(cartCountLocals);
 
   // Feature routers.
 
+  app.use(cartRoutes());
   app.use(catalogRoutes());
   app.use(adminRoutes());
 

@@ -1,0 +1,82 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import type { z } from 'zod';
+import { invalid } from '../platform/errors';
+import { flash, wantsJson } from '../platform/web';
+import { noStore } from '../platform/security';
+import { AddItemBody, KeyParam, SetQuantityBody } from './cart.schemas';
+import { addItem, cartCount, priceCart, readCart, removeItem, setQuantity, type CartOwner } from './cart.service';
+import type { CartItem } from './cart.model';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** A guest's cart (a signed-in user's is in the carts collection). */
+    cart?: CartItem[];
+  }
+}
+
+/** Whose cart this request works on. */
+export const ownerOf = (req: Request): CartOwner => ({ userId: req.user?.id, session: req.session });
+
+/** `res.locals.cartCount` for the header; after the session and the user are loaded. */
+export const cartCountLocals: RequestHandler = async (req, res, next) => {
+  res.locals.cartCount = req.session ? await cartCount(ownerOf(req)) : 0;
+  next();
+};
+
+/** A field error from a zod issue list, as the locale key the page shows. */
+function fieldMessages(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) out[String(issue.path[0] ?? 'form')] ??= `cart.errors.${String(issue.path[0] ?? 'form')}`;
+  return out;
+}
+
+/** The cart: add, change, remove; every amount comes from the server. */
+export function cartRoutes(): Router {
+  const router = Router();
+  router.use('/cart', noStore);
+
+  async function showCart(req: Request, res: Parameters<RequestHandler>[1], status = 200, errors: Record<string, string> = {}) {
+    const cart = await priceCart(await readCart(ownerOf(req)));
+    if (wantsJson(req)) {
+      if (status >= 400) throw invalid(errors);
+      res.json({ cart });
+      return;
+    }
+    res.status(status).render('cart/show', { title: req.t('cart.title'), cart, errors });
+  }
+
+  router.get('/cart', async (req, res) => {
+    await showCart(req, res);
+  });
+
+  router.post('/cart/items', async (req, res) => {
+    const parsed = AddItemBody.safeParse(req.body ?? {});
+    if (!parsed.success) return showCart(req, res, 422, fieldMessages(parsed.error));
+    const { quantity, limited } = await addItem(ownerOf(req), parsed.data);
+    if (wantsJson(req)) {
+      res.status(201).json({ quantity, limited, count: await cartCount(ownerOf(req)) });
+      return;
+    }
+    flash(req, limited ? 'info' : 'success', limited ? 'cart.flash.limited' : 'cart.flash.added', { count: quantity });
+    res.redirect(303, '/cart');
+  });
+
+  router.post('/cart/items/:key/quantity', async (req, res) => {
+    const key = KeyParam.safeParse(req.params.key);
+    const body = SetQuantityBody.safeParse(req.body ?? {});
+    if (!key.success || !body.success) return showCart(req, res, 422, body.success ? { form: 'cart.errors.form' } : fieldMessages(body.error));
+    const { quantity, limited } = await setQuantity(ownerOf(req), key.data, body.data.quantity);
+    flash(req, limited ? 'info' : 'success', limited ? 'cart.flash.limited' : quantity ? 'cart.flash.updated' : 'cart.flash.removed', { count: quantity });
+    res.redirect(303, '/cart');
+  });
+
+  router.post('/cart/items/:key/remove', async (req, res) => {
+    const key = KeyParam.safeParse(req.params.key);
+    if (!key.success) return showCart(req, res, 422, { form: 'cart.errors.form' });
+    await removeItem(ownerOf(req), key.data);
+    flash(req, 'success', 'cart.flash.removed');
+    res.redirect(303, '/cart');
+  });
+
+  return router;
+}

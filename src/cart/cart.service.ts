@@ -1,0 +1,274 @@
+import { Types } from 'mongoose';
+import { ProductModel } from '../catalog/product.model';
+import { StockLevelModel, stockId } from '../catalog/stock.model';
+import { CoopModel } from '../coops/coop.model';
+import { AppError, conflict, notFound } from '../platform/errors';
+import { ivaIncluded } from '../platform/money';
+import { CartModel, type CartItem } from './cart.model';
+import { MAX_QUANTITY, cartKey } from './cart.schemas';
+
+/** Rate at which shipping carries IVA (the standard rate). */
+export const SHIPPING_IVA_RATE = 22;
+
+type Text = { it: string; en: string };
+
+export interface CartLine {
+  key: string;
+  productId: string;
+  sku: string;
+  slug: string;
+  coopId: string;
+  name: Text;
+  variantLabel: Text;
+  unitCents: number;
+  quantity: number;
+  lineCents: number;
+  ivaRate: number;
+  /** Units that can be bought now. */
+  available: number;
+}
+
+export interface CartProblem {
+  key: string;
+  name: Text;
+  /** unavailable: unpublished, archived, gone, or its co-op is not trading; sold_out; limited: fewer units than asked. */
+  reason: 'unavailable' | 'sold_out' | 'limited';
+  available: number;
+}
+
+export interface CartCoop {
+  id: string;
+  name: string;
+  slug: string;
+  pickup: boolean;
+  flatCents: number;
+  freeOverCents: number;
+}
+
+export interface CartGroup {
+  coop: CartCoop;
+  lines: CartLine[];
+  subtotalCents: number;
+  /** Shipping when the goods are sent (pickup is free). */
+  shippingCents: number;
+  /** How much more makes shipping free; 0 when it already is. */
+  freeShippingGapCents: number;
+}
+
+export interface PricedCart {
+  groups: CartGroup[];
+  problems: CartProblem[];
+  itemCount: number;
+  subtotalCents: number;
+  shippingCents: number;
+  totalCents: number;
+  iva: { rate: number; cents: number }[];
+}
+
+export type Delivery = 'ship' | 'pickup';
+
+/** Shipping for one co-op's part: free at pickup and over the threshold, else the flat rate. */
+export function shippingFor(coop: Pick<CartCoop, 'flatCents' | 'freeOverCents'>, subtotalCents: number, delivery: Delivery = 'ship'): number {
+  if (delivery === 'pickup') return 0;
+  if (coop.freeOverCents > 0 && subtotalCents >= coop.freeOverCents) return 0;
+  return coop.flatCents;
+}
+
+/** IVA contained in gross amounts, per rate: summed per rate first, then taken out once. */
+export function ivaByRate(amounts: { rate: number; cents: number }[]): { rate: number; cents: number }[] {
+  const gross = new Map<number, number>();
+  for (const a of amounts) if (a.cents > 0) gross.set(a.rate, (gross.get(a.rate) ?? 0) + a.cents);
+  return [...gross.entries()].sort((a, b) => a[0] - b[0]).map(([rate, cents]) => ({ rate, cents: ivaIncluded(cents, rate) }));
+}
+
+/**
+ * What the catalogue says about the cart's variants right now: the product,
+ * its co-op and the units on hand. Each read is an `_id` lookup (the only
+ * indexed read on FerretDB's SQLite backend); a cart has few lines.
+ */
+async function loadCatalogue(items: CartItem[]) {
+  const productIds = [...new Set(items.map((i) => i.productId))].filter((id) => Types.ObjectId.isValid(id));
+  const products = await Promise.all(
+    productIds.map((id) =>
+      ProductModel.findById(id, { coop: 1, slug: 1, name: 1, variants: 1, ivaRate: 1, published: 1, archived: 1 }).lean(),
+    ),
+  );
+  const byProduct = new Map(products.flatMap((p) => (p ? [[String(p._id), p] as const] : [])));
+  const coopIds = [...new Set([...byProduct.values()].map((p) => String(p.coop)))];
+  const coops = await Promise.all(coopIds.map((id) => CoopModel.findById(id, { name: 1, slug: 1, status: 1, shipping: 1 }).lean()));
+  const byCoop = new Map(coops.flatMap((c) => (c ? [[String(c._id), c] as const] : [])));
+  const levels = await Promise.all(items.map((i) => StockLevelModel.findById(stockId(i.productId, i.sku), { onHand: 1 }).lean()));
+  const stock = new Map(items.map((i, n) => [cartKey(i.productId, i.sku), levels[n]?.onHand ?? 0]));
+  return { byProduct, byCoop, stock };
+}
+
+/**
+ * Prices a cart from the server's data only: the price of each variant,
+ * the co-op's shipping, IVA per rate. Lines that cannot be bought as they
+ * are become `problems` and are left out of the totals.
+ * `deliveries` chooses pickup per co-op (when the co-op offers it).
+ */
+export async function priceCart(items: CartItem[], deliveries: Record<string, Delivery> = {}): Promise<PricedCart> {
+  const { byProduct, byCoop, stock } = await loadCatalogue(items);
+  const groups = new Map<string, CartGroup>();
+  const problems: CartProblem[] = [];
+  for (const item of items) {
+    const key = cartKey(item.productId, item.sku);
+    const product = byProduct.get(item.productId);
+    const coop = product && byCoop.get(String(product.coop));
+    const variant = product?.variants.find((v) => v.sku === item.sku);
+    const name = { it: product?.name?.it ?? '', en: product?.name?.en ?? '' };
+    if (!product || !coop || !variant || !product.published || product.archived || coop.status !== 'approved') {
+      problems.push({ key, name, reason: 'unavailable', available: 0 });
+      continue;
+    }
+    const available = stock.get(key) ?? 0;
+    if (available <= 0) {
+      problems.push({ key, name, reason: 'sold_out', available: 0 });
+      continue;
+    }
+    if (item.quantity > available) problems.push({ key, name, reason: 'limited', available });
+    const coopId = String(coop._id);
+    let group = groups.get(coopId);
+    if (!group) {
+      const s = coop.shipping;
+      group = {
+        coop: { id: coopId, name: coop.name, slug: coop.slug, pickup: !!s?.pickup, flatCents: s?.flatCents ?? 0, freeOverCents: s?.freeOverCents ?? 0 },
+        lines: [],
+        subtotalCents: 0,
+        shippingCents: 0,
+        freeShippingGapCents: 0,
+      };
+      groups.set(coopId, group);
+    }
+    const quantity = Math.min(item.quantity, available);
+    group.lines.push({
+      key,
+      productId: item.productId,
+      sku: item.sku,
+      slug: product.slug,
+      coopId,
+      name,
+      variantLabel: { it: variant.label?.it ?? '', en: variant.label?.en ?? '' },
+      unitCents: variant.priceCents,
+      quantity,
+      lineCents: variant.priceCents * quantity,
+      ivaRate: product.ivaRate,
+      available,
+    });
+  }
+  const list = [...groups.values()];
+  for (const g of list) {
+    g.subtotalCents = g.lines.reduce((n, l) => n + l.lineCents, 0);
+    const delivery = g.coop.pickup && deliveries[g.coop.id] === 'pickup' ? 'pickup' : 'ship';
+    g.shippingCents = shippingFor(g.coop, g.subtotalCents, delivery);
+    g.freeShippingGapCents = delivery === 'ship' && g.shippingCents > 0 && g.coop.freeOverCents > 0 ? g.coop.freeOverCents - g.subtotalCents : 0;
+  }
+  const subtotalCents = list.reduce((n, g) => n + g.subtotalCents, 0);
+  const shippingCents = list.reduce((n, g) => n + g.shippingCents, 0);
+  const lines = list.flatMap((g) => g.lines);
+  return {
+    groups: list,
+    problems,
+    itemCount: items.reduce((n, i) => n + i.quantity, 0),
+    subtotalCents,
+    shippingCents,
+    totalCents: subtotalCents + shippingCents,
+    iva: ivaByRate([...lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })), { rate: SHIPPING_IVA_RATE, cents: shippingCents }]),
+  };
+}
+
+/** Where a cart lives: a signed-in user's document, or the guest's session. */
+export interface CartOwner {
+  userId?: string;
+  session: { cart?: CartItem[] };
+}
+
+export async function readCart(owner: CartOwner): Promise<CartItem[]> {
+  if (owner.userId) return (await CartModel.findById(owner.userId, { items: 1 }).lean())?.items ?? [];
+  return owner.session.cart ?? [];
+}
+
+export async function writeCart(owner: CartOwner, items: CartItem[]): Promise<void> {
+  const clean = items.map((i) => ({ productId: i.productId, sku: i.sku, quantity: i.quantity }));
+  if (owner.userId) {
+    await CartModel.updateOne({ _id: owner.userId }, { $set: { items: clean } }, { upsert: true });
+  } else if (clean.length) {
+    owner.session.cart = clean;
+  } else {
+    delete owner.session.cart;
+  }
+}
+
+/** Units in the cart, for the header. Guests with no cart cost nothing; users one `_id` read. */
+export async function cartCount(owner: CartOwner): Promise<number> {
+  if (!owner.userId && !owner.session.cart?.length) return 0;
+  return (await readCart(owner)).reduce((n, i) => n + i.quantity, 0);
+}
+
+/**
+ * Adds units of a variant, checking it can be bought. Asking for more than
+ * is on hand keeps what is on hand (`limited: true`); none at all is 409.
+ */
+export async function addItem(owner: CartOwner, input: CartItem): Promise<{ quantity: number; limited: boolean }> {
+  const items = await readCart(owner);
+  const existing = items.find((i) => i.productId === input.productId && i.sku === input.sku);
+  const wanted = Math.min((existing?.quantity ?? 0) + input.quantity, MAX_QUANTITY);
+  const priced = await priceCart([{ ...input, quantity: wanted }]);
+  const problem = priced.problems[0];
+  if (problem?.reason === 'unavailable') throw notFound('product_unavailable', 'This product cannot be bought');
+  if (problem?.reason === 'sold_out') throw conflict('sold_out', 'Sold out');
+  const quantity = Math.min(wanted, problem?.available ?? wanted);
+  if (existing) existing.quantity = quantity;
+  else items.push({ productId: input.productId, sku: input.sku, quantity });
+  await writeCart(owner, items);
+  return { quantity, limited: quantity < wanted };
+}
+
+/** Sets a line's quantity (0 removes it), limited by the units on hand. */
+export async function setQuantity(owner: CartOwner, key: string, quantity: number): Promise<{ quantity: number; limited: boolean }> {
+  const items = await readCart(owner);
+  const item = items.find((i) => cartKey(i.productId, i.sku) === key);
+  if (!item) throw notFound('cart_line_not_found', 'Not in the cart');
+  if (quantity === 0) {
+    await writeCart(owner, items.filter((i) => i !== item));
+    return { quantity: 0, limited: false };
+  }
+  const priced = await priceCart([{ ...item, quantity }]);
+  const problem = priced.problems[0];
+  const kept = problem ? Math.min(quantity, problem.available) : quantity;
+  if (kept === 0) throw new AppError(problem?.reason === 'unavailable' ? 'product_unavailable' : 'sold_out', 'Cannot be bought now', 409);
+  item.quantity = kept;
+  await writeCart(owner, items);
+  return { quantity: kept, limited: kept < quantity };
+}
+
+export async function removeItem(owner: CartOwner, key: string): Promise<void> {
+  const items = await readCart(owner);
+  await writeCart(owner, items.filter((i) => cartKey(i.productId, i.sku) !== key));
+}
+
+/** Two carts as one: the same variant's quantities add up (to the per-line maximum). */
+export function mergeItems(a: CartItem[], b: CartItem[]): CartItem[] {
+  const out = a.map((i) => ({ ...i }));
+  for (const i of b) {
+    const same = out.find((o) => o.productId === i.productId && o.sku === i.sku);
+    if (same) same.quantity = Math.min(same.quantity + i.quantity, MAX_QUANTITY);
+    else out.push({ ...i });
+  }
+  return out;
+}
+
+/** At sign-in: the guest's session cart joins the user's saved cart, and leaves the session. */
+export async function mergeGuestCart(userId: string, session: { cart?: CartItem[] }): Promise<void> {
+  const guest = session.cart ?? [];
+  if (!guest.length) return;
+  const saved = await readCart({ userId, session });
+  await writeCart({ userId, session }, mergeItems(saved, guest));
+  delete session.cart;
+}
+
+/** Empties a cart (after the order is paid or placed). */
+export async function clearCart(owner: CartOwner): Promise<void> {
+  await writeCart(owner, []);
+}

@@ -1,0 +1,10 @@
+/** What other features may use from the cart. */
+import { registerLoginHook } from '../accounts';
+import { mergeGuestCart } from './cart.service';
+
+export { cartRoutes, cartCountLocals, ownerOf } from './cart.routes';
+export { priceCart, readCart, clearCart, shippingFor, ivaByRate, type PricedCart, type CartGroup, type CartLine, type CartOwner, type Delivery } from './cart.service';
+export type { CartItem } from './cart.model';
+
+// A guest's cart joins the user's saved cart when they sign in.
+registerLoginHook((req, userId) => mergeGuestCart(userId, req.session));

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import { buildApp, browser, csrfFrom } from '../support/app';
+import { makeCoop, makeProduct } from '../orders/factories';
+
+async function tokenOf(b: ReturnType<typeof browser>): Promise<string> {
+  // Any page with a form gives the session a CSRF token; the login page always has one.
+  const res = await b.get('/login');
+  return csrfFrom(res.text);
+}
+
+describe('cart routes', () => {
+  let app: Express;
+  before(() => {
+    app = buildApp().app;
+  });
+
+  async function signedOutCart() {
+    const b = browser(app);
+    return { b, csrf: await tokenOf(b) };
+  }
+
+  describe('POST /cart/items', () => {
+    describe('with a valid product', () => {
+      it('adds it, prices it on the server and groups it by co-op', async () => {
+        const coop = await makeCoop({ flatCents: 500, freeOverCents: 5000 });
+        const product = await makeProduct(coop._id, { priceCents: 1250, ivaRate: 4, stock: 5 });
+        const { b, csrf } = await signedOutCart();
+        await b
+          .post('/cart/items')
+          .type('form')
+          .send({ _csrf: csrf, productId: String(product._id), sku: 'default', quantity: '2', priceCents: '1', total: '1', discount: '99' })
+          .expect(303)
+          .expect('Location', '/cart');
+        const res = await b.get('/cart').set('Accept', 'application/json').expect(200);
+        const cart = res.body.cart;
+        assert.equal(cart.groups.length, 1);
+        assert.equal(cart.groups[0].coop.name, coop.name);
+        assert.equal(cart.groups[0].lines[0].unitCents, 1250);
+        assert.equal(cart.subtotalCents, 2500);
+        assert.equal(cart.shippingCents, 500);
+        assert.equal(cart.totalCents, 3000);
+        assert.deepEqual(cart.iva, [{ rate: 4, cents: 96 }, { rate: 22, cents: 90 }]);
+        const page = await b.get('/cart').expect(200);
+        assert.match(page.text, new RegExp(coop.name));
+        assert.match(page.text, /1\s?\d?/);
+      });
+    });
+
+    describe('when more is asked than is on hand', () => {
+      it('keeps what is on hand and says so', async () => {
+        const coop = await makeCoop();
+        const product = await makeProduct(coop._id, { stock: 3 });
+        const { b, csrf } = await signedOutCart();
+        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '50' }).expect(303);
+        const res = await b.get('/cart').set('Accept', 'application/json').expect(200);
+        assert.equal(res.body.cart.groups[0].lines[0].quantity, 3);
+      });
+    });
+
+    describe('with tampered quantities', () => {
+      for (const quantity of ['0', '-1', '1.5', '1e9', 'abc', '']) {
+        it(`refuses quantity "${quantity}" with 422 and adds nothing`, async () => {
+          const coop = await makeCoop();
+          const product = await makeProduct(coop._id);
+          const { b, csrf } = await signedOutCart();
+          const res = await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity }).expect(422);
+          assert.match(res.text, /role="alert"/);
+          const after = await b.get('/cart').set('Accept', 'application/json').expect(200);
+          assert.equal(after.body.cart.groups.length, 0);
+        });
+      }
+
+      it('refuses an array quantity', async () => {
+        const coop = await makeCoop();
+        const product = await makeProduct(coop._id);
+        const { b, csrf } = await signedOutCart();
+        await b.post('/cart/items').type('form').send(`_csrf=${encodeURIComponent(csrf)}&productId=${product._id}&quantity=1&quantity=2`).expect(422);
+      });
+    });
+
+    describe('when the product cannot be bought', () => {
+      it('refuses an unpublished product with 404', async () => {
+        const coop = await makeCoop();
+        const product = await makeProduct(coop._id, { published: false });
+        const { b, csrf } = await signedOutCart();
+        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id) }).expect(404);
+      });
+
+      it('refuses a product of a paused co-op with 404', async () => {
+        const coop = await makeCoop({ status: 'paused' });
+        const product = await makeProduct(coop._id);
+        const { b, csrf } = await signedOutCart();
+        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id) }).expect(404);
+      });
+
+      it('refuses a sold-out product with 409', async () => {
+        const coop = await makeCoop();
+        const product = await makeProduct(coop._id, { stock: 0 });
+        const { b, csrf } = await signedOutCart();
+        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id) }).expect(409);
+      });
+    });
+  });
+
+  describe('POST /cart/items/:key/quantity and /remove', () => {
+    it('changes the quantity, then removes the line', async () => {
+      const coop = await makeCoop();
+      const product = await makeProduct(coop._id, { stock: 10 });
+      const { b, csrf } = await signedOutCart();
+      await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(303);
+      const key = encodeURIComponent(`${product._id}:default`);
+      await b.post(`/cart/items/${key}/quantity`).type('form').send({ _csrf: csrf, quantity: '4' }).expect(303);
+      let res = await b.get('/cart').set('Accept', 'application/json').expect(200);
+      assert.equal(res.body.cart.groups[0].lines[0].quantity, 4);
+      await b.post(`/cart/items/${key}/quantity`).type('form').send({ _csrf: csrf, quantity: '1.5' }).expect(422);
+      await b.post(`/cart/items/${key}/remove`).type('form').send({ _csrf: csrf }).expect(303);
+      res = await b.get('/cart').set('Accept', 'application/json').expect(200);
+      assert.equal(res.body.cart.groups.length, 0);
+    });
+  });
+
+  describe('the header count', () => {
+    it('shows the units in the cart', async () => {
+      const coop = await makeCoop();
+      const product = await makeProduct(coop._id);
+      const { b, csrf } = await signedOutCart();
+      await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '3' }).expect(303);
+      const page = await b.get('/cart').expect(200);
+      assert.match(page.text, /<span class="badge"[^>]*>3<\/span>/);
+    });
+  });
+});

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { Types } from 'mongoose';
+import { CoopModel } from '../../src/coops/coop.model';
+import { ProductModel } from '../../src/catalog/product.model';
+import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
+
+export const suffix = () => randomBytes(5).toString('hex');
+
+/** An approved co-op with its shipping terms. */
+export async function makeCoop(over: { status?: string; flatCents?: number; freeOverCents?: number; pickup?: boolean; email?: string } = {}) {
+  const s = suffix();
+  return CoopModel.create({
+    name: `Coop ${s}`,
+    slug: `coop-${s}`,
+    kind: 'agricultural',
+    region: 'Toscana',
+    town: 'Siena',
+    status: over.status ?? 'approved',
+    contact: { email: over.email ?? `coop-${s}@example.test` },
+    shipping: { flatCents: over.flatCents ?? 690, freeOverCents: over.freeOverCents ?? 6000, pickup: over.pickup ?? false },
+  });
+}
+
+/** A published product with one variant ("default") and `stock` units on hand. */
+export async function makeProduct(coopId: Types.ObjectId, over: { priceCents?: number; ivaRate?: number; stock?: number; published?: boolean; sku?: string } = {}) {
+  const s = suffix();
+  const sku = over.sku ?? 'default';
+  const priceCents = over.priceCents ?? 1000;
+  const p = await ProductModel.create({
+    coop: coopId,
+    department: 'produce',
+    category: 'olive-oil',
+    slug: `olio-${s}`,
+    name: { it: `Olio ${s}`, en: `Oil ${s}` },
+    priceCents,
+    ivaRate: over.ivaRate ?? 4,
+    variants: [{ sku, label: { it: '', en: '' }, priceCents }],
+    published: over.published ?? true,
+  });
+  await StockLevelModel.create({ _id: stockId(p._id, sku), product: p._id, sku, onHand: over.stock ?? 20 });
+  return p;
+}
+
+export async function onHand(productId: Types.ObjectId, sku = 'default'): Promise<number> {
+  return (await StockLevelModel.findById(stockId(productId, sku)).lean())?.onHand ?? -1;
+}
