@@ -10,6 +10,7 @@ import { errorHandler, flashLocals, notFoundHandler, useViews, viewLocals } from
 import { healthRoutes } from './platform/health';
 import { localeRoutes } from './platform/locale.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
+import { coopsRoutes } from './coops/coops.routes';
 import { loadUser } from './accounts/current-user';
 import { cartCountLocals, cartRoutes } from './cart';
 import { adminRoutes } from './admin/admin.routes';
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(cartRoutes());
   app.use(catalogRoutes());
+  app.use(coopsRoutes());
   app.use(adminRoutes());
 
   app.use(notFoundHandler);

@@ -1,0 +1,361 @@
+import { randomUUID } from 'node:crypto';
+import { CoopModel } from '../coops/coop.model';
+import { translator, type Locale } from '../platform/i18n';
+import type { Logger } from '../platform/logger';
+import { trusted } from '../platform/db';
+import { CATEGORY_SLUGS, type Category, type Certification, type Department, type Unit } from './categories';
+import { CatalogVersionModel } from './catalog-version.model';
+import { ProductModel } from './product.model';
+import { StockLevelModel, stockId } from './stock.model';
+import { normalizeText } from './search-terms';
+
+/**
+ * The in-process read model of the published catalogue.
+ *
+ * Why: on FerretDB's SQLite backend only `_id` lookups use an index, so a
+ * listing, a search or a product page read from the database would scan
+ * the whole collection on every request. Instead each app process keeps the
+ * published, non-archived products of approved co-ops in memory with the
+ * indexes the pages need (slug, co-op, search words, sort orders), and the
+ * pages make no database query at all. Edits call `catalogChanged()` or
+ * `stockChanged()`, which reload this process at once and bump a version
+ * document that every other process polls by `_id` every 2 s.
+ */
+
+type Text = { it: string; en: string };
+
+export interface CatalogImage {
+  key: string;
+  widths: number[];
+  alt: Text;
+}
+
+export interface CatalogVariant {
+  sku: string;
+  label: Text;
+  size: string;
+  colour: string;
+  priceCents: number;
+}
+
+export interface CatalogCoop {
+  id: string;
+  slug: string;
+  name: string;
+  kind: 'agricultural' | 'craft';
+  socialType: 'A' | 'B' | 'none';
+  region: string;
+  town: string;
+  story: Text;
+  contact: { email: string; phone: string; website: string };
+  logo: string;
+  cover: string;
+  impact: { members?: number; integrationWorkers?: number; trainingHours?: number; supports: Text };
+  shipping: { flatCents: number; freeOverCents: number; pickup: boolean };
+  stripeAccountId?: string;
+  approvedAt?: Date;
+}
+
+export interface CatalogProduct {
+  id: string;
+  slug: string;
+  coopId: string;
+  coop: CatalogCoop;
+  department: Department;
+  category: Category;
+  name: Text;
+  description: Text;
+  priceCents: number;
+  ivaRate: number;
+  unit: Unit;
+  variants: CatalogVariant[];
+  images: CatalogImage[];
+  tags: string[];
+  certifications: Certification[];
+  traceability: { lot: string; date?: Date; place: string; materials: Text };
+  care: Text;
+  seasonMonths: number[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One consistent picture of the catalogue; replaced whole on reload, never changed in place. */
+export interface CatalogSnapshot {
+  loadedAt: Date;
+  /** Newest first. */
+  products: CatalogProduct[];
+  byId: Map<string, CatalogProduct>;
+  bySlug: Map<string, CatalogProduct>;
+  byCoop: Map<string, CatalogProduct[]>;
+  byCategory: Map<Category, CatalogProduct[]>;
+  /** Approved co-ops by name. */
+  coops: CatalogCoop[];
+  coopsById: Map<string, CatalogCoop>;
+  coopsBySlug: Map<string, CatalogCoop>;
+  regions: string[];
+  /** The same products in each sort order, computed once per load. */
+  orders: { newest: CatalogProduct[]; priceAsc: CatalogProduct[]; priceDesc: CatalogProduct[]; name: Record<Locale, CatalogProduct[]> };
+  /** Every normalised word → the products that contain it; `vocabulary` is the sorted words, for prefix lookups. */
+  words: Map<string, CatalogProduct[]>;
+  vocabulary: string[];
+}
+
+let snapshot: CatalogSnapshot | null = null;
+/** Units on hand by stock id ("<productId>:<sku>"). Kept apart so stock changes reload only this. */
+let stock = new Map<string, number>();
+
+const seen: { catalog?: string; stock?: string } = {};
+let loading: Promise<CatalogSnapshot> | null = null;
+let queued: Promise<CatalogSnapshot> | null = null;
+
+const PRODUCT_FIELDS = {
+  coop: 1, department: 1, category: 1, slug: 1, name: 1, description: 1, priceCents: 1, ivaRate: 1, unit: 1, variants: 1,
+  images: 1, tags: 1, certifications: 1, traceability: 1, care: 1, seasonMonths: 1, createdAt: 1, updatedAt: 1,
+} as const;
+
+const text = (t: Partial<Text> | undefined | null): Text => ({ it: t?.it ?? '', en: t?.en ?? '' });
+
+async function readVersion(id: 'catalog' | 'stock'): Promise<string | undefined> {
+  const doc = await CatalogVersionModel.findById(id, { token: 1 }).lean();
+  return doc?.token;
+}
+
+async function loadStock(): Promise<Map<string, number>> {
+  const rows = await StockLevelModel.find({}, { onHand: 1 }).lean();
+  return new Map(rows.map((r) => [r._id, r.onHand]));
+}
+
+const CATEGORY_WORDS: Record<string, string> = (() => {
+  const it = translator('it');
+  const en = translator('en');
+  return Object.fromEntries(CATEGORY_SLUGS.map((c) => [c, `${it(`catalog.categories.${c}`)} ${en(`catalog.categories.${c}`)}`]));
+})();
+
+/** Builds the snapshot and its indexes from plain rows (no database access). */
+export function buildSnapshot(coopRows: CatalogCoop[], productRows: CatalogProduct[]): CatalogSnapshot {
+  const coops = [...coopRows].sort((a, b) => a.name.localeCompare(b.name, 'it'));
+  const coopsById = new Map(coops.map((c) => [c.id, c]));
+  const coopsBySlug = new Map(coops.map((c) => [c.slug, c]));
+  const products = productRows
+    .filter((p) => coopsById.has(p.coopId))
+    .map((p) => ({ ...p, coop: coopsById.get(p.coopId)! }))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.slug < b.slug ? -1 : 1));
+
+  const byId = new Map<string, CatalogProduct>();
+  const bySlug = new Map<string, CatalogProduct>();
+  const byCoop = new Map<string, CatalogProduct[]>();
+  const byCategory = new Map<Category, CatalogProduct[]>();
+  const words = new Map<string, CatalogProduct[]>();
+  for (const p of products) {
+    byId.set(p.id, p);
+    bySlug.set(p.slug, p);
+    push(byCoop, p.coopId, p);
+    push(byCategory, p.category, p);
+    const all = [p.name.it, p.name.en, p.description.it, p.description.en, p.tags.join(' '), p.coop.name, CATEGORY_WORDS[p.category] ?? ''].join(' ');
+    for (const w of new Set(normalizeText(all).split(' '))) if (w) push(words, w, p);
+  }
+  const collators = { it: new Intl.Collator('it'), en: new Intl.Collator('en') };
+  const byName = (l: Locale) => [...products].sort((a, b) => collators[l].compare(a.name[l] || a.name.it || a.name.en, b.name[l] || b.name.it || b.name.en) || (a.slug < b.slug ? -1 : 1));
+  const priceAsc = [...products].sort((a, b) => a.priceCents - b.priceCents || (a.slug < b.slug ? -1 : 1));
+  return {
+    loadedAt: new Date(),
+    products,
+    byId,
+    bySlug,
+    byCoop,
+    byCategory,
+    coops,
+    coopsById,
+    coopsBySlug,
+    regions: [...new Set(coops.map((c) => c.region))].sort((a, b) => a.localeCompare(b, 'it')),
+    orders: { newest: products, priceAsc, priceDesc: [...priceAsc].reverse(), name: { it: byName('it'), en: byName('en') } },
+    words,
+    vocabulary: [...words.keys()].sort(),
+  };
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+async function loadFromDb(): Promise<CatalogSnapshot> {
+  // Versions are read before the data: a change landing during the load moves the token again, so the next poll reloads.
+  const [catalogToken, stockToken] = await Promise.all([readVersion('catalog'), readVersion('stock')]);
+  const [coopDocs, productDocs, stockLevels] = await Promise.all([
+    CoopModel.find({ status: 'approved' }, { name: 1, slug: 1, kind: 1, socialType: 1, region: 1, town: 1, story: 1, contact: 1, logo: 1, cover: 1, impact: 1, shipping: 1, stripeAccountId: 1, approvedAt: 1 }).lean(),
+    ProductModel.find({ published: true, archived: trusted({ $ne: true }) }, PRODUCT_FIELDS).lean(),
+    loadStock(),
+  ]);
+  const coops: CatalogCoop[] = coopDocs.map((c) => ({
+    id: String(c._id),
+    slug: c.slug,
+    name: c.name,
+    kind: c.kind,
+    socialType: c.socialType,
+    region: c.region,
+    town: c.town,
+    story: text(c.story),
+    contact: { email: c.contact?.email ?? '', phone: c.contact?.phone ?? '', website: c.contact?.website ?? '' },
+    logo: c.logo ?? '',
+    cover: c.cover ?? '',
+    impact: {
+      members: c.impact?.members ?? undefined,
+      integrationWorkers: c.impact?.integrationWorkers ?? undefined,
+      trainingHours: c.impact?.trainingHours ?? undefined,
+      supports: text(c.impact?.supports),
+    },
+    shipping: { flatCents: c.shipping?.flatCents ?? 690, freeOverCents: c.shipping?.freeOverCents ?? 6000, pickup: !!c.shipping?.pickup },
+    stripeAccountId: c.stripeAccountId ?? undefined,
+    approvedAt: c.approvedAt ?? undefined,
+  }));
+  const products = productDocs.map((p) => ({
+    id: String(p._id),
+    slug: p.slug,
+    coopId: String(p.coop),
+    coop: undefined as unknown as CatalogCoop,
+    department: p.department as Department,
+    category: p.category as Category,
+    name: text(p.name),
+    description: text(p.description),
+    priceCents: p.priceCents,
+    ivaRate: p.ivaRate,
+    unit: (p.unit ?? 'piece') as Unit,
+    variants: (p.variants ?? []).map((v) => ({ sku: v.sku, label: text(v.label), size: v.size ?? '', colour: v.colour ?? '', priceCents: v.priceCents })),
+    images: (p.images ?? []).map((i) => ({ key: i.key, widths: [...(i.widths ?? [])], alt: text(i.alt) })),
+    tags: [...(p.tags ?? [])],
+    certifications: [...(p.certifications ?? [])] as Certification[],
+    traceability: {
+      lot: p.traceability?.lot ?? '',
+      date: p.traceability?.date ?? undefined,
+      place: p.traceability?.place ?? '',
+      materials: text(p.traceability?.materials),
+    },
+    care: text(p.care),
+    seasonMonths: [...(p.seasonMonths ?? [])],
+    createdAt: p.createdAt ?? new Date(0),
+    updatedAt: p.updatedAt ?? new Date(0),
+  }));
+  const next = buildSnapshot(coops, products);
+  snapshot = next;
+  stock = stockLevels;
+  seen.catalog = catalogToken;
+  seen.stock = stockToken;
+  return next;
+}
+
+/**
+ * Reloads this process's catalogue from the database. Calls that arrive
+ * during a load are folded into one more load after it, so a burst of
+ * edits costs at most two loads and every caller sees its own edit.
+ */
+export function refreshCatalog(): Promise<CatalogSnapshot> {
+  if (loading) {
+    queued ??= loading
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return refreshCatalog();
+      });
+    return queued;
+  }
+  loading = loadFromDb().finally(() => {
+    loading = null;
+  });
+  return loading;
+}
+
+/** The current snapshot, loading it on first use (tests and scripts need no start-up step). */
+export async function catalog(): Promise<CatalogSnapshot> {
+  return snapshot ?? (loading ?? refreshCatalog());
+}
+
+/** Units on hand for one variant, as last loaded (at most a few seconds old). */
+export function onHandOf(productId: string, sku: string): number {
+  return stock.get(stockId(productId, sku)) ?? 0;
+}
+
+/** Units on hand over all variants of a product. */
+export function productOnHand(p: CatalogProduct): number {
+  let n = 0;
+  for (const v of p.variants) n += stock.get(stockId(p.id, v.sku)) ?? 0;
+  return n;
+}
+
+export const isInStock = (p: CatalogProduct): boolean => p.variants.some((v) => (stock.get(stockId(p.id, v.sku)) ?? 0) > 0);
+
+async function bump(id: 'catalog' | 'stock'): Promise<void> {
+  const token = randomUUID();
+  seen[id] = token; // our own bump needs no second reload here
+  await CatalogVersionModel.updateOne({ _id: id }, { $set: { token } }, { upsert: true });
+}
+
+/**
+ * Products or co-ops were edited (created, published, archived, approved,
+ * paused…): tells every app process and reloads this one. Resolves once
+ * this process shows the change.
+ */
+export async function catalogChanged(): Promise<void> {
+  await bump('catalog');
+  await refreshCatalog();
+}
+
+/**
+ * Stock levels changed. With product ids, only their stock is re-read here
+ * (a few `_id` lookups); other processes re-read all stock on their next poll.
+ */
+export async function stockChanged(productIds?: string[]): Promise<void> {
+  await bump('stock');
+  if (!productIds || !snapshot) {
+    stock = await loadStock();
+    return;
+  }
+  const ids = productIds.flatMap((pid) => snapshot?.byId.get(pid)?.variants.map((v) => stockId(pid, v.sku)) ?? []);
+  if (!ids.length) return;
+  const rows = await StockLevelModel.find({ _id: trusted({ $in: ids }) }, { onHand: 1 }).lean();
+  const next = new Map(stock);
+  for (const id of ids) next.set(id, 0);
+  for (const r of rows) next.set(r._id, r.onHand);
+  stock = next;
+}
+
+/** One poll: reload what another process changed. Exported for tests. */
+export async function pollCatalogVersions(): Promise<'catalog' | 'stock' | 'none'> {
+  const [catalogToken, stockToken] = await Promise.all([readVersion('catalog'), readVersion('stock')]);
+  if (catalogToken !== seen.catalog) {
+    await refreshCatalog();
+    return 'catalog';
+  }
+  if (stockToken !== seen.stock) {
+    seen.stock = stockToken;
+    stock = await loadStock();
+    return 'stock';
+  }
+  return 'none';
+}
+
+export const CATALOG_POLL_MS = 2_000;
+
+/**
+ * Loads the catalogue and polls the version documents every 2 s, so a
+ * change made by another process shows here within a few seconds.
+ * Returns a function that stops polling.
+ */
+export async function startCatalog(logger: Logger, pollMs = CATALOG_POLL_MS): Promise<() => void> {
+  const t0 = Date.now();
+  const snap = await refreshCatalog();
+  logger.info({ products: snap.products.length, coops: snap.coops.length, ms: Date.now() - t0 }, 'catalogue loaded');
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    pollCatalogVersions()
+      .catch((err: unknown) => logger.warn({ err }, 'catalogue poll failed'))
+      .finally(() => {
+        busy = false;
+      });
+  }, pollMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

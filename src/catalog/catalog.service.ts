@@ -1,0 +1,221 @@
+import type { Locale } from '../platform/i18n';
+import { notFound } from '../platform/errors';
+import { DEPARTMENTS, type Category, type Department } from './categories';
+import { catalog, isInStock, onHandOf, productOnHand, type CatalogCoop, type CatalogProduct, type CatalogSnapshot } from './catalog-cache';
+import { PER_PAGE, type ListingFilters } from './catalog.schemas';
+import { words } from './search-terms';
+
+/** Longest number of search words used; more would only narrow an AND search to nothing. */
+const MAX_WORDS = 8;
+
+/** The month (1–12) in Italy, where the seasons we list are. */
+export function monthInItaly(now = new Date()): number {
+  return Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', month: 'numeric' }).format(now));
+}
+
+export const inSeason = (p: CatalogProduct, month: number): boolean => p.seasonMonths.includes(month);
+
+/**
+ * Products matching a search, through the in-memory word index: every
+ * search word must match (AND) a word of the product by prefix, so
+ * "caffe" finds "caffè" and "pomod" finds "pomodoro". Returns null when
+ * the text has no searchable word.
+ */
+export function searchProducts(snap: CatalogSnapshot, q: string): Set<CatalogProduct> | null {
+  const terms = words(q).slice(0, MAX_WORDS);
+  if (!terms.length) return null;
+  let result: Set<CatalogProduct> | null = null;
+  for (const term of terms) {
+    const found = new Set<CatalogProduct>();
+    // The vocabulary is sorted, so all words starting with `term` sit together from its insertion point.
+    let i = lowerBound(snap.vocabulary, term);
+    for (; i < snap.vocabulary.length && snap.vocabulary[i]!.startsWith(term); i++) {
+      for (const p of snap.words.get(snap.vocabulary[i]!)!) if (!result || result.has(p)) found.add(p);
+    }
+    result = found;
+    if (!found.size) break;
+  }
+  return result;
+}
+
+function lowerBound(sorted: string[], x: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface Facets {
+  department: Map<string, number>;
+  category: Map<string, number>;
+  coop: Map<string, number>;
+  region: Map<string, number>;
+  cert: Map<string, number>;
+  inStock: number;
+  inSeason: number;
+}
+
+export interface Listing {
+  items: CatalogProduct[];
+  total: number;
+  page: number;
+  pages: number;
+  perPage: number;
+  /** The requested page was past the last one and the last page is shown instead. */
+  pageClamped: boolean;
+  facets: Facets;
+  filters: ListingFilters;
+}
+
+// One bit per filter dimension, for the facet counts below.
+const D_DEPT = 1, D_CAT = 2, D_COOP = 4, D_REGION = 8, D_PRICE = 16, D_CERT = 32, D_STOCK = 64, D_SEASON = 128;
+
+/**
+ * One page of the catalogue for a set of filters, with the count of
+ * results each filter value would give (the other filters kept).
+ *
+ * One pass over the products in the chosen order: a product that fails no
+ * filter is a result and counts for every facet; a product that fails only
+ * one filter counts for that filter's values alone (so the counts beside a
+ * co-op read "what you'd get choosing it instead"). No database access.
+ */
+export async function listProducts(filters: ListingFilters, opts: { locale: Locale; now?: Date; perPage?: number }): Promise<Listing> {
+  const snap = await catalog();
+  const month = monthInItaly(opts.now);
+  const perPage = opts.perPage ?? PER_PAGE;
+  const f = filters;
+  const coopId = f.coop ? snap.coopsBySlug.get(f.coop)?.id ?? '-' : undefined;
+  const matches = f.q ? searchProducts(snap, f.q) : null;
+  const order =
+    f.sort === 'price-asc' ? snap.orders.priceAsc : f.sort === 'price-desc' ? snap.orders.priceDesc : f.sort === 'name' ? snap.orders.name[opts.locale] : snap.orders.newest;
+
+  const facets: Facets = { department: new Map(), category: new Map(), coop: new Map(), region: new Map(), cert: new Map(), inStock: 0, inSeason: 0 };
+  const inc = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  const results: CatalogProduct[] = [];
+  if (!f.q || matches) {
+    for (const p of order) {
+      if (matches && !matches.has(p)) continue;
+      const stocked = isInStock(p);
+      const seasonal = inSeason(p, month);
+      let fails = 0;
+      if (f.department && p.department !== f.department) fails |= D_DEPT;
+      if (f.category && p.category !== f.category) fails |= D_CAT;
+      if (coopId && p.coopId !== coopId) fails |= D_COOP;
+      if (f.region && p.coop.region !== f.region) fails |= D_REGION;
+      if ((f.minCents !== undefined && p.priceCents < f.minCents) || (f.maxCents !== undefined && p.priceCents > f.maxCents)) fails |= D_PRICE;
+      if (f.cert && !p.certifications.includes(f.cert)) fails |= D_CERT;
+      if (f.inStock && !stocked) fails |= D_STOCK;
+      if (f.inSeason && !seasonal) fails |= D_SEASON;
+      if (fails === 0) results.push(p);
+      else if (fails & (fails - 1)) continue; // fails two or more: counts nowhere
+      if (!fails || fails === D_DEPT) inc(facets.department, p.department);
+      if (!fails || fails === D_CAT) inc(facets.category, p.category);
+      if (!fails || fails === D_COOP) inc(facets.coop, p.coop.slug);
+      if (!fails || fails === D_REGION) inc(facets.region, p.coop.region);
+      if (!fails || fails === D_CERT) for (const c of p.certifications) inc(facets.cert, c);
+      if ((!fails || fails === D_STOCK) && stocked) facets.inStock++;
+      if ((!fails || fails === D_SEASON) && seasonal) facets.inSeason++;
+    }
+  }
+  const total = results.length;
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const pageClamped = f.page > pages;
+  const page = Math.min(f.page, pages);
+  return { items: results.slice((page - 1) * perPage, page * perPage), total, page, pages, perPage, pageClamped, facets, filters: { ...f, page } };
+}
+
+/** A product as its page shows it, or a 404 when it is not for sale to consumers. */
+export async function productPage(slug: string, now?: Date) {
+  const snap = await catalog();
+  const product = snap.bySlug.get(slug);
+  if (!product) throw notFound('product_not_found', `No published product ${slug}`);
+  const month = monthInItaly(now);
+  const variants = product.variants.map((v) => ({ ...v, onHand: onHandOf(product.id, v.sku) }));
+  return {
+    product,
+    variants,
+    onHand: variants.reduce((n, v) => n + v.onHand, 0),
+    inSeason: inSeason(product, month),
+    related: relatedProducts(snap, product, 4),
+  };
+}
+
+/** Up to `n` other products of the same category, in stock first, the same co-op's first among equals. */
+export function relatedProducts(snap: CatalogSnapshot, p: CatalogProduct, n: number): CatalogProduct[] {
+  const pool = (snap.byCategory.get(p.category) ?? []).filter((o) => o.id !== p.id);
+  const score = (o: CatalogProduct) => (isInStock(o) ? 2 : 0) + (o.coopId === p.coopId ? 1 : 0);
+  const picked = pool.slice(0, 200).sort((a, b) => score(b) - score(a)).slice(0, n);
+  if (picked.length < n) {
+    for (const o of snap.byCoop.get(p.coopId) ?? []) {
+      if (picked.length >= n) break;
+      if (o.id !== p.id && !picked.includes(o)) picked.push(o);
+    }
+  }
+  return picked;
+}
+
+/** What the home page shows. */
+export async function homePage(now?: Date) {
+  const snap = await catalog();
+  const month = monthInItaly(now);
+  const seasonal = snap.products.filter((p) => p.department === 'produce' && inSeason(p, month) && isInStock(p)).slice(0, 8);
+  const fromWorkshops = snap.products.filter((p) => p.department === 'craft' && isInStock(p)).slice(0, 8);
+  // The spotlight turns daily through the co-ops that have something to sell.
+  const withGoods = snap.coops.filter((c) => (snap.byCoop.get(c.id)?.length ?? 0) > 0);
+  const day = Math.floor((now ?? new Date()).getTime() / 86_400_000);
+  const spotlight = withGoods.length ? withGoods[day % withGoods.length]! : null;
+  const departments = (Object.keys(DEPARTMENTS) as Department[]).map((d) => ({
+    slug: d,
+    categories: (DEPARTMENTS[d] as readonly Category[]).map((c) => ({ slug: c, count: snap.byCategory.get(c)?.length ?? 0 })),
+  }));
+  return {
+    seasonal,
+    fromWorkshops,
+    spotlight,
+    spotlightProducts: spotlight ? (snap.byCoop.get(spotlight.id) ?? []).slice(0, 4) : [],
+    departments,
+    coopCount: snap.coops.length,
+    productCount: snap.products.length,
+  };
+}
+
+/** The approved co-ops, by name, with how many products each has on sale. */
+export async function listCoops(): Promise<{ coop: CatalogCoop; productCount: number }[]> {
+  const snap = await catalog();
+  return snap.coops.map((coop) => ({ coop, productCount: snap.byCoop.get(coop.id)?.length ?? 0 }));
+}
+
+/** A co-op's public page, or a 404 when it is not approved (pending, paused, rejected) or unknown. */
+export async function coopPage(slug: string) {
+  const snap = await catalog();
+  const coop = snap.coopsBySlug.get(slug);
+  if (!coop) throw notFound('coop_not_found', `No approved co-op ${slug}`);
+  return { coop, products: snap.byCoop.get(coop.id) ?? [] };
+}
+
+/**
+ * What checkout and the cart need to sell one variant: the product, the
+ * variant, its co-op (with shipping settings) and the units on hand as
+ * last loaded (a few seconds old at most: reserve stock against the
+ * database, never against this). Null when the product is unknown,
+ * unpublished or archived, or its co-op is not approved.
+ */
+export async function getPurchasable(productId: string, sku: string) {
+  const snap = await catalog();
+  const product = snap.byId.get(productId);
+  const variant = product?.variants.find((v) => v.sku === sku);
+  if (!product || !variant) return null;
+  return { product, variant, coop: product.coop, onHand: onHandOf(product.id, sku) };
+}
+
+/** The listed products among these ids, in the order given; unknown or hidden ones are left out. */
+export async function getProductsByIds(ids: string[]): Promise<CatalogProduct[]> {
+  const snap = await catalog();
+  return ids.flatMap((id) => snap.byId.get(id) ?? []);
+}
+
+export { productOnHand, isInStock };

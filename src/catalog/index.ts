@@ -1,0 +1,16 @@
+/**
+ * What other features may use from the catalogue.
+ *
+ * After editing products or co-ops, call `await catalogChanged()`; after a
+ * stock change, `await stockChanged([productId, …])`. Both reload this
+ * process at once and tell the others (they poll every 2 s). In tests, make
+ * the data, then `await catalogChanged()` (or `refreshCatalog()`) before
+ * requesting a page.
+ */
+export { catalogChanged, stockChanged, refreshCatalog, startCatalog, onHandOf, type CatalogProduct, type CatalogCoop, type CatalogVariant, type CatalogImage } from './catalog-cache';
+export { getPurchasable, getProductsByIds, listCoops } from './catalog.service';
+export { imageUrl, imageSrcset, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
+export { DEPARTMENTS, CATEGORY_SLUGS, CERTIFICATIONS, UNITS, IVA_RATES, REGIONS, unitPrice, departmentOf, type Category, type Department, type Unit } from './categories';
+export { searchTermsFor } from './search-terms';
+export { ProductModel } from './product.model';
+export { StockLevelModel, stockId } from './stock.model';

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { CoopModel } from '../../src/coops/coop.model';
+import { ProductModel } from '../../src/catalog/product.model';
+import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
+import { departmentOf, type Category } from '../../src/catalog/categories';
+import { searchTermsFor } from '../../src/catalog/search-terms';
+
+export const uniq = (): string => randomBytes(4).toString('hex');
+
+type CoopInput = Partial<{ name: string; slug: string; region: string; status: 'pending' | 'approved' | 'paused' | 'rejected'; kind: 'agricultural' | 'craft'; socialType: 'A' | 'B' | 'none' }>;
+
+/** An approved co-op with a unique slug (and name, so facet counts are its own). */
+export async function makeCoop(o: CoopInput = {}) {
+  const id = uniq();
+  return CoopModel.create({
+    name: o.name ?? `Coop Prova ${id}`,
+    slug: o.slug ?? `coop-prova-${id}`,
+    kind: o.kind ?? 'agricultural',
+    socialType: o.socialType ?? 'B',
+    region: o.region ?? 'Puglia',
+    town: 'Bari',
+    story: { it: `Storia della cooperativa ${id}`, en: `Story of co-op ${id}` },
+    impact: { members: 10, integrationWorkers: 4, trainingHours: 120, supports: { it: 'Lavoro vero', en: 'Real work' } },
+    status: o.status ?? 'approved',
+  });
+}
+
+export interface ProductInput {
+  category?: Category;
+  nameIt?: string;
+  nameEn?: string;
+  descIt?: string;
+  priceCents?: number;
+  stock?: number;
+  certifications?: string[];
+  seasonMonths?: number[];
+  published?: boolean;
+  archived?: boolean;
+  createdAt?: Date;
+  tags?: string[];
+  variants?: { sku: string; priceCents: number; stock: number; it?: string; en?: string }[];
+}
+
+/** A published product of `coop` with its stock levels. */
+export async function makeProduct(coop: { _id: unknown; name: string }, o: ProductInput = {}) {
+  const id = uniq();
+  const category = o.category ?? 'honey';
+  const price = o.priceCents ?? 1000;
+  const variants = o.variants ?? [{ sku: 'default', priceCents: price, stock: o.stock ?? 10 }];
+  const name = { it: o.nameIt ?? `Prodotto ${id}`, en: o.nameEn ?? `Product ${id}` };
+  const description = { it: o.descIt ?? 'Descrizione di prova.', en: 'A test description.' };
+  const p = await ProductModel.create({
+    coop: coop._id,
+    department: departmentOf(category),
+    category,
+    slug: `prodotto-${id}`,
+    name,
+    description,
+    priceCents: Math.min(...variants.map((v) => v.priceCents)),
+    ivaRate: 10,
+    unit: 'jar500g',
+    variants: variants.map((v) => ({ sku: v.sku, priceCents: v.priceCents, label: { it: v.it ?? v.sku, en: v.en ?? v.sku } })),
+    tags: o.tags ?? [],
+    certifications: o.certifications ?? [],
+    seasonMonths: o.seasonMonths ?? [],
+    searchTerms: searchTermsFor([name.it, name.en, description.it, description.en, coop.name]),
+    published: o.published ?? true,
+    archived: o.archived ?? false,
+    ...(o.createdAt ? { createdAt: o.createdAt } : {}),
+  });
+  await StockLevelModel.insertMany(variants.map((v) => ({ _id: stockId(p._id, v.sku), product: p._id, sku: v.sku, onHand: v.stock })));
+  return p;
+}
