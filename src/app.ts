@@ -12,6 +12,9 @@ import { localeRoutes } from './platform/locale.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
 import { coopsRoutes } from './coops/coops.routes';
 import { loadUser } from './accounts/current-user';
+import { accountsRoutes } from './accounts/accounts.routes';
+import { mailboxRoutes } from './accounts/mailbox.routes';
+import { membersRoutes } from './coops/members.routes';
 import { cartCountLocals, cartRoutes } from './cart';
 import { adminRoutes } from './admin/admin.routes';
 import type { PaymentGateway } from './payments/gateway';
@@ -72,6 +75,9 @@ export function createApp(deps: AppDeps): Express {
 
   // Feature routers.
 
+  app.use(accountsRoutes(deps));
+  app.use(membersRoutes(deps));
+  app.use(mailboxRoutes(config));
   app.use(cartRoutes());
   app.use(catalogRoutes());
   app.use(coopsRoutes());

@@ -4,6 +4,7 @@ import { UserModel } from './user.model';
 import { MembershipModel, type MemberRole } from '../coops/membership.model';
 import { CoopModel } from '../coops/coop.model';
 import { trusted } from '../platform/db';
+import { rotateUserSession } from './session';
 
 /** The signed-in user as every route and view sees it (`req.user`, `res.locals.user`). */
 export interface CurrentUser {
@@ -34,6 +35,10 @@ declare module 'express-session' {
 
 /** Reads a user and their memberships; null when the account is gone or deleted. */
 export async function loadCurrentUser(userId: string): Promise<CurrentUser | null> {
+  return (await readUser(userId))?.user ?? null;
+}
+
+async function readUser(userId: string): Promise<{ user: CurrentUser; rightsVersion: number } | null> {
   if (!Types.ObjectId.isValid(userId)) return null;
   const user = await UserModel.findById(userId, { email: 1, name: 1, isAdmin: 1, locale: 1, emailVerifiedAt: 1, deletedAt: 1, rightsVersion: 1 }).lean();
   if (!user || user.deletedAt) return null;
@@ -42,7 +47,7 @@ export async function loadCurrentUser(userId: string): Promise<CurrentUser | nul
     ? await CoopModel.find({ _id: trusted({ $in: memberships.map((m) => m.coop) }) }, { slug: 1, name: 1, status: 1 }).lean()
     : [];
   const byId = new Map(coops.map((c) => [String(c._id), c]));
-  return {
+  const current: CurrentUser = {
     id: String(user._id),
     email: user.email,
     name: user.name,
@@ -54,6 +59,7 @@ export async function loadCurrentUser(userId: string): Promise<CurrentUser | nul
       return c ? [{ id: String(c._id), slug: c.slug, name: c.name, role: m.role as MemberRole, status: c.status }] : [];
     }),
   };
+  return { user: current, rightsVersion: user.rightsVersion ?? 0 };
 }
 
 /**
@@ -64,11 +70,15 @@ export async function loadCurrentUser(userId: string): Promise<CurrentUser | nul
 export const loadUser: RequestHandler = async (req, res, next) => {
   const id = req.session?.userId;
   if (!id) return next();
-  const user = await loadCurrentUser(id);
-  if (!user) {
+  const found = await readUser(id);
+  if (!found) {
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     return next();
   }
+  // Rights changed since this session last looked (role changed, removed, made admin):
+  // the session gets a new id, so a copy of the old cookie no longer carries the new rights.
+  if (req.session.rightsVersion !== found.rightsVersion) await rotateUserSession(req, found.rightsVersion);
+  const user = found.user;
   req.user = user;
   res.locals.user = user;
   // Pages that depend on who is signed in must not be cached by anyone else.

@@ -47,7 +47,7 @@ export class MongoRateLimitStore implements Store {
     const doc = await RateLimitHitModel.findOneAndUpdate(
       { _id },
       { $inc: { hits: 1 }, $setOnInsert: { expiresAt: resetTime } },
-      { upsert: true, new: true, lean: true },
+      { upsert: true, returnDocument: 'after', lean: true },
     );
     return { totalHits: doc?.hits ?? 1, resetTime };
   }
@@ -75,6 +75,8 @@ export interface LimitOptions {
   key?: (req: Parameters<RequestHandler>[0]) => string;
   /** Called when the limit is reached; renders the friendly page by default. */
   onLimited?: RequestHandler;
+  /** Count only failed requests (status ≥ 400), e.g. wrong passwords, not sign-ins. */
+  skipSuccessfulRequests?: boolean;
 }
 
 /**
@@ -85,6 +87,7 @@ export function limiter(opts: LimitOptions): RequestHandler {
   return rateLimit({
     windowMs: opts.windowMs,
     limit: opts.limit,
+    skipSuccessfulRequests: opts.skipSuccessfulRequests ?? false,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     store: new MongoRateLimitStore(opts.name),

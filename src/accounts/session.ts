@@ -1,0 +1,76 @@
+import type { Request, Response } from 'express';
+import mongoose from 'mongoose';
+import { SESSION_COOKIE } from '../platform/security';
+
+/** Something another feature does right after a sign-in (the cart merges the guest cart). */
+export type LoginHook = (req: Request, userId: string) => Promise<void>;
+const loginHooks: LoginHook[] = [];
+
+/** Registers a function called after every sign-in, once the new session holds the user. */
+export function registerLoginHook(fn: LoginHook): void {
+  loginHooks.push(fn);
+}
+
+/** What survives a rotation of the session id: the guest's cart and the chosen language. */
+const CARRIED_OVER = ['cart', 'locale'] as const;
+
+type Bag = Record<string, unknown>;
+
+const regenerate = (req: Request) =>
+  new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+const save = (req: Request) => new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+
+/**
+ * Gives the session a new id, keeping what `keep` names. The old id stops
+ * working at once, which defeats session fixation. The CSRF token is not
+ * carried over: it belongs to the old session.
+ */
+async function rotate(req: Request, keep: readonly string[], set: Bag): Promise<void> {
+  const old = req.session as unknown as Bag;
+  const kept = Object.fromEntries(keep.filter((k) => old[k] !== undefined).map((k) => [k, old[k]]));
+  await regenerate(req);
+  Object.assign(req.session as unknown as Bag, kept, set);
+  await save(req);
+}
+
+/**
+ * Signs a user in: a new session id (never the one the visitor had before),
+ * the guest's cart copied into it as it was, then the login hooks.
+ * A failing hook is logged and does not undo the sign-in.
+ */
+export async function startUserSession(req: Request, userId: string, rightsVersion: number): Promise<void> {
+  await rotate(req, CARRIED_OVER, { userId, rightsVersion, createdAt: Date.now() });
+  for (const hook of loginHooks) {
+    try {
+      await hook(req, userId);
+    } catch (err) {
+      (req as { log?: { warn(o: object, m: string): void } }).log?.warn({ err }, 'login hook failed');
+    }
+  }
+  if (req.session) await save(req);
+}
+
+/** After the user's rights changed: a new session id, same user, same absolute deadline. */
+export async function rotateUserSession(req: Request, rightsVersion: number): Promise<void> {
+  await rotate(req, [...CARRIED_OVER, 'userId', 'createdAt'], { rightsVersion });
+}
+
+/** Signs out: the session is destroyed in the store and the cookie cleared. */
+export async function endSession(req: Request, res: Response): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+  res.clearCookie(SESSION_COOKIE, { path: '/' });
+  // The rest of this response (a page rendered after) sees a visitor.
+  req.user = undefined;
+  res.locals.user = null;
+}
+
+/**
+ * Ends every session of a user in every app process (password reset,
+ * account deletion). Sessions are stored unstringified by connect-mongo, so
+ * `session.userId` is a plain field. A full scan on FerretDB, but a rare one.
+ */
+export async function endAllSessionsOf(userId: string): Promise<void> {
+  const db = mongoose.connection.db;
+  if (!db) return;
+  await db.collection('sessions').deleteMany({ 'session.userId': userId });
+}
