@@ -23,7 +23,8 @@ export function testEngines(): TestEngines {
 async function startStripeMock(port: number): Promise<ChildProcess> {
   const bin = join(ROOT_DIR, '.engines', 'bin', 'stripe-mock');
   if (!existsSync(bin)) throw new Error(`stripe-mock is not built at ${bin}: run \`npm run engines\` (needs Go)`);
-  const child = spawn(bin, ['-http-addr', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  const child = spawn(bin, ['-http-addr', `127.0.0.1:${port}`, '-https-addr', '127.0.0.1:'], { stdio: 'ignore' });
+  // Without -https-addr it also binds HTTPS on the fixed :12112, so a second test run at the same time failed to start.
   await waitForPort(port, 20_000);
   return child;
 }
