@@ -17,6 +17,7 @@ import { mailboxRoutes } from './accounts/mailbox.routes';
 import { membersRoutes } from './coops/members.routes';
 import { cartCountLocals, cartRoutes } from './cart';
 import { adminRoutes } from './admin/admin.routes';
+import { workspaceRoutes } from './coops/workspace.routes';
 import type { PaymentGateway } from './payments/gateway';
 
 /** What the app needs from outside; tests pass their own. */
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(catalogRoutes());
   app.use(coopsRoutes());
   app.use(adminRoutes());
+  app.use(workspaceRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -1,0 +1,325 @@
+import { randomBytes } from 'node:crypto';
+import { Types } from 'mongoose';
+import { parse } from 'csv-parse/sync';
+import { trusted } from '../platform/db';
+import { AppError, conflict, notFound } from '../platform/errors';
+import { parseMoney } from '../platform/money';
+import type { FileStorage } from '../platform/storage';
+import { ProductModel } from './product.model';
+import { StockLevelModel, stockId } from './stock.model';
+import { departmentOf } from './categories';
+import { normalizeText, searchTermsFor } from './search-terms';
+import { GoodsImportClaimModel, GoodsImportModel, type GoodsImportRow } from './goods-import.model';
+import { removeProductImage, storeProductImage } from './images';
+import type { GoodsInput } from '../coops/workspace.schemas';
+import { catalogChanged, stockChanged } from './catalog-cache';
+
+/** The co-op a member acts for, as the workspace guard established it. */
+export interface ActingCoop {
+  id: string;
+  name: string;
+  status: string;
+}
+
+/**
+ * Loads a product only if it belongs to `coop`: a product of another
+ * co-op is "not found", so its existence is not revealed.
+ */
+async function ownProduct(coop: ActingCoop, productId: string) {
+  if (!Types.ObjectId.isValid(productId)) throw notFound('product_not_found', 'No such product');
+  const p = await ProductModel.findById(productId);
+  if (!p || String(p.coop) !== coop.id) throw notFound('product_not_found', 'No such product');
+  return p;
+}
+
+/** The co-op's goods for the workspace list, with the stock of each variant. */
+export async function listGoods(coopId: string) {
+  const products = await ProductModel.find(
+    { coop: new Types.ObjectId(coopId) },
+    { name: 1, slug: 1, priceCents: 1, published: 1, archived: 1, variants: 1, images: 1, category: 1, updatedAt: 1 },
+  )
+    .sort({ archived: 1, updatedAt: -1 })
+    .lean();
+  const stock = await stockFor(products.flatMap((p) => p.variants.map((v) => stockId(p._id, v.sku))));
+  return products.map((p) => ({
+    ...p,
+    id: String(p._id),
+    stock: p.variants.reduce((n, v) => n + (stock.get(stockId(p._id, v.sku)) ?? 0), 0),
+  }));
+}
+
+async function stockFor(ids: string[]): Promise<Map<string, number>> {
+  if (!ids.length) return new Map();
+  // Several `_id` lookups: the one filter FerretDB's SQLite backend answers from its index.
+  const levels = await StockLevelModel.find({ _id: trusted({ $in: ids }) }, { onHand: 1 }).lean();
+  return new Map(levels.map((l) => [l._id, l.onHand]));
+}
+
+/** A product of the co-op with each variant's stock, for the edit form. */
+export async function goodsForEdit(coop: ActingCoop, productId: string) {
+  const p = (await ownProduct(coop, productId)).toObject();
+  const stock = await stockFor(p.variants.map((v) => stockId(p._id, v.sku)));
+  return { ...p, id: String(p._id), stockBySku: Object.fromEntries(p.variants.map((v) => [v.sku, stock.get(stockId(p._id, v.sku)) ?? 0])) };
+}
+
+function productFields(coop: ActingCoop, input: GoodsInput) {
+  const name = { it: input.nameIt, en: input.nameEn };
+  const description = { it: input.descriptionIt, en: input.descriptionEn };
+  return {
+    department: departmentOf(input.category),
+    category: input.category,
+    name,
+    description,
+    priceCents: Math.min(...input.variants.map((v) => v.priceCents)),
+    ivaRate: input.ivaRate,
+    unit: input.unit,
+    variants: input.variants.map((v) => ({ sku: v.sku, label: { it: v.labelIt, en: v.labelEn }, size: v.size, colour: v.colour, priceCents: v.priceCents })),
+    tags: input.tags,
+    certifications: input.certifications,
+    seasonMonths: input.seasonMonths,
+    traceability: {
+      lot: input.lot,
+      date: input.tracedOn ? new Date(`${input.tracedOn}T00:00:00Z`) : undefined,
+      place: input.place,
+      materials: { it: input.materialsIt, en: input.materialsEn },
+    },
+    care: { it: input.careIt, en: input.careEn },
+    searchTerms: searchTermsFor([name.it, name.en, description.it, description.en, input.tags.join(' '), coop.name]),
+  };
+}
+
+/** Goods can be put on sale only once an admin approved the co-op. */
+function assertCanPublish(coop: ActingCoop, publish: boolean) {
+  if (publish && coop.status !== 'approved') throw new AppError('coop_not_approved', 'The co-op is not approved yet', 409);
+}
+
+async function freeProductSlug(name: string): Promise<string> {
+  const base = normalizeText(name).replace(/\s+/g, '-').slice(0, 60).replace(/-+$/, '') || 'prodotto';
+  return `${base}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Sets a variant's stock to what the member counted, as a single small
+ * update of its StockLevel document by `_id`. It applies the difference
+ * between the new count and the count the form showed (`seen`), not an
+ * absolute value: units that checkouts reserved in between stay reserved.
+ * Under concurrency with a checkout on MongoDB both `$inc`s apply. On
+ * FerretDB an update is read-modify-write, so a checkout landing in the same
+ * instant can be lost; the checkout's own claim documents (orders/) keep a
+ * unit from being sold twice, and the next count corrects the figure.
+ * Never goes below zero: a decrease larger than what is left sets zero.
+ */
+export async function setStock(productId: Types.ObjectId | string, sku: string, target: number, seen: number | null | undefined): Promise<void> {
+  const _id = stockId(productId, sku);
+  const existing = await StockLevelModel.findById(_id, { onHand: 1 }).lean();
+  if (!existing) {
+    try {
+      await StockLevelModel.create({ _id, product: productId, sku, onHand: target });
+      return;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+  const delta = target - (seen ?? existing?.onHand ?? 0);
+  if (delta === 0) return;
+  if (delta > 0) {
+    await StockLevelModel.updateOne({ _id }, { $inc: { onHand: delta } });
+    return;
+  }
+  const res = await StockLevelModel.updateOne({ _id, onHand: trusted({ $gte: -delta }) }, { $inc: { onHand: delta } });
+  if (res.modifiedCount === 0) await StockLevelModel.updateOne({ _id }, { $set: { onHand: 0 } });
+}
+
+/** Creates a product for the co-op with its stock. Publishing needs an approved co-op. */
+export async function createGoods(coop: ActingCoop, input: GoodsInput): Promise<string> {
+  assertCanPublish(coop, input.published);
+  const product = await ProductModel.create({
+    coop: new Types.ObjectId(coop.id),
+    slug: await freeProductSlug(input.nameIt),
+    published: input.published,
+    ...productFields(coop, input),
+  });
+  for (const v of input.variants) await setStock(product._id, v.sku, v.stock, 0);
+  await catalogChanged();
+  return String(product._id);
+}
+
+/** Saves the edit form: content, variants, prices and stock (as differences, see setStock). */
+export async function updateGoods(coop: ActingCoop, productId: string, input: GoodsInput): Promise<void> {
+  const product = await ownProduct(coop, productId);
+  assertCanPublish(coop, input.published && !product.published);
+  product.set({ ...productFields(coop, input), published: input.published && !product.archived });
+  await product.save();
+  for (const v of input.variants) await setStock(product._id, v.sku, v.stock, v.stockSeen);
+  await catalogChanged();
+  await stockChanged([productId]);
+}
+
+/** A copy to start a similar product from: unpublished, no stock, same images. */
+export async function duplicateGoods(coop: ActingCoop, productId: string): Promise<string> {
+  const src = (await ownProduct(coop, productId)).toObject();
+  const { _id, slug: _s, createdAt: _c, updatedAt: _u, ...rest } = src as typeof src & { createdAt?: Date; updatedAt?: Date };
+  const copy = await ProductModel.create({
+    ...rest,
+    slug: await freeProductSlug(src.name?.it ?? ''),
+    name: { it: `${src.name?.it ?? ''} (copia)`, en: src.name?.en ? `${src.name.en} (copy)` : '' },
+    published: false,
+    archived: false,
+  });
+  for (const v of src.variants) await setStock(copy._id, v.sku, 0, 0);
+  await catalogChanged();
+  return String(copy._id);
+}
+
+/** Archives (off sale, out of the list's way) or brings back a product. */
+export async function setArchived(coop: ActingCoop, productId: string, archived: boolean): Promise<void> {
+  const product = await ownProduct(coop, productId);
+  product.set({ archived, ...(archived ? { published: false } : {}) });
+  await product.save();
+  await catalogChanged();
+}
+
+/** Adds an uploaded photo to a product after checking and re-encoding it (images.ts). */
+export async function addGoodsImage(storage: FileStorage, coop: ActingCoop, productId: string, data: Buffer, alt: { it: string; en: string }): Promise<void> {
+  const product = await ownProduct(coop, productId);
+  if (product.images.length >= 8) throw new AppError('too_many_images', 'At most 8 images', 422);
+  const stored = await storeProductImage(storage, data);
+  product.images.push({ ...stored, alt });
+  await product.save();
+  await catalogChanged();
+}
+
+/** Removes a photo; its files go unless a duplicated product still shows them. */
+export async function removeGoodsImage(storage: FileStorage, coop: ActingCoop, productId: string, key: string): Promise<void> {
+  const product = await ownProduct(coop, productId);
+  const image = product.images.find((i) => i.key === key);
+  if (!image) throw notFound('image_not_found', 'No such image');
+  product.images.pull({ key });
+  await product.save();
+  await catalogChanged();
+  const stillUsed = await ProductModel.exists({ 'images.key': key });
+  if (!stillUsed) await removeProductImage(storage, { key, widths: image.widths });
+}
+
+export const MAX_IMPORT_ROWS = 2000;
+
+/**
+ * Reads a CSV (columns product, sku, price, stock; comma or semicolon;
+ * an empty price or stock leaves it as it is) into a preview with the
+ * problems of each row. Nothing changes until `applyGoodsImport`.
+ */
+export async function previewGoodsImport(coop: ActingCoop, userId: string, data: Buffer): Promise<string> {
+  let records: Record<string, string>[];
+  try {
+    const text = data.toString('utf8');
+    const delimiter = (text.split('\n')[0] ?? '').includes(';') ? ';' : ',';
+    records = parse(text, { columns: (h: string[]) => h.map((c) => normalizeText(c)), skip_empty_lines: true, trim: true, bom: true, delimiter, relax_column_count: true });
+  } catch (cause) {
+    throw new AppError('csv_unreadable', 'Not a CSV file we can read', 422, { cause });
+  }
+  if (!records.length) throw new AppError('csv_empty', 'The file has no rows', 422);
+  if (records.length > MAX_IMPORT_ROWS) throw new AppError('csv_too_long', 'Too many rows', 422);
+  if (!('product' in records[0]! && 'sku' in records[0]!)) throw new AppError('csv_columns', 'Columns product and sku are needed', 422);
+
+  const products = await ProductModel.find({ coop: new Types.ObjectId(coop.id) }, { slug: 1, variants: 1 }).lean();
+  const bySlug = new Map(products.map((p) => [p.slug, p]));
+  const stock = await stockFor(products.flatMap((p) => p.variants.map((v) => stockId(p._id, v.sku))));
+  const seen = new Set<string>();
+  const rows: GoodsImportRow[] = records.map((r, i) => {
+    const row: GoodsImportRow = { line: i + 2, slug: (r.product ?? '').slice(0, 100), sku: (r.sku ?? '').slice(0, 40), problems: [] };
+    const p = bySlug.get(row.slug);
+    const v = p?.variants.find((x) => x.sku === row.sku);
+    if (!p) row.problems.push('unknownProduct');
+    else if (!v) row.problems.push('unknownSku');
+    else {
+      row.product = String(p._id);
+      row.oldPriceCents = v.priceCents;
+      row.stockSeen = stock.get(stockId(p._id, v.sku)) ?? 0;
+    }
+    if (seen.has(`${row.slug}:${row.sku}`)) row.problems.push('duplicateRow');
+    seen.add(`${row.slug}:${row.sku}`);
+    const price = (r.price ?? '').trim();
+    if (price) {
+      const cents = parseMoney(price);
+      if (!cents) row.problems.push('badPrice');
+      else row.priceCents = cents;
+    }
+    const units = (r.stock ?? '').trim();
+    if (units) {
+      if (!/^\d{1,6}$/.test(units)) row.problems.push('badStock');
+      else row.stock = Number(units);
+    }
+    if (!price && !units && !row.problems.length) row.problems.push('nothingToChange');
+    return row;
+  });
+  const id = randomBytes(16).toString('hex');
+  await GoodsImportModel.create({ _id: id, coop: new Types.ObjectId(coop.id), user: new Types.ObjectId(userId), rows, createdAt: new Date() });
+  return id;
+}
+
+/** A preview of the co-op's own import, or not found. */
+export async function goodsImport(coop: ActingCoop, importId: string) {
+  const doc = await GoodsImportModel.findById(importId).lean();
+  if (!doc || String(doc.coop) !== coop.id) throw notFound('import_not_found', 'No such import');
+  return doc;
+}
+
+/**
+ * Applies the rows without problems, once: the first call inserts the
+ * import's claim document; a second call (a double click, a reload, another
+ * process) finds the claim and changes nothing. Returns the rows applied.
+ */
+export async function applyGoodsImport(coop: ActingCoop, importId: string): Promise<number> {
+  const doc = await goodsImport(coop, importId);
+  try {
+    await GoodsImportClaimModel.create({ _id: importId, at: new Date() });
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) throw conflict('import_already_applied', 'This import was already applied');
+    throw err;
+  }
+  const good = doc.rows.filter((r) => !r.problems.length && r.product);
+  const byProduct = new Map<string, GoodsImportRow[]>();
+  for (const r of good) byProduct.set(r.product!, [...(byProduct.get(r.product!) ?? []), r]);
+  for (const [productId, rows] of byProduct) {
+    const product = await ownProduct(coop, productId).catch(() => null);
+    if (!product) continue;
+    const prices = rows.filter((r) => r.priceCents !== undefined);
+    if (prices.length) {
+      for (const r of prices) {
+        const v = product.variants.find((x) => x.sku === r.sku);
+        if (v) v.priceCents = r.priceCents!;
+      }
+      product.priceCents = Math.min(...product.variants.map((v) => v.priceCents));
+      await product.save();
+    }
+    for (const r of rows) if (r.stock !== undefined) await setStock(product._id, r.sku, r.stock, r.stockSeen);
+  }
+  await GoodsImportModel.updateOne({ _id: importId }, { $set: { appliedAt: new Date() } });
+  await catalogChanged();
+  await stockChanged([...byProduct.keys()]);
+  return good.length;
+}
+
+/** Removes import previews older than a day (registered as a sweeper). */
+export async function sweepGoodsImports(now = new Date()): Promise<void> {
+  const before = new Date(now.getTime() - 24 * 3_600_000);
+  const old = await GoodsImportModel.find({ createdAt: trusted({ $lt: before }) }, { _id: 1 }).lean();
+  if (!old.length) return;
+  const ids = old.map((o) => o._id);
+  await GoodsImportModel.deleteMany({ _id: trusted({ $in: ids }) });
+  await GoodsImportClaimModel.deleteMany({ _id: trusted({ $in: ids }) });
+}
+
+/** The co-op's variants as a CSV to edit and upload again. */
+export async function goodsCsv(coopId: string): Promise<string> {
+  const products = await ProductModel.find({ coop: new Types.ObjectId(coopId), archived: false }, { slug: 1, name: 1, variants: 1 }).lean();
+  const stock = await stockFor(products.flatMap((p) => p.variants.map((v) => stockId(p._id, v.sku))));
+  const cell = (s: string) => (/[",;\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = ['product,sku,name,price,stock'];
+  for (const p of products) {
+    for (const v of p.variants) {
+      lines.push([p.slug, v.sku, cell(p.name?.it ?? ''), (v.priceCents / 100).toFixed(2), String(stock.get(stockId(p._id, v.sku)) ?? 0)].join(','));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

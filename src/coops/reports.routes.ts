@@ -1,0 +1,7 @@
+import { Router } from 'express';
+import type { WorkspaceDeps } from './workspace.routes';
+
+/** Money and reports. */
+export function reportsRoutes(_deps: WorkspaceDeps): Router {
+  return Router({ mergeParams: true });
+}
