@@ -18,7 +18,7 @@ async function main() {
   }
   const rt = await bootstrap();
   try {
-    await seedDemo(rt.logger);
+    await seedDemo(rt.logger, rt.config);
     if (products > 0) await seedLarge(rt.logger, { products, coops });
   } finally {
     await rt.close();

@@ -4,6 +4,7 @@ import { bootstrap } from './platform/bootstrap';
 import { createMailer } from './platform/mail';
 import { startSweepers } from './platform/sweepers';
 import { seedDemo } from './demo/seed';
+import { startCatalog } from './catalog';
 import { createPaymentGateway } from './payments';
 import { DEMO_ADMIN, DEMO_BUYER, DEMO_MEMBER } from './demo/demo-data';
 
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const runtime = await bootstrap();
   const { config, logger } = runtime;
-  if (config.seedDemo) await seedDemo(logger);
+  if (config.seedDemo) await seedDemo(logger, config);
+  const stopCatalog = await startCatalog(logger);
 
   const app = createApp({ config, logger, mailer: createMailer(config, logger), payments: createPaymentGateway(config) });
   const server = createServer(app);
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
     });
     stopSweepers();
+    stopCatalog();
     await runtime.close();
     logger.info('stopped');
     process.exit(0);

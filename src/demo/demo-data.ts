@@ -1,4 +1,5 @@
 import type { Category, Certification, Unit } from '../catalog/categories';
+import { MORE_DEMO_COOPS } from './demo-data-more';
 
 export interface DemoCoop {
   slug: string;
@@ -27,7 +28,9 @@ export interface DemoVariant {
   stock: number;
 }
 
-export const DEMO_COOPS: (DemoCoop & { products: DemoProductRow[]; variants?: Record<string, DemoVariant[]> })[] = [
+export type DemoCoopWithProducts = DemoCoop & { products: DemoProductRow[]; variants?: Record<string, DemoVariant[]> };
+
+const FIRST_COOPS: DemoCoopWithProducts[] = [
   {
     slug: 'terre-di-puglia',
     name: 'Terre di Puglia',
@@ -197,6 +200,9 @@ export const DEMO_COOPS: (DemoCoop & { products: DemoProductRow[]; variants?: Re
     ],
   },
 ];
+
+/** Every demo co-op: the first six here, seven more in demo-data-more.ts. */
+export const DEMO_COOPS: DemoCoopWithProducts[] = [...FIRST_COOPS, ...MORE_DEMO_COOPS];
 
 export const DEMO_ADMIN = { email: 'admin@filiera.test', password: 'filiera-admin-2026', name: 'Anna Amministratrice' };
 export const DEMO_MEMBER = { email: 'socia@filiera.test', password: 'filiera-socia-2026', name: 'Marta Socia', coop: 'terre-di-puglia' };

@@ -7,11 +7,16 @@ import { departmentOf, REGIONS, DEPARTMENTS, type Category, type Unit } from '..
 import { searchTermsFor } from '../catalog/search-terms';
 import { UserModel } from '../accounts/user.model';
 import { hashPassword } from '../accounts/password';
+import { trusted } from '../platform/db';
+import { LocalDiskStorage, type FileStorage } from '../platform/storage';
 import { DEMO_ADMIN, DEMO_BUYER, DEMO_COOPS, DEMO_MEMBER, type DemoVariant } from './demo-data';
+import { makeCoopImages, makeProductImage } from './demo-images';
 
 interface ProductInput {
   coopId: string;
   coopName: string;
+  /** "Town (Region)", for the traceability block. */
+  place?: string;
   slug: string;
   category: Category;
   name: { it: string; en: string };
@@ -24,6 +29,46 @@ interface ProductInput {
   tags: string[];
   variants: DemoVariant[];
   createdAt?: Date;
+}
+
+/** Care instructions by category, for textiles, ceramics and wood. */
+const CARE: Partial<Record<Category, { it: string; en: string }>> = {
+  clothing: { it: 'Lavare a mano in acqua fredda con sapone delicato; asciugare in piano, lontano da fonti di calore.', en: 'Hand wash cold with a mild soap; dry flat, away from direct heat.' },
+  'home-textiles': { it: 'Lavatrice a 30 °C, programma delicato; stirare a temperatura media.', en: 'Machine wash at 30 °C on a gentle cycle; iron at a medium setting.' },
+  'bags-accessories': { it: 'Pulire con un panno umido; non lavare in lavatrice.', en: 'Wipe with a damp cloth; do not machine wash.' },
+  ceramics: { it: 'Lavabile in lavastoviglie a bassa temperatura; non adatta al microonde.', en: 'Dishwasher safe at low temperature; not suitable for the microwave.' },
+  wood: { it: 'Lavare a mano, asciugare subito e ungere ogni tanto con olio alimentare.', en: 'Hand wash, dry at once and oil now and then with food-safe oil.' },
+};
+
+/** Materials named by a product's slug or tags (craft goods), in both languages. */
+const MATERIALS: [RegExp, string, string][] = [
+  [/lino/, 'Lino', 'Linen'], [/seta/, 'Seta', 'Silk'], [/cashmere/, 'Cashmere', 'Cashmere'], [/alpaca/, 'Alpaca e lana', 'Alpaca and wool'],
+  [/feltro/, 'Feltro di lana', 'Wool felt'], [/merino|lana|orbace|gomitoli|plaid/, 'Lana', 'Wool'], [/vela|banner/, 'Tela di vela riciclata', 'Recycled sailcloth'],
+  [/camera|copertone/, 'Gomma riciclata', 'Recycled rubber'], [/juta/, 'Juta e cotone', 'Jute and cotton'], [/jeans/, 'Denim riciclato', 'Recycled denim'],
+  [/cera/, 'Cera d\'api', 'Beeswax'], [/ulivo/, 'Legno d\'ulivo', 'Olive wood'], [/castagno/, 'Legno di castagno', 'Chestnut wood'], [/faggio/, 'Legno di faggio', 'Beech wood'],
+  [/noce/, 'Legno di noce', 'Walnut wood'], [/asfodelo/, 'Fibra di asfodelo', 'Asphodel fibre'], [/ceramica|piatt|tazza|vaso|ciotola|insalatiera|portauov|mattonella|oliera/, 'Maiolica', 'Majolica'],
+  [/cotone|tela|grembiule|tovag|bandana|cuscino|runner|astuccio|tote|borsa|asciugamani|copriletto|tappeto|centrotavola/, 'Cotone', 'Cotton'],
+];
+
+function hashOf(s: string): number {
+  let h = 7;
+  for (const ch of s) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return h;
+}
+
+/** A lot, a harvest or making date in the past year, the place and (for craft) the materials. */
+function traceabilityFor(p: ProductInput) {
+  const h = hashOf(p.slug);
+  const date = new Date(Date.UTC(2026, h % 10, 1 + (h % 27)));
+  const craft = departmentOf(p.category) === 'craft';
+  const haystack = `${p.slug} ${p.tags.join(' ')}`;
+  const m = craft ? MATERIALS.find(([re]) => re.test(haystack)) : undefined;
+  return {
+    lot: `${craft ? 'LAB' : 'L'}-${date.getUTCFullYear()}-${String(h % 1000).padStart(3, '0')}`,
+    date,
+    place: p.place ?? '',
+    materials: m ? { it: m[1], en: m[2] } : { it: '', en: '' },
+  };
 }
 
 function productDoc(p: ProductInput) {
@@ -41,7 +86,8 @@ function productDoc(p: ProductInput) {
     tags: p.tags,
     certifications: p.certifications,
     seasonMonths: p.seasonMonths,
-    traceability: { lot: `L${p.slug.length}${p.priceCents % 97}`, place: '' },
+    traceability: traceabilityFor(p),
+    care: CARE[p.category] ?? { it: '', en: '' },
     searchTerms: searchTermsFor([p.name.it, p.name.en, p.description.it, p.description.en, p.tags.join(' '), p.coopName]),
     published: true,
     ...(p.createdAt ? { createdAt: p.createdAt, updatedAt: p.createdAt } : {}),
@@ -81,7 +127,7 @@ async function ensureUser(u: { email: string; password: string; name: string }, 
  * Seeds the demo co-ops, products, admin, member and buyer. Idempotent: what
  * exists (by slug or email) is left as it is, so it is safe on every start.
  */
-export async function seedDemo(logger: Logger): Promise<{ coops: number; products: number }> {
+export async function seedDemo(logger: Logger, opts: { uploadsDir?: string } = {}): Promise<{ coops: number; products: number }> {
   const existingCoops = new Map((await CoopModel.find({}, { slug: 1 }).lean()).map((c) => [c.slug, c._id]));
   let newCoops = 0;
   const inputs: ProductInput[] = [];
@@ -94,7 +140,7 @@ export async function seedDemo(logger: Logger): Promise<{ coops: number; product
     }
     for (const [slug, category, nameIt, nameEn, descIt, descEn, price, iva, unit, certs, months, stock, tags] of c.products) {
       inputs.push({
-        coopId: String(id), coopName: c.name, slug, category,
+        coopId: String(id), coopName: c.name, place: `${c.town} (${c.region})`, slug, category,
         name: { it: nameIt, en: nameEn }, description: { it: descIt, en: descEn },
         priceCents: price, ivaRate: iva, unit, certifications: certs, seasonMonths: months, tags,
         variants: c.variants?.[slug] ?? [{ sku: 'default', it: '', en: '', priceCents: price, stock }],
@@ -102,6 +148,7 @@ export async function seedDemo(logger: Logger): Promise<{ coops: number; product
     }
   }
   const newProducts = await insertMissingProducts(inputs);
+  if (opts.uploadsDir) await drawMissingImages(new LocalDiskStorage(opts.uploadsDir), logger);
 
   await ensureUser(DEMO_ADMIN, true);
   await ensureUser(DEMO_BUYER);
@@ -112,6 +159,34 @@ export async function seedDemo(logger: Logger): Promise<{ coops: number; product
   }
   if (newCoops || newProducts) logger.info({ coops: newCoops, products: newProducts }, 'demo data seeded');
   return { coops: newCoops, products: newProducts };
+}
+
+/** Runs `fn` over `items`, `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+/**
+ * Draws pictures for the demo co-ops and products that have none yet
+ * (new ones, or ones seeded before pictures existed). Idempotent.
+ */
+async function drawMissingImages(storage: FileStorage, logger: Logger): Promise<void> {
+  const t0 = Date.now();
+  const coops = await CoopModel.find({ slug: trusted({ $in: DEMO_COOPS.map((c) => c.slug) }), logo: '' }, { kind: 1, name: 1 }).lean();
+  const slugs = DEMO_COOPS.flatMap((c) => c.products.map((p) => p[0]));
+  const products = (await ProductModel.find({ slug: trusted({ $in: slugs }) }, { category: 1, name: 1, images: 1 }).lean()).filter((p) => !p.images?.length);
+  await eachLimited(coops, 2, async (c) => {
+    const { logo, cover } = await makeCoopImages(storage, c.kind, c.name);
+    await CoopModel.updateOne({ _id: c._id }, { $set: { logo, cover } });
+  });
+  await eachLimited(products, 4, async (p) => {
+    const image = await makeProductImage(storage, p.category as Category, { it: p.name?.it ?? '', en: p.name?.en ?? '' });
+    await ProductModel.updateOne({ _id: p._id }, { $set: { images: [image] } });
+  });
+  if (coops.length || products.length) logger.info({ coops: coops.length, products: products.length, ms: Date.now() - t0 }, 'demo pictures drawn');
 }
 
 const ADJECTIVES = [['rustico', 'rustic'], ['antico', 'heirloom'], ['di collina', 'hill-grown'], ['artigianale', 'artisan'], ['della casa', 'house'], ['fine', 'fine'], ['tradizionale', 'traditional'], ['di montagna', 'mountain']] as const;

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { seedDemo } from '../../src/demo/seed';
 import { CoopModel } from '../../src/coops/coop.model';
 import { ProductModel } from '../../src/catalog/product.model';
@@ -7,26 +9,44 @@ import { UserModel } from '../../src/accounts/user.model';
 import { DEMO_ADMIN, DEMO_COOPS } from '../../src/demo/demo-data';
 import { createLogger } from '../../src/platform/logger';
 import { trusted } from '../../src/platform/db';
+import { testConfig } from '../support/app';
 
 describe('seedDemo', () => {
   const logger = createLogger('silent', false);
   const slugs = DEMO_COOPS.map((c) => c.slug);
 
-  it('creates the demo co-ops, products with stock, and the demo admin, once', async function () {
-    this.timeout(60_000);
-    await seedDemo(logger);
-    const second = await seedDemo(logger);
+  it('creates twelve-plus co-ops, 150-plus products with stock and pictures, and the demo admin, once', async function () {
+    this.timeout(120_000);
+    const { uploadsDir } = testConfig();
+    await seedDemo(logger, { uploadsDir });
+    const second = await seedDemo(logger, { uploadsDir });
     assert.deepEqual(second, { coops: 0, products: 0 });
 
     const coops = await CoopModel.find({ slug: trusted({ $in: slugs }) }).lean();
     assert.equal(coops.length, DEMO_COOPS.length);
+    assert.ok(coops.length >= 12, `${coops.length} co-ops`);
     assert.ok(coops.filter((c) => c.kind === 'agricultural').length >= 3);
     assert.ok(coops.filter((c) => c.kind === 'craft').length >= 3);
+    for (const c of coops) {
+      assert.ok(c.logo && existsSync(join(uploadsDir, `${c.logo}-96.webp`)), `logo of ${c.slug}`);
+      assert.ok(c.cover && existsSync(join(uploadsDir, `${c.cover}-960.webp`)), `cover of ${c.slug}`);
+    }
 
     const products = await ProductModel.find({ coop: trusted({ $in: coops.map((c) => c._id) }) }).lean();
-    assert.ok(products.length >= 60, `${products.length} products`);
+    assert.ok(products.length >= 150, `${products.length} products`);
     const stock = await StockLevelModel.find({ product: trusted({ $in: products.map((p) => p._id) }) }).lean();
     assert.equal(stock.length, products.reduce((n, p) => n + p.variants.length, 0));
+    for (const p of products) {
+      const [img] = p.images;
+      assert.ok(img, `picture of ${p.slug}`);
+      assert.deepEqual(img.widths, [320, 640, 960]);
+      assert.ok(img.alt?.it && img.alt?.en);
+      for (const w of img.widths) assert.ok(existsSync(join(uploadsDir, `${img.key}-${w}.webp`)), `${p.slug} at ${w}`);
+      assert.ok(p.name?.it && p.name?.en && p.description?.it && p.description?.en, `both languages for ${p.slug}`);
+      assert.ok(p.traceability?.lot && p.traceability?.place, `traceability of ${p.slug}`);
+    }
+    assert.ok(products.some((p) => p.variants.length > 1), 'some products have variants');
+    assert.ok(products.some((p) => p.care?.it), 'textiles have care instructions');
 
     const admin = await UserModel.findOne({ email: DEMO_ADMIN.email }).lean();
     assert.equal(admin?.isAdmin, true);
