@@ -19,6 +19,7 @@ import { cartCountLocals, cartRoutes } from './cart';
 import { adminRoutes } from './admin/admin.routes';
 import { workspaceRoutes } from './coops/workspace.routes';
 import type { PaymentGateway } from './payments/gateway';
+import { demoPaymentRoutes, webhookRoutes } from './payments/payments.routes';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Stripe webhooks need the raw body and no CSRF token: they are mounted here,
   // before the body parsers and the session (see payments/).
+  app.use(webhookRoutes(deps));
 
   useViews(app, config);
   app.use(viewLocals(config));
@@ -76,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Feature routers.
 
+  app.use(demoPaymentRoutes(deps));
   app.use(accountsRoutes(deps));
   app.use(membersRoutes(deps));
   app.use(mailboxRoutes(config));

@@ -13,6 +13,9 @@ import {
   type TransferInput,
 } from './gateway';
 
+/** Per-attempt timeout of calls a buyer waits for. */
+export const BUYER_TIMEOUT_MS = 3_000;
+
 const APP_INFO = { name: 'Filiera', version: '0.1.0', url: 'https://filiera.local' };
 
 /** Builds the one Stripe client of the process from the config (host/port/protocol point tests at stripe-mock). */
@@ -132,7 +135,9 @@ export class StripeGateway implements PaymentGateway {
           cancel_url: input.cancelUrl,
           expires_at: Math.floor(input.expiresAt.getTime() / 1000),
         },
-        { idempotencyKey: input.idempotencyKey },
+        // The buyer waits on this one: two short attempts (≈ 7 s at worst) so a slow
+        // Stripe ends in the "try again" page within 10 s; the retry reuses the key.
+        { idempotencyKey: input.idempotencyKey, timeout: BUYER_TIMEOUT_MS, maxNetworkRetries: 1 },
       ),
     );
     return {

@@ -1,0 +1,143 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../app';
+import { notFound } from '../platform/errors';
+import { noStore } from '../platform/security';
+import { registerSweeper } from '../platform/sweepers';
+import { setTransferGateway } from '../payouts/transfers.service';
+import { DemoGateway } from './demo-gateway';
+import { PaymentProviderError } from './gateway';
+import { applyAccountState, createPaymentEvents, type OrdersPort, type PaymentEvents } from './payments.service';
+import { DemoAccountParams, DemoSessionParams } from './payments.schemas';
+import { verifyWebhook, WebhookSignatureError } from './stripe-webhooks';
+
+type Deps = Pick<AppDeps, 'config' | 'logger' | 'payments'> & { orders?: OrdersPort };
+
+/**
+ * Stripe webhooks: the raw body on these two routes only (the signature is
+ * over the exact bytes), no session, no CSRF token. Mounted before the body
+ * parsers. A bad or missing signature is a 400 and nothing is written;
+ * unknown event types are stored and answered 200.
+ */
+export function webhookRoutes(deps: Deps): Router {
+  const router = Router();
+  const events = createPaymentEvents(deps);
+  setTransferGateway(deps.payments);
+  const raw = express.raw({ type: 'application/json', limit: '1mb' });
+
+  const endpoint = (kind: 'platform' | 'connect') => async (req: Request, res: Response) => {
+    const secret = kind === 'platform' ? deps.config.stripe.webhookSecret : deps.config.stripe.connectWebhookSecret;
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let event;
+    try {
+      event = verifyWebhook(body, req.get('stripe-signature'), secret);
+    } catch (err) {
+      if (!(err instanceof WebhookSignatureError)) throw err;
+      deps.logger.warn({ endpoint: kind, reason: err.message }, 'webhook refused');
+      res.status(400).json({ error: { code: 'bad_signature', message: 'Invalid signature' } });
+      return;
+    }
+    try {
+      const outcome = await events.processWebhook(event, kind, body.toString('utf8'));
+      res.status(200).json({ received: true, outcome });
+    } catch (err) {
+      deps.logger.error({ err, eventId: event.id, type: event.type }, 'webhook handler failed');
+      // 5xx: Stripe delivers the event again later; the handlers are idempotent.
+      res.status(500).json({ error: { code: 'webhook_failed', message: 'Could not process the event' } });
+    }
+  };
+
+  router.post('/webhooks/stripe', raw, endpoint('platform'));
+  router.post('/webhooks/stripe/connect', raw, endpoint('connect'));
+  return router;
+}
+
+let demoExpiry: { gateway: DemoGateway; events: PaymentEvents } | null = null;
+
+/** Open demo sessions past their expiry end like `checkout.session.expired` (the stock goes back). */
+async function expireDemoSessions(): Promise<number> {
+  if (!demoExpiry) return 0;
+  const { gateway, events } = demoExpiry;
+  const ids = await gateway.dueForExpiry();
+  for (const id of ids) {
+    const s = await gateway.session(id);
+    await gateway.expireCheckoutSession(id);
+    await events.handleCheckoutEnded({ sessionId: id, orderId: s?.orderId }, 'expired');
+  }
+  return ids.length;
+}
+
+/**
+ * The demo provider's pages (only when no Stripe key is set): the payment
+ * page a Checkout Session's URL points to, and the stand-in for Stripe's
+ * hosted onboarding of a co-op. Plain forms with CSRF tokens, no script.
+ */
+export function demoPaymentRoutes(deps: Deps): Router {
+  const router = Router();
+  if (!(deps.payments instanceof DemoGateway)) return router;
+  const gateway: DemoGateway = deps.payments;
+  const events = createPaymentEvents(deps);
+  if (!demoExpiry) registerSweeper({ name: 'demo-checkout-expiry', everyMs: 60_000, run: expireDemoSessions });
+  demoExpiry = { gateway, events };
+
+  router.use(['/demo-pay', '/demo-connect'], noStore);
+
+  async function loadSession(req: Request) {
+    const p = DemoSessionParams.safeParse(req.params);
+    const s = p.success ? await gateway.session(p.data.sessionId) : null;
+    if (!p.success || !s) throw notFound('payment_session_not_found', 'No such payment session');
+    return { id: p.data.sessionId, session: s };
+  }
+
+  router.get('/demo-pay/:sessionId', async (req, res) => {
+    const { id, session } = await loadSession(req);
+    const expired = session.status === 'expired' || (session.status === 'open' && session.expiresAt <= new Date());
+    res.render('payments/demo-pay', { title: req.t('payments.demoPay.title'), id, session, expired, error: null });
+  });
+
+  router.post('/demo-pay/:sessionId/pay', async (req, res) => {
+    const { id, session } = await loadSession(req);
+    try {
+      if (session.status === 'open' && session.expiresAt <= new Date()) throw new PaymentProviderError('session_expired', 'expired', false);
+      const paid = await gateway.pay(id);
+      // The same handler as a real `checkout.session.completed` webhook.
+      await events.handleCheckoutCompleted(paid);
+    } catch (err) {
+      if (!(err instanceof PaymentProviderError)) throw err;
+      res.status(409).render('payments/demo-pay', { title: req.t('payments.demoPay.title'), id, session, expired: true, error: 'payments.demoPay.expired' });
+      return;
+    }
+    res.redirect(303, session.successUrl);
+  });
+
+  router.post('/demo-pay/:sessionId/cancel', async (req, res) => {
+    const { session } = await loadSession(req);
+    res.redirect(303, session.status === 'complete' ? session.successUrl : session.cancelUrl);
+  });
+
+  async function loadAccount(req: Request) {
+    const p = DemoAccountParams.safeParse(req.params);
+    const a = p.success ? await gateway.account(p.data.accountId) : null;
+    if (!p.success || !a) throw notFound('account_not_found', 'No such account');
+    return a;
+  }
+
+  router.get('/demo-connect/:accountId', async (req, res) => {
+    const account = await loadAccount(req);
+    res.render('payments/demo-connect', { title: req.t('payments.demoConnect.title'), account });
+  });
+
+  router.post('/demo-connect/:accountId/complete', async (req, res) => {
+    const account = await loadAccount(req);
+    const { state, returnUrl } = await gateway.completeOnboarding(account.id);
+    // The same code as an `account.updated` event saying the account is ready.
+    await applyAccountState(state);
+    res.redirect(303, returnUrl.startsWith('/') || returnUrl.startsWith(deps.config.publicUrl) ? returnUrl : '/');
+  });
+
+  router.get('/demo-connect/:accountId/dashboard', async (req, res) => {
+    const account = await loadAccount(req);
+    res.render('payments/demo-dashboard', { title: req.t('payments.demoDashboard.title'), account });
+  });
+
+  return router;
+}

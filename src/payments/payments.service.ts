@@ -1,0 +1,202 @@
+import type { Logger } from '../platform/logger';
+import { CoopModel } from '../coops/coop.model';
+import { trusted } from '../platform/db';
+import { isDuplicateKey } from '../platform/lock';
+import { onCoopAccountReady, recordTransferReversal } from '../payouts/transfers.service';
+import type { CompletedCheckout, ConnectedAccountState, PaymentGateway } from './gateway';
+import { StripeEventModel } from './stripe-event.model';
+import { accountFromEvent, checkoutFromEvent, type WebhookEvent } from './stripe-webhooks';
+import { runStripeEventHooks } from './hooks';
+import { defaultOrdersPort, type OrdersPort } from './orders-port';
+
+export type { OrdersPort } from './orders-port';
+
+export interface PaymentEventsDeps {
+  payments: PaymentGateway;
+  logger: Logger;
+  /** markOrderPaid / releaseOrder; the orders feature's by default, a stub in tests. */
+  orders?: OrdersPort;
+}
+
+export type WebhookOutcome = 'processed' | 'duplicate' | 'in_progress';
+
+/** An event still "processing" after this long belongs to a process that died: take it over. */
+const STALE_PROCESSING_MS = 120_000;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+/**
+ * Writes the payout state of a co-op's connected account. Never moves
+ * backwards: a state read at `at` older than the one we have is ignored
+ * (events arrive out of order). When the account can receive transfers,
+ * the transfers waiting for it go.
+ */
+export async function applyAccountState(state: ConnectedAccountState, at = new Date()): Promise<{ coopId: string | null; applied: boolean }> {
+  const coop = await CoopModel.findOne({ stripeAccountId: state.id }, { _id: 1, payouts: 1 }).lean();
+  if (!coop) return { coopId: null, applied: false };
+  const last = coop.payouts?.updatedAt ? new Date(coop.payouts.updatedAt).getTime() : 0;
+  if (last > at.getTime()) return { coopId: String(coop._id), applied: false };
+  await CoopModel.updateOne(
+    { _id: coop._id },
+    {
+      $set: {
+        'payouts.transfersActive': state.transfersActive,
+        'payouts.payoutsEnabled': state.payoutsEnabled,
+        'payouts.detailsSubmitted': state.detailsSubmitted,
+        'payouts.currentlyDue': state.currentlyDue,
+        'payouts.pastDue': state.pastDue,
+        'payouts.disabledReason': state.disabledReason,
+        'payouts.updatedAt': at,
+      },
+    },
+  );
+  if (state.transfersActive) await onCoopAccountReady(String(coop._id));
+  return { coopId: String(coop._id), applied: true };
+}
+
+/** `capability.updated` for `transfers`: only that flag changes, under the same never-backwards rule. */
+async function applyTransfersCapability(accountId: string, active: boolean, at: Date): Promise<void> {
+  const coop = await CoopModel.findOne({ stripeAccountId: accountId }, { _id: 1, payouts: 1 }).lean();
+  if (!coop) return;
+  const last = coop.payouts?.updatedAt ? new Date(coop.payouts.updatedAt).getTime() : 0;
+  if (last > at.getTime()) return;
+  await CoopModel.updateOne({ _id: coop._id }, { $set: { 'payouts.transfersActive': active, 'payouts.updatedAt': at } });
+  if (active) await onCoopAccountReady(String(coop._id));
+}
+
+/**
+ * The payment events, written once and used by both the Stripe webhooks and
+ * the demo provider's pages, so a demo payment ends in the same code as a
+ * real one. Every handler is idempotent: the orders feature's
+ * markOrderPaid/releaseOrder are, and transfers are once-only.
+ */
+export function createPaymentEvents(deps: PaymentEventsDeps) {
+  const { payments, logger } = deps;
+  const orders = () => deps.orders ?? defaultOrdersPort();
+
+  /**
+   * A Checkout Session finished. Only a paid one fulfils the order (card
+   * payments are paid at once; delayed methods end in async_payment_*).
+   */
+  async function handleCheckoutCompleted(session: CompletedCheckout): Promise<'paid' | 'unpaid' | 'no_order'> {
+    if (session.paymentStatus !== 'paid') return 'unpaid';
+    if (!session.orderId) {
+      logger.warn({ sessionId: session.sessionId }, 'paid checkout session without an order id');
+      return 'no_order';
+    }
+    let { chargeId, paymentIntentId } = session;
+    if (!chargeId) {
+      // The event's session does not expand the PaymentIntent: ask for the charge (transfers need it as source_transaction).
+      const full = await payments.retrieveCheckoutSession(session.sessionId);
+      chargeId = full.chargeId;
+      paymentIntentId ??= full.paymentIntentId;
+    }
+    await orders().markOrderPaid({
+      orderId: session.orderId,
+      sessionId: session.sessionId,
+      paymentIntentId,
+      chargeId,
+      amount: session.amountTotal,
+      currency: session.currency,
+    });
+    return 'paid';
+  }
+
+  /** The session ended without payment (expired, or a delayed payment failed): the order's stock goes back. */
+  async function handleCheckoutEnded(session: Pick<CompletedCheckout, 'sessionId' | 'orderId'>, reason: 'expired' | 'payment_failed' | 'cancelled'): Promise<void> {
+    await orders().releaseOrder(session.orderId ? { orderId: session.orderId, sessionId: session.sessionId, reason } : { sessionId: session.sessionId, reason });
+  }
+
+  /** One verified event → our handlers, then the hooks other features registered. */
+  async function dispatch(e: WebhookEvent): Promise<void> {
+    const o = e.object;
+    const at = new Date(e.created * 1000);
+    switch (e.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded':
+        await handleCheckoutCompleted(checkoutFromEvent(e));
+        break;
+      case 'checkout.session.expired':
+        await handleCheckoutEnded(checkoutFromEvent(e), 'expired');
+        break;
+      case 'checkout.session.async_payment_failed':
+        await handleCheckoutEnded(checkoutFromEvent(e), 'payment_failed');
+        break;
+      case 'payment_intent.payment_failed':
+        // Inside Checkout a declined card is not the end: the buyer may try another
+        // card in the same session. The stock is released when the session expires.
+        logger.info({ paymentIntent: str(o.id), orderId: str((o.metadata as Record<string, unknown> | undefined)?.orderId) }, 'payment attempt failed');
+        break;
+      case 'account.updated':
+        await applyAccountState(accountFromEvent(e), at);
+        break;
+      case 'capability.updated': {
+        const account = str(o.account) ?? e.account;
+        if (o.id === 'transfers' && account) await applyTransfersCapability(account, o.status === 'active', at);
+        break;
+      }
+      case 'transfer.reversed':
+      case 'transfer.updated': {
+        const md = (o.metadata ?? {}) as Record<string, unknown>;
+        const id = str(o.id);
+        if (id && typeof o.amount_reversed === 'number') {
+          await recordTransferReversal(id, o.amount_reversed, { orderId: str(md.orderId), coopId: str(md.coopId) });
+        }
+        break;
+      }
+      default:
+        // charge.refunded, refund.*, charge.dispute.*, payout.*: stored with the
+        // event and passed to the hooks below (the payouts admin fills them).
+        break;
+    }
+    await runStripeEventHooks(e);
+  }
+
+  /**
+   * Processes a verified event once: its id is claimed by a unique insert;
+   * a redelivery of a done event is skipped. A failed handler leaves the
+   * event "failed" and the caller answers 500, so Stripe delivers it again.
+   */
+  async function processWebhook(e: WebhookEvent, endpoint: 'platform' | 'connect', payload: string): Promise<WebhookOutcome> {
+    try {
+      await StripeEventModel.create({
+        _id: e.id,
+        type: e.type,
+        endpoint,
+        account: e.account,
+        created: new Date(e.created * 1000),
+        status: 'processing',
+        payload,
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const seen = await StripeEventModel.findById(e.id, { status: 1, receivedAt: 1, attempts: 1 }).lean();
+      if (!seen || seen.status === 'done') return 'duplicate';
+      const stale = Date.now() - new Date(seen.receivedAt).getTime() > STALE_PROCESSING_MS;
+      if (seen.status === 'processing' && !stale) return 'in_progress';
+      // Failed before (or its process died): try again. Handlers are idempotent, so a race here is harmless.
+      const took = await StripeEventModel.updateOne(
+        { _id: e.id, status: seen.status, attempts: seen.attempts },
+        { $set: { status: 'processing', receivedAt: new Date() }, $inc: { attempts: 1 } },
+      );
+      if (took.modifiedCount === 0) return 'in_progress';
+    }
+    try {
+      await dispatch(e);
+    } catch (err) {
+      await StripeEventModel.updateOne({ _id: e.id }, { $set: { status: 'failed', error: err instanceof Error ? err.message.slice(0, 500) : String(err) } });
+      throw err;
+    }
+    await StripeEventModel.updateOne({ _id: e.id }, { $set: { status: 'done', processedAt: new Date() } });
+    return 'processed';
+  }
+
+  return { handleCheckoutCompleted, handleCheckoutEnded, dispatch, processWebhook };
+}
+
+export type PaymentEvents = ReturnType<typeof createPaymentEvents>;
+
+/** Events recorded but not processed (failed), for the admin. */
+export async function listFailedEvents(limit = 50) {
+  return StripeEventModel.find({ status: trusted({ $in: ['failed', 'processing'] }) }, { payload: 0 }).sort({ receivedAt: -1 }).limit(limit).lean();
+}
