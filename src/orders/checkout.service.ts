@@ -1,0 +1,278 @@
+import { Types } from 'mongoose';
+import { priceCart, type CartItem, type Delivery, type PricedCart } from '../cart';
+import { stockChanged } from '../catalog';
+import type { PaymentGateway, CheckoutLine } from '../payments/gateway';
+import { PaymentProviderError } from '../payments/gateway';
+import { commissionBpsForMany } from '../payouts/commission.service';
+import { AppError, conflict } from '../platform/errors';
+import { localized, type Locale } from '../platform/i18n';
+import { isDuplicateKey, withLock } from '../platform/lock';
+import { basisPoints } from '../platform/money';
+import { CoopShareModel, shareId } from './coop-share.model';
+import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './order.model';
+import { allocateOrderNumber } from './order-number';
+import { newViewToken, orderLockKey } from './orders.service';
+import { reserveStock } from './reservations.service';
+
+/** A Checkout Session lives 31 minutes (Stripe's minimum is 30); held stock a few minutes longer. */
+export const SESSION_TTL_MS = 31 * 60_000;
+export const HOLD_GRACE_MS = 5 * 60_000;
+/** The buyer waits at most this long for the payment provider before seeing "try again". */
+export const PROVIDER_TIMEOUT_MS = 8_000;
+const MAX_STRIPE_LINES = 100;
+
+export interface ShareQuote {
+  coopId: string;
+  coopName: string;
+  delivery: Delivery;
+  subtotalCents: number;
+  shippingCents: number;
+  commissionBps: number;
+  commissionCents: number;
+  netCents: number;
+}
+
+export interface CheckoutQuote {
+  cart: PricedCart;
+  shares: ShareQuote[];
+  /** What the platform keeps: the sum of the commissions. */
+  platformCents: number;
+  totalCents: number;
+}
+
+/**
+ * Prices the cart for checkout and splits it: per co-op its goods, its
+ * shipping, the commission at its rate now (on the goods), and what it
+ * is owed. Refuses an empty cart and a cart with lines that cannot be
+ * bought as they are (nothing is created; the cart stays as it is).
+ */
+export async function quoteCheckout(items: CartItem[], deliveries: Record<string, Delivery>, commissionDefaultBps: number, at = new Date()): Promise<CheckoutQuote> {
+  if (!items.length) throw new AppError('cart_empty', 'The cart is empty', 422);
+  const cart = await priceCart(items, deliveries);
+  if (cart.problems.length) throw new AppError('cart_changed', 'Some items in the cart changed', 409, { details: { problems: cart.problems.map((p) => p.key) } });
+  if (!cart.groups.length) throw new AppError('cart_empty', 'The cart is empty', 422);
+  const rates = await commissionBpsForMany(cart.groups.map((g) => g.coop.id), at, commissionDefaultBps);
+  const shares = cart.groups.map((g): ShareQuote => {
+    const commissionBps = rates.get(g.coop.id) ?? commissionDefaultBps;
+    const commissionCents = basisPoints(g.subtotalCents, commissionBps);
+    return {
+      coopId: g.coop.id,
+      coopName: g.coop.name,
+      delivery: g.coop.pickup && deliveries[g.coop.id] === 'pickup' ? 'pickup' : 'ship',
+      subtotalCents: g.subtotalCents,
+      shippingCents: g.shippingCents,
+      commissionBps,
+      commissionCents,
+      netCents: g.subtotalCents + g.shippingCents - commissionCents,
+    };
+  });
+  return { cart, shares, platformCents: shares.reduce((n, s) => n + s.commissionCents, 0), totalCents: cart.totalCents };
+}
+
+export interface StartCheckoutInput {
+  items: CartItem[];
+  deliveries: Record<string, Delivery>;
+  email: string;
+  address: ShippingAddress;
+  userId?: string;
+  locale: Locale;
+  /** One per checkout attempt (kept in the buyer's session): the same attempt never makes two orders. */
+  attemptKey: string;
+  commissionDefaultBps: number;
+  publicUrl: string;
+  payments: PaymentGateway;
+}
+
+export interface StartedCheckout {
+  orderId: string;
+  orderNumber: string;
+  viewToken: string;
+  /** Where to send the buyer: the provider's payment page, or our page when the order is already paid. */
+  url: string;
+  reused: boolean;
+}
+
+/** The payment step failed or took too long; the order stays pending and a retry reuses its idempotency key. */
+export class CheckoutPaymentError extends AppError {
+  constructor(
+    readonly orderId: string,
+    cause: unknown,
+  ) {
+    super('payment_provider_unavailable', 'The payment provider did not answer', 503, { cause });
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PaymentProviderError('timeout', `no answer within ${ms} ms`, true)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Starts paying: one order per attempt, stock held, a Checkout Session.
+ *
+ * 1. The cart is priced and split (refusals here create nothing).
+ * 2. The attempt is claimed by a unique insert of `attempt:<key>` naming a
+ *    new order id. A second submit of the same attempt (double click, two
+ *    tabs) loses the claim and waits for the first one's session instead.
+ * 3. Stock is held line by line (reservations.service); when a line runs
+ *    out the holds are undone, the claim is given back and `out_of_stock`
+ *    thrown, so the buyer can fix the cart and try again.
+ * 4. The order (number, lines, address) and one share per co-op are written.
+ * 5. The session is created with idempotency key `checkout:<orderId>`.
+ */
+export async function startCheckout(input: StartCheckoutInput): Promise<StartedCheckout> {
+  const quote = await quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps);
+  const orderId = new Types.ObjectId();
+  const attemptId = `attempt:${input.attemptKey}`;
+  try {
+    await OrderKeyModel.create({ _id: attemptId, order: orderId });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const existing = await OrderKeyModel.findById(attemptId).lean();
+    return resumeCheckout(String(existing!.order), input);
+  }
+
+  const lines = quote.cart.groups.flatMap((g) => g.lines);
+  if (lines.length + quote.shares.length > MAX_STRIPE_LINES) {
+    await OrderKeyModel.deleteOne({ _id: attemptId });
+    throw new AppError('cart_too_large', 'Too many different items for one payment', 422);
+  }
+  const now = new Date();
+  const sessionExpiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  try {
+    await reserveStock(orderId, lines.map((l) => ({ stockId: l.key, quantity: l.quantity })), new Date(sessionExpiresAt.getTime() + HOLD_GRACE_MS));
+  } catch (err) {
+    await OrderKeyModel.deleteOne({ _id: attemptId });
+    throw err;
+  }
+  void stockChanged([...new Set(lines.map((l) => l.productId))]).catch(() => undefined);
+
+  const number = await allocateOrderNumber(orderId, now);
+  const { token, hash } = newViewToken();
+  const order = {
+    _id: orderId,
+    number,
+    status: 'pending_payment' as const,
+    buyer: { user: input.userId ? new Types.ObjectId(input.userId) : null, email: input.email, locale: input.locale },
+    address: input.address,
+    lines: lines.map((l) => ({
+      product: new Types.ObjectId(l.productId),
+      sku: l.sku,
+      coop: new Types.ObjectId(l.coopId),
+      name: l.name,
+      variantLabel: l.variantLabel,
+      unitCents: l.unitCents,
+      quantity: l.quantity,
+      ivaRate: l.ivaRate,
+      lineCents: l.lineCents,
+    })),
+    coops: quote.shares.map((s) => ({ coop: new Types.ObjectId(s.coopId), name: s.coopName, delivery: s.delivery, subtotalCents: s.subtotalCents, shippingCents: s.shippingCents })),
+    subtotalCents: quote.cart.subtotalCents,
+    shippingCents: quote.cart.shippingCents,
+    totalCents: quote.totalCents,
+    currency: 'eur',
+    iva: quote.cart.iva,
+    viewToken: token,
+    payment: { sessionExpiresAt },
+    flags: [],
+  };
+  await CoopShareModel.insertMany(
+    quote.shares.map((s) => ({
+      _id: shareId(orderId, s.coopId),
+      order: orderId,
+      orderNumber: number,
+      coop: new Types.ObjectId(s.coopId),
+      coopName: s.coopName,
+      delivery: s.delivery,
+      subtotalCents: s.subtotalCents,
+      shippingCents: s.shippingCents,
+      commissionBps: s.commissionBps,
+      commissionCents: s.commissionCents,
+      netCents: s.netCents,
+      status: 'pending_payment',
+      history: [],
+    })),
+  );
+  await OrderModel.create(order);
+  await OrderKeyModel.create({ _id: `token:${hash}`, order: orderId });
+  const url = await openSession(order as unknown as Order, input);
+  return { orderId: String(orderId), orderNumber: number, viewToken: token, url, reused: false };
+}
+
+/** The Checkout Session for an order: created once, or again with the same idempotency key after a failure. */
+async function openSession(order: Order, input: Pick<StartCheckoutInput, 'payments' | 'publicUrl' | 'locale'>): Promise<string> {
+  const loc = order.buyer.locale ?? input.locale;
+  const lines: CheckoutLine[] = order.lines.map((l) => {
+    const variant = localized(l.variantLabel, loc);
+    return {
+      name: (variant ? `${localized(l.name, loc)} — ${variant}` : localized(l.name, loc)).slice(0, 250) || l.sku,
+      unitAmount: l.unitCents,
+      quantity: l.quantity,
+      metadata: { productId: String(l.product), sku: l.sku, coopId: String(l.coop) },
+    };
+  });
+  for (const c of order.coops) {
+    if (c.shippingCents > 0) lines.push({ name: `${loc === 'it' ? 'Spedizione' : 'Shipping'} — ${c.name}`.slice(0, 250), unitAmount: c.shippingCents, quantity: 1, metadata: { coopId: String(c.coop), shipping: '1' } });
+  }
+  const orderId = String(order._id);
+  const expiresAt = order.payment?.sessionExpiresAt ?? new Date(Date.now() + SESSION_TTL_MS);
+  let session;
+  try {
+    session = await withTimeout(
+      input.payments.createCheckoutSession({
+        orderId,
+        orderNumber: order.number,
+        lines,
+        customerEmail: order.buyer.email,
+        locale: loc,
+        successUrl: `${input.publicUrl}/checkout/success?order=${orderId}&session_id={CHECKOUT_SESSION_ID}`,
+        cancelUrl: `${input.publicUrl}/checkout/cancel?order=${orderId}`,
+        expiresAt,
+        idempotencyKey: `checkout:${orderId}`,
+      }),
+      PROVIDER_TIMEOUT_MS,
+    );
+  } catch (err) {
+    await OrderModel.updateOne({ _id: order._id }, { $set: { 'payment.failedAt': new Date() } }).catch(() => undefined);
+    throw new CheckoutPaymentError(orderId, err);
+  }
+  await withLock(orderLockKey(orderId), async () => {
+    await OrderModel.updateOne(
+      { _id: order._id },
+      { $set: { 'payment.sessionId': session.id, 'payment.sessionUrl': session.url, 'payment.sessionExpiresAt': session.expiresAt } },
+    );
+  });
+  // Several orders may share a session id on stripe-mock; on Stripe ids are unique. Last write wins either way.
+  await OrderKeyModel.updateOne({ _id: `session:${session.id}` }, { $set: { order: order._id, at: new Date() } }, { upsert: true });
+  return session.url;
+}
+
+/**
+ * The same attempt again. Waits briefly for the first submit to finish;
+ * then sends the buyer to the same session, or retries the session when
+ * the provider failed the first time (same idempotency key).
+ */
+async function resumeCheckout(orderId: string, input: StartCheckoutInput): Promise<StartedCheckout> {
+  const deadline = Date.now() + PROVIDER_TIMEOUT_MS + 1_000;
+  let order: Order | null = null;
+  for (;;) {
+    order = await OrderModel.findById(orderId).lean<Order>();
+    if (order?.payment?.sessionUrl || (order && order.status !== 'pending_payment')) break;
+    // The first submit is still holding stock or talking to the provider.
+    const firstStillWorking = !order || (!order.payment?.failedAt && Date.now() - (order.createdAt?.getTime() ?? 0) < PROVIDER_TIMEOUT_MS + 500);
+    if (!firstStillWorking || Date.now() > deadline) break;
+    await sleep(100);
+  }
+  if (!order) throw conflict('checkout_in_progress', 'This checkout is still being prepared');
+  const base = { orderId, orderNumber: order.number, viewToken: order.viewToken, reused: true };
+  if (order.status === 'paid' || order.status === 'completed') return { ...base, url: `/checkout/success?order=${orderId}` };
+  if (order.status !== 'pending_payment') throw conflict('checkout_closed', 'This checkout has ended; please start again');
+  const open = order.payment?.sessionUrl && (!order.payment.sessionExpiresAt || order.payment.sessionExpiresAt.getTime() > Date.now());
+  if (open) return { ...base, url: order.payment.sessionUrl! };
+  return { ...base, url: await openSession(order, input) };
+}

@@ -1,0 +1,54 @@
+import mongoose, { Schema, type Types } from 'mongoose';
+import { SHARE_STATUSES, type ShareStatus } from './states';
+
+/**
+ * One co-op's part of an order, in a small document of its own (`_id` is
+ * "<orderId>:<coopId>"): the co-op fulfils it and the payouts feature
+ * transfers its net, each changing only this document.
+ * netCents = subtotal + shipping − commission; the commission is on the
+ * goods only, at the co-op's rate when the order was placed.
+ */
+export interface CoopShare {
+  _id: string;
+  order: Types.ObjectId;
+  orderNumber: string;
+  coop: Types.ObjectId;
+  coopName: string;
+  delivery: 'ship' | 'pickup';
+  subtotalCents: number;
+  shippingCents: number;
+  commissionBps: number;
+  commissionCents: number;
+  netCents: number;
+  status: ShareStatus;
+  history: { status: ShareStatus; at: Date; by?: Types.ObjectId | null }[];
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+const schema = new Schema<CoopShare>(
+  {
+    _id: { type: String, required: true },
+    order: { type: Schema.Types.ObjectId, ref: 'Order', required: true },
+    orderNumber: { type: String, required: true },
+    coop: { type: Schema.Types.ObjectId, ref: 'Coop', required: true },
+    coopName: { type: String, default: '' },
+    delivery: { type: String, enum: ['ship', 'pickup'], default: 'ship' },
+    subtotalCents: { type: Number, required: true },
+    shippingCents: { type: Number, required: true },
+    commissionBps: { type: Number, required: true },
+    commissionCents: { type: Number, required: true },
+    netCents: { type: Number, required: true },
+    status: { type: String, enum: SHARE_STATUSES, default: 'pending_payment' },
+    history: {
+      type: [new Schema({ status: String, at: Date, by: { type: Schema.Types.ObjectId, default: null } }, { _id: false })],
+      default: [],
+    },
+  },
+  { timestamps: true, collection: 'coop_shares', versionKey: false },
+);
+schema.index({ order: 1 });
+schema.index({ coop: 1, createdAt: -1 });
+
+export const shareId = (orderId: string | Types.ObjectId, coopId: string | Types.ObjectId) => `${String(orderId)}:${String(coopId)}`;
+export const CoopShareModel = mongoose.model<CoopShare>('CoopShare', schema);

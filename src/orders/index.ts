@@ -1,0 +1,21 @@
+/** What other features may use from orders (payments, payouts, the co-op workspace, admin). */
+export {
+  markOrderPaid,
+  releaseOrder,
+  getOrder,
+  getShare,
+  sharesForOrder,
+  orderIdForSession,
+  ordersForUser,
+  transitionShare,
+  configureOrders,
+  sweepStaleReservations,
+  type MarkOrderPaidInput,
+  type MarkPaidResult,
+  type ReleaseOrderInput,
+  type OrdersDeps,
+} from './orders.service';
+export { ORDER_STATUSES, SHARE_STATUSES, canMoveOrder, canMoveShare, assertShareMove, nextShareMoves, type OrderStatus, type ShareStatus } from './states';
+export { OrderModel, type Order, type OrderLine, type ShippingAddress } from './order.model';
+export { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
+export { checkoutRoutes } from './orders.routes';

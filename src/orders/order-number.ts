@@ -1,0 +1,46 @@
+import { isDuplicateKey } from '../platform/lock';
+import mongoose, { Schema, type Types } from 'mongoose';
+import { OrderKeyModel } from './order.model';
+
+/**
+ * Readable order numbers, FIL-<year>-<6 digits>, unique on every engine.
+ * Uniqueness comes from inserting `number:<n>` into order_keys (a unique
+ * `_id`); the counter document is only a hint of where to start, so it may
+ * lag or be written back by two processes at once without harm: a taken
+ * number is skipped. Within one process, numbers are handed out from memory
+ * so concurrent checkouts do not collide.
+ */
+const CounterModel = mongoose.model<{ _id: string; seq: number }>(
+  'OrderCounter',
+  new Schema<{ _id: string; seq: number }>({ _id: String, seq: Number }, { versionKey: false, collection: 'order_counters' }),
+);
+
+const next = new Map<number, number>();
+
+export const formatOrderNumber = (year: number, seq: number) => `FIL-${year}-${String(seq).padStart(6, '0')}`;
+
+export async function allocateOrderNumber(orderId: Types.ObjectId, at = new Date()): Promise<string> {
+  const year = at.getUTCFullYear();
+  const counterId = `order:${year}`;
+  if (!next.has(year)) {
+    const c = await CounterModel.findById(counterId).lean();
+    next.set(year, Math.max(next.get(year) ?? 1, (c?.seq ?? 0) + 1));
+  }
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const seq = next.get(year)!;
+    next.set(year, seq + 1);
+    const number = formatOrderNumber(year, seq);
+    try {
+      await OrderKeyModel.create({ _id: `number:${number}`, order: orderId });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // Another process took it: jump to what the shared hint says, then keep counting.
+      const c = await CounterModel.findById(counterId).lean();
+      next.set(year, Math.max(next.get(year)!, (c?.seq ?? 0) + 1));
+      continue;
+    }
+    await CounterModel.updateOne({ _id: counterId }, { $max: { seq } }, { upsert: true });
+    return number;
+  }
+  throw new Error('could not allocate an order number');
+}

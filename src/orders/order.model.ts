@@ -1,0 +1,168 @@
+import mongoose, { Schema, type Types } from 'mongoose';
+import { ORDER_STATUSES, type OrderStatus } from './states';
+
+const text = { it: { type: String, default: '' }, en: { type: String, default: '' } };
+
+export interface OrderLine {
+  product: Types.ObjectId;
+  sku: string;
+  coop: Types.ObjectId;
+  name: { it: string; en: string };
+  variantLabel: { it: string; en: string };
+  unitCents: number;
+  quantity: number;
+  ivaRate: number;
+  lineCents: number;
+}
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2: string;
+  postalCode: string;
+  city: string;
+  province: string;
+  country: string;
+  phone: string;
+}
+
+/**
+ * An order: a snapshot of what was bought at which price, written once at
+ * checkout. What changes later lives elsewhere in small documents: each
+ * co-op's part and its fulfilment in CoopShare, stock holds in Reservation.
+ * The order's own `status` and payment fields change only under the
+ * order's lock (orders.service), so FerretDB's whole-document write-back
+ * never loses a change.
+ */
+export interface Order {
+  _id: Types.ObjectId;
+  number: string;
+  status: OrderStatus;
+  buyer: { user?: Types.ObjectId | null; email: string; locale: 'it' | 'en' };
+  address: ShippingAddress;
+  lines: OrderLine[];
+  coops: { coop: Types.ObjectId; name: string; delivery: 'ship' | 'pickup'; subtotalCents: number; shippingCents: number }[];
+  subtotalCents: number;
+  shippingCents: number;
+  totalCents: number;
+  currency: string;
+  iva: { rate: number; cents: number }[];
+  /** The guest link's secret (`/orders/view/<token>`, 256 bits); looked up through order_keys by its sha256. */
+  viewToken: string;
+  payment: {
+    sessionId?: string;
+    sessionUrl?: string;
+    sessionExpiresAt?: Date;
+    paymentIntentId?: string;
+    chargeId?: string;
+    paidAt?: Date;
+    /** When the provider last failed to open a session (the buyer saw "try again"). */
+    failedAt?: Date;
+  };
+  flags: string[];
+  cancelReason?: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+const addressSchema = new Schema(
+  {
+    name: String,
+    line1: String,
+    line2: { type: String, default: '' },
+    postalCode: String,
+    city: String,
+    province: { type: String, default: '' },
+    country: String,
+    phone: { type: String, default: '' },
+  },
+  { _id: false },
+);
+
+const lineSchema = new Schema(
+  {
+    product: { type: Schema.Types.ObjectId, ref: 'Product', required: true },
+    sku: { type: String, required: true },
+    coop: { type: Schema.Types.ObjectId, ref: 'Coop', required: true },
+    name: text,
+    variantLabel: text,
+    unitCents: { type: Number, required: true },
+    quantity: { type: Number, required: true },
+    ivaRate: { type: Number, required: true },
+    lineCents: { type: Number, required: true },
+  },
+  { _id: false },
+);
+
+const orderSchema = new Schema<Order>(
+  {
+    number: { type: String, required: true },
+    status: { type: String, enum: ORDER_STATUSES, default: 'pending_payment' },
+    buyer: {
+      user: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+      email: { type: String, required: true },
+      locale: { type: String, enum: ['it', 'en'], default: 'it' },
+    },
+    address: addressSchema,
+    lines: { type: [lineSchema], default: [] },
+    coops: {
+      type: [
+        new Schema(
+          {
+            coop: { type: Schema.Types.ObjectId, ref: 'Coop' },
+            name: String,
+            delivery: { type: String, enum: ['ship', 'pickup'] },
+            subtotalCents: Number,
+            shippingCents: Number,
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    subtotalCents: { type: Number, required: true },
+    shippingCents: { type: Number, required: true },
+    totalCents: { type: Number, required: true },
+    currency: { type: String, default: 'eur' },
+    iva: { type: [new Schema({ rate: Number, cents: Number }, { _id: false })], default: [] },
+    viewToken: { type: String, required: true },
+    payment: {
+      sessionId: String,
+      sessionUrl: String,
+      sessionExpiresAt: Date,
+      paymentIntentId: String,
+      chargeId: String,
+      paidAt: Date,
+      failedAt: Date,
+    },
+    flags: { type: [String], default: [] },
+    cancelReason: String,
+  },
+  { timestamps: true, collection: 'orders' },
+);
+// Order history per buyer. (On FerretDB's SQLite backend this still scans; see orders.service.)
+orderSchema.index({ 'buyer.user': 1, createdAt: -1 });
+
+export const OrderModel = mongoose.model<Order>('Order', orderSchema);
+
+/**
+ * Lookup keys for an order, each a document addressed by `_id` (the only
+ * indexed lookup on FerretDB's SQLite backend), and each inserted once:
+ * - `number:FIL-2026-000123` — makes order numbers unique;
+ * - `token:<sha256>` — the guest's link;
+ * - `session:<cs_…>` — the Checkout Session (for webhooks);
+ * - `attempt:<key>` — one order per checkout attempt (double submit).
+ */
+export interface OrderKey {
+  _id: string;
+  order: Types.ObjectId;
+  at: Date;
+}
+
+export const OrderKeyModel = mongoose.model<OrderKey>(
+  'OrderKey',
+  new Schema<OrderKey>(
+    { _id: String, order: { type: Schema.Types.ObjectId, ref: 'Order', required: true }, at: { type: Date, default: () => new Date() } },
+    { versionKey: false, collection: 'order_keys' },
+  ),
+);

@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../app';
+import { getAddress, listAddresses, requireUser } from '../accounts';
+import { clearCart, ownerOf, priceCart, readCart, type Delivery } from '../cart';
+import { isAppError, notFound } from '../platform/errors';
+import { noStore } from '../platform/security';
+import { flash, wantsJson } from '../platform/web';
+import { CheckoutBody, ObjectIdString, PlaceBody, ViewToken, checkoutErrors } from './checkout.schemas';
+import { CheckoutPaymentError, quoteCheckout, startCheckout } from './checkout.service';
+import type { ShippingAddress } from './order.model';
+import { configureOrders, getOrder, orderByViewToken, ordersForUser, releaseOrder, sharesForOrder } from './orders.service';
+
+interface CheckoutDraft {
+  email: string;
+  address: ShippingAddress;
+  addressId?: string;
+  deliveries: Record<string, Delivery>;
+  /** The key that makes one order of this checkout however often "pay" is pressed. */
+  attempt: string;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    checkout?: CheckoutDraft;
+    /** The order this browser is paying for now: its id and guest link token. */
+    pendingOrder?: { id: string; token: string };
+  }
+}
+
+const newAttempt = () => randomBytes(16).toString('base64url');
+
+/** Reads `delivery_<coopId>` fields: only "pickup" counts, only for well-formed ids. */
+function deliveriesFrom(body: Record<string, unknown>): Record<string, Delivery> {
+  const out: Record<string, Delivery> = {};
+  for (const [k, v] of Object.entries(body)) {
+    const m = /^delivery_([a-f\d]{24})$/i.exec(k);
+    if (m && v === 'pickup') out[m[1]!.toLowerCase()] = 'pickup';
+  }
+  return out;
+}
+
+/** Cart, checkout, the buyer's order pages. */
+export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger' | 'payments'>): Router {
+  const { config, payments } = deps;
+  configureOrders({ mailer: deps.mailer, config, logger: deps.logger });
+  const router = Router();
+  router.use(['/checkout', '/orders', '/account/orders'], noStore);
+
+  /** Shows the cart again with a message (the cart is kept as it is). */
+  async function backToCart(req: Request, res: Response, status: number, code: string) {
+    const cart = await priceCart(await readCart(ownerOf(req)));
+    res.status(status).render('cart/show', { title: req.t('cart.title'), cart, errors: { form: `orders.checkout.errors.${code}` } });
+  }
+
+  async function renderForm(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
+    const items = await readCart(ownerOf(req));
+    if (!items.length) return backToCart(req, res, 422, 'cart_empty');
+    const cart = await priceCart(items);
+    const addresses = req.user ? await listAddresses(req.user.id) : [];
+    res.status(status).render('checkout/form', { title: req.t('orders.checkout.title'), cart, addresses, values, errors });
+  }
+
+  router.get('/checkout', async (req, res) => {
+    const d = req.session.checkout;
+    const values = d ? { email: d.email, addressId: d.addressId, ...d.address, deliveries: d.deliveries } : { country: 'IT', deliveries: {} };
+    await renderForm(req, res, 200, values, {});
+  });
+
+  router.post('/checkout', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = CheckoutBody.safeParse(body);
+    const deliveries = deliveriesFrom(body);
+    const values = { ...body, deliveries };
+    if (!parsed.success) return renderForm(req, res, 422, values, checkoutErrors(parsed.error));
+    const input = parsed.data;
+    const email = req.user?.email ?? input.email;
+    if (!email) return renderForm(req, res, 422, values, { email: 'orders.checkout.errors.email' });
+    let address: ShippingAddress;
+    if (input.addressId) {
+      // Only one of this user's own addresses: another user's id finds nothing.
+      const saved = req.user ? await getAddress(req.user.id, input.addressId) : null;
+      if (!saved) return renderForm(req, res, 422, values, { addressId: 'orders.checkout.errors.addressId' });
+      address = { name: saved.name, line1: saved.line1, line2: saved.line2, postalCode: saved.postalCode, city: saved.city, province: saved.province, country: saved.country, phone: saved.phone };
+    } else {
+      address = { name: input.name!, line1: input.line1!, line2: input.line2, postalCode: input.postalCode, city: input.city, province: input.province, country: input.country, phone: input.phone };
+    }
+    // A changed checkout is a new attempt; the order of the previous one (if it was never paid) gives its stock back.
+    const previous = req.session.pendingOrder;
+    if (previous) {
+      await releaseOrder({ orderId: previous.id, reason: 'cancelled' });
+      delete req.session.pendingOrder;
+    }
+    req.session.checkout = { email, address, addressId: input.addressId, deliveries, attempt: newAttempt() };
+    res.redirect(303, '/checkout/review');
+  });
+
+  router.get('/checkout/review', async (req, res) => {
+    const draft = req.session.checkout;
+    if (!draft) return res.redirect(303, '/checkout');
+    try {
+      const quote = await quoteCheckout(await readCart(ownerOf(req)), draft.deliveries, config.commissionBps);
+      res.render('checkout/review', { title: req.t('orders.review.title'), quote, draft });
+    } catch (err) {
+      if (isAppError(err) && err.status < 500) return backToCart(req, res, err.status, err.code);
+      throw err;
+    }
+  });
+
+  router.post('/checkout/place', async (req, res) => {
+    const draft = req.session.checkout;
+    const body = PlaceBody.safeParse(req.body ?? {});
+    if (!draft || !body.success || body.data.attempt !== draft.attempt) return backToCart(req, res, 409, 'checkout_stale');
+    try {
+      const started = await startCheckout({
+        items: await readCart(ownerOf(req)),
+        deliveries: draft.deliveries,
+        email: draft.email,
+        address: draft.address,
+        userId: req.user?.id,
+        locale: req.locale,
+        attemptKey: draft.attempt,
+        commissionDefaultBps: config.commissionBps,
+        publicUrl: config.publicUrl,
+        payments,
+      });
+      req.session.pendingOrder = { id: started.orderId, token: started.viewToken };
+      if (wantsJson(req)) return res.status(201).json({ orderId: started.orderId, number: started.orderNumber, url: started.url });
+      res.redirect(303, started.url);
+    } catch (err) {
+      if (err instanceof CheckoutPaymentError) {
+        const order = await getOrder(err.orderId);
+        if (order) req.session.pendingOrder = { id: String(order._id), token: order.viewToken };
+        deps.logger.warn({ err: err.cause, orderId: err.orderId }, 'checkout session could not be created');
+        res.set('Retry-After', '5');
+        return res.status(503).render('checkout/retry', { title: req.t('orders.retry.title'), attempt: draft.attempt, number: order?.number });
+      }
+      if (isAppError(err) && err.status < 500 && !wantsJson(req)) return backToCart(req, res, err.status, err.code);
+      throw err;
+    }
+  });
+
+  router.get('/checkout/success', async (req, res) => {
+    const id = ObjectIdString.safeParse(req.query.order);
+    const pending = req.session.pendingOrder;
+    const order = id.success ? await getOrder(id.data) : null;
+    const mine = order && ((pending && pending.id === String(order._id)) || (req.user && String(order.buyer.user) === req.user.id));
+    if (!order || !mine) throw notFound('order_not_found', 'No such order');
+    if (pending?.id === String(order._id)) {
+      await clearCart(ownerOf(req));
+      delete req.session.pendingOrder;
+      delete req.session.checkout;
+    }
+    res.render('checkout/success', { title: req.t('orders.success.title'), order, link: `/orders/view/${order.viewToken}` });
+  });
+
+  router.get('/checkout/cancel', async (req, res) => {
+    const id = ObjectIdString.safeParse(req.query.order);
+    const pending = req.session.pendingOrder;
+    if (id.success && pending?.id === id.data) {
+      const order = await getOrder(id.data);
+      await releaseOrder({ orderId: id.data, reason: 'cancelled' });
+      if (order?.payment?.sessionId) await payments.expireCheckoutSession(order.payment.sessionId).catch(() => undefined);
+      delete req.session.pendingOrder;
+      if (req.session.checkout) req.session.checkout.attempt = newAttempt();
+    }
+    flash(req, 'info', 'orders.flash.cancelled');
+    res.redirect(303, '/cart');
+  });
+
+  async function showOrder(req: Request, res: Response, order: NonNullable<Awaited<ReturnType<typeof getOrder>>>) {
+    const shares = await sharesForOrder(order._id);
+    res.render('orders/show', { title: req.t('orders.show.title', { number: order.number }), order, shares });
+  }
+
+  router.get('/orders/view/:token', async (req, res) => {
+    const token = ViewToken.safeParse(req.params.token);
+    const order = token.success ? await orderByViewToken(token.data) : null;
+    if (!order) throw notFound('order_not_found', 'No such order');
+    res.set('Referrer-Policy', 'no-referrer');
+    await showOrder(req, res, order);
+  });
+
+  router.get('/account/orders', requireUser, async (req, res) => {
+    const orders = await ordersForUser(req.user!.id);
+    res.render('orders/history', { title: req.t('orders.history.title'), orders: orders.filter((o) => o.status !== 'cancelled' || o.payment?.paidAt) });
+  });
+
+  router.get('/account/orders/:id', requireUser, async (req, res) => {
+    const id = ObjectIdString.safeParse(req.params.id);
+    const order = id.success ? await getOrder(id.data) : null;
+    if (!order || String(order.buyer.user) !== req.user!.id) throw notFound('order_not_found', 'No such order');
+    await showOrder(req, res, order);
+  });
+
+  return router;
+}

@@ -1,0 +1,37 @@
+import mongoose, { Schema, type Types } from 'mongoose';
+
+/**
+ * Units of one stock item held for one order (`_id` "<orderId>|<stockId>").
+ * The units are taken off StockLevel.onHand when the hold is made; `held`
+ * becomes `sold` when the order is paid, or `released` (units given back)
+ * when the checkout expires or is cancelled, or the sweeper finds it stale.
+ */
+export const RESERVATION_STATES = ['held', 'sold', 'released'] as const;
+export type ReservationState = (typeof RESERVATION_STATES)[number];
+
+export interface Reservation {
+  _id: string;
+  order: Types.ObjectId;
+  stock: string;
+  quantity: number;
+  state: ReservationState;
+  expiresAt: Date;
+  createdAt?: Date;
+}
+
+const schema = new Schema<Reservation>(
+  {
+    _id: { type: String, required: true },
+    order: { type: Schema.Types.ObjectId, ref: 'Order', required: true },
+    stock: { type: String, required: true },
+    quantity: { type: Number, required: true, min: 1 },
+    state: { type: String, enum: RESERVATION_STATES, default: 'held' },
+    expiresAt: { type: Date, required: true },
+  },
+  { timestamps: true, collection: 'reservations', versionKey: false },
+);
+schema.index({ order: 1 });
+schema.index({ state: 1, expiresAt: 1 });
+
+export const reservationId = (orderId: string | Types.ObjectId, stockId: string) => `${String(orderId)}|${stockId}`;
+export const ReservationModel = mongoose.model<Reservation>('Reservation', schema);

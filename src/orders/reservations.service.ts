@@ -1,0 +1,112 @@
+import type { Types } from 'mongoose';
+import { StockLevelModel } from '../catalog/stock.model';
+import { trusted } from '../platform/db';
+import { conflict } from '../platform/errors';
+import { withLock } from '../platform/lock';
+import { ReservationModel, reservationId } from './reservation.model';
+
+/**
+ * Stock reservation, correct on FerretDB as well as MongoDB.
+ *
+ * Why not a guarded `$inc` (`updateOne({ _id, onHand: {$gte: q} }, {$inc: {onHand: -q}})`)?
+ * On MongoDB that is atomic, but FerretDB 1.24 applies it as read, change in
+ * memory, write back by `_id`, outside any transaction: 50 buyers of the last
+ * 10 units would all read 10 and all succeed. So each stock item has a lock
+ * (a unique insert of `stock:<stockId>`, atomic on both engines) held around
+ * read → check → write of its StockLevel and the insert of the Reservation.
+ * Only one lock is held at a time (lines are taken one by one and rolled
+ * back on failure), so two checkouts can never deadlock. The lock expires
+ * after 10 s so a crashed process blocks an item only briefly; the work
+ * under it takes milliseconds.
+ *
+ * Order of writes: stock is decremented before the reservation is written,
+ * and a reservation is marked released before its units go back. A crash
+ * between the two writes can only lose units (shown as sold out), never
+ * sell a unit twice.
+ */
+const STOCK_LOCK = { ttlMs: 10_000, waitMs: 8_000 };
+const stockLockKey = (stockId: string) => `stock:${stockId}`;
+
+export interface StockRequest {
+  stockId: string;
+  quantity: number;
+}
+
+/** Thrown when a line cannot be held; `details.stockId` names it. */
+export const outOfStock = (stockId: string, available: number) => {
+  const e = conflict('out_of_stock', 'Not enough stock');
+  (e as { details?: Record<string, unknown> }).details = { stockId, available };
+  return e;
+};
+
+async function holdOne(orderId: Types.ObjectId, req: StockRequest, expiresAt: Date): Promise<void> {
+  await withLock(
+    stockLockKey(req.stockId),
+    async () => {
+      const level = await StockLevelModel.findById(req.stockId, { onHand: 1 }).lean();
+      const onHand = level?.onHand ?? 0;
+      if (onHand < req.quantity) throw outOfStock(req.stockId, onHand);
+      // `onHand` in the filter is a second guard: it catches a write by a holder whose lock expired.
+      const res = await StockLevelModel.updateOne({ _id: req.stockId, onHand }, { $set: { onHand: onHand - req.quantity } });
+      if (res.modifiedCount !== 1) throw outOfStock(req.stockId, onHand);
+      await ReservationModel.create({ _id: reservationId(orderId, req.stockId), order: orderId, stock: req.stockId, quantity: req.quantity, expiresAt });
+    },
+    STOCK_LOCK,
+  );
+}
+
+/**
+ * Holds every requested line for `orderId`, or none: when one line cannot
+ * be held, the lines already held are given back and `out_of_stock` thrown.
+ */
+export async function reserveStock(orderId: Types.ObjectId, requests: StockRequest[], expiresAt: Date): Promise<void> {
+  const sorted = [...requests].sort((a, b) => a.stockId.localeCompare(b.stockId));
+  const done: StockRequest[] = [];
+  try {
+    for (const r of sorted) {
+      await holdOne(orderId, r, expiresAt);
+      done.push(r);
+    }
+  } catch (err) {
+    await releaseReservations(orderId).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Gives back every unit still held for the order. Idempotent: a reservation
+ * already released or sold is left alone. Callers hold the order's lock.
+ */
+export async function releaseReservations(orderId: Types.ObjectId): Promise<number> {
+  const held = await ReservationModel.find({ order: orderId, state: 'held' }).lean();
+  let units = 0;
+  for (const r of held) {
+    await withLock(
+      stockLockKey(r.stock),
+      async () => {
+        const res = await ReservationModel.updateOne({ _id: r._id, state: 'held' }, { $set: { state: 'released' } });
+        if (res.modifiedCount !== 1) return;
+        const level = await StockLevelModel.findById(r.stock, { onHand: 1 }).lean();
+        if (level) await StockLevelModel.updateOne({ _id: r.stock }, { $set: { onHand: level.onHand + r.quantity } });
+        units += r.quantity;
+      },
+      STOCK_LOCK,
+    );
+  }
+  return units;
+}
+
+/** Turns the order's held units into sold ones. Callers hold the order's lock. */
+export async function sellReservations(orderId: Types.ObjectId): Promise<{ sold: number; missing: number }> {
+  const all = await ReservationModel.find({ order: orderId }, { state: 1, quantity: 1 }).lean();
+  const held = all.filter((r) => r.state === 'held');
+  if (held.length) await ReservationModel.updateMany({ _id: trusted({ $in: held.map((r) => r._id) }) }, { $set: { state: 'sold' } });
+  return { sold: held.length, missing: all.filter((r) => r.state === 'released').length };
+}
+
+/** Orders with held reservations past their expiry (for the sweeper). */
+export async function ordersWithStaleReservations(now = new Date()): Promise<Types.ObjectId[]> {
+  const stale = await ReservationModel.find({ state: 'held', expiresAt: trusted({ $lt: now }) }, { order: 1 }).lean();
+  const seen = new Map(stale.map((r) => [String(r.order), r.order]));
+  return [...seen.values()];
+}

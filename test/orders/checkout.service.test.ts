@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Types } from 'mongoose';
+import { startCheckout, quoteCheckout, CheckoutPaymentError } from '../../src/orders/checkout.service';
+import { getOrder, markOrderPaid, releaseOrder, sharesForOrder, configureOrders, reservationsOf, sweepStaleReservations, transitionShare } from '../../src/orders/orders.service';
+import { OrderKeyModel, OrderModel } from '../../src/orders/order.model';
+import { ReservationModel } from '../../src/orders/reservation.model';
+import { LedgerEntryModel } from '../../src/payouts/ledger.model';
+import { CoopModel } from '../../src/coops/coop.model';
+import { testEngines } from '../support/engines';
+import { MemoryMailer } from '../support/app';
+import { makeCoop, makeProduct, onHand } from './factories';
+import { ADDRESS, recordingGateway } from './support';
+
+const attempt = () => randomBytes(16).toString('base64url');
+
+function input(gateway: ReturnType<typeof recordingGateway>, items: { productId: string; sku: string; quantity: number }[], over: Partial<Parameters<typeof startCheckout>[0]> = {}) {
+  return {
+    items,
+    deliveries: {},
+    email: 'buyer@example.test',
+    address: ADDRESS,
+    locale: 'it' as const,
+    attemptKey: attempt(),
+    commissionDefaultBps: 1000,
+    publicUrl: 'http://localhost:3000',
+    payments: gateway,
+    ...over,
+  };
+}
+
+describe('checkout.service', () => {
+  const mailer = new MemoryMailer();
+  before(() => configureOrders({ mailer, config: { publicUrl: 'http://localhost:3000' } }));
+
+  describe('quoteCheckout', () => {
+    it('splits each co-op part into its net and the commission', async () => {
+      const a = await makeCoop({ flatCents: 500, freeOverCents: 0 });
+      const b = await makeCoop({ flatCents: 700, freeOverCents: 1000, pickup: true });
+      const pa = await makeProduct(a._id, { priceCents: 2000 });
+      const pb = await makeProduct(b._id, { priceCents: 600, ivaRate: 22 });
+      const q = await quoteCheckout(
+        [{ productId: String(pa._id), sku: 'default', quantity: 1 }, { productId: String(pb._id), sku: 'default', quantity: 1 }],
+        { [String(b._id)]: 'pickup' },
+        1000,
+      );
+      const sa = q.shares.find((s) => s.coopId === String(a._id))!;
+      const sb = q.shares.find((s) => s.coopId === String(b._id))!;
+      assert.deepEqual([sa.subtotalCents, sa.shippingCents, sa.commissionCents, sa.netCents], [2000, 500, 200, 2300]);
+      assert.deepEqual([sb.delivery, sb.shippingCents, sb.commissionCents, sb.netCents], ['pickup', 0, 60, 540]);
+      assert.equal(q.totalCents, 3100);
+      assert.equal(q.platformCents, 260);
+    });
+
+    describe('when the cart cannot be bought as it is', () => {
+      it('refuses an empty cart', async () => {
+        await assert.rejects(quoteCheckout([], {}, 1000), { code: 'cart_empty' });
+      });
+      it('refuses a paused co-op', async () => {
+        const c = await makeCoop();
+        const p = await makeProduct(c._id);
+        await CoopModel.updateOne({ _id: c._id }, { $set: { status: 'paused' } });
+        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000), { code: 'cart_changed' });
+      });
+      it('refuses an unpublished product', async () => {
+        const c = await makeCoop();
+        const p = await makeProduct(c._id, { published: false });
+        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000), { code: 'cart_changed' });
+      });
+      it('refuses more than is on hand', async () => {
+        const c = await makeCoop();
+        const p = await makeProduct(c._id, { stock: 2 });
+        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 3 }], {}, 1000), { code: 'cart_changed' });
+      });
+    });
+  });
+
+  describe('startCheckout', () => {
+    describe('with 50 concurrent buyers for the last 10 units', () => {
+      it('sells exactly 10 units and never goes below zero', async function () {
+        this.timeout(60_000);
+        const c = await makeCoop();
+        const p = await makeProduct(c._id, { stock: 10 });
+        const gw = recordingGateway();
+        const items = [{ productId: String(p._id), sku: 'default', quantity: 1 }];
+        const results = await Promise.allSettled(Array.from({ length: 50 }, () => startCheckout(input(gw, items))));
+        const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof startCheckout>>> => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        assert.equal(won.length, 10);
+        for (const r of lost) assert.ok(['out_of_stock', 'cart_changed'].includes((r.reason as { code: string }).code), String(r.reason));
+        assert.equal(await onHand(p._id), 0);
+        const held = await ReservationModel.find({ stock: `${p._id}:default` }).lean();
+        assert.equal(held.reduce((n, r) => n + r.quantity, 0), 10);
+        for (const w of won) {
+          const order = await getOrder(w.value.orderId);
+          await markOrderPaid({ orderId: w.value.orderId, sessionId: 'cs_test', amount: order!.totalCents, currency: 'eur' });
+        }
+        const sold = await ReservationModel.find({ stock: `${p._id}:default`, state: 'sold' }).lean();
+        assert.equal(sold.length, 10);
+        assert.equal(await onHand(p._id), 0);
+      });
+    });
+
+    describe('when the same attempt is submitted twice at once', () => {
+      it('makes one order and one Checkout Session', async () => {
+        const c = await makeCoop();
+        const p = await makeProduct(c._id, { stock: 5 });
+        const gw = recordingGateway();
+        const same = input(gw, [{ productId: String(p._id), sku: 'default', quantity: 2 }]);
+        const [a, b] = await Promise.all([startCheckout(same), startCheckout(same)]);
+        assert.equal(a.orderId, b.orderId);
+        assert.equal(a.url, b.url);
+        assert.equal(gw.calls.length, 1);
+        assert.equal(gw.calls[0]!.idempotencyKey, `checkout:${a.orderId}`);
+        assert.equal(gw.calls[0]!.orderNumber, a.orderNumber);
+        assert.equal(await onHand(p._id), 3);
+        const third = await startCheckout(same);
+        assert.equal(third.orderId, a.orderId);
+        assert.equal(gw.calls.length, 1);
+      });
+    });
+
+    describe('when a line runs out', () => {
+      it('holds nothing, creates no order and frees the attempt', async () => {
+        const c = await makeCoop();
+        const p1 = await makeProduct(c._id, { stock: 5 });
+        const p2 = await makeProduct(c._id, { stock: 1 });
+        const gw = recordingGateway();
+        const inp = input(gw, [{ productId: String(p1._id), sku: 'default', quantity: 2 }, { productId: String(p2._id), sku: 'default', quantity: 1 }]);
+        // Someone else takes the last unit of p2 between the quote and the hold.
+        await startCheckout(input(gw, [{ productId: String(p2._id), sku: 'default', quantity: 1 }]));
+        await assert.rejects(startCheckout(inp), (e: { code?: string }) => ['out_of_stock', 'cart_changed'].includes(e.code ?? ''));
+        assert.equal(await onHand(p1._id), 5);
+        assert.equal(await OrderKeyModel.findById(`attempt:${inp.attemptKey}`).lean(), null);
+      });
+    });
+
+    describe('when Stripe is down', () => {
+      it('answers within 10 s, keeps the order pending, and a retry reuses the idempotency key', async function () {
+        this.timeout(60_000);
+        const c = await makeCoop();
+        const p = await makeProduct(c._id, { stock: 5 });
+        const gw = recordingGateway();
+        const inp = input(gw, [{ productId: String(p._id), sku: 'default', quantity: 1 }]);
+        const mock = testEngines().stripeMock;
+        await mock.stop();
+        let orderId = '';
+        try {
+          const t0 = Date.now();
+          await assert.rejects(startCheckout(inp), (e: unknown) => {
+            assert.ok(e instanceof CheckoutPaymentError);
+            orderId = e.orderId;
+            return true;
+          });
+          assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+          const order = await getOrder(orderId);
+          assert.equal(order?.status, 'pending_payment');
+        } finally {
+          await mock.start();
+        }
+        const retried = await startCheckout(inp);
+        assert.equal(retried.orderId, orderId);
+        assert.ok(retried.url);
+        const keys = new Set(gw.calls.map((x) => x.idempotencyKey));
+        assert.deepEqual([...keys], [`checkout:${orderId}`]);
+        assert.equal(await onHand(p._id), 4);
+      });
+    });
+  });
+
+  describe('markOrderPaid', () => {
+    async function placed(stock = 5) {
+      const a = await makeCoop();
+      const b = await makeCoop();
+      const pa = await makeProduct(a._id, { stock, priceCents: 1500 });
+      const pb = await makeProduct(b._id, { stock, priceCents: 900, ivaRate: 10 });
+      const gw = recordingGateway();
+      const started = await startCheckout(input(gw, [{ productId: String(pa._id), sku: 'default', quantity: 2 }, { productId: String(pb._id), sku: 'default', quantity: 1 }]));
+      return { a, b, pa, pb, started, order: (await getOrder(started.orderId))! };
+    }
+
+    it('marks the order and its shares paid once, records the charge, and mails the buyer and each co-op', async () => {
+      const { a, b, started, order } = await placed();
+      const before = mailer.sent.length;
+      const first = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: order.totalCents, currency: 'eur' });
+      const again = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: order.totalCents, currency: 'eur' });
+      assert.equal(first.status, 'paid');
+      assert.equal(again.status, 'already_paid');
+      const after = await getOrder(started.orderId);
+      assert.equal(after?.status, 'paid');
+      assert.equal(after?.payment.chargeId, 'ch_1');
+      const shares = await sharesForOrder(started.orderId);
+      assert.deepEqual(shares.map((s) => s.status), ['paid', 'paid']);
+      const charge = await LedgerEntryModel.findById(`charge:${started.orderId}`).lean();
+      assert.equal(charge?.amount, order.totalCents);
+      const mails = mailer.sent.slice(before);
+      assert.equal(mails.length, 3);
+      const receipt = mails.find((m) => m.to === 'buyer@example.test')!;
+      assert.match(receipt.subject, new RegExp(order.number));
+      assert.match(receipt.text, /IVA 4%/);
+      assert.match(receipt.text, /IVA 10%/);
+      const toA = mails.find((m) => m.to === a.contact?.email)!;
+      const toB = mails.find((m) => m.to === b.contact?.email)!;
+      assert.match(toA.text, /Olio/);
+      assert.ok(toA.text.includes(order.lines.find((l) => String(l.coop) === String(a._id))!.name.it));
+      assert.ok(!toA.text.includes(order.lines.find((l) => String(l.coop) === String(b._id))!.name.it));
+      assert.ok(toB.text.includes(order.lines.find((l) => String(l.coop) === String(b._id))!.name.it));
+    });
+
+    it('flags an order paid with the wrong amount and does not fulfil it', async () => {
+      const { started, order } = await placed();
+      const r = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', amount: order.totalCents - 1, currency: 'eur' });
+      assert.equal(r.status, 'flagged');
+      const after = await getOrder(started.orderId);
+      assert.equal(after?.status, 'pending_payment');
+      assert.ok(after?.flags.includes('amount_mismatch'));
+      const r2 = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', amount: order.totalCents, currency: 'usd' });
+      assert.equal(r2.status, 'flagged');
+    });
+  });
+
+  describe('releaseOrder', () => {
+    it('gives the stock back once and cancels the unpaid order', async () => {
+      const c = await makeCoop();
+      const p = await makeProduct(c._id, { stock: 4 });
+      const gw = recordingGateway();
+      const s = await startCheckout(input(gw, [{ productId: String(p._id), sku: 'default', quantity: 3 }]));
+      assert.equal(await onHand(p._id), 1);
+      await Promise.all([releaseOrder({ orderId: s.orderId, reason: 'expired' }), releaseOrder({ orderId: s.orderId, reason: 'expired' })]);
+      assert.equal(await onHand(p._id), 4);
+      assert.equal((await getOrder(s.orderId))?.status, 'cancelled');
+    });
+
+    it('never cancels a paid order', async () => {
+      const c = await makeCoop();
+      const p = await makeProduct(c._id, { stock: 4 });
+      const s = await startCheckout(input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 1 }]));
+      const order = (await getOrder(s.orderId))!;
+      await markOrderPaid({ orderId: s.orderId, sessionId: 'cs', amount: order.totalCents, currency: 'eur' });
+      await releaseOrder({ orderId: s.orderId, reason: 'expired' });
+      assert.equal((await getOrder(s.orderId))?.status, 'paid');
+      assert.equal(await onHand(p._id), 3);
+    });
+  });
+
+  describe('sweepStaleReservations', () => {
+    it('releases holds past their expiry', async () => {
+      const c = await makeCoop();
+      const p = await makeProduct(c._id, { stock: 4 });
+      const s = await startCheckout(input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 2 }]));
+      await sweepStaleReservations(new Date(Date.now() + 60 * 60_000));
+      assert.equal(await onHand(p._id), 4);
+      assert.deepEqual((await reservationsOf(s.orderId)).map((r) => r.state), ['released']);
+    });
+  });
+
+  describe('transitionShare', () => {
+    it('follows the fulfilment path, refuses illegal moves, and completes the order', async () => {
+      const c = await makeCoop();
+      const p = await makeProduct(c._id, { stock: 4 });
+      const s = await startCheckout(input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 1 }]));
+      const order = (await getOrder(s.orderId))!;
+      const id = `${s.orderId}:${c._id}`;
+      await assert.rejects(transitionShare(id, 'shipped', { coopId: String(c._id) }), { code: 'illegal_transition' });
+      await markOrderPaid({ orderId: s.orderId, sessionId: 'cs', amount: order.totalCents, currency: 'eur' });
+      await assert.rejects(transitionShare(id, 'preparing', { coopId: String(new Types.ObjectId()) }), { code: 'share_not_found' });
+      await transitionShare(id, 'preparing', { coopId: String(c._id) });
+      await assert.rejects(transitionShare(id, 'collected', { coopId: String(c._id) }), { code: 'illegal_transition' });
+      await transitionShare(id, 'shipped', { coopId: String(c._id) });
+      await assert.rejects(transitionShare(id, 'preparing', { coopId: String(c._id) }), { code: 'illegal_transition' });
+      await transitionShare(id, 'delivered', { coopId: String(c._id) });
+      assert.equal((await OrderModel.findById(s.orderId).lean())?.status, 'completed');
+    });
+  });
+});
