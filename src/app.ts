@@ -16,6 +16,7 @@ import { accountsRoutes } from './accounts/accounts.routes';
 import { mailboxRoutes } from './accounts/mailbox.routes';
 import { membersRoutes } from './coops/members.routes';
 import { cartCountLocals, cartRoutes } from './cart';
+import { checkoutRoutes } from './orders';
 import { adminRoutes } from './admin/admin.routes';
 import { workspaceRoutes } from './coops/workspace.routes';
 import type { PaymentGateway } from './payments/gateway';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(membersRoutes(deps));
   app.use(mailboxRoutes(config));
   app.use(cartRoutes());
+  app.use(checkoutRoutes(deps));
   app.use(catalogRoutes());
   app.use(coopsRoutes());
   app.use(adminRoutes());
