@@ -50,9 +50,14 @@ export async function startUserSession(req: Request, userId: string, rightsVersi
   if (req.session) await save(req);
 }
 
-/** After the user's rights changed: a new session id, same user, same absolute deadline. */
+/**
+ * After the user's rights changed: a new session id, same user, same
+ * absolute deadline. The CSRF token is kept here (unlike at sign-in, where
+ * whoever planted the old session could know it), so forms the user has
+ * open keep working.
+ */
 export async function rotateUserSession(req: Request, rightsVersion: number): Promise<void> {
-  await rotate(req, [...CARRIED_OVER, 'userId', 'createdAt'], { rightsVersion });
+  await rotate(req, [...CARRIED_OVER, 'userId', 'createdAt', 'csrfToken'], { rightsVersion });
 }
 
 /** Signs out: the session is destroyed in the store and the cookie cleared. */

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { rateLimit, type Options, type Store, type ClientRateLimitInfo } from 'express-rate-limit';
 import mongoose, { Schema } from 'mongoose';
+import { trusted } from './db';
 
 interface RateLimitHit {
   _id: string;
@@ -63,7 +64,8 @@ export class MongoRateLimitStore implements Store {
 
 /** Deletes rate-limit windows that have ended. Called by the sweeper. */
 export async function sweepRateLimits(now = new Date()): Promise<number> {
-  const r = await RateLimitHitModel.deleteMany({ expiresAt: { $lt: now } });
+  // Our own operator: without trusted() the global sanitizeFilter would turn it into a literal (CastError).
+  const r = await RateLimitHitModel.deleteMany({ expiresAt: trusted({ $lt: now }) });
   return r.deletedCount;
 }
 

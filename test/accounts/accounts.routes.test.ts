@@ -1,21 +1,18 @@
 import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
-import { buildApp, csrfFrom, testConfig } from '../support/app';
-import { startTestSmtp, linkIn, type TestSmtp } from '../support/smtp';
-import { createMailer } from '../../src/platform/mail';
-import { createLogger } from '../../src/platform/logger';
+import { csrfFrom } from '../support/app';
+import { appWithSmtp, linkIn, type TestSmtp } from '../support/smtp';
 import { UserModel } from '../../src/accounts/user.model';
 import { AccountTokenModel } from '../../src/accounts/token.model';
+import { sweepRateLimits } from '../../src/platform/rate-limit';
 import { client, freshEmail, logIn, makeUser, PASSWORD, sessionIdOf, tokenOf } from './helpers';
 
 describe('accounts routes', () => {
   let smtp: TestSmtp;
   let app: Express;
   before(async () => {
-    smtp = await startTestSmtp();
-    const config = testConfig({ SMTP_URL: smtp.url });
-    app = buildApp({ config, mailer: createMailer(config, createLogger('silent', false)) }).app;
+    ({ app, smtp } = await appWithSmtp());
   });
   after(() => smtp.stop());
 
@@ -159,8 +156,12 @@ describe('accounts routes', () => {
         const csrf = await tokenOf(b);
         for (let i = 0; i < 5; i++) await b.post('/login').type('form').send({ _csrf: csrf, email: u.email, password: `wrong-${i}` }).expect(401);
         await b.post('/login').type('form').send({ _csrf: csrf, email: u.email, password: PASSWORD }).expect(429);
-        // The window ends: its counter document goes (what the sweeper does for past windows).
-        await mongoose.connection.db!.collection('rate_limits').deleteMany({ _id: new RegExp(`^login-ip-email:.*\\|${u.email.replace(/[.]/g, '\\.')}:`) as never });
+        // The window ends (its counter expires) and the sweeper removes it.
+        const counters = mongoose.connection.db!.collection('rate_limits');
+        const mine = { _id: new RegExp(`^login-ip-email:.*\\|${u.email.replace(/[.]/g, '\\.')}:`) as never };
+        await counters.updateMany(mine, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+        assert.ok((await sweepRateLimits()) >= 1);
+        assert.equal(await counters.countDocuments(mine), 0);
         await b.post('/login').type('form').send({ _csrf: csrf, email: u.email, password: PASSWORD }).expect(303);
       });
     });

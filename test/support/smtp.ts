@@ -1,6 +1,10 @@
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
+import type { Express } from 'express';
 import { freePort } from '../../src/platform/ports';
+import { createMailer } from '../../src/platform/mail';
+import { createLogger } from '../../src/platform/logger';
+import { buildApp, testConfig } from './app';
 
 export interface ReceivedMail {
   to: string[];
@@ -83,4 +87,16 @@ export function linkIn(mail: ReceivedMail, pathPrefix: string): string {
   const m = new RegExp(`https?://[^\\s/]+(${pathPrefix.replace(/[/.]/g, '\\$&')}[^\\s<>"]*)`).exec(mail.text);
   if (!m) throw new Error(`no ${pathPrefix} link in: ${mail.text}`);
   return m[1]!;
+}
+
+/** The app with its real mailer (SMTP when `env.SMTP_URL` is set, else the .eml mailbox under DATA_DIR). */
+export function appWithRealMail(env: Record<string, string> = {}): Express {
+  const config = testConfig(env);
+  return buildApp({ config, mailer: createMailer(config, createLogger('silent', false)) }).app;
+}
+
+/** A test SMTP server and an app that sends its mail there. Call `smtp.stop()` after. */
+export async function appWithSmtp(): Promise<{ app: Express; smtp: TestSmtp }> {
+  const smtp = await startTestSmtp();
+  return { smtp, app: appWithRealMail({ SMTP_URL: smtp.url }) };
 }
