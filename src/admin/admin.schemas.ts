@@ -53,3 +53,30 @@ export function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown):
   if (!r.success) throw notFound('page_not_found', 'No such page');
   return r.data;
 }
+
+export const TransferIdParams = z.object({ transferId: z.string().regex(/^transfer:[a-f\d]{24}:[a-f\d]{24}$/) });
+export const JobIdParams = z.object({ jobId: z.string().uuid() });
+
+export const PayoutsQuery = z.object({
+  coop: z.union([objectId, z.literal('')]).optional().default(''),
+  state: z.string().max(30).optional().default(''),
+  from: z.union([dateInput, z.literal('')]).optional().default(''),
+  to: z.union([dateInput, z.literal('')]).optional().default(''),
+});
+
+export const HoldBody = z.object({ reason: z.string().trim().min(3).max(300), confirm: z.literal('yes') });
+
+export const BulkBody = z.object({
+  ids: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).pipe(z.array(z.string().regex(/^transfer:[a-f\d]{24}:[a-f\d]{24}$/)).min(1).max(150)),
+  confirm: z.literal('yes'),
+});
+
+export const SettingsBody = z.object({
+  holdPolicy: z.enum(['immediate', 'on_shipped', 'on_delivered_or_days']),
+  holdDays: z.coerce.number().int().min(0).max(90),
+  confirm: z.literal('yes'),
+});
+
+/** "YYYY-MM-DD" → the start of that day (UTC); the `to` date is inclusive, so its next day. */
+export const dayStart = (s: string) => (s ? new Date(`${s}T00:00:00Z`) : undefined);
+export const dayAfter = (s: string) => (s ? new Date(new Date(`${s}T00:00:00Z`).getTime() + 86_400_000) : undefined);

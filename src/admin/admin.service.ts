@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { CoopModel } from '../coops/coop.model';
+import { catalogChanged } from '../catalog';
 import { CommissionRateModel } from '../payouts/commission.model';
 import { AppError, conflict, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
@@ -75,12 +76,6 @@ const ALLOWED: Record<Transition, { from: string[]; to: string }> = {
   resume: { from: ['paused'], to: 'approved' },
 };
 
-let onCatalogChange: () => void = () => undefined;
-/** The catalogue's read model is refreshed when a co-op's goods appear or disappear. */
-export function setCatalogChangeHook(fn: () => void): void {
-  onCatalogChange = fn;
-}
-
 /**
  * Moves a co-op between states (approve, reject with a reason the applicant
  * sees, pause, resume). The update is conditional on the status read, so a
@@ -100,7 +95,8 @@ export async function changeCoopStatus(actorId: string, coopId: string, action: 
   if (res.modifiedCount !== 1) throw conflict('coop_status_conflict', 'The co-op changed meanwhile');
   const after = await getCoopRow(coopId);
   await audit(actorId, `coop.${action}`, `coop:${coopId}`, { status: before.status, rejectionReason: before.rejectionReason }, { status: after.status, rejectionReason: after.rejectionReason });
-  onCatalogChange();
+  // The shop's read model drops (or shows again) the co-op's goods at once.
+  await catalogChanged();
   return after;
 }
 

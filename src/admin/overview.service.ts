@@ -1,7 +1,8 @@
 import { LedgerEntryModel } from '../payouts/ledger.model';
 import { trusted } from '../platform/db';
-import { pendingCoopCount } from './admin.service';
-import { listCoops } from './admin.service';
+import { listCoops, pendingCoopCount } from './admin.service';
+import { OrderModel } from '../orders/order.model';
+import { CoopShareModel } from '../orders/coop-share.model';
 import { transferStateTotalsByWeek } from '../payouts/balances.service';
 
 export interface WeekRow {
@@ -24,29 +25,37 @@ export function weekOf(d: Date): string {
 /**
  * The admin overview over the last `weeks` weeks: sales (charges), orders,
  * commission earned, and the transfers waiting and held, week by week, read
- * from the ledger and the transfer states; plus the co-ops waiting for approval.
+ * from the paid orders, the ledger and the transfer states; plus the co-ops waiting for approval.
  */
 export async function overview(weeks = 8, now = new Date()) {
   const since = new Date(`${weekOf(new Date(now.getTime() - (weeks - 1) * 7 * 86_400_000))}T00:00:00Z`);
-  const entries = await LedgerEntryModel.find(
-    { kind: trusted({ $in: ['charge', 'commission', 'refund'] }), at: trusted({ $gte: since }) },
-    { kind: 1, amount: 1, order: 1, at: 1 },
-  ).lean();
+  // Sales and orders from the paid orders, commission from their shares' snapshots, refunds from the ledger.
+  const orders = await OrderModel.find({ 'payment.paidAt': trusted({ $gte: since }) }, { totalCents: 1, payment: 1 }).lean();
+  const shares = orders.length ? await CoopShareModel.find({ order: trusted({ $in: orders.map((o) => o._id) }) }, { order: 1, commissionCents: 1 }).lean() : [];
+  const refunds = await LedgerEntryModel.find({ kind: 'refund', at: trusted({ $gte: since }) }, { amount: 1, at: 1 }).lean();
   const rows = new Map<string, WeekRow>();
   for (let i = 0; i < weeks; i++) {
     const w = weekOf(new Date(since.getTime() + i * 7 * 86_400_000));
     rows.set(w, { week: w, sales: 0, orders: 0, commission: 0, pending: 0, held: 0 });
   }
-  for (const e of entries) {
-    const row = rows.get(weekOf(e.at));
+  const paidWeek = new Map<string, string>();
+  for (const o of orders) {
+    const w = weekOf(o.payment.paidAt!);
+    paidWeek.set(String(o._id), w);
+    const row = rows.get(w);
     if (!row) continue;
-    if (e.kind === 'charge') {
-      row.sales += e.amount;
-      row.orders += 1;
-    } else if (e.kind === 'refund') row.sales += e.amount; // refunds are negative
-    else if (e.kind === 'commission') row.commission += e.amount;
+    row.sales += o.totalCents;
+    row.orders += 1;
   }
-  for (const t of await transferStateTotalsByWeek(since)) {
+  for (const s of shares) {
+    const row = rows.get(paidWeek.get(String(s.order)) ?? '');
+    if (row) row.commission += s.commissionCents;
+  }
+  for (const r of refunds) {
+    const row = rows.get(weekOf(r.at));
+    if (row) row.sales += r.amount; // refunds are negative
+  }
+  for (const t of await transferStateTotalsByWeek(since, weekOf)) {
     const row = rows.get(t.week);
     if (row) {
       row.pending += t.pending;

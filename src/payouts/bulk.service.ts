@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { registerSweeper } from '../platform/sweepers';
+import { Types } from 'mongoose';
+import { AppError, notFound } from '../platform/errors';
+import { acquireLock } from '../platform/lock';
+import { audit } from '../admin/audit';
+import { BulkJobModel, type BulkJob } from './bulk.model';
+import { netOwedAgainstTransfer } from './balances.service';
+import { releaseTransfer } from './transfers.service';
+
+export const MAX_BULK_ITEMS = 150;
+
+/**
+ * Starts a bulk release of the given transfers: the job document is
+ * written first (so it survives the process), then worked through in the
+ * background. Returns the job id; the progress page reads the job.
+ */
+export async function startBulkRelease(actorId: string, transferIds: string[]): Promise<string> {
+  const ids = [...new Set(transferIds)];
+  if (!ids.length) throw new AppError('bulk_empty', 'Choose at least one transfer', 422);
+  if (ids.length > MAX_BULK_ITEMS) throw new AppError('bulk_too_large', `At most ${MAX_BULK_ITEMS} at once`, 422);
+  const id = randomUUID();
+  await BulkJobModel.create({ _id: id, kind: 'release', status: 'running', items: ids.map((t) => ({ transferId: t, state: 'queued', message: '' })), createdBy: new Types.ObjectId(actorId) });
+  await audit(actorId, 'transfer.bulk_release.start', `bulk:${id}`, null, { transfers: ids });
+  setImmediate(() => void runBulkJob(id).catch(() => undefined));
+  return id;
+}
+
+/**
+ * Works through a job's queued items, one release at a time, saving each
+ * result as it goes. Only one process runs a job (its lock); a second
+ * caller returns at once. Release itself is once-only per transfer, so an
+ * item retried after a crash cannot pay twice.
+ */
+export async function runBulkJob(id: string): Promise<BulkJob | null> {
+  let lock;
+  try {
+    lock = await acquireLock(`bulk:${id}`, { ttlMs: 120_000, waitMs: 0 });
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'lock_busy') return BulkJobModel.findById(id).lean();
+    throw err;
+  }
+  try {
+    const job = await BulkJobModel.findById(id).lean();
+    if (!job || job.status === 'done') return job;
+    const items = job.items.map((i) => ({ ...i }));
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (item.state !== 'queued') continue;
+      try {
+        await netOwedAgainstTransfer(item.transferId);
+        const t = await releaseTransfer(item.transferId, job.createdBy ? String(job.createdBy) : undefined);
+        item.state = t.status === 'sent' ? 'sent' : t.status === 'failed' ? 'failed' : 'skipped';
+        item.message = t.status === 'failed' ? `${t.lastError?.code ?? ''}: ${t.lastError?.message ?? ''}` : t.status;
+      } catch (err) {
+        item.state = err instanceof AppError && err.code === 'transfer_already_sent' ? 'skipped' : 'failed';
+        item.message = err instanceof AppError ? err.code : err instanceof Error ? err.message.slice(0, 200) : 'error';
+      }
+      await BulkJobModel.updateOne({ _id: id }, { $set: { [`items.${i}`]: item } });
+    }
+    await BulkJobModel.updateOne({ _id: id }, { $set: { status: 'done' } });
+    await audit(job.createdBy ? String(job.createdBy) : null, 'transfer.bulk_release.done', `bulk:${id}`, null, { results: items.map((i) => `${i.transferId} ${i.state}`) });
+    return BulkJobModel.findById(id).lean();
+  } finally {
+    await lock.release();
+  }
+}
+
+/** For the sweeper: picks up jobs left running by a stopped process. */
+export async function resumeBulkJobs(): Promise<number> {
+  const jobs = await BulkJobModel.find({ status: 'running' }, { _id: 1 }).limit(20).lean();
+  for (const j of jobs) await runBulkJob(j._id);
+  return jobs.length;
+}
+
+export async function getBulkJob(id: string): Promise<BulkJob> {
+  const job = await BulkJobModel.findById(id).lean();
+  if (!job) throw notFound('bulk_job_not_found', 'No such job');
+  return job;
+}
+
+registerSweeper({ name: 'bulk-release', everyMs: 15_000, run: resumeBulkJobs });
