@@ -120,7 +120,7 @@ async function showListing(req: Request, res: Response, place: Place): Promise<v
     filters.department = place.department;
     filters.category = place.category;
   }
-  const [listing, snap] = await Promise.all([listProducts(filters, { locale: req.locale }), catalog()]);
+  const [listing, snap] = await Promise.all([listProducts(filters, { locale: req.locale, searchOnly: !!place.search }), catalog()]);
   if (listing.pageClamped) notices.push('pageTooHigh');
   const base = basePathOf(place);
   const t = req.t;

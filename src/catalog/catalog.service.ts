@@ -83,7 +83,7 @@ const D_DEPT = 1, D_CAT = 2, D_COOP = 4, D_REGION = 8, D_PRICE = 16, D_CERT = 32
  * one filter counts for that filter's values alone (so the counts beside a
  * co-op read "what you'd get choosing it instead"). No database access.
  */
-export async function listProducts(filters: ListingFilters, opts: { locale: Locale; now?: Date; perPage?: number }): Promise<Listing> {
+export async function listProducts(filters: ListingFilters, opts: { locale: Locale; now?: Date; perPage?: number; searchOnly?: boolean }): Promise<Listing> {
   const snap = await catalog();
   const month = monthInItaly(opts.now);
   const perPage = opts.perPage ?? PER_PAGE;
@@ -96,7 +96,8 @@ export async function listProducts(filters: ListingFilters, opts: { locale: Loca
   const facets: Facets = { department: new Map(), category: new Map(), coop: new Map(), region: new Map(), cert: new Map(), inStock: 0, inSeason: 0 };
   const inc = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const results: CatalogProduct[] = [];
-  if (!f.q || matches) {
+  // A search page without search text lists nothing (it asks for the text instead).
+  if (opts.searchOnly ? matches : !f.q || matches) {
     for (const p of order) {
       if (matches && !matches.has(p)) continue;
       const stocked = isInStock(p);

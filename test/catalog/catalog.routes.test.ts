@@ -1,0 +1,254 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import mongoose from 'mongoose';
+import request from 'supertest';
+import { buildApp } from '../support/app';
+import { catalogChanged, stockChanged } from '../../src/catalog';
+import { ProductModel } from '../../src/catalog/product.model';
+import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
+import { trusted } from '../../src/platform/db';
+import { makeCoop, makeProduct } from './factories';
+
+describe('storefront pages', () => {
+  let app: Express;
+  let coop: Awaited<ReturnType<typeof makeCoop>>;
+  let honey: Awaited<ReturnType<typeof makeProduct>>;
+  let shirt: Awaited<ReturnType<typeof makeProduct>>;
+
+  before(async () => {
+    app = buildApp().app;
+    coop = await makeCoop({ name: 'Cooperativa Pagine Prova' });
+    honey = await makeProduct(coop, { category: 'honey', nameIt: 'Miele di tiglio', nameEn: 'Linden honey', descIt: 'Profumo di menta </script><b>x</b>', priceCents: 890, certifications: ['organic'] });
+    shirt = await makeProduct(coop, {
+      category: 'clothing', nameIt: 'Camicia in lino', nameEn: '', certifications: ['handmade'],
+      variants: [{ sku: 'S', priceCents: 7900, stock: 0, it: 'S, bianco', en: 'S, white' }, { sku: 'M', priceCents: 8200, stock: 4, it: 'M, bianco', en: 'M, white' }],
+    });
+    await catalogChanged();
+  });
+
+  describe('GET /', () => {
+    it('shows the departments with their categories', async () => {
+      const res = await request(app).get('/').expect(200);
+      assert.match(res.text, /href="\/shop\/produce\/honey"/);
+      assert.match(res.text, /href="\/shop\/craft\/ceramics"/);
+      assert.match(res.text, /Di stagione adesso/);
+      assert.match(res.text, /Novità dai laboratori/);
+    });
+  });
+
+  describe('GET /shop', () => {
+    it('lists products with filters in a plain GET form', async () => {
+      const res = await request(app).get(`/shop?coop=${coop.slug}`).expect(200);
+      assert.match(res.text, /<form method="get" action="\/shop"/);
+      assert.ok(res.text.includes(`/products/${honey.slug}`));
+      assert.ok(res.text.includes(`/products/${shirt.slug}`));
+      assert.match(res.text, /2 prodotti/);
+    });
+
+    it('redirects a department and category chosen in the form to the category page, keeping the other filters', async () => {
+      const res = await request(app).get(`/shop?department=&category=honey&coop=${coop.slug}&sort=name`).expect(302);
+      assert.equal(res.headers.location, `/shop/produce/honey?coop=${coop.slug}&sort=name`);
+    });
+
+    it('keeps pagination links on stable query strings', async () => {
+      const res = await request(app).get('/shop?sort=price-asc&stock=1').expect(200);
+      if (/rel="next"/.test(res.text)) assert.match(res.text, /href="\/shop\?stock=1&amp;sort=price-asc&amp;page=2" rel="next"/);
+    });
+  });
+
+  describe('GET /shop/:department/:category', () => {
+    it('lists that category only', async () => {
+      const res = await request(app).get(`/shop/produce/honey?coop=${coop.slug}`).expect(200);
+      assert.ok(res.text.includes(`/products/${honey.slug}`));
+      assert.ok(!res.text.includes(`/products/${shirt.slug}`));
+      assert.match(res.text, /<h1>Miele<\/h1>/);
+    });
+
+    describe('when the department or category does not exist', () => {
+      for (const path of ['/shop/furniture', '/shop/produce/furniture', '/shop/craft/honey', '/shop/produce/honey/extra']) {
+        it(`responds 404 with a way back for ${path}`, async () => {
+          const res = await request(app).get(path).expect(404);
+          assert.match(res.text, /href="\/"/);
+          assert.match(res.text, /href="\/shop"/);
+        });
+      }
+    });
+  });
+
+  describe('bad or hostile query strings', () => {
+    const hostile = [
+      '/shop?price[$gt]=0',
+      '/shop?coop[$ne]=x&region[$regex]=.*',
+      '/shop?coop=a&coop=b',
+      '/shop?min=-5&max=abc',
+      '/shop?page=-1',
+      '/shop?page=99999',
+      '/shop?page=1e9&sort=__proto__',
+      `/search?q=${'x'.repeat(10_240)}`,
+      '/search?q=.*(',
+      '/search?q=%00%24where',
+      '/search?q[$ne]=1',
+      '/shop/produce?cert=organic&cert=dop&stock=yes&season=1',
+    ];
+    for (const url of hostile) {
+      it(`answers ${url.slice(0, 60)} without an error`, async () => {
+        const res = await request(app).get(url);
+        assert.ok(res.status === 200 || res.status === 302, `${res.status}`);
+      });
+    }
+
+    it('says which input it ignored', async () => {
+      const res = await request(app).get('/shop?min=-5&price[$gt]=0').expect(200);
+      assert.match(res.text, /Il prezzo deve essere un numero positivo/);
+      assert.match(res.text, /Alcuni filtri non erano validi/);
+      assert.match(res.text, /id="f-min"[^>]*aria-invalid="true" aria-describedby="price-error"/);
+    });
+
+    it('shows the last page for a page past the end, with a notice', async () => {
+      const res = await request(app).get(`/shop?coop=${coop.slug}&page=99999`).expect(200);
+      assert.match(res.text, /Quella pagina non esiste/);
+      assert.ok(res.text.includes(`/products/${honey.slug}`));
+    });
+
+    it('shortens a 10 KB search and says so', async () => {
+      const res = await request(app).get(`/search?q=${'miele'.repeat(2048)}`).expect(200);
+      assert.match(res.text, /La ricerca era troppo lunga/);
+    });
+  });
+
+  describe('GET /search', () => {
+    it('finds products whatever the accents and case', async () => {
+      const res = await request(app).get('/search?q=TIGLIO').expect(200);
+      assert.ok(res.text.includes(`/products/${honey.slug}`));
+    });
+
+    it('finds products by their English name', async () => {
+      const res = await request(app).get('/search?q=linden').expect(200);
+      assert.ok(res.text.includes(`/products/${honey.slug}`));
+    });
+
+    it('asks for a search text when there is none', async () => {
+      const res = await request(app).get('/search').expect(200);
+      assert.match(res.text, /Scrivi che cosa cerchi/);
+    });
+  });
+
+  describe('GET /products/:slug', () => {
+    it('shows price, unit price, IVA, stock, the co-op and an add-to-cart form', async () => {
+      const res = await request(app).get(`/products/${honey.slug}`).expect(200);
+      assert.match(res.text, /<h1>Miele di tiglio<\/h1>/);
+      assert.match(res.text, /8,90\s€/);
+      assert.match(res.text, /17,80\s€ al kg/);
+      assert.match(res.text, /IVA 10% inclusa/);
+      assert.match(res.text, /<form class="add-to-cart" method="post" action="\/cart\/items">/);
+      assert.match(res.text, /name="_csrf" value="[^"]+"/);
+      assert.match(res.text, new RegExp(`name="productId" value="${String(honey._id)}"`));
+      assert.match(res.text, /name="sku" value="default"/);
+      assert.match(res.text, /name="quantity"/);
+      assert.ok(res.text.includes(`href="/coops/${coop.slug}"`));
+    });
+
+    it('offers the variants, with sold-out ones disabled', async () => {
+      const res = await request(app).get(`/products/${shirt.slug}`).expect(200);
+      assert.match(res.text, /type="radio" id="v-0" name="sku" value="S" disabled/);
+      assert.match(res.text, /type="radio" id="v-1" name="sku" value="M" checked/);
+      assert.match(res.text, /Esaurito/);
+    });
+
+    it('carries schema.org JSON-LD that cannot close its script element, and Open Graph tags', async () => {
+      const res = await request(app).get(`/products/${honey.slug}`).expect(200);
+      const m = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(res.text);
+      assert.ok(m);
+      assert.ok(!m[1]!.includes('<'));
+      const ld = JSON.parse(m[1]!);
+      assert.equal(ld['@type'], 'Product');
+      assert.equal(ld.offers[0].price, '8.90');
+      assert.equal(ld.offers[0].priceCurrency, 'EUR');
+      assert.match(ld.description, /<\/script>/);
+      assert.match(res.text, /<meta property="og:title" content="Miele di tiglio">/);
+      assert.match(res.text, /<meta property="og:type" content="product">/);
+      const inline = [...res.text.matchAll(/<script(?![^>]*\bsrc=)(?![^>]*application\/ld\+json)[^>]*>/g)];
+      assert.equal(inline.length, 0);
+    });
+
+    it('shows English to English readers, falling back to Italian content', async () => {
+      const res = await request(app).get(`/products/${shirt.slug}`).set('Cookie', 'lang=en').expect(200);
+      assert.match(res.text, /<html lang="en">/);
+      assert.match(res.text, /Add to cart/);
+      assert.match(res.text, /<h1>Camicia in lino<\/h1>/, 'no English name, so the Italian one');
+      assert.match(res.text, /M, white/);
+    });
+
+    it('responds 404 for an unknown, unpublished or archived product', async () => {
+      const hidden = await makeProduct(coop, { published: false });
+      const archived = await makeProduct(coop, { archived: true });
+      await catalogChanged();
+      for (const slug of ['no-such-product', hidden.slug, archived.slug, 'BAD%20slug%24']) {
+        const res = await request(app).get(`/products/${slug}`).expect(404);
+        assert.match(res.text, /href="\/shop"/);
+      }
+    });
+
+    it('shows a stock change made through stockChanged', async () => {
+      const p = await makeProduct(coop, { stock: 2 });
+      await catalogChanged();
+      await StockLevelModel.updateOne({ _id: stockId(p._id, 'default') }, { $set: { onHand: 0 } });
+      await stockChanged([String(p._id)]);
+      const res = await request(app).get(`/products/${p.slug}`).expect(200);
+      assert.match(res.text, /Esaurito/);
+      assert.doesNotMatch(res.text, /Aggiungi al carrello/);
+    });
+  });
+
+  describe('database queries per page', () => {
+    /**
+     * Counts the operations Mongoose sends while `fn` runs (every model
+     * query, insert and update goes through its debug hook).
+     */
+    async function countCommands(fn: () => Promise<unknown>): Promise<number> {
+      let n = 0;
+      mongoose.set('debug', () => void n++);
+      try {
+        await fn();
+      } finally {
+        mongoose.set('debug', false);
+      }
+      return n;
+    }
+
+    it('does not grow with the size of the catalogue (50 vs 500 products)', async function () {
+      this.timeout(60_000);
+      const big = await makeCoop();
+      const docs = (n: number, from: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          coop: big._id, department: 'produce', category: i % 2 ? 'honey' : 'cheese', slug: `carico-${big.slug}-${from + i}`,
+          name: { it: `Prodotto di carico ${from + i}`, en: `Load product ${from + i}` }, priceCents: 100 + i, ivaRate: 4, published: true,
+          variants: [{ sku: 'default', priceCents: 100 + i }],
+        }));
+      const addProducts = async (n: number, from: number) => {
+        const made = await ProductModel.insertMany(docs(n, from));
+        await StockLevelModel.insertMany(made.map((d) => ({ _id: stockId(d._id, 'default'), product: d._id, sku: 'default', onHand: 5 })));
+      };
+      try {
+        assert.ok((await countCommands(() => ProductModel.findOne({ slug: 'x' }).lean())) >= 1, 'the counter sees commands');
+        const url = `/shop/produce?coop=${big.slug}&stock=1&sort=price-asc`;
+        await addProducts(50, 0);
+        await catalogChanged();
+        const small = await countCommands(() => request(app).get(url).expect(200));
+        const search = await countCommands(() => request(app).get('/search?q=carico').expect(200));
+        await addProducts(450, 50);
+        await catalogChanged();
+        const large = await countCommands(() => request(app).get(url).expect(200));
+        const searchLarge = await countCommands(() => request(app).get('/search?q=carico').expect(200));
+        assert.equal(large, small);
+        assert.equal(searchLarge, search);
+        assert.ok(large <= 2, `${large} commands for a listing`);
+      } finally {
+        const ids = (await ProductModel.find({ coop: big._id }, { _id: 1 }).lean()).map((d) => d._id);
+        await ProductModel.deleteMany({ coop: big._id });
+        await StockLevelModel.deleteMany({ product: trusted({ $in: ids }) });
+        await catalogChanged();
+      }
+    });
+  });
+});
