@@ -1,3 +1,5 @@
+import { markOrderPaid, releaseOrder } from '../orders';
+
 /**
  * What the payment events need from the orders feature. Both calls are
  * idempotent on the orders side (a paid order stays paid; a released order
@@ -19,16 +21,7 @@ export interface OrdersPort {
   releaseOrder(input: ReleaseOrderInput): Promise<unknown>;
 }
 
-/**
- * The orders feature's functions, looked up when first needed: the orders
- * feature imports payments (the gateway), so a static import both ways would
- * be a cycle at load time.
- */
+/** The orders feature's own functions (tests pass a stub through `createPaymentEvents`). */
 export function defaultOrdersPort(): OrdersPort {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const orders = require('../orders') as Partial<OrdersPort>;
-  if (typeof orders.markOrderPaid !== 'function' || typeof orders.releaseOrder !== 'function') {
-    throw new Error('orders feature does not export markOrderPaid/releaseOrder');
-  }
-  return { markOrderPaid: orders.markOrderPaid, releaseOrder: orders.releaseOrder };
+  return { markOrderPaid, releaseOrder };
 }
