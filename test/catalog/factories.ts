@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CoopModel } from '../../src/coops/coop.model';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
-import { departmentOf, type Category } from '../../src/catalog/categories';
+import { departmentOf, type Category, type Certification } from '../../src/catalog/categories';
 import { searchTermsFor } from '../../src/catalog/search-terms';
 
 export const uniq = (): string => randomBytes(4).toString('hex');
@@ -32,7 +32,7 @@ export interface ProductInput {
   descIt?: string;
   priceCents?: number;
   stock?: number;
-  certifications?: string[];
+  certifications?: Certification[];
   seasonMonths?: number[];
   published?: boolean;
   archived?: boolean;
@@ -49,7 +49,7 @@ export async function makeProduct(coop: { _id: unknown; name: string }, o: Produ
   const variants = o.variants ?? [{ sku: 'default', priceCents: price, stock: o.stock ?? 10 }];
   const name = { it: o.nameIt ?? `Prodotto ${id}`, en: o.nameEn ?? `Product ${id}` };
   const description = { it: o.descIt ?? 'Descrizione di prova.', en: 'A test description.' };
-  const p = await ProductModel.create({
+  const p = new ProductModel({
     coop: coop._id,
     department: departmentOf(category),
     category,
@@ -68,6 +68,7 @@ export async function makeProduct(coop: { _id: unknown; name: string }, o: Produ
     archived: o.archived ?? false,
     ...(o.createdAt ? { createdAt: o.createdAt } : {}),
   });
+  await p.save();
   await StockLevelModel.insertMany(variants.map((v) => ({ _id: stockId(p._id, v.sku), product: p._id, sku: v.sku, onHand: v.stock })));
   return p;
 }
