@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
-import { CoopModel } from '../../src/coops/coop.model';
-import { ProductModel } from '../../src/catalog/product.model';
+import { CoopModel, type Coop, COOP_STATUSES } from '../../src/coops/coop.model';
+import { ProductModel, type Product } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 
 export const suffix = () => randomBytes(5).toString('hex');
 
 /** An approved co-op with its shipping terms. */
-export async function makeCoop(over: { status?: string; flatCents?: number; freeOverCents?: number; pickup?: boolean; email?: string } = {}) {
+export async function makeCoop(over: { status?: (typeof COOP_STATUSES)[number]; flatCents?: number; freeOverCents?: number; pickup?: boolean; email?: string } = {}) {
   const s = suffix();
-  return CoopModel.create({
+  const doc = await CoopModel.create({
     name: `Coop ${s}`,
     slug: `coop-${s}`,
     kind: 'agricultural',
@@ -19,6 +19,7 @@ export async function makeCoop(over: { status?: string; flatCents?: number; free
     contact: { email: over.email ?? `coop-${s}@example.test` },
     shipping: { flatCents: over.flatCents ?? 690, freeOverCents: over.freeOverCents ?? 6000, pickup: over.pickup ?? false },
   });
+  return doc as typeof doc & Coop;
 }
 
 /** A published product with one variant ("default") and `stock` units on hand. */
@@ -26,7 +27,7 @@ export async function makeProduct(coopId: Types.ObjectId, over: { priceCents?: n
   const s = suffix();
   const sku = over.sku ?? 'default';
   const priceCents = over.priceCents ?? 1000;
-  const p = await ProductModel.create({
+  const p = (await ProductModel.create({
     coop: coopId,
     department: 'produce',
     category: 'olive-oil',
@@ -36,7 +37,7 @@ export async function makeProduct(coopId: Types.ObjectId, over: { priceCents?: n
     ivaRate: over.ivaRate ?? 4,
     variants: [{ sku, label: { it: '', en: '' }, priceCents }],
     published: over.published ?? true,
-  });
+  } as Record<string, unknown>)) as unknown as Product;
   await StockLevelModel.create({ _id: stockId(p._id, sku), product: p._id, sku, onHand: over.stock ?? 20 });
   return p;
 }
