@@ -3,6 +3,7 @@ import { CoopModel } from '../coops/coop.model';
 import { trusted } from '../platform/db';
 import { AppError, conflict, notFound } from '../platform/errors';
 import { acquireLock, isDuplicateKey } from '../platform/lock';
+import { registerSweeper } from '../platform/sweepers';
 import { PaymentProviderError, type PaymentGateway } from '../payments/gateway';
 import { recordLedger } from './ledger.model';
 import { getPayoutSettings, type PayoutSettingsView } from './settings.service';
@@ -291,3 +292,6 @@ export async function listTransfers(filter: { status?: TransferStatus; coopId?: 
 export async function getTransfer(id: string): Promise<TransferDoc | null> {
   return TransferModel.findById(id).lean();
 }
+
+// Held transfers whose time has come and retryable failures; idempotent, so every process may run it.
+registerSweeper({ name: 'transfers-due', everyMs: 5 * 60_000, run: () => sendDueTransfers() });
