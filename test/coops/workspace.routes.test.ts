@@ -127,7 +127,7 @@ describe('co-op workspace', () => {
       const _csrf = await tokenFor(agent);
       const base = `/workspace/${coop.slug}`;
       await agent.get(base).expect(200);
-      for (const path of ['/goods', '/goods/new', '/payouts']) assert.equal((await agent.get(base + path)).status, 403, path);
+      for (const path of ['/goods', '/goods/new', '/money', '/payouts']) assert.equal((await agent.get(base + path)).status, 403, path);
       for (const path of ['/goods', '/payouts/connect']) {
         assert.equal((await agent.post(base + path).type('form').send(formBody({ ...goodsForm(), _csrf }))).status, 403, path);
       }
