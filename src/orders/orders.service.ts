@@ -46,6 +46,10 @@ export const hashViewToken = (token: string) => createHash('sha256').update(toke
 const asId = (id: string | Types.ObjectId): Types.ObjectId | null =>
   id instanceof Types.ObjectId ? id : Types.ObjectId.isValid(id) && /^[a-f\d]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
 
+/** The stock ids of an order's lines: its reservations' `_id`s are derived from them. */
+const stockIdsOf = (order: Pick<Order, 'lines'>) => order.lines.map((l) => `${String(l.product)}:${l.sku}`);
+const shareIdsOf = (order: Pick<Order, '_id' | 'coops'>) => order.coops.map((c) => `${String(order._id)}:${String(c.coop)}`);
+
 /** One order by id, or null. */
 export async function getOrder(orderId: string | Types.ObjectId): Promise<Order | null> {
   const id = asId(orderId);
@@ -135,7 +139,7 @@ export async function markOrderPaid(input: MarkOrderPaidInput): Promise<MarkPaid
         currency: order.currency,
         stripeId: input.chargeId ?? input.paymentIntentId,
       });
-      const { missing } = await sellReservations(orderId);
+      const { missing } = await sellReservations(orderId, stockIdsOf(order));
       // Paid after its stock was given back (the session outlived the hold): keep the money, flag it for a person.
       if (missing > 0 || order.status === 'cancelled') flags.add('paid_after_release');
       const payment = {
@@ -145,10 +149,9 @@ export async function markOrderPaid(input: MarkOrderPaidInput): Promise<MarkPaid
         chargeId: input.chargeId,
         paidAt: now,
       };
-      await CoopShareModel.updateMany(
-        { order: orderId, status: 'pending_payment' },
-        { $set: { status: 'paid' }, $push: { history: { status: 'paid', at: now, by: null } } },
-      );
+      for (const id of shareIdsOf(order)) {
+        await CoopShareModel.updateOne({ _id: id, status: 'pending_payment' }, { $set: { status: 'paid' }, $push: { history: { status: 'paid', at: now, by: null } } });
+      }
       await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'paid', payment, flags: [...flags] } });
       return { status: 'paid', order: { ...order, status: 'paid', payment, flags: [...flags] } };
     },
@@ -206,16 +209,16 @@ export async function releaseOrder(input: ReleaseOrderInput): Promise<{ released
   const out = await withLock(
     orderLockKey(orderId),
     async () => {
-      const order = await OrderModel.findById(orderId, { status: 1, payment: 1 }).lean();
+      const order = await OrderModel.findById(orderId, { status: 1, payment: 1, lines: 1, coops: 1 }).lean<Order>();
       // A newer session of the same order (a retry) is not ended by an old session's expiry.
       if (order && input.sessionId && order.payment?.sessionId && order.payment.sessionId !== input.sessionId) {
         return { released: 0, status: order.status as string };
       }
       if (order && order.status !== 'pending_payment') return { released: 0, status: order.status as string };
-      const released = await releaseReservations(orderId);
+      const released = await releaseReservations(orderId, order ? stockIdsOf(order) : undefined);
       if (order) {
         await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } });
-        await CoopShareModel.updateMany({ order: orderId, status: 'pending_payment' }, { $set: { status: 'cancelled' } });
+        for (const id of shareIdsOf(order)) await CoopShareModel.updateOne({ _id: id, status: 'pending_payment' }, { $set: { status: 'cancelled' } });
       }
       return { released, status: order ? 'cancelled' : null };
     },

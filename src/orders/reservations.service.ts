@@ -3,7 +3,7 @@ import { StockLevelModel } from '../catalog/stock.model';
 import { trusted } from '../platform/db';
 import { conflict } from '../platform/errors';
 import { withLock } from '../platform/lock';
-import { ReservationModel, reservationId } from './reservation.model';
+import { ReservationModel, reservationId, type Reservation } from './reservation.model';
 
 /**
  * Stock reservation, correct on FerretDB as well as MongoDB.
@@ -68,17 +68,28 @@ export async function reserveStock(orderId: Types.ObjectId, requests: StockReque
       done.push(r);
     }
   } catch (err) {
-    await releaseReservations(orderId).catch(() => undefined);
+    await releaseReservations(orderId, done.map((r) => r.stockId)).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The order's reservations. With the stock ids (from the order's lines)
+ * each is read by `_id`, the only indexed read on FerretDB's SQLite
+ * backend; without them (an order that was never written) by `order`.
+ */
+async function reservationsFor(orderId: Types.ObjectId, stockIds?: string[]): Promise<Reservation[]> {
+  if (!stockIds) return ReservationModel.find({ order: orderId }).lean<Reservation[]>();
+  const found = await Promise.all([...new Set(stockIds)].map((s) => ReservationModel.findById(reservationId(orderId, s)).lean<Reservation>()));
+  return found.filter((r): r is Reservation => !!r);
 }
 
 /**
  * Gives back every unit still held for the order. Idempotent: a reservation
  * already released or sold is left alone. Callers hold the order's lock.
  */
-export async function releaseReservations(orderId: Types.ObjectId): Promise<number> {
-  const held = await ReservationModel.find({ order: orderId, state: 'held' }).lean();
+export async function releaseReservations(orderId: Types.ObjectId, stockIds?: string[]): Promise<number> {
+  const held = (await reservationsFor(orderId, stockIds)).filter((r) => r.state === 'held');
   let units = 0;
   for (const r of held) {
     await withLock(
@@ -97,14 +108,14 @@ export async function releaseReservations(orderId: Types.ObjectId): Promise<numb
 }
 
 /** Turns the order's held units into sold ones. Callers hold the order's lock. */
-export async function sellReservations(orderId: Types.ObjectId): Promise<{ sold: number; missing: number }> {
-  const all = await ReservationModel.find({ order: orderId }, { state: 1, quantity: 1 }).lean();
+export async function sellReservations(orderId: Types.ObjectId, stockIds?: string[]): Promise<{ sold: number; missing: number }> {
+  const all = await reservationsFor(orderId, stockIds);
   const held = all.filter((r) => r.state === 'held');
-  if (held.length) await ReservationModel.updateMany({ _id: trusted({ $in: held.map((r) => r._id) }) }, { $set: { state: 'sold' } });
+  for (const r of held) await ReservationModel.updateOne({ _id: r._id }, { $set: { state: 'sold' } });
   return { sold: held.length, missing: all.filter((r) => r.state === 'released').length };
 }
 
-/** Orders with held reservations past their expiry (for the sweeper). */
+/** Orders with held reservations past their expiry (for the sweeper; a scan, once a minute). */
 export async function ordersWithStaleReservations(now = new Date()): Promise<Types.ObjectId[]> {
   const stale = await ReservationModel.find({ state: 'held', expiresAt: trusted({ $lt: now }) }, { order: 1 }).lean();
   const seen = new Map(stale.map((r) => [String(r.order), r.order]));
