@@ -35,6 +35,7 @@ export const ACCOUNT_LIMITS = {
   signupPerIp: { windowMs: 60 * MINUTE, limit: 10 },
   resetPerIpEmail: { windowMs: 15 * MINUTE, limit: 3 },
   resetPerIp: { windowMs: 60 * MINUTE, limit: 20 },
+  resendPerUser: { windowMs: 60 * MINUTE, limit: 3 },
 } as const;
 
 type Values = Record<string, unknown>;
@@ -58,6 +59,7 @@ export function accountsRoutes(deps: AppDeps): Router {
   const signupPerIp = limiter({ name: 'signup-ip', ...ACCOUNT_LIMITS.signupPerIp });
   const resetPerIpEmail = limiter({ name: 'reset-ip-email', ...ACCOUNT_LIMITS.resetPerIpEmail, key: ipEmail });
   const resetPerIp = limiter({ name: 'reset-ip', ...ACCOUNT_LIMITS.resetPerIp });
+  const resendPerUser = limiter({ name: 'resend-user', ...ACCOUNT_LIMITS.resendPerUser, key: (req) => req.user?.id ?? String(req.ip) });
   const clearLoginFailures = (req: Request) =>
     (loginPerIpEmail as unknown as { resetKey(k: string): Promise<void> | void }).resetKey(ipEmail(req));
 
@@ -80,7 +82,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     res.status(ok ? 200 : 410).render('accounts/verified', { title: t(req, ok ? 'accounts.verified.title' : 'accounts.linkInvalid.title'), ok });
   });
 
-  router.post('/account/verify', requireUser, async (req, res) => {
+  router.post('/account/verify', requireUser, resendPerUser, async (req, res) => {
     await service.resendVerification(req.user!.id);
     flash(req, 'info', 'accounts.account.verificationSent');
     res.redirect(303, '/account');

@@ -73,6 +73,19 @@ describe('accounts routes', () => {
     });
   });
 
+  describe('POST /account/verify', () => {
+    it('mails a fresh link to an unverified user, at most three times an hour', async () => {
+      const u = await makeUser({ verified: false });
+      const b = client(app);
+      await logIn(b, u.email);
+      const csrf = await tokenOf(b, '/account');
+      for (let i = 0; i < 3; i++) await b.post('/account/verify').type('form').send({ _csrf: csrf }).expect(303);
+      await b.post('/account/verify').type('form').send({ _csrf: csrf }).expect(429);
+      const link = linkIn(await smtp.waitFor(u.email), '/verify/');
+      assert.ok(link);
+    });
+  });
+
   describe('POST /login', () => {
     describe('with the right password', () => {
       it('gives the session a new id (no session fixation) and keeps the guest cart', async () => {
