@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { AppError, conflict, notFound } from '../platform/errors';
 import type { ConnectedAccountState, PaymentGateway } from '../payments/gateway';
 import { CoopModel } from './coop.model';
+import { onCoopAccountReady } from '../payouts/transfers.service';
 
 /** What the workspace says about the payouts connection. */
 export type PayoutsState = 'not_connected' | 'ready' | 'information_due' | 'pending_verification';
@@ -19,7 +20,7 @@ export interface OnboardingUrls {
 }
 
 async function approvedCoop(coopId: string) {
-  const coop = await CoopModel.findById(new Types.ObjectId(coopId), { status: 1, stripeAccountId: 1, contact: 1, slug: 1 }).lean();
+  const coop = await CoopModel.findById(new Types.ObjectId(coopId), { status: 1, stripeAccountId: 1, contact: 1, slug: 1, payouts: 1 }).lean();
   if (!coop) throw notFound('coop_not_found', 'No such co-op');
   if (coop.status !== 'approved') throw conflict('coop_not_approved', 'The co-op is not approved yet');
   return coop;
@@ -74,13 +75,19 @@ export async function refreshOnboardingLink(gateway: PaymentGateway, coopId: str
   return (await gateway.createOnboardingLink({ accountId: coop.stripeAccountId, ...urls })).url;
 }
 
-/** Reaching the return URL proves nothing: read the account and store its state. */
+/**
+ * Reaching the return URL proves nothing: read the account and store its
+ * state. When it can receive transfers, the ones waiting for it are sent
+ * (payouts feature; the webhook on account.updated does the same).
+ */
 export async function syncAccount(gateway: PaymentGateway, coopId: string): Promise<PayoutsState> {
   const coop = await approvedCoop(coopId);
   if (!coop.stripeAccountId) return 'not_connected';
   const state = await gateway.retrieveConnectedAccount(coop.stripeAccountId);
   await saveAccountState(coopId, state);
-  return payoutsStateOf({ stripeAccountId: state.id, payouts: state });
+  const out = payoutsStateOf({ stripeAccountId: state.id, payouts: state });
+  if (out === 'ready' && !coop.payouts?.transfersActive) await onCoopAccountReady(coopId);
+  return out;
 }
 
 /** A one-time login link to the connected account's Express dashboard. */

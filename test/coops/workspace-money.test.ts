@@ -2,14 +2,14 @@ import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
 import { buildApp } from '../support/app';
-import { CoopShareModel, OrderModel, shareId } from '../../src/orders';
-import { TransferModel, transferId } from '../../src/payouts/transfer.model';
+import { CoopShareModel, OrderModel, shareId, type ShareStatus } from '../../src/orders';
+import { TransferModel, transferId, type TransferStatus } from '../../src/payouts/transfer.model';
 import { recordLedger } from '../../src/payouts/ledger.model';
 import { moneyReport } from '../../src/coops/reports.service';
 import { makeCoop, memberOf, suffix } from './workspace.fixtures';
 
 /** An order with one line of `coopId` and one of another co-op, and this co-op's share. */
-async function sale(coopId: string, opts: { productId: Types.ObjectId; name: string; quantity: number; unitCents: number; status?: string; at?: Date }) {
+async function sale(coopId: string, opts: { productId: Types.ObjectId; name: string; quantity: number; unitCents: number; status?: ShareStatus; at?: Date }) {
   const s = suffix();
   const goods = opts.quantity * opts.unitCents;
   const order = await OrderModel.create({
@@ -48,7 +48,7 @@ describe('co-op workspace money', () => {
     const b = await sale(coop.id, { productId: honey, name: 'Miele', quantity: 1, unitCents: 900, status: 'shipped' });
     const c = await sale(coop.id, { productId: oil, name: 'Olio', quantity: 1, unitCents: 1500, status: 'paid' });
     await sale(coop.id, { productId: oil, name: 'Olio', quantity: 5, unitCents: 1500, status: 'pending_payment' });
-    const transfer = (o: typeof a, status: string, amountReversed = 0) =>
+    const transfer = (o: typeof a, status: TransferStatus, amountReversed = 0) =>
       TransferModel.create({ _id: transferId(String(o.order._id), coop.id), order: o.order._id, orderNumber: o.order.number, coop: coop.id, share: o.share._id, amount: o.share.netCents, status, amountReversed });
     await transfer(a, 'sent', 300);
     await transfer(b, 'held');
