@@ -14,7 +14,6 @@ import {
 
 /** A stable id from an idempotency key: the same key always names the same object. */
 const idFrom = (prefix: string, key: string) => `${prefix}_demo_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
-const randomId = (prefix: string) => `${prefix}_demo_${randomBytes(12).toString('hex')}`;
 
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 
@@ -40,6 +39,9 @@ export interface DemoAccountData extends ConnectedAccountState {
   email: string;
   returnUrl?: string;
   refreshUrl?: string;
+  /** The current onboarding and dashboard links' secrets: like Stripe's links, they are bearer links. */
+  linkToken?: string;
+  dashboardToken?: string;
 }
 
 /**
@@ -223,20 +225,24 @@ export class DemoGateway implements PaymentGateway {
     const a = await this.account(accountId);
     if (!a) throw new PaymentProviderError('account_invalid', 'No such demo account', false);
     const ready = { transfersActive: true, payoutsEnabled: true, detailsSubmitted: true, currentlyDue: [], pastDue: [], disabledReason: '' };
-    await this.patch(accountId, ready);
+    // The link is used up, as Stripe's are.
+    await this.patch(accountId, { ...ready, linkToken: '' });
     return { state: toState({ ...a, ...ready }), returnUrl: a.returnUrl ?? '/' };
   }
 
   async createOnboardingLink(input: { accountId: string; refreshUrl: string; returnUrl: string }): Promise<{ url: string }> {
     if (!(await this.account(input.accountId))) throw new PaymentProviderError('account_invalid', 'No such demo account', false);
     // The URLs stay on our side: the demo page never takes a redirect target from the query.
-    await this.patch(input.accountId, { returnUrl: input.returnUrl, refreshUrl: input.refreshUrl });
-    return { url: `/demo-connect/${input.accountId}?t=${randomId('link')}` };
+    const token = randomBytes(16).toString('hex');
+    await this.patch(input.accountId, { returnUrl: input.returnUrl, refreshUrl: input.refreshUrl, linkToken: token });
+    return { url: `/demo-connect/${input.accountId}?t=${token}` };
   }
 
   async createDashboardLink(accountId: string): Promise<{ url: string }> {
     if (!(await this.account(accountId))) throw new PaymentProviderError('account_invalid', 'No such demo account', false);
-    return { url: `/demo-connect/${accountId}/dashboard` };
+    const token = randomBytes(16).toString('hex');
+    await this.patch(accountId, { dashboardToken: token });
+    return { url: `/demo-connect/${accountId}/dashboard?t=${token}` };
   }
 }
 

@@ -7,7 +7,8 @@ import { setTransferGateway } from '../payouts/transfers.service';
 import { DemoGateway } from './demo-gateway';
 import { PaymentProviderError } from './gateway';
 import { applyAccountState, createPaymentEvents, type OrdersPort, type PaymentEvents } from './payments.service';
-import { DemoAccountParams, DemoSessionParams } from './payments.schemas';
+import { DemoAccountParams, DemoLinkBody, DemoLinkQuery, DemoSessionParams } from './payments.schemas';
+import { timingSafeEqual } from 'node:crypto';
 import { verifyWebhook, WebhookSignatureError } from './stripe-webhooks';
 
 type Deps = Pick<AppDeps, 'config' | 'logger' | 'payments'> & { orders?: OrdersPort };
@@ -114,20 +115,30 @@ export function demoPaymentRoutes(deps: Deps): Router {
     res.redirect(303, session.status === 'complete' ? session.successUrl : session.cancelUrl);
   });
 
-  async function loadAccount(req: Request) {
+  /**
+   * The account a demo link names, when the link's secret matches (links are
+   * bearer links, like Stripe's): anything else is a 404.
+   */
+  async function loadAccount(req: Request, which: 'linkToken' | 'dashboardToken', token: unknown) {
     const p = DemoAccountParams.safeParse(req.params);
     const a = p.success ? await gateway.account(p.data.accountId) : null;
-    if (!p.success || !a) throw notFound('account_not_found', 'No such account');
+    const expected = a?.[which] ?? '';
+    const given = typeof token === 'string' ? token : '';
+    if (!a || !expected || given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected))) {
+      throw notFound('account_link_not_found', 'This link is no longer valid');
+    }
     return a;
   }
 
   router.get('/demo-connect/:accountId', async (req, res) => {
-    const account = await loadAccount(req);
-    res.render('payments/demo-connect', { title: req.t('payments.demoConnect.title'), account });
+    const q = DemoLinkQuery.safeParse(req.query);
+    const account = await loadAccount(req, 'linkToken', q.success ? q.data.t : '');
+    res.render('payments/demo-connect', { title: req.t('payments.demoConnect.title'), account, token: account.linkToken });
   });
 
   router.post('/demo-connect/:accountId/complete', async (req, res) => {
-    const account = await loadAccount(req);
+    const b = DemoLinkBody.safeParse(req.body ?? {});
+    const account = await loadAccount(req, 'linkToken', b.success ? b.data.t : '');
     const { state, returnUrl } = await gateway.completeOnboarding(account.id);
     // The same code as an `account.updated` event saying the account is ready.
     await applyAccountState(state);
@@ -135,7 +146,8 @@ export function demoPaymentRoutes(deps: Deps): Router {
   });
 
   router.get('/demo-connect/:accountId/dashboard', async (req, res) => {
-    const account = await loadAccount(req);
+    const q = DemoLinkQuery.safeParse(req.query);
+    const account = await loadAccount(req, 'dashboardToken', q.success ? q.data.t : '');
     res.render('payments/demo-dashboard', { title: req.t('payments.demoDashboard.title'), account });
   });
 

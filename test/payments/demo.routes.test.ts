@@ -117,14 +117,20 @@ describe('demo payment provider', () => {
       const link = await demo.createOnboardingLink({ accountId: account.id, refreshUrl: '/workspace/refresh', returnUrl: '/workspace/payouts' });
       const page = await agent.get(link.url).expect(200);
       assert.match(page.text, /demo-provider-badge/);
-      const done = await agent.post(`/demo-connect/${account.id}/complete`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+      const t = /name="t" value="([a-f0-9]+)"/.exec(page.text)![1];
+      await agent.get(`/demo-connect/${account.id}?t=${'0'.repeat(32)}`).expect(404);
+      await agent.post(`/demo-connect/${account.id}/complete`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(404);
+      const done = await agent.post(`/demo-connect/${account.id}/complete`).type('form').send({ _csrf: csrfFrom(page.text), t }).expect(303);
       assert.equal(done.headers.location, '/workspace/payouts');
       const c = await CoopModel.findById(coop._id).lean();
       assert.equal(c?.payouts?.transfersActive, true);
-      const t = await TransferModel.findById(id).lean();
-      assert.equal(t?.status, 'sent');
-      assert.match(t?.stripeTransferId ?? '', /^tr_demo_/);
-      await agent.get(`/demo-connect/${account.id}/dashboard`).expect(200);
+      const sent = await TransferModel.findById(id).lean();
+      assert.equal(sent?.status, 'sent');
+      assert.match(sent?.stripeTransferId ?? '', /^tr_demo_/);
+      // The onboarding link is used up; the dashboard has its own.
+      await agent.get(link.url).expect(404);
+      const dash = await demo.createDashboardLink(account.id);
+      await agent.get(dash.url).expect(200);
     });
   });
 });
