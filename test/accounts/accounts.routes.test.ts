@@ -73,6 +73,26 @@ describe('accounts routes', () => {
     });
   });
 
+  describe('POST /account/profile', () => {
+    it('changes the name and language, ignoring isAdmin, role, email and coop', async () => {
+      const u = await makeUser();
+      const b = client(app);
+      await logIn(b, u.email);
+      const csrf = await tokenOf(b, '/account');
+      await b
+        .post('/account/profile')
+        .type('form')
+        .send({ _csrf: csrf, name: 'Nuovo Nome', locale: 'en', isAdmin: 'true', role: 'owner', email: 'x@evil.test', coop: '64b000000000000000000000', emailVerifiedAt: '' })
+        .expect(303);
+      const doc = (await UserModel.findById(u.id).lean())!;
+      assert.equal(doc.name, 'Nuovo Nome');
+      assert.equal(doc.locale, 'en');
+      assert.equal(doc.isAdmin, false);
+      assert.equal(doc.email, u.email);
+      assert.ok(doc.emailVerifiedAt);
+    });
+  });
+
   describe('POST /account/verify', () => {
     it('mails a fresh link to an unverified user, at most three times an hour', async () => {
       const u = await makeUser({ verified: false });
