@@ -314,7 +314,11 @@ export async function sweepGoodsImports(now = new Date()): Promise<void> {
 export async function goodsCsv(coopId: string): Promise<string> {
   const products = await ProductModel.find({ coop: new Types.ObjectId(coopId), archived: false }, { slug: 1, name: 1, variants: 1 }).lean();
   const stock = await stockFor(products.flatMap((p) => p.variants.map((v) => stockId(p._id, v.sku))));
-  const cell = (s: string) => (/[",;\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  // Quoted when needed; a leading = + - @ is defused so a spreadsheet never runs it as a formula.
+  const cell = (raw: string) => {
+    const s = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+    return /[",;\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
   const lines = ['product,sku,name,price,stock'];
   for (const p of products) {
     for (const v of p.variants) {

@@ -3,6 +3,7 @@ import { notFound } from '../platform/errors';
 import { CoopModel } from './coop.model';
 import { ProductModel } from '../catalog/product.model';
 import { payoutsStateOf } from './onboarding.service';
+import { sharesOfCoop } from './fulfilment.service';
 
 /** The co-op as the workspace pages show it (never another co-op: the guard set `coopId`). */
 export async function workspaceCoop(coopId: string) {
@@ -16,9 +17,10 @@ export async function workspaceCoop(coopId: string) {
 /** Counts for the workspace home. */
 export async function dashboardFigures(coopId: string) {
   const coop = new Types.ObjectId(coopId);
-  const [published, drafts] = await Promise.all([
+  const [published, drafts, open] = await Promise.all([
     ProductModel.countDocuments({ coop, published: true, archived: false }),
     ProductModel.countDocuments({ coop, published: false, archived: false }),
+    sharesOfCoop(coopId, 'open', 1000),
   ]);
-  return { published, drafts };
+  return { published, drafts, openOrders: open.length };
 }
