@@ -14,15 +14,27 @@ import { verifyWebhook, WebhookSignatureError } from './stripe-webhooks';
 type Deps = Pick<AppDeps, 'config' | 'logger' | 'payments'> & { orders?: OrdersPort };
 
 /**
+ * How long a webhook request waits for its handlers. Stripe wants a quick
+ * 2xx: past this the event is answered 200 and finishes in the background;
+ * if it then fails, it is stored as failed and the sweeper runs it again.
+ */
+export const WEBHOOK_BUDGET_MS = 5_000;
+
+let storedEvents: PaymentEvents | null = null;
+
+/**
  * Stripe webhooks: the raw body on these two routes only (the signature is
  * over the exact bytes), no session, no CSRF token. Mounted before the body
  * parsers. A bad or missing signature is a 400 and nothing is written;
  * unknown event types are stored and answered 200.
  */
-export function webhookRoutes(deps: Deps): Router {
+export function webhookRoutes(deps: Deps, opts: { budgetMs?: number } = {}): Router {
   const router = Router();
   const events = createPaymentEvents(deps);
+  const budgetMs = opts.budgetMs ?? WEBHOOK_BUDGET_MS;
   setTransferGateway(deps.payments);
+  if (!storedEvents) registerSweeper({ name: 'stripe-events-retry', everyMs: 60_000, run: () => storedEvents?.retryStoredEvents() ?? Promise.resolve(0) });
+  storedEvents = events;
   const raw = express.raw({ type: 'application/json', limit: '1mb' });
 
   const endpoint = (kind: 'platform' | 'connect') => async (req: Request, res: Response) => {
@@ -37,13 +49,23 @@ export function webhookRoutes(deps: Deps): Router {
       res.status(400).json({ error: { code: 'bad_signature', message: 'Invalid signature' } });
       return;
     }
+    const work = events.processWebhook(event, kind, body.toString('utf8'));
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<'deferred'>((r) => {
+      timer = setTimeout(() => r('deferred'), budgetMs);
+    });
     try {
-      const outcome = await events.processWebhook(event, kind, body.toString('utf8'));
+      const outcome = await Promise.race([work, budget]);
+      if (outcome === 'deferred') {
+        work.catch((err: unknown) => deps.logger.error({ err, eventId: event.id, type: event.type }, 'webhook handler failed after answering'));
+      }
       res.status(200).json({ received: true, outcome });
     } catch (err) {
       deps.logger.error({ err, eventId: event.id, type: event.type }, 'webhook handler failed');
       // 5xx: Stripe delivers the event again later; the handlers are idempotent.
       res.status(500).json({ error: { code: 'webhook_failed', message: 'Could not process the event' } });
+    } finally {
+      clearTimeout(timer);
     }
   };
 

@@ -5,7 +5,7 @@ import { isDuplicateKey } from '../platform/lock';
 import { onCoopAccountReady, recordTransferReversal } from '../payouts/transfers.service';
 import type { CompletedCheckout, ConnectedAccountState, PaymentGateway } from './gateway';
 import { StripeEventModel } from './stripe-event.model';
-import { accountFromEvent, checkoutFromEvent, type WebhookEvent } from './stripe-webhooks';
+import { accountFromEvent, checkoutFromEvent, storedEvent, type WebhookEvent } from './stripe-webhooks';
 import { runStripeEventHooks } from './hooks';
 import { defaultOrdersPort, type OrdersPort } from './orders-port';
 
@@ -22,6 +22,8 @@ export type WebhookOutcome = 'processed' | 'duplicate' | 'in_progress';
 
 /** An event still "processing" after this long belongs to a process that died: take it over. */
 const STALE_PROCESSING_MS = 120_000;
+/** Stored events are tried again by the sweeper this many times at most. */
+const MAX_EVENT_ATTEMPTS = 8;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
@@ -191,7 +193,30 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
     return 'processed';
   }
 
-  return { handleCheckoutCompleted, handleCheckoutEnded, dispatch, processWebhook };
+  /**
+   * Events that failed after we answered (or whose process died) are run
+   * again from their stored payload (a sweeper), so none is lost.
+   */
+  async function retryStoredEvents(now = new Date()): Promise<number> {
+    const docs = await StripeEventModel.find(
+      { status: trusted({ $in: ['failed', 'processing'] }), attempts: trusted({ $lt: MAX_EVENT_ATTEMPTS }) },
+      { _id: 1, status: 1, receivedAt: 1, endpoint: 1, payload: 1 },
+    )
+      .limit(100)
+      .lean();
+    let n = 0;
+    for (const d of docs) {
+      if (d.status === 'processing' && now.getTime() - new Date(d.receivedAt).getTime() <= STALE_PROCESSING_MS) continue;
+      try {
+        if ((await processWebhook(storedEvent(d.payload), d.endpoint, d.payload)) === 'processed') n++;
+      } catch (err) {
+        logger.warn({ err, eventId: d._id }, 'stored event failed again');
+      }
+    }
+    return n;
+  }
+
+  return { handleCheckoutCompleted, handleCheckoutEnded, dispatch, processWebhook, retryStoredEvents };
 }
 
 export type PaymentEvents = ReturnType<typeof createPaymentEvents>;

@@ -38,6 +38,10 @@ export function verifyWebhook(raw: Buffer, signature: string | undefined, secret
   } catch (err) {
     throw new WebhookSignatureError(err instanceof Error ? err.message : 'bad signature');
   }
+  return toWebhookEvent(event);
+}
+
+function toWebhookEvent(event: Stripe.Event): WebhookEvent {
   return {
     id: event.id,
     type: event.type,
@@ -46,6 +50,11 @@ export function verifyWebhook(raw: Buffer, signature: string | undefined, secret
     livemode: event.livemode,
     object: event.data.object as unknown as Record<string, unknown>,
   };
+}
+
+/** An event we stored after checking its signature, read back for another attempt. Never for payloads from outside. */
+export function storedEvent(payload: string): WebhookEvent {
+  return toWebhookEvent(JSON.parse(payload) as Stripe.Event);
 }
 
 export const webhookSecrets = (config: Config) => ({ platform: config.stripe.webhookSecret, connect: config.stripe.connectWebhookSecret });
