@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { buildApp, csrfFrom } from '../support/app';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import { GoodsImportModel } from '../../src/catalog/goods-import.model';
+import { applyGoodsImport, previewGoodsImport } from '../../src/catalog/goods.service';
 import { makeCoop, memberOf, suffix } from './workspace.fixtures';
 
 function crc32(buf: Buffer): number {
@@ -185,6 +187,22 @@ describe('co-op workspace uploads', () => {
       const stranger = await makeCoop();
       const { agent: other } = await memberOf(app, stranger.id, 'manager');
       await other.get(`/workspace/${stranger.slug}/goods/import/${id}`).expect(404);
+    });
+  });
+});
+
+describe('applyGoodsImport', () => {
+  describe('when the same preview is applied twice at once', () => {
+    it('applies it once', async () => {
+      const coop = await makeCoop();
+      const p = await ProductModel.create({ coop: coop.id, department: 'produce', category: 'honey', slug: `miele-${suffix()}`, name: { it: 'Miele', en: 'Honey' }, priceCents: 900, ivaRate: 10, variants: [{ sku: 'default', priceCents: 900 }] });
+      await StockLevelModel.create({ _id: stockId(p._id, 'default'), product: p._id, sku: 'default', onHand: 10 });
+      const acting = { id: coop.id, name: coop.name, status: 'approved' };
+      const id = await previewGoodsImport(acting, String(new Types.ObjectId()), Buffer.from(`product,sku,stock\n${p.slug},default,15\n`));
+      const results = await Promise.allSettled([applyGoodsImport(acting, id), applyGoodsImport(acting, id), applyGoodsImport(acting, id)]);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as { code: string }).code, 'import_already_applied');
+      assert.equal((await StockLevelModel.findById(stockId(p._id, 'default')).lean())!.onHand, 15);
     });
   });
 });
