@@ -50,6 +50,19 @@ const asId = (id: string | Types.ObjectId): Types.ObjectId | null =>
 const stockIdsOf = (order: Pick<Order, 'lines'>) => order.lines.map((l) => `${String(l.product)}:${l.sku}`);
 const shareIdsOf = (order: Pick<Order, '_id' | 'coops'>) => order.coops.map((c) => `${String(order._id)}:${String(c.coop)}`);
 
+/**
+ * Moves the order's shares that are in `from` to `to`. Read, then write by
+ * `_id` alone (a filter with more fields scans on FerretDB). Callers hold
+ * the order's lock; shares in `from` change only under it.
+ */
+async function moveShares(order: Pick<Order, '_id' | 'coops'>, from: ShareStatus, to: ShareStatus, at: Date): Promise<void> {
+  for (const id of shareIdsOf(order)) {
+    const share = await CoopShareModel.findById(id, { status: 1 }).lean();
+    if (share?.status !== from) continue;
+    await CoopShareModel.updateOne({ _id: id }, { $set: { status: to }, $push: { history: { status: to, at, by: null } } });
+  }
+}
+
 /** One order by id, or null. */
 export async function getOrder(orderId: string | Types.ObjectId): Promise<Order | null> {
   const id = asId(orderId);
@@ -149,9 +162,7 @@ export async function markOrderPaid(input: MarkOrderPaidInput): Promise<MarkPaid
         chargeId: input.chargeId,
         paidAt: now,
       };
-      for (const id of shareIdsOf(order)) {
-        await CoopShareModel.updateOne({ _id: id, status: 'pending_payment' }, { $set: { status: 'paid' }, $push: { history: { status: 'paid', at: now, by: null } } });
-      }
+      await moveShares(order, 'pending_payment', 'paid', now);
       await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'paid', payment, flags: [...flags] } });
       return { status: 'paid', order: { ...order, status: 'paid', payment, flags: [...flags] } };
     },
@@ -218,7 +229,7 @@ export async function releaseOrder(input: ReleaseOrderInput): Promise<{ released
       const released = await releaseReservations(orderId, order ? stockIdsOf(order) : undefined);
       if (order) {
         await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } });
-        for (const id of shareIdsOf(order)) await CoopShareModel.updateOne({ _id: id, status: 'pending_payment' }, { $set: { status: 'cancelled' } });
+        await moveShares(order, 'pending_payment', 'cancelled', new Date());
       }
       return { released, status: order ? 'cancelled' : null };
     },

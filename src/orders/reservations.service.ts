@@ -19,6 +19,9 @@ import { ReservationModel, reservationId, type Reservation } from './reservation
  * after 10 s so a crashed process blocks an item only briefly; the work
  * under it takes milliseconds.
  *
+ * Every write filters on `_id` alone (the only indexed filter on FerretDB's
+ * SQLite backend); the checks are made on what was read under the lock.
+ *
  * Order of writes: stock is decremented before the reservation is written,
  * and a reservation is marked released before its units go back. A crash
  * between the two writes can only lose units (shown as sold out), never
@@ -46,9 +49,8 @@ async function holdOne(orderId: Types.ObjectId, req: StockRequest, expiresAt: Da
       const level = await StockLevelModel.findById(req.stockId, { onHand: 1 }).lean();
       const onHand = level?.onHand ?? 0;
       if (onHand < req.quantity) throw outOfStock(req.stockId, onHand);
-      // `onHand` in the filter is a second guard: it catches a write by a holder whose lock expired.
-      const res = await StockLevelModel.updateOne({ _id: req.stockId, onHand }, { $set: { onHand: onHand - req.quantity } });
-      if (res.modifiedCount !== 1) throw outOfStock(req.stockId, onHand);
+      // Filter on `_id` alone: any other field in the filter makes FerretDB's SQLite backend scan the collection.
+      await StockLevelModel.updateOne({ _id: req.stockId }, { $set: { onHand: onHand - req.quantity } });
       await ReservationModel.create({ _id: reservationId(orderId, req.stockId), order: orderId, stock: req.stockId, quantity: req.quantity, expiresAt });
     },
     STOCK_LOCK,
@@ -95,8 +97,9 @@ export async function releaseReservations(orderId: Types.ObjectId, stockIds?: st
     await withLock(
       stockLockKey(r.stock),
       async () => {
-        const res = await ReservationModel.updateOne({ _id: r._id, state: 'held' }, { $set: { state: 'released' } });
-        if (res.modifiedCount !== 1) return;
+        const fresh = await ReservationModel.findById(r._id, { state: 1 }).lean();
+        if (fresh?.state !== 'held') return;
+        await ReservationModel.updateOne({ _id: r._id }, { $set: { state: 'released' } });
         const level = await StockLevelModel.findById(r.stock, { onHand: 1 }).lean();
         if (level) await StockLevelModel.updateOne({ _id: r.stock }, { $set: { onHand: level.onHand + r.quantity } });
         units += r.quantity;

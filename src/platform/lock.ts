@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import { trusted } from './db';
 import { AppError } from './errors';
+import { registerSweeper } from './sweepers';
 
 /**
  * Locks and claims built on unique inserts, the one write that is atomic on
@@ -119,3 +120,6 @@ export async function sweepExpiredLocks(now = new Date()): Promise<number> {
   const res = await LockModel.deleteMany({ expiresAt: trusted({ $lt: now }) });
   return res.deletedCount ?? 0;
 }
+
+// Keeps the locks collection small: a release filters on `_id` and owner, which FerretDB answers by reading the collection.
+registerSweeper({ name: 'expired-locks', everyMs: 60_000, run: () => sweepExpiredLocks() });
