@@ -108,10 +108,14 @@ describe('co-op workspace', () => {
         const res = await agent.get(base + path);
         assert.equal(res.status, 404, `GET ${path}`);
       }
-      const posts = ['/goods', `/goods/${p!._id}`, `/goods/${p!._id}/duplicate`, `/goods/${p!._id}/archive`, '/payouts/connect', '/payouts/dashboard', `/goods/${p!._id}/images/remove`];
+      const posts = ['/goods', `/goods/${p!._id}`, `/goods/${p!._id}/duplicate`, `/goods/${p!._id}/archive`, '/payouts/connect', '/payouts/dashboard', '/payouts/refresh-state', `/goods/${p!._id}/images/remove`, `/goods/import/${'a'.repeat(32)}/apply`, `/orders/${p!._id}:${p!._id}/status`];
       for (const path of posts) {
         const res = await agent.post(base + path).type('form').send(formBody({ ...goodsForm(), _csrf, archived: 'true' }));
         assert.equal(res.status, 404, `POST ${path}`);
+      }
+      for (const path of [`/goods/${p!._id}/images`, '/goods/import']) {
+        const res = await agent.post(`${base}${path}?_csrf=${encodeURIComponent(_csrf)}`).attach(path.endsWith('import') ? 'file' : 'image', Buffer.from('product,sku,price\n'), 'x.csv');
+        assert.equal(res.status, 404, `POST ${path} (multipart)`);
       }
       // Even with the other co-op's product id under its own workspace, the product is not found.
       await agent.post(`/workspace/${own.slug}/goods/${p!._id}/archive`).type('form').send(formBody({ _csrf, archived: 'true' })).expect(404);
