@@ -87,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(checkoutRoutes(deps));
   app.use(catalogRoutes());
   app.use(coopsRoutes());
-  app.use(adminRoutes());
+  app.use(adminRoutes(deps));
   app.use(workspaceRoutes(deps));
 
   app.use(notFoundHandler);

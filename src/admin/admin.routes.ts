@@ -5,6 +5,7 @@ import { AuditQuery, CommissionBody, ConfirmBody, CoopIdParams, RejectBody, fiel
 import { addCommissionRate, changeCoopStatus, getCoopRow, listAudit, listCommissionRates, listCoops } from './admin.service';
 import { overview } from './overview.service';
 import { payoutsAdminRoutes } from './payouts.routes';
+import { moneyAdminRoutes, type MoneyRoutesDeps } from './money.routes';
 import { CoopModel } from '../coops/coop.model';
 
 /**
@@ -12,7 +13,7 @@ import { CoopModel } from '../coops/coop.model';
  * get 403). Every change is a POST with a CSRF token and a confirmation
  * field, and is written to the audit log by the service.
  */
-export function adminRoutes(): Router {
+export function adminRoutes(deps: MoneyRoutesDeps): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
 
@@ -92,5 +93,6 @@ export function adminRoutes(): Router {
   });
 
   router.use(payoutsAdminRoutes());
+  router.use(moneyAdminRoutes(deps));
   return router;
 }

@@ -80,3 +80,62 @@ export const SettingsBody = z.object({
 /** "YYYY-MM-DD" → the start of that day (UTC); the `to` date is inclusive, so its next day. */
 export const dayStart = (s: string) => (s ? new Date(`${s}T00:00:00Z`) : undefined);
 export const dayAfter = (s: string) => (s ? new Date(new Date(`${s}T00:00:00Z`).getTime() + 86_400_000) : undefined);
+
+export const OrderIdParams = z.object({ orderId: objectId });
+
+const RefundBase = z.object({
+  mode: z.enum(['lines', 'amounts']),
+  requestId: z.string().uuid(),
+  reason: z.string().trim().min(3).max(500),
+  returnStock: z.literal('yes').optional(),
+  confirm: z.literal('yes'),
+});
+
+/**
+ * Reads the refund form: `qty_<lineIndex>` per line or `amount_<coopId>`
+ * per co-op (euro as typed, "12,50"), plus the reason and the confirmation.
+ * Returns the request, or a message key per field.
+ */
+export function parseRefundForm(
+  body: Record<string, unknown>,
+  shape: { lines: { index: number }[]; coops: { coopId: string }[] },
+  parseMoney: (s: string) => number | null,
+): { ok: true; value: { mode: 'lines' | 'amounts'; requestId: string; reason: string; returnStock: boolean; lines: { index: number; quantity: number }[]; amounts: { coopId: string; cents: number }[] } } | { ok: false; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const base = RefundBase.safeParse(body);
+  if (!base.success) {
+    for (const i of base.error.issues) {
+      const f = String(i.path[0]);
+      errors[f === 'confirm' ? 'refund-confirm' : f] = f === 'reason' ? 'admin.refund.errors.reason' : f === 'confirm' ? 'admin.refund.errors.confirm' : 'admin.refund.errors.refund_empty';
+    }
+  }
+  const mode = body.mode === 'amounts' ? 'amounts' : 'lines';
+  const lines: { index: number; quantity: number }[] = [];
+  const amounts: { coopId: string; cents: number }[] = [];
+  if (mode === 'lines') {
+    for (const l of shape.lines) {
+      const raw = String(body[`qty_${l.index}`] ?? '').trim();
+      if (!raw) continue;
+      if (!/^\d{1,4}$/.test(raw)) errors[`qty_${l.index}`] = 'admin.refund.errors.qty';
+      else if (Number(raw) > 0) lines.push({ index: l.index, quantity: Number(raw) });
+    }
+  } else {
+    for (const c of shape.coops) {
+      const raw = String(body[`amount_${c.coopId}`] ?? '').trim();
+      if (!raw) continue;
+      const cents = parseMoney(raw);
+      if (cents === null) errors[`amount_${c.coopId}`] = 'admin.refund.errors.amount';
+      else if (cents > 0) amounts.push({ coopId: c.coopId, cents });
+    }
+  }
+  if (Object.keys(errors).length || !base.success) return { ok: false, errors };
+  return { ok: true, value: { mode, requestId: base.data.requestId, reason: base.data.reason, returnStock: base.data.returnStock === 'yes', lines, amounts } };
+}
+
+export const LedgerQuery = z.object({
+  coop: z.union([objectId, z.literal('')]).optional().default(''),
+  order: z.union([objectId, z.literal('')]).optional().default(''),
+  kind: z.string().max(20).optional().default(''),
+  from: z.union([dateInput, z.literal('')]).optional().default(''),
+  to: z.union([dateInput, z.literal('')]).optional().default(''),
+});
