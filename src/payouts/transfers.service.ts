@@ -6,6 +6,7 @@ import { acquireLock, isDuplicateKey } from '../platform/lock';
 import { registerSweeper } from '../platform/sweepers';
 import { PaymentProviderError, type PaymentGateway } from '../payments/gateway';
 import { recordLedger } from './ledger.model';
+import { netOwedAgainstTransfer, owedBy } from './balances.service';
 import { getPayoutSettings, type PayoutSettingsView } from './settings.service';
 import { loadOrderForTransfers, type ShareForTransfer } from './transfer-order';
 import { TransferModel, transferId, type TransferDoc, type TransferStatus } from './transfer.model';
@@ -118,6 +119,10 @@ async function advanceLocked(doc: TransferDoc, hints: AdvanceHints = {}): Promis
     return doc.status === 'waiting_account' ? doc : set({ status: 'waiting_account' });
   }
 
+  if (doc.amount <= 0) {
+    // All of it was netted against what the co-op owed: nothing to send.
+    return set({ status: 'sent', sentAt: new Date(), holdReason: 'netted', lastError: null });
+  }
   const attempt = { status: 'pending' as const, destination: coop.stripeAccountId, sourceTransaction: order.chargeId, attempts: (doc.attempts ?? 0) + 1 };
   await save(id, attempt);
   try {
@@ -141,6 +146,14 @@ async function advanceLocked(doc: TransferDoc, hints: AdvanceHints = {}): Promis
 }
 
 async function advance(id: string, hints?: AdvanceHints, before?: (doc: TransferDoc) => Promise<TransferDoc>): Promise<TransferDoc | null> {
+  // What the co-op owes (a reversal it could not cover) comes off this transfer first;
+  // it takes the same lock and skips transfers already sent, so it runs before ours.
+  const pre = await TransferModel.findById(id, { coop: 1, status: 1 }).lean();
+  if (pre && !DONE.has(pre.status) && (await owedBy(String(pre.coop))) > 0) {
+    await netOwedAgainstTransfer(id).catch((err: unknown) => {
+      if (!(err instanceof AppError && err.code === 'lock_busy')) throw err;
+    });
+  }
   const r = await underLock(id, async (doc) => advanceLocked(before ? await before(doc) : doc, hints));
   return r as TransferDoc | null;
 }

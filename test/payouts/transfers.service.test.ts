@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { createPaymentGateway } from '../../src/payments';
 import { PaymentProviderError, type PaymentGateway, type TransferInput } from '../../src/payments/gateway';
 import { CoopShareModel } from '../../src/orders';
-import { LedgerEntryModel } from '../../src/payouts/ledger.model';
+import { LedgerEntryModel, recordLedger } from '../../src/payouts/ledger.model';
 import { setPayoutSettings, DEFAULT_PAYOUT_SETTINGS } from '../../src/payouts/settings.service';
 import {
   holdTransfer,
@@ -104,6 +104,21 @@ describe('transfers.service', () => {
         assert.equal(gw.transferCalls[0]!.idempotencyKey, gw.transferCalls[1]!.idempotencyKey);
         assert.equal(await LedgerEntryModel.countDocuments({ _id: failed!._id }), 1);
         await assert.rejects(retryTransfer(failed!._id), { code: 'transfer_already_sent' });
+      });
+    });
+      describe('when the co-op owes the platform', () => {
+      it('nets the debt against the transfer, once', async () => {
+        const gw = countingGateway();
+        setTransferGateway(gw);
+        const [coop, other] = [await makeCoop(), await makeCoop()];
+        const old = await makeOrder([coop!], { status: 'paid' });
+        await recordLedger({ _id: `owed:test:${old.orderId}`, kind: 'owed', order: new Types.ObjectId(old.orderId), coop: coop!._id, amount: -500 });
+        const order = await makeOrder([coop!, other!], { status: 'paid' });
+        await Promise.all([scheduleTransfersForOrder(order.orderId), scheduleTransfersForOrder(order.orderId)]);
+        assert.deepEqual(gw.transferCalls.map((c) => c.amount).sort(), [1300, 1800]);
+        const next = await makeOrder([coop!], { status: 'paid' });
+        await scheduleTransfersForOrder(next.orderId);
+        assert.equal(gw.transferCalls.at(-1)!.amount, 1800, 'the debt is netted only once');
       });
     });
   });
