@@ -1,41 +1,54 @@
 import type { Locale } from '../platform/i18n';
 import { notFound } from '../platform/errors';
-import { DEPARTMENTS, type Category, type Department } from './categories';
-import { catalog, isInStock, onHandOf, productOnHand, type CatalogCoop, type CatalogProduct, type CatalogSnapshot } from './catalog-cache';
+import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, DEPARTMENTS, type Category, type Department } from './categories';
+import { catalog, catalogGeneration, isInStock, onHandOf, onHandTotals, productOnHand, type CatalogCoop, type CatalogProduct, type CatalogSnapshot } from './catalog-cache';
 import { PER_PAGE, type ListingFilters } from './catalog.schemas';
 import { words } from './search-terms';
 
 /** Longest number of search words used; more would only narrow an AND search to nothing. */
 const MAX_WORDS = 8;
 
+const ROME_MONTH = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', month: 'numeric' });
+
 /** The month (1–12) in Italy, where the seasons we list are. */
 export function monthInItaly(now = new Date()): number {
-  return Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', month: 'numeric' }).format(now));
+  return Number(ROME_MONTH.format(now));
 }
 
 export const inSeason = (p: CatalogProduct, month: number): boolean => p.seasonMonths.includes(month);
 
 /**
- * Products matching a search, through the in-memory word index: every
- * search word must match (AND) a word of the product by prefix, so
- * "caffe" finds "caffè" and "pomod" finds "pomodoro". Returns null when
- * the text has no searchable word.
+ * The rows of the products matching a search, through the in-memory word
+ * index: every search word must match (AND) a word of the product by
+ * prefix, so "caffe" finds "caffè" and "pomod" finds "pomodoro". Returns
+ * null when the text has no searchable word.
  */
-export function searchProducts(snap: CatalogSnapshot, q: string): Set<CatalogProduct> | null {
+export function searchRows(snap: CatalogSnapshot, q: string): Uint8Array | null {
   const terms = words(q).slice(0, MAX_WORDS);
   if (!terms.length) return null;
-  let result: Set<CatalogProduct> | null = null;
+  let result: Uint8Array | null = null;
   for (const term of terms) {
-    const found = new Set<CatalogProduct>();
+    const found = new Uint8Array(snap.products.length);
+    let any = false;
     // The vocabulary is sorted, so all words starting with `term` sit together from its insertion point.
-    let i = lowerBound(snap.vocabulary, term);
-    for (; i < snap.vocabulary.length && snap.vocabulary[i]!.startsWith(term); i++) {
-      for (const p of snap.words.get(snap.vocabulary[i]!)!) if (!result || result.has(p)) found.add(p);
+    for (let i = lowerBound(snap.vocabulary, term); i < snap.vocabulary.length && snap.vocabulary[i]!.startsWith(term); i++) {
+      for (const row of snap.words.get(snap.vocabulary[i]!)!) {
+        if (!result || result[row]) {
+          found[row] = 1;
+          any = true;
+        }
+      }
     }
     result = found;
-    if (!found.size) break;
+    if (!any) break;
   }
   return result;
+}
+
+/** The products matching a search (see searchRows), or null when the text has no searchable word. */
+export function searchProducts(snap: CatalogSnapshot, q: string): Set<CatalogProduct> | null {
+  const rows = searchRows(snap, q);
+  return rows && new Set(snap.products.filter((p) => rows[p.idx]));
 }
 
 function lowerBound(sorted: string[], x: string): number {
@@ -74,59 +87,127 @@ export interface Listing {
 // One bit per filter dimension, for the facet counts below.
 const D_DEPT = 1, D_CAT = 2, D_COOP = 4, D_REGION = 8, D_PRICE = 16, D_CERT = 32, D_STOCK = 64, D_SEASON = 128;
 
+interface Matched {
+  generation: number;
+  rows: Int32Array;
+  facets: Facets;
+}
+
+/**
+ * Recent listings (all pages of one set of filters), so paging through or
+ * reloading a listing costs no scan. Dropped whenever the catalogue or
+ * stock changes (`catalogGeneration`).
+ */
+const matchedCache = new Map<string, Matched>();
+const MATCHED_CACHE_SIZE = 300;
+
 /**
  * One page of the catalogue for a set of filters, with the count of
  * results each filter value would give (the other filters kept).
  *
- * One pass over the products in the chosen order: a product that fails no
- * filter is a result and counts for every facet; a product that fails only
- * one filter counts for that filter's values alone (so the counts beside a
- * co-op read "what you'd get choosing it instead"). No database access.
+ * One pass over the product rows in the chosen order: a product that fails
+ * no filter is a result and counts for every facet; a product that fails
+ * only one filter counts for that filter's values alone (so the number
+ * beside a co-op reads "what you'd get choosing it instead"). No database
+ * access.
  */
 export async function listProducts(filters: ListingFilters, opts: { locale: Locale; now?: Date; perPage?: number; searchOnly?: boolean }): Promise<Listing> {
   const snap = await catalog();
   const month = monthInItaly(opts.now);
   const perPage = opts.perPage ?? PER_PAGE;
   const f = filters;
-  const coopId = f.coop ? snap.coopsBySlug.get(f.coop)?.id ?? '-' : undefined;
-  const matches = f.q ? searchProducts(snap, f.q) : null;
-  const order =
-    f.sort === 'price-asc' ? snap.orders.priceAsc : f.sort === 'price-desc' ? snap.orders.priceDesc : f.sort === 'name' ? snap.orders.name[opts.locale] : snap.orders.newest;
-
-  const facets: Facets = { department: new Map(), category: new Map(), coop: new Map(), region: new Map(), cert: new Map(), inStock: 0, inSeason: 0 };
-  const inc = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-  const results: CatalogProduct[] = [];
-  // A search page without search text lists nothing (it asks for the text instead).
-  if (opts.searchOnly ? matches : !f.q || matches) {
-    for (const p of order) {
-      if (matches && !matches.has(p)) continue;
-      const stocked = isInStock(p);
-      const seasonal = inSeason(p, month);
-      let fails = 0;
-      if (f.department && p.department !== f.department) fails |= D_DEPT;
-      if (f.category && p.category !== f.category) fails |= D_CAT;
-      if (coopId && p.coopId !== coopId) fails |= D_COOP;
-      if (f.region && p.coop.region !== f.region) fails |= D_REGION;
-      if ((f.minCents !== undefined && p.priceCents < f.minCents) || (f.maxCents !== undefined && p.priceCents > f.maxCents)) fails |= D_PRICE;
-      if (f.cert && !p.certifications.includes(f.cert)) fails |= D_CERT;
-      if (f.inStock && !stocked) fails |= D_STOCK;
-      if (f.inSeason && !seasonal) fails |= D_SEASON;
-      if (fails === 0) results.push(p);
-      else if (fails & (fails - 1)) continue; // fails two or more: counts nowhere
-      if (!fails || fails === D_DEPT) inc(facets.department, p.department);
-      if (!fails || fails === D_CAT) inc(facets.category, p.category);
-      if (!fails || fails === D_COOP) inc(facets.coop, p.coop.slug);
-      if (!fails || fails === D_REGION) inc(facets.region, p.coop.region);
-      if (!fails || fails === D_CERT) for (const c of p.certifications) inc(facets.cert, c);
-      if ((!fails || fails === D_STOCK) && stocked) facets.inStock++;
-      if ((!fails || fails === D_SEASON) && seasonal) facets.inSeason++;
-    }
+  const key = JSON.stringify([f.department, f.category, f.coop, f.region, f.minCents, f.maxCents, f.cert, f.inStock, f.inSeason, f.q, f.sort, f.sort === 'name' ? opts.locale : '', month, !!opts.searchOnly]);
+  const gen = catalogGeneration();
+  let matched = matchedCache.get(key);
+  if (!matched || matched.generation !== gen) {
+    matched = { generation: gen, ...matchRows(snap, f, month, opts) };
+    if (matchedCache.size >= MATCHED_CACHE_SIZE) matchedCache.delete(matchedCache.keys().next().value!);
+    matchedCache.set(key, matched);
   }
-  const total = results.length;
+  const total = matched.rows.length;
   const pages = Math.max(1, Math.ceil(total / perPage));
   const pageClamped = f.page > pages;
   const page = Math.min(f.page, pages);
-  return { items: results.slice((page - 1) * perPage, page * perPage), total, page, pages, perPage, pageClamped, facets, filters: { ...f, page } };
+  const items = Array.from(matched.rows.subarray((page - 1) * perPage, page * perPage), (i) => snap.products[i]!);
+  return { items, total, page, pages, perPage, pageClamped, facets: matched.facets, filters: { ...f, page } };
+}
+
+function matchRows(snap: CatalogSnapshot, f: ListingFilters, month: number, opts: { locale: Locale; searchOnly?: boolean }): { rows: Int32Array; facets: Facets } {
+  const { cols } = snap;
+  const onHand = onHandTotals(snap);
+  const want = {
+    department: f.department ? DEPARTMENT_SLUGS.indexOf(f.department) : -1,
+    category: f.category ? CATEGORY_SLUGS.indexOf(f.category) : -1,
+    coop: f.coop ? snap.coops.findIndex((c) => c.slug === f.coop) : -1,
+    region: f.region ? snap.regions.indexOf(f.region) : -1,
+    cert: f.cert ? 1 << CERTIFICATIONS.indexOf(f.cert) : 0,
+    season: 1 << month,
+  };
+  // A co-op or region that is not (or no longer) listed matches nothing, rather than everything.
+  const none = (f.coop && want.coop < 0) || (f.region && want.region < 0);
+  const minCents = f.minCents ?? -1;
+  const maxCents = f.maxCents ?? Number.MAX_SAFE_INTEGER;
+  const matches = f.q ? searchRows(snap, f.q) : null;
+  const order =
+    f.sort === 'price-asc' ? snap.orders.priceAsc : f.sort === 'price-desc' ? snap.orders.priceDesc : f.sort === 'name' ? snap.orders.name[opts.locale] : snap.orders.newest;
+
+  const nDept = new Int32Array(DEPARTMENT_SLUGS.length);
+  const nCat = new Int32Array(CATEGORY_SLUGS.length);
+  const nCoop = new Int32Array(snap.coops.length);
+  const nRegion = new Int32Array(snap.regions.length);
+  const nCert = new Int32Array(CERTIFICATIONS.length);
+  let nStock = 0;
+  let nSeason = 0;
+  const rows: number[] = [];
+  const searching = opts.searchOnly ? !!matches : !f.q || !!matches;
+  if (searching && !none) {
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k]!;
+      if (matches && !matches[i]) continue;
+      const stocked = onHand[i]! > 0;
+      const seasonal = (cols.season[i]! & want.season) !== 0;
+      let fails = 0;
+      if (want.department >= 0 && cols.department[i] !== want.department) fails |= D_DEPT;
+      if (want.category >= 0 && cols.category[i] !== want.category) fails |= D_CAT;
+      if (want.coop >= 0 && cols.coop[i] !== want.coop) fails |= D_COOP;
+      if (want.region >= 0 && cols.region[i] !== want.region) fails |= D_REGION;
+      const price = cols.price[i]!;
+      if (price < minCents || price > maxCents) fails |= D_PRICE;
+      if (want.cert && !(cols.certs[i]! & want.cert)) fails |= D_CERT;
+      if (f.inStock && !stocked) fails |= D_STOCK;
+      if (f.inSeason && !seasonal) fails |= D_SEASON;
+      if (fails === 0) rows.push(i);
+      else if (fails & (fails - 1)) continue; // fails two or more: counts nowhere
+      if (!fails || fails === D_DEPT) nDept[cols.department[i]!]!++;
+      if (!fails || fails === D_CAT) nCat[cols.category[i]!]!++;
+      if (!fails || fails === D_COOP) nCoop[cols.coop[i]!]!++;
+      if (!fails || fails === D_REGION) nRegion[cols.region[i]!]!++;
+      if (!fails || fails === D_CERT) {
+        for (let c = cols.certs[i]!, b = 0; c; c >>>= 1, b++) if (c & 1) nCert[b]!++;
+      }
+      if ((!fails || fails === D_STOCK) && stocked) nStock++;
+      if ((!fails || fails === D_SEASON) && seasonal) nSeason++;
+    }
+  }
+  const toMap = (names: readonly string[], counts: Int32Array) => {
+    const m = new Map<string, number>();
+    counts.forEach((n, i) => {
+      if (n) m.set(names[i]!, n);
+    });
+    return m;
+  };
+  return {
+    rows: Int32Array.from(rows),
+    facets: {
+      department: toMap(DEPARTMENT_SLUGS, nDept),
+      category: toMap(CATEGORY_SLUGS, nCat),
+      coop: toMap(snap.coops.map((c) => c.slug), nCoop),
+      region: toMap(snap.regions, nRegion),
+      cert: toMap(CERTIFICATIONS, nCert),
+      inStock: nStock,
+      inSeason: nSeason,
+    },
+  };
 }
 
 /** A product as its page shows it, or a 404 when it is not for sale to consumers. */

@@ -1,0 +1,217 @@
+/**
+ * The storefront benchmark: `npm run bench [-- --duration 5] [-- --only listing,search]`.
+ *
+ * Starts its own database engine on a throw-away directory, seeds the demo
+ * shop plus a large synthetic catalogue (10,000 products, 200 co-ops by
+ * default), starts Filiera (production mode, its own process) and a bare
+ * Express hello-world on free 127.0.0.1 ports, and measures each scenario
+ * in bench/scenarios.ts with autocannon, one after the other. Prints
+ * requests/s, p99 latency and the ratio to hello-world, and writes
+ * bench/results/latest.json. Never touches ./data or the network.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon, { type Options, type Result } from 'autocannon';
+import mongoose from 'mongoose';
+import { ROOT_DIR } from '../src/platform/config';
+import { connectDb, ensureIndexes } from '../src/platform/db';
+import { EmbeddedEngine } from '../src/platform/engine';
+import { createLogger } from '../src/platform/logger';
+import { freePort, waitForPort } from '../src/platform/ports';
+import { seedDemo, seedLarge } from '../src/demo/seed';
+import { ProductModel } from '../src/catalog/product.model';
+import { CoopModel } from '../src/coops/coop.model';
+import { scenarios, type BenchContext, type Scenario } from './scenarios';
+// Every model must be registered before the indexes are built.
+import '../src/app';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '3' },
+    products: { type: 'string', default: '10000' },
+    coops: { type: 'string', default: '200' },
+    only: { type: 'string' },
+  },
+});
+const duration = Number(args.duration);
+const connections = Number(args.connections);
+const warmup = Number(args.warmup);
+
+const children: ChildProcess[] = [];
+
+/** Starts a TypeScript entry point in its own Node process (as `npm start` does). */
+function startNode(entry: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT_DIR,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function cannon(opts: Options): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+    // No progress bar: the table at the end is the output.
+    void instance;
+  });
+}
+
+interface Row {
+  scenario: string;
+  description: string;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  ratio?: number;
+}
+
+async function measure(s: Scenario, ctx: BenchContext): Promise<Row> {
+  const prepared = await s.prepare(ctx);
+  const opts = { connections, ...prepared } as Options;
+  if (warmup > 0) await cannon({ ...opts, duration: warmup });
+  const r = await cannon({ ...opts, duration });
+  return {
+    scenario: s.name,
+    description: s.description,
+    requestsPerSec: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger('info', true);
+  const dir = mkdtempSync(join(tmpdir(), 'filiera-bench-'));
+  const engine = new EmbeddedEngine({ dataDir: join(dir, 'db'), enginesDir: join(ROOT_DIR, '.engines', 'bin'), mongodBin: process.env.MONGOD_BIN, dbName: 'filiera_bench' });
+  const uploadsDir = join(dir, 'uploads');
+  mkdirSync(uploadsDir, { recursive: true });
+  try {
+    await engine.start();
+    logger.info(`bench: ${engine.kind} on 127.0.0.1:${engine.port}, data in ${dir}`);
+    await connectDb(engine.uri);
+    await ensureIndexes();
+    const t0 = Date.now();
+    await seedDemo(logger, { uploadsDir });
+    await seedLarge(logger, { products: Number(args.products), coops: Number(args.coops) });
+    const seedMs = Date.now() - t0;
+    const [productCount, coopCount, sample, coopSample] = await Promise.all([
+      ProductModel.countDocuments({}),
+      CoopModel.countDocuments({}),
+      ProductModel.find({}, { slug: 1 }).limit(2_000).lean(),
+      CoopModel.find({ status: 'approved' }, { slug: 1, region: 1 }).limit(50).lean(),
+    ]);
+    await mongoose.disconnect();
+    logger.info({ products: productCount, coops: coopCount, seedMs }, 'bench: catalogue seeded');
+
+    const [appPort, helloPort] = await Promise.all([freePort(), freePort()]);
+    const appUrl = `http://127.0.0.1:${appPort}`;
+    const helloUrl = `http://127.0.0.1:${helloPort}`;
+    const appStart = Date.now();
+    startNode(join(ROOT_DIR, 'src', 'server.ts'), {
+      NODE_ENV: 'production',
+      PORT: String(appPort),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: appUrl,
+      MONGODB_URI: engine.uri,
+      SESSION_SECRET: randomBytes(32).toString('hex'),
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      UPLOADS_DIR: uploadsDir,
+      STRIPE_SECRET_KEY: '',
+    });
+    startNode(join(ROOT_DIR, 'bench', 'hello.ts'), { PORT: String(helloPort) });
+    await Promise.all([waitForPort(appPort, 120_000), waitForPort(helloPort, 30_000)]);
+    await until(async () => (await fetch(`${appUrl}/readyz`)).ok, 60_000, 'the app to be ready');
+    const appReadyMs = Date.now() - appStart;
+
+    const ctx: BenchContext = {
+      appUrl,
+      helloUrl,
+      productSlugs: sample.map((p) => p.slug),
+      coopSlugs: coopSample.map((c) => c.slug),
+      regions: ['Puglia', ...new Set(coopSample.map((c) => c.region))],
+    };
+    const only = args.only?.split(',').map((s) => s.trim());
+    const chosen = scenarios.filter((s) => s.baseline || !only || only.includes(s.name));
+    const rows: Row[] = [];
+    for (const s of chosen) {
+      logger.info(`bench: ${s.name} (${connections} connections, ${duration} s)`);
+      rows.push(await measure(s, ctx));
+    }
+    const base = rows.find((r) => chosen.find((s) => s.name === r.scenario)?.baseline);
+    for (const r of rows) r.ratio = base ? Math.round((r.requestsPerSec / base.requestsPerSec) * 1000) / 1000 : undefined;
+
+    console.log('');
+    console.table(
+      Object.fromEntries(
+        rows.map((r) => [r.scenario, { 'req/s': r.requestsPerSec, 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, 'vs hello': r.ratio !== undefined ? `${(r.ratio * 100).toFixed(1)}%` : '', non2xx: r.non2xx, errors: r.errors }]),
+      ),
+    );
+    const listing = rows.find((r) => r.scenario === 'listing');
+    if (listing) {
+      const ok = (listing.ratio ?? 0) >= 0.25 && listing.p99Ms < 150;
+      console.log(`listing aim (>= 25% of hello-world, p99 < 150 ms): ${ok ? 'met' : 'NOT met'}`);
+    }
+    const out = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      engine: engine.kind,
+      catalogue: { products: productCount, coops: coopCount, seedMs },
+      appReadyMs,
+      connections,
+      durationSec: duration,
+      results: rows,
+    };
+    mkdirSync(join(ROOT_DIR, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(ROOT_DIR, 'bench', 'results', 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+    console.log('written: bench/results/latest.json');
+  } finally {
+    await Promise.all(children.map(stopChild));
+    await mongoose.disconnect().catch(() => undefined);
+    await engine.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('bench failed:', err);
+    void Promise.all(children.map(stopChild)).finally(() => process.exit(1));
+  },
+);

@@ -1,0 +1,62 @@
+import type { Options } from 'autocannon';
+
+/** What a scenario may know about the running benchmark. */
+export interface BenchContext {
+  /** The Filiera app, e.g. http://127.0.0.1:41234 */
+  appUrl: string;
+  /** The bare Express hello-world. */
+  helloUrl: string;
+  /** Slugs of some seeded products and co-ops, for pages that need one. */
+  productSlugs: string[];
+  coopSlugs: string[];
+  regions: string[];
+}
+
+/**
+ * One thing to measure. `prepare` returns the autocannon options for it
+ * (url, method, headers, body, `requests` with `setupRequest` for varying
+ * paths or a cookie and CSRF token fetched first…); connections and
+ * duration are filled in by the runner.
+ */
+export interface Scenario {
+  name: string;
+  description: string;
+  /** The baseline the others are compared with. Exactly one scenario has it. */
+  baseline?: boolean;
+  prepare(ctx: BenchContext): Promise<Partial<Options>> | Partial<Options>;
+}
+
+const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'hello-world',
+    description: 'bare Express, same run (baseline)',
+    baseline: true,
+    prepare: (ctx) => ({ url: `${ctx.helloUrl}/` }),
+  },
+  {
+    name: 'listing',
+    description: 'GET /shop/produce?region=…&stock=1 (department + two filters)',
+    prepare: (ctx) => ({ url: `${ctx.appUrl}/shop/produce?region=${encodeURIComponent(ctx.regions[0]!)}&stock=1` }),
+  },
+  {
+    name: 'search',
+    description: 'GET /search?q=… (accent-insensitive prefix search)',
+    prepare: (ctx) => ({ url: `${ctx.appUrl}/search?q=prodotto%20rustico` }),
+  },
+  {
+    name: 'product',
+    description: 'GET /products/:slug (a random product each request)',
+    prepare: (ctx) => ({
+      url: ctx.appUrl,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/products/${pick(ctx.productSlugs)}` }) }],
+    }),
+  },
+];
+
+/** Adds a scenario (checkout, soak…); names are unique. */
+export function registerScenario(s: Scenario): void {
+  if (scenarios.some((x) => x.name === s.name)) throw new Error(`scenario ${s.name} exists already`);
+  scenarios.push(s);
+}
