@@ -1,6 +1,5 @@
 import { Types } from 'mongoose';
 import { priceCart, type CartItem, type Delivery, type PricedCart } from '../cart';
-import { stockChanged } from '../catalog';
 import type { PaymentGateway, CheckoutLine } from '../payments/gateway';
 import { PaymentProviderError } from '../payments/gateway';
 import { commissionBpsForMany } from '../payouts/commission.service';
@@ -13,6 +12,7 @@ import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './o
 import { allocateOrderNumber } from './order-number';
 import { newViewToken, orderLockKey } from './orders.service';
 import { reserveStock } from './reservations.service';
+import { signalStockChanged } from './stock-signal';
 
 /** A Checkout Session lives 31 minutes (Stripe's minimum is 30); held stock a few minutes longer. */
 export const SESSION_TTL_MS = 31 * 60_000;
@@ -150,7 +150,7 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
     await OrderKeyModel.deleteOne({ _id: attemptId });
     throw err;
   }
-  void stockChanged([...new Set(lines.map((l) => l.productId))]).catch(() => undefined);
+  signalStockChanged(lines.map((l) => l.productId));
 
   const number = await allocateOrderNumber(orderId, now);
   const { token, hash } = newViewToken();

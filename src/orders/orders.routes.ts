@@ -92,6 +92,7 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
       delete req.session.pendingOrder;
     }
     req.session.checkout = { email, address, addressId: input.addressId, deliveries, attempt: newAttempt() };
+    if (wantsJson(req)) return res.status(201).json({ attempt: req.session.checkout.attempt });
     res.redirect(303, '/checkout/review');
   });
 

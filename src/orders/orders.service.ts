@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { CoopModel } from '../coops/coop.model';
-import { stockChanged } from '../catalog';
 import type { Config } from '../platform/config';
 import { notFound } from '../platform/errors';
 import type { Logger } from '../platform/logger';
@@ -16,6 +15,7 @@ import { OrderKeyModel, OrderModel, type Order } from './order.model';
 import { ReservationModel } from './reservation.model';
 import { ordersWithStaleReservations, releaseReservations, sellReservations } from './reservations.service';
 import { assertShareMove, type ShareStatus } from './states';
+import { signalStockChanged } from './stock-signal';
 
 /** What the orders feature needs from the app to send mail after a payment. Set once by checkoutRoutes (or a test). */
 export interface OrdersDeps {
@@ -217,26 +217,26 @@ export async function releaseOrder(input: ReleaseOrderInput): Promise<{ released
   const orderIdStr = input.orderId ?? (input.sessionId ? await orderIdForSession(input.sessionId) : null);
   const orderId = orderIdStr ? asId(orderIdStr) : null;
   if (!orderId) return { released: 0, status: null };
-  const out = await withLock(
+  const out: { released: number; status: string | null; productIds: string[] } = await withLock(
     orderLockKey(orderId),
     async () => {
       const order = await OrderModel.findById(orderId, { status: 1, payment: 1, lines: 1, coops: 1 }).lean<Order>();
       // A newer session of the same order (a retry) is not ended by an old session's expiry.
       if (order && input.sessionId && order.payment?.sessionId && order.payment.sessionId !== input.sessionId) {
-        return { released: 0, status: order.status as string };
+        return { released: 0, status: order.status as string, productIds: [] as string[] };
       }
-      if (order && order.status !== 'pending_payment') return { released: 0, status: order.status as string };
+      if (order && order.status !== 'pending_payment') return { released: 0, status: order.status as string, productIds: [] as string[] };
       const released = await releaseReservations(orderId, order ? stockIdsOf(order) : undefined);
       if (order) {
         await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } });
         await moveShares(order, 'pending_payment', 'cancelled', new Date());
       }
-      return { released, status: order ? 'cancelled' : null };
+      return { released, status: order ? 'cancelled' : null, productIds: order ? order.lines.map((l) => String(l.product)) : [] };
     },
     ORDER_LOCK,
   );
-  if (out.released) void stockChanged().catch(() => undefined);
-  return out;
+  if (out.released) signalStockChanged(out.productIds);
+  return { released: out.released, status: out.status };
 }
 
 /**
