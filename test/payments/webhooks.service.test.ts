@@ -61,6 +61,20 @@ describe('payment events', () => {
     });
   });
 
+  describe('POST /webhooks/stripe delivered 10 times at once', () => {
+    it('processes the event once', async () => {
+      const { calls, orders } = stubOrders();
+      const app = express().use(webhookRoutes({ config, logger, payments, orders }));
+      const ev = signedEvent('checkout.session.completed', { ...sessionObject({ orderId: `o_${rand()}`, number: 'N', amount: 500, paid: true }), payment_intent: null });
+      const res = await Promise.all(
+        Array.from({ length: 10 }, () => request(app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', ev.signature).send(ev.payload)),
+      );
+      assert.ok(res.every((r) => r.status === 200));
+      assert.equal(res.filter((r) => r.body.outcome === 'processed').length, 1);
+      assert.equal(calls.filter((c) => c.fn === 'markOrderPaid').length, 1);
+    });
+  });
+
   describe('POST /webhooks/stripe with slow handlers', () => {
     it('answers 200 within its budget and finishes in the background', async () => {
       const { calls, orders } = stubOrders();
