@@ -6,6 +6,7 @@ import { catalog, isInStock } from './catalog-cache';
 import { homePage, listProducts, productPage, type Listing } from './catalog.service';
 import { listingQueryString, parseListingQuery, productSlugSchema, SORTS, type ListingFilters } from './catalog.schemas';
 import { imageSrcset, imageUrl, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
+import { pageCache } from './page-cache';
 
 /** Helpers every catalogue view (and the co-op pages) use to show products. */
 export const catalogViewHelpers = { imageUrl, imageSrcset, IMAGE_WIDTHS, LOGO_WIDTHS, unitPrice, isInStock };
@@ -17,9 +18,12 @@ export const escapeHtml = (s: string): string =>
 export const jsonLd = (data: unknown): string =>
   `<script type="application/ld+json">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>`;
 
-/** The storefront: home, listings, search and product pages. */
+const STOREFRONT = /^\/(shop|search|coops|products)(\/|$)|^\/$/;
+
+/** The storefront: home, listings, search and product pages (and the rendered-page cache the co-op pages share). */
 export function catalogRoutes(): Router {
   const router = Router();
+  router.use(pageCache({ paths: (path) => STOREFRONT.test(path) }));
 
   router.get('/', async (req, res) => {
     const home = await homePage();

@@ -252,3 +252,46 @@ describe('storefront pages', () => {
     });
   });
 });
+
+describe('rendered-page cache for visitors without a session', () => {
+  let app: Express;
+  before(() => {
+    app = buildApp().app;
+  });
+
+  it('shows an edit as soon as the catalogue reloads', async () => {
+    const coop = await makeCoop();
+    const p = await makeProduct(coop, { nameIt: 'Nome prima' });
+    await catalogChanged();
+    const url = `/shop?coop=${coop.slug}`;
+    assert.match((await request(app).get(url).expect(200)).text, /Nome prima/);
+    await ProductModel.updateOne({ _id: p._id }, { $set: { 'name.it': 'Nome dopo' } });
+    assert.match((await request(app).get(url).expect(200)).text, /Nome prima/, 'not reloaded yet');
+    await catalogChanged();
+    const after = await request(app).get(url).expect(200);
+    assert.match(after.text, /Nome dopo/);
+    assert.doesNotMatch(after.text, /Nome prima/);
+  });
+
+  it('keeps pages apart by language', async () => {
+    const coop = await makeCoop();
+    await catalogChanged();
+    const it = await request(app).get(`/coops/${coop.slug}`).expect(200);
+    const en = await request(app).get(`/coops/${coop.slug}`).set('Cookie', 'lang=en').expect(200);
+    assert.match(it.text, /<html lang="it">/);
+    assert.match(en.text, /<html lang="en">/);
+  });
+
+  it('never keeps a page that starts a session', async () => {
+    const coop = await makeCoop();
+    const p = await makeProduct(coop);
+    await catalogChanged();
+    const one = await request(app).get(`/products/${p.slug}`).expect(200);
+    const two = await request(app).get(`/products/${p.slug}`).expect(200);
+    assert.match(String(one.headers['set-cookie']), /filiera\.sid=/);
+    assert.match(String(two.headers['set-cookie']), /filiera\.sid=/);
+    assert.notEqual(csrfOf(one.text), csrfOf(two.text));
+  });
+});
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
