@@ -159,10 +159,12 @@ export async function updateGoods(coop: ActingCoop, productId: string, input: Go
 export async function duplicateGoods(coop: ActingCoop, productId: string): Promise<string> {
   const src = (await ownProduct(coop, productId)).toObject();
   const { _id, slug: _s, createdAt: _c, updatedAt: _u, ...rest } = src as typeof src & { createdAt?: Date; updatedAt?: Date };
+  const name = { it: `${src.name?.it ?? ''} (copia)`, en: src.name?.en ? `${src.name.en} (copy)` : '' };
   const copy = await ProductModel.create({
     ...rest,
     slug: await freeProductSlug(src.name?.it ?? ''),
-    name: { it: `${src.name?.it ?? ''} (copia)`, en: src.name?.en ? `${src.name.en} (copy)` : '' },
+    name,
+    searchTerms: searchTermsFor([name.it, name.en, src.description?.it ?? '', src.description?.en ?? '', src.tags.join(' '), coop.name]),
     published: false,
     archived: false,
   });
