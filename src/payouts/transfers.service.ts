@@ -33,6 +33,8 @@ const DONE = new Set<TransferStatus>(['sent', 'reversed']);
 const DAY_MS = 86_400_000;
 /** A retryable failure is tried again by the sweeper this many times at most. */
 const MAX_AUTO_ATTEMPTS = 5;
+/** Longer than a send lock lives (60 s), so nobody is still working on it. */
+const STUCK_AFTER_MS = 5 * 60_000;
 
 /**
  * Is the share's money due under the hold policy? For "delivered or N days
@@ -280,13 +282,17 @@ export async function recordTransferReversal(stripeTransferId: string, amountRev
 
 /**
  * The periodic pass (a sweeper): held transfers whose "N days after
- * shipping" has passed, and retryable failures, are tried again.
+ * shipping" has passed, retryable failures, and transfers left "pending"
+ * or "waiting_payment" by a process that stopped half-way (their lock has
+ * expired; the same idempotency key makes a second attempt safe).
  */
 export async function sendDueTransfers(now = new Date()): Promise<number> {
+  const ago = (ms: number) => trusted({ $lte: new Date(now.getTime() - ms) });
   const held = await TransferModel.find({ status: 'held', manualHold: false, heldUntil: trusted({ $lte: now }) }, { _id: 1 }).limit(200).lean();
-  const failed = await TransferModel.find({ status: 'failed', attempts: trusted({ $lt: MAX_AUTO_ATTEMPTS }), updatedAt: trusted({ $lte: new Date(now.getTime() - 60_000) }) }, { _id: 1, lastError: 1 }).limit(200).lean();
+  const failed = await TransferModel.find({ status: 'failed', attempts: trusted({ $lt: MAX_AUTO_ATTEMPTS }), updatedAt: ago(60_000) }, { _id: 1, lastError: 1 }).limit(200).lean();
+  const stuck = await TransferModel.find({ status: trusted({ $in: ['pending', 'waiting_payment'] }), updatedAt: ago(STUCK_AFTER_MS) }, { _id: 1 }).limit(200).lean();
   let n = 0;
-  for (const d of [...held, ...failed.filter((f) => f.lastError?.retryable)]) {
+  for (const d of [...held, ...failed.filter((f) => f.lastError?.retryable), ...stuck]) {
     const r = await advance(d._id, { now });
     if (r?.status === 'sent') n++;
   }

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { createPaymentGateway } from '../../src/payments';
 import { PaymentProviderError, type PaymentGateway, type TransferInput } from '../../src/payments/gateway';
 import { CoopShareModel } from '../../src/orders';
+import { CoopModel } from '../../src/coops/coop.model';
 import { LedgerEntryModel, recordLedger } from '../../src/payouts/ledger.model';
 import { setPayoutSettings, DEFAULT_PAYOUT_SETTINGS } from '../../src/payouts/settings.service';
 import {
@@ -106,7 +107,23 @@ describe('transfers.service', () => {
         await assert.rejects(retryTransfer(failed!._id), { code: 'transfer_already_sent' });
       });
     });
-      describe('when the co-op owes the platform', () => {
+      describe('when a process stopped half-way through a send', () => {
+      it('is sent by the sweeper with the same key', async () => {
+        const gw = countingGateway();
+        setTransferGateway(gw);
+        const coop = await makeCoop({ transfersActive: false });
+        const order = await makeOrder([coop], { status: 'paid' });
+        const [t] = await scheduleTransfersForOrder(order.orderId);
+        await CoopModel.updateOne({ _id: coop._id }, { $set: { 'payouts.transfersActive': true } });
+        await TransferModel.updateOne({ _id: t!._id }, { $set: { status: 'pending', updatedAt: new Date(Date.now() - 10 * 60_000) } }, { timestamps: false });
+        await sendDueTransfers();
+        assert.equal((await TransferModel.findById(t!._id).lean())?.status, 'sent');
+        assert.equal(gw.transferCalls.length, 1);
+        assert.equal(gw.transferCalls[0]!.idempotencyKey, t!._id);
+      });
+    });
+
+    describe('when the co-op owes the platform', () => {
       it('nets the debt against the transfer, once', async () => {
         const gw = countingGateway();
         setTransferGateway(gw);
