@@ -48,7 +48,7 @@ export interface CheckoutQuote {
  */
 export async function quoteCheckout(items: CartItem[], deliveries: Record<string, Delivery>, commissionDefaultBps: number, at = new Date()): Promise<CheckoutQuote> {
   if (!items.length) throw new AppError('cart_empty', 'The cart is empty', 422);
-  const cart = await priceCart(items, deliveries);
+  const cart = await priceCart(items, deliveries, { live: true });
   if (cart.problems.length) throw new AppError('cart_changed', 'Some items in the cart changed', 409, { details: { problems: cart.problems.map((p) => p.key) } });
   if (!cart.groups.length) throw new AppError('cart_empty', 'The cart is empty', 422);
   const rates = await commissionBpsForMany(cart.groups.map((g) => g.coop.id), at, commissionDefaultBps);

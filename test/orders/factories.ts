@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { CoopModel, type Coop, COOP_STATUSES } from '../../src/coops/coop.model';
 import { ProductModel, type Product } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
+import { catalogChanged } from '../../src/catalog';
 
 export const suffix = () => randomBytes(5).toString('hex');
 
@@ -39,6 +40,8 @@ export async function makeProduct(coopId: Types.ObjectId, over: { priceCents?: n
     published: over.published ?? true,
   } as Record<string, unknown>)) as unknown as Product;
   await StockLevelModel.create({ _id: stockId(p._id, sku), product: p._id, sku, onHand: over.stock ?? 20 });
+  // The cart reads the catalogue's in-memory model, as the shop does after an edit.
+  await catalogChanged();
   return p;
 }
 
