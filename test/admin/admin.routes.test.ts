@@ -46,6 +46,19 @@ describe('admin pages', () => {
     });
   });
 
+  describe('GET /admin', () => {
+    it('shows the week-by-week charts as SVG with the figures in a table, and the co-ops waiting', async () => {
+      const admin = await makeUser({ admin: true });
+      const coop = await makeCoop('pending');
+      const agent = await signedIn(app, admin.id);
+      const res = await agent.get('/admin').expect(200);
+      assert.equal((res.text.match(/<svg role="img" aria-labelledby="chart-[a-z]+-t"/g) ?? []).length, 2);
+      assert.match(res.text, /<caption>[^<]+<\/caption>\s*<thead><tr><th scope="col">/);
+      assert.equal((res.text.match(/<th scope="row">/g) ?? []).length, 8);
+      assert.match(res.text, new RegExp(`href="/admin/coops/${coop.id}"`));
+    });
+  });
+
   describe('POST /admin/coops/:id/approve', () => {
     describe('without the confirmation', () => {
       it('responds 422 and leaves the co-op pending', async () => {
