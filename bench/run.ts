@@ -129,8 +129,8 @@ async function main(): Promise<void> {
     await seedLarge(logger, { products: Number(args.products), coops: Number(args.coops) });
     const seedMs = Date.now() - t0;
     const [productCount, coopCount, sample, coopSample] = await Promise.all([
-      ProductModel.countDocuments({}),
-      CoopModel.countDocuments({}),
+      ProductModel.estimatedDocumentCount(),
+      CoopModel.estimatedDocumentCount(),
       ProductModel.find({}, { slug: 1 }).limit(2_000).lean(),
       CoopModel.find({ status: 'approved' }, { slug: 1, region: 1 }).limit(50).lean(),
     ]);
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       ? { STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_WEBHOOK_SECRET: 'whsec_bench', STRIPE_API_HOST: '127.0.0.1', STRIPE_API_PORT: String(stripePort), STRIPE_API_PROTOCOL: 'http' }
       : { STRIPE_SECRET_KEY: '' };
     if (existsSync(stripeMockBin)) {
-      children.push(spawn(stripeMockBin, ['-http-addr', `127.0.0.1:${stripePort}`], { stdio: 'ignore' }));
+      children.push(spawn(stripeMockBin, ['-http-addr', `127.0.0.1:${stripePort}`, '-https-addr', '127.0.0.1:'], { stdio: 'ignore' }));
       await waitForPort(stripePort, 20_000);
     }
     const appUrl = `http://127.0.0.1:${appPort}`;
