@@ -38,6 +38,20 @@ export async function applyAccountState(state: ConnectedAccountState, at = new D
   if (!coop) return { coopId: null, applied: false };
   const last = coop.payouts?.updatedAt ? new Date(coop.payouts.updatedAt).getTime() : 0;
   if (last > at.getTime()) return { coopId: String(coop._id), applied: false };
+  const p = coop.payouts;
+  const same =
+    p &&
+    p.transfersActive === state.transfersActive &&
+    p.payoutsEnabled === state.payoutsEnabled &&
+    p.detailsSubmitted === state.detailsSubmitted &&
+    (p.disabledReason ?? '') === state.disabledReason &&
+    (p.currentlyDue ?? []).join() === state.currentlyDue.join() &&
+    (p.pastDue ?? []).join() === state.pastDue.join();
+  // Nothing new: no write (on FerretDB every write rewrites the whole co-op document).
+  if (same) {
+    if (state.transfersActive) await onCoopAccountReady(String(coop._id));
+    return { coopId: String(coop._id), applied: false };
+  }
   await CoopModel.updateOne(
     { _id: coop._id },
     {
