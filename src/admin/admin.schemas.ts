@@ -139,3 +139,5 @@ export const LedgerQuery = z.object({
   from: z.union([dateInput, z.literal('')]).optional().default(''),
   to: z.union([dateInput, z.literal('')]).optional().default(''),
 });
+
+export const RetryRefundBody = z.object({ refundId: z.string().regex(/^refund:[a-f\d]{24}:[\w-]{36}$/), confirm: z.literal('yes') });

@@ -7,9 +7,9 @@ import { isAppError } from '../platform/errors';
 import { parseMoney } from '../platform/money';
 import { flash } from '../platform/web';
 import { LEDGER_KINDS } from '../payouts/ledger.model';
-import { createRefund, refundable } from '../payouts/refunds.service';
+import { createRefund, refundable, retryRefund } from '../payouts/refunds.service';
 import { ledgerCsv, listLedger, orderBalance, reconcileOrder, recentPaidOrders, type Difference } from '../payouts/reconciliation.service';
-import { LedgerQuery, OrderIdParams, dayAfter, dayStart, parseParams, parseRefundForm } from './admin.schemas';
+import { LedgerQuery, OrderIdParams, RetryRefundBody, dayAfter, dayStart, parseParams, parseRefundForm } from './admin.schemas';
 
 export interface MoneyRoutesDeps {
   payments: PaymentGateway;
@@ -54,8 +54,22 @@ export function moneyAdminRoutes(deps: MoneyRoutesDeps): Router {
       flash(req, 'success', 'admin.refund.done', { amount: res.locals.money(refund.amount) });
       res.redirect(303, `/admin/orders/${orderId}`);
     } catch (err) {
-      if (!isAppError(err) || err.status >= 500 && err.code !== 'refund_failed') throw err;
+      if (!isAppError(err) || (err.status >= 500 && err.code !== 'refund_failed')) throw err;
       return renderOrder(req, res, orderId, err.code === 'refund_failed' ? 502 : 422, { form: `admin.refund.errors.${err.code}` }, values);
+    }
+  });
+
+  router.post('/admin/orders/:orderId/refunds/retry', async (req, res) => {
+    const { orderId } = parseParams(OrderIdParams, req.params);
+    const parsed = RetryRefundBody.safeParse(req.body);
+    if (!parsed.success || !parsed.data.refundId.startsWith(`refund:${orderId}:`)) return renderOrder(req, res, orderId, 422, { form: 'admin.refund.errors.confirm' });
+    try {
+      await retryRefund(req.user!.id, parsed.data.refundId, { gateway: deps.payments, mailer: deps.mailer });
+      flash(req, 'success', 'admin.refund.retried');
+      res.redirect(303, `/admin/orders/${orderId}`);
+    } catch (err) {
+      if (!isAppError(err) || (err.status >= 500 && err.code !== 'refund_failed')) throw err;
+      return renderOrder(req, res, orderId, err.code === 'refund_failed' ? 502 : 409, { form: `admin.refund.errors.${err.code}` });
     }
   });
 

@@ -284,3 +284,17 @@ async function afterRefund(doc: RefundDoc, deps: RefundDeps): Promise<void> {
     });
   }
 }
+
+/**
+ * Tries a refund left pending again (Stripe did not answer, or the process
+ * stopped half way): the same keys, so nothing is done twice.
+ */
+export async function retryRefund(actorId: string | null, id: string, deps: RefundDeps): Promise<RefundDoc> {
+  const doc = await RefundModel.findById(id, { order: 1, status: 1, coops: 1 }).lean();
+  if (!doc) throw notFound('refund_not_found', 'No such refund');
+  if (doc.status === 'failed' || (doc.status === 'succeeded' && doc.coops.every((c) => c.outcome !== 'pending'))) throw new AppError('refund_not_pending', 'This refund is not pending', 409);
+  const after = await withLock(`refund-order:${String(doc.order)}`, () => completeRefund(id, deps), { ttlMs: 120_000, waitMs: 15_000 });
+  await audit(actorId, 'order.refund_retry', `order:${String(doc.order)}`, { refund: id, status: doc.status }, { refund: id, status: after.status });
+  if (doc.status === 'pending' && after.status === 'succeeded') await afterRefund(after, deps).catch((err: unknown) => deps.onError?.(err));
+  return after;
+}

@@ -7,6 +7,8 @@ import { AuditEntryModel } from '../../src/admin/audit.model';
 import { CommissionRateModel } from '../../src/payouts/commission.model';
 import { commissionBpsFor } from '../../src/payouts/commission.service';
 import { makeCoop, makeUser, signedIn } from './helpers';
+import { makeCoop as catalogCoop, makeProduct } from '../catalog/factories';
+import { catalogChanged, getPurchasable } from '../../src/catalog';
 
 describe('admin pages', () => {
   let app: Express;
@@ -137,6 +139,21 @@ describe('admin pages', () => {
       page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
       await agent.post(`/admin/coops/${coop.id}/resume`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
       assert.equal((await CoopModel.findById(coop.id).lean())!.status, 'approved');
+    });
+
+    it('takes its goods out of the shop while paused, and back when resumed', async () => {
+      const admin = await makeUser({ admin: true });
+      const coop = await catalogCoop({ status: 'approved' });
+      const product = await makeProduct(coop, { stock: 3 });
+      await catalogChanged();
+      assert.ok(await getPurchasable(String(product._id), 'default'));
+      const agent = await signedIn(app, admin.id);
+      let page = await agent.get(`/admin/coops/${coop._id}`).expect(200);
+      await agent.post(`/admin/coops/${coop._id}/pause`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+      assert.equal(await getPurchasable(String(product._id), 'default'), null);
+      page = await agent.get(`/admin/coops/${coop._id}`).expect(200);
+      await agent.post(`/admin/coops/${coop._id}/resume`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+      assert.ok(await getPurchasable(String(product._id), 'default'));
     });
 
     describe('when the co-op is pending', () => {

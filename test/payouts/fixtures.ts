@@ -87,6 +87,7 @@ export class CountingGateway implements PaymentGateway {
   refunds = 0;
   reversals = 0;
   failTransfers = 0;
+  failRefunds = 0;
   failReversals: string | null = null;
   transferKeys: string[] = [];
   constructor(inner?: PaymentGateway) {
@@ -106,6 +107,10 @@ export class CountingGateway implements PaymentGateway {
     return r;
   };
   createRefund: PaymentGateway['createRefund'] = async (i) => {
+    if (this.failRefunds > 0) {
+      this.failRefunds--;
+      throw new PaymentProviderError('timeout', 'Stripe did not answer in time', true);
+    }
     const r = await this.inner.createRefund(i);
     this.refunds++;
     return r;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
-import { createRefund, refundable } from '../../src/payouts/refunds.service';
+import { createRefund, refundable, retryRefund } from '../../src/payouts/refunds.service';
 import { orderBalance } from '../../src/payouts/reconciliation.service';
 import { coopBalance, netOwedAgainstTransfer, owedBy, recordOrderPaymentLedger } from '../../src/payouts/balances.service';
 import { holdTransfer, releaseTransfer, scheduleTransfersForOrder, setTransferGateway, getTransfer } from '../../src/payouts/transfers.service';
@@ -78,6 +78,24 @@ describe('refunds service', () => {
         assert.equal(a._id, b._id);
         assert.equal(gw.refunds, 1);
         assert.equal(await RefundModel.countDocuments({ order: new Types.ObjectId(order.orderId) }), 1);
+      });
+    });
+
+    describe('when Stripe does not answer', () => {
+      it('stays pending (still counted), and a retry completes it once', async () => {
+        const coop = await makePayableCoop();
+        const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 2 }] }]);
+        gw.failRefunds = 1;
+        const req = { orderId: order.orderId, requestId: randomUUID(), reason: 'Nessuna risposta', mode: 'lines' as const, lines: [{ index: 0, quantity: 2 }] };
+        await assert.rejects(createRefund(null, req, { gateway: gw }), (e: unknown) => isAppError(e) && e.code === 'refund_failed');
+        const pending = (await RefundModel.findOne({ order: new Types.ObjectId(order.orderId) }).lean())!;
+        assert.equal(pending.status, 'pending');
+        assert.equal((await refundable(order.orderId)).remaining, 0);
+        const done = await retryRefund(null, pending._id, { gateway: gw });
+        assert.equal(done.status, 'succeeded');
+        await assert.rejects(retryRefund(null, pending._id, { gateway: gw }), (e: unknown) => isAppError(e) && e.code === 'refund_not_pending');
+        assert.equal(gw.refunds, 1);
+        assert.equal((await orderBalance(order.orderId)).difference, 0);
       });
     });
 
