@@ -1,5 +1,6 @@
 /** What other features may use from the cart. */
-import { registerLoginHook } from '../accounts';
+import { onAccountDeleted, registerLoginHook } from '../accounts';
+import { CartModel } from './cart.model';
 import { mergeGuestCart } from './cart.service';
 
 export { cartRoutes, cartCountLocals, ownerOf } from './cart.routes';
@@ -8,3 +9,7 @@ export type { CartItem } from './cart.model';
 
 // A guest's cart joins the user's saved cart when they sign in.
 registerLoginHook((req, userId) => mergeGuestCart(userId, req.session));
+// A deleted account's saved cart goes with it.
+onAccountDeleted(async (userId) => {
+  await CartModel.deleteOne({ _id: userId });
+});

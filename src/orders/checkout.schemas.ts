@@ -25,7 +25,8 @@ const line = (max: number) => z.string().trim().min(1).max(max);
 export const CheckoutBody = z
   .object({
     email: z.string().trim().toLowerCase().max(254).pipe(z.email()).optional(),
-    addressId: z.string().regex(/^[a-f\d]{24}$/i).optional(),
+    // "" is the "new address" choice of the saved-address radios.
+    addressId: z.union([z.literal('').transform(() => undefined), z.string().regex(/^[a-f\d]{24}$/i)]).optional(),
     name: line(100).optional(),
     line1: line(120).optional(),
     line2: z.string().trim().max(120).default(''),
