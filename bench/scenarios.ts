@@ -26,6 +26,9 @@ export interface Scenario {
   prepare(ctx: BenchContext): Promise<Partial<Options>> | Partial<Options>;
 }
 
+/** What a TLS-terminating proxy in front of the app adds (the app trusts loopback proxies). */
+export const BEHIND_TLS = { 'x-forwarded-proto': 'https' };
+
 const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
 export const scenarios: Scenario[] = [
@@ -47,9 +50,26 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'product',
-    description: 'GET /products/:slug (a random product each request)',
+    description: 'GET /products/:slug, a random product, as a shopper with a session',
+    async prepare(ctx) {
+      // A first page gives the session cookie (the add-to-cart form's CSRF token lives in the session).
+      // The app runs in production mode, whose cookies are Secure: we speak as the TLS proxy would.
+      const first = await fetch(`${ctx.appUrl}/products/${ctx.productSlugs[0]}`, { headers: BEHIND_TLS });
+      const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0]!;
+      if (!cookie) throw new Error('the product page set no session cookie');
+      return {
+        url: ctx.appUrl,
+        headers: { ...BEHIND_TLS, cookie },
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/products/${pick(ctx.productSlugs)}` }) }],
+      };
+    },
+  },
+  {
+    name: 'product-new-visitor',
+    description: 'GET /products/:slug without a cookie (each request starts a session)',
     prepare: (ctx) => ({
       url: ctx.appUrl,
+      headers: BEHIND_TLS,
       requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/products/${pick(ctx.productSlugs)}` }) }],
     }),
   },
