@@ -152,8 +152,20 @@ export function demoPaymentRoutes(deps: Deps): Router {
     return a;
   }
 
+  /** Only our own pages are redirect targets. */
+  const local = (url: string | undefined): string | null => {
+    if (!url) return null;
+    const relative = url.startsWith('/') && !url.startsWith('//');
+    return relative || url.startsWith(`${deps.config.publicUrl}/`) ? url : null;
+  };
+
   router.get('/demo-connect/:accountId', async (req, res) => {
     const q = DemoLinkQuery.safeParse(req.query);
+    const p = DemoAccountParams.safeParse(req.params);
+    const known = p.success ? await gateway.account(p.data.accountId) : null;
+    // A used or stale link goes to the refresh URL, which makes a new one (as Stripe does).
+    const refresh = local(known?.refreshUrl);
+    if (known && refresh && (!q.success || q.data.t !== known.linkToken)) return res.redirect(303, refresh);
     const account = await loadAccount(req, 'linkToken', q.success ? q.data.t : '');
     res.render('payments/demo-connect', { title: req.t('payments.demoConnect.title'), account, token: account.linkToken });
   });
@@ -164,7 +176,7 @@ export function demoPaymentRoutes(deps: Deps): Router {
     const { state, returnUrl } = await gateway.completeOnboarding(account.id);
     // The same code as an `account.updated` event saying the account is ready.
     await applyAccountState(state);
-    res.redirect(303, returnUrl.startsWith('/') || returnUrl.startsWith(deps.config.publicUrl) ? returnUrl : '/');
+    res.redirect(303, local(returnUrl) ?? '/');
   });
 
   router.get('/demo-connect/:accountId/dashboard', async (req, res) => {

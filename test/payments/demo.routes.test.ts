@@ -118,7 +118,8 @@ describe('demo payment provider', () => {
       const page = await agent.get(link.url).expect(200);
       assert.match(page.text, /demo-provider-badge/);
       const t = /name="t" value="([a-f0-9]+)"/.exec(page.text)![1];
-      await agent.get(`/demo-connect/${account.id}?t=${'0'.repeat(32)}`).expect(404);
+      const stale = await agent.get(`/demo-connect/${account.id}?t=${'0'.repeat(32)}`).expect(303);
+      assert.equal(stale.headers.location, '/workspace/refresh');
       await agent.post(`/demo-connect/${account.id}/complete`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(404);
       const done = await agent.post(`/demo-connect/${account.id}/complete`).type('form').send({ _csrf: csrfFrom(page.text), t }).expect(303);
       assert.equal(done.headers.location, '/workspace/payouts');
@@ -127,8 +128,9 @@ describe('demo payment provider', () => {
       const sent = await TransferModel.findById(id).lean();
       assert.equal(sent?.status, 'sent');
       assert.match(sent?.stripeTransferId ?? '', /^tr_demo_/);
-      // The onboarding link is used up; the dashboard has its own.
-      await agent.get(link.url).expect(404);
+      // The onboarding link is used up (it leads to the refresh URL); the dashboard has its own.
+      await agent.get(link.url).expect(303);
+      await agent.get('/demo-connect/acct_demo_000000000000000000000000?t=' + '0'.repeat(32)).expect(404);
       const dash = await demo.createDashboardLink(account.id);
       await agent.get(dash.url).expect(200);
     });
