@@ -7,8 +7,9 @@ import { overview } from './overview.service';
 import { payoutsAdminRoutes } from './payouts.routes';
 import { moneyAdminRoutes, type MoneyRoutesDeps } from './money.routes';
 import { CoopModel } from '../coops/coop.model';
-// Registers the dispute handlers on the Stripe webhook hooks.
+// Registers the dispute and refund handlers on the Stripe webhook hooks.
 import '../payouts/disputes.service';
+import '../payouts/refunds.events';
 
 /**
  * Everything under /admin: only admins (guests go to the login page, others
