@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +26,7 @@ import { seedDemo, seedLarge } from '../src/demo/seed';
 import { ProductModel } from '../src/catalog/product.model';
 import { CoopModel } from '../src/coops/coop.model';
 import { scenarios, type BenchContext, type Scenario } from './scenarios';
+import './checkout.scenarios';
 // Every model must be registered before the indexes are built.
 import '../src/app';
 
@@ -136,7 +137,16 @@ async function main(): Promise<void> {
     await mongoose.disconnect();
     logger.info({ products: productCount, coops: coopCount, seedMs }, 'bench: catalogue seeded');
 
-    const [appPort, helloPort] = await Promise.all([freePort(), freePort()]);
+    const [appPort, helloPort, stripePort] = await Promise.all([freePort(), freePort(), freePort()]);
+    // Checkout talks to stripe-mock (as in the tests) when it is built; otherwise to the demo provider.
+    const stripeMockBin = join(ROOT_DIR, '.engines', 'bin', 'stripe-mock');
+    const stripeEnv: Record<string, string> = existsSync(stripeMockBin)
+      ? { STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_WEBHOOK_SECRET: 'whsec_bench', STRIPE_API_HOST: '127.0.0.1', STRIPE_API_PORT: String(stripePort), STRIPE_API_PROTOCOL: 'http' }
+      : { STRIPE_SECRET_KEY: '' };
+    if (existsSync(stripeMockBin)) {
+      children.push(spawn(stripeMockBin, ['-http-addr', `127.0.0.1:${stripePort}`, '-https-addr', '127.0.0.1:'], { stdio: 'ignore' }));
+      await waitForPort(stripePort, 20_000);
+    }
     const appUrl = `http://127.0.0.1:${appPort}`;
     const helloUrl = `http://127.0.0.1:${helloPort}`;
     const appStart = Date.now();
@@ -150,7 +160,7 @@ async function main(): Promise<void> {
       SEED_DEMO: 'false',
       LOG_LEVEL: 'warn',
       UPLOADS_DIR: uploadsDir,
-      STRIPE_SECRET_KEY: '',
+      ...stripeEnv,
     });
     startNode(join(ROOT_DIR, 'bench', 'hello.ts'), { PORT: String(helloPort) });
     await Promise.all([waitForPort(appPort, 120_000), waitForPort(helloPort, 30_000)]);
