@@ -77,7 +77,7 @@ export function webhookRoutes(deps: Deps, opts: { budgetMs?: number } = {}): Rou
 let demoExpiry: { gateway: DemoGateway; events: PaymentEvents } | null = null;
 
 /** Open demo sessions past their expiry end like `checkout.session.expired` (the stock goes back). */
-async function expireDemoSessions(): Promise<number> {
+export async function expireDemoSessions(): Promise<number> {
   if (!demoExpiry) return 0;
   const { gateway, events } = demoExpiry;
   const ids = await gateway.dueForExpiry();

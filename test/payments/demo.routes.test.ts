@@ -4,6 +4,7 @@ import { browser, buildApp, csrfFrom } from '../support/app';
 import { CoopModel } from '../../src/coops/coop.model';
 import { OrderModel } from '../../src/orders';
 import { DemoGateway } from '../../src/payments/demo-gateway';
+import { expireDemoSessions } from '../../src/payments/payments.routes';
 import { TransferModel, transferId } from '../../src/payouts/transfer.model';
 import { makeCoop, makeOrder } from './factories';
 
@@ -83,6 +84,17 @@ describe('demo payment provider', () => {
       const page = await agent.get(session.url).expect(200);
       await agent.post(`${session.url}/pay`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(409);
       assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'pending_payment');
+    });
+  });
+
+  describe('the demo expiry sweeper', () => {
+    it('ends open sessions past their expiry like checkout.session.expired', async () => {
+      const coop = await makeCoop();
+      const order = await makeOrder([coop]);
+      const session = await openSession(order, new Date(Date.now() - 1000));
+      assert.ok((await expireDemoSessions()) >= 1);
+      assert.equal((await demo.session(session.id))?.status, 'expired');
+      assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'cancelled');
     });
   });
 
