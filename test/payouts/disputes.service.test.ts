@@ -1,21 +1,14 @@
 import type { Express } from 'express';
 import assert from 'node:assert/strict';
-import request from 'supertest';
 import { buildApp } from '../support/app';
-import { signWebhookPayload } from '../../src/payments/stripe-webhooks';
 import { setPayoutSettings } from '../../src/payouts/settings.service';
 import { getTransfer, scheduleTransfersForOrder, setTransferGateway } from '../../src/payouts/transfers.service';
 import { transferId } from '../../src/payouts/transfer.model';
 import { DisputeModel } from '../../src/payouts/disputes.service';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { OrderModel } from '../../src/orders';
-import { CountingGateway, makePaidOrder, makePayableCoop } from './fixtures';
+import { CountingGateway, makePaidOrder, makePayableCoop, sendStripeEvent } from './fixtures';
 import { suffix } from '../admin/helpers';
-
-function send(app: Express, type: string, object: Record<string, unknown>) {
-  const payload = JSON.stringify({ id: `evt_${suffix()}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object }, pending_webhooks: 1, request: null });
-  return request(app).post('/webhooks/stripe').set('Stripe-Signature', signWebhookPayload(payload, 'whsec_test_platform')).set('Content-Type', 'application/json').send(payload);
-}
 
 describe('disputes', () => {
   let app: Express;
@@ -42,8 +35,8 @@ describe('disputes', () => {
     it('flags the order and holds its transfers, once however often it arrives', async () => {
       const { order, chargeId, id } = await heldOrder();
       const dp = { id: `dp_${suffix()}`, object: 'dispute', charge: chargeId, amount: 3000, reason: 'fraudulent', status: 'needs_response' };
-      await send(app, 'charge.dispute.created', dp).expect(200);
-      await send(app, 'charge.dispute.created', dp).expect(200);
+      await sendStripeEvent(app, 'charge.dispute.created', dp).expect(200);
+      await sendStripeEvent(app, 'charge.dispute.created', dp).expect(200);
       const o = await OrderModel.findById(order.orderId).lean();
       assert.deepEqual(o!.flags.filter((f) => f === 'disputed'), ['disputed']);
       const t = await getTransfer(id);
@@ -58,8 +51,8 @@ describe('disputes', () => {
       it('records the outcome and releases what the dispute held', async () => {
         const { chargeId, id } = await heldOrder();
         const dp = { id: `dp_${suffix()}`, object: 'dispute', charge: chargeId, amount: 3000, reason: 'fraudulent', status: 'needs_response' };
-        await send(app, 'charge.dispute.created', dp).expect(200);
-        await send(app, 'charge.dispute.closed', { ...dp, status: 'won' }).expect(200);
+        await sendStripeEvent(app, 'charge.dispute.created', dp).expect(200);
+        await sendStripeEvent(app, 'charge.dispute.closed', { ...dp, status: 'won' }).expect(200);
         assert.equal((await DisputeModel.findById(`dispute:${dp.id}`).lean())!.outcome, 'won');
         assert.equal((await getTransfer(id))!.status, 'sent');
         assert.equal(gw.transfers, 1);
@@ -70,9 +63,9 @@ describe('disputes', () => {
       it('records the loss in the ledger once, and the outcome never moves back', async () => {
         const { chargeId, id } = await heldOrder();
         const dp = { id: `dp_${suffix()}`, object: 'dispute', charge: chargeId, amount: 3000, reason: 'fraudulent', status: 'needs_response' };
-        await send(app, 'charge.dispute.created', dp).expect(200);
-        await send(app, 'charge.dispute.closed', { ...dp, status: 'lost' }).expect(200);
-        await send(app, 'charge.dispute.closed', { ...dp, status: 'won' }).expect(200);
+        await sendStripeEvent(app, 'charge.dispute.created', dp).expect(200);
+        await sendStripeEvent(app, 'charge.dispute.closed', { ...dp, status: 'lost' }).expect(200);
+        await sendStripeEvent(app, 'charge.dispute.closed', { ...dp, status: 'won' }).expect(200);
         assert.equal((await DisputeModel.findById(`dispute:${dp.id}`).lean())!.outcome, 'lost');
         assert.equal((await LedgerEntryModel.findById(`dispute:${dp.id}`).lean())!.amount, -3000);
         assert.equal((await getTransfer(id))!.status, 'held');

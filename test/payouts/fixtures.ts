@@ -1,3 +1,6 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { signWebhookPayload } from '../../src/payments/stripe-webhooks';
 import { Types } from 'mongoose';
 import { OrderModel } from '../../src/orders/order.model';
 import { CoopShareModel, shareId } from '../../src/orders/coop-share.model';
@@ -127,4 +130,10 @@ export class CountingGateway implements PaymentGateway {
   retrieveConnectedAccount: PaymentGateway['retrieveConnectedAccount'] = (i) => this.inner.retrieveConnectedAccount(i);
   createOnboardingLink: PaymentGateway['createOnboardingLink'] = (i) => this.inner.createOnboardingLink(i);
   createDashboardLink: PaymentGateway['createDashboardLink'] = (i) => this.inner.createDashboardLink(i);
+}
+
+/** Posts a Stripe event to the platform webhook, signed as Stripe would. */
+export function sendStripeEvent(app: Express, type: string, object: Record<string, unknown>) {
+  const payload = JSON.stringify({ id: `evt_${suffix()}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object }, pending_webhooks: 1, request: null });
+  return request(app).post('/webhooks/stripe').set('Stripe-Signature', signWebhookPayload(payload, 'whsec_test_platform')).set('Content-Type', 'application/json').send(payload);
 }

@@ -1,16 +1,13 @@
 import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { buildApp } from '../support/app';
-import { signWebhookPayload } from '../../src/payments/stripe-webhooks';
 import { createRefund } from '../../src/payouts/refunds.service';
 import { recordOrderPaymentLedger } from '../../src/payouts/balances.service';
 import { scheduleTransfersForOrder, setTransferGateway } from '../../src/payouts/transfers.service';
 import { RefundModel } from '../../src/payouts/refund.model';
 import { AuditEntryModel } from '../../src/admin/audit.model';
-import { CountingGateway, makePaidOrder, makePayableCoop } from './fixtures';
-import { suffix } from '../admin/helpers';
+import { CountingGateway, makePaidOrder, makePayableCoop, sendStripeEvent } from './fixtures';
 
 describe('refund events from Stripe', () => {
   let app: Express;
@@ -28,10 +25,7 @@ describe('refund events from Stripe', () => {
       await scheduleTransfersForOrder(order.orderId);
       const refund = await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
       const object = { id: refund.stripeRefundId, object: 'refund', status: 'failed', amount: 800, failure_reason: 'expired_or_canceled_card', metadata: { refundId: refund._id } };
-      for (let i = 0; i < 2; i++) {
-        const payload = JSON.stringify({ id: `evt_${suffix()}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type: 'refund.updated', data: { object }, pending_webhooks: 1, request: null });
-        await request(app).post('/webhooks/stripe').set('Stripe-Signature', signWebhookPayload(payload, 'whsec_test_platform')).set('Content-Type', 'application/json').send(payload).expect(200);
-      }
+      for (let i = 0; i < 2; i++) await sendStripeEvent(app, 'refund.updated', object).expect(200);
       assert.match((await RefundModel.findById(refund._id).lean())!.error ?? '', /stripe_failed: expired_or_canceled_card/);
       assert.equal(await AuditEntryModel.countDocuments({ action: 'refund.stripe_failed', target: refund._id }), 1);
     });
