@@ -32,6 +32,8 @@ describe('admin payouts', () => {
   before(() => {
     app = buildApp().app;
   });
+  // Leave a gateway that works for whoever runs next.
+  after(() => setTransferGateway(new CountingGateway()));
   beforeEach(() => {
     gw = new CountingGateway();
     gw.failTransfers = 1_000; // nothing leaves while the fixtures are made

@@ -16,6 +16,8 @@ describe('disputes', () => {
   before(() => {
     app = buildApp().app;
   });
+  // Leave a gateway that works for whoever runs next.
+  after(() => setTransferGateway(new CountingGateway()));
   beforeEach(() => {
     gw = new CountingGateway();
     setTransferGateway(gw);
