@@ -123,6 +123,16 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
     await orders().releaseOrder(session.orderId ? { orderId: session.orderId, sessionId: session.sessionId, reason } : { sessionId: session.sessionId, reason });
   }
 
+  /**
+   * The buyer is back on our success page before the webhook came (or it
+   * never will, e.g. a local machine without `stripe listen`): ask the
+   * provider about the session and fulfil through the same handler. Safe
+   * to call on every visit; markOrderPaid is idempotent.
+   */
+  async function reconcileCheckoutSession(sessionId: string): Promise<'paid' | 'unpaid' | 'no_order'> {
+    return handleCheckoutCompleted(await payments.retrieveCheckoutSession(sessionId));
+  }
+
   /** One verified event → our handlers, then the hooks other features registered. */
   async function dispatch(e: WebhookEvent): Promise<void> {
     const o = e.object;
@@ -230,7 +240,7 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
     return n;
   }
 
-  return { handleCheckoutCompleted, handleCheckoutEnded, dispatch, processWebhook, retryStoredEvents };
+  return { handleCheckoutCompleted, handleCheckoutEnded, reconcileCheckoutSession, dispatch, processWebhook, retryStoredEvents };
 }
 
 export type PaymentEvents = ReturnType<typeof createPaymentEvents>;

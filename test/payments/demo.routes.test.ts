@@ -5,6 +5,8 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { OrderModel } from '../../src/orders';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import { expireDemoSessions } from '../../src/payments/payments.routes';
+import { createPaymentEvents } from '../../src/payments/payments.service';
+import { createLogger } from '../../src/platform/logger';
 import { TransferModel, transferId } from '../../src/payouts/transfer.model';
 import { makeCoop, makeOrder } from './factories';
 
@@ -84,6 +86,22 @@ describe('demo payment provider', () => {
       const page = await agent.get(session.url).expect(200);
       await agent.post(`${session.url}/pay`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(409);
       assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'pending_payment');
+    });
+  });
+
+  describe('reconcileCheckoutSession', () => {
+    it('fulfils a paid session whose event never came, once', async () => {
+      const coop = await makeCoop();
+      const order = await makeOrder([coop]);
+      const session = await openSession(order);
+      const events = createPaymentEvents({ payments: demo, logger: createLogger('silent', false) });
+      assert.equal(await events.reconcileCheckoutSession(session.id), 'unpaid');
+      assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'pending_payment');
+      await demo.pay(session.id);
+      assert.equal(await events.reconcileCheckoutSession(session.id), 'paid');
+      assert.equal(await events.reconcileCheckoutSession(session.id), 'paid');
+      assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'paid');
+      assert.equal(await TransferModel.countDocuments({ _id: transferId(order.orderId, String(coop._id)) }), 1);
     });
   });
 
