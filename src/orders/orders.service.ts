@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
+import { clearCart } from '../cart';
 import { CoopModel } from '../coops/coop.model';
 import type { Config } from '../platform/config';
 import { notFound } from '../platform/errors';
@@ -172,6 +173,9 @@ export async function markOrderPaid(input: MarkOrderPaidInput): Promise<MarkPaid
   // After the lock: transfers are once-only on their own, and mail is best effort (logged, never undoes the payment).
   await scheduleTransfersForOrder(String(orderId)).catch((err: unknown) => deps?.logger?.error({ err, orderId: String(orderId) }, 'scheduling transfers failed'));
   await sendPaidMails(result.order).catch((err: unknown) => deps?.logger?.error({ err, orderId: String(orderId) }, 'order mails failed'));
+  // A signed-in buyer who paid but never came back to our success page should not find the same goods in the cart.
+  const buyer = result.order.buyer.user;
+  if (buyer) await clearCart({ userId: String(buyer), session: {} }).catch(() => undefined);
   return result;
 }
 

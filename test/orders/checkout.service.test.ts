@@ -7,6 +7,7 @@ import { OrderKeyModel, OrderModel } from '../../src/orders/order.model';
 import { ReservationModel } from '../../src/orders/reservation.model';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { CoopModel } from '../../src/coops/coop.model';
+import { CartModel } from '../../src/cart/cart.model';
 import { testEngines } from '../support/engines';
 import { MemoryMailer } from '../support/app';
 import { makeCoop, makeProduct, onHand } from './factories';
@@ -205,6 +206,18 @@ describe('checkout.service', () => {
       assert.ok(toA.text.includes(order.lines.find((l) => String(l.coop) === String(a._id))!.name.it));
       assert.ok(!toA.text.includes(order.lines.find((l) => String(l.coop) === String(b._id))!.name.it));
       assert.ok(toB.text.includes(order.lines.find((l) => String(l.coop) === String(b._id))!.name.it));
+    });
+
+    it("empties a signed-in buyer's saved cart", async () => {
+      const c = await makeCoop();
+      const p = await makeProduct(c._id);
+      const userId = String(new Types.ObjectId());
+      const items = [{ productId: String(p._id), sku: 'default', quantity: 1 }];
+      await CartModel.create({ _id: userId, items });
+      const s = await startCheckout(input(recordingGateway(), items, { userId }));
+      const order = (await getOrder(s.orderId))!;
+      await markOrderPaid({ orderId: s.orderId, sessionId: 'cs', amount: order.totalCents, currency: 'eur' });
+      assert.deepEqual((await CartModel.findById(userId).lean())?.items, []);
     });
 
     it('flags an order paid with the wrong amount and does not fulfil it', async () => {
