@@ -7,6 +7,7 @@ import { isAppError } from '../platform/errors';
 import { parseMoney } from '../platform/money';
 import { flash } from '../platform/web';
 import { LEDGER_KINDS } from '../payouts/ledger.model';
+import { backfillCommissionLedger } from '../payouts/balances.service';
 import { createRefund, refundable, retryRefund } from '../payouts/refunds.service';
 import { ledgerCsv, listLedger, orderBalance, reconcileOrder, recentPaidOrders, type Difference } from '../payouts/reconciliation.service';
 import { LedgerQuery, OrderIdParams, RetryRefundBody, dayAfter, dayStart, parseParams, parseRefundForm } from './admin.schemas';
@@ -74,6 +75,7 @@ export function moneyAdminRoutes(deps: MoneyRoutesDeps): Router {
   });
 
   async function ledgerFilter(req: Request) {
+    await backfillCommissionLedger();
     const parsed = LedgerQuery.safeParse(req.query);
     const f = parsed.success ? parsed.data : LedgerQuery.parse({});
     const kind = (LEDGER_KINDS as readonly string[]).includes(f.kind) ? f.kind : '';

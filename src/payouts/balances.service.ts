@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { registerSweeper } from '../platform/sweepers';
 import { CoopShareModel } from '../orders/coop-share.model';
 import { OrderModel } from '../orders/order.model';
 import { trusted } from '../platform/db';
@@ -202,3 +203,21 @@ export async function recordOrderPaymentLedger(orderId: string): Promise<boolean
   ]);
   return true;
 }
+
+/**
+ * Orders whose charge is in the ledger (the orders feature records it when
+ * paid) but not yet their commission: records it. Run by a sweeper and
+ * before the ledger pages, so every paid order's split is in the ledger.
+ */
+export async function backfillCommissionLedger(limit = 500): Promise<number> {
+  const [charges, commissions] = await Promise.all([
+    LedgerEntryModel.find({ kind: 'charge' }, { order: 1 }).lean(),
+    LedgerEntryModel.find({ kind: 'commission' }, { _id: 1 }).lean(),
+  ]);
+  const done = new Set(commissions.map((c) => /^commission:([a-f\d]{24}):[a-f\d]{24}$/.exec(c._id)?.[1]).filter(Boolean));
+  const missing = charges.filter((c) => c.order && !done.has(String(c.order))).slice(0, limit);
+  for (const c of missing) await recordOrderPaymentLedger(String(c.order));
+  return missing.length;
+}
+
+registerSweeper({ name: 'ledger-commission', everyMs: 60_000, run: () => backfillCommissionLedger() });

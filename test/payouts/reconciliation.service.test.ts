@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { reconcileOrder, ledgerCsv } from '../../src/payouts/reconciliation.service';
-import { recordOrderPaymentLedger } from '../../src/payouts/balances.service';
+import { backfillCommissionLedger, recordOrderPaymentLedger } from '../../src/payouts/balances.service';
+import { LedgerEntryModel, recordLedger } from '../../src/payouts/ledger.model';
+import { Types } from 'mongoose';
 import { createRefund } from '../../src/payouts/refunds.service';
 import { scheduleTransfersForOrder, setTransferGateway, getTransfer } from '../../src/payouts/transfers.service';
 import { setPayoutSettings } from '../../src/payouts/settings.service';
@@ -44,6 +46,18 @@ describe('reconciliation service', () => {
 
       const differ = await reconcileOrder(order.orderId, stripeReporting([{ id: t.stripeTransferId!, amount: t.amount, destination: 'acct', amountReversed: 0 }, { id: 'tr_unknown', amount: 5, destination: 'acct', amountReversed: 0 }], []));
       assert.deepEqual(differ.differences.map((d) => `${d.kind}:${d.id}`).sort(), [`refund:${refund.stripeRefundId}`, `transfer:${t.stripeTransferId}`, 'transfer:tr_unknown'].sort());
+    });
+  });
+
+  describe('backfillCommissionLedger', () => {
+    it('records the commission of an order whose charge alone was recorded, once', async () => {
+      const coop = await makePayableCoop();
+      const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }], bps: 1500 }]);
+      await recordLedger({ _id: `charge:${order.orderId}`, kind: 'charge', order: new Types.ObjectId(order.orderId), orderNumber: order.number, coop: null, amount: order.total });
+      await backfillCommissionLedger();
+      await backfillCommissionLedger();
+      const entries = await LedgerEntryModel.find({ order: new Types.ObjectId(order.orderId), kind: 'commission' }).lean();
+      assert.deepEqual(entries.map((e) => e.amount), [150]);
     });
   });
 
