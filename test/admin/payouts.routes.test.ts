@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildApp, csrfFrom } from '../support/app';
-import { freePort } from '../../src/platform/ports';
+import { createServer, type AddressInfo } from 'node:net';
 import { StripeGateway } from '../../src/payments';
 import { holdTransfer, scheduleTransfersForOrder, setTransferGateway, getTransfer } from '../../src/payouts/transfers.service';
 import { transferId } from '../../src/payouts/transfer.model';
@@ -130,20 +130,24 @@ describe('admin payouts', () => {
     describe('when Stripe does not answer', () => {
       it('marks the share failed, and a retry succeeds once', async () => {
         const { id } = await heldTransfer();
-        const deadPort = await freePort();
-        setTransferGateway(new CountingGateway(new StripeGateway({ ...testConfig().stripe, port: deadPort }, { maxNetworkRetries: 0, timeout: 1_000 })));
+        // A server that accepts the connection and never answers.
+        const silent = createServer(() => undefined);
+        await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+        const port = (silent.address() as AddressInfo).port;
+        setTransferGateway(new CountingGateway(new StripeGateway({ ...testConfig().stripe, port }, { maxNetworkRetries: 0, timeout: 500 })));
         const agent = await admin();
         let page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
         await agent.post(`/admin/payouts/t/${id}/release`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
         const failed = await getTransfer(id);
         assert.equal(failed!.status, 'failed');
-        assert.ok(failed!.lastError!.message);
+        assert.match(failed!.lastError!.code, /timeout|unavailable|connection/);
         gw = new CountingGateway();
         setTransferGateway(gw);
         page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
         await agent.post(`/admin/payouts/t/${id}/retry`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
         assert.equal((await getTransfer(id))!.status, 'sent');
         assert.equal(gw.transfers, 1);
+        silent.close();
       });
     });
   });
