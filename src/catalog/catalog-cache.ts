@@ -4,8 +4,10 @@ import { translator, type Locale } from '../platform/i18n';
 import type { Logger } from '../platform/logger';
 import { trusted } from '../platform/db';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, type Category, type Certification, type Department, type Unit } from './categories';
-import { CatalogVersionModel } from './catalog-version.model';
-import { ProductModel } from './product.model';
+import { CatalogChangeModel, CatalogVersionModel } from './catalog-version.model';
+import { registerSweeper } from '../platform/sweepers';
+import { Types } from 'mongoose';
+import { ProductModel, type Product } from './product.model';
 import { StockLevelModel, stockId } from './stock.model';
 import { normalizeText } from './search-terms';
 
@@ -155,8 +157,22 @@ export function onHandTotals(snap: CatalogSnapshot): Int32Array {
 }
 
 const seen: { catalog?: string; stock?: string } = {};
-let loading: Promise<CatalogSnapshot> | null = null;
-let queued: Promise<CatalogSnapshot> | null = null;
+/** Reloads run one at a time, so a partial reload never lands under an older full one. */
+let chain: Promise<unknown> = Promise.resolve();
+/** A full load that is queued and not started yet: later callers share it. */
+let pendingFull: Promise<CatalogSnapshot> | null = null;
+/** Change records already applied here, with their time (forgotten after the window). */
+const applied = new Map<string, number>();
+/** How far back pollers look for change records; longer than any poll gap or clock skew. */
+const CHANGE_WINDOW_MS = 60_000;
+/** Above this many products a change reloads everything: one scan beats many lookups. */
+const MAX_PARTIAL = 50;
+
+function serial<T>(fn: () => Promise<T>): Promise<T> {
+  const run = chain.then(fn, fn);
+  chain = run.catch(() => undefined);
+  return run;
+}
 
 const PRODUCT_FIELDS = {
   coop: 1, department: 1, category: 1, slug: 1, name: 1, description: 1, priceCents: 1, ivaRate: 1, unit: 1, variants: 1,
@@ -255,15 +271,14 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
-async function loadFromDb(): Promise<CatalogSnapshot> {
-  // Versions are read before the data: a change landing during the load moves the token again, so the next poll reloads.
-  const [catalogToken, stockToken] = await Promise.all([readVersion('catalog'), readVersion('stock')]);
-  const [coopDocs, productDocs, stockLevels] = await Promise.all([
-    CoopModel.find({ status: 'approved' }, { name: 1, slug: 1, kind: 1, socialType: 1, region: 1, town: 1, story: 1, contact: 1, logo: 1, cover: 1, impact: 1, shipping: 1, stripeAccountId: 1, approvedAt: 1 }).lean(),
-    ProductModel.find({ published: true, archived: trusted({ $ne: true }) }, PRODUCT_FIELDS).lean(),
-    loadStock(),
-  ]);
-  const coops: CatalogCoop[] = coopDocs.map((c) => ({
+type CoopDoc = Awaited<ReturnType<typeof readCoops>>[number];
+
+const readCoops = () =>
+  CoopModel.find({ status: 'approved' }, { name: 1, slug: 1, kind: 1, socialType: 1, region: 1, town: 1, story: 1, contact: 1, logo: 1, cover: 1, impact: 1, shipping: 1, stripeAccountId: 1, approvedAt: 1 }).lean();
+const readProduct = (id: string) => ProductModel.findById(id, { ...PRODUCT_FIELDS, published: 1, archived: 1 }).lean();
+
+function toCatalogCoop(c: CoopDoc): CatalogCoop {
+  return {
     id: String(c._id),
     slug: c.slug,
     name: c.name,
@@ -284,8 +299,11 @@ async function loadFromDb(): Promise<CatalogSnapshot> {
     shipping: { flatCents: c.shipping?.flatCents ?? 690, freeOverCents: c.shipping?.freeOverCents ?? 6000, pickup: !!c.shipping?.pickup },
     stripeAccountId: c.stripeAccountId ?? undefined,
     approvedAt: c.approvedAt ?? undefined,
-  }));
-  const products = productDocs.map((p) => ({
+  };
+}
+
+function toCatalogProduct(p: Product): CatalogProduct {
+  return {
     idx: 0,
     id: String(p._id),
     slug: p.slug,
@@ -312,14 +330,69 @@ async function loadFromDb(): Promise<CatalogSnapshot> {
     seasonMonths: [...(p.seasonMonths ?? [])],
     createdAt: p.createdAt ?? new Date(0),
     updatedAt: p.updatedAt ?? new Date(0),
-  }));
+  };
+}
+
+async function loadFromDb(): Promise<CatalogSnapshot> {
+  // Versions are read before the data: a change landing during the load moves the token again, so the next poll reloads.
+  const [catalogToken, stockToken, changes] = await Promise.all([readVersion('catalog'), readVersion('stock'), recentChanges()]);
+  const [coopDocs, productDocs, stockLevels] = await Promise.all([
+    readCoops(),
+    ProductModel.find({ published: true, archived: trusted({ $ne: true }) }, PRODUCT_FIELDS).lean(),
+    loadStock(),
+  ]);
+  const coops = coopDocs.map(toCatalogCoop);
+  const products = productDocs.map((d) => toCatalogProduct(d as unknown as Product));
   const next = buildSnapshot(coops, products);
   setSnapshot(next);
   setStock(stockLevels);
   seen.catalog = catalogToken;
   seen.stock = stockToken;
+  for (const c of changes) applied.set(String(c._id), c.at.getTime());
   return next;
 }
+
+/** The change records of the last minute (a small collection, read whole). */
+function recentChanges() {
+  return CatalogChangeModel.find({ at: trusted({ $gte: new Date(Date.now() - CHANGE_WINDOW_MS) }) }).lean();
+}
+
+/**
+ * Re-reads only these products and their stock, each by `_id`, and
+ * rebuilds the snapshot's indexes from memory. A product that is now
+ * unpublished, archived or gone leaves the catalogue.
+ */
+async function reloadProducts(ids: string[]): Promise<void> {
+  const snap = snapshot ?? (await loadFromDb());
+  const docs = await Promise.all(ids.map((id) => (Types.ObjectId.isValid(id) ? readProduct(id) : null)));
+  const rows = new Map(snap.products.map((p) => [p.id, p]));
+  const live: CatalogProduct[] = [];
+  ids.forEach((id, i) => {
+    const d = docs[i];
+    if (d && d.published && !d.archived) {
+      const p = toCatalogProduct(d as unknown as Product);
+      rows.set(id, p);
+      live.push(p);
+    } else rows.delete(id);
+  });
+  const stockIds = live.flatMap((p) => p.variants.map((v) => stockId(p.id, v.sku)));
+  const levels = await Promise.all(stockIds.map((id) => StockLevelModel.findById(id, { onHand: 1 }).lean()));
+  const nextStock = new Map(stock);
+  stockIds.forEach((id, i) => nextStock.set(id, levels[i]?.onHand ?? 0));
+  setSnapshot(buildSnapshot(snap.coops, [...rows.values()]));
+  setStock(nextStock);
+}
+
+function forgetOldChanges(): void {
+  const cutoff = Date.now() - 2 * CHANGE_WINDOW_MS;
+  for (const [id, at] of applied) if (at < cutoff) applied.delete(id);
+}
+
+registerSweeper({
+  name: 'catalog-changes',
+  everyMs: 60_000,
+  run: () => CatalogChangeModel.deleteMany({ at: trusted({ $lt: new Date(Date.now() - 10 * CHANGE_WINDOW_MS) }) }),
+});
 
 /**
  * Reloads this process's catalogue from the database. Calls that arrive
@@ -327,24 +400,18 @@ async function loadFromDb(): Promise<CatalogSnapshot> {
  * edits costs at most two loads and every caller sees its own edit.
  */
 export function refreshCatalog(): Promise<CatalogSnapshot> {
-  if (loading) {
-    queued ??= loading
-      .catch(() => undefined)
-      .then(() => {
-        queued = null;
-        return refreshCatalog();
-      });
-    return queued;
-  }
-  loading = loadFromDb().finally(() => {
-    loading = null;
+  if (pendingFull) return pendingFull;
+  const run = serial(() => {
+    pendingFull = null;
+    return loadFromDb();
   });
-  return loading;
+  pendingFull = run;
+  return run;
 }
 
 /** The current snapshot, loading it on first use (tests and scripts need no start-up step). */
 export async function catalog(): Promise<CatalogSnapshot> {
-  return snapshot ?? (loading ?? refreshCatalog());
+  return snapshot ?? refreshCatalog();
 }
 
 /** Units on hand for one variant, as last loaded (at most a few seconds old). */
@@ -372,8 +439,19 @@ async function bump(id: 'catalog' | 'stock'): Promise<void> {
  * Products or co-ops were edited (created, published, archived, approved,
  * paused…): tells every app process and reloads this one. Resolves once
  * this process shows the change.
+ *
+ * With `productIds` (an edit of a few products, co-ops unchanged) only
+ * those are re-read, here and in the other processes, by `_id`: cheap at
+ * any catalogue size. Without, every process reloads everything.
  */
-export async function catalogChanged(): Promise<void> {
+export async function catalogChanged(opts: { productIds?: string[] } = {}): Promise<void> {
+  const ids = [...new Set(opts.productIds ?? [])];
+  if (ids.length && ids.length <= MAX_PARTIAL && snapshot) {
+    const change = await CatalogChangeModel.create({ products: ids, at: new Date() });
+    applied.set(String(change._id), change.at.getTime());
+    await serial(() => reloadProducts(ids));
+    return;
+  }
   await bump('catalog');
   await refreshCatalog();
 }
@@ -398,18 +476,30 @@ export async function stockChanged(productIds?: string[]): Promise<void> {
 }
 
 /** One poll: reload what another process changed. Exported for tests. */
-export async function pollCatalogVersions(): Promise<'catalog' | 'stock' | 'none'> {
-  const [catalogToken, stockToken] = await Promise.all([readVersion('catalog'), readVersion('stock')]);
+export async function pollCatalogVersions(): Promise<'catalog' | 'products' | 'stock' | 'none'> {
+  const [catalogToken, stockToken, changes] = await Promise.all([readVersion('catalog'), readVersion('stock'), recentChanges()]);
   if (catalogToken !== seen.catalog) {
     await refreshCatalog();
     return 'catalog';
+  }
+  forgetOldChanges();
+  const fresh = changes.filter((c) => !applied.has(String(c._id)));
+  let result: 'products' | 'stock' | 'none' = 'none';
+  if (fresh.length) {
+    for (const c of fresh) applied.set(String(c._id), c.at.getTime());
+    const ids = [...new Set(fresh.flatMap((c) => c.products))];
+    await serial(async () => {
+      if (ids.length <= MAX_PARTIAL) await reloadProducts(ids);
+      else await loadFromDb();
+    });
+    result = 'products';
   }
   if (stockToken !== seen.stock) {
     seen.stock = stockToken;
     setStock(await loadStock());
     return 'stock';
   }
-  return 'none';
+  return result;
 }
 
 export const CATALOG_POLL_MS = 2_000;

@@ -21,3 +21,24 @@ const versionSchema = new Schema<CatalogVersion>(
 );
 
 export const CatalogVersionModel = mongoose.model<CatalogVersion>('CatalogVersion', versionSchema);
+
+/**
+ * One edit of a few products, so other processes can reload just those
+ * (by `_id`) instead of the whole catalogue. The collection stays tiny: a
+ * sweeper removes entries after ten minutes, and pollers read only the
+ * last minute's.
+ */
+export interface CatalogChange {
+  products: string[];
+  at: Date;
+}
+
+const changeSchema = new Schema<CatalogChange>(
+  {
+    products: { type: [String], default: [] },
+    at: { type: Date, required: true },
+  },
+  { collection: 'catalog_changes', versionKey: false },
+);
+
+export const CatalogChangeModel = mongoose.model<CatalogChange>('CatalogChange', changeSchema);

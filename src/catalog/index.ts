@@ -1,9 +1,12 @@
 /**
  * What other features may use from the catalogue.
  *
- * After editing products or co-ops, call `await catalogChanged()`; after a
- * stock change, `await stockChanged([productId, …])`. Both reload this
- * process at once and tell the others (they poll every 2 s). In tests, make
+ * After editing products or co-ops, call `await catalogChanged()`; after
+ * editing a few products (co-ops unchanged), prefer
+ * `await catalogChanged({ productIds })`, which re-reads only those, by
+ * `_id`, in every process (a full reload reads every product: seconds at
+ * 10,000 on FerretDB). After a stock change, `await stockChanged([productId, …])`.
+ * All reload this process at once and tell the others (they poll every 2 s). In tests, make
  * the data, then `await catalogChanged()` (or `refreshCatalog()`) before
  * requesting a page.
  */

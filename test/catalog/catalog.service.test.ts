@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { CoopModel } from '../../src/coops/coop.model';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
-import { CatalogVersionModel } from '../../src/catalog/catalog-version.model';
+import mongoose from 'mongoose';
+import { CatalogChangeModel, CatalogVersionModel } from '../../src/catalog/catalog-version.model';
 import { catalogChanged, getPurchasable, getProductsByIds, refreshCatalog, stockChanged } from '../../src/catalog';
 import { pollCatalogVersions } from '../../src/catalog/catalog-cache';
 import { listProducts, monthInItaly, searchProducts } from '../../src/catalog/catalog.service';
@@ -293,5 +294,50 @@ describe('parseListingQuery', () => {
   it('writes a stable query string without defaults', () => {
     assert.equal(listingQueryString({ page: 2, sort: 'name', maxCents: 1250, coop: 'x', inStock: true }), '?coop=x&max=12.50&stock=1&sort=name&page=2');
     assert.equal(listingQueryString({ page: 1, sort: 'newest' }), '');
+  });
+});
+
+describe('catalogChanged with product ids', () => {
+  /** The product queries Mongoose sends while `fn` runs, as "method" names. */
+  async function productQueries(fn: () => Promise<unknown>): Promise<string[]> {
+    const seen: string[] = [];
+    mongoose.set('debug', (collection: string, method: string) => {
+      if (collection === 'products') seen.push(method);
+    });
+    try {
+      await fn();
+    } finally {
+      mongoose.set('debug', false);
+    }
+    return seen;
+  }
+
+  it('re-reads only those products, by _id, and shows edits, new products and withdrawals', async () => {
+    const coop = await makeCoop();
+    const kept = await makeProduct(coop, { nameIt: 'Nome vecchio' });
+    const withdrawn = await makeProduct(coop);
+    await catalogChanged();
+    const added = await makeProduct(coop, { stock: 7 });
+    await ProductModel.updateOne({ _id: kept._id }, { $set: { 'name.it': 'Nome nuovo' } });
+    await ProductModel.updateOne({ _id: withdrawn._id }, { $set: { published: false } });
+    const queries = await productQueries(() => catalogChanged({ productIds: [String(kept._id), String(withdrawn._id), String(added._id)] }));
+    assert.deepEqual(new Set(queries), new Set(['findOne']), 'only lookups by _id');
+    assert.equal((await getPurchasable(String(kept._id), 'default'))?.product.name.it, 'Nome nuovo');
+    assert.equal(await getPurchasable(String(withdrawn._id), 'default'), null);
+    assert.equal((await getPurchasable(String(added._id), 'default'))?.onHand, 7);
+    assert.equal((await listProducts(base({ coop: coop.slug }), { locale: 'it' })).total, 2);
+  });
+
+  it('is picked up by other processes through the change record', async () => {
+    const coop = await makeCoop();
+    const p = await makeProduct(coop, { nameIt: 'Prima' });
+    await catalogChanged();
+    await ProductModel.updateOne({ _id: p._id }, { $set: { 'name.it': 'Dopo' } });
+    // Another process edited it and left a change record; this one has not reloaded yet.
+    await CatalogChangeModel.create({ products: [String(p._id)], at: new Date() });
+    assert.equal((await getPurchasable(String(p._id), 'default'))?.product.name.it, 'Prima');
+    assert.equal(await pollCatalogVersions(), 'products');
+    assert.equal((await getPurchasable(String(p._id), 'default'))?.product.name.it, 'Dopo');
+    assert.equal(await pollCatalogVersions(), 'none');
   });
 });
