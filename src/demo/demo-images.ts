@@ -117,7 +117,7 @@ export async function makeCoopImages(storage: FileStorage, kind: 'agricultural' 
   const mark =
     kind === 'agricultural'
       ? `<path d="M50 80 C20 50 30 25 50 15 C70 25 80 50 50 80 Z" fill="${fg}"/><path d="M50 80 V30" stroke="${bg}" stroke-width="3"/>`
-      : `<circle cx="50" cy="50" r="26" fill="none" stroke="${fg}" stroke-width="8"/><path d="M30 75 L72 28" stroke="${accent}" stroke-width="5"/>`;
+      : `<rect x="30" y="22" width="40" height="8" rx="3" fill="${fg}"/><rect x="30" y="70" width="40" height="8" rx="3" fill="${fg}"/><rect x="36" y="30" width="28" height="40" fill="${accent}"/><path d="M36 38 H64 M36 46 H64 M36 54 H64 M36 62 H64" stroke="${fg}" stroke-width="2"/>`;
   const logoSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="192" height="192" viewBox="0 0 100 100"><circle cx="50" cy="50" r="48" fill="${bg}"/><g style="filter:hue-rotate(${shift}deg)">${mark}</g></svg>`;
   const landscape =
     kind === 'agricultural'
