@@ -37,9 +37,10 @@ describe('npm start (the real server on the embedded engine)', () => {
 
       const home = await fetch(`http://127.0.0.1:${port}/`);
       assert.equal(home.status, 200);
-      const html = await home.text();
-      assert.match(html, /Terre di Puglia/);
-      assert.match(html, /Telai di Sardegna/);
+      assert.match(await home.text(), /href="\/products\/[a-z0-9-]+"/);
+      const coops = await (await fetch(`http://127.0.0.1:${port}/coops`)).text();
+      assert.match(coops, /Terre di Puglia/);
+      assert.match(coops, /Telai di Sardegna/);
       assert.ok(enginesUsing(dataDir).length > 0, 'the engine runs');
     } finally {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
