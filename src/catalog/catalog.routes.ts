@@ -116,7 +116,8 @@ async function showListing(req: Request, res: Response, place: Place): Promise<v
   const { filters, notices } = parseListingQuery(req.query as Record<string, unknown>);
   if (!place.search) {
     if (filters.category || filters.department) {
-      const category = filters.category ?? place.category;
+      // A category from the other department than the one chosen beside it was left over: the department wins.
+      const category = filters.category && (!filters.department || departmentOf(filters.category) === filters.department) ? filters.category : undefined;
       const department = category ? departmentOf(category) : filters.department;
       const target = basePathOf({ department, category }) + listingQueryString({ ...filters, department: undefined, category: undefined, page: 1 });
       if (department !== place.department || category !== place.category) return res.redirect(302, target);

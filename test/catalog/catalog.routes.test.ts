@@ -50,6 +50,11 @@ describe('storefront pages', () => {
       assert.equal(res.headers.location, `/shop/produce/honey?coop=${coop.slug}&sort=name`);
     });
 
+    it('drops a category left over from the other department', async () => {
+      const res = await request(app).get('/shop?department=craft&category=honey').expect(302);
+      assert.equal(res.headers.location, '/shop/craft');
+    });
+
     it('keeps pagination links on stable query strings', async () => {
       const res = await request(app).get('/shop?sort=price-asc&stock=1').expect(200);
       if (/rel="next"/.test(res.text)) assert.match(res.text, /href="\/shop\?stock=1&amp;sort=price-asc&amp;page=2" rel="next"/);
