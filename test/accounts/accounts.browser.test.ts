@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
-import { browserAvailable, openShop, step, type Shop } from '../browser/browser';
+import { axeProblems, browserAvailable, openShop, step, type Shop } from '../browser/browser';
 import { makeUser, PASSWORD } from './helpers';
-
-/** Serious or critical axe findings on the page, as readable lines. */
-async function axeProblems(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('account pages in a browser', function () {
   this.timeout(60_000);

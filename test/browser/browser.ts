@@ -60,3 +60,21 @@ export async function step<T>(page: Page, name: string, fn: () => Promise<T>): P
     throw new Error(`step "${name}" failed (screenshot: ${file}): ${(err as Error).message}`, { cause: err });
   }
 }
+
+/** Serious or critical axe findings (WCAG 2 A and AA) on the page, as readable lines. */
+export async function axeProblems(page: Page): Promise<string[]> {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Signs in through the login form. */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('#f-email', email);
+  await page.fill('#f-password', password);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'), { waitUntil: 'domcontentloaded' });
+}
