@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT_DIR } from '../../src/platform/config';
 import { buildApp } from '../support/app';
@@ -63,7 +64,6 @@ export async function step<T>(page: Page, name: string, fn: () => Promise<T>): P
 
 /** Serious or critical axe findings (WCAG 2 A and AA) on the page, as readable lines. */
 export async function axeProblems(page: Page): Promise<string[]> {
-  const { default: AxeBuilder } = await import('@axe-core/playwright');
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
   return r.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
