@@ -221,29 +221,32 @@ export async function completeRefund(id: string, deps: RefundDeps): Promise<Refu
       continue;
     }
     const t = await TransferModel.findById(transferId(String(doc.order), coopId)).lean();
-    let reversed = false;
-    if (t?.stripeTransferId && (t.status === 'sent' || t.status === 'reversed')) {
+    // What can be taken back from this transfer (it may have been sent smaller, after netting).
+    const reversible = t?.stripeTransferId && (t.status === 'sent' || t.status === 'reversed') ? Math.max(0, t.amount - (t.amountReversed ?? 0)) : 0;
+    const toReverse = Math.min(part.reversal, reversible);
+    let reversed = 0;
+    if (toReverse > 0) {
       try {
         const rev = await deps.gateway.createReversal({
-          transferId: t.stripeTransferId,
-          amount: part.reversal,
+          transferId: t!.stripeTransferId!,
+          amount: toReverse,
           metadata: { orderId: String(doc.order), coopId, refundId: id },
           idempotencyKey: `reversal:${id}:${coopId}`,
         });
-        await recordLedger({ _id: `reversal:${id}:${coopId}`, kind: 'reversal', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -part.reversal, stripeId: rev.id });
-        await recordTransferReversal(t.stripeTransferId, (t.amountReversed ?? 0) + part.reversal, { orderId: String(doc.order), coopId });
+        await recordLedger({ _id: `reversal:${id}:${coopId}`, kind: 'reversal', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -toReverse, stripeId: rev.id });
+        await recordTransferReversal(t!.stripeTransferId!, (t!.amountReversed ?? 0) + toReverse, { orderId: String(doc.order), coopId });
         part.stripeReversalId = rev.id;
-        reversed = true;
+        reversed = toReverse;
       } catch (err) {
         if (!(err instanceof PaymentProviderError)) throw err;
         part.error = `${err.code}: ${err.message}`.slice(0, 300);
       }
     }
-    if (!reversed) {
-      // Not transferred yet, or the co-op's balance is short: it owes this, netted against its next transfers.
-      await recordLedger({ _id: `owed:${id}:${coopId}`, kind: 'owed', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -part.reversal, note: part.error ?? 'not transferred yet' });
+    if (reversed < part.reversal) {
+      // Not transferred yet, more than the transfer holds, or the co-op's balance is short: it owes the rest, netted against its next transfers.
+      await recordLedger({ _id: `owed:${id}:${coopId}`, kind: 'owed', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -(part.reversal - reversed), note: part.error ?? (reversible ? 'more than the transfer' : 'not transferred yet') });
     }
-    part.outcome = reversed ? 'reversed' : 'owed';
+    part.outcome = reversed === part.reversal ? 'reversed' : 'owed';
   }
   await RefundModel.updateOne({ _id: id }, { $set: { coops } });
   return (await RefundModel.findById(id).lean())!;

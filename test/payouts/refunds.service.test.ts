@@ -158,6 +158,26 @@ describe('refunds service', () => {
     });
   });
 
+  describe('a full refund of a transfer that was sent smaller after netting', () => {
+    it('reverses what the transfer holds and records the rest as owed', async () => {
+      const coop = await makePayableCoop();
+      const first = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }] }]);
+      gw.failReversals = coop.id;
+      await createRefund(null, { orderId: first.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
+      gw.failReversals = null;
+      const second = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 2000, quantity: 1 }] }]);
+      const t = (await getTransfer(transferId(second.orderId, coop.id)))!;
+      assert.equal(t.status, 'sent');
+      assert.equal(t.amount, 1800 - 900);
+      const refund = await createRefund(null, { orderId: second.orderId, requestId: randomUUID(), reason: 'y', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
+      assert.equal(refund.coops[0]!.reversal, 1800);
+      assert.equal(refund.coops[0]!.outcome, 'owed');
+      assert.equal((await LedgerEntryModel.findById(`reversal:${refund._id}:${coop.id}`).lean())!.amount, -900);
+      assert.equal(await owedBy(coop.id), 900);
+      for (const o of [first, second]) assert.equal((await orderBalance(o.orderId)).difference, 0);
+    });
+  });
+
   describe('over many random orders with refunds', () => {
     it('keeps every order and every co-op balanced to the cent, and never refunds more than was paid', async function () {
       this.timeout(120_000);
