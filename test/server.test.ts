@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ROOT_DIR } from '../src/platform/config';
 import { freePort } from '../src/platform/ports';
@@ -42,11 +43,30 @@ describe('npm start (the real server on the embedded engine)', () => {
       assert.match(coops, /Terre di Puglia/);
       assert.match(coops, /Telai di Sardegna/);
       assert.ok(enginesUsing(dataDir).length > 0, 'the engine runs');
-    } finally {
+
+      // A request in flight when SIGTERM arrives: its headers are in and its body is
+      // still coming. It must be answered in full before the process exits.
+      const socket = connect(port, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      let response = '';
+      socket.on('data', (b: Buffer) => (response += b.toString()));
+      socket.write('GET /coops HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{');
+      await new Promise((r) => setTimeout(r, 300));
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(child.exitCode, null, 'still running while a request is in flight');
+      socket.write('}');
       const code = await exited;
+      assert.match(response, /^HTTP\/1\.1 200 /);
+      assert.match(response, /Terre di Puglia/);
       assert.equal(code, 0, log);
+    } finally {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
     }
     assert.deepEqual(enginesUsing(dataDir), [], 'no engine process left behind');
     rmSync(dataDir, { recursive: true, force: true });
