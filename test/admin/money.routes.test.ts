@@ -8,6 +8,8 @@ import { AuditEntryModel } from '../../src/admin/audit.model';
 import { makeUser, signedIn } from './helpers';
 import { CountingGateway, makePaidOrder, makePayableCoop } from '../payouts/fixtures';
 import { Types } from 'mongoose';
+import { OrderModel } from '../../src/orders';
+import { StockLevelModel, stockId } from '../../src/catalog';
 
 describe('admin order money', () => {
   let app: Express;
@@ -48,6 +50,22 @@ describe('admin order money', () => {
         assert.ok(await AuditEntryModel.exists({ action: 'order.refund', target: `order:${order.orderId}` }));
         const after = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
         assert.match(after.text, /Vasetto rotto/);
+      });
+    });
+
+    describe('with the stock returned', () => {
+      it('puts the refunded units back once, and mails the buyer', async () => {
+        const { order, agent } = await setup();
+        const o = (await OrderModel.findById(order.orderId).lean())!;
+        const line = o.lines[0]!;
+        await StockLevelModel.create({ _id: stockId(line.product, line.sku), product: line.product, sku: line.sku, onHand: 4 });
+        const page = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
+        const requestId = /name="requestId" value="([^"]+)"/.exec(page.text)![1]!;
+        const form = { _csrf: csrfFrom(page.text), requestId, mode: 'lines', qty_0: '2', reason: 'Reso completo', returnStock: 'yes', confirm: 'yes' };
+        await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send(form).expect(303);
+        await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send(form).expect(303);
+        assert.equal((await StockLevelModel.findById(stockId(line.product, line.sku)).lean())!.onHand, 6);
+        assert.ok(mailer.sent.some((m) => m.to === o.buyer.email && m.text.includes(o.number) && m.text.includes('Reso completo')));
       });
     });
 
