@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import type { z } from 'zod';
 import { invalid } from '../platform/errors';
-import { flash, wantsJson } from '../platform/web';
+import { flash, saveSession, wantsJson } from '../platform/web';
 import { noStore } from '../platform/security';
 import { AddItemBody, KeyParam, SetQuantityBody } from './cart.schemas';
 import { addItem, cartCount, priceCart, readCart, removeItem, setQuantity, type CartOwner } from './cart.service';
@@ -58,6 +58,7 @@ export function cartRoutes(): Router {
       return;
     }
     flash(req, limited ? 'info' : 'success', limited ? 'cart.flash.limited' : 'cart.flash.added', { count: quantity });
+    await saveSession(req);
     res.redirect(303, '/cart');
   });
 
@@ -67,6 +68,7 @@ export function cartRoutes(): Router {
     if (!key.success || !body.success) return showCart(req, res, 422, body.success ? { form: 'cart.errors.form' } : fieldMessages(body.error));
     const { quantity, limited } = await setQuantity(ownerOf(req), key.data, body.data.quantity);
     flash(req, limited ? 'info' : 'success', limited ? 'cart.flash.limited' : quantity ? 'cart.flash.updated' : 'cart.flash.removed', { count: quantity });
+    await saveSession(req);
     res.redirect(303, '/cart');
   });
 
@@ -75,6 +77,7 @@ export function cartRoutes(): Router {
     if (!key.success) return showCart(req, res, 422, { form: 'cart.errors.form' });
     await removeItem(ownerOf(req), key.data);
     flash(req, 'success', 'cart.flash.removed');
+    await saveSession(req);
     res.redirect(303, '/cart');
   });
 

@@ -5,7 +5,7 @@ import { getAddress, listAddresses, requireUser } from '../accounts';
 import { clearCart, ownerOf, priceCart, readCart, type Delivery } from '../cart';
 import { isAppError, notFound } from '../platform/errors';
 import { noStore } from '../platform/security';
-import { flash, wantsJson } from '../platform/web';
+import { flash, saveSession, wantsJson } from '../platform/web';
 import { CheckoutBody, ObjectIdString, PlaceBody, ViewToken, checkoutErrors } from './checkout.schemas';
 import { CheckoutPaymentError, quoteCheckout, startCheckout } from './checkout.service';
 import type { ShippingAddress } from './order.model';
@@ -93,6 +93,7 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
     }
     req.session.checkout = { email, address, addressId: input.addressId, deliveries, attempt: newAttempt() };
     if (wantsJson(req)) return res.status(201).json({ attempt: req.session.checkout.attempt });
+    await saveSession(req);
     res.redirect(303, '/checkout/review');
   });
 
@@ -127,6 +128,8 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
       });
       req.session.pendingOrder = { id: started.orderId, token: started.viewToken };
       if (wantsJson(req)) return res.status(201).json({ orderId: started.orderId, number: started.orderNumber, url: started.url });
+      // The success page (after paying) looks for this order in the session.
+      await saveSession(req);
       res.redirect(303, started.url);
     } catch (err) {
       if (err instanceof CheckoutPaymentError) {
@@ -166,6 +169,7 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
       if (req.session.checkout) req.session.checkout.attempt = newAttempt();
     }
     flash(req, 'info', 'orders.flash.cancelled');
+    await saveSession(req);
     res.redirect(303, '/cart');
   });
 

@@ -107,6 +107,15 @@ export function flash(req: Request, type: 'success' | 'error' | 'info', key: str
   (req.session.flash ??= []).push({ type, key, params });
 }
 
+/**
+ * Saves the session now. Call it before a redirect whose next page reads
+ * what this request stored: express-session sends the headers of a
+ * response (the 303 and its Location) before its own save finishes, and a
+ * browser may follow the redirect and read the old session.
+ */
+export const saveSession = (req: Request): Promise<void> =>
+  new Promise((resolve, reject) => (req.session ? req.session.save((err) => (err ? reject(err) : resolve())) : resolve()));
+
 export const wantsJson = (req: Request): boolean =>
   req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
 
