@@ -468,10 +468,14 @@ export async function stockChanged(productIds?: string[]): Promise<void> {
   }
   const ids = productIds.flatMap((pid) => snapshot?.byId.get(pid)?.variants.map((v) => stockId(pid, v.sku)) ?? []);
   if (!ids.length) return;
-  const rows = await StockLevelModel.find({ _id: trusted({ $in: ids }) }, { onHand: 1 }).lean();
+  if (ids.length > MAX_PARTIAL) {
+    setStock(await loadStock());
+    return;
+  }
+  // One lookup per stock level: a filter on `_id` alone is what FerretDB serves from its index.
+  const rows = await Promise.all(ids.map((id) => StockLevelModel.findById(id, { onHand: 1 }).lean()));
   const next = new Map(stock);
-  for (const id of ids) next.set(id, 0);
-  for (const r of rows) next.set(r._id, r.onHand);
+  ids.forEach((id, i) => next.set(id, rows[i]?.onHand ?? 0));
   setStock(next);
 }
 

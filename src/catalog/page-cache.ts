@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { SESSION_COOKIE } from '../platform/security';
 import { catalogGeneration } from './catalog-cache';
@@ -5,7 +6,9 @@ import { catalogGeneration } from './catalog-cache';
 interface Entry {
   generation: number;
   at: number;
-  body: string;
+  /** The page as bytes, with its ETag worked out once (Express would hash the page on every send). */
+  body: Buffer;
+  etag: string;
 }
 
 /**
@@ -30,7 +33,7 @@ export function pageCache(opts: { paths: (path: string) => boolean; max?: number
     const generation = catalogGeneration();
     const hit = pages.get(key);
     if (hit && hit.generation === generation && Date.now() - hit.at < ttlMs) {
-      res.type('html').send(hit.body);
+      res.set('ETag', hit.etag).type('html').send(hit.body);
       return;
     }
     const send = res.send.bind(res);
@@ -46,7 +49,9 @@ export function pageCache(opts: { paths: (path: string) => boolean; max?: number
         String(res.getHeader('content-type') ?? 'text/html').startsWith('text/html');
       if (cacheable) {
         if (pages.size >= max) pages.delete(pages.keys().next().value!);
-        pages.set(key, { generation, at: Date.now(), body });
+        const bytes = Buffer.from(body);
+        const etag = `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64url').slice(0, 27)}"`;
+        pages.set(key, { generation, at: Date.now(), body: bytes, etag });
       }
       return send(body);
     }) as typeof res.send;
