@@ -89,7 +89,11 @@ export class EmbeddedEngine {
     const debugPort = await freePort();
     return [
       '--handler=sqlite',
-      `--sqlite-url=file:${this.dataDir}/`,
+      // WAL (FerretDB's default) with synchronous=NORMAL: a commit no longer waits for
+      // an fsync, which about doubles write throughput here. The database stays
+      // consistent after any crash; only a power loss can drop the last commits, an
+      // acceptable trade for the local engine (production runs on MONGODB_URI).
+      `--sqlite-url=file:${this.dataDir}/?_pragma=synchronous(normal)`,
       `--state-dir=${this.dataDir}`,
       `--listen-addr=127.0.0.1:${this.port}`,
       `--debug-addr=127.0.0.1:${debugPort}`,
