@@ -12,11 +12,11 @@ import { localeRoutes } from './platform/locale.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
 import { coopsRoutes } from './coops/coops.routes';
 import { loadUser } from './accounts/current-user';
+import { cartCountLocals, cartRoutes } from './cart';
+import { checkoutRoutes } from './orders';
 import { accountsRoutes } from './accounts/accounts.routes';
 import { mailboxRoutes } from './accounts/mailbox.routes';
 import { membersRoutes } from './coops/members.routes';
-import { cartCountLocals, cartRoutes } from './cart';
-import { checkoutRoutes } from './orders';
 import { adminRoutes } from './admin/admin.routes';
 import { workspaceRoutes } from './coops/workspace.routes';
 import type { PaymentGateway } from './payments/gateway';
@@ -80,11 +80,11 @@ export function createApp(deps: AppDeps): Express {
   // Feature routers.
 
   app.use(demoPaymentRoutes(deps));
+  app.use(cartRoutes());
+  app.use(checkoutRoutes(deps));
   app.use(accountsRoutes(deps));
   app.use(membersRoutes(deps));
   app.use(mailboxRoutes(config));
-  app.use(cartRoutes());
-  app.use(checkoutRoutes(deps));
   app.use(catalogRoutes());
   app.use(coopsRoutes());
   app.use(adminRoutes(deps));
