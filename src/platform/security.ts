@@ -53,9 +53,30 @@ export const SESSION_COOKIE = 'filiera.sid';
  * FerretDB rejects TTL indexes, so expired sessions are removed by
  * connect-mongo's interval sweeper instead of `expireAfterSeconds`.
  */
+/**
+ * connect-mongo reads a session with `{ _id, $or: [expires…] }`. On
+ * FerretDB's SQLite backend only a filter on `_id` alone uses the index, so
+ * that read scanned every session on every request. This store reads by
+ * `_id` alone and checks the expiry itself; writes were already by `_id`.
+ */
+class IdLookupMongoStore extends MongoStore {
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.collectionP
+      .then((c) => c.findOne({ _id: sid }))
+      .then((doc) => {
+        const expired = doc?.expires && doc.expires.getTime() <= Date.now();
+        if (!doc || expired) return callback(null, null);
+        const result = { ...(doc.session as session.SessionData & { lastModified?: Date }) };
+        if (doc.lastModified) result.lastModified = doc.lastModified;
+        callback(null, result);
+      })
+      .catch((err: unknown) => callback(err));
+  }
+}
+
 export function sessions(config: Config): RequestHandler {
   const idleMs = config.session.idleMinutes * 60_000;
-  const store = MongoStore.create({
+  const store = new IdLookupMongoStore({
     client: mongoose.connection.getClient(),
     collectionName: 'sessions',
     autoRemove: 'interval',
