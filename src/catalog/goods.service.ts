@@ -140,7 +140,7 @@ export async function createGoods(coop: ActingCoop, input: GoodsInput): Promise<
     ...productFields(coop, input),
   });
   for (const v of input.variants) await setStock(product._id, v.sku, v.stock, 0);
-  await catalogChanged();
+  await catalogChanged({ productIds: [String(product._id)] });
   return String(product._id);
 }
 
@@ -151,7 +151,7 @@ export async function updateGoods(coop: ActingCoop, productId: string, input: Go
   product.set({ ...productFields(coop, input), published: input.published && !product.archived });
   await product.save();
   for (const v of input.variants) await setStock(product._id, v.sku, v.stock, v.stockSeen);
-  await catalogChanged();
+  await catalogChanged({ productIds: [productId] });
   await stockChanged([productId]);
 }
 
@@ -169,7 +169,7 @@ export async function duplicateGoods(coop: ActingCoop, productId: string): Promi
     archived: false,
   });
   for (const v of src.variants) await setStock(copy._id, v.sku, 0, 0);
-  await catalogChanged();
+  await catalogChanged({ productIds: [String(copy._id)] });
   return String(copy._id);
 }
 
@@ -178,7 +178,7 @@ export async function setArchived(coop: ActingCoop, productId: string, archived:
   const product = await ownProduct(coop, productId);
   product.set({ archived, ...(archived ? { published: false } : {}) });
   await product.save();
-  await catalogChanged();
+  await catalogChanged({ productIds: [productId] });
 }
 
 /** Adds an uploaded photo to a product after checking and re-encoding it (images.ts). */
@@ -188,7 +188,7 @@ export async function addGoodsImage(storage: FileStorage, coop: ActingCoop, prod
   const stored = await storeProductImage(storage, data);
   product.images.push({ ...stored, alt });
   await product.save();
-  await catalogChanged();
+  await catalogChanged({ productIds: [productId] });
 }
 
 /** Removes a photo; its files go unless a duplicated product still shows them. */
@@ -198,7 +198,7 @@ export async function removeGoodsImage(storage: FileStorage, coop: ActingCoop, p
   if (!image) throw notFound('image_not_found', 'No such image');
   product.images.pull({ key });
   await product.save();
-  await catalogChanged();
+  await catalogChanged({ productIds: [productId] });
   const stillUsed = await ProductModel.exists({ 'images.key': key });
   if (!stillUsed) await removeProductImage(storage, { key, widths: image.widths });
 }
@@ -297,7 +297,7 @@ export async function applyGoodsImport(coop: ActingCoop, importId: string): Prom
     for (const r of rows) if (r.stock !== undefined) await setStock(product._id, r.sku, r.stock, r.stockSeen);
   }
   await GoodsImportModel.updateOne({ _id: importId }, { $set: { appliedAt: new Date() } });
-  await catalogChanged();
+  await catalogChanged({ productIds: [...byProduct.keys()] });
   await stockChanged([...byProduct.keys()]);
   return good.length;
 }
