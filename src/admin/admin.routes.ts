@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { requireAdmin } from '../accounts/guards';
 import { flash } from '../platform/web';
-import { AuditQuery, CommissionBody, ConfirmBody, CoopIdParams, RejectBody, fieldErrors, parseParams } from './admin.schemas';
+import { AuditQuery, CommissionBody, ConfirmBody, CoopIdParams, RejectBody, parseParams } from './admin.schemas';
+import { fieldErrors } from '../platform/forms';
 import { addCommissionRate, changeCoopStatus, getCoopRow, listAudit, listCommissionRates, listCoops } from './admin.service';
 import { overview } from './overview.service';
 import { payoutsAdminRoutes } from './payouts.routes';

@@ -37,16 +37,6 @@ export const AuditQuery = z.object({
 });
 export type AuditFilter = z.infer<typeof AuditQuery>;
 
-/** Field name → locale key of the message, from a zod error. */
-export function fieldErrors(error: z.ZodError, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    out[field] ??= `${prefix}.${field}`;
-  }
-  return out;
-}
-
 /** Route params that do not match are a missing page, not a server error. */
 export function parseParams<T extends z.ZodTypeAny>(schema: T, params: unknown): z.infer<T> {
   const r = schema.safeParse(params);
