@@ -8,10 +8,15 @@
  * in bench/scenarios.ts with autocannon, one after the other. Prints
  * requests/s, p99 latency and the ratio to hello-world, and writes
  * bench/results/latest.json. Never touches ./data or the network.
+ *
+ * Soak: `npm run bench -- --soak 30` then keeps a mixed storefront load
+ * (home, listing, search, product) at half the listing's measured maximum
+ * for 30 minutes, in one-minute windows, and reports the app process's
+ * memory growth and the drift of p99 latency from the first window to the last.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,6 +43,7 @@ const { values: args } = parseArgs({
     products: { type: 'string', default: '10000' },
     coops: { type: 'string', default: '200' },
     only: { type: 'string' },
+    soak: { type: 'string' },
   },
 });
 const duration = Number(args.duration);
@@ -150,7 +156,7 @@ async function main(): Promise<void> {
     const appUrl = `http://127.0.0.1:${appPort}`;
     const helloUrl = `http://127.0.0.1:${helloPort}`;
     const appStart = Date.now();
-    startNode(join(ROOT_DIR, 'src', 'server.ts'), {
+    const app = startNode(join(ROOT_DIR, 'src', 'server.ts'), {
       NODE_ENV: 'production',
       PORT: String(appPort),
       HOST: '127.0.0.1',
@@ -195,6 +201,7 @@ async function main(): Promise<void> {
       const ok = (listing.ratio ?? 0) >= 0.25 && listing.p99Ms < 150;
       console.log(`listing aim (>= 25% of hello-world, p99 < 150 ms): ${ok ? 'met' : 'NOT met'}`);
     }
+    const soak = args.soak ? await runSoak(Number(args.soak), ctx, app, rows, logger) : undefined;
     const out = {
       date: new Date().toISOString(),
       node: process.version,
@@ -206,6 +213,7 @@ async function main(): Promise<void> {
       connections,
       durationSec: duration,
       results: rows,
+      ...(soak ? { soak } : {}),
     };
     mkdirSync(join(ROOT_DIR, 'bench', 'results'), { recursive: true });
     writeFileSync(join(ROOT_DIR, 'bench', 'results', 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
@@ -216,6 +224,70 @@ async function main(): Promise<void> {
     await engine.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Resident memory of a process in MiB, from /proc (Linux). */
+function rssMiB(pid: number | undefined): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Math.round(Number(kb) / 102.4) / 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+interface SoakWindow {
+  minute: number;
+  requestsPerSec: number;
+  p99Ms: number;
+  rssMiB: number | null;
+  errors: number;
+}
+
+/**
+ * Holds a mixed load at half the listing's maximum for `minutes` one-minute
+ * windows. Memory growth is the app's RSS after the last window minus after
+ * the first (the first absorbs warm-up); drift is the last window's p99
+ * against the first's.
+ */
+async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, rows: Row[], logger: ReturnType<typeof createLogger>) {
+  if (!Number.isFinite(minutes) || minutes < 1) throw new Error('--soak takes a number of minutes (>= 1)');
+  const listing = rows.find((r) => r.scenario === 'listing');
+  const rate = Math.max(10, Math.round((listing?.requestsPerSec ?? 200) / 2));
+  const paths = () => [
+    '/',
+    `/shop/produce?region=${encodeURIComponent(ctx.regions[0]!)}&stock=1`,
+    '/search?q=prodotto%20rustico',
+    `/products/${ctx.productSlugs[Math.floor(Math.random() * ctx.productSlugs.length)]}`,
+  ];
+  let i = 0;
+  const windows: SoakWindow[] = [];
+  logger.info(`bench: soak for ${minutes} min at ${rate} req/s (half the listing's maximum)`);
+  for (let m = 1; m <= minutes; m++) {
+    const r = await cannon({
+      url: ctx.appUrl,
+      connections: 10,
+      overallRate: rate,
+      duration: 60,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths()[i++ % 4]! }) }],
+    } as Options);
+    const w = { minute: m, requestsPerSec: Math.round(r.requests.average), p99Ms: r.latency.p99, rssMiB: rssMiB(app.pid), errors: r.errors + r.timeouts + r.non2xx };
+    windows.push(w);
+    logger.info(w, 'bench: soak window');
+  }
+  const first = windows[0]!;
+  const last = windows[windows.length - 1]!;
+  const summary = {
+    minutes,
+    targetRate: rate,
+    memoryGrowthMiB: first.rssMiB !== null && last.rssMiB !== null ? Math.round((last.rssMiB - first.rssMiB) * 10) / 10 : null,
+    p99DriftMs: last.p99Ms - first.p99Ms,
+    errors: windows.reduce((n, w) => n + w.errors, 0),
+    windows,
+  };
+  console.log(`soak: ${minutes} min at ${rate} req/s — memory ${first.rssMiB} → ${last.rssMiB} MiB (growth ${summary.memoryGrowthMiB} MiB), p99 ${first.p99Ms} → ${last.p99Ms} ms, errors ${summary.errors}`);
+  return summary;
 }
 
 main().then(

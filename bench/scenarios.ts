@@ -39,6 +39,11 @@ export const scenarios: Scenario[] = [
     prepare: (ctx) => ({ url: `${ctx.helloUrl}/` }),
   },
   {
+    name: 'home',
+    description: 'GET / (in season, new from the workshops, the spotlight co-op)',
+    prepare: (ctx) => ({ url: `${ctx.appUrl}/` }),
+  },
+  {
     name: 'listing',
     description: 'GET /shop/produce?region=…&stock=1 (department + two filters)',
     prepare: (ctx) => ({ url: `${ctx.appUrl}/shop/produce?region=${encodeURIComponent(ctx.regions[0]!)}&stock=1` }),
