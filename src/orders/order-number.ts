@@ -19,6 +19,20 @@ const next = new Map<number, number>();
 
 export const formatOrderNumber = (year: number, seq: number) => `FIL-${year}-${String(seq).padStart(6, '0')}`;
 
+/**
+ * Moves the shared hint up to `seq`. Two first orders of a year can both try
+ * to create the counter (an upsert is an insert then): the loser's duplicate
+ * key only means the document now exists, so it updates that one instead.
+ */
+async function raiseHint(counterId: string, seq: number): Promise<void> {
+  try {
+    await CounterModel.updateOne({ _id: counterId }, { $max: { seq } }, { upsert: true });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await CounterModel.updateOne({ _id: counterId }, { $max: { seq } });
+  }
+}
+
 export async function allocateOrderNumber(orderId: Types.ObjectId, at = new Date()): Promise<string> {
   const year = at.getUTCFullYear();
   const counterId = `order:${year}`;
@@ -39,7 +53,7 @@ export async function allocateOrderNumber(orderId: Types.ObjectId, at = new Date
       next.set(year, Math.max(next.get(year)!, (c?.seq ?? 0) + 1));
       continue;
     }
-    await CounterModel.updateOne({ _id: counterId }, { $max: { seq } }, { upsert: true });
+    await raiseHint(counterId, seq);
     return number;
   }
   throw new Error('could not allocate an order number');
