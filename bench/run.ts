@@ -10,7 +10,8 @@
  * bench/results/latest.json. Never touches ./data or the network.
  *
  * Soak: `npm run bench -- --soak 30` then keeps a mixed storefront load
- * (home, listing, search, product) at half the listing's measured maximum
+ * (home, listing, search, product, as a returning shopper) at half the
+ * measured maximum of the slowest of those pages
  * for 30 minutes, in one-minute windows, and reports the app process's
  * memory growth and the drift of p99 latency from the first window to the last.
  */
@@ -30,7 +31,7 @@ import { freePort, waitForPort } from '../src/platform/ports';
 import { seedDemo, seedLarge } from '../src/demo/seed';
 import { ProductModel } from '../src/catalog/product.model';
 import { CoopModel } from '../src/coops/coop.model';
-import { scenarios, type BenchContext, type Scenario } from './scenarios';
+import { BEHIND_TLS, scenarios, type BenchContext, type Scenario } from './scenarios';
 import './checkout.scenarios';
 // Every model must be registered before the indexes are built.
 import '../src/app';
@@ -246,15 +247,20 @@ interface SoakWindow {
 }
 
 /**
- * Holds a mixed load at half the listing's maximum for `minutes` one-minute
+ * Holds a mixed load at half the slowest page's maximum for `minutes` one-minute
  * windows. Memory growth is the app's RSS after the last window minus after
  * the first (the first absorbs warm-up); drift is the last window's p99
  * against the first's.
  */
 async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, rows: Row[], logger: ReturnType<typeof createLogger>) {
   if (!Number.isFinite(minutes) || minutes < 1) throw new Error('--soak takes a number of minutes (>= 1)');
-  const listing = rows.find((r) => r.scenario === 'listing');
-  const rate = Math.max(10, Math.round((listing?.requestsPerSec ?? 200) / 2));
+  // Half the maximum of the slowest page in the mix, so the soak is sustainable and measures drift, not overload.
+  const mix = rows.filter((r) => ['home', 'listing', 'search', 'product'].includes(r.scenario));
+  const slowest = Math.min(...mix.map((r) => r.requestsPerSec), 400);
+  const rate = Math.max(10, Math.round(slowest / 2));
+  // Returning shoppers: one session cookie, as a browser would carry.
+  const landing = await fetch(`${ctx.appUrl}/products/${ctx.productSlugs[0]}`, { headers: BEHIND_TLS });
+  const cookie = (landing.headers.get('set-cookie') ?? '').split(';')[0]!;
   const paths = () => [
     '/',
     `/shop/produce?region=${encodeURIComponent(ctx.regions[0]!)}&stock=1`,
@@ -263,13 +269,14 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
   ];
   let i = 0;
   const windows: SoakWindow[] = [];
-  logger.info(`bench: soak for ${minutes} min at ${rate} req/s (half the listing's maximum)`);
+  logger.info(`bench: soak for ${minutes} min at ${rate} req/s (half the slowest storefront page's maximum)`);
   for (let m = 1; m <= minutes; m++) {
     const r = await cannon({
       url: ctx.appUrl,
       connections: 10,
       overallRate: rate,
       duration: 60,
+      headers: { ...BEHIND_TLS, cookie },
       requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths()[i++ % 4]! }) }],
     } as Options);
     const w = { minute: m, requestsPerSec: Math.round(r.requests.average), p99Ms: r.latency.p99, rssMiB: rssMiB(app.pid), errors: r.errors + r.timeouts + r.non2xx };
