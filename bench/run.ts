@@ -256,7 +256,7 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
   if (!Number.isFinite(minutes) || minutes < 1) throw new Error('--soak takes a number of minutes (>= 1)');
   // Half the maximum of the slowest page in the mix, so the soak is sustainable and measures drift, not overload.
   const mix = rows.filter((r) => ['home', 'listing', 'search', 'product'].includes(r.scenario));
-  const slowest = Math.min(...mix.map((r) => r.requestsPerSec), 400);
+  const slowest = Math.min(...mix.map((r) => r.requestsPerSec));
   const rate = Math.max(10, Math.round(slowest / 2));
   // Returning shoppers: one session cookie, as a browser would carry.
   const landing = await fetch(`${ctx.appUrl}/products/${ctx.productSlugs[0]}`, { headers: BEHIND_TLS });
