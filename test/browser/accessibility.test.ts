@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { seedDemo } from '../../src/demo/seed';
 import { DEMO_ADMIN, DEMO_MEMBER } from '../../src/demo/demo-data';
-import { createLogger } from '../../src/platform/logger';
-import { refreshCatalog } from '../../src/catalog';
-import { axeProblems, browserAvailable, openShop, signIn, step, type Shop } from './browser';
+import { axeProblems, browserAvailable, openDemoShop, signIn, step, type Shop } from './browser';
 
 const DOM = { waitUntil: 'domcontentloaded' } as const;
 
@@ -28,9 +25,7 @@ describe('accessibility (axe-core in Chromium)', function () {
 
   before(async function () {
     if (!browserAvailable()) return this.skip();
-    await seedDemo(createLogger('silent', false));
-    await refreshCatalog();
-    shop = await openShop();
+    shop = await openDemoShop();
   });
   after(async () => shop?.close());
 

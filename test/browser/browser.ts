@@ -5,6 +5,9 @@ import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT_DIR } from '../../src/platform/config';
 import { buildApp } from '../support/app';
+import { seedDemo } from '../../src/demo/seed';
+import { createLogger } from '../../src/platform/logger';
+import { refreshCatalog } from '../../src/catalog';
 import { freePort } from '../../src/platform/ports';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -48,6 +51,13 @@ export async function openShop(env: Record<string, string> = {}): Promise<Shop> 
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** The demo shop (seeded, catalogue loaded) in Chromium: what the journeys and audits start from. */
+export async function openDemoShop(): Promise<Shop> {
+  await seedDemo(createLogger('silent', false));
+  await refreshCatalog();
+  return openShop();
 }
 
 /** Runs one journey step; on failure saves a screenshot named after the test and step. */

@@ -4,16 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { seedDemo } from '../../src/demo/seed';
 import { DEMO_ADMIN, DEMO_MEMBER } from '../../src/demo/demo-data';
 import { ProductModel } from '../../src/catalog/product.model';
 import { CoopModel } from '../../src/coops/coop.model';
 import { saveAccountState } from '../../src/coops/onboarding.service';
 import { DemoGateway } from '../../src/payments';
 import { getPayoutSettings, setPayoutSettings, type PayoutSettingsView } from '../../src/payouts/settings.service';
-import { createLogger } from '../../src/platform/logger';
-import { refreshCatalog } from '../../src/catalog';
-import { browserAvailable, openShop, signIn, step, type Shop } from './browser';
+import { browserAvailable, openDemoShop, signIn, step, type Shop } from './browser';
 
 /** Wait for the document, not for every lazy image, before the next step. */
 const DOM = { waitUntil: 'domcontentloaded' } as const;
@@ -144,9 +141,7 @@ describe('browser journeys (Chromium)', function () {
 
   before(async function () {
     if (!browserAvailable()) return this.skip();
-    await seedDemo(createLogger('silent', false));
-    await refreshCatalog();
-    shop = await openShop();
+    shop = await openDemoShop();
   });
   after(async () => shop?.close());
 
