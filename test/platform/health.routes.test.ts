@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildApp } from '../support/app';
 import { testEngines } from '../support/engines';
+import { makePaidOrder, makePayableCoop, sendStripeEvent } from '../payouts/fixtures';
+import { OrderModel } from '../../src/orders/order.model';
+import { CoopShareModel } from '../../src/orders/coop-share.model';
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -40,12 +43,14 @@ describe('health endpoints', () => {
         await until(async () => (await request(app).get('/readyz')).status === 200, 30_000);
       });
 
-      it('responds 503, pages answer 503 within 5 s, and both recover when it is back', async function () {
+      it('responds 503, pages answer 503 within 5 s, webhooks are not acknowledged, and all recover with nothing lost', async function () {
         this.timeout(60_000);
         const { db } = testEngines();
         // A visitor with a session: every request of theirs needs the session store.
         const visitor = request.agent(app);
         await visitor.get('/login').expect(200);
+        const coop = await makePayableCoop();
+        const paid = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 1200, quantity: 2 }] }]);
         await db.stop();
 
         const ready = await request(app).get('/readyz');
@@ -59,9 +64,20 @@ describe('health endpoints', () => {
         assert.match(page.text, /<h1>Servizio momentaneamente non disponibile<\/h1>/);
         assert.equal(page.headers['retry-after'], '5');
 
+        // A Stripe event that arrives now must not be acknowledged, so Stripe delivers it again later.
+        const hook = await sendStripeEvent(app, 'checkout.session.completed', { id: 'cs_outage', object: 'checkout.session', payment_status: 'paid', metadata: {} });
+        assert.ok(hook.status >= 500, `webhook answered ${hook.status}`);
+
         await db.start();
         await until(async () => (await request(app).get('/readyz')).status === 200, 30_000);
         await visitor.get('/cart').expect(200);
+
+        // Nothing of the paid order was lost.
+        const order = await OrderModel.findById(paid.orderId).lean();
+        assert.equal(order?.status, 'paid');
+        assert.equal(order?.totalCents, paid.total);
+        assert.ok(order?.payment?.chargeId);
+        assert.equal(await CoopShareModel.countDocuments({ order: order!._id }), 1);
       });
     });
   });
