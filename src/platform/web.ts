@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
-import { join } from 'node:path';
-import { ROOT_DIR, type Config } from './config';
+import { VIEWS_DIR, type Config } from './config';
 import { AppError, isAppError } from './errors';
 import { isDbUnavailable } from './db';
 import { pickLocale, translator, localized, type Locale, type Translate } from './i18n';
@@ -18,7 +17,6 @@ declare global {
   }
 }
 
-export const VIEWS_DIR = join(ROOT_DIR, 'views');
 
 /**
  * EJS has no layouts of its own: every `res.render(view, locals)` renders the
@@ -97,7 +95,12 @@ export function readCookie(req: Request, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined; // a malformed cookie is no preference, not a server error
+    }
   }
   return undefined;
 }

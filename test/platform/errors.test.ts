@@ -23,6 +23,11 @@ describe('error pages', () => {
       assert.equal(res.body.error.code, 'page_not_found');
     });
 
+    it('ignores a malformed language cookie instead of failing', async () => {
+      const res = await request(app).get('/no/such/page').set('Cookie', 'lang=%E0%A4%A').expect(404);
+      assert.match(res.text, /<h1>Pagina non trovata<\/h1>/);
+    });
+
     it('shows the page in English when the language cookie says so', async () => {
       const res = await request(app).get('/no/such/page').set('Cookie', 'lang=en').expect(404);
       assert.match(res.text, /<h1>Page not found<\/h1>/);
