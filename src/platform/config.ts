@@ -13,6 +13,9 @@ export const ROOT_DIR = (() => {
   return dir;
 })();
 
+/** The EJS templates, pages and mails alike. */
+export const VIEWS_DIR = resolve(ROOT_DIR, 'views');
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');

@@ -55,6 +55,15 @@ function interpolate(text: string, params?: TranslateParams): string {
  * `{ "one": "{count} prodotto", "other": "{count} prodotti" }`.
  */
 export function translator(locale: Locale): Translate {
+  let t = TRANSLATORS.get(locale);
+  if (!t) TRANSLATORS.set(locale, (t = makeTranslator(locale)));
+  return t;
+}
+
+// One translator per locale, built once: every request and every mail asks for one.
+const TRANSLATORS = new Map<Locale, Translate>();
+
+function makeTranslator(locale: Locale): Translate {
   const plural = new Intl.PluralRules(locale);
   const order: Locale[] = [locale, ...LOCALES.filter((l) => l !== locale)];
   return (key, params) => {

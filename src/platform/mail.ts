@@ -6,9 +6,8 @@ import ejs from 'ejs';
 import type { Logger } from './logger';
 import { localized, translator, type Locale } from './i18n';
 import { formatMoney } from './money';
-import { ROOT_DIR } from './config';
+import { VIEWS_DIR } from './config';
 
-const VIEWS_DIR = join(ROOT_DIR, 'views');
 
 export interface MailMessage {
   to: string;
