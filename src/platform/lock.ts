@@ -63,9 +63,10 @@ export async function acquireLock(key: string, { ttlMs = 10_000, waitMs = 5_000 
   const deadline = Date.now() + waitMs;
   let delay = 2;
   for (;;) {
+    const expiresAt = Date.now() + ttlMs;
     try {
-      await LockModel.create({ _id: key, owner, expiresAt: new Date(Date.now() + ttlMs) });
-      return { key, owner, release: () => releaseLock(key, owner) };
+      await LockModel.create({ _id: key, owner, expiresAt: new Date(expiresAt) });
+      return { key, owner, release: () => releaseLock(key, owner, expiresAt) };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
@@ -80,8 +81,22 @@ export async function acquireLock(key: string, { ttlMs = 10_000, waitMs = 5_000 
   }
 }
 
-async function releaseLock(key: string, owner: string): Promise<void> {
-  await LockModel.deleteOne({ _id: key, owner });
+/**
+ * Before its expiry (less a margin for clock skew between app servers) no
+ * one else can hold the lock, so it is deleted by `_id` alone: the one
+ * filter FerretDB answers from an index (a filter on `_id` and `owner`
+ * reads the whole collection). A holder that overran its lease checks it
+ * still owns the lock before deleting it.
+ */
+const RELEASE_MARGIN_MS = 2_000;
+
+async function releaseLock(key: string, owner: string, expiresAt: number): Promise<void> {
+  if (Date.now() < expiresAt - RELEASE_MARGIN_MS) {
+    await LockModel.deleteOne({ _id: key });
+    return;
+  }
+  const held = await LockModel.findById(key, { owner: 1 }).lean();
+  if (held?.owner === owner) await LockModel.deleteOne({ _id: key, owner });
 }
 
 /** Runs `fn` while holding the lock `key`; the lock is released however `fn` ends. */
