@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { priceCart, type CartItem, type Delivery, type PricedCart } from '../cart';
-import type { PaymentGateway, CheckoutLine } from '../payments/gateway';
+import type { PaymentGateway, CheckoutLine, CheckoutSession } from '../payments/gateway';
 import { PaymentProviderError } from '../payments/gateway';
 import { commissionBpsForMany } from '../payouts/commission.service';
 import { AppError, conflict } from '../platform/errors';
@@ -122,8 +122,13 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * 3. Stock is held line by line (reservations.service); when a line runs
  *    out the holds are undone, the claim is given back and `out_of_stock`
  *    thrown, so the buyer can fix the cart and try again.
- * 4. The order (number, lines, address) and one share per co-op are written.
- * 5. The session is created with idempotency key `checkout:<orderId>`.
+ * 4. One share per co-op is written, then the session is created with
+ *    idempotency key `checkout:<orderId>`.
+ * 5. The order (number, lines, address, and the session or the failure) is
+ *    written once, after the provider answered: no second write under the
+ *    order's lock. A second submit meanwhile waits for it (resumeCheckout).
+ *    Nothing can be paid before the buyer has the session's URL, so no
+ *    payment event can arrive for an order not written yet.
  */
 export async function startCheckout(input: StartCheckoutInput): Promise<StartedCheckout> {
   const quote = await quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps);
@@ -198,14 +203,36 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
       history: [],
     })),
   );
-  await OrderModel.create(order);
+  let session: CheckoutSession | undefined;
+  let failure: unknown;
+  try {
+    session = await requestSession(order as unknown as Order, input);
+  } catch (err) {
+    failure = err;
+  }
+  const payment = session
+    ? { sessionId: session.id, sessionUrl: session.url, sessionExpiresAt: session.expiresAt }
+    : { sessionExpiresAt, failedAt: new Date() };
+  await OrderModel.create({ ...order, payment });
   await OrderKeyModel.create({ _id: `token:${hash}`, order: orderId });
-  const url = await openSession(order as unknown as Order, input);
-  return { orderId: String(orderId), orderNumber: number, viewToken: token, url, reused: false };
+  if (!session) throw new CheckoutPaymentError(String(orderId), failure);
+  await rememberSession(session.id, orderId);
+  return { orderId: String(orderId), orderNumber: number, viewToken: token, url: session.url, reused: false };
 }
 
-/** The Checkout Session for an order: created once, or again with the same idempotency key after a failure. */
-async function openSession(order: Order, input: Pick<StartCheckoutInput, 'payments' | 'publicUrl' | 'locale'>): Promise<string> {
+/** Lets a payment event that names only the session find its order. */
+async function rememberSession(sessionId: string, orderId: Types.ObjectId): Promise<void> {
+  // Several orders may share a session id on stripe-mock; on Stripe ids are unique. Last write wins either way.
+  try {
+    await OrderKeyModel.create({ _id: `session:${sessionId}`, order: orderId, at: new Date() });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await OrderKeyModel.updateOne({ _id: `session:${sessionId}` }, { $set: { order: orderId, at: new Date() } });
+  }
+}
+
+/** Asks the provider for the order's Checkout Session (the same idempotency key every time), within PROVIDER_TIMEOUT_MS. */
+async function requestSession(order: Order, input: Pick<StartCheckoutInput, 'payments' | 'publicUrl' | 'locale'>): Promise<CheckoutSession> {
   const loc = order.buyer.locale ?? input.locale;
   const lines: CheckoutLine[] = order.lines.map((l) => {
     const variant = localized(l.variantLabel, loc);
@@ -221,10 +248,8 @@ async function openSession(order: Order, input: Pick<StartCheckoutInput, 'paymen
   }
   const orderId = String(order._id);
   const expiresAt = order.payment?.sessionExpiresAt ?? new Date(Date.now() + SESSION_TTL_MS);
-  let session;
-  try {
-    session = await withTimeout(
-      input.payments.createCheckoutSession({
+  return withTimeout(
+    input.payments.createCheckoutSession({
         orderId,
         orderNumber: order.number,
         lines,
@@ -233,22 +258,28 @@ async function openSession(order: Order, input: Pick<StartCheckoutInput, 'paymen
         successUrl: `${input.publicUrl}/checkout/success?order=${orderId}&session_id={CHECKOUT_SESSION_ID}`,
         cancelUrl: `${input.publicUrl}/checkout/cancel?order=${orderId}`,
         expiresAt,
-        idempotencyKey: `checkout:${orderId}`,
-      }),
-      PROVIDER_TIMEOUT_MS,
-    );
+      idempotencyKey: `checkout:${orderId}`,
+    }),
+    PROVIDER_TIMEOUT_MS,
+  );
+}
+
+/** A retry on an order that is already written: the session again (same key), recorded under the order's lock. */
+async function reopenSession(order: Order, input: Pick<StartCheckoutInput, 'payments' | 'publicUrl' | 'locale'>): Promise<string> {
+  let session: CheckoutSession;
+  try {
+    session = await requestSession(order, input);
   } catch (err) {
     await OrderModel.updateOne({ _id: order._id }, { $set: { 'payment.failedAt': new Date() } }).catch(() => undefined);
-    throw new CheckoutPaymentError(orderId, err);
+    throw new CheckoutPaymentError(String(order._id), err);
   }
-  await withLock(orderLockKey(orderId), async () => {
+  await withLock(orderLockKey(order._id), async () => {
     await OrderModel.updateOne(
       { _id: order._id },
       { $set: { 'payment.sessionId': session.id, 'payment.sessionUrl': session.url, 'payment.sessionExpiresAt': session.expiresAt } },
     );
   });
-  // Several orders may share a session id on stripe-mock; on Stripe ids are unique. Last write wins either way.
-  await OrderKeyModel.updateOne({ _id: `session:${session.id}` }, { $set: { order: order._id, at: new Date() } }, { upsert: true });
+  await rememberSession(session.id, order._id);
   return session.url;
 }
 
@@ -274,5 +305,5 @@ async function resumeCheckout(orderId: string, input: StartCheckoutInput): Promi
   if (order.status !== 'pending_payment') throw conflict('checkout_closed', 'This checkout has ended; please start again');
   const open = order.payment?.sessionUrl && (!order.payment.sessionExpiresAt || order.payment.sessionExpiresAt.getTime() > Date.now());
   if (open) return { ...base, url: order.payment.sessionUrl! };
-  return { ...base, url: await openSession(order, input) };
+  return { ...base, url: await reopenSession(order, input) };
 }

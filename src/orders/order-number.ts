@@ -8,8 +8,11 @@ import { OrderKeyModel } from './order.model';
  * `_id`); the counter document is only a hint of where to start, so it may
  * lag or be written back by two processes at once without harm: a taken
  * number is skipped. Within one process, numbers are handed out from memory
- * so concurrent checkouts do not collide.
+ * so concurrent checkouts do not collide, and the hint is moved only every
+ * HINT_EVERY numbers (a write per order saved): a process that starts from
+ * it skips at most that many taken numbers once.
  */
+const HINT_EVERY = 10;
 const CounterModel = mongoose.model<{ _id: string; seq: number }>(
   'OrderCounter',
   new Schema<{ _id: string; seq: number }>({ _id: String, seq: Number }, { versionKey: false, collection: 'order_counters' }),
@@ -53,7 +56,7 @@ export async function allocateOrderNumber(orderId: Types.ObjectId, at = new Date
       next.set(year, Math.max(next.get(year)!, (c?.seq ?? 0) + 1));
       continue;
     }
-    await raiseHint(counterId, seq);
+    if (seq % HINT_EVERY === 0) await raiseHint(counterId, seq);
     return number;
   }
   throw new Error('could not allocate an order number');
