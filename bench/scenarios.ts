@@ -10,6 +10,8 @@ export interface BenchContext {
   productSlugs: string[];
   coopSlugs: string[];
   regions: string[];
+  /** How many connections each scenario runs with (unless it sets its own). */
+  connections: number;
 }
 
 /**

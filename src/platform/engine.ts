@@ -59,6 +59,8 @@ export class EmbeddedEngine {
   readonly bin: string;
   readonly dataDir: string;
   port = 0;
+  /** FerretDB's debug HTTP port (metrics and Go's pprof); 0 for mongod. */
+  debugPort = 0;
   private child?: ChildProcess;
   private readonly log?: Logger;
   private readonly dbName: string;
@@ -86,7 +88,7 @@ export class EmbeddedEngine {
     }
     // FerretDB's default debug address (127.0.0.1:8088) collides when two
     // instances run, e.g. tests beside a running shop: take a free one.
-    const debugPort = await freePort();
+    const debugPort = (this.debugPort ||= await freePort());
     return [
       '--handler=sqlite',
       // WAL (FerretDB's default) with synchronous=NORMAL: a commit no longer waits for
