@@ -186,7 +186,12 @@ async function readVersion(id: 'catalog' | 'stock'): Promise<string | undefined>
   return doc?.token;
 }
 
+/** How many times all stock was read; values written before the latest read may be older than it. */
+let stockLoads = 0;
+export const stockLoadCount = (): number => stockLoads;
+
 async function loadStock(): Promise<Map<string, number>> {
+  stockLoads++;
   const rows = await StockLevelModel.find({}, { onHand: 1 }).lean();
   return new Map(rows.map((r) => [r._id, r.onHand]));
 }
@@ -456,11 +461,20 @@ export async function catalogChanged(opts: { productIds?: string[] } = {}): Prom
   await refreshCatalog();
 }
 
+/** Stock levels this process wrote itself, with their values, so they need no reading back. */
+export interface KnownStock {
+  levels: Map<string, number>;
+  /** stockLoadCount() when the first of them was written. */
+  since: number;
+}
+
 /**
  * Stock levels changed. With product ids, only their stock is re-read here
- * (a few `_id` lookups); other processes re-read all stock on their next poll.
+ * (a few `_id` lookups), or taken from `known` when this process wrote it
+ * and no full reload has happened since; other processes re-read all
+ * stock on their next poll.
  */
-export async function stockChanged(productIds?: string[]): Promise<void> {
+export async function stockChanged(productIds?: string[], known?: KnownStock): Promise<void> {
   await bump('stock');
   if (!productIds || !snapshot) {
     setStock(await loadStock());
@@ -472,10 +486,13 @@ export async function stockChanged(productIds?: string[]): Promise<void> {
     setStock(await loadStock());
     return;
   }
+  const written = known && known.since === stockLoads ? known.levels : new Map<string, number>();
+  const unknown = ids.filter((id) => !written.has(id));
   // One lookup per stock level: a filter on `_id` alone is what FerretDB serves from its index.
-  const rows = await Promise.all(ids.map((id) => StockLevelModel.findById(id, { onHand: 1 }).lean()));
+  const rows = await Promise.all(unknown.map((id) => StockLevelModel.findById(id, { onHand: 1 }).lean()));
   const next = new Map(stock);
-  ids.forEach((id, i) => next.set(id, rows[i]?.onHand ?? 0));
+  unknown.forEach((id, i) => next.set(id, rows[i]?.onHand ?? 0));
+  for (const id of ids) if (written.has(id)) next.set(id, written.get(id)!);
   setStock(next);
 }
 

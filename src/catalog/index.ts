@@ -10,7 +10,7 @@
  * the data, then `await catalogChanged()` (or `refreshCatalog()`) before
  * requesting a page.
  */
-export { catalogChanged, stockChanged, refreshCatalog, startCatalog, onHandOf, type CatalogProduct, type CatalogCoop, type CatalogVariant, type CatalogImage } from './catalog-cache';
+export { catalogChanged, stockChanged, stockLoadCount, type KnownStock, refreshCatalog, startCatalog, onHandOf, type CatalogProduct, type CatalogCoop, type CatalogVariant, type CatalogImage } from './catalog-cache';
 export { getPurchasable, getProductsByIds, listCoops } from './catalog.service';
 export { imageUrl, imageSrcset, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
 export { DEPARTMENTS, CATEGORY_SLUGS, CERTIFICATIONS, UNITS, IVA_RATES, REGIONS, unitPrice, departmentOf, type Category, type Department, type Unit } from './categories';

@@ -4,6 +4,7 @@ import { trusted } from '../platform/db';
 import { conflict } from '../platform/errors';
 import { withLock } from '../platform/lock';
 import { ReservationModel, reservationId, type Reservation } from './reservation.model';
+import { noteStockLevel } from './stock-signal';
 
 /**
  * Stock reservation, correct on FerretDB as well as MongoDB.
@@ -51,6 +52,7 @@ async function holdOne(orderId: Types.ObjectId, req: StockRequest, expiresAt: Da
       if (onHand < req.quantity) throw outOfStock(req.stockId, onHand);
       // Filter on `_id` alone: any other field in the filter makes FerretDB's SQLite backend scan the collection.
       await StockLevelModel.updateOne({ _id: req.stockId }, { $set: { onHand: onHand - req.quantity } });
+      noteStockLevel(req.stockId, onHand - req.quantity);
       await ReservationModel.create({ _id: reservationId(orderId, req.stockId), order: orderId, stock: req.stockId, quantity: req.quantity, expiresAt });
     },
     STOCK_LOCK,
@@ -91,17 +93,19 @@ async function reservationsFor(orderId: Types.ObjectId, stockIds?: string[]): Pr
  * already released or sold is left alone. Callers hold the order's lock.
  */
 export async function releaseReservations(orderId: Types.ObjectId, stockIds?: string[]): Promise<number> {
+  // Read once: every change of a reservation's state happens under its order's lock, which the caller holds.
   const held = (await reservationsFor(orderId, stockIds)).filter((r) => r.state === 'held');
   let units = 0;
   for (const r of held) {
     await withLock(
       stockLockKey(r.stock),
       async () => {
-        const fresh = await ReservationModel.findById(r._id, { state: 1 }).lean();
-        if (fresh?.state !== 'held') return;
         await ReservationModel.updateOne({ _id: r._id }, { $set: { state: 'released' } });
         const level = await StockLevelModel.findById(r.stock, { onHand: 1 }).lean();
-        if (level) await StockLevelModel.updateOne({ _id: r.stock }, { $set: { onHand: level.onHand + r.quantity } });
+        if (level) {
+          await StockLevelModel.updateOne({ _id: r.stock }, { $set: { onHand: level.onHand + r.quantity } });
+          noteStockLevel(r.stock, level.onHand + r.quantity);
+        }
         units += r.quantity;
       },
       STOCK_LOCK,
