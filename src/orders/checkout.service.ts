@@ -214,10 +214,22 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
     ? { sessionId: session.id, sessionUrl: session.url, sessionExpiresAt: session.expiresAt }
     : { sessionExpiresAt, failedAt: new Date() };
   await OrderModel.create({ ...order, payment });
-  await OrderKeyModel.create({ _id: `token:${hash}`, order: orderId });
+  await recordKeys(orderId, hash, session?.id);
   if (!session) throw new CheckoutPaymentError(String(orderId), failure);
-  await rememberSession(session.id, orderId);
   return { orderId: String(orderId), orderNumber: number, viewToken: token, url: session.url, reused: false };
+}
+
+/** The guest link's key and, once there is one, the session's: one write for both. */
+async function recordKeys(orderId: Types.ObjectId, tokenHash: string, sessionId?: string): Promise<void> {
+  const keys: { _id: string; order: Types.ObjectId; at: Date }[] = [{ _id: `token:${tokenHash}`, order: orderId, at: new Date() }];
+  if (sessionId) keys.push({ _id: `session:${sessionId}`, order: orderId, at: new Date() });
+  try {
+    await OrderKeyModel.insertMany(keys, { ordered: false });
+  } catch (err) {
+    // Only the session key can exist already (a token is 256 random bits): see rememberSession.
+    if (!isDuplicateKey(err) || !sessionId) throw err;
+    await OrderKeyModel.updateOne({ _id: `session:${sessionId}` }, { $set: { order: orderId, at: new Date() } });
+  }
 }
 
 /** Lets a payment event that names only the session find its order. */

@@ -64,6 +64,17 @@ async function moveShares(order: Pick<Order, '_id' | 'coops'>, from: ShareStatus
   }
 }
 
+/**
+ * The shares of an order that was pending payment until now become
+ * cancelled. They are pending too: a share leaves pending_payment only
+ * with its order, under the order's lock (held here), so none is read first.
+ */
+async function cancelPendingShares(order: Pick<Order, '_id' | 'coops'>, at: Date): Promise<void> {
+  for (const id of shareIdsOf(order)) {
+    await CoopShareModel.updateOne({ _id: id }, { $set: { status: 'cancelled' }, $push: { history: { status: 'cancelled', at, by: null } } });
+  }
+}
+
 /** One order by id, or null. */
 export async function getOrder(orderId: string | Types.ObjectId): Promise<Order | null> {
   const id = asId(orderId);
@@ -233,7 +244,7 @@ export async function releaseOrder(input: ReleaseOrderInput): Promise<{ released
       const released = await releaseReservations(orderId, order ? stockIdsOf(order) : undefined);
       if (order) {
         await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } });
-        await moveShares(order, 'pending_payment', 'cancelled', new Date());
+        await cancelPendingShares(order, new Date());
       }
       return { released, status: order ? 'cancelled' : null, productIds: order ? order.lines.map((l) => String(l.product)) : [] };
     },
