@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { CoopModel } from '../coops/coop.model';
 import { catalogChanged } from '../catalog';
 import { CommissionRateModel } from '../payouts/commission.model';
+import { commissionRatesChanged } from '../payouts/commission.service';
 import { AppError, conflict, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
 import { audit } from './audit';
@@ -155,6 +156,7 @@ export async function addCommissionRate(actorId: string, input: { coopId: string
     note: input.note,
     createdBy: new Types.ObjectId(actorId),
   });
+  commissionRatesChanged();
   await audit(actorId, 'commission.add', input.coopId ? `coop:${input.coopId}` : 'platform', null, { bps: doc.bps, effectiveFrom: doc.effectiveFrom, note: doc.note });
   return { id: String(doc._id), coopId: input.coopId, coopName: '', bps: doc.bps, effectiveFrom: doc.effectiveFrom, note: doc.note ?? '', inForce: doc.effectiveFrom <= new Date() };
 }

@@ -1,6 +1,37 @@
-import { Types } from 'mongoose';
-import { trusted } from '../platform/db';
-import { CommissionRateModel } from './commission.model';
+import { CommissionRateModel, type CommissionRate } from './commission.model';
+
+type Rate = Pick<CommissionRate, 'coop' | 'bps' | 'effectiveFrom'>;
+
+/**
+ * Every rate ever added: a few documents, since only admins add them and
+ * never edit them. Checkout needs them on every start, so they are kept in
+ * memory for RATES_TTL_MS (a rate added here clears them at once; one added
+ * through another app process is seen within that time). Which rate is in
+ * force is still decided per call from `effectiveFrom`, so a rate scheduled
+ * for later takes effect on the dot.
+ */
+const RATES_TTL_MS = 5_000;
+let cache: { rates: Promise<Rate[]>; until: number } | null = null;
+
+function allRates(): Promise<Rate[]> {
+  if (cache && Date.now() < cache.until) return cache.rates;
+  const rates = CommissionRateModel.find({}, { coop: 1, bps: 1, effectiveFrom: 1 }).lean<Rate[]>().exec();
+  cache = { rates, until: Date.now() + RATES_TTL_MS };
+  rates.catch(() => (cache = null));
+  return rates;
+}
+
+/** A rate was added: the next checkout reads them again. */
+export function commissionRatesChanged(): void {
+  cache = null;
+}
+
+/** The newest rate in force at `at` among `rates`. */
+function inForce(rates: Rate[], at: Date, own: (r: Rate) => boolean): Rate | undefined {
+  let best: Rate | undefined;
+  for (const r of rates) if (own(r) && r.effectiveFrom <= at && (!best || r.effectiveFrom > best.effectiveFrom)) best = r;
+  return best;
+}
 
 /**
  * The commission (basis points) in force for a co-op at `at`: its own
@@ -8,23 +39,12 @@ import { CommissionRateModel } from './commission.model';
  * else `fallbackBps` (PLATFORM_COMMISSION_BPS from the config).
  */
 export async function commissionBpsFor(coopId: string, at: Date, fallbackBps: number): Promise<number> {
-  const rates = await CommissionRateModel.find(
-    { coop: trusted({ $in: [new Types.ObjectId(coopId), null] }), effectiveFrom: trusted({ $lte: at }) },
-    { coop: 1, bps: 1, effectiveFrom: 1 },
-  ).lean();
-  const newest = (own: boolean) =>
-    rates.filter((r) => (r.coop !== null) === own).sort((a, b) => +b.effectiveFrom - +a.effectiveFrom)[0];
-  return (newest(true) ?? newest(false))?.bps ?? fallbackBps;
+  return (await commissionBpsForMany([coopId], at, fallbackBps)).get(coopId)!;
 }
 
-/** The rates for many co-ops at once (one query), for checkout with several co-ops. */
+/** The rates for many co-ops at once, for checkout with several co-ops. */
 export async function commissionBpsForMany(coopIds: string[], at: Date, fallbackBps: number): Promise<Map<string, number>> {
-  const rates = await CommissionRateModel.find(
-    { coop: trusted({ $in: [...coopIds.map((id) => new Types.ObjectId(id)), null] }), effectiveFrom: trusted({ $lte: at }) },
-    { coop: 1, bps: 1, effectiveFrom: 1 },
-  )
-    .sort({ effectiveFrom: -1 })
-    .lean();
-  const platform = rates.find((r) => r.coop === null)?.bps ?? fallbackBps;
-  return new Map(coopIds.map((id) => [id, rates.find((r) => r.coop !== null && String(r.coop) === id)?.bps ?? platform]));
+  const rates = await allRates();
+  const platform = inForce(rates, at, (r) => r.coop === null)?.bps ?? fallbackBps;
+  return new Map(coopIds.map((id) => [id, inForce(rates, at, (r) => r.coop !== null && String(r.coop) === id)?.bps ?? platform]));
 }
