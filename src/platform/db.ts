@@ -22,7 +22,8 @@ export async function connectDb(uri: string): Promise<typeof mongoose> {
     connectTimeoutMS: 3_000,
     socketTimeoutMS: 20_000,
     heartbeatFrequencyMS: 2_000,
-    maxPoolSize: 20,
+    // A pool size in the URI wins (the embedded FerretDB asks for a small one: see EmbeddedEngine.uri).
+    ...(/[?&]maxPoolSize=/i.test(uri) ? {} : { maxPoolSize: 20 }),
     autoIndex: false,
   });
   return mongoose;
