@@ -54,7 +54,10 @@ export function cartRoutes(): Router {
     if (!parsed.success) return showCart(req, res, 422, fieldMessages(parsed.error));
     const { quantity, limited } = await addItem(ownerOf(req), parsed.data);
     if (wantsJson(req)) {
-      res.status(201).json({ quantity, limited, count: await cartCount(ownerOf(req)) });
+      const count = await cartCount(ownerOf(req));
+      // Stored before answering: a client that moves on at the status line must find the item in the cart.
+      await saveSession(req);
+      res.status(201).json({ quantity, limited, count });
       return;
     }
     flash(req, limited ? 'info' : 'success', limited ? 'cart.flash.limited' : 'cart.flash.added', { count: quantity });

@@ -92,8 +92,9 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
       delete req.session.pendingOrder;
     }
     req.session.checkout = { email, address, addressId: input.addressId, deliveries, attempt: newAttempt() };
-    if (wantsJson(req)) return res.status(201).json({ attempt: req.session.checkout.attempt });
+    // Stored before answering, for JSON clients as for the redirect: the next request must find this attempt.
     await saveSession(req);
+    if (wantsJson(req)) return res.status(201).json({ attempt: req.session.checkout.attempt });
     res.redirect(303, '/checkout/review');
   });
 
@@ -127,9 +128,9 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
         payments,
       });
       req.session.pendingOrder = { id: started.orderId, token: started.viewToken };
-      if (wantsJson(req)) return res.status(201).json({ orderId: started.orderId, number: started.orderNumber, url: started.url });
       // The success page (after paying) looks for this order in the session.
       await saveSession(req);
+      if (wantsJson(req)) return res.status(201).json({ orderId: started.orderId, number: started.orderNumber, url: started.url });
       res.redirect(303, started.url);
     } catch (err) {
       if (err instanceof CheckoutPaymentError) {

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { Collection } from 'mongodb';
+import mongoose from 'mongoose';
 import { buildApp, browser, csrfFrom } from '../support/app';
 import { makeCoop, makeProduct } from '../orders/factories';
 
@@ -99,6 +104,44 @@ describe('cart routes', () => {
         const product = await makeProduct(coop._id, { stock: 0 });
         const { b, csrf } = await signedOutCart();
         await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id) }).expect(409);
+      });
+    });
+
+    describe('asked for JSON by a client that goes on as soon as the status arrives', () => {
+      it('has stored the cart before the status line is sent', async () => {
+        const coop = await makeCoop();
+        const product = await makeProduct(coop._id, { stock: 5 });
+        const server = app.listen(0, '127.0.0.1');
+        await once(server, 'listening');
+        // A slow session store (a busy database): each session write takes 300 ms longer.
+        const updateOne = Collection.prototype.updateOne;
+        Collection.prototype.updateOne = function (this: Collection, ...args: Parameters<typeof updateOne>) {
+          if (this.collectionName !== 'sessions') return updateOne.apply(this, args);
+          return new Promise((wait) => setTimeout(wait, 300)).then(() => updateOne.apply(this, args));
+        } as typeof updateOne;
+        try {
+          const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+          const page = await fetch(`${base}/login`);
+          const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+          const csrf = csrfFrom(await page.text());
+          const sid = /^[^=]+=s%3A([^.]+)\./.exec(cookie)![1]!;
+          // Read the stored session the moment the headers arrive, before the body is complete.
+          const storedAtStatus = await new Promise<unknown>((resolve, reject) => {
+            const req = httpRequest(`${base}/cart/items`, { method: 'POST', headers: { cookie, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+              assert.equal(res.statusCode, 201);
+              mongoose.connection.db!.collection<{ _id: string; session: { cart?: unknown[] } }>('sessions').findOne({ _id: sid }).then((doc) => {
+                res.resume();
+                resolve(doc?.session.cart);
+              }, reject);
+            });
+            req.on('error', reject);
+            req.end(`_csrf=${encodeURIComponent(csrf)}&productId=${product._id}&quantity=1`);
+          });
+          assert.deepEqual(storedAtStatus, [{ productId: String(product._id), sku: 'default', quantity: 1 }]);
+        } finally {
+          Collection.prototype.updateOne = updateOne;
+          server.close();
+        }
       });
     });
   });
