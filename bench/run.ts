@@ -118,8 +118,8 @@ async function engineProfile(engine: EmbeddedEngine, seconds: number, file: stri
 
 async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine): Promise<Row> {
   // The warm-up gets its own preparation: requests it leaves in flight must not leave state (a session mid-checkout) to the run.
-  if (warmup > 0) await cannon({ connections, ...(await s.prepare(ctx)), duration: warmup } as Options);
-  const opts = { connections, ...(await s.prepare(ctx)) } as Options;
+  if (warmup > 0) await cannon({ connections, ...(await s.prepare({ ...ctx, durationSec: warmup })), duration: warmup } as Options);
+  const opts = { connections, ...(await s.prepare({ ...ctx, durationSec: duration })) } as Options;
   const profiling = args.profile && !s.baseline ? engineProfile(engine, Math.max(1, duration - 1), join(PROFILES_DIR, `${s.name}.ferretdb.pprof`)) : undefined;
   const r = await cannon({ ...opts, duration });
   await profiling?.catch(() => undefined);
@@ -197,6 +197,7 @@ async function main(): Promise<void> {
       coopSlugs: coopSample.map((c) => c.slug),
       regions: ['Puglia', ...new Set(coopSample.map((c) => c.region))],
       connections,
+      durationSec: duration,
     };
     const only = args.only?.split(',').map((s) => s.trim());
     const chosen = scenarios.filter((s) => s.baseline || !only || only.includes(s.name));
@@ -219,12 +220,14 @@ async function main(): Promise<void> {
       const ok = (listing.ratio ?? 0) >= 0.25 && listing.p99Ms < 150;
       console.log(`listing aim (>= 25% of hello-world, p99 < 150 ms): ${ok ? 'met' : 'NOT met'}`);
     }
-    const offered = rows.find((r) => r.scenario === 'checkout-100/s');
-    if (offered) {
-      // Two requests per start; autocannon's rate is an upper bound, so allow 3% under it.
-      const starts = offered.requestsPerSec / 2;
+    // The checkout aim, judged on each run offered at its rate: the whole round (2 requests per start) and the start alone.
+    for (const [scenario, requestsPerStart] of [['checkout-100/s', 2], ['place-100/s', 1]] as const) {
+      const offered = rows.find((r) => r.scenario === scenario);
+      if (!offered) continue;
+      // autocannon's rate is an upper bound, so allow 3% under it.
+      const starts = offered.requestsPerSec / requestsPerStart;
       const ok = starts >= CHECKOUT_AIM.startsPerSec * 0.97 && offered.p99Ms < CHECKOUT_AIM.p99Ms && offered.non2xx === 0 && offered.errors === 0;
-      console.log(`checkout aim (${CHECKOUT_AIM.startsPerSec} starts/s, p99 < ${CHECKOUT_AIM.p99Ms} ms): ${ok ? 'met' : 'NOT met'} (${starts} starts/s, p99 ${offered.p99Ms} ms)`);
+      console.log(`checkout aim (${CHECKOUT_AIM.startsPerSec} starts/s, p99 < ${CHECKOUT_AIM.p99Ms} ms), ${scenario}: ${ok ? 'met' : 'NOT met'} (${starts} starts/s, p99 ${offered.p99Ms} ms)`);
     }
     const soak = args.soak ? await runSoak(Number(args.soak), ctx, app, rows, logger) : undefined;
     const out = {

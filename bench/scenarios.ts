@@ -12,6 +12,8 @@ export interface BenchContext {
   regions: string[];
   /** How many connections each scenario runs with (unless it sets its own). */
   connections: number;
+  /** How long the run being prepared lasts (the warm-up's or the measurement's). */
+  durationSec: number;
 }
 
 /**
