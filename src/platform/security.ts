@@ -60,6 +60,18 @@ export const SESSION_COOKIE = 'filiera.sid';
  * `_id` alone and checks the expiry itself; writes were already by `_id`.
  */
 class IdLookupMongoStore extends MongoStore {
+  /**
+   * connect-mongo deletes `lastModified` from the session object it is
+   * given. Given express-session's own object, that changed the session
+   * after a route's explicit save(), so express-session stored it a second
+   * time at the end of the response (two writes per add-to-cart). It gets
+   * a copy instead.
+   */
+  override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
+    const { lastModified: _, ...copy } = sess as session.SessionData & { lastModified?: Date };
+    super.set(sid, copy as session.SessionData, callback);
+  }
+
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
     this.collectionP
       .then((c) => c.findOne({ _id: sid }))

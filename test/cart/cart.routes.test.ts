@@ -146,6 +146,27 @@ describe('cart routes', () => {
     });
   });
 
+  describe('POST /cart/items, stored once', () => {
+    it('writes the session once per request', async () => {
+      const coop = await makeCoop();
+      const product = await makeProduct(coop._id, { stock: 5 });
+      const { b, csrf } = await signedOutCart();
+      const updateOne = Collection.prototype.updateOne;
+      let writes = 0;
+      Collection.prototype.updateOne = function (this: Collection, ...args: Parameters<typeof updateOne>) {
+        if (this.collectionName === 'sessions') writes++;
+        return updateOne.apply(this, args);
+      } as typeof updateOne;
+      try {
+        await b.post('/cart/items').set('Accept', 'application/json').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(201);
+        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(303);
+      } finally {
+        Collection.prototype.updateOne = updateOne;
+      }
+      assert.equal(writes, 2);
+    });
+  });
+
   describe('POST /cart/items/:key/quantity and /remove', () => {
     it('changes the quantity, then removes the line', async () => {
       const coop = await makeCoop();
