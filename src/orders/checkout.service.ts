@@ -11,7 +11,7 @@ import { CoopShareModel, shareId } from './coop-share.model';
 import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './order.model';
 import { allocateOrderNumber } from './order-number';
 import { newViewToken, orderLockKey } from './orders.service';
-import { reserveStock } from './reservations.service';
+import { releaseReservations, reserveStock } from './reservations.service';
 import { signalStockChanged } from './stock-signal';
 
 /** A Checkout Session lives 31 minutes (Stripe's minimum is 30); held stock a few minutes longer. */
@@ -149,15 +149,19 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
   }
   const now = new Date();
   const sessionExpiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-  try {
-    await reserveStock(orderId, lines.map((l) => ({ stockId: l.key, quantity: l.quantity })), new Date(sessionExpiresAt.getTime() + HOLD_GRACE_MS));
-  } catch (err) {
+  const requests = lines.map((l) => ({ stockId: l.key, quantity: l.quantity }));
+  // Side by side: a checkout refused for stock leaves a gap in the order numbers, nothing else.
+  const [held, numbered] = await Promise.allSettled([
+    reserveStock(orderId, requests, new Date(sessionExpiresAt.getTime() + HOLD_GRACE_MS)),
+    allocateOrderNumber(orderId, now),
+  ]);
+  if (held.status === 'rejected' || numbered.status === 'rejected') {
+    if (held.status === 'fulfilled') await releaseReservations(orderId, requests.map((r) => r.stockId)).catch(() => undefined);
     await OrderKeyModel.deleteOne({ _id: attemptId });
-    throw err;
+    throw held.status === 'rejected' ? held.reason : (numbered as PromiseRejectedResult).reason;
   }
   signalStockChanged(lines.map((l) => l.productId));
-
-  const number = await allocateOrderNumber(orderId, now);
+  const number = numbered.value;
   const { token, hash } = newViewToken();
   const order = {
     _id: orderId,
@@ -186,6 +190,11 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
     payment: { sessionExpiresAt },
     flags: [],
   };
+  // The shares are written while the provider makes the session.
+  const sessionAsked = requestSession(order as unknown as Order, input).then(
+    (session) => ({ session, failure: undefined }),
+    (failure: unknown) => ({ session: undefined, failure }),
+  );
   await CoopShareModel.insertMany(
     quote.shares.map((s) => ({
       _id: shareId(orderId, s.coopId),
@@ -203,18 +212,11 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
       history: [],
     })),
   );
-  let session: CheckoutSession | undefined;
-  let failure: unknown;
-  try {
-    session = await requestSession(order as unknown as Order, input);
-  } catch (err) {
-    failure = err;
-  }
+  const { session, failure } = await sessionAsked;
   const payment = session
     ? { sessionId: session.id, sessionUrl: session.url, sessionExpiresAt: session.expiresAt }
     : { sessionExpiresAt, failedAt: new Date() };
-  await OrderModel.create({ ...order, payment });
-  await recordKeys(orderId, hash, session?.id);
+  await Promise.all([OrderModel.create({ ...order, payment }), recordKeys(orderId, hash, session?.id)]);
   if (!session) throw new CheckoutPaymentError(String(orderId), failure);
   return { orderId: String(orderId), orderNumber: number, viewToken: token, url: session.url, reused: false };
 }

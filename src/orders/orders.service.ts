@@ -243,8 +243,10 @@ export async function releaseOrder(input: ReleaseOrderInput): Promise<{ released
       if (order && order.status !== 'pending_payment') return { released: 0, status: order.status as string, productIds: [] as string[] };
       const released = await releaseReservations(orderId, order ? stockIdsOf(order) : undefined);
       if (order) {
-        await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } });
-        await cancelPendingShares(order, new Date());
+        await Promise.all([
+          OrderModel.updateOne({ _id: orderId }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } }),
+          cancelPendingShares(order, new Date()),
+        ]);
       }
       return { released, status: order ? 'cancelled' : null, productIds: order ? order.lines.map((l) => String(l.product)) : [] };
     },
