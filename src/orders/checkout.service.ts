@@ -122,8 +122,9 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * 3. Stock is held line by line (reservations.service); when a line runs
  *    out the holds are undone, the claim is given back and `out_of_stock`
  *    thrown, so the buyer can fix the cart and try again.
- * 4. One share per co-op is written, then the session is created with
- *    idempotency key `checkout:<orderId>`.
+ * 4. One share per co-op is written while the session is created with
+ *    idempotency key `checkout:<orderId>` (the order number is taken
+ *    while the stock is held).
  * 5. The order (number, lines, address, and the session or the failure) is
  *    written once, after the provider answered: no second write under the
  *    order's lock. A second submit meanwhile waits for it (resumeCheckout).
