@@ -217,32 +217,30 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
   const payment = session
     ? { sessionId: session.id, sessionUrl: session.url, sessionExpiresAt: session.expiresAt }
     : { sessionExpiresAt, failedAt: new Date() };
-  await Promise.all([OrderModel.create({ ...order, payment }), recordKeys(orderId, hash, session?.id)]);
+  await Promise.all([OrderModel.create({ ...order, payment }), recordKeys(orderId, { tokenHash: hash, sessionId: session?.id })]);
   if (!session) throw new CheckoutPaymentError(String(orderId), failure);
   return { orderId: String(orderId), orderNumber: number, viewToken: token, url: session.url, reused: false };
 }
 
-/** The guest link's key and, once there is one, the session's: one write for both. */
-async function recordKeys(orderId: Types.ObjectId, tokenHash: string, sessionId?: string): Promise<void> {
-  const keys: { _id: string; order: Types.ObjectId; at: Date }[] = [{ _id: `token:${tokenHash}`, order: orderId, at: new Date() }];
-  if (sessionId) keys.push({ _id: `session:${sessionId}`, order: orderId, at: new Date() });
+/**
+ * The keys that find an order: the guest link's (`token:<hash>`) and the
+ * Checkout Session's (`session:<id>`, for payment events that name only
+ * the session), in one write. Several orders may share a session id on
+ * stripe-mock (on Stripe ids are unique), so an existing session key is
+ * pointed at this order: last write wins either way. A token is 256
+ * random bits and never exists already.
+ */
+async function recordKeys(orderId: Types.ObjectId, keys: { tokenHash?: string; sessionId?: string }): Promise<void> {
+  const at = new Date();
+  const docs = [
+    ...(keys.tokenHash ? [{ _id: `token:${keys.tokenHash}`, order: orderId, at }] : []),
+    ...(keys.sessionId ? [{ _id: `session:${keys.sessionId}`, order: orderId, at }] : []),
+  ];
   try {
-    await OrderKeyModel.insertMany(keys, { ordered: false });
+    await OrderKeyModel.insertMany(docs, { ordered: false });
   } catch (err) {
-    // Only the session key can exist already (a token is 256 random bits): see rememberSession.
-    if (!isDuplicateKey(err) || !sessionId) throw err;
-    await OrderKeyModel.updateOne({ _id: `session:${sessionId}` }, { $set: { order: orderId, at: new Date() } });
-  }
-}
-
-/** Lets a payment event that names only the session find its order. */
-async function rememberSession(sessionId: string, orderId: Types.ObjectId): Promise<void> {
-  // Several orders may share a session id on stripe-mock; on Stripe ids are unique. Last write wins either way.
-  try {
-    await OrderKeyModel.create({ _id: `session:${sessionId}`, order: orderId, at: new Date() });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    await OrderKeyModel.updateOne({ _id: `session:${sessionId}` }, { $set: { order: orderId, at: new Date() } });
+    if (!isDuplicateKey(err) || !keys.sessionId) throw err;
+    await OrderKeyModel.updateOne({ _id: `session:${keys.sessionId}` }, { $set: { order: orderId, at } });
   }
 }
 
@@ -294,7 +292,7 @@ async function reopenSession(order: Order, input: Pick<StartCheckoutInput, 'paym
       { $set: { 'payment.sessionId': session.id, 'payment.sessionUrl': session.url, 'payment.sessionExpiresAt': session.expiresAt } },
     );
   });
-  await rememberSession(session.id, order._id);
+  await recordKeys(order._id, { sessionId: session.id });
   return session.url;
 }
 
