@@ -19,6 +19,12 @@ const HTTPS = { 'x-forwarded-proto': 'https' };
 
 const ADDRESS = 'name=Bench+Buyer&line1=Via+Roma+1&postalCode=53100&city=Siena&province=SI&country=IT';
 
+/** Form posts that ask for JSON, so success is a 2xx rather than a 303. */
+const form = { ...HTTPS, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+
+/** One unit of the guest's product. */
+const addBody = (g: Guest) => `_csrf=${encodeURIComponent(g.csrf)}&productId=${g.productId}&sku=${encodeURIComponent(g.sku)}&quantity=1`;
+
 async function newGuest(ctx: BenchContext, slug: string): Promise<Guest | null> {
   const res = await fetch(`${ctx.appUrl}/products/${slug}`, { headers: HTTPS });
   const html = await res.text();
@@ -28,6 +34,13 @@ async function newGuest(ctx: BenchContext, slug: string): Promise<Guest | null> 
   const sku = /name="sku" value="([^"]+)"(?![^>]*disabled)/.exec(html)?.[1] ?? 'default';
   if (!res.ok || !cookie || !csrf || !productId) return null;
   return { cookie, csrf, productId, sku };
+}
+
+/** The guest puts one unit of its product in the cart; false when the shop refuses. */
+async function addOne(ctx: BenchContext, g: Guest): Promise<boolean> {
+  const res = await fetch(`${ctx.appUrl}/cart/items`, { method: 'POST', headers: { ...form, cookie: g.cookie }, body: addBody(g) });
+  await res.arrayBuffer();
+  return res.status === 201;
 }
 
 let nextProduct = 0;
@@ -42,14 +55,7 @@ async function guests(ctx: BenchContext, count: number, withCart: boolean): Prom
   while (out.length < count && nextProduct < ctx.productSlugs.length) {
     const g = await newGuest(ctx, ctx.productSlugs[nextProduct++]!);
     if (!g) continue;
-    if (withCart) {
-      const r = await fetch(`${ctx.appUrl}/cart/items`, {
-        method: 'POST',
-        headers: { ...HTTPS, cookie: g.cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: `_csrf=${encodeURIComponent(g.csrf)}&productId=${g.productId}&sku=${encodeURIComponent(g.sku)}&quantity=1`,
-      });
-      if (r.status !== 201) continue;
-    }
+    if (withCart && !(await addOne(ctx, g))) continue;
     out.push(g);
   }
   if (!out.length) throw new Error('no guest session could be prepared');
@@ -78,7 +84,6 @@ function guestLender(pool: Guest[]) {
   };
 }
 
-const form = { ...HTTPS, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
 /** Spare guests beyond one per connection: a request that times out keeps its guest. */
 const SPARE_GUESTS = 10;
 
@@ -95,7 +100,7 @@ registerScenario({
           path: '/cart/items',
           setupRequest: (req: Request, context: object) => {
             const g = lender.take(context);
-            return { ...req, headers: { ...form, cookie: g.cookie }, body: `_csrf=${encodeURIComponent(g.csrf)}&productId=${g.productId}&sku=${encodeURIComponent(g.sku)}&quantity=1` };
+            return { ...req, headers: { ...form, cookie: g.cookie }, body: addBody(g) };
           },
           onResponse: (_status: number, _body: string, context: object) => lender.giveBack(context),
         },
@@ -163,10 +168,8 @@ const GUESTS_PER_PRODUCT = 4;
 async function readyGuest(ctx: BenchContext, slug: string): Promise<ReadyGuest | null> {
   const g = await newGuest(ctx, slug);
   if (!g) return null;
-  const headers = { ...form, cookie: g.cookie };
-  const added = await fetch(`${ctx.appUrl}/cart/items`, { method: 'POST', headers, body: `_csrf=${encodeURIComponent(g.csrf)}&productId=${g.productId}&sku=${encodeURIComponent(g.sku)}&quantity=1` });
-  if (added.status !== 201) return null;
-  const checkout = await fetch(`${ctx.appUrl}/checkout`, { method: 'POST', headers, body: `_csrf=${encodeURIComponent(g.csrf)}&email=bench%40example.test&${ADDRESS}` });
+  if (!(await addOne(ctx, g))) return null;
+  const checkout = await fetch(`${ctx.appUrl}/checkout`, { method: 'POST', headers: { ...form, cookie: g.cookie }, body: `_csrf=${encodeURIComponent(g.csrf)}&email=bench%40example.test&${ADDRESS}` });
   if (checkout.status !== 201) return null;
   return { ...g, attempt: ((await checkout.json()) as { attempt: string }).attempt };
 }
