@@ -64,17 +64,6 @@ async function moveShares(order: Pick<Order, '_id' | 'coops'>, from: ShareStatus
   }
 }
 
-/**
- * The shares of an order that was pending payment until now become
- * cancelled. They are pending too: a share leaves pending_payment only
- * with its order, under the order's lock (held here), so none is read first.
- */
-async function cancelPendingShares(order: Pick<Order, '_id' | 'coops'>, at: Date): Promise<void> {
-  for (const id of shareIdsOf(order)) {
-    await CoopShareModel.updateOne({ _id: id }, { $set: { status: 'cancelled' }, $push: { history: { status: 'cancelled', at, by: null } } });
-  }
-}
-
 /** One order by id, or null. */
 export async function getOrder(orderId: string | Types.ObjectId): Promise<Order | null> {
   const id = asId(orderId);
@@ -243,10 +232,10 @@ export async function releaseOrder(input: ReleaseOrderInput): Promise<{ released
       if (order && order.status !== 'pending_payment') return { released: 0, status: order.status as string, productIds: [] as string[] };
       const released = await releaseReservations(orderId, order ? stockIdsOf(order) : undefined);
       if (order) {
-        await Promise.all([
-          OrderModel.updateOne({ _id: orderId }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } }),
-          cancelPendingShares(order, new Date()),
-        ]);
+        // The order first, then its shares, each read before it moves: after a crash between two of
+        // these writes (here or in markOrderPaid) the shares are left as they were, never moved blindly.
+        await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } });
+        await moveShares(order, 'pending_payment', 'cancelled', new Date());
       }
       return { released, status: order ? 'cancelled' : null, productIds: order ? order.lines.map((l) => String(l.product)) : [] };
     },
