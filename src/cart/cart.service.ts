@@ -90,18 +90,14 @@ export function ivaByRate(amounts: { rate: number; cents: number }[]): { rate: n
 async function loadCatalogue(items: CartItem[]) {
   const productIds = [...new Set(items.map((i) => i.productId))].filter((id) => Types.ObjectId.isValid(id));
   // Stock is read beside the products; the co-ops once the products name them.
-  const levelsRead = Promise.all(items.map((i) => StockLevelModel.findById(stockId(i.productId, i.sku), { onHand: 1 }).lean().exec()));
-  levelsRead.catch(() => undefined); // awaited below; this only keeps a failure there from also counting as unhandled
-  const products = await Promise.all(
-    productIds.map((id) =>
-      ProductModel.findById(id, { coop: 1, slug: 1, name: 1, variants: 1, ivaRate: 1, published: 1, archived: 1 }).lean(),
-    ),
-  );
+  const [products, levels] = await Promise.all([
+    Promise.all(productIds.map((id) => ProductModel.findById(id, { coop: 1, slug: 1, name: 1, variants: 1, ivaRate: 1, published: 1, archived: 1 }).lean())),
+    Promise.all(items.map((i) => StockLevelModel.findById(stockId(i.productId, i.sku), { onHand: 1 }).lean())),
+  ]);
   const byProduct = new Map(products.flatMap((p) => (p ? [[String(p._id), p] as const] : [])));
   const coopIds = [...new Set([...byProduct.values()].map((p) => String(p.coop)))];
   const coops = await Promise.all(coopIds.map((id) => CoopModel.findById(id, { name: 1, slug: 1, status: 1, shipping: 1 }).lean()));
   const byCoop = new Map(coops.flatMap((c) => (c ? [[String(c._id), c] as const] : [])));
-  const levels = await levelsRead;
   const stock = new Map(items.map((i, n) => [cartKey(i.productId, i.sku), levels[n]?.onHand ?? 0]));
   return { byProduct, byCoop, stock };
 }
