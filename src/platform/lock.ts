@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Collection } from 'mongodb';
 import mongoose, { Schema } from 'mongoose';
 import { trusted } from './db';
 import { AppError } from './errors';
@@ -54,19 +55,115 @@ export interface Lock {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Takes the lock `key`, waiting up to `waitMs` with short jittered retries.
- * A lock past its expiry is removed (only if still held by the same stale
- * owner) and the insert tried again.
+ * Contenders in this process queue here, in memory, before they try the
+ * database: only the first of them inserts the lock document and the rest
+ * wait for it to hand the turn on. Without this, each of them polls with
+ * an insert that fails and a read, two database operations per retry (on
+ * FerretDB, where writes go one at a time, that slowed everyone when many
+ * buyers wanted one item). Other processes still meet at the lock
+ * document; this only orders the ones here.
+ *
+ * A turn lasts until its holder releases it, or until its lease runs out
+ * (a holder that never releases blocks the next one only as long as the
+ * database lock would).
+ */
+interface Turn {
+  expiresAt: number;
+}
+
+interface Waiter {
+  turn: Turn;
+  wake(): void;
+}
+
+interface Gate {
+  held?: Turn;
+  waiters: Waiter[];
+}
+
+const gates = new Map<string, Gate>();
+
+async function takeTurn(key: string, leaseMs: number, deadline: number): Promise<Turn> {
+  const gate = gates.get(key) ?? { waiters: [] };
+  gates.set(key, gate);
+  for (;;) {
+    const now = Date.now();
+    if (!gate.held || gate.held.expiresAt <= now) {
+      gate.held = { expiresAt: now + leaseMs };
+      return gate.held;
+    }
+    if (now >= deadline) throw new AppError('lock_busy', `Busy: ${key}`, 409);
+    const waiter: Waiter = { turn: { expiresAt: 0 }, wake: () => undefined };
+    const handedOn = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), Math.min(deadline, gate.held!.expiresAt) - now + 1);
+      waiter.wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      gate.waiters.push(waiter);
+    });
+    if (handedOn || gate.held === waiter.turn) {
+      waiter.turn.expiresAt = Date.now() + leaseMs;
+      return waiter.turn;
+    }
+    const i = gate.waiters.indexOf(waiter);
+    if (i >= 0) gate.waiters.splice(i, 1);
+  }
+}
+
+/** Hands the turn to the next waiter in line (if this turn is still the current one). */
+function endTurn(key: string, turn: Turn): void {
+  const gate = gates.get(key);
+  if (!gate || gate.held !== turn) return;
+  const next = gate.waiters.shift();
+  if (next) {
+    gate.held = next.turn;
+    next.turn.expiresAt = Number.POSITIVE_INFINITY; // until the waiter sets its own lease
+    next.wake();
+  } else {
+    gates.delete(key);
+  }
+}
+
+/**
+ * Takes the lock `key`, waiting up to `waitMs`: first for the turn among
+ * this process's contenders, then, with short jittered retries, for the
+ * lock document. A lock past its expiry is removed (only if still held by
+ * the same stale owner) and the insert tried again.
  */
 export async function acquireLock(key: string, { ttlMs = 10_000, waitMs = 5_000 }: LockOptions = {}): Promise<Lock> {
   const owner = randomUUID();
   const deadline = Date.now() + waitMs;
+  const turn = await takeTurn(key, waitMs + ttlMs, deadline);
+  try {
+    const expiresAt = await insertLock(key, owner, ttlMs, deadline);
+    turn.expiresAt = expiresAt;
+    return {
+      key,
+      owner,
+      release: async () => {
+        try {
+          await releaseLock(key, owner, expiresAt);
+        } finally {
+          endTurn(key, turn);
+        }
+      },
+    };
+  } catch (err) {
+    endTurn(key, turn);
+    throw err;
+  }
+}
+
+/** Inserts the lock document, retrying while another process holds it; returns its expiry. */
+async function insertLock(key: string, owner: string, ttlMs: number, deadline: number): Promise<number> {
   let delay = 2;
   for (;;) {
     const expiresAt = Date.now() + ttlMs;
     try {
-      await LockModel.create({ _id: key, owner, expiresAt: new Date(expiresAt) });
-      return { key, owner, release: () => releaseLock(key, owner, expiresAt) };
+      // The driver's insert, not Model.create: a lock needs no casting or validation, and this runs for every lock.
+      await (LockModel.collection as unknown as Collection<LockDoc>).insertOne({ _id: key, owner, expiresAt: new Date(expiresAt) });
+      return expiresAt;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }

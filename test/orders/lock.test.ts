@@ -1,6 +1,27 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
 import { acquireLock, claim, unclaim, withLock } from '../../src/platform/lock';
+
+/** Counts the inserts that reach the locks collection while `fn` runs. */
+async function countLockInserts(fn: () => Promise<unknown>): Promise<{ inserts: number; failed: number }> {
+  const locks = mongoose.connection.collection('locks');
+  const original = locks.insertOne.bind(locks);
+  const seen = { inserts: 0, failed: 0 };
+  (locks as { insertOne: unknown }).insertOne = async (...args: Parameters<typeof original>) => {
+    seen.inserts++;
+    return original(...args).catch((err: unknown) => {
+      seen.failed++;
+      throw err;
+    });
+  };
+  try {
+    await fn();
+  } finally {
+    delete (locks as { insertOne?: unknown }).insertOne;
+  }
+  return seen;
+}
 
 describe('platform/lock', () => {
   describe('withLock', () => {
@@ -23,6 +44,43 @@ describe('platform/lock', () => {
       );
       assert.equal(counter, 20);
       assert.equal(maxInside, 1);
+    });
+
+    it('queues contenders of this process in memory: one insert per holder, none that fails', async () => {
+      const key = `test:${randomUUID()}`;
+      const order: number[] = [];
+      const seen = await countLockInserts(() =>
+        Promise.all(Array.from({ length: 15 }, (_, i) => withLock(key, async () => {
+          order.push(i);
+          await new Promise((r) => setTimeout(r, 2));
+        }))),
+      );
+      assert.deepEqual(seen, { inserts: 15, failed: 0 });
+      assert.deepEqual(order, [...order].sort((a, b) => a - b), 'first come, first served');
+    });
+
+    it('waits for a lock another process holds, and gets it once that process lets go', async () => {
+      const key = `test:${randomUUID()}`;
+      const locks = mongoose.connection.collection<{ _id: string; owner: string; expiresAt: Date }>('locks');
+      await locks.insertOne({ _id: key, owner: 'another-process', expiresAt: new Date(Date.now() + 10_000) });
+      setTimeout(() => void locks.deleteOne({ _id: key }), 60);
+      const started = Date.now();
+      const lock = await acquireLock(key, { waitMs: 2_000 });
+      assert.ok(Date.now() - started >= 50);
+      assert.equal((await locks.findOne({ _id: key }))?.owner, lock.owner);
+      await lock.release();
+      assert.equal(await locks.findOne({ _id: key }), null);
+    });
+
+    it('refuses at once when asked not to wait and a holder in this process has it', async () => {
+      const key = `test:${randomUUID()}`;
+      const held = await acquireLock(key);
+      const started = Date.now();
+      await assert.rejects(acquireLock(key, { waitMs: 0 }), { code: 'lock_busy' });
+      assert.ok(Date.now() - started < 50);
+      await held.release();
+      const again = await acquireLock(key, { waitMs: 0 });
+      await again.release();
     });
 
     it('takes over a lock whose holder let it expire', async () => {
