@@ -59,6 +59,8 @@ export const SESSION_COOKIE = 'filiera.sid';
  * that read scanned every session on every request. This store reads by
  * `_id` alone and checks the expiry itself; writes were already by `_id`.
  */
+const TOUCH_AFTER_S = 60;
+
 class IdLookupMongoStore extends MongoStore {
   /**
    * connect-mongo deletes `lastModified` from the session object it is
@@ -69,7 +71,39 @@ class IdLookupMongoStore extends MongoStore {
    */
   override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
     const { lastModified: _, ...copy } = sess as session.SessionData & { lastModified?: Date };
+    this.noteWrite(sid);
     super.set(sid, copy as session.SessionData, callback);
+  }
+
+  /**
+   * express-session touches a session after the route saved it (it is
+   * unchanged since that save). connect-mongo skips a touch only when the
+   * `lastModified` read at the start of the request is recent, so a
+   * session last stored over TOUCH_AFTER_S ago was written twice: by the
+   * save, then by the touch. Sessions this process stored within
+   * TOUCH_AFTER_S are not touched.
+   */
+  private readonly written = new Map<string, number>();
+
+  private noteWrite(sid: string): void {
+    const now = Date.now();
+    this.written.delete(sid);
+    this.written.set(sid, now);
+    // Oldest first (insertion order): drop what is too old to matter.
+    for (const [old, at] of this.written) {
+      if (now - at < TOUCH_AFTER_S * 1_000) break;
+      this.written.delete(old);
+    }
+  }
+
+  override touch(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
+    const at = this.written.get(sid);
+    if (at !== undefined && Date.now() - at < TOUCH_AFTER_S * 1_000) {
+      callback?.();
+      return;
+    }
+    this.noteWrite(sid);
+    super.touch(sid, sess, callback);
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
@@ -93,7 +127,7 @@ export function sessions(config: Config): RequestHandler {
     collectionName: 'sessions',
     autoRemove: 'interval',
     autoRemoveInterval: 10,
-    touchAfter: 60,
+    touchAfter: TOUCH_AFTER_S,
     stringify: false,
   });
   const handler = session({

@@ -147,10 +147,8 @@ describe('cart routes', () => {
   });
 
   describe('POST /cart/items, stored once', () => {
-    it('writes the session once per request', async () => {
-      const coop = await makeCoop();
-      const product = await makeProduct(coop._id, { stock: 5 });
-      const { b, csrf } = await signedOutCart();
+    /** How many session writes (sets and touches) reach the database while `fn` runs. */
+    async function countSessionWrites(fn: () => Promise<unknown>): Promise<number> {
       const updateOne = Collection.prototype.updateOne;
       let writes = 0;
       Collection.prototype.updateOne = function (this: Collection, ...args: Parameters<typeof updateOne>) {
@@ -158,12 +156,34 @@ describe('cart routes', () => {
         return updateOne.apply(this, args);
       } as typeof updateOne;
       try {
-        await b.post('/cart/items').set('Accept', 'application/json').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(201);
-        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(303);
+        await fn();
       } finally {
         Collection.prototype.updateOne = updateOne;
       }
+      return writes;
+    }
+
+    it('writes the session once per request', async () => {
+      const coop = await makeCoop();
+      const product = await makeProduct(coop._id, { stock: 5 });
+      const { b, csrf } = await signedOutCart();
+      const writes = await countSessionWrites(async () => {
+        await b.post('/cart/items').set('Accept', 'application/json').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(201);
+        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(303);
+      });
       assert.equal(writes, 2);
+    });
+
+    it('does not touch a session it has just stored, however long ago it was stored before', async () => {
+      const coop = await makeCoop();
+      const product = await makeProduct(coop._id, { stock: 5 });
+      const { b, csrf } = await signedOutCart();
+      // The visitor comes back after a few minutes: the session's lastModified is old.
+      await mongoose.connection.db!.collection('sessions').updateMany({}, { $set: { lastModified: new Date(Date.now() - 5 * 60_000) } });
+      const writes = await countSessionWrites(() =>
+        b.post('/cart/items').set('Accept', 'application/json').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(201),
+      );
+      assert.equal(writes, 1);
     });
   });
 
