@@ -54,6 +54,8 @@ const connections = Number(args.connections);
 const warmup = Number(args.warmup);
 
 const children: ChildProcess[] = [];
+// Whatever ends this process (a crash included), the app, hello-world and stripe-mock end with it.
+process.once('exit', () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')));
 const PROFILES_DIR = join(ROOT_DIR, 'bench', 'results', 'profiles');
 
 /** Starts a TypeScript entry point in its own Node process (as `npm start` does). */
@@ -120,9 +122,12 @@ async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine): 
   // The warm-up gets its own preparation: requests it leaves in flight must not leave state (a session mid-checkout) to the run.
   if (warmup > 0) await cannon({ connections, ...(await s.prepare({ ...ctx, durationSec: warmup })), duration: warmup } as Options);
   const opts = { connections, ...(await s.prepare({ ...ctx, durationSec: duration })) } as Options;
-  const profiling = args.profile && !s.baseline ? engineProfile(engine, Math.max(1, duration - 1), join(PROFILES_DIR, `${s.name}.ferretdb.pprof`)) : undefined;
+  const profiling = args.profile && !s.baseline
+    ? engineProfile(engine, Math.max(1, duration - 1), join(PROFILES_DIR, `${s.name.replace(/[^\w.-]+/g, '-')}.ferretdb.pprof`)).catch((err: unknown) => console.error('bench: no FerretDB profile:', err))
+    : undefined;
+  console.error(`bench: measuring ${s.name} for ${duration} s`);
   const r = await cannon({ ...opts, duration });
-  await profiling?.catch(() => undefined);
+  await profiling;
   return {
     scenario: s.name,
     description: s.description,

@@ -119,6 +119,10 @@ export class EmbeddedEngine {
     if (!this.port) this.port = await freePort();
     const child = spawn(this.bin, await this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    // Never outlive the process that started it (a crash, process.exit): an orphaned engine keeps its port and data files.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     const tail: string[] = [];
     const keep = (buf: Buffer) => {
       for (const line of buf.toString().split('\n').filter(Boolean)) {
