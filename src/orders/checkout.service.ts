@@ -3,11 +3,12 @@ import { priceCart, type CartItem, type Delivery, type PricedCart } from '../car
 import type { PaymentGateway, CheckoutLine, CheckoutSession } from '../payments/gateway';
 import { PaymentProviderError } from '../payments/gateway';
 import { commissionBpsForMany } from '../payouts/commission.service';
+import { rawCollection } from '../platform/db';
 import { AppError, conflict } from '../platform/errors';
 import { localized, type Locale } from '../platform/i18n';
 import { isDuplicateKey, withLock } from '../platform/lock';
 import { basisPoints } from '../platform/money';
-import { CoopShareModel, shareId } from './coop-share.model';
+import { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
 import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './order.model';
 import { allocateOrderNumber } from './order-number';
 import { newViewToken, orderLockKey } from './orders.service';
@@ -136,7 +137,7 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
   const orderId = new Types.ObjectId();
   const attemptId = `attempt:${input.attemptKey}`;
   try {
-    await OrderKeyModel.create({ _id: attemptId, order: orderId });
+    await rawCollection(OrderKeyModel).insertOne({ _id: attemptId, order: orderId, at: new Date() });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     const existing = await OrderKeyModel.findById(attemptId).lean();
@@ -169,7 +170,7 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
     number,
     status: 'pending_payment' as const,
     buyer: { user: input.userId ? new Types.ObjectId(input.userId) : null, email: input.email, locale: input.locale },
-    address: input.address,
+    address: { ...input.address, line2: input.address.line2 ?? '', province: input.address.province ?? '', phone: input.address.phone ?? '' },
     lines: lines.map((l) => ({
       product: new Types.ObjectId(l.productId),
       sku: l.sku,
@@ -196,8 +197,9 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
     (session) => ({ session, failure: undefined }),
     (failure: unknown) => ({ session: undefined, failure }),
   );
-  await CoopShareModel.insertMany(
-    quote.shares.map((s) => ({
+  const sharesAt = new Date();
+  await rawCollection(CoopShareModel).insertMany(
+    quote.shares.map((s): CoopShare => ({
       _id: shareId(orderId, s.coopId),
       order: orderId,
       orderNumber: number,
@@ -211,13 +213,19 @@ export async function startCheckout(input: StartCheckoutInput): Promise<StartedC
       netCents: s.netCents,
       status: 'pending_payment',
       history: [],
+      createdAt: sharesAt,
+      updatedAt: sharesAt,
     })),
   );
   const { session, failure } = await sessionAsked;
   const payment = session
     ? { sessionId: session.id, sessionUrl: session.url, sessionExpiresAt: session.expiresAt }
     : { sessionExpiresAt, failedAt: new Date() };
-  await Promise.all([OrderModel.create({ ...order, payment }), recordKeys(orderId, { tokenHash: hash, sessionId: session?.id })]);
+  const writtenAt = new Date();
+  await Promise.all([
+    rawCollection(OrderModel).insertOne({ ...order, payment, createdAt: writtenAt, updatedAt: writtenAt, __v: 0 } as Order),
+    recordKeys(orderId, { tokenHash: hash, sessionId: session?.id }),
+  ]);
   if (!session) throw new CheckoutPaymentError(String(orderId), failure);
   return { orderId: String(orderId), orderNumber: number, viewToken: token, url: session.url, reused: false };
 }
@@ -237,7 +245,7 @@ async function recordKeys(orderId: Types.ObjectId, keys: { tokenHash?: string; s
     ...(keys.sessionId ? [{ _id: `session:${keys.sessionId}`, order: orderId, at }] : []),
   ];
   try {
-    await OrderKeyModel.insertMany(docs, { ordered: false });
+    await rawCollection(OrderKeyModel).insertMany(docs, { ordered: false });
   } catch (err) {
     if (!isDuplicateKey(err) || !keys.sessionId) throw err;
     await OrderKeyModel.updateOne({ _id: `session:${keys.sessionId}` }, { $set: { order: orderId, at } });

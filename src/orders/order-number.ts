@@ -1,3 +1,4 @@
+import { rawCollection } from '../platform/db';
 import { isDuplicateKey } from '../platform/lock';
 import mongoose, { Schema, type Types } from 'mongoose';
 import { OrderKeyModel } from './order.model';
@@ -48,7 +49,7 @@ export async function allocateOrderNumber(orderId: Types.ObjectId, at = new Date
     next.set(year, seq + 1);
     const number = formatOrderNumber(year, seq);
     try {
-      await OrderKeyModel.create({ _id: `number:${number}`, order: orderId });
+      await rawCollection(OrderKeyModel).insertOne({ _id: `number:${number}`, order: orderId, at: new Date() });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       // Another process took it: jump to what the shared hint says, then keep counting.

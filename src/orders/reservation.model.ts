@@ -17,6 +17,7 @@ export interface Reservation {
   state: ReservationState;
   expiresAt: Date;
   createdAt?: Date;
+  updatedAt?: Date;
 }
 
 const schema = new Schema<Reservation>(

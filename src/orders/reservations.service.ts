@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { StockLevelModel } from '../catalog/stock.model';
-import { trusted } from '../platform/db';
+import { rawCollection, trusted } from '../platform/db';
 import { conflict } from '../platform/errors';
 import { withLock } from '../platform/lock';
 import { ReservationModel, reservationId, type Reservation } from './reservation.model';
@@ -53,7 +53,8 @@ async function holdOne(orderId: Types.ObjectId, req: StockRequest, expiresAt: Da
       // Filter on `_id` alone: any other field in the filter makes FerretDB's SQLite backend scan the collection.
       await StockLevelModel.updateOne({ _id: req.stockId }, { $set: { onHand: onHand - req.quantity } });
       noteStockLevel(req.stockId, onHand - req.quantity);
-      await ReservationModel.create({ _id: reservationId(orderId, req.stockId), order: orderId, stock: req.stockId, quantity: req.quantity, expiresAt });
+      const at = new Date();
+      await rawCollection(ReservationModel).insertOne({ _id: reservationId(orderId, req.stockId), order: orderId, stock: req.stockId, quantity: req.quantity, state: 'held', expiresAt, createdAt: at, updatedAt: at });
     },
     STOCK_LOCK,
   );

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Collection } from 'mongodb';
 import mongoose, { Schema } from 'mongoose';
-import { trusted } from './db';
+import { rawCollection, trusted } from './db';
 import { AppError } from './errors';
 import { registerSweeper } from './sweepers';
 
@@ -161,8 +160,7 @@ async function insertLock(key: string, owner: string, ttlMs: number, deadline: n
   for (;;) {
     const expiresAt = Date.now() + ttlMs;
     try {
-      // The driver's insert, not Model.create: a lock needs no casting or validation, and this runs for every lock.
-      await (LockModel.collection as unknown as Collection<LockDoc>).insertOne({ _id: key, owner, expiresAt: new Date(expiresAt) });
+      await rawCollection(LockModel).insertOne({ _id: key, owner, expiresAt: new Date(expiresAt) });
       return expiresAt;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;

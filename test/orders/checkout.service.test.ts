@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Types } from 'mongoose';
+import mongoose, { Types, type Model } from 'mongoose';
 import { startCheckout, quoteCheckout, CheckoutPaymentError } from '../../src/orders/checkout.service';
 import { getOrder, markOrderPaid, releaseOrder, sharesForOrder, configureOrders, reservationsOf, sweepStaleReservations, transitionShare } from '../../src/orders/orders.service';
 import { OrderKeyModel, OrderModel } from '../../src/orders/order.model';
 import { ReservationModel } from '../../src/orders/reservation.model';
+import { CoopShareModel } from '../../src/orders/coop-share.model';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { CoopModel } from '../../src/coops/coop.model';
 import { CartModel } from '../../src/cart/cart.model';
@@ -99,6 +100,33 @@ describe('checkout.service', () => {
         const sold = await ReservationModel.find({ stock: `${p._id}:default`, state: 'sold' }).lean();
         assert.equal(sold.length, 10);
         assert.equal(await onHand(p._id), 0);
+      });
+    });
+
+    describe('the documents it writes with the driver (no Mongoose document)', () => {
+      /** Casting by the schema changes nothing, its defaults add nothing, and it validates. */
+      async function assertShapedBy(model: Model<any>, doc: Record<string, unknown> | null) {
+        assert.ok(doc, `a ${model.modelName} was written`);
+        const cast = model.castObject(doc);
+        model.applyDefaults(cast);
+        assert.deepEqual(cast, doc, `${model.modelName} as its schema would write it`);
+        await model.validate(doc);
+      }
+
+      it('are what the schemas would have written', async () => {
+        const c = await makeCoop();
+        const p = await makeProduct(c._id, { stock: 5 });
+        const inp = input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 2 }]);
+        const started = await startCheckout(inp);
+        const db = mongoose.connection.db!;
+        const order = await db.collection('orders').findOne({ _id: new Types.ObjectId(started.orderId) });
+        await assertShapedBy(OrderModel, order);
+        assert.equal(order!.__v, 0);
+        for (const share of await db.collection('coop_shares').find({ order: order!._id }).toArray()) await assertShapedBy(CoopShareModel, share);
+        await assertShapedBy(ReservationModel, await db.collection('reservations').findOne({ order: order!._id }));
+        const keys = await db.collection('order_keys').find({ order: order!._id }).toArray();
+        assert.deepEqual(keys.map((k) => String(k._id).split(':')[0]).sort(), ['attempt', 'number', 'session', 'token']);
+        for (const k of keys) await assertShapedBy(OrderKeyModel, k);
       });
     });
 
