@@ -11,6 +11,8 @@ export interface StockLevel {
   product: mongoose.Types.ObjectId;
   sku: string;
   onHand: number;
+  createdAt?: Date;
+  updatedAt?: Date;
 }
 
 const stockSchema = new Schema<StockLevel>(

@@ -43,21 +43,86 @@ export const outOfStock = (stockId: string, available: number) => {
   return e;
 };
 
-async function holdOne(orderId: Types.ObjectId, req: StockRequest, expiresAt: Date): Promise<void> {
-  await withLock(
-    stockLockKey(req.stockId),
-    async () => {
-      const level = await StockLevelModel.findById(req.stockId, { onHand: 1 }).lean();
-      const onHand = level?.onHand ?? 0;
-      if (onHand < req.quantity) throw outOfStock(req.stockId, onHand);
-      // Filter on `_id` alone: any other field in the filter makes FerretDB's SQLite backend scan the collection.
-      await StockLevelModel.updateOne({ _id: req.stockId }, { $set: { onHand: onHand - req.quantity } });
-      noteStockLevel(req.stockId, onHand - req.quantity);
-      const at = new Date();
-      await rawCollection(ReservationModel).insertOne({ _id: reservationId(orderId, req.stockId), order: orderId, stock: req.stockId, quantity: req.quantity, state: 'held', expiresAt, createdAt: at, updatedAt: at });
-    },
-    STOCK_LOCK,
-  );
+/**
+ * Changes of one stock item are grouped. Those that arrive in this process
+ * while the item's lock is held wait in `queued` and are applied together
+ * by the next holder: one read of the level, one write of the new level,
+ * one write each for the reservations given back and taken. Buyers of a
+ * popular item (a sale, the last units) thus share a lock, a read and a
+ * write instead of queueing for one each. With no contention a group is
+ * one change, as before.
+ *
+ * In a group, releases come first (their units can serve the holds after
+ * them), then holds in the order they arrived. Writes keep the rule that a
+ * crash may lose units but never sells one twice: reservations given back
+ * are marked released before the level goes up; the level goes down
+ * before the new reservations are written.
+ */
+type Change = { kind: 'hold'; orderId: Types.ObjectId; quantity: number; expiresAt: Date } | { kind: 'release'; reservation: Reservation };
+type StockChange = Change & { done: (err?: unknown) => void };
+
+const queued = new Map<string, StockChange[]>();
+
+function changeStock(stockId: string, change: Change): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const list = queued.get(stockId);
+    const entry: StockChange = { ...change, done: (err?: unknown) => (err ? reject(err) : resolve()) };
+    if (list) return void list.push(entry);
+    queued.set(stockId, [entry]);
+    void applyQueued(stockId);
+  });
+}
+
+/** Applies the item's queued changes, group after group, until none are left. */
+async function applyQueued(stockId: string): Promise<void> {
+  const list = queued.get(stockId)!;
+  while (list.length) {
+    let group: StockChange[] = [];
+    try {
+      // The group is taken once the lock is held: changes that came while waiting for it join.
+      await withLock(stockLockKey(stockId), () => applyGroup(stockId, (group = list.splice(0))), STOCK_LOCK);
+    } catch (err) {
+      if (!group.length) group = list.splice(0); // the lock was never had: what waited for it fails
+      for (const c of group) c.done(err);
+    }
+  }
+  queued.delete(stockId);
+}
+
+/** Under the item's lock: the level read once, the changes decided in order, then written. */
+async function applyGroup(stockId: string, group: StockChange[]): Promise<void> {
+  const now = new Date();
+  const releases = group.filter((c) => c.kind === 'release');
+  const holds = group.filter((c) => c.kind === 'hold');
+  if (releases.length) {
+    await rawCollection(ReservationModel).bulkWrite(
+      releases.map((c) => ({ updateOne: { filter: { _id: c.reservation._id }, update: { $set: { state: 'released' as const, updatedAt: now } } } })),
+    );
+  }
+  const level = await rawCollection(StockLevelModel).findOne({ _id: stockId }, { projection: { onHand: 1 } });
+  // A level that is gone (the item was deleted) takes nothing back and gives nothing out.
+  let onHand = level ? level.onHand + releases.reduce((n, c) => n + c.reservation.quantity, 0) : 0;
+  const taken: Extract<StockChange, { kind: 'hold' }>[] = [];
+  const refused = new Map<StockChange, number>();
+  for (const c of holds) {
+    if (c.quantity <= onHand) {
+      onHand -= c.quantity;
+      taken.push(c);
+    } else {
+      refused.set(c, onHand);
+    }
+  }
+  if (level && onHand !== level.onHand) {
+    // Filter on `_id` alone: any other field in the filter makes FerretDB's SQLite backend scan the collection.
+    await rawCollection(StockLevelModel).updateOne({ _id: stockId }, { $set: { onHand, updatedAt: now } });
+    noteStockLevel(stockId, onHand);
+  }
+  if (taken.length) {
+    await rawCollection(ReservationModel).insertMany(
+      taken.map((c) => ({ _id: reservationId(c.orderId, stockId), order: c.orderId, stock: stockId, quantity: c.quantity, state: 'held' as const, expiresAt: c.expiresAt, createdAt: now, updatedAt: now })),
+    );
+  }
+  for (const c of group) c.done(refused.has(c) ? outOfStock(stockId, refused.get(c)!) : undefined);
 }
 
 /**
@@ -69,7 +134,7 @@ export async function reserveStock(orderId: Types.ObjectId, requests: StockReque
   const done: StockRequest[] = [];
   try {
     for (const r of sorted) {
-      await holdOne(orderId, r, expiresAt);
+      await changeStock(r.stockId, { kind: 'hold', orderId, quantity: r.quantity, expiresAt });
       done.push(r);
     }
   } catch (err) {
@@ -96,22 +161,8 @@ async function reservationsFor(orderId: Types.ObjectId, stockIds?: string[]): Pr
 export async function releaseReservations(orderId: Types.ObjectId, stockIds?: string[]): Promise<number> {
   // Read once: every change of a reservation's state happens under its order's lock, which the caller holds.
   const held = (await reservationsFor(orderId, stockIds)).filter((r) => r.state === 'held');
-  let units = 0;
-  for (const r of held) {
-    await withLock(
-      stockLockKey(r.stock),
-      async () => {
-        await ReservationModel.updateOne({ _id: r._id }, { $set: { state: 'released' } });
-        const level = await StockLevelModel.findById(r.stock, { onHand: 1 }).lean();
-        if (level) {
-          await StockLevelModel.updateOne({ _id: r.stock }, { $set: { onHand: level.onHand + r.quantity } });
-          noteStockLevel(r.stock, level.onHand + r.quantity);
-        }
-        units += r.quantity;
-      },
-      STOCK_LOCK,
-    );
-  }
+  await Promise.all(held.map((r) => changeStock(r.stock, { kind: 'release', reservation: r })));
+  const units = held.reduce((n, r) => n + r.quantity, 0);
   return units;
 }
 
