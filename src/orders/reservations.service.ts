@@ -59,7 +59,7 @@ export const outOfStock = (stockId: string, available: number) => {
  * before the new reservations are written.
  */
 type Change = { kind: 'hold'; orderId: Types.ObjectId; quantity: number; expiresAt: Date } | { kind: 'release'; reservation: Reservation };
-type StockChange = Change & { done: (err?: unknown) => void };
+type StockChange = Change & { done: (err?: unknown) => void; refusal?: Error };
 
 const queued = new Map<string, StockChange[]>();
 
@@ -80,7 +80,9 @@ async function applyQueued(stockId: string): Promise<void> {
     let group: StockChange[] = [];
     try {
       // The group is taken once the lock is held: changes that came while waiting for it join.
-      await withLock(stockLockKey(stockId), () => applyGroup(stockId, (group = list.splice(0))), STOCK_LOCK);
+      const { written } = await withLock(stockLockKey(stockId), () => applyGroup(stockId, (group = list.splice(0))), STOCK_LOCK);
+      await written;
+      for (const c of group) c.done(c.refusal);
     } catch (err) {
       if (!group.length) group = list.splice(0); // the lock was never had: what waited for it fails
       for (const c of group) c.done(err);
@@ -89,8 +91,13 @@ async function applyQueued(stockId: string): Promise<void> {
   queued.delete(stockId);
 }
 
-/** Under the item's lock: the level read once, the changes decided in order, then written. */
-async function applyGroup(stockId: string, group: StockChange[]): Promise<void> {
+/**
+ * Under the item's lock: the level read once, the changes decided in order
+ * (a refused hold gets its `refusal`), then written. The new reservations
+ * are written while the lock is given back (`written`): only their own
+ * orders read them, and those wait for this group to finish.
+ */
+async function applyGroup(stockId: string, group: StockChange[]): Promise<{ written: Promise<void> }> {
   const now = new Date();
   const releases = group.filter((c) => c.kind === 'release');
   const holds = group.filter((c) => c.kind === 'hold');
@@ -103,13 +110,12 @@ async function applyGroup(stockId: string, group: StockChange[]): Promise<void> 
   // A level that is gone (the item was deleted) takes nothing back and gives nothing out.
   let onHand = level ? level.onHand + releases.reduce((n, c) => n + c.reservation.quantity, 0) : 0;
   const taken: Extract<StockChange, { kind: 'hold' }>[] = [];
-  const refused = new Map<StockChange, number>();
   for (const c of holds) {
     if (c.quantity <= onHand) {
       onHand -= c.quantity;
       taken.push(c);
     } else {
-      refused.set(c, onHand);
+      c.refusal = outOfStock(stockId, onHand);
     }
   }
   if (level && onHand !== level.onHand) {
@@ -117,12 +123,12 @@ async function applyGroup(stockId: string, group: StockChange[]): Promise<void> 
     await rawCollection(StockLevelModel).updateOne({ _id: stockId }, { $set: { onHand, updatedAt: now } });
     noteStockLevel(stockId, onHand);
   }
-  if (taken.length) {
-    await rawCollection(ReservationModel).insertMany(
-      taken.map((c) => ({ _id: reservationId(c.orderId, stockId), order: c.orderId, stock: stockId, quantity: c.quantity, state: 'held' as const, expiresAt: c.expiresAt, createdAt: now, updatedAt: now })),
-    );
-  }
-  for (const c of group) c.done(refused.has(c) ? outOfStock(stockId, refused.get(c)!) : undefined);
+  if (!taken.length) return { written: Promise.resolve() };
+  const written = rawCollection(ReservationModel)
+    .insertMany(taken.map((c) => ({ _id: reservationId(c.orderId, stockId), order: c.orderId, stock: stockId, quantity: c.quantity, state: 'held' as const, expiresAt: c.expiresAt, createdAt: now, updatedAt: now })))
+    .then(() => undefined);
+  written.catch(() => undefined); // awaited once the lock is given back; until then a failure must not count as unhandled
+  return { written };
 }
 
 /**
