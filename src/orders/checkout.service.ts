@@ -132,17 +132,31 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  *    Nothing can be paid before the buyer has the session's URL, so no
  *    payment event can arrive for an order not written yet.
  */
-export async function startCheckout(input: StartCheckoutInput): Promise<StartedCheckout> {
-  const quote = await quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps);
+export function startCheckout(input: StartCheckoutInput): Promise<StartedCheckout> {
+  return start(input, false);
+}
+
+/** `resumed`: this is a submit that found its attempt given back by another, starting afresh (only once). */
+async function start(input: StartCheckoutInput, resumed: boolean): Promise<StartedCheckout> {
   const orderId = new Types.ObjectId();
   const attemptId = `attempt:${input.attemptKey}`;
-  try {
-    await rawCollection(OrderKeyModel).insertOne({ _id: attemptId, order: orderId, at: new Date() });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
+  // The claim is made while the cart is priced; a refused cart gives it back.
+  const [quoted, claimed] = await Promise.allSettled([
+    quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps),
+    rawCollection(OrderKeyModel).insertOne({ _id: attemptId, order: orderId, at: new Date() }),
+  ]);
+  if (claimed.status === 'rejected') {
+    if (!isDuplicateKey(claimed.reason)) throw claimed.reason;
     const existing = await OrderKeyModel.findById(attemptId).lean();
-    return resumeCheckout(String(existing!.order), input);
+    if (existing) return resumeCheckout(String(existing.order), input, resumed);
+    if (resumed) throw conflict('checkout_in_progress', 'This checkout is still being prepared');
+    return start(input, true); // the other submit gave the attempt back just now
   }
+  if (quoted.status === 'rejected') {
+    await OrderKeyModel.deleteOne({ _id: attemptId });
+    throw quoted.reason;
+  }
+  const quote = quoted.value;
 
   const lines = quote.cart.groups.flatMap((g) => g.lines);
   if (lines.length + quote.shares.length > MAX_STRIPE_LINES) {
@@ -309,11 +323,13 @@ async function reopenSession(order: Order, input: Pick<StartCheckoutInput, 'paym
  * then sends the buyer to the same session, or retries the session when
  * the provider failed the first time (same idempotency key).
  */
-async function resumeCheckout(orderId: string, input: StartCheckoutInput): Promise<StartedCheckout> {
+async function resumeCheckout(orderId: string, input: StartCheckoutInput, resumed: boolean): Promise<StartedCheckout> {
   const deadline = Date.now() + PROVIDER_TIMEOUT_MS + 1_000;
   let order: Order | null = null;
   for (;;) {
     order = await OrderModel.findById(orderId).lean<Order>();
+    // The first submit gave the attempt back (its cart was refused, or stock ran out): this one starts afresh, once.
+    if (!order && !resumed && !(await OrderKeyModel.exists({ _id: `attempt:${input.attemptKey}` }))) return start(input, true);
     if (order?.payment?.sessionUrl || (order && order.status !== 'pending_payment')) break;
     // The first submit is still holding stock or talking to the provider.
     const firstStillWorking = !order || (!order.payment?.failedAt && Date.now() - (order.createdAt?.getTime() ?? 0) < PROVIDER_TIMEOUT_MS + 500);

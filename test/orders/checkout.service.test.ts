@@ -164,6 +164,31 @@ describe('checkout.service', () => {
       });
     });
 
+    describe('when the same attempt is submitted twice and the first is refused', () => {
+      it('refuses the second too, at once, instead of waiting for an order that never comes', async () => {
+        const c = await makeCoop();
+        const p = await makeProduct(c._id, { stock: 1 });
+        const gw = recordingGateway();
+        const item = `${p._id}:default`;
+        // Another process holds the item while it sells the last unit: the cart is priced as buyable, the hold is refused.
+        const db = mongoose.connection.db!;
+        await db.collection<{ _id: string; owner: string; expiresAt: Date }>('locks').insertOne({ _id: `stock:${item}`, owner: 'another-process', expiresAt: new Date(Date.now() + 10_000) });
+        const same = input(gw, [{ productId: String(p._id), sku: 'default', quantity: 1 }]);
+        const started = Date.now();
+        const results = Promise.allSettled([startCheckout(same), startCheckout(same)]);
+        await new Promise((r) => setTimeout(r, 150));
+        await db.collection<{ _id: string }>('stock_levels').updateOne({ _id: item }, { $set: { onHand: 0 } });
+        await db.collection<{ _id: string }>('locks').deleteOne({ _id: `stock:${item}` });
+        for (const r of await results) {
+          assert.equal(r.status, 'rejected');
+          assert.ok(['out_of_stock', 'cart_changed'].includes((r as PromiseRejectedResult).reason.code), String((r as PromiseRejectedResult).reason));
+        }
+        assert.ok(Date.now() - started < 3_000, `answered in ${Date.now() - started} ms`);
+        assert.equal(await OrderKeyModel.findById(`attempt:${same.attemptKey}`).lean(), null);
+        assert.equal(gw.calls.length, 0);
+      });
+    });
+
     describe('when Stripe is down', () => {
       it('answers within 10 s, keeps the order pending, and a retry reuses the idempotency key', async function () {
         this.timeout(60_000);
