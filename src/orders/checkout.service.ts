@@ -10,7 +10,7 @@ import { isDuplicateKey, withLock } from '../platform/lock';
 import { basisPoints } from '../platform/money';
 import { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
 import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './order.model';
-import { allocateOrderNumber } from './order-number';
+import { allocateOrderNumber, orderNumberCandidate } from './order-number';
 import { newViewToken, orderLockKey } from './orders.service';
 import { releaseReservations, reserveStock } from './reservations.service';
 import { signalStockChanged } from './stock-signal';
@@ -116,17 +116,18 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 /**
  * Starts paying: one order per attempt, stock held, a Checkout Session.
  *
- * 1. The cart is priced and split (refusals here create nothing).
- * 2. The attempt is claimed by a unique insert of `attempt:<key>` naming a
- *    new order id. A second submit of the same attempt (double click, two
- *    tabs) loses the claim and waits for the first one's session instead.
- * 3. Stock is held line by line (reservations.service); when a line runs
+ * 1. While the cart is priced and split, the attempt is claimed: one
+ *    insert of `attempt:<key>` (naming a new order id), the order number's
+ *    key and the guest link's key. A second submit of the same attempt
+ *    (double click, two tabs) loses the claim and waits for the first
+ *    one's session instead. A refused cart gives the claim back.
+ * 2. Stock is held line by line (reservations.service); when a line runs
  *    out the holds are undone, the claim is given back and `out_of_stock`
- *    thrown, so the buyer can fix the cart and try again.
- * 4. One share per co-op is written while the session is created with
- *    idempotency key `checkout:<orderId>` (the order number is taken
- *    while the stock is held).
- * 5. The order (number, lines, address, and the session or the failure) is
+ *    thrown, so the buyer can fix the cart and try again (the number stays
+ *    a gap).
+ * 3. One share per co-op is written while the session is created with
+ *    idempotency key `checkout:<orderId>`.
+ * 4. The order (number, lines, address, and the session or the failure) is
  *    written once, after the provider answered: no second write under the
  *    order's lock. A second submit meanwhile waits for it (resumeCheckout).
  *    Nothing can be paid before the buyer has the session's URL, so no
@@ -136,49 +137,85 @@ export function startCheckout(input: StartCheckoutInput): Promise<StartedCheckou
   return start(input, false);
 }
 
+/** The index of the first document an ordered insertMany could not write, and whether it was a duplicate key. */
+function firstFailure(err: unknown): { index: number; duplicate: boolean } | null {
+  const errors = (err as { writeErrors?: { index: number; code?: number } | { index: number; code?: number }[] }).writeErrors;
+  const first = Array.isArray(errors) ? errors[0] : errors;
+  return first ? { index: first.index, duplicate: first.code === 11000 } : null;
+}
+
+/**
+ * Claims the attempt with one write: the `attempt:` key, the order
+ * number's key and the guest link's key, in that order. A duplicate
+ * attempt stops it at once (the caller resumes that attempt's order). A
+ * number another process took just before leaves the attempt claimed; a
+ * number (and the link) is then taken on its own.
+ */
+async function claimAttempt(orderId: Types.ObjectId, attemptId: string, tokenHash: string, at: Date): Promise<string> {
+  const candidate = await orderNumberCandidate(at);
+  const key = (id: string) => ({ _id: id, order: orderId, at });
+  try {
+    await rawCollection(OrderKeyModel).insertMany([key(attemptId), key(candidate.keyId), key(`token:${tokenHash}`)], { ordered: true });
+  } catch (err) {
+    const failed = firstFailure(err);
+    if (!failed || failed.index === 0) throw err; // nothing was written: a duplicate attempt, or the database's error
+    // The attempt is ours from here: given back if the rest fails.
+    try {
+      if (failed.index !== 1 || !failed.duplicate) throw err;
+      await candidate.collided();
+      const [number] = await Promise.all([allocateOrderNumber(orderId, at), rawCollection(OrderKeyModel).insertOne(key(`token:${tokenHash}`))]);
+      return number;
+    } catch (rest) {
+      await OrderKeyModel.deleteOne({ _id: attemptId }).catch(() => undefined);
+      throw rest;
+    }
+  }
+  await candidate.taken();
+  return candidate.number;
+}
+
 /** `resumed`: this is a submit that found its attempt given back by another, starting afresh (only once). */
 async function start(input: StartCheckoutInput, resumed: boolean): Promise<StartedCheckout> {
   const orderId = new Types.ObjectId();
   const attemptId = `attempt:${input.attemptKey}`;
-  // The claim is made while the cart is priced; a refused cart gives it back.
+  const { token, hash } = newViewToken();
+  // The claim is made while the cart is priced; a refused cart gives it back (its number stays a gap).
   const [quoted, claimed] = await Promise.allSettled([
     quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps),
-    rawCollection(OrderKeyModel).insertOne({ _id: attemptId, order: orderId, at: new Date() }),
+    claimAttempt(orderId, attemptId, hash, new Date()),
   ]);
   if (claimed.status === 'rejected') {
-    if (!isDuplicateKey(claimed.reason)) throw claimed.reason;
+    const failed = firstFailure(claimed.reason);
+    if (!(failed ? failed.index === 0 && failed.duplicate : isDuplicateKey(claimed.reason))) throw claimed.reason;
     const existing = await OrderKeyModel.findById(attemptId).lean();
     if (existing) return resumeCheckout(String(existing.order), input, resumed);
     if (resumed) throw conflict('checkout_in_progress', 'This checkout is still being prepared');
     return start(input, true); // the other submit gave the attempt back just now
   }
+  const giveBack = () => Promise.all([OrderKeyModel.deleteOne({ _id: attemptId }), OrderKeyModel.deleteOne({ _id: `token:${hash}` })]);
   if (quoted.status === 'rejected') {
-    await OrderKeyModel.deleteOne({ _id: attemptId });
+    await giveBack();
     throw quoted.reason;
   }
   const quote = quoted.value;
+  const number = claimed.value;
 
   const lines = quote.cart.groups.flatMap((g) => g.lines);
   if (lines.length + quote.shares.length > MAX_STRIPE_LINES) {
-    await OrderKeyModel.deleteOne({ _id: attemptId });
+    await giveBack();
     throw new AppError('cart_too_large', 'Too many different items for one payment', 422);
   }
   const now = new Date();
   const sessionExpiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   const requests = lines.map((l) => ({ stockId: l.key, quantity: l.quantity }));
-  // Side by side: a checkout refused for stock leaves a gap in the order numbers, nothing else.
-  const [held, numbered] = await Promise.allSettled([
-    reserveStock(orderId, requests, new Date(sessionExpiresAt.getTime() + HOLD_GRACE_MS)),
-    allocateOrderNumber(orderId, now),
-  ]);
-  if (held.status === 'rejected' || numbered.status === 'rejected') {
-    if (held.status === 'fulfilled') await releaseReservations(orderId, requests.map((r) => r.stockId)).catch(() => undefined);
-    await OrderKeyModel.deleteOne({ _id: attemptId });
-    throw held.status === 'rejected' ? held.reason : (numbered as PromiseRejectedResult).reason;
+  try {
+    await reserveStock(orderId, requests, new Date(sessionExpiresAt.getTime() + HOLD_GRACE_MS));
+  } catch (err) {
+    // Nothing is held (reserveStock undoes its own holds); a refused checkout leaves a gap in the order numbers, nothing else.
+    await giveBack();
+    throw err;
   }
   signalStockChanged(lines.map((l) => l.productId));
-  const number = numbered.value;
-  const { token, hash } = newViewToken();
   const order = {
     _id: orderId,
     number,
@@ -236,34 +273,9 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
     ? { sessionId: session.id, sessionUrl: session.url, sessionExpiresAt: session.expiresAt }
     : { sessionExpiresAt, failedAt: new Date() };
   const writtenAt = new Date();
-  await Promise.all([
-    rawCollection(OrderModel).insertOne({ ...order, payment, createdAt: writtenAt, updatedAt: writtenAt, __v: 0 } as Order),
-    recordKeys(orderId, { tokenHash: hash, sessionId: session?.id }),
-  ]);
+  await rawCollection(OrderModel).insertOne({ ...order, payment, createdAt: writtenAt, updatedAt: writtenAt, __v: 0 } as Order);
   if (!session) throw new CheckoutPaymentError(String(orderId), failure);
   return { orderId: String(orderId), orderNumber: number, viewToken: token, url: session.url, reused: false };
-}
-
-/**
- * The keys that find an order: the guest link's (`token:<hash>`) and the
- * Checkout Session's (`session:<id>`, for payment events that name only
- * the session), in one write. Several orders may share a session id on
- * stripe-mock (on Stripe ids are unique), so an existing session key is
- * pointed at this order: last write wins either way. A token is 256
- * random bits and never exists already.
- */
-async function recordKeys(orderId: Types.ObjectId, keys: { tokenHash?: string; sessionId?: string }): Promise<void> {
-  const at = new Date();
-  const docs = [
-    ...(keys.tokenHash ? [{ _id: `token:${keys.tokenHash}`, order: orderId, at }] : []),
-    ...(keys.sessionId ? [{ _id: `session:${keys.sessionId}`, order: orderId, at }] : []),
-  ];
-  try {
-    await rawCollection(OrderKeyModel).insertMany(docs, { ordered: false });
-  } catch (err) {
-    if (!isDuplicateKey(err) || !keys.sessionId) throw err;
-    await OrderKeyModel.updateOne({ _id: `session:${keys.sessionId}` }, { $set: { order: orderId, at } });
-  }
 }
 
 /** Asks the provider for the order's Checkout Session (the same idempotency key every time), within PROVIDER_TIMEOUT_MS. */
@@ -314,7 +326,6 @@ async function reopenSession(order: Order, input: Pick<StartCheckoutInput, 'paym
       { $set: { 'payment.sessionId': session.id, 'payment.sessionUrl': session.url, 'payment.sessionExpiresAt': session.expiresAt } },
     );
   });
-  await recordKeys(order._id, { sessionId: session.id });
   return session.url;
 }
 

@@ -5,7 +5,6 @@ export {
   getOrder,
   getShare,
   sharesForOrder,
-  orderIdForSession,
   ordersForUser,
   transitionShare,
   configureOrders,

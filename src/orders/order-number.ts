@@ -37,28 +37,54 @@ async function raiseHint(counterId: string, seq: number): Promise<void> {
   }
 }
 
-export async function allocateOrderNumber(orderId: Types.ObjectId, at = new Date()): Promise<string> {
+/**
+ * The number this process would hand out next, for a caller that inserts
+ * its key (`keyId`) itself, e.g. in one write with the checkout's other
+ * keys. After the insert it reports `taken()` (the hint moves every
+ * HINT_EVERY numbers) or, on a duplicate key, `collided()` (another
+ * process has it: counting goes on from the hint) and asks again.
+ */
+export interface NumberCandidate {
+  number: string;
+  keyId: string;
+  taken(): Promise<void>;
+  collided(): Promise<void>;
+}
+
+export async function orderNumberCandidate(at = new Date()): Promise<NumberCandidate> {
   const year = at.getUTCFullYear();
   const counterId = `order:${year}`;
-  if (!next.has(year)) {
+  const fromHint = async () => {
     const c = await CounterModel.findById(counterId).lean();
     next.set(year, Math.max(next.get(year) ?? 1, (c?.seq ?? 0) + 1));
-  }
+  };
+  if (!next.has(year)) await fromHint();
+  const seq = next.get(year)!;
+  next.set(year, seq + 1);
+  const number = formatOrderNumber(year, seq);
+  return {
+    number,
+    keyId: `number:${number}`,
+    taken: async () => {
+      if (seq % HINT_EVERY === 0) await raiseHint(counterId, seq);
+    },
+    collided: fromHint,
+  };
+}
+
+/** Takes the next free number for `orderId` on its own (its key written alone). */
+export async function allocateOrderNumber(orderId: Types.ObjectId, at = new Date()): Promise<string> {
   for (let attempt = 0; attempt < 1000; attempt++) {
-    const seq = next.get(year)!;
-    next.set(year, seq + 1);
-    const number = formatOrderNumber(year, seq);
+    const candidate = await orderNumberCandidate(at);
     try {
-      await rawCollection(OrderKeyModel).insertOne({ _id: `number:${number}`, order: orderId, at: new Date() });
+      await rawCollection(OrderKeyModel).insertOne({ _id: candidate.keyId, order: orderId, at: new Date() });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      // Another process took it: jump to what the shared hint says, then keep counting.
-      const c = await CounterModel.findById(counterId).lean();
-      next.set(year, Math.max(next.get(year)!, (c?.seq ?? 0) + 1));
+      await candidate.collided();
       continue;
     }
-    if (seq % HINT_EVERY === 0) await raiseHint(counterId, seq);
-    return number;
+    await candidate.taken();
+    return candidate.number;
   }
   throw new Error('could not allocate an order number');
 }

@@ -150,8 +150,9 @@ export const OrderModel = mongoose.model<Order>('Order', orderSchema);
  * indexed lookup on FerretDB's SQLite backend), and each inserted once:
  * - `number:FIL-2026-000123` — makes order numbers unique;
  * - `token:<sha256>` — the guest's link;
- * - `session:<cs_…>` — the Checkout Session (for webhooks);
  * - `attempt:<key>` — one order per checkout attempt (double submit).
+ * The three are written in one insert when a checkout starts. Payment
+ * events find their order by the order id in the session's metadata.
  */
 export interface OrderKey {
   _id: string;

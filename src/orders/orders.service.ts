@@ -93,12 +93,6 @@ export async function orderByViewToken(token: string): Promise<Order | null> {
   return key ? getOrder(key.order) : null;
 }
 
-/** The order that a Checkout Session belongs to. */
-export async function orderIdForSession(sessionId: string): Promise<string | null> {
-  const key = await OrderKeyModel.findById(`session:${sessionId}`).lean();
-  return key ? String(key.order) : null;
-}
-
 /**
  * A signed-in buyer's orders, newest first (the ones they started paying for).
  * On FerretDB's SQLite backend this filter reads the collection; a per-user
@@ -218,8 +212,7 @@ export type ReleaseReason = 'expired' | 'cancelled' | 'failed' | 'payment_failed
  * order becomes cancelled. Idempotent; a paid order is never cancelled.
  */
 export async function releaseOrder(input: ReleaseOrderInput): Promise<{ released: number; status: string | null }> {
-  const orderIdStr = input.orderId ?? (input.sessionId ? await orderIdForSession(input.sessionId) : null);
-  const orderId = orderIdStr ? asId(orderIdStr) : null;
+  const orderId = asId(input.orderId);
   if (!orderId) return { released: 0, status: null };
   const out: { released: number; status: string | null; productIds: string[] } = await withLock(
     orderLockKey(orderId),

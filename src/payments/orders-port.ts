@@ -14,7 +14,8 @@ export interface MarkOrderPaidInput {
   currency: string;
 }
 
-export type ReleaseOrderInput = ({ orderId: string; sessionId?: string } | { sessionId: string; orderId?: string }) & { reason: string };
+/** `sessionId`: the session that ended; an order with a newer session (a retry) is left alone. */
+export type ReleaseOrderInput = { orderId: string; sessionId?: string; reason: string };
 
 export interface OrdersPort {
   markOrderPaid(input: MarkOrderPaidInput): Promise<unknown>;

@@ -120,7 +120,9 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
 
   /** The session ended without payment (expired, or a delayed payment failed): the order's stock goes back. */
   async function handleCheckoutEnded(session: Pick<CompletedCheckout, 'sessionId' | 'orderId'>, reason: 'expired' | 'payment_failed' | 'cancelled'): Promise<void> {
-    await orders().releaseOrder(session.orderId ? { orderId: session.orderId, sessionId: session.sessionId, reason } : { sessionId: session.sessionId, reason });
+    // Every session we create names its order; one that does not is not ours.
+    if (!session.orderId) return void logger.warn({ sessionId: session.sessionId, reason }, 'ended checkout session without an order id');
+    await orders().releaseOrder({ orderId: session.orderId, sessionId: session.sessionId, reason });
   }
 
   /**

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import mongoose, { Types, type Model } from 'mongoose';
 import { startCheckout, quoteCheckout, CheckoutPaymentError } from '../../src/orders/checkout.service';
-import { getOrder, markOrderPaid, releaseOrder, sharesForOrder, configureOrders, reservationsOf, sweepStaleReservations, transitionShare } from '../../src/orders/orders.service';
+import { orderByViewToken, getOrder, markOrderPaid, releaseOrder, sharesForOrder, configureOrders, reservationsOf, sweepStaleReservations, transitionShare } from '../../src/orders/orders.service';
 import { OrderKeyModel, OrderModel } from '../../src/orders/order.model';
 import { ReservationModel } from '../../src/orders/reservation.model';
+import { formatOrderNumber, orderNumberCandidate } from '../../src/orders/order-number';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { CoopModel } from '../../src/coops/coop.model';
@@ -125,8 +126,23 @@ describe('checkout.service', () => {
         for (const share of await db.collection('coop_shares').find({ order: order!._id }).toArray()) await assertShapedBy(CoopShareModel, share);
         await assertShapedBy(ReservationModel, await db.collection('reservations').findOne({ order: order!._id }));
         const keys = await db.collection('order_keys').find({ order: order!._id }).toArray();
-        assert.deepEqual(keys.map((k) => String(k._id).split(':')[0]).sort(), ['attempt', 'number', 'session', 'token']);
+        assert.deepEqual(keys.map((k) => String(k._id).split(':')[0]).sort(), ['attempt', 'number', 'token']);
         for (const k of keys) await assertShapedBy(OrderKeyModel, k);
+      });
+    });
+
+    describe('when another process took the next order numbers', () => {
+      it('takes the next free one and still writes the guest link', async () => {
+        const c = await makeCoop();
+        const p = await makeProduct(c._id, { stock: 5 });
+        const taken = await orderNumberCandidate();
+        const seq = Number(taken.number.slice(-6));
+        const other = new Types.ObjectId();
+        const numberOf = (n: number) => formatOrderNumber(new Date().getUTCFullYear(), n);
+        await OrderKeyModel.insertMany([seq + 1, seq + 2].map((n) => ({ _id: `number:${numberOf(n)}`, order: other })));
+        const started = await startCheckout(input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 1 }]));
+        assert.equal(started.orderNumber, numberOf(seq + 3));
+        assert.equal(String((await orderByViewToken(started.viewToken))?._id), started.orderId);
       });
     });
 
