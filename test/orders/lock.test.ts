@@ -2,26 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { acquireLock, claim, unclaim, withLock } from '../../src/platform/lock';
-
-/** Counts the inserts that reach the locks collection while `fn` runs. */
-async function countLockInserts(fn: () => Promise<unknown>): Promise<{ inserts: number; failed: number }> {
-  const locks = mongoose.connection.collection('locks');
-  const original = locks.insertOne.bind(locks);
-  const seen = { inserts: 0, failed: 0 };
-  (locks as { insertOne: unknown }).insertOne = async (...args: Parameters<typeof original>) => {
-    seen.inserts++;
-    return original(...args).catch((err: unknown) => {
-      seen.failed++;
-      throw err;
-    });
-  };
-  try {
-    await fn();
-  } finally {
-    delete (locks as { insertOne?: unknown }).insertOne;
-  }
-  return seen;
-}
+import { countLockInserts } from './support';
 
 describe('platform/lock', () => {
   describe('withLock', () => {

@@ -4,6 +4,7 @@ import { releaseReservations, reserveStock } from '../../src/orders/reservations
 import { ReservationModel } from '../../src/orders/reservation.model';
 import { stockId } from '../../src/catalog/stock.model';
 import { makeCoop, makeProduct, onHand } from './factories';
+import { countLockInserts } from './support';
 
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 
@@ -12,18 +13,9 @@ describe('reservations.service: grouped stock changes', () => {
     const c = await makeCoop();
     const p = await makeProduct(c._id, { stock: 100 });
     const item = stockId(p._id, 'default');
-    const locks = mongoose.connection.collection('locks');
-    const insertOne = locks.insertOne.bind(locks);
-    let lockInserts = 0;
-    (locks as { insertOne: unknown }).insertOne = (...args: Parameters<typeof insertOne>) => {
-      lockInserts++;
-      return insertOne(...args);
-    };
-    try {
-      await Promise.all(Array.from({ length: 20 }, () => reserveStock(new Types.ObjectId(), [{ stockId: item, quantity: 1 }], inAnHour())));
-    } finally {
-      delete (locks as { insertOne?: unknown }).insertOne;
-    }
+    const { inserts: lockInserts } = await countLockInserts(() =>
+      Promise.all(Array.from({ length: 20 }, () => reserveStock(new Types.ObjectId(), [{ stockId: item, quantity: 1 }], inAnHour()))),
+    );
     assert.equal(await onHand(p._id), 80);
     assert.equal(await ReservationModel.countDocuments({ stock: item, state: 'held' }), 20);
     assert.ok(lockInserts <= 3, `${lockInserts} lock inserts for 20 buyers`);
