@@ -6,13 +6,13 @@ import { commissionBpsForMany } from '../payouts/commission.service';
 import { rawCollection } from '../platform/db';
 import { AppError, conflict } from '../platform/errors';
 import { localized, type Locale } from '../platform/i18n';
-import { isDuplicateKey, withLock } from '../platform/lock';
+import { withLock } from '../platform/lock';
 import { basisPoints } from '../platform/money';
 import { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
 import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './order.model';
 import { allocateOrderNumber, orderNumberCandidate } from './order-number';
 import { newViewToken, orderLockKey } from './orders.service';
-import { releaseReservations, reserveStock } from './reservations.service';
+import { reserveStock } from './reservations.service';
 import { signalStockChanged } from './stock-signal';
 
 /** A Checkout Session lives 31 minutes (Stripe's minimum is 30); held stock a few minutes longer. */
@@ -146,19 +146,20 @@ function firstFailure(err: unknown): { index: number; duplicate: boolean } | nul
 
 /**
  * Claims the attempt with one write: the `attempt:` key, the order
- * number's key and the guest link's key, in that order. A duplicate
- * attempt stops it at once (the caller resumes that attempt's order). A
- * number another process took just before leaves the attempt claimed; a
- * number (and the link) is then taken on its own.
+ * number's key and the guest link's key, in that order. Returns the order
+ * number, or null when the attempt was claimed already (a second submit:
+ * nothing is written). A number another process took just before leaves
+ * the attempt claimed; a number (and the link) is then taken on its own.
  */
-async function claimAttempt(orderId: Types.ObjectId, attemptId: string, tokenHash: string, at: Date): Promise<string> {
+async function claimAttempt(orderId: Types.ObjectId, attemptId: string, tokenHash: string, at: Date): Promise<string | null> {
   const candidate = await orderNumberCandidate(at);
   const key = (id: string) => ({ _id: id, order: orderId, at });
   try {
     await rawCollection(OrderKeyModel).insertMany([key(attemptId), key(candidate.keyId), key(`token:${tokenHash}`)], { ordered: true });
   } catch (err) {
     const failed = firstFailure(err);
-    if (!failed || failed.index === 0) throw err; // nothing was written: a duplicate attempt, or the database's error
+    if (failed?.index === 0 && failed.duplicate) return null;
+    if (!failed || failed.index === 0) throw err; // nothing was written: the database's error
     // The attempt is ours from here: given back if the rest fails.
     try {
       if (failed.index !== 1 || !failed.duplicate) throw err;
@@ -184,9 +185,8 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
     quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps),
     claimAttempt(orderId, attemptId, hash, new Date()),
   ]);
-  if (claimed.status === 'rejected') {
-    const failed = firstFailure(claimed.reason);
-    if (!(failed ? failed.index === 0 && failed.duplicate : isDuplicateKey(claimed.reason))) throw claimed.reason;
+  if (claimed.status === 'rejected') throw claimed.reason;
+  if (claimed.value === null) {
     const existing = await OrderKeyModel.findById(attemptId).lean();
     if (existing) return resumeCheckout(String(existing.order), input, resumed);
     if (resumed) throw conflict('checkout_in_progress', 'This checkout is still being prepared');
@@ -198,7 +198,7 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
     throw quoted.reason;
   }
   const quote = quoted.value;
-  const number = claimed.value;
+  const number: string = claimed.value;
 
   const lines = quote.cart.groups.flatMap((g) => g.lines);
   if (lines.length + quote.shares.length > MAX_STRIPE_LINES) {

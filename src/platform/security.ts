@@ -48,6 +48,9 @@ export function securityHeaders(config: Config): RequestHandler {
 
 export const SESSION_COOKIE = 'filiera.sid';
 
+/** connect-mongo's `touchAfter`: a session unchanged by a request has its expiry pushed on at most this often. */
+const TOUCH_AFTER_S = 60;
+
 /**
  * Sessions live in MongoDB so any number of app processes can serve a user.
  * FerretDB rejects TTL indexes, so expired sessions are removed by
@@ -59,8 +62,6 @@ export const SESSION_COOKIE = 'filiera.sid';
  * that read scanned every session on every request. This store reads by
  * `_id` alone and checks the expiry itself; writes were already by `_id`.
  */
-const TOUCH_AFTER_S = 60;
-
 class IdLookupMongoStore extends MongoStore {
   /**
    * connect-mongo deletes `lastModified` from the session object it is
