@@ -33,6 +33,7 @@ import { ProductModel } from '../src/catalog/product.model';
 import { CoopModel } from '../src/coops/coop.model';
 import { BEHIND_TLS, scenarios, type BenchContext, type Scenario } from './scenarios';
 import { CHECKOUT_AIM } from './checkout.scenarios';
+import { paced } from './paced';
 // Every model must be registered before the indexes are built.
 import '../src/app';
 
@@ -109,6 +110,10 @@ interface Row {
   statuses: Record<string, number>;
   errors: number;
   ratio?: number;
+  /** Open-loop scenarios: the rounds started per second, and more of the latency curve. */
+  offeredPerSec?: number;
+  p90Ms?: number;
+  maxMs?: number;
 }
 
 /** Asks FerretDB's debug server for a CPU profile over the next `seconds` (Go's pprof format). */
@@ -118,19 +123,15 @@ async function engineProfile(engine: EmbeddedEngine, seconds: number, file: stri
   if (res.ok) writeFileSync(file, Buffer.from(await res.arrayBuffer()));
 }
 
-async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine): Promise<Row> {
-  // The warm-up gets its own preparation: requests it leaves in flight must not leave state (a session mid-checkout) to the run.
-  if (warmup > 0) await cannon({ connections, ...(await s.prepare({ ...ctx, durationSec: warmup })), duration: warmup } as Options);
-  const opts = { connections, ...(await s.prepare({ ...ctx, durationSec: duration })) } as Options;
-  const profiling = args.profile && !s.baseline
-    ? engineProfile(engine, Math.max(1, duration - 1), join(PROFILES_DIR, `${s.name.replace(/[^\w.-]+/g, '-')}.ferretdb.pprof`)).catch((err: unknown) => console.error('bench: no FerretDB profile:', err))
-    : undefined;
-  console.error(`bench: measuring ${s.name} for ${duration} s`);
-  const r = await cannon({ ...opts, duration });
-  await profiling;
+/** One run of a scenario: autocannon's closed loop over `connections`, or the open loop at `perSec` (bench/paced.ts). */
+async function load(s: Scenario, opts: Options, seconds: number): Promise<Omit<Row, 'scenario' | 'description'>> {
+  if (s.perSec) {
+    const r = await paced(opts, { perSec: s.perSec, durationSec: seconds });
+    if (r.lagMs > 50) console.error(`bench: the load generator fell ${r.lagMs} ms behind its plan in ${s.name}`);
+    return { requestsPerSec: r.requestsPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: r.non2xx, statuses: r.statuses, errors: r.errors, offeredPerSec: s.perSec, p90Ms: r.p90Ms, maxMs: r.maxMs };
+  }
+  const r = await cannon({ ...opts, duration: seconds });
   return {
-    scenario: s.name,
-    description: s.description,
     requestsPerSec: Math.round(r.requests.average),
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
@@ -138,6 +139,19 @@ async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine): 
     statuses: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, v]) => [code, v?.count ?? 0])),
     errors: r.errors + r.timeouts,
   };
+}
+
+async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine): Promise<Row> {
+  // The warm-up gets its own preparation: requests it leaves in flight must not leave state (a session mid-checkout) to the run.
+  if (warmup > 0) await load(s, { connections, ...(await s.prepare({ ...ctx, durationSec: warmup })) } as Options, warmup);
+  const opts = { connections, ...(await s.prepare({ ...ctx, durationSec: duration })) } as Options;
+  const profiling = args.profile && !s.baseline
+    ? engineProfile(engine, Math.max(1, duration - 1), join(PROFILES_DIR, `${s.name.replace(/[^\w.-]+/g, '-')}.ferretdb.pprof`)).catch((err: unknown) => console.error('bench: no FerretDB profile:', err))
+    : undefined;
+  console.error(`bench: measuring ${s.name} for ${duration} s`);
+  const r = await load(s, opts, duration);
+  await profiling;
+  return { scenario: s.name, description: s.description, ...r };
 }
 
 async function main(): Promise<void> {
@@ -303,15 +317,11 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
   const windows: SoakWindow[] = [];
   logger.info(`bench: soak for ${minutes} min at ${rate} req/s (half the slowest storefront page's maximum)`);
   for (let m = 1; m <= minutes; m++) {
-    const r = await cannon({
-      url: ctx.appUrl,
-      connections: 10,
-      overallRate: rate,
-      duration: 60,
-      headers: { ...BEHIND_TLS, cookie },
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths()[i++ % 4]! }) }],
-    } as Options);
-    const w = { minute: m, requestsPerSec: Math.round(r.requests.average), p99Ms: r.latency.p99, rssMiB: rssMiB(app.pid), errors: r.errors + r.timeouts + r.non2xx };
+    const r = await paced(
+      { url: ctx.appUrl, headers: { ...BEHIND_TLS, cookie }, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths()[i++ % 4]! }) }] },
+      { perSec: rate, durationSec: 60 },
+    );
+    const w = { minute: m, requestsPerSec: r.requestsPerSec, p99Ms: r.p99Ms, rssMiB: rssMiB(app.pid), errors: r.errors + r.non2xx };
     windows.push(w);
     logger.info(w, 'bench: soak window');
   }

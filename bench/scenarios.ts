@@ -27,6 +27,12 @@ export interface Scenario {
   description: string;
   /** The baseline the others are compared with. Exactly one scenario has it. */
   baseline?: boolean;
+  /**
+   * Open loop: this many rounds of `requests` start per second, evenly
+   * spaced, however long earlier ones take (bench/paced.ts). Without it
+   * autocannon keeps `connections` busy, as fast as the app answers.
+   */
+  perSec?: number;
   prepare(ctx: BenchContext): Promise<Partial<Options>> | Partial<Options>;
 }
 
