@@ -30,6 +30,7 @@ import { createLogger } from '../src/platform/logger';
 import { freePort, waitForPort } from '../src/platform/ports';
 import { seedDemo, seedLarge } from '../src/demo/seed';
 import { ProductModel } from '../src/catalog/product.model';
+import { StockLevelModel } from '../src/catalog/stock.model';
 import { CoopModel } from '../src/coops/coop.model';
 import { BEHIND_TLS, scenarios, type BenchContext, type Scenario } from './scenarios';
 import { CHECKOUT_AIM } from './checkout.scenarios';
@@ -169,12 +170,15 @@ async function main(): Promise<void> {
     await seedDemo(logger, { uploadsDir });
     await seedLarge(logger, { products: Number(args.products), coops: Number(args.coops) });
     const seedMs = Date.now() - t0;
-    const [productCount, coopCount, sample, coopSample] = await Promise.all([
+    const [productCount, coopCount, sample, coopSample, stocked] = await Promise.all([
       ProductModel.estimatedDocumentCount(),
       CoopModel.estimatedDocumentCount(),
       ProductModel.find({}, { slug: 1 }).limit(2_000).lean(),
       CoopModel.find({ status: 'approved' }, { slug: 1, region: 1 }).limit(50).lean(),
+      StockLevelModel.find({ onHand: mongoose.trusted({ $gte: 50 }) }, { product: 1 }).limit(5_000).lean(),
     ]);
+    const stockedIds = new Set(stocked.map((s) => String(s.product)));
+    const stockedSlugs = (await ProductModel.find({ published: true }, { slug: 1 }).lean()).filter((p) => stockedIds.has(String(p._id))).map((p) => p.slug);
     await mongoose.disconnect();
     logger.info({ products: productCount, coops: coopCount, seedMs }, 'bench: catalogue seeded');
 
@@ -213,6 +217,7 @@ async function main(): Promise<void> {
       appUrl,
       helloUrl,
       productSlugs: sample.map((p) => p.slug),
+      stockedSlugs,
       coopSlugs: coopSample.map((c) => c.slug),
       regions: ['Puglia', ...new Set(coopSample.map((c) => c.region))],
       connections,

@@ -8,6 +8,8 @@ export interface BenchContext {
   helloUrl: string;
   /** Slugs of some seeded products and co-ops, for pages that need one. */
   productSlugs: string[];
+  /** Slugs of products with at least 50 units in stock, for buyers (each checkout scenario takes products no other used). */
+  stockedSlugs: string[];
   coopSlugs: string[];
   regions: string[];
   /** How many connections each scenario runs with (unless it sets its own). */
