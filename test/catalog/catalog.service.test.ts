@@ -4,7 +4,7 @@ import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import mongoose from 'mongoose';
 import { CatalogChangeModel, CatalogVersionModel } from '../../src/catalog/catalog-version.model';
-import { catalogChanged, getPurchasable, getProductsByIds, refreshCatalog, stockChanged } from '../../src/catalog';
+import { catalogChanged, getPurchasable, getProductsByIds, refreshCatalog, stockChanged, stockLoadCount } from '../../src/catalog';
 import { pollCatalogVersions } from '../../src/catalog/catalog-cache';
 import { listProducts, monthInItaly, searchProducts } from '../../src/catalog/catalog.service';
 import { catalog } from '../../src/catalog/catalog-cache';
@@ -233,6 +233,30 @@ describe('catalogue read model and listings', () => {
       await StockLevelModel.updateOne({ _id: stockId(prod._id, 'default') }, { $set: { onHand: 0 } });
       await stockChanged([String(prod._id)]);
       assert.equal((await getPurchasable(String(prod._id), 'default'))?.onHand, 0);
+    });
+
+    it('takes levels this process wrote as they are, however many, and reads only the others by _id', async () => {
+      const coop = await makeCoop();
+      const products = await Promise.all(Array.from({ length: 60 }, () => makeProduct(coop, { stock: 9 })));
+      const other = await makeProduct(coop, { stock: 9 });
+      await catalogChanged();
+      // 60 holds written here (more than a partial reload's bound), one level changed by someone else.
+      const written = new Map(products.map((p, i) => [stockId(p._id, 'default'), i % 9] as const));
+      await StockLevelModel.updateOne({ _id: stockId(other._id, 'default') }, { $set: { onHand: 4 } });
+      const loadsBefore = stockLoadCount();
+      const reads: string[] = [];
+      mongoose.set('debug', (collection: string, method: string, query: unknown) => {
+        if (collection === 'stock_levels') reads.push(`${method} ${JSON.stringify(query)}`);
+      });
+      try {
+        await stockChanged([...products, other].map((p) => String(p._id)), { levels: written, since: loadsBefore });
+      } finally {
+        mongoose.set('debug', false);
+      }
+      assert.equal(stockLoadCount(), loadsBefore, 'no reload of every level');
+      assert.deepEqual(reads, [`findOne ${JSON.stringify({ _id: stockId(other._id, 'default') })}`]);
+      assert.equal((await getPurchasable(String(products[10]!._id), 'default'))?.onHand, 1);
+      assert.equal((await getPurchasable(String(other._id), 'default'))?.onHand, 4);
     });
 
     it('reloads when another process bumps the version document', async () => {
