@@ -156,7 +156,22 @@ export function onHandTotals(snap: CatalogSnapshot): Int32Array {
   return onHand;
 }
 
-const seen: { catalog?: string; stock?: string } = {};
+/**
+ * Version tokens this process wrote or loaded, a few per document, newest
+ * last. A poll that reads one of them has nothing new to load: tokens are
+ * never reused, so an older one means the read crossed our own bump (read
+ * before the bump's write landed, compared after it), not another
+ * process's change. Comparing with the latest token alone reloaded all
+ * stock several times a minute under checkout load.
+ */
+const seen: Record<'catalog' | 'stock', string[]> = { catalog: [], stock: [] };
+function remember(id: 'catalog' | 'stock', token: string | undefined): void {
+  if (token === undefined || seen[id].includes(token)) return;
+  seen[id].push(token);
+  if (seen[id].length > 8) seen[id].shift();
+}
+/** No version document yet means nobody has changed anything since the start. */
+const isNew = (id: 'catalog' | 'stock', token: string | undefined): boolean => token !== undefined && !seen[id].includes(token);
 /** Reloads run one at a time, so a partial reload never lands under an older full one. */
 let chain: Promise<unknown> = Promise.resolve();
 /** A full load that is queued and not started yet: later callers share it. */
@@ -351,8 +366,8 @@ async function loadFromDb(): Promise<CatalogSnapshot> {
   const next = buildSnapshot(coops, products);
   setSnapshot(next);
   setStock(stockLevels);
-  seen.catalog = catalogToken;
-  seen.stock = stockToken;
+  remember('catalog', catalogToken);
+  remember('stock', stockToken);
   for (const c of changes) applied.set(String(c._id), c.at.getTime());
   return next;
 }
@@ -436,7 +451,7 @@ export const isInStock = (p: CatalogProduct): boolean => productOnHand(p) > 0;
 
 async function bump(id: 'catalog' | 'stock'): Promise<void> {
   const token = randomUUID();
-  seen[id] = token; // our own bump needs no second reload here
+  remember(id, token); // our own bump needs no second reload here
   await CatalogVersionModel.updateOne({ _id: id }, { $set: { token } }, { upsert: true });
 }
 
@@ -500,7 +515,7 @@ export async function stockChanged(productIds?: string[], known?: KnownStock): P
 /** One poll: reload what another process changed. Exported for tests. */
 export async function pollCatalogVersions(): Promise<'catalog' | 'products' | 'stock' | 'none'> {
   const [catalogToken, stockToken, changes] = await Promise.all([readVersion('catalog'), readVersion('stock'), recentChanges()]);
-  if (catalogToken !== seen.catalog) {
+  if (isNew('catalog', catalogToken)) {
     await refreshCatalog();
     return 'catalog';
   }
@@ -516,8 +531,8 @@ export async function pollCatalogVersions(): Promise<'catalog' | 'products' | 's
     });
     result = 'products';
   }
-  if (stockToken !== seen.stock) {
-    seen.stock = stockToken;
+  if (isNew('stock', stockToken)) {
+    remember('stock', stockToken);
     setStock(await loadStock());
     return 'stock';
   }

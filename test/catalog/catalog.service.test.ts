@@ -270,6 +270,25 @@ describe('catalogue read model and listings', () => {
       assert.equal(await pollCatalogVersions(), 'none');
     });
 
+    it('does not reload all stock when a poll reads the token its own bump just replaced', async () => {
+      const coop = await makeCoop();
+      const prod = await makeProduct(coop, { stock: 3 });
+      await catalogChanged();
+      await stockChanged([String(prod._id)]);
+      assert.equal(await pollCatalogVersions(), 'none');
+      const before = (await CatalogVersionModel.findById('stock').lean())!.token;
+      await stockChanged([String(prod._id)]);
+      // The poll's read was answered before the bump's write landed: it sees the token the bump replaced.
+      await CatalogVersionModel.updateOne({ _id: 'stock' }, { $set: { token: before } });
+      const loads = stockLoadCount();
+      assert.equal(await pollCatalogVersions(), 'none');
+      assert.equal(stockLoadCount(), loads);
+      // Another process's bump is still picked up.
+      await CatalogVersionModel.updateOne({ _id: 'stock' }, { $set: { token: `other-${uniq()}` } });
+      assert.equal(await pollCatalogVersions(), 'stock');
+      assert.equal(stockLoadCount(), loads + 1);
+    });
+
     it('folds concurrent refreshes into at most two loads, each caller seeing the latest', async () => {
       const coop = await makeCoop();
       const results = await Promise.all([refreshCatalog(), refreshCatalog(), (async () => { await makeProduct(coop, { nameIt: 'Ultimo arrivato' }); return refreshCatalog(); })()]);
