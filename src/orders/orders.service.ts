@@ -279,7 +279,16 @@ export async function sweepStaleReservations(now = new Date()): Promise<number> 
   return orders.length;
 }
 
-registerSweeper({ name: 'stale-reservations', everyMs: 60_000, run: () => sweepStaleReservations() });
+/**
+ * The sweeper is the safety net: a session's expiry event (or the demo
+ * provider's) gives a hold back on time, and a hold outlives its session
+ * by HOLD_GRACE_MS anyway. Every 10 minutes is enough for that, and on
+ * FerretDB its query reads every reservation ever made (only `_id`
+ * filters use an index there): once a minute, that scan was the largest
+ * stall left in a steady checkout load.
+ */
+const STALE_SWEEP_MS = 10 * 60_000;
+registerSweeper({ name: 'stale-reservations', everyMs: STALE_SWEEP_MS, run: () => sweepStaleReservations() });
 
 /** Units held or sold for an order, by stock item (tests and support). */
 export async function reservationsOf(orderId: string | Types.ObjectId) {
