@@ -5,7 +5,8 @@
  * shop plus a large synthetic catalogue (10,000 products, 200 co-ops by
  * default), starts Filiera (production mode, its own process) and a bare
  * Express hello-world on free 127.0.0.1 ports, and measures each scenario
- * in bench/scenarios.ts with autocannon, one after the other. Prints
+ * in bench/scenarios.ts, one after the other: with autocannon's closed
+ * loop, or open-loop at the scenario's `perSec` (bench/paced.ts). Prints
  * requests/s, p99 latency and the ratio to hello-world, and writes
  * bench/results/latest.json. Never touches ./data or the network.
  *
