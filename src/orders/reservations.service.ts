@@ -180,7 +180,7 @@ export async function sellReservations(orderId: Types.ObjectId, stockIds?: strin
   return { sold: held.length, missing: all.filter((r) => r.state === 'released').length };
 }
 
-/** Orders with held reservations past their expiry (for the sweeper; a scan, once a minute). */
+/** Orders with held reservations past their expiry (for the sweeper: a scan on FerretDB, every 10 minutes). */
 export async function ordersWithStaleReservations(now = new Date()): Promise<Types.ObjectId[]> {
   const stale = await ReservationModel.find({ state: 'held', expiresAt: trusted({ $lt: now }) }, { order: 1 }).lean();
   const seen = new Map(stale.map((r) => [String(r.order), r.order]));
