@@ -9,14 +9,32 @@
 // pinned version through the Go module proxy, copy it, write that one file and
 // `go build` it. stripe-mock needs nothing special and uses `go install`.
 //
-// One line of FerretDB is changed before the build (FERRETDB_PATCHES below):
-// its SQLite backend looks documents up by `_id` with the expression
+// FerretDB is changed in two ways before the build (FERRETDB_PATCHES below).
+//
+// 1. Its SQLite backend looks documents up by `_id` with the expression
 // `_ferretdb_sjson->'$._id'`, while the unique index on `_id` is built on
 // `_ferretdb_sjson->"_id"`. SQLite only uses an expression index for the same
 // expression, so every find, update and delete by `_id` read the whole
 // table (EXPLAIN QUERY PLAN: SCAN instead of SEARCH … USING INDEX). Both
 // expressions select the same value, so the patch changes no result, only
-// the plan. Each built engine records what it was built from in a stamp
+// the plan. A second line lets a filter that names one `_id` and more
+// fields (`{ _id, onHand: { $gte: 2 } }`) use that index too: upstream
+// pushes `_id` down only when it is the filter's one key. The handler still
+// checks the whole filter on what comes back, and pushes a limit down only
+// for an empty filter, so results are the same.
+//
+// 2. Upstream FerretDB 1.24 applies `update`, `findAndModify` and `delete`
+// as read, change in memory, write back by `_id`, with nothing stopping a
+// second writer in between (FerretDB issue #3040): 200 concurrent guarded
+// `$inc` on 50 units all "succeed". MongoDB makes each single-document
+// write atomic, and our stock, balances and states rely on that. The patch
+// runs those three commands one at a time per collection inside the
+// handler (a mutex per database.collection). That is enough because only
+// one FerretDB process owns an embedded data directory, and cheap because
+// SQLite takes one writer at a time anyway. test/platform/engine.conformance
+// proves the guarantee on every `npm test`.
+//
+// Each built engine records what it was built from in a stamp
 // file; a binary without the current stamp is built again.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, readdirSync, statSync } from 'node:fs';
@@ -29,8 +47,54 @@ const BIN = join(ROOT, '.engines', 'bin');
 const FERRETDB_VERSION = 'v1.24.2';
 const STRIPE_MOCK_VERSION = 'v0.203.0';
 
-/** Exact source replacements applied to FerretDB before building; the build stops if one no longer matches. */
+/** Exact source replacements (each matching once) and new files applied to FerretDB before building; the build stops if one no longer applies. */
 const FERRETDB_PATCHES = [
+  {
+    file: 'internal/handler/msg_update.go',
+    from: `func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n`,
+    to: `func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n\tdefer lockCollection(params.DB, params.Collection)()\n`,
+    why: 'make each update atomic: no second writer between read and write-back',
+  },
+  {
+    file: 'internal/handler/msg_findandmodify.go',
+    from: `func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n`,
+    to: `func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n\tdefer lockCollection(params.DB, params.Collection)()\n`,
+    why: 'make each findAndModify atomic',
+  },
+  {
+    file: 'internal/handler/msg_delete.go',
+    from: `\tvar deleted int32\n\twriteErrors := types.MakeArray(0)\n`,
+    to: `\tdefer lockCollection(params.DB, params.Collection)()\n\n\tvar deleted int32\n\twriteErrors := types.MakeArray(0)\n`,
+    why: 'a filtered delete matches and removes what an update is not changing meanwhile',
+  },
+  {
+    file: 'internal/handler/collection_lock.go',
+    create: `// Added by Filiera's install-engines.mjs: one writer at a time per collection
+// for the read-modify-write commands (update, findAndModify, delete), so that
+// each single-document write is atomic as on MongoDB.
+
+package handler
+
+import "sync"
+
+var collectionLocks sync.Map
+
+func lockCollection(db, collection string) func() {
+\tm, _ := collectionLocks.LoadOrStore(db+"."+collection, new(sync.Mutex))
+\tmu := m.(*sync.Mutex)
+\tmu.Lock()
+
+\treturn mu.Unlock
+}
+`,
+    why: 'the per-collection mutex the three patches above take',
+  },
+  {
+    file: 'internal/backends/sqlite/collection.go',
+    from: `if params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause`,
+    to: `if params.Filter.Len() >= 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause`,
+    why: 'a guarded update by _id ({ _id, onHand: { $gte: q } }) reads one row, not the table',
+  },
   {
     file: 'internal/backends/sqlite/metadata/metadata.go',
     from: `IDColumn = DefaultColumn + "->'$._id'"`,
@@ -38,7 +102,7 @@ const FERRETDB_PATCHES = [
     why: 'look up _id through the unique index (same value, indexed expression)',
   },
 ];
-const FERRETDB_BUILD = `${FERRETDB_VERSION}+id-index`;
+const FERRETDB_BUILD = `${FERRETDB_VERSION}+id-index+atomic-writes`;
 
 const log = (msg) => console.log(`[engines] ${msg}`);
 
@@ -77,8 +141,13 @@ function buildFerretDb(target) {
     writeFileSync(join(work, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
     for (const p of FERRETDB_PATCHES) {
       const file = join(work, p.file);
+      if (p.create !== undefined) {
+        if (existsSync(file)) throw new Error(`FerretDB patch would overwrite ${p.file} (${p.why})`);
+        writeFileSync(file, p.create);
+        continue;
+      }
       const source = readFileSync(file, 'utf8');
-      if (!source.includes(p.from)) throw new Error(`FerretDB patch no longer applies to ${p.file} (${p.why})`);
+      if (source.split(p.from).length !== 2) throw new Error(`FerretDB patch no longer applies once to ${p.file} (${p.why})`);
       writeFileSync(file, source.replace(p.from, p.to));
     }
     run('go', ['build', '-trimpath', '-o', target, './cmd/ferretdb'], { cwd: work });
