@@ -3,7 +3,7 @@ import mongoose from 'mongoose';
 import { testEngines } from '../support/engines';
 
 /**
- * The local FerretDB is built with one fix (scripts/install-engines.mjs):
+ * The local FerretDB is built with fixes (scripts/install-engines.mjs); one:
  * a lookup by `_id` uses the `_id` index instead of reading the table.
  * Everything hot (sessions, locks, stock, orders) is read by `_id`, so a
  * build without the fix shows up as pages that slow down as data grows.
