@@ -66,7 +66,7 @@ export function parseListingQuery(query: Record<string, unknown>): { filters: Li
   const notices = new Set<Notice>();
   const filters: ListingFilters = { sort: 'newest', page: 1 };
   for (const [key, raw] of Object.entries(query)) {
-    if (!(key in FIELDS)) {
+    if (!Object.hasOwn(FIELDS, key)) {
       notices.add('ignoredParams');
       continue;
     }

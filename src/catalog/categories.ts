@@ -10,7 +10,7 @@ export type Category = (typeof DEPARTMENTS)[Department][number];
 export const DEPARTMENT_SLUGS = Object.keys(DEPARTMENTS) as Department[];
 export const CATEGORY_SLUGS = Object.values(DEPARTMENTS).flat() as Category[];
 
-export const isDepartment = (v: unknown): v is Department => typeof v === 'string' && v in DEPARTMENTS;
+export const isDepartment = (v: unknown): v is Department => typeof v === 'string' && Object.hasOwn(DEPARTMENTS, v);
 export const isCategory = (v: unknown): v is Category => typeof v === 'string' && (CATEGORY_SLUGS as string[]).includes(v);
 
 export function departmentOf(category: Category): Department {

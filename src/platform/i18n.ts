@@ -38,14 +38,15 @@ function lookup(messages: Messages, key: string): string | Messages | undefined 
   let node: string | Messages | undefined = messages;
   for (const part of key.split('.')) {
     if (!node || typeof node === 'string') return undefined;
-    node = node[part];
+    // Own keys only: `t('catalog.departments.constructor')` must find nothing, not Object's constructor.
+    node = Object.hasOwn(node, part) ? node[part] : undefined;
   }
   return node;
 }
 
 function interpolate(text: string, params?: TranslateParams): string {
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : m));
 }
 
 /**
