@@ -203,15 +203,25 @@ export const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** Only our own absolute paths are allowed as post-login or post-action destinations. */
+/** A base that no real request comes from: whatever resolves away from it left our origin. */
+const OWN_ORIGIN = 'http://filiera.invalid';
+
+/**
+ * The one judge of post-login and post-action destinations. It judges the
+ * destination the browser will actually follow, not the string it was
+ * given: `/./`, `/%2e/`, `/../`, backslashes, tabs and newlines are
+ * normalised first, and the result must still be a path on our own origin
+ * (never `//host`, which browsers read as another site).
+ */
 export function safeNext(next: unknown, fallback = '/'): string {
-  if (typeof next !== 'string') return fallback;
-  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next)) return fallback;
+  if (typeof next !== 'string' || !next.startsWith('/') || next.length > 2_048) return fallback;
+  let url: URL;
   try {
-    const u = new URL(next, 'http://filiera.invalid');
-    if (u.host !== 'filiera.invalid') return fallback;
-    return u.pathname + u.search + u.hash;
+    url = new URL(next, OWN_ORIGIN);
   } catch {
     return fallback;
   }
+  const target = url.pathname + url.search + url.hash;
+  if (url.origin !== OWN_ORIGIN || !target.startsWith('/') || target.startsWith('//')) return fallback;
+  return target;
 }
