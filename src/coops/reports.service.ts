@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { trusted } from '../platform/db';
 import { CoopShareModel, OrderModel, type ShareStatus } from '../orders';
 import { listShareMoney, owedBy, type ShareMoneyState } from '../payouts/balances.service';
+import { toCsv } from '../platform/csv';
 
 /** Shares that count as sales: paid for and not cancelled or refunded. */
 const SOLD: ShareStatus[] = ['paid', 'preparing', 'shipped', 'delivered', 'ready_for_pickup', 'collected'];
@@ -117,9 +118,10 @@ export async function moneyReport(coopId: string, now = new Date()) {
 /** The per-order breakdown as CSV (amounts in euro with a dot, one row per order). */
 export function moneyCsv(rows: OrderMoneyRow[]): string {
   const eur = (c: number) => (c / 100).toFixed(2);
-  const lines = ['order,date,status,goods,shipping,commission_rate_percent,commission,net_due,transfer_state,transferred,reversed'];
-  for (const r of rows) {
-    lines.push([
+  const header = ['order', 'date', 'status', 'goods', 'shipping', 'commission_rate_percent', 'commission', 'net_due', 'transfer_state', 'transferred', 'reversed'];
+  return toCsv(
+    header,
+    rows.map((r) => [
       r.orderNumber,
       r.placedAt ? new Date(r.placedAt).toISOString().slice(0, 10) : '',
       r.status,
@@ -131,7 +133,6 @@ export function moneyCsv(rows: OrderMoneyRow[]): string {
       r.transferState,
       eur(r.transferredCents),
       eur(r.reversedCents),
-    ].join(','));
-  }
-  return `${lines.join('\n')}\n`;
+    ]),
+  );
 }

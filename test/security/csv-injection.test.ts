@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { parse } from 'csv-parse/sync';
+import { csvCell, toCsv } from '../../src/platform/csv';
+import { moneyCsv } from '../../src/coops/reports.service';
+
+/** Payloads an attacker puts in a product name, a note or a co-op name, hoping a spreadsheet runs them. */
+const HOSTILE = [
+  'Miele\r=HYPERLINK("http://evil.example","clic")',
+  'Miele\n=1+1',
+  'Miele\r\n@SUM(A1:A9)',
+  '=cmd|" /C calc"!A0',
+  '+1+1',
+  '-1+1',
+  '@A1',
+  '\t=1',
+  '\r=1',
+  'a "quoted" name, with a comma; and a semicolon',
+];
+
+describe('attacks: CSV injection', () => {
+  for (const payload of HOSTILE) {
+    it(`keeps ${JSON.stringify(payload)} in its own cell, never as a formula`, () => {
+      const file = toCsv(['name', 'amount'], [[payload, 100], ['next row', -250]]);
+      const rows = parse(file, { relax_column_count: false }) as string[][];
+      assert.equal(rows.length, 3, 'no row was added or split');
+      assert.equal(rows[2]![0], 'next row');
+      const cell = rows[1]![0]!;
+      assert.ok(!/^[=+\-@\t\r]/.test(cell), `cell starts like a formula: ${JSON.stringify(cell)}`);
+      assert.equal(cell.replace(/^'/, ''), payload, 'the text is kept, only defused');
+    });
+  }
+
+  it('writes numbers, negative amounts, dates and empty values as they are', () => {
+    assert.equal(csvCell(-250), '-250');
+    assert.equal(csvCell('-12.50'), '-12.50');
+    assert.equal(csvCell(new Date('2026-12-01T10:00:00Z')), '2026-12-01T10:00:00.000Z');
+    assert.equal(csvCell(null), '');
+    assert.equal(csvCell(undefined), '');
+  });
+
+  it('the co-op money export uses the same writer', () => {
+    const file = moneyCsv([{ orderNumber: '=HYPERLINK("x")\r+1', placedAt: new Date('2026-11-30'), status: 'paid', subtotalCents: 1000, shippingCents: 500, commissionBps: 1000, commissionCents: 150, netCents: 1350, transferState: 'sent', transferredCents: 1350, reversedCents: 0 } as never]);
+    const rows = parse(file) as string[][];
+    assert.equal(rows.length, 2);
+    assert.equal(rows[1]![0], `'=HYPERLINK("x")\r+1`);
+  });
+});
