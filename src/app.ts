@@ -5,7 +5,7 @@ import { ROOT_DIR, type Config } from './platform/config';
 import type { Logger } from './platform/logger';
 import type { Mailer } from './platform/mail';
 import { requestLogger } from './platform/request-log';
-import { csrfProtection, securityHeaders, sessions } from './platform/security';
+import { csrfProtection, noStoreWithSession, securityHeaders, sessions } from './platform/security';
 import { errorHandler, flashLocals, notFoundHandler, useViews, viewLocals } from './platform/web';
 import { healthRoutes } from './platform/health';
 import { localeRoutes } from './platform/locale.routes';
@@ -71,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(localeRoutes(config.isProduction));
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
+  app.use(noStoreWithSession);
   app.use(sessions(config));
   app.use(flashLocals);
   app.use(csrfProtection);

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import mongoose from 'mongoose';
-import { SESSION_COOKIE } from '../platform/security';
+import { sessionCookieName } from '../platform/security';
 
 /** Something another feature does right after a sign-in (the cart merges the guest cart). */
 export type LoginHook = (req: Request, userId: string) => Promise<void>;
@@ -62,8 +62,9 @@ export async function rotateUserSession(req: Request, rightsVersion: number): Pr
 
 /** Signs out: the session is destroyed in the store and the cookie cleared. */
 export async function endSession(req: Request, res: Response): Promise<void> {
+  const secure = req.session.cookie.secure === true;
   await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
-  res.clearCookie(SESSION_COOKIE, { path: '/' });
+  res.clearCookie(sessionCookieName(secure), { path: '/', secure, httpOnly: true, sameSite: 'lax' });
   // The rest of this response (a page rendered after) sees a visitor.
   req.user = undefined;
   res.locals.user = null;

@@ -48,6 +48,34 @@ export function securityHeaders(config: Config): RequestHandler {
 
 export const SESSION_COOKIE = 'filiera.sid';
 
+/**
+ * The session cookie's name. In production it carries the `__Host-` prefix:
+ * browsers then accept it only with Secure, from HTTPS, for this host and
+ * path `/` alone, so a sibling subdomain or a plain-HTTP page can never plant
+ * or overwrite it (session fixation through a cookie set elsewhere).
+ */
+export const sessionCookieName = (secure: boolean): string => (secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE);
+
+/**
+ * `Cache-Control: private, no-store` on every response that depends on a
+ * session: the request came with the session cookie, or the response sets
+ * it (a page that embeds a CSRF token starts one). Whatever the route set
+ * before, such a page must never be kept by a shared cache or the browser's
+ * back-forward store, where the next user of the machine would find it.
+ * Mounted before the session middleware, so its cookie is already set when
+ * this runs as the headers go out.
+ */
+export const noStoreWithSession: RequestHandler = (req, res, next) => {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
+    const sent = String(req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`);
+    const setting = ([] as unknown[]).concat(res.getHeader('set-cookie') ?? []).some((c) => String(c).includes(`${SESSION_COOKIE}=`));
+    if (sent || setting) res.setHeader('Cache-Control', 'private, no-store');
+    return writeHead.apply(this, args);
+  } as typeof res.writeHead;
+  next();
+};
+
 /** connect-mongo's `touchAfter`: a session unchanged by a request has its expiry pushed on at most this often. */
 const TOUCH_AFTER_S = 60;
 
@@ -132,7 +160,7 @@ export function sessions(config: Config): RequestHandler {
     stringify: false,
   });
   const handler = session({
-    name: SESSION_COOKIE,
+    name: sessionCookieName(config.isProduction),
     secret: config.session.secret,
     store,
     resave: false, // don't save a session that did not change
