@@ -6,7 +6,8 @@ import type { Logger } from './platform/logger';
 import type { Mailer } from './platform/mail';
 import { requestLogger } from './platform/request-log';
 import { csrfProtection, noStoreWithSession, securityHeaders, sessions } from './platform/security';
-import { errorHandler, flashLocals, notFoundHandler, useViews, viewLocals } from './platform/web';
+import { databaseGate, errorHandler, flashLocals, notFoundHandler, useViews, viewLocals } from './platform/web';
+import type { DbHealth } from './platform/db-health';
 import { healthRoutes } from './platform/health';
 import { localeRoutes } from './platform/locale.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
@@ -28,6 +29,8 @@ export interface AppDeps {
   logger: Logger;
   mailer: Mailer;
   payments: PaymentGateway;
+  /** Whether the database answers (server.ts starts one); without it pages wait for the driver's own timeouts. */
+  dbHealth?: DbHealth;
 }
 
 /**
@@ -38,6 +41,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const app = express();
+  const onError = errorHandler(logger);
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   // Only the simple query parser: `?price[$gt]=0` stays a plain string key, never an object.
@@ -68,6 +72,8 @@ export function createApp(deps: AppDeps): Express {
 
   useViews(app, config);
   app.use(viewLocals(config));
+  // Before the session: reading it is the first thing that would wait on a database that does not answer.
+  app.use(databaseGate(deps.dbHealth, onError));
   app.use(localeRoutes(config.isProduction));
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
@@ -92,6 +98,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(workspaceRoutes(deps));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(onError);
   return app;
 }

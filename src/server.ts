@@ -1,8 +1,9 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { createApp } from './app';
 import { bootstrap } from './platform/bootstrap';
 import { createMailer } from './platform/mail';
 import { startSweepers } from './platform/sweepers';
+import { DbHealth } from './platform/db-health';
 import { seedDemo } from './demo/seed';
 import { startCatalog } from './catalog';
 import { createPaymentGateway } from './payments';
@@ -21,8 +22,17 @@ async function main(): Promise<void> {
   if (config.seedDemo) await seedDemo(logger, config);
   const stopCatalog = await startCatalog(logger);
 
-  const app = createApp({ config, logger, mailer: createMailer(config, logger), payments: createPaymentGateway(config) });
-  const server = createServer(app);
+  const dbHealth = new DbHealth({ logger }).start();
+  const app = createApp({ config, logger, mailer: createMailer(config, logger), payments: createPaymentGateway(config), dbHealth });
+  let stopping = false;
+  // While shutting down, each answer closes its connection, so keep-alive clients leave as their requests finish.
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    if (stopping) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    app(req, res);
+  });
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
   const stopSweepers = startSweepers(logger);
 
@@ -33,11 +43,11 @@ async function main(): Promise<void> {
   }
   if (!config.stripe.secretKey) logger.info('payments: demo provider (set STRIPE_SECRET_KEY for Stripe)');
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    logger.info({ signal, inFlight: inFlight.size }, 'shutting down: finishing requests in flight');
     const force = setTimeout(() => {
       logger.warn('requests still open after 10 s; closing them');
       server.closeAllConnections();
@@ -47,8 +57,10 @@ async function main(): Promise<void> {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
-    stopSweepers();
+    // Then the background work, waiting for runs under way, and only then the database.
+    await stopSweepers();
     stopCatalog();
+    dbHealth.stop();
     await runtime.close();
     logger.info('stopped');
     process.exit(0);

@@ -59,8 +59,12 @@ describe('npm start (the real server on the embedded engine)', () => {
       socket.write('}');
       const code = await exited;
       assert.match(response, /^HTTP\/1\.1 200 /);
+      assert.match(response, /\r\nConnection: close\r\n/i, 'a keep-alive client is told to leave');
       assert.match(response, /Terre di Puglia/);
       assert.equal(code, 0, log);
+      // Sweepers, the catalogue poll and the database close in order: nothing fails on the way out.
+      const shutdownLog = log.slice(log.indexOf('shutting down'));
+      assert.doesNotMatch(shutdownLog, /"level":(50|60)/, shutdownLog);
     } finally {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

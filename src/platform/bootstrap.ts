@@ -34,7 +34,17 @@ export async function bootstrap(opts: { logLevel?: string } = {}): Promise<Runti
   let uri = config.db.uri;
   if (!uri) {
     try {
-      engine = new EmbeddedEngine({ dataDir: config.db.dataDir, enginesDir: config.db.enginesDir, mongodBin: config.db.mongodBin, logger });
+      engine = new EmbeddedEngine({
+        dataDir: config.db.dataDir,
+        enginesDir: config.db.enginesDir,
+        mongodBin: config.db.mongodBin,
+        logger,
+        // Restarted in place when it dies; if that keeps failing, the shop stops so its own supervisor can act.
+        onGiveUp: (err) => {
+          logger.fatal({ err }, 'the database engine cannot be started again; stopping');
+          process.exit(1);
+        },
+      });
     } catch (e) {
       if (e instanceof EngineNotFoundError) {
         console.error(e.message);

@@ -15,7 +15,16 @@ export interface EngineOptions {
   /** Database name in the URI. */
   dbName?: string;
   logger?: Logger;
+  /**
+   * Called when the engine died and could not be started again for
+   * `giveUpAfterMs`: the server exits non-zero then, for its own supervisor.
+   */
+  onGiveUp?: (err: Error) => void;
+  giveUpAfterMs?: number;
 }
+
+/** Waits between restarts of an engine that died: quick at first, then every 5 s. */
+const RESTART_DELAYS_MS = [200, 500, 1_000, 2_000, 5_000];
 
 export class EngineNotFoundError extends Error {
   constructor(enginesDir: string) {
@@ -64,6 +73,11 @@ export class EmbeddedEngine {
   /** FerretDB's debug HTTP port (metrics and Go's pprof); 0 for mongod. */
   debugPort = 0;
   private child?: ChildProcess;
+  /** Set by stop(): an exit we asked for is not restarted. */
+  private stopping = false;
+  private restarting?: Promise<void>;
+  /** How many times the engine died and was started again (for logs and tests). */
+  restarts = 0;
   private readonly log?: Logger;
   private readonly dbName: string;
 
@@ -113,8 +127,14 @@ export class EmbeddedEngine {
     ];
   }
 
+  /** The engine's process id while it runs (the fault tests signal it). */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
+    this.stopping = false;
     mkdirSync(this.dataDir, { recursive: true });
     if (!this.port) this.port = await freePort();
     // FerretDB (Go) spent about a fifth of its CPU collecting garbage under checkout load: with
@@ -144,10 +164,55 @@ export class EmbeddedEngine {
     );
     exited.catch(() => undefined);
     await Promise.race([waitForPort(this.port, 30_000), exited]);
+    child.once('exit', (code, signal) => {
+      if (!this.stopping && this.child === child) this.restartAfterDeath(code ?? signal ?? 'unknown');
+    });
+  }
+
+  /**
+   * The engine died under us (killed, out of memory, a crash). It is ours,
+   * with its data directory and port, so it is started again on both, with
+   * growing pauses; the driver reconnects to the same address by itself and
+   * pages answer 503 in between. Data is safe: SQLite recovers its journal
+   * on open. If it cannot be started for `giveUpAfterMs`, `onGiveUp` is
+   * called (the server exits non-zero, so whatever supervises it restarts
+   * the whole shop).
+   */
+  private restartAfterDeath(why: number | string): void {
+    if (this.restarting) return;
+    this.log?.error({ engine: this.kind, exit: why }, `database engine exited (${why}); starting it again`);
+    const giveUpAt = Date.now() + (this.opts.giveUpAfterMs ?? 60_000);
+    this.restarting = (async () => {
+      for (let attempt = 0; !this.stopping; attempt++) {
+        await new Promise((r) => setTimeout(r, RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]));
+        if (this.stopping) return;
+        try {
+          await this.start();
+          this.restarts++;
+          this.log?.warn({ engine: this.kind, attempt: attempt + 1 }, 'database engine started again');
+          return;
+        } catch (err) {
+          this.log?.error({ err, engine: this.kind }, 'database engine could not start again');
+          if (Date.now() >= giveUpAt) {
+            this.opts.onGiveUp?.(err as Error);
+            return;
+          }
+        }
+      }
+    })().finally(() => {
+      this.restarting = undefined;
+    });
+  }
+
+  /** Resolves when a restart after the engine's death (if one is under way) has finished. */
+  async recovered(): Promise<void> {
+    await this.restarting;
   }
 
   /** Stops the engine and waits for it to exit (SIGKILL after 10 s). */
   async stop(): Promise<void> {
+    this.stopping = true;
+    await this.restarting;
     const child = this.child;
     if (!child || !this.running) return;
     await new Promise<void>((resolve) => {

@@ -90,6 +90,30 @@ const TOUCH_AFTER_S = 60;
  * that read scanned every session on every request. This store reads by
  * `_id` alone and checks the expiry itself; writes were already by `_id`.
  */
+/**
+ * A session store call that has not answered within this long fails, so the
+ * page that waits on it (express-session saves before it ends a response)
+ * finishes instead of hanging while the database does not answer.
+ */
+const STORE_DEADLINE_MS = 1_200;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type StoreCallback = (err?: any, ...rest: any[]) => void;
+
+/** The callback, called once: by the store, or with a timeout error after STORE_DEADLINE_MS. */
+function withDeadline<C extends StoreCallback>(callback: C | undefined): C {
+  let done = false;
+  const timer = setTimeout(() => finish(Object.assign(new Error('The session store did not answer in time'), { name: 'MongoNetworkTimeoutError' })), STORE_DEADLINE_MS);
+  timer.unref();
+  function finish(...args: Parameters<StoreCallback>) {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    callback?.(...args);
+  }
+  return finish as C;
+}
+
 class IdLookupMongoStore extends MongoStore {
   /**
    * connect-mongo deletes `lastModified` from the session object it is
@@ -101,7 +125,7 @@ class IdLookupMongoStore extends MongoStore {
   override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
     const { lastModified: _, ...copy } = sess as session.SessionData & { lastModified?: Date };
     this.noteWrite(sid);
-    super.set(sid, copy as session.SessionData, callback);
+    super.set(sid, copy as session.SessionData, withDeadline(callback));
   }
 
   /**
@@ -132,10 +156,11 @@ class IdLookupMongoStore extends MongoStore {
       return;
     }
     this.noteWrite(sid);
-    super.touch(sid, sess, callback);
+    super.touch(sid, sess, withDeadline(callback));
   }
 
-  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+  override get(sid: string, answer: (err: unknown, session?: session.SessionData | null) => void): void {
+    const callback = withDeadline(answer);
     this.collectionP
       .then((c) => c.findOne({ _id: sid }))
       .then((doc) => {
@@ -217,6 +242,11 @@ export const csrfToken = (req: Request): string => csrf.generateToken(req);
  */
 export const csrfProtection: RequestHandler = (req, res, next) => {
   if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+  // A second layer: browsers say where a request comes from, and a state change never comes from another site.
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') {
+    return next(new AppError('csrf_invalid', 'The form came from another site', 403));
+  }
   const sent = csrf.getTokenFromRequest(req);
   const expected = req.session?.csrfToken;
   if (typeof sent !== 'string' || !expected || !csrf.isRequestValid(req)) {

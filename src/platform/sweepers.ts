@@ -16,15 +16,31 @@ export function registerSweeper(s: Sweeper): void {
 
 /**
  * Runs each sweeper on its interval. They are idempotent, so several app
- * processes may run them at once. Returns a function that stops them.
+ * processes may run them at once. Returns a function that stops them and
+ * resolves once the runs under way have finished (shutdown closes the
+ * database only after that).
  */
-export function startSweepers(logger: Logger): () => void {
+export function startSweepers(logger: Logger): () => Promise<void> {
+  const running = new Set<Promise<unknown>>();
   const timers = registered.map((s) => {
+    let busy = false;
     const t = setInterval(() => {
-      s.run().catch((err: unknown) => logger.warn({ err, sweeper: s.name }, 'sweeper failed'));
+      if (busy) return; // a slow run is never overlapped by the next one
+      busy = true;
+      const run = s
+        .run()
+        .catch((err: unknown) => logger.warn({ err, sweeper: s.name }, 'sweeper failed'))
+        .finally(() => {
+          busy = false;
+          running.delete(run);
+        });
+      running.add(run);
     }, s.everyMs);
     t.unref();
     return t;
   });
-  return () => timers.forEach(clearInterval);
+  return async () => {
+    timers.forEach(clearInterval);
+    await Promise.allSettled([...running]);
+  };
 }

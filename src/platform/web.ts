@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } 
 import { VIEWS_DIR, type Config } from './config';
 import { AppError, isAppError } from './errors';
 import { isDbUnavailable } from './db';
+import type { DbHealth } from './db-health';
 import { pickLocale, translator, localized, type Locale, type Translate } from './i18n';
 import { formatMoney } from './money';
 import { csrfToken } from './security';
@@ -122,6 +123,34 @@ export const saveSession = (req: Request): Promise<void> =>
 export const wantsJson = (req: Request): boolean =>
   req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
 
+/**
+ * While the database does not answer, pages answer 503 at once instead of
+ * waiting on it; a request that was already waiting when it stopped
+ * answering gets its 503 by `deadlineMs` (the work it started finishes or
+ * fails later, and writes nothing to the response). With no monitor (tests
+ * that do not need one) it does nothing.
+ */
+export function databaseGate(health: DbHealth | undefined, onError: ErrorRequestHandler, deadlineMs = 1_500): RequestHandler {
+  const unavailable = () => new AppError('service_unavailable', 'Database unavailable', 503);
+  return (req, res, next) => {
+    if (!health) return next();
+    if (!health.up) return next(unavailable());
+    let timer: NodeJS.Timeout;
+    const watch = (ms: number) => {
+      timer = setTimeout(() => {
+        if (res.headersSent) return;
+        if (health.up) return watch(250);
+        res.locals.answeredByGate = true;
+        onError(unavailable(), req, res, () => undefined);
+      }, ms);
+      timer.unref();
+    };
+    watch(deadlineMs);
+    res.once('close', () => clearTimeout(timer));
+    next();
+  };
+}
+
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError('page_not_found', `No page at ${req.path}`, 404));
 };
@@ -143,6 +172,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else e = new AppError('internal_error', 'Something went wrong', 500, { cause: err });
 
     const log = (req as { log?: Logger }).log ?? logger;
+    // The gate already answered 503; what the request's own work ran into afterwards concerns no one.
+    if (res.headersSent && res.locals.answeredByGate) return;
     if (e.status >= 500) log.error({ err: e.cause ?? err, code: e.code }, e.message);
     else log.debug({ code: e.code }, e.message);
 

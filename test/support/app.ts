@@ -42,6 +42,7 @@ export function buildApp(overrides: Partial<AppDeps> & { env?: Record<string, st
     logger: overrides.logger ?? createLogger('silent', false),
     mailer: overrides.mailer ?? new MemoryMailer(),
     payments: overrides.payments ?? createPaymentGateway(config),
+    dbHealth: overrides.dbHealth,
   };
   return { app: createApp(deps), deps };
 }
