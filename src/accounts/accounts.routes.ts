@@ -32,6 +32,12 @@ const emailOf = (req: Request) => String((req.body as { email?: unknown } | unde
 export const ACCOUNT_LIMITS = {
   loginPerIpEmail: { windowMs: 15 * MINUTE, limit: 5 },
   loginPerIp: { windowMs: 15 * MINUTE, limit: 50 },
+  /**
+   * Per account, from anywhere: a guess spread over many addresses slows to
+   * 10 tries in 15 minutes. It never locks the owner out for good: the
+   * window passes, and a password reset (limited on its own) always works.
+   */
+  loginPerAccount: { windowMs: 15 * MINUTE, limit: 10 },
   signupPerIp: { windowMs: 60 * MINUTE, limit: 10 },
   resetPerIpEmail: { windowMs: 15 * MINUTE, limit: 3 },
   resetPerIp: { windowMs: 60 * MINUTE, limit: 20 },
@@ -56,6 +62,7 @@ export function accountsRoutes(deps: AppDeps): Router {
 
   const loginPerIpEmail = limiter({ name: 'login-ip-email', ...ACCOUNT_LIMITS.loginPerIpEmail, key: ipEmail, skipSuccessfulRequests: true });
   const loginPerIp = limiter({ name: 'login-ip', ...ACCOUNT_LIMITS.loginPerIp, skipSuccessfulRequests: true });
+  const loginPerAccount = limiter({ name: 'login-account', ...ACCOUNT_LIMITS.loginPerAccount, key: emailOf, skipSuccessfulRequests: true });
   const signupPerIp = limiter({ name: 'signup-ip', ...ACCOUNT_LIMITS.signupPerIp });
   const resetPerIpEmail = limiter({ name: 'reset-ip-email', ...ACCOUNT_LIMITS.resetPerIpEmail, key: ipEmail });
   const resetPerIp = limiter({ name: 'reset-ip', ...ACCOUNT_LIMITS.resetPerIp });
@@ -96,7 +103,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     form(res, 'accounts/login', t(req, 'accounts.login.title'), { next });
   });
 
-  router.post('/login', loginPerIp, loginPerIpEmail, async (req, res) => {
+  router.post('/login', loginPerIp, loginPerAccount, loginPerIpEmail, async (req, res) => {
     const parsed = parse(LoginBody, req.body);
     const next = safeNext(parsed.success ? parsed.data.next : undefined, '/');
     const fail = (status: number) =>

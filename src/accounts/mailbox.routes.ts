@@ -1,8 +1,17 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../platform/config';
 import { notFound } from '../platform/errors';
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * A request made on this machine: from a loopback address, and not relayed
+ * by a proxy (a proxy on this machine would make a remote visitor look local).
+ */
+export const isLocalRequest = (req: Request): boolean =>
+  LOOPBACK.test(req.socket.remoteAddress ?? '') && !req.headers['x-forwarded-for'] && !req.headers.forwarded;
 
 /** Mail files written by platform/mail.ts when there is no SMTP_URL. */
 export const mailboxDir = (config: Config): string => join(config.db.dataDir, 'mailbox');
@@ -32,6 +41,8 @@ async function parse(file: string) {
 export function mailboxRoutes(config: Config): Router {
   const router = Router();
   if (config.isProduction || config.mail.smtpUrl) return router;
+  // It holds reset links for every account, the admin's too: only a person at this machine may read it.
+  router.use('/dev/mailbox', (req, _res, next) => (isLocalRequest(req) ? next() : next(notFound('page_not_found', 'No page here'))));
   const dir = mailboxDir(config);
   const files = async () => (await readdir(dir).catch(() => [] as string[])).filter((f) => FILE.test(f)).sort().reverse();
 

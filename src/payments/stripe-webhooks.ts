@@ -32,6 +32,10 @@ export function verifyWebhook(raw: Buffer, signature: string | undefined, secret
   if (!secret) throw new WebhookSignatureError('no webhook secret configured');
   if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header');
   if (!Buffer.isBuffer(raw) || raw.length === 0) throw new WebhookSignatureError('empty body');
+  // Stripe's check refuses a timestamp too old, not one from the future: a payload signed ahead
+  // of time (a leaked secret, a wrong clock) would stay replayable until then.
+  const signedAt = Number(/(?:^|,)t=(\d+)/.exec(signature)?.[1]);
+  if (!Number.isFinite(signedAt) || signedAt > Date.now() / 1_000 + SIGNATURE_TOLERANCE_S) throw new WebhookSignatureError('signature timestamp is in the future');
   let event: Stripe.Event;
   try {
     event = Stripe.webhooks.constructEvent(raw, signature, secret, SIGNATURE_TOLERANCE_S);

@@ -18,11 +18,9 @@ const RateLimitHitModel = mongoose.model<RateLimitHit>(
 );
 
 /**
- * An express-rate-limit store in MongoDB, so limits hold across app processes.
- * On FerretDB `$inc` is read-modify-write, so two hits at the same instant
- * may count as one: the limit can be a hit or two lenient under a burst,
- * never stricter. That is acceptable for a brake on guessing; money and
- * stock never rely on it.
+ * An express-rate-limit store in MongoDB, so limits hold across app
+ * processes. Each window is one document counted with `$inc`, atomic on
+ * MongoDB and on our build of FerretDB (see the engine conformance test).
  */
 export class MongoRateLimitStore implements Store {
   private windowMs = 60_000;
