@@ -23,6 +23,16 @@ const ROUTES = [
   '/demo-connect/:p', '/static/:p', '/uploads/:p',
 ];
 
+/** Every POST route with a segment the user chooses (`:p`), signed in as a member or an admin. */
+const POST_ROUTES = [
+  '/workspace/:coop/members/:p/remove', '/workspace/:coop/members/:p/role', '/workspace/:coop/members/invitations/:p/revoke', '/addresses/:p',
+  '/addresses/:p/delete', '/admin/coops/:p/approve', '/admin/coops/:p/:p', '/admin/orders/:p/refund', '/admin/orders/:p/refunds/retry',
+  '/admin/payouts/t/:p/release', '/admin/payouts/t/:p/:p', '/admin/payouts/t/:p/hold', '/cart/items/:p/quantity', '/cart/items/:p/remove',
+  '/demo-connect/:p/complete', '/demo-pay/:p/cancel', '/demo-pay/:p/pay', '/invitations/:p', '/orders/:p/status', '/password/reset/:p',
+  '/workspace/:coop/goods/:p', '/workspace/:coop/goods/:p/archive', '/workspace/:coop/goods/:p/duplicate', '/workspace/:coop/goods/:p/images/remove',
+  '/workspace/:coop/goods/import/:p/apply', '/workspace/:p/goods', '/workspace/:p/payouts/refresh-state',
+];
+
 /** The same query keys on every page: bare, bracketed (qs-style nesting) and repeated. */
 const HOSTILE_QUERY = PROTO_KEYS.flatMap((k) => [`${k}=1`, `${encodeURIComponent(`${k}[a]`)}=1`, `${k}=1&${k}=2`]).join('&');
 
@@ -67,6 +77,24 @@ describe('attacks: prototype names as user keys', function () {
         }
         assert.deepEqual(failures, []);
       });
+    });
+  }
+
+  for (const role of ['member', 'admin']) {
+    it(`never answers 5xx to a prototype name as a segment of a form's action, as a signed-in ${role}`, async () => {
+      const agent = roles[role]!() as unknown as ReturnType<typeof request.agent>;
+      const page = await agent.get('/account/orders');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+      assert.ok(csrf, 'a CSRF token, so the requests reach the routes');
+      const failures: string[] = [];
+      for (const route of POST_ROUTES) {
+        for (const key of PROTO_KEYS) {
+          const path = route.replace(':coop', coopSlug).replace(/:p/g, encodeURIComponent(key));
+          const res = await agent.post(path).type('form').send(`_csrf=${encodeURIComponent(csrf)}&${encodeURIComponent(key)}=1&status=${encodeURIComponent(key)}&role=${encodeURIComponent(key)}`);
+          if (res.status >= 500) failures.push(`${res.status} POST ${path}`);
+        }
+      }
+      assert.deepEqual(failures, []);
     });
   }
 
