@@ -4,7 +4,7 @@ import { flash } from '../platform/web';
 import { AppError } from '../platform/errors';
 import { audit } from './audit';
 import { BulkBody, ConfirmBody, CoopIdParams, HoldBody, JobIdParams, PayoutsQuery, SettingsBody, TransferIdParams, dayAfter, dayStart, parseParams } from './admin.schemas';
-import { SHARE_MONEY_STATES, coopBalance, listShareMoney, moneyState, netOwedAgainstTransfer, owedBy, type ShareMoneyState } from '../payouts/balances.service';
+import { SHARE_MONEY_STATES, coopBalance, listShareMoney, moneyState, owedBy, type ShareMoneyState } from '../payouts/balances.service';
 import { getBulkJob, startBulkRelease } from '../payouts/bulk.service';
 import { getPayoutSettings, setPayoutSettings, HOLD_POLICIES } from '../payouts/settings.service';
 import { getTransfer, holdTransfer, releaseTransfer, retryTransfer } from '../payouts/transfers.service';
@@ -45,14 +45,13 @@ export function payoutsAdminRoutes(): Router {
     await renderTransfer(req, res, transferId);
   });
 
-  // Release (held or waiting) and retry (failed) send the transfer: netting first, once only, audited.
+  // Release (held or waiting) and retry (failed) send the transfer (its amount fixed first, netting once), audited.
   for (const action of ['release', 'retry'] as const) {
     router.post(`/admin/payouts/t/:transferId/${action}`, async (req, res) => {
       const { transferId } = parseParams(TransferIdParams, req.params);
       if (!ConfirmBody.safeParse(req.body).success) return renderTransfer(req, res, transferId, 422, { [`${action}-confirm`]: 'admin.errors.confirm' });
       const before = snapshotOf(await getTransfer(transferId));
       if (action === 'retry' && before?.status !== 'failed') throw new AppError('transfer_not_failed', 'Only a failed transfer can be retried', 409);
-      await netOwedAgainstTransfer(transferId);
       const after = action === 'release' ? await releaseTransfer(transferId, req.user!.email) : await retryTransfer(transferId, req.user!.email);
       await audit(req.user!.id, `transfer.${action}`, transferId, before, snapshotOf(after));
       const sent = after.status === 'sent';

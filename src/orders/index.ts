@@ -9,6 +9,7 @@ export {
   transitionShare,
   configureOrders,
   sweepStaleReservations,
+  markRefunded,
   type MarkOrderPaidInput,
   type MarkPaidResult,
   type ReleaseOrderInput,

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { clearCart } from '../cart';
 import { CoopModel } from '../coops/coop.model';
 import type { Config } from '../platform/config';
+import { trusted } from '../platform/db';
 import { notFound } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 import { withLock } from '../platform/lock';
@@ -294,4 +295,28 @@ registerSweeper({ name: 'stale-reservations', everyMs: STALE_SWEEP_MS, run: () =
 export async function reservationsOf(orderId: string | Types.ObjectId) {
   const id = asId(orderId);
   return id ? ReservationModel.find({ order: id }).lean() : [];
+}
+
+/** Share states from which a full refund moves a share to `refunded` (states.ts allows each). */
+const REFUNDABLE_SHARES: ShareStatus[] = ['paid', 'preparing', 'shipped', 'delivered', 'ready_for_pickup', 'collected'];
+
+/**
+ * A full refund of these co-ops' shares: each share moves to `refunded`
+ * (one conditional update, `{ _id, status: $in allowed }`, so a repeat or a
+ * concurrent fulfilment step cannot undo it), and when every share of the
+ * order is refunded the order moves to `refunded` the same way. Idempotent.
+ */
+export async function markRefunded(orderId: string, coopIds: string[]): Promise<void> {
+  const id = asId(orderId);
+  if (!id) return;
+  for (const coopId of coopIds) {
+    await CoopShareModel.updateOne(
+      { _id: `${String(id)}:${coopId}`, status: trusted({ $in: REFUNDABLE_SHARES }) },
+      { $set: { status: 'refunded' }, $push: { history: { status: 'refunded', at: new Date(), by: null } } },
+    );
+  }
+  const shares = await sharesForOrder(id);
+  if (shares.length && shares.every((s) => s.status === 'refunded')) {
+    await OrderModel.updateOne({ _id: id, status: trusted({ $in: ['paid', 'completed'] }) }, { $set: { status: 'refunded' } });
+  }
 }

@@ -3,8 +3,9 @@ import { registerSweeper } from '../platform/sweepers';
 import { CoopShareModel } from '../orders/coop-share.model';
 import { OrderModel } from '../orders/order.model';
 import { trusted } from '../platform/db';
-import { acquireLock } from '../platform/lock';
 import { LedgerEntryModel, recordLedger } from './ledger.model';
+import { owedBy } from './debt.model';
+import { fixTransferAmount } from './transfers.service';
 import { TransferModel, transferId, type TransferDoc } from './transfer.model';
 
 /**
@@ -49,13 +50,17 @@ export interface ShareFilter {
   to?: Date;
 }
 
+/** Share states of an order that was never paid: nothing is owed on them. */
+const NOT_OWED = ['pending_payment', 'cancelled'];
+
 /**
  * Every co-op share with its transfer state, newest first, filtered by
  * co-op, state and date (when the order was placed), with totals per state.
  * Reads the shares (by co-op when given) and the transfers by `_id`.
  */
 export async function listShareMoney(filter: ShareFilter, limit = 500): Promise<{ rows: ShareMoneyRow[]; totals: Record<ShareMoneyState, { count: number; amount: number }>; truncated: boolean }> {
-  const q: Record<string, unknown> = {};
+  // Shares of checkouts never paid (or cancelled) owe nobody anything: they are not money waiting.
+  const q: Record<string, unknown> = { status: trusted({ $nin: NOT_OWED }) };
   if (filter.coopId) q.coop = new Types.ObjectId(filter.coopId);
   const created: Record<string, Date> = {};
   if (filter.from) created.$gte = filter.from;
@@ -101,9 +106,13 @@ export async function listShareMoney(filter: ShareFilter, limit = 500): Promise<
   return { rows: rows.slice(0, limit), totals, truncated: rows.length > limit };
 }
 
-/** Transfers still to be made (pending, waiting) and held, by the week the order was placed. */
+/**
+ * Transfers still to be made (pending, waiting for the account, failed) and
+ * held, by the week the order was placed. A transfer waiting for its
+ * payment belongs to a checkout not paid (yet, or ever): not money owed.
+ */
 export async function transferStateTotalsByWeek(since: Date, weekOf: (d: Date) => string): Promise<{ week: string; pending: number; held: number }[]> {
-  const docs = await TransferModel.find({ createdAt: trusted({ $gte: since }), status: trusted({ $in: ['held', 'waiting_account', 'pending', 'failed', 'waiting_payment'] }) }, { status: 1, amount: 1, createdAt: 1 }).lean();
+  const docs = await TransferModel.find({ createdAt: trusted({ $gte: since }), status: trusted({ $in: ['held', 'waiting_account', 'pending', 'failed'] }) }, { status: 1, amount: 1, createdAt: 1 }).lean();
   const weeks = new Map<string, { week: string; pending: number; held: number }>();
   for (const d of docs) {
     const w = weekOf(d.createdAt);
@@ -115,45 +124,17 @@ export async function transferStateTotalsByWeek(since: Date, weekOf: (d: Date) =
   return [...weeks.values()];
 }
 
-/**
- * What a co-op owes the platform now: amounts recorded as owed (a reversal
- * that could not be made) less what was already netted against later
- * transfers. Never negative.
- */
-export async function owedBy(coopId: string): Promise<number> {
-  const entries = await LedgerEntryModel.find({ coop: new Types.ObjectId(coopId), kind: trusted({ $in: ['owed', 'netted'] }) }, { amount: 1 }).lean();
-  return Math.max(0, -entries.reduce((a, e) => a + e.amount, 0));
-}
+export { owedBy } from './debt.model';
 
 /**
- * Nets what the co-op owes against a transfer that has not gone yet: the
- * transfer's amount goes down and a `netted` ledger entry (keyed by the
- * transfer, so once only) records it. Call it before sending the transfer;
- * it takes the transfer's send lock, so it never races a send.
- * Returns the cents netted (0 when nothing was owed or it was already done).
+ * Nets what the co-op owes against a transfer that has not gone yet, by
+ * fixing the transfer's amount now (see `fixTransferAmount`: once, the debt
+ * claimed atomically on the co-op's debt document). Sending does this by
+ * itself; call it to fix a held transfer's amount early.
+ * Returns the cents netted by this call (0 when nothing was owed or it was already done).
  */
 export async function netOwedAgainstTransfer(id: string): Promise<number> {
-  const lock = await acquireLock(`send:${id}`, { ttlMs: 30_000, waitMs: 5_000 });
-  try {
-    const t = await TransferModel.findById(id).lean();
-    if (!t || t.status === 'sent' || t.status === 'reversed') return 0;
-    const key = `netted:${id}`;
-    const done = await LedgerEntryModel.findById(key, { amount: 1, note: 1 }).lean();
-    if (done) {
-      // Finish a netting interrupted between the ledger entry and the amount change.
-      const original = Number(/^from:(\d+)$/.exec(done.note ?? '')?.[1] ?? NaN);
-      if (Number.isInteger(original) && t.amount !== original - done.amount) await TransferModel.updateOne({ _id: id }, { $set: { amount: original - done.amount } });
-      return 0;
-    }
-    const owed = await owedBy(String(t.coop));
-    const x = Math.min(owed, t.amount);
-    if (x <= 0) return 0;
-    await recordLedger({ _id: key, kind: 'netted', order: t.order, orderNumber: t.orderNumber, coop: t.coop, amount: x, note: `from:${t.amount}` });
-    await TransferModel.updateOne({ _id: id }, { $set: { amount: t.amount - x } });
-    return x;
-  } finally {
-    await lock.release();
-  }
+  return fixTransferAmount(id);
 }
 
 export interface CoopBalance {
@@ -183,9 +164,10 @@ export async function coopBalance(coopId: string): Promise<CoopBalance> {
   const earned = shares.filter((s) => !['pending_payment', 'cancelled'].includes(s.status)).reduce((a, s) => a + s.netCents, 0);
   const held = transfers.filter((t) => t.status === 'held').reduce((a, t) => a + t.amount, 0);
   const waiting = transfers.filter((t) => ['waiting_account', 'pending', 'failed'].includes(t.status)).reduce((a, t) => a + t.amount, 0);
-  const owed = Math.abs(sum('owed'));
+  const owed = -sum('owed');
   const netted = sum('netted');
-  return { earned, transferred: sum('transfer'), reversed: Math.abs(sum('reversal')), held, waiting, owed, netted, owedNow: Math.max(0, owed - netted) };
+  // What it owes now comes from its debt document (the one owner of that balance), never clamped.
+  return { earned, transferred: sum('transfer'), reversed: -sum('reversal'), held, waiting, owed, netted, owedNow: await owedBy(coopId) };
 }
 
 /**

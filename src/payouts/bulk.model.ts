@@ -5,9 +5,9 @@ export type BulkItemState = (typeof BULK_ITEM_STATES)[number];
 
 /**
  * A bulk release of held transfers: the list of transfer ids and each one's
- * result. Only the process holding the lock `bulk:<id>` writes it, so the
- * whole-document write-back of FerretDB loses nothing; a job left half done
- * (the process stopped) is picked up again by the sweeper.
+ * result. Only the process holding its lease (`leaseUntil`, taken by a
+ * conditional update) works on it; a job left half done (the process
+ * stopped) is picked up again by the sweeper once the lease has run out.
  */
 export interface BulkJob {
   _id: string;
@@ -15,6 +15,7 @@ export interface BulkJob {
   status: 'running' | 'done';
   items: { transferId: string; state: BulkItemState; message: string }[];
   createdBy: Types.ObjectId | null;
+  leaseUntil?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -26,6 +27,7 @@ const schema = new Schema<BulkJob>(
     status: { type: String, enum: ['running', 'done'], default: 'running' },
     items: { type: [new Schema({ transferId: String, state: { type: String, enum: BULK_ITEM_STATES }, message: { type: String, default: '' } }, { _id: false })], default: [] },
     createdBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    leaseUntil: { type: Date, default: null },
   },
   { collection: 'bulk_jobs', versionKey: false, timestamps: true },
 );

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { registerSweeper } from '../platform/sweepers';
 import { Types } from 'mongoose';
 import { AppError, notFound } from '../platform/errors';
-import { acquireLock } from '../platform/lock';
+import { trusted } from '../platform/db';
 import { audit } from '../admin/audit';
 import { BulkJobModel, type BulkJob } from './bulk.model';
-import { netOwedAgainstTransfer } from './balances.service';
 import { releaseTransfer } from './transfers.service';
 
 export const MAX_BULK_ITEMS = 150;
@@ -26,20 +25,23 @@ export async function startBulkRelease(actorId: string, transferIds: string[]): 
   return id;
 }
 
+/** How long one process may work on a job before another may take it over. */
+const JOB_LEASE_MS = 120_000;
+
 /**
  * Works through a job's queued items, one release at a time, saving each
- * result as it goes. Only one process runs a job (its lock); a second
- * caller returns at once. Release itself is once-only per transfer, so an
- * item retried after a crash cannot pay twice.
+ * result as it goes. One process at a time runs a job: it takes a lease on
+ * the job document (a conditional update), and a second caller returns at
+ * once. Release itself is once-only per transfer, so an item retried after
+ * a crash cannot pay twice.
  */
 export async function runBulkJob(id: string): Promise<BulkJob | null> {
-  let lock;
-  try {
-    lock = await acquireLock(`bulk:${id}`, { ttlMs: 120_000, waitMs: 0 });
-  } catch (err) {
-    if (err instanceof AppError && err.code === 'lock_busy') return BulkJobModel.findById(id).lean();
-    throw err;
-  }
+  const now = new Date();
+  const lease = await BulkJobModel.updateOne(
+    { _id: id, status: 'running', $or: [{ leaseUntil: null }, { leaseUntil: trusted({ $lt: now }) }] },
+    { $set: { leaseUntil: new Date(now.getTime() + JOB_LEASE_MS) } },
+  );
+  if (lease.matchedCount === 0) return BulkJobModel.findById(id).lean();
   try {
     const job = await BulkJobModel.findById(id).lean();
     if (!job || job.status === 'done') return job;
@@ -48,7 +50,6 @@ export async function runBulkJob(id: string): Promise<BulkJob | null> {
       const item = items[i]!;
       if (item.state !== 'queued') continue;
       try {
-        await netOwedAgainstTransfer(item.transferId);
         const t = await releaseTransfer(item.transferId, job.createdBy ? String(job.createdBy) : undefined);
         item.state = t.status === 'sent' ? 'sent' : t.status === 'failed' ? 'failed' : 'skipped';
         item.message = t.status === 'failed' ? `${t.lastError?.code ?? ''}: ${t.lastError?.message ?? ''}` : t.status;
@@ -56,13 +57,13 @@ export async function runBulkJob(id: string): Promise<BulkJob | null> {
         item.state = err instanceof AppError && err.code === 'transfer_already_sent' ? 'skipped' : 'failed';
         item.message = err instanceof AppError ? err.code : err instanceof Error ? err.message.slice(0, 200) : 'error';
       }
-      await BulkJobModel.updateOne({ _id: id }, { $set: { [`items.${i}`]: item } });
+      await BulkJobModel.updateOne({ _id: id }, { $set: { [`items.${i}`]: item, leaseUntil: new Date(Date.now() + JOB_LEASE_MS) } });
     }
     await BulkJobModel.updateOne({ _id: id }, { $set: { status: 'done' } });
     await audit(job.createdBy ? String(job.createdBy) : null, 'transfer.bulk_release.done', `bulk:${id}`, null, { results: items.map((i) => `${i.transferId} ${i.state}`) });
     return BulkJobModel.findById(id).lean();
   } finally {
-    await lock.release();
+    await BulkJobModel.updateOne({ _id: id }, { $set: { leaseUntil: null } });
   }
 }
 

@@ -3,7 +3,7 @@ import { OrderModel } from '../orders';
 import { onStripeEvent } from '../payments/hooks';
 import type { WebhookEvent } from '../payments/stripe-webhooks';
 import { trusted } from '../platform/db';
-import { isDuplicateKey, withLock } from '../platform/lock';
+import { isDuplicateKey } from '../platform/lock';
 import { audit } from '../admin/audit';
 import { recordLedger } from './ledger.model';
 import { TransferModel } from './transfer.model';
@@ -85,19 +85,15 @@ export async function onDisputeCreated(object: StripeDisputeObject): Promise<Dis
     if (!isDuplicateKey(err)) throw err;
   }
   if (!order) return DisputeModel.findById(id).lean();
-  // The order's own lock (as the orders feature takes it), so the flag is not lost to a concurrent write-back.
-  await withLock(`order:${String(order._id)}`, async () => {
-    const o = await OrderModel.findById(order._id, { flags: 1 }).lean();
-    if (o && !(o.flags ?? []).includes('disputed')) await OrderModel.updateOne({ _id: order._id }, { $set: { flags: [...(o.flags ?? []), 'disputed'] } });
-  }, { ttlMs: 30_000, waitMs: 15_000 });
+  // One single-document update: the flag is added once, whatever else writes the order.
+  await OrderModel.updateOne({ _id: order._id }, { $addToSet: { flags: 'disputed' } });
   const held: string[] = [];
   for (const t of await TransferModel.find({ order: order._id }, { _id: 1, status: 1 }).lean()) {
     if (t.status === 'sent' || t.status === 'reversed') continue;
     await holdTransfer(t._id, DISPUTE_HOLD).catch(() => undefined);
     held.push(t._id);
   }
-  const before = await DisputeModel.findById(id).lean();
-  await DisputeModel.updateOne({ _id: id }, { $set: { heldTransfers: [...new Set([...(before?.heldTransfers ?? []), ...held])] } });
+  if (held.length) await DisputeModel.updateOne({ _id: id }, { $addToSet: { heldTransfers: { $each: held } } });
   await audit(null, 'dispute.created', `order:${String(order._id)}`, null, { dispute: object.id, amount: object.amount, held });
   return DisputeModel.findById(id).lean();
 }

@@ -11,11 +11,28 @@ import mongoose, { Schema, type Types } from 'mongoose';
 export const REFUND_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
 
+/** IVA contained in a part, by rate: `gross` cents at `rate` percent contain `cents` of IVA. */
+export interface IvaPart {
+  rate: number;
+  gross: number;
+  cents: number;
+}
+
+export const PART_OUTCOMES = ['pending', 'reversed', 'deducted', 'owed', 'none'] as const;
+
+/**
+ * A co-op's part of a refund. `reversal` is what is taken back from the
+ * co-op: reversed at Stripe, deducted from its transfer not sent yet, or
+ * owed when neither could be done (netted against its next transfers).
+ */
 export interface RefundCoopPart {
   coop: Types.ObjectId;
   amount: number;
+  /** Of `amount`, the cents of shipping refunded. */
+  shipping: number;
   reversal: number;
-  outcome: 'pending' | 'reversed' | 'owed' | 'none';
+  iva: IvaPart[];
+  outcome: (typeof PART_OUTCOMES)[number];
   stripeReversalId?: string;
   error?: string;
 }
@@ -31,6 +48,8 @@ export interface RefundDoc {
   coops: RefundCoopPart[];
   returnStock: boolean;
   status: RefundStatus;
+  /** While a process completes the refund (a lease): no second one calls Stripe at the same time. */
+  busyUntil?: Date | null;
   stripeRefundId?: string;
   error?: string;
   createdBy: Types.ObjectId | null;
@@ -53,8 +72,10 @@ const schema = new Schema<RefundDoc>(
           {
             coop: { type: Schema.Types.ObjectId, ref: 'Coop' },
             amount: Number,
+            shipping: { type: Number, default: 0 },
             reversal: Number,
-            outcome: { type: String, enum: ['pending', 'reversed', 'owed', 'none'] },
+            iva: { type: [new Schema({ rate: Number, gross: Number, cents: Number }, { _id: false })], default: [] },
+            outcome: { type: String, enum: PART_OUTCOMES },
             stripeReversalId: String,
             error: String,
           },
@@ -67,6 +88,7 @@ const schema = new Schema<RefundDoc>(
     status: { type: String, enum: REFUND_STATUSES, default: 'pending' },
     stripeRefundId: String,
     error: String,
+    busyUntil: { type: Date, default: null },
     createdBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
   },
   { collection: 'refunds', versionKey: false, timestamps: true },

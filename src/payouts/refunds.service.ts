@@ -1,18 +1,21 @@
 import { Types } from 'mongoose';
 import { CoopModel } from '../coops/coop.model';
-import { OrderModel, CoopShareModel, type Order } from '../orders';
+import { OrderModel, CoopShareModel, markRefunded, type Order } from '../orders';
 import { StockLevelModel, stockChanged, stockId } from '../catalog';
 import { PaymentProviderError, type PaymentGateway } from '../payments/gateway';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
-import { claim, withLock } from '../platform/lock';
+import { claim, isDuplicateKey } from '../platform/lock';
+import { allocate, ivaIncluded } from '../platform/money';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import { audit } from '../admin/audit';
 import { recordLedger } from './ledger.model';
 import { recordOrderPaymentLedger } from './balances.service';
-import { RefundModel, type RefundDoc } from './refund.model';
+import { addDebt, markerKey } from './debt.model';
+import { RefundModel, type IvaPart, type RefundCoopPart, type RefundDoc } from './refund.model';
+import { RefundTallyModel, coopKey, lineKey, type RefundTallyDoc, type TallyCoop } from './refund-tally.model';
 import { TransferModel, transferId } from './transfer.model';
-import { recordTransferReversal } from './transfers.service';
+import { claimReversal, cutUnfixedTransfer, recordOwnReversal, releaseReversal } from './transfers.service';
 
 export interface RefundDeps {
   gateway: PaymentGateway;
@@ -29,6 +32,8 @@ export interface RefundRequest {
   mode: 'lines' | 'amounts';
   lines?: { index: number; quantity: number }[];
   amounts?: { coopId: string; cents: number }[];
+  /** With `lines`: shipping refunded per co-op (all or part of what remains of it). */
+  shipping?: { coopId: string; cents: number }[];
   returnStock?: boolean;
 }
 
@@ -37,7 +42,10 @@ export interface RefundableCoop {
   name: string;
   gross: number;
   net: number;
+  shipping: number;
   refunded: number;
+  shippingRefunded: number;
+  shippingRemaining: number;
   remaining: number;
   reversedOrOwed: number;
 }
@@ -60,48 +68,153 @@ export interface Refundable {
   coops: RefundableCoop[];
   lines: RefundableLine[];
   refunds: RefundDoc[];
+  /** The version of the order's refund tally these figures come from. */
+  version: number;
+  claimed: string[];
 }
 
 const PAID = new Set(['paid', 'completed', 'refunded']);
 
+type ShareFigures = { coop: Types.ObjectId; coopName: string; subtotalCents: number; shippingCents: number; netCents: number };
+
 /**
- * What is left to refund on an order, in all and per co-op and line.
- * Refunds that failed at Stripe do not count; pending ones do (they may
- * still go through), so the sum can never pass what was paid.
+ * The order's refund tally, made on first use. Refunds recorded before the
+ * tally existed are counted into it then (once: the insert is the claim),
+ * so nothing refunded earlier becomes refundable again.
+ */
+async function tallyFor(order: Order, shares: ShareFigures[]): Promise<RefundTallyDoc> {
+  const found = await RefundTallyModel.findById(String(order._id)).lean();
+  if (found) return found;
+  const before = await RefundModel.find({ order: order._id }).lean();
+  const counted = before.filter((r) => r.status !== 'failed');
+  const coops: Record<string, TallyCoop> = {};
+  for (const s of shares) {
+    const parts = counted.flatMap((r) => r.coops.filter((c) => String(c.coop) === String(s.coop)));
+    coops[coopKey(String(s.coop))] = { amount: sum(parts.map((c) => c.amount)), shipping: sum(parts.map((c) => c.shipping ?? 0)), reversal: sum(parts.map((c) => c.reversal)) };
+  }
+  const lines: Record<string, number> = {};
+  order.lines.forEach((_, i) => {
+    lines[lineKey(i)] = sum(counted.filter((r) => r.mode === 'lines').flatMap((r) => r.lines.filter((x) => x.index === i).map((x) => x.quantity)));
+  });
+  const claims = Object.fromEntries(before.map((r) => [markerKey(r._id), { refund: { _id: r._id }, released: r.status === 'failed' }]));
+  try {
+    await RefundTallyModel.collection.insertOne({ _id: String(order._id) as never, v: 0, refunded: sum(counted.map((r) => r.amount)), coops, lines, claims });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  return (await RefundTallyModel.findById(String(order._id)).lean())!;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Writes a claimed refund's document (once: a second insert is a duplicate). */
+async function writeClaimedRefund(body: Record<string, unknown>): Promise<void> {
+  try {
+    await RefundModel.create(body);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+/**
+ * Gives back what a refund claimed on the order's tally (Stripe refused
+ * it): once, guarded by its marker, so later refunds can use it.
+ */
+async function releaseClaim(doc: Pick<RefundDoc, '_id' | 'order' | 'amount' | 'mode' | 'lines' | 'coops'>): Promise<void> {
+  const path = `claims.${markerKey(doc._id)}`;
+  const inc: Record<string, number> = { v: 1, refunded: -doc.amount };
+  for (const c of doc.coops) {
+    const k = coopKey(String(c.coop));
+    inc[`coops.${k}.amount`] = (inc[`coops.${k}.amount`] ?? 0) - c.amount;
+    inc[`coops.${k}.shipping`] = (inc[`coops.${k}.shipping`] ?? 0) - (c.shipping ?? 0);
+    inc[`coops.${k}.reversal`] = (inc[`coops.${k}.reversal`] ?? 0) - c.reversal;
+  }
+  if (doc.mode === 'lines') for (const l of doc.lines) inc[`lines.${lineKey(l.index)}`] = (inc[`lines.${lineKey(l.index)}`] ?? 0) - l.quantity;
+  await RefundTallyModel.updateOne({ _id: String(doc.order), [path]: trusted({ $exists: true }), [`${path}.released`]: trusted({ $ne: true }) }, { $inc: inc, $set: { [`${path}.released`]: true } });
+}
+
+/**
+ * Finishes what a stopped process left between two steps: a claim on the
+ * tally whose refund document was never written gets it (pending, so a
+ * retry completes it), and a refund Stripe refused gives its claim back.
+ * Returns true when it changed anything.
+ */
+async function healClaims(tally: RefundTallyDoc, refunds: RefundDoc[]): Promise<boolean> {
+  const byId = new Map(refunds.map((r) => [r._id, r]));
+  let changed = false;
+  for (const claim of Object.values(tally.claims ?? {})) {
+    const id = claim.refund?._id as string | undefined;
+    if (!id) continue;
+    const doc = byId.get(id);
+    if (!doc && Object.keys(claim.refund).length > 1) {
+      await writeClaimedRefund(claim.refund);
+      changed = true;
+    } else if (doc?.status === 'failed' && !claim.released) {
+      await releaseClaim(doc);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/**
+ * What is left to refund on an order, in all and per co-op and line, from
+ * the order's refund tally. Refunds that failed at Stripe do not count;
+ * pending ones do (they may still go through), so the sum can never pass
+ * what was paid.
  */
 export async function refundable(orderId: string): Promise<Refundable> {
   if (!Types.ObjectId.isValid(orderId)) throw notFound('order_not_found', 'No such order');
   const order = await OrderModel.findById(orderId).lean<Order>();
   if (!order) throw notFound('order_not_found', 'No such order');
-  const [shares, refunds] = await Promise.all([
-    CoopShareModel.find({ order: order._id }, { coop: 1, coopName: 1, subtotalCents: 1, shippingCents: 1, netCents: 1 }).lean(),
-    RefundModel.find({ order: order._id }).sort({ createdAt: 1 }).lean(),
-  ]);
-  const counted = refunds.filter((r) => r.status !== 'failed');
+  const shares = await CoopShareModel.find({ order: order._id }, { coop: 1, coopName: 1, subtotalCents: 1, shippingCents: 1, netCents: 1 }).lean();
+  let [tally, refunds] = await Promise.all([tallyFor(order, shares), RefundModel.find({ order: order._id }).sort({ createdAt: 1 }).lean()]);
+  if (await healClaims(tally, refunds)) {
+    [tally, refunds] = await Promise.all([RefundTallyModel.findById(orderId).lean() as Promise<RefundTallyDoc>, RefundModel.find({ order: order._id }).sort({ createdAt: 1 }).lean()]);
+  }
   const coops = shares.map((s) => {
     const coopId = String(s.coop);
-    const parts = counted.flatMap((r) => r.coops.filter((c) => String(c.coop) === coopId));
+    const t = tally.coops?.[coopKey(coopId)] ?? { amount: 0, shipping: 0, reversal: 0 };
     const gross = s.subtotalCents + s.shippingCents;
-    const refunded = parts.reduce((a, c) => a + c.amount, 0);
-    return { coopId, name: s.coopName, gross, net: s.netCents, refunded, remaining: gross - refunded, reversedOrOwed: parts.reduce((a, c) => a + c.reversal, 0) };
+    return {
+      coopId,
+      name: s.coopName,
+      gross,
+      net: s.netCents,
+      shipping: s.shippingCents,
+      refunded: t.amount,
+      shippingRefunded: t.shipping,
+      shippingRemaining: Math.max(0, s.shippingCents - t.shipping),
+      remaining: gross - t.amount,
+      reversedOrOwed: t.reversal,
+    };
   });
   const lines = order.lines.map((l, index) => {
-    const refundedQty = counted.filter((r) => r.mode === 'lines').flatMap((r) => r.lines.filter((x) => x.index === index)).reduce((a, x) => a + x.quantity, 0);
+    const refundedQty = tally.lines?.[lineKey(index)] ?? 0;
     return { index, coopId: String(l.coop), name: l.name, unitCents: l.unitCents, quantity: l.quantity, refundedQty, remainingQty: l.quantity - refundedQty };
   });
-  const refunded = counted.reduce((a, r) => a + r.amount, 0);
-  return { order, total: order.totalCents, refunded, remaining: order.totalCents - refunded, coops, lines, refunds };
+  return { order, total: order.totalCents, refunded: tally.refunded, remaining: order.totalCents - tally.refunded, coops, lines, refunds, version: tally.v, claimed: Object.keys(tally.claims ?? {}) };
 }
 
 const tooMuch = (details: Record<string, unknown>) =>
   new AppError('refund_exceeds_remaining', 'This refund is more than what remains refundable', 422, { details });
 
+export interface RefundPlan {
+  amount: number;
+  coops: { coopId: string; amount: number; shipping: number }[];
+  lines: { index: number; quantity: number }[];
+}
+
 /**
  * Turns a request into an amount per co-op, refusing anything beyond what
- * remains: a line's quantity, a co-op's part, the order's total.
+ * remains: a line's quantity, a co-op's shipping, a co-op's part, the order's total.
  */
-export function planRefund(r: Refundable, req: Pick<RefundRequest, 'mode' | 'lines' | 'amounts'>): { amount: number; coops: { coopId: string; amount: number }[]; lines: { index: number; quantity: number }[] } {
-  const perCoop = new Map<string, number>();
+export function planRefund(r: Refundable, req: Pick<RefundRequest, 'mode' | 'lines' | 'amounts' | 'shipping'>): RefundPlan {
+  const perCoop = new Map<string, { amount: number; shipping: number }>();
+  const add = (coopId: string, amount: number, shipping = 0) => {
+    const p = perCoop.get(coopId) ?? { amount: 0, shipping: 0 };
+    perCoop.set(coopId, { amount: p.amount + amount, shipping: p.shipping + shipping });
+  };
   const lines: { index: number; quantity: number }[] = [];
   if (req.mode === 'lines') {
     for (const want of req.lines ?? []) {
@@ -109,87 +222,179 @@ export function planRefund(r: Refundable, req: Pick<RefundRequest, 'mode' | 'lin
       const line = r.lines[want.index];
       if (!line) throw new AppError('refund_line_unknown', 'No such line', 422);
       if (want.quantity > line.remainingQty) throw tooMuch({ line: want.index, remainingQty: line.remainingQty });
-      perCoop.set(line.coopId, (perCoop.get(line.coopId) ?? 0) + line.unitCents * want.quantity);
+      add(line.coopId, line.unitCents * want.quantity);
       lines.push({ index: want.index, quantity: want.quantity });
+    }
+    for (const s of req.shipping ?? []) {
+      if (s.cents <= 0) continue;
+      const c = r.coops.find((x) => x.coopId === s.coopId);
+      if (!c) throw new AppError('refund_coop_unknown', 'That co-op is not in this order', 422);
+      if (s.cents > c.shippingRemaining) throw tooMuch({ coop: s.coopId, shippingRemaining: c.shippingRemaining });
+      add(s.coopId, s.cents, s.cents);
     }
   } else {
     for (const a of req.amounts ?? []) {
       if (a.cents <= 0) continue;
       if (!r.coops.some((c) => c.coopId === a.coopId)) throw new AppError('refund_coop_unknown', 'That co-op is not in this order', 422);
-      perCoop.set(a.coopId, (perCoop.get(a.coopId) ?? 0) + a.cents);
+      add(a.coopId, a.cents);
     }
   }
-  for (const [coopId, amount] of perCoop) {
+  for (const [coopId, p] of perCoop) {
     const c = r.coops.find((x) => x.coopId === coopId)!;
-    if (amount > c.remaining) throw tooMuch({ coop: coopId, remaining: c.remaining });
+    if (p.amount > c.remaining) throw tooMuch({ coop: coopId, remaining: c.remaining });
   }
-  const amount = [...perCoop.values()].reduce((a, b) => a + b, 0);
+  const amount = sum([...perCoop.values()].map((p) => p.amount));
   if (amount <= 0) throw new AppError('refund_empty', 'Nothing to refund', 422);
   if (amount > r.remaining) throw tooMuch({ remaining: r.remaining });
-  return { amount, coops: [...perCoop].map(([coopId, a]) => ({ coopId, amount: a })), lines };
+  return { amount, coops: [...perCoop].map(([coopId, p]) => ({ coopId, ...p })), lines };
 }
 
 /**
- * The part of a co-op's refund taken back from the co-op: in proportion to
- * what it was paid (net / gross), never more than what is left of its net.
- * The rest is the commission the platform gives back.
+ * The part of a co-op's refund taken back from the co-op. What the co-op
+ * gives back in all is its net's share of everything refunded to it so far
+ * (`allocate` splits the cumulative refund between net and commission, so
+ * the parts always add up to the whole); this refund's part is that target
+ * less what was already taken back. At a full refund, every part taken back
+ * adds up to exactly the net, and the commission given back to exactly the
+ * commission. The rest of `amount` is the commission the platform gives back.
  */
-export function reversalFor(c: Pick<RefundableCoop, 'gross' | 'net' | 'reversedOrOwed'>, amount: number): number {
+export function reversalFor(c: Pick<RefundableCoop, 'gross' | 'net' | 'refunded' | 'reversedOrOwed'>, amount: number): number {
   if (c.gross <= 0) return 0;
-  return Math.max(0, Math.min(Math.round((amount * c.net) / c.gross), c.net - c.reversedOrOwed));
+  const [target] = allocate(c.refunded + amount, [c.net, c.gross - c.net]);
+  return Math.max(0, Math.min(amount, target! - c.reversedOrOwed));
+}
+
+/** A co-op's goods in the order, gross cents by IVA rate. */
+function goodsByRate(order: Pick<Order, 'lines'>, coopId: string): Map<number, number> {
+  const byRate = new Map<number, number>();
+  for (const l of order.lines) if (String(l.coop) === coopId) byRate.set(l.ivaRate, (byRate.get(l.ivaRate) ?? 0) + l.lineCents);
+  return byRate;
 }
 
 /**
- * Refunds (part of) a paid order. Under the order's refund lock: checks
- * what remains, inserts the refund document (its `_id` is the Stripe
- * idempotency key), then completes it (see `completeRefund`). A request id
- * seen before returns that refund instead of making a second one.
+ * Splits cents that are not a line (shipping, or an amount refunded as
+ * such) over the co-op's IVA rates in proportion to its goods: shipping
+ * follows the rate of the goods it carries (art. 12 DPR 633/72), and each
+ * co-op is the seller of its own goods. The one place this split is made.
+ */
+export function splitByGoodsRate(order: Pick<Order, 'lines'>, coopId: string, cents: number): Map<number, number> {
+  const goods = goodsByRate(order, coopId);
+  const rates = [...goods.keys()].sort((a, b) => b - a);
+  if (!rates.length) return new Map(cents ? [[22, cents]] : []);
+  const parts = allocate(cents, rates.map((r) => goods.get(r)!));
+  return new Map(rates.map((r, i) => [r, parts[i]!]));
+}
+
+/** The IVA in a co-op's part of a refund: its lines at their own rates, the rest split like its goods. */
+export function refundIva(order: Pick<Order, 'lines'>, coopId: string, lines: { index: number; quantity: number }[], otherCents: number): IvaPart[] {
+  const byRate = new Map<number, number>();
+  for (const l of lines) {
+    const line = order.lines[l.index];
+    if (!line || String(line.coop) !== coopId) continue;
+    byRate.set(line.ivaRate, (byRate.get(line.ivaRate) ?? 0) + line.unitCents * l.quantity);
+  }
+  for (const [rate, c] of splitByGoodsRate(order, coopId, otherCents)) byRate.set(rate, (byRate.get(rate) ?? 0) + c);
+  return [...byRate].filter(([, gross]) => gross > 0).sort((a, b) => b[0] - a[0]).map(([rate, gross]) => ({ rate, gross, cents: ivaIncluded(gross, rate) }));
+}
+
+/**
+ * Claims a refund on the order's tally: plans it from the tally's figures,
+ * then one conditional update guarded by the tally's version and the
+ * refund's own marker adds it. When another refund got in first, plans
+ * again from the new figures (and refuses what no longer fits). The refund
+ * document is written from the claim (and by `refundable` if a process
+ * stopped in between). Returns the refund and whether this call made it.
+ */
+async function claimRefund(id: string, actorId: string | null, req: RefundRequest): Promise<{ doc: RefundDoc; fresh: boolean }> {
+  const path = `claims.${markerKey(id)}`;
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const existing = await RefundModel.findById(id).lean();
+    if (existing) return { doc: existing, fresh: false };
+    const r = await refundable(req.orderId);
+    if (r.claimed.includes(markerKey(id))) continue; // written by `refundable` from the claim: read it above
+    if (!PAID.has(r.order.status) || !r.order.payment?.paymentIntentId) throw new AppError('order_not_paid', 'Only a paid order can be refunded', 409);
+    const plan = planRefund(r, req);
+    const inc: Record<string, number> = { v: 1, refunded: plan.amount };
+    const coops = plan.coops.map((p) => {
+      const c = r.coops.find((x) => x.coopId === p.coopId)!;
+      const reversal = reversalFor(c, p.amount);
+      const k = coopKey(p.coopId);
+      inc[`coops.${k}.amount`] = p.amount;
+      inc[`coops.${k}.shipping`] = p.shipping;
+      inc[`coops.${k}.reversal`] = reversal;
+      const coopLines = plan.lines.filter((l) => r.lines[l.index]?.coopId === p.coopId);
+      const linesCents = sum(coopLines.map((l) => r.lines[l.index]!.unitCents * l.quantity));
+      return { coop: new Types.ObjectId(p.coopId), amount: p.amount, shipping: p.shipping, reversal, iva: refundIva(r.order, p.coopId, coopLines, p.amount - linesCents), outcome: 'pending' as const };
+    });
+    for (const l of plan.lines) inc[`lines.${lineKey(l.index)}`] = l.quantity;
+    const body = {
+      _id: id,
+      order: r.order._id,
+      orderNumber: r.order.number,
+      amount: plan.amount,
+      reason: req.reason,
+      mode: req.mode,
+      lines: plan.lines,
+      coops,
+      returnStock: !!req.returnStock && req.mode === 'lines',
+      status: 'pending',
+      createdBy: actorId ? new Types.ObjectId(actorId) : null,
+    };
+    const res = await RefundTallyModel.updateOne({ _id: req.orderId, v: r.version, [path]: trusted({ $exists: false }) }, { $inc: inc, $set: { [path]: { refund: body } } });
+    if (res.matchedCount === 1) {
+      await writeClaimedRefund(body);
+      return { doc: (await RefundModel.findById(id).lean())!, fresh: true };
+    }
+  }
+  throw new AppError('refund_busy', 'Too many refunds of this order at once; try again', 409);
+}
+
+/**
+ * Refunds (part of) a paid order: claims it on the order's refund tally
+ * (see `claimRefund`: two refunds at once that together pass what remains
+ * cannot both get through), then completes it (see `completeRefund`). A
+ * request id seen before returns that refund instead of making a second one.
  */
 export async function createRefund(actorId: string | null, req: RefundRequest, deps: RefundDeps): Promise<RefundDoc> {
   const id = `refund:${req.orderId}:${req.requestId}`;
   await recordOrderPaymentLedger(req.orderId);
-  const doc = await withLock(
-    `refund-order:${req.orderId}`,
-    async () => {
-      const existing = await RefundModel.findById(id).lean();
-      if (existing) return { doc: existing, fresh: false };
-      const r = await refundable(req.orderId);
-      if (!PAID.has(r.order.status) || !r.order.payment?.paymentIntentId) throw new AppError('order_not_paid', 'Only a paid order can be refunded', 409);
-      const plan = planRefund(r, req);
-      const created = await RefundModel.create({
-        _id: id,
-        order: r.order._id,
-        orderNumber: r.order.number,
-        amount: plan.amount,
-        reason: req.reason,
-        mode: req.mode,
-        lines: plan.lines,
-        coops: plan.coops.map((p) => ({ coop: new Types.ObjectId(p.coopId), amount: p.amount, reversal: reversalFor(r.coops.find((c) => c.coopId === p.coopId)!, p.amount), outcome: 'pending' })),
-        returnStock: !!req.returnStock && req.mode === 'lines',
-        status: 'pending',
-        createdBy: actorId ? new Types.ObjectId(actorId) : null,
-      });
-      // The Stripe refund is made under the lock, so a second refund of the order waits and sees it.
-      return { doc: await completeRefund(created._id, deps), fresh: true };
-    },
-    { ttlMs: 120_000, waitMs: 15_000 },
-  );
-  if (doc.fresh) {
-    await audit(actorId, 'order.refund', `order:${req.orderId}`, null, { refund: id, amount: doc.doc.amount, status: doc.doc.status, reason: req.reason, coops: doc.doc.coops.map((c) => ({ coop: String(c.coop), amount: c.amount, reversal: c.reversal, outcome: c.outcome })) });
-    if (doc.doc.status === 'succeeded') await afterRefund(doc.doc, deps).catch((err: unknown) => deps.onError?.(err));
-  }
-  return doc.doc;
+  const claimed = await claimRefund(id, actorId, req);
+  if (!claimed.fresh) return claimed.doc;
+  const doc = await completeRefund(id, deps);
+  await audit(actorId, 'order.refund', `order:${req.orderId}`, null, { refund: id, amount: doc.amount, status: doc.status, reason: req.reason, coops: doc.coops.map((c) => ({ coop: String(c.coop), amount: c.amount, reversal: c.reversal, outcome: c.outcome })) });
+  if (doc.status === 'succeeded') await afterRefund(doc, deps).catch((err: unknown) => deps.onError?.(err));
+  return doc;
 }
+
+/** How long one process may take to complete a refund before another may take over. */
+const REFUND_LEASE_MS = 120_000;
 
 /**
  * Carries a refund as far as it goes; safe to call again (every write has a
- * key derived from the refund). Stripe refund first; then, per co-op, the
- * reversal of its transfer (`reversal:<refundId>:<coopId>`), or what it owes
- * when the transfer was not sent or cannot be reversed; and the ledger.
+ * key derived from the refund), and one process at a time (a lease on the
+ * refund document). Stripe refund first; then, per co-op, what is taken
+ * back: deducted from its transfer if that is not fixed yet, else reversed
+ * (`reversal:<refundId>:<coopId>`, claimed on the transfer so two refunds
+ * never reverse more than it holds), else owed (the co-op's debt document,
+ * netted against its next transfers); and the ledger. A full refund of a
+ * co-op's share moves the share (and, when all are, the order) to refunded.
  */
 export async function completeRefund(id: string, deps: RefundDeps): Promise<RefundDoc> {
+  const now = new Date();
+  const lease = await RefundModel.updateOne(
+    { _id: id, status: trusted({ $ne: 'failed' }), $or: [{ busyUntil: null }, { busyUntil: trusted({ $lt: now }) }] },
+    { $set: { busyUntil: new Date(now.getTime() + REFUND_LEASE_MS) } },
+  );
+  if (lease.matchedCount === 0) return (await RefundModel.findById(id).lean())!;
+  try {
+    return await completeLeased(id, deps);
+  } finally {
+    await RefundModel.updateOne({ _id: id }, { $set: { busyUntil: null } });
+  }
+}
+
+async function completeLeased(id: string, deps: RefundDeps): Promise<RefundDoc> {
   let doc = (await RefundModel.findById(id).lean())!;
-  if (doc.status === 'failed') return doc;
   const order = await OrderModel.findById(doc.order, { number: 1, payment: 1 }).lean();
   if (doc.status === 'pending') {
     try {
@@ -200,12 +405,13 @@ export async function completeRefund(id: string, deps: RefundDeps): Promise<Refu
         metadata: { orderId: String(doc.order), orderNumber: doc.orderNumber, refundId: id },
         idempotencyKey: id,
       });
-      await RefundModel.updateOne({ _id: id }, { $set: { status: 'succeeded', stripeRefundId: r.id, error: '' } });
       await recordLedger({ _id: id, kind: 'refund', order: doc.order, orderNumber: doc.orderNumber, coop: null, amount: -doc.amount, stripeId: r.id, note: doc.reason.slice(0, 200) });
+      await RefundModel.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'succeeded', stripeRefundId: r.id, error: '' } });
     } catch (err) {
       const e = err instanceof PaymentProviderError ? err : new PaymentProviderError('unexpected', String(err), true);
-      // A refused refund frees what it reserved; one that may have gone through stays pending for a retry with the same key.
-      await RefundModel.updateOne({ _id: id }, { $set: { status: e.retryable ? 'pending' : 'failed', error: `${e.code}: ${e.message}`.slice(0, 300) } });
+      // A refused refund frees what it claimed; one that may have gone through stays pending for a retry with the same key.
+      await RefundModel.updateOne({ _id: id, status: 'pending' }, { $set: { status: e.retryable ? 'pending' : 'failed', error: `${e.code}: ${e.message}`.slice(0, 300) } });
+      if (!e.retryable) await releaseClaim(doc);
       throw new AppError('refund_failed', `Stripe did not refund: ${e.code}`, 502, { cause: e, details: { code: e.code } });
     }
   }
@@ -213,43 +419,71 @@ export async function completeRefund(id: string, deps: RefundDeps): Promise<Refu
   const coops = doc.coops.map((c) => ({ ...c }));
   for (const part of coops) {
     if (part.outcome !== 'pending') continue;
-    const coopId = String(part.coop);
-    const commissionBack = part.amount - part.reversal;
-    await recordLedger({ _id: `commission:${id}:${coopId}`, kind: 'commission', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -commissionBack });
-    if (part.reversal <= 0) {
-      part.outcome = 'none';
-      continue;
-    }
-    const t = await TransferModel.findById(transferId(String(doc.order), coopId)).lean();
-    // What can be taken back from this transfer (it may have been sent smaller, after netting).
-    const reversible = t?.stripeTransferId && (t.status === 'sent' || t.status === 'reversed') ? Math.max(0, t.amount - (t.amountReversed ?? 0)) : 0;
-    const toReverse = Math.min(part.reversal, reversible);
-    let reversed = 0;
-    if (toReverse > 0) {
-      try {
-        const rev = await deps.gateway.createReversal({
-          transferId: t!.stripeTransferId!,
-          amount: toReverse,
-          metadata: { orderId: String(doc.order), coopId, refundId: id },
-          idempotencyKey: `reversal:${id}:${coopId}`,
-        });
-        await recordLedger({ _id: `reversal:${id}:${coopId}`, kind: 'reversal', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -toReverse, stripeId: rev.id });
-        await recordTransferReversal(t!.stripeTransferId!, (t!.amountReversed ?? 0) + toReverse, { orderId: String(doc.order), coopId });
-        part.stripeReversalId = rev.id;
-        reversed = toReverse;
-      } catch (err) {
-        if (!(err instanceof PaymentProviderError)) throw err;
-        part.error = `${err.code}: ${err.message}`.slice(0, 300);
-      }
-    }
-    if (reversed < part.reversal) {
-      // Not transferred yet, more than the transfer holds, or the co-op's balance is short: it owes the rest, netted against its next transfers.
-      await recordLedger({ _id: `owed:${id}:${coopId}`, kind: 'owed', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -(part.reversal - reversed), note: part.error ?? (reversible ? 'more than the transfer' : 'not transferred yet') });
-    }
-    part.outcome = reversed === part.reversal ? 'reversed' : 'owed';
+    await settlePart(doc, part, deps);
   }
   await RefundModel.updateOne({ _id: id }, { $set: { coops } });
+  await markFullRefunds(String(doc.order));
   return (await RefundModel.findById(id).lean())!;
+}
+
+/** One co-op's part of a succeeded refund: commission given back, and its reversal deducted, reversed or owed. */
+async function settlePart(doc: RefundDoc, part: RefundCoopPart, deps: RefundDeps): Promise<void> {
+  const id = doc._id;
+  const coopId = String(part.coop);
+  const key = `${id}:${coopId}`;
+  await recordLedger({ _id: `commission:${id}:${coopId}`, kind: 'commission', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -(part.amount - part.reversal) });
+  if (part.reversal <= 0) {
+    part.outcome = 'none';
+    return;
+  }
+  const tid = transferId(String(doc.order), coopId);
+  // Not fixed yet (not due, or held): it is simply sent smaller.
+  const deducted = await cutUnfixedTransfer(tid, id, part.reversal);
+  let reversed = 0;
+  const toReverse = await claimReversal(tid, id, part.reversal - deducted);
+  if (toReverse > 0) {
+    const t = (await TransferModel.findById(tid, { stripeTransferId: 1 }).lean())!;
+    try {
+      const rev = await deps.gateway.createReversal({
+        transferId: t.stripeTransferId!,
+        amount: toReverse,
+        metadata: { orderId: String(doc.order), coopId, refundId: id },
+        idempotencyKey: `reversal:${id}:${coopId}`,
+      });
+      await recordLedger({ _id: `reversal:${id}:${coopId}`, kind: 'reversal', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -toReverse, stripeId: rev.id });
+      await recordOwnReversal(tid, id, toReverse);
+      part.stripeReversalId = rev.id;
+      reversed = toReverse;
+    } catch (err) {
+      if (!(err instanceof PaymentProviderError)) throw err;
+      await releaseReversal(tid, id, toReverse);
+      part.error = `${err.code}: ${err.message}`.slice(0, 300);
+    }
+  }
+  const owed = part.reversal - deducted - reversed;
+  if (owed > 0) {
+    // Fixed but not sent, more than the transfer holds, or the co-op's balance is short: it owes the rest, netted against its next transfers.
+    await addDebt(coopId, key, owed);
+    await recordLedger({ _id: `owed:${id}:${coopId}`, kind: 'owed', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -owed, note: part.error ?? (toReverse ? 'more than the transfer' : 'not transferred yet') });
+  }
+  part.outcome = owed > 0 ? 'owed' : reversed > 0 ? 'reversed' : 'deducted';
+}
+
+/**
+ * Co-ops whose share was refunded in full (by refunds that succeeded): the
+ * share, and the order when every share is, move to `refunded`, so the co-op
+ * no longer sees it as one to ship and its money page no longer counts it.
+ */
+async function markFullRefunds(orderId: string): Promise<void> {
+  const [shares, refunds] = await Promise.all([
+    CoopShareModel.find({ order: new Types.ObjectId(orderId) }, { coop: 1, subtotalCents: 1, shippingCents: 1, status: 1 }).lean(),
+    RefundModel.find({ order: new Types.ObjectId(orderId), status: 'succeeded' }, { coops: 1 }).lean(),
+  ]);
+  const full = shares
+    .filter((s) => s.status !== 'refunded' && s.subtotalCents + s.shippingCents > 0)
+    .filter((s) => sum(refunds.flatMap((r) => r.coops.filter((c) => String(c.coop) === String(s.coop)).map((c) => c.amount))) >= s.subtotalCents + s.shippingCents)
+    .map((s) => String(s.coop));
+  if (full.length) await markRefunded(orderId, full);
 }
 
 /** Stock given back (once per refund and line) and the buyer and co-ops told. Best effort. */
@@ -296,7 +530,7 @@ export async function retryRefund(actorId: string | null, id: string, deps: Refu
   const doc = await RefundModel.findById(id, { order: 1, status: 1, coops: 1 }).lean();
   if (!doc) throw notFound('refund_not_found', 'No such refund');
   if (doc.status === 'failed' || (doc.status === 'succeeded' && doc.coops.every((c) => c.outcome !== 'pending'))) throw new AppError('refund_not_pending', 'This refund is not pending', 409);
-  const after = await withLock(`refund-order:${String(doc.order)}`, () => completeRefund(id, deps), { ttlMs: 120_000, waitMs: 15_000 });
+  const after = await completeRefund(id, deps);
   await audit(actorId, 'order.refund_retry', `order:${String(doc.order)}`, { refund: id, status: doc.status }, { refund: id, status: after.status });
   if (doc.status === 'pending' && after.status === 'succeeded') await afterRefund(after, deps).catch((err: unknown) => deps.onError?.(err));
   return after;

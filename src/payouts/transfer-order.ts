@@ -29,7 +29,8 @@ export interface OrderForTransfers {
 
 export type TransferOrderSource = (orderId: string) => Promise<OrderForTransfers | null>;
 
-const PAID = new Set(['paid', 'completed']);
+// A refunded order was paid: its transfers (fixed ones may already be at Stripe) still follow their own state.
+const PAID = new Set(['paid', 'completed', 'refunded']);
 
 /** Reads the order and its co-op shares (each share a small document "<orderId>:<coopId>"). */
 export const ordersSource: TransferOrderSource = async (orderId) => {

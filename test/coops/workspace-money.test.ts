@@ -1,3 +1,4 @@
+import { addDebt } from '../../src/payouts/debt.model';
 import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
@@ -52,7 +53,9 @@ describe('co-op workspace money', () => {
       TransferModel.create({ _id: transferId(String(o.order._id), coop.id), order: o.order._id, orderNumber: o.order.number, coop: coop.id, share: o.share._id, amount: o.share.netCents, status, amountReversed });
     await transfer(a, 'sent', 300);
     await transfer(b, 'held');
-    await recordLedger({ _id: `owed:${suffix()}`, kind: 'owed', coop: new Types.ObjectId(coop.id), amount: -250 });
+    const owedKey = suffix();
+    await addDebt(coop.id, owedKey, 250);
+    await recordLedger({ _id: `owed:${owedKey}`, kind: 'owed', coop: new Types.ObjectId(coop.id), amount: -250 });
     return { coop, a, b, c };
   }
 

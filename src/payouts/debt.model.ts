@@ -1,0 +1,86 @@
+import mongoose, { Schema } from 'mongoose';
+import { trusted } from '../platform/db';
+import { isDuplicateKey } from '../platform/lock';
+
+/**
+ * What a co-op owes the platform (a reversal it could not cover), in ONE
+ * document per co-op (`_id` the co-op id). The balance changes only through
+ * the two conditional single-document updates below, and the marker of each
+ * change lives in the same document as the balance, so a change is applied
+ * once however often (or however concurrently) it is asked for:
+ * - `added.<key>`: a debt recorded for a refund's part (key "<refundId>:<coopId>");
+ * - `netted.<transferId>`: the part of the debt taken off that transfer.
+ * `owed` can never go below zero: netting is guarded by `owed >= x`.
+ */
+export interface CoopDebtDoc {
+  _id: string;
+  owed: number;
+  added: Record<string, number>;
+  netted: Record<string, number>;
+}
+
+export const CoopDebtModel = mongoose.model<CoopDebtDoc>(
+  'CoopDebt',
+  new Schema<CoopDebtDoc>(
+    { _id: { type: String, required: true }, owed: { type: Number, default: 0, min: 0 }, added: { type: Schema.Types.Mixed, default: {} }, netted: { type: Schema.Types.Mixed, default: {} } },
+    { collection: 'coop_debts', versionKey: false, minimize: false },
+  ),
+);
+
+/** Marker keys go into a path: no dots, no leading `$` (FerretDB and MongoDB refuse them). */
+export const markerKey = (key: string) => key.replace(/\./g, '_').replace(/^\$/, '_');
+
+async function ensureDebtDoc(coopId: string): Promise<void> {
+  if (await CoopDebtModel.exists({ _id: coopId })) return;
+  try {
+    await CoopDebtModel.collection.insertOne({ _id: coopId as never, owed: 0, added: {}, netted: {} });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+/** What the co-op owes now, read from its debt document (0 when it never owed anything). */
+export async function owedBy(coopId: string): Promise<number> {
+  return (await CoopDebtModel.findById(coopId, { owed: 1 }).lean())?.owed ?? 0;
+}
+
+/**
+ * Adds `cents` to what the co-op owes, once per `key` (a repeat is a no-op).
+ * Returns true when this call added it.
+ */
+export async function addDebt(coopId: string, key: string, cents: number): Promise<boolean> {
+  if (!Number.isInteger(cents) || cents <= 0) return false;
+  await ensureDebtDoc(coopId);
+  const path = `added.${markerKey(key)}`;
+  const r = await CoopDebtModel.updateOne({ _id: coopId, [path]: trusted({ $exists: false }) }, { $inc: { owed: cents }, $set: { [path]: cents } });
+  return r.modifiedCount === 1;
+}
+
+/**
+ * Takes up to `max` cents of the co-op's debt for the transfer `transferId`,
+ * once: the first call claims min(owed, max) with one conditional update
+ * (the claim and its marker in the same document); every later call, here
+ * or in another process, gets the same amount back. When another claim wins
+ * in between, it re-reads and tries again with what is left.
+ */
+export async function claimDebtForTransfer(coopId: string, transferId: string, max: number): Promise<number> {
+  const path = `netted.${markerKey(transferId)}`;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const debt = await CoopDebtModel.findById(coopId).lean();
+    if (!debt) return 0;
+    const done = debt.netted?.[markerKey(transferId)];
+    if (typeof done === 'number') return done;
+    const x = Math.min(debt.owed, Math.max(0, max));
+    if (x <= 0) return 0;
+    const r = await CoopDebtModel.updateOne({ _id: coopId, owed: trusted({ $gte: x }), [path]: trusted({ $exists: false }) }, { $inc: { owed: -x }, $set: { [path]: x } });
+    if (r.modifiedCount === 1) return x;
+  }
+  throw new Error(`debt of co-op ${coopId} kept changing while netting ${transferId}`);
+}
+
+/** The amount already netted against a transfer (from its marker), or null when none was claimed. */
+export async function nettedFor(coopId: string, transferId: string): Promise<number | null> {
+  const debt = await CoopDebtModel.findById(coopId, { netted: 1 }).lean();
+  const v = debt?.netted?.[markerKey(transferId)];
+  return typeof v === 'number' ? v : null;
+}
