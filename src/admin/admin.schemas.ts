@@ -82,15 +82,16 @@ const RefundBase = z.object({
 });
 
 /**
- * Reads the refund form: `qty_<lineIndex>` per line or `amount_<coopId>`
- * per co-op (euro as typed, "12,50"), plus the reason and the confirmation.
+ * Reads the refund form: `qty_<lineIndex>` per line and `shipping_<coopId>`
+ * per co-op's shipping, or `amount_<coopId>` per co-op (euro as typed,
+ * "12,50"), plus the reason and the confirmation.
  * Returns the request, or a message key per field.
  */
 export function parseRefundForm(
   body: Record<string, unknown>,
   shape: { lines: { index: number }[]; coops: { coopId: string }[] },
   parseMoney: (s: string) => number | null,
-): { ok: true; value: { mode: 'lines' | 'amounts'; requestId: string; reason: string; returnStock: boolean; lines: { index: number; quantity: number }[]; amounts: { coopId: string; cents: number }[] } } | { ok: false; errors: Record<string, string> } {
+): { ok: true; value: { mode: 'lines' | 'amounts'; requestId: string; reason: string; returnStock: boolean; lines: { index: number; quantity: number }[]; amounts: { coopId: string; cents: number }[]; shipping: { coopId: string; cents: number }[] } } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const base = RefundBase.safeParse(body);
   if (!base.success) {
@@ -102,6 +103,14 @@ export function parseRefundForm(
   const mode = body.mode === 'amounts' ? 'amounts' : 'lines';
   const lines: { index: number; quantity: number }[] = [];
   const amounts: { coopId: string; cents: number }[] = [];
+  const shipping: { coopId: string; cents: number }[] = [];
+  const money = (field: string, coopId: string, into: { coopId: string; cents: number }[]) => {
+    const raw = String(body[field] ?? '').trim();
+    if (!raw) return;
+    const cents = parseMoney(raw);
+    if (cents === null) errors[field] = 'admin.refund.errors.amount';
+    else if (cents > 0) into.push({ coopId, cents });
+  };
   if (mode === 'lines') {
     for (const l of shape.lines) {
       const raw = String(body[`qty_${l.index}`] ?? '').trim();
@@ -109,17 +118,12 @@ export function parseRefundForm(
       if (!/^\d{1,4}$/.test(raw)) errors[`qty_${l.index}`] = 'admin.refund.errors.qty';
       else if (Number(raw) > 0) lines.push({ index: l.index, quantity: Number(raw) });
     }
+    for (const c of shape.coops) money(`shipping_${c.coopId}`, c.coopId, shipping);
   } else {
-    for (const c of shape.coops) {
-      const raw = String(body[`amount_${c.coopId}`] ?? '').trim();
-      if (!raw) continue;
-      const cents = parseMoney(raw);
-      if (cents === null) errors[`amount_${c.coopId}`] = 'admin.refund.errors.amount';
-      else if (cents > 0) amounts.push({ coopId: c.coopId, cents });
-    }
+    for (const c of shape.coops) money(`amount_${c.coopId}`, c.coopId, amounts);
   }
   if (Object.keys(errors).length || !base.success) return { ok: false, errors };
-  return { ok: true, value: { mode, requestId: base.data.requestId, reason: base.data.reason, returnStock: base.data.returnStock === 'yes', lines, amounts } };
+  return { ok: true, value: { mode, requestId: base.data.requestId, reason: base.data.reason, returnStock: base.data.returnStock === 'yes', lines, amounts, shipping } };
 }
 
 export const LedgerQuery = z.object({

@@ -53,6 +53,28 @@ describe('admin order money', () => {
       });
     });
 
+    describe('confirmed, by lines with the co-op\'s shipping', () => {
+      it('refunds the line and part of the shipping, and shows the IVA of the refund', async () => {
+        const { coop, order, agent } = await setup();
+        const page = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
+        assert.match(page.text, new RegExp(`name="shipping_${coop.id}"`));
+        const requestId = /name="requestId" value="([^"]+)"/.exec(page.text)![1]!;
+        await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send({ _csrf: csrfFrom(page.text), requestId, mode: 'lines', qty_0: '1', [`shipping_${coop.id}`]: '4,00', reason: 'Rotto in viaggio', confirm: 'yes' }).expect(303);
+        const [refund] = await RefundModel.find({ order: new Types.ObjectId(order.orderId) }).lean();
+        assert.equal(refund!.amount, 1250 + 400);
+        assert.equal(refund!.coops[0]!.shipping, 400);
+        // Goods at 10%: the shipping refunded follows them.
+        assert.deepEqual(refund!.coops[0]!.iva.map((v) => ({ ...v })), [{ rate: 10, gross: 1650, cents: 150 }]);
+        const after = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
+        assert.match(after.text, /IVA 10%/);
+        // 2,90 € of shipping remain: 3 € is refused and nothing is refunded.
+        const again = /name="requestId" value="([^"]+)"/.exec(after.text)![1]!;
+        const before = gw.refunds;
+        await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send({ _csrf: csrfFrom(after.text), requestId: again, mode: 'lines', [`shipping_${coop.id}`]: '3', reason: 'Ancora', confirm: 'yes' }).expect(422);
+        assert.equal(gw.refunds, before);
+      });
+    });
+
     describe('with the stock returned', () => {
       it('puts the refunded units back once, and mails the buyer', async () => {
         const { order, agent } = await setup();

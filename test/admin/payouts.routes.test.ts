@@ -10,6 +10,8 @@ import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { resumeBulkJobs } from '../../src/payouts/bulk.service';
 import { BulkJobModel } from '../../src/payouts/bulk.model';
 import { AuditEntryModel } from '../../src/admin/audit.model';
+import { listShareMoney } from '../../src/payouts/balances.service';
+import { CoopShareModel, OrderModel } from '../../src/orders';
 import { testConfig } from '../support/app';
 import { makeUser, signedIn } from './helpers';
 import { CountingGateway, makePaidOrder, makePayableCoop } from '../payouts/fixtures';
@@ -53,6 +55,26 @@ describe('admin payouts', () => {
       assert.match(res.text, new RegExp(order.number));
       const sent = await agent.get('/admin/payouts?state=sent').expect(200);
       assert.doesNotMatch(sent.text, new RegExp(order.number));
+    });
+
+    it('does not count checkouts never paid, or cancelled, as money waiting', async () => {
+      const coop = await makePayableCoop();
+      const paid = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }] }]);
+      await scheduleTransfersForOrder(paid.orderId);
+      const abandoned = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 7000, quantity: 1 }] }]);
+      const cancelled = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 5000, quantity: 1 }] }]);
+      for (const [o, status] of [[abandoned, 'pending_payment'], [cancelled, 'cancelled']] as const) {
+        await OrderModel.updateOne({ _id: o.orderId }, { $set: { status }, $unset: { 'payment.paidAt': 1, 'payment.chargeId': 1 } });
+        await CoopShareModel.updateOne({ _id: `${o.orderId}:${coop.id}` }, { $set: { status } });
+        await scheduleTransfersForOrder(o.orderId);
+      }
+      const res = await (await admin()).get(`/admin/payouts?coop=${coop.id}`).expect(200);
+      assert.match(res.text, new RegExp(paid.number));
+      assert.doesNotMatch(res.text, new RegExp(abandoned.number));
+      assert.doesNotMatch(res.text, new RegExp(cancelled.number));
+      const { totals, rows } = await listShareMoney({ coopId: coop.id });
+      assert.deepEqual(rows.map((r) => r.orderNumber), [paid.number]);
+      assert.deepEqual(totals.waiting_payment, { count: 0, amount: 0 });
     });
 
     it('is closed to non-admins', async () => {

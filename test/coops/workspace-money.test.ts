@@ -1,4 +1,3 @@
-import { addDebt } from '../../src/payouts/debt.model';
 import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
@@ -6,6 +5,7 @@ import { buildApp } from '../support/app';
 import { CoopShareModel, OrderModel, shareId, type ShareStatus } from '../../src/orders';
 import { TransferModel, transferId, type TransferStatus } from '../../src/payouts/transfer.model';
 import { recordLedger } from '../../src/payouts/ledger.model';
+import { addDebt } from '../../src/payouts/debt.model';
 import { moneyReport } from '../../src/coops/reports.service';
 import { makeCoop, memberOf, suffix } from './workspace.fixtures';
 

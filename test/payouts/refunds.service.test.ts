@@ -9,7 +9,8 @@ import { setPayoutSettings } from '../../src/payouts/settings.service';
 import { transferId } from '../../src/payouts/transfer.model';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { RefundModel } from '../../src/payouts/refund.model';
-import { CoopShareModel } from '../../src/orders';
+import { CoopShareModel, OrderModel } from '../../src/orders';
+import { moneyReport } from '../../src/coops/reports.service';
 import { isAppError } from '../../src/platform/errors';
 import { trusted } from '../../src/platform/db';
 import { CountingGateway, makePaidOrder, makePayableCoop } from './fixtures';
@@ -175,6 +176,156 @@ describe('refunds service', () => {
       assert.equal((await LedgerEntryModel.findById(`reversal:${refund._id}:${coop.id}`).lean())!.amount, -900);
       assert.equal(await owedBy(coop.id), 900);
       for (const o of [first, second]) assert.equal((await orderBalance(o.orderId)).difference, 0);
+    });
+  });
+
+  describe('a full refund made in parts', () => {
+    for (const { parts, unitCents, bps } of [
+      { parts: 3, unitCents: 915, bps: 1000 },
+      { parts: 7, unitCents: 2399, bps: 1250 },
+    ]) {
+      it(`in ${parts} parts takes back exactly the net and gives back exactly the commission`, async () => {
+        const coop = await makePayableCoop();
+        const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents, quantity: 1 }], bps }]);
+        const share = (await CoopShareModel.findById(`${order.orderId}:${coop.id}`).lean())!;
+        const each = Math.floor(unitCents / parts);
+        for (let k = 0; k < parts; k++) {
+          const cents = k === parts - 1 ? unitCents - each * (parts - 1) : each;
+          await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'A rate', mode: 'amounts', amounts: [{ coopId: coop.id, cents }] }, { gateway: gw });
+        }
+        const refunds = await RefundModel.find({ order: new Types.ObjectId(order.orderId) }).lean();
+        assert.equal(refunds.length, parts);
+        assert.equal(refunds.reduce((a, r) => a + r.coops[0]!.reversal, 0), share.netCents);
+        const back = await LedgerEntryModel.find({ order: new Types.ObjectId(order.orderId), kind: 'commission', _id: trusted({ $regex: '^commission:refund:' }) }).lean();
+        assert.equal(back.reduce((a, e) => a - e.amount, 0), share.commissionCents);
+        assert.equal((await getTransfer(transferId(order.orderId, coop.id)))!.status, 'reversed');
+        assert.equal((await orderBalance(order.orderId)).difference, 0);
+      });
+    }
+  });
+
+  describe('a full refund', () => {
+    it('moves the share and the order to refunded, and the co-op money page no longer counts the sale', async () => {
+      const [a, b] = [await makePayableCoop(), await makePayableCoop()];
+      const order = await paidAndTransferred([
+        { coopId: a.id, lines: [{ unitCents: 1200, quantity: 2 }], shippingCents: 500 },
+        { coopId: b.id, lines: [{ unitCents: 800, quantity: 1 }] },
+      ]);
+      const refund = (coopId: string, cents: number) => createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'amounts', amounts: [{ coopId, cents }] }, { gateway: gw });
+      const status = async () => ({
+        order: (await OrderModel.findById(order.orderId).lean())!.status,
+        a: (await CoopShareModel.findById(`${order.orderId}:${a.id}`).lean())!.status,
+        b: (await CoopShareModel.findById(`${order.orderId}:${b.id}`).lean())!.status,
+      });
+      await refund(a.id, 1000);
+      assert.deepEqual(await status(), { order: 'paid', a: 'paid', b: 'paid' });
+      await refund(a.id, 1900);
+      assert.deepEqual(await status(), { order: 'paid', a: 'refunded', b: 'paid' });
+      const report = await moneyReport(a.id);
+      assert.equal(report.totals.salesCents, 0);
+      assert.equal(report.totals.commissionCents, 0);
+      await refund(b.id, 800);
+      assert.deepEqual(await status(), { order: 'refunded', a: 'refunded', b: 'refunded' });
+      // Still an order whose refunds and ledger balance.
+      assert.equal((await refundable(order.orderId)).remaining, 0);
+      assert.equal((await orderBalance(order.orderId)).difference, 0);
+    });
+  });
+
+  describe('ten refunds at once that together pass the total', () => {
+    it('lets through exactly what fits, each refunded once at Stripe', async () => {
+      const coop = await makePayableCoop();
+      const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }] }]);
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, () => createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'amounts', amounts: [{ coopId: coop.id, cents: 300 }] }, { gateway: gw })),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
+      assert.ok(results.every((r) => r.status === 'fulfilled' || (isAppError(r.reason) && r.reason.code === 'refund_exceeds_remaining')));
+      assert.equal(gw.refunds, 3);
+      assert.equal((await refundable(order.orderId)).refunded, 900);
+      assert.equal((await getTransfer(transferId(order.orderId, coop.id)))!.amountReversed, 810);
+      assert.equal((await orderBalance(order.orderId)).difference, 0);
+    });
+  });
+
+  describe('refunding shipping with the lines', () => {
+    it('refunds all or part of a co-op\'s shipping once, its IVA following the rates of that co-op\'s goods', async () => {
+      const coop = await makePayableCoop();
+      const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }, { unitCents: 3000, quantity: 1 }], shippingCents: 400 }]);
+      // Goods at 22% and 4%: shipping (4 €) follows them, 1 € at 22% and 3 € at 4%.
+      await OrderModel.updateOne({ _id: order.orderId }, { $set: { 'lines.0.ivaRate': 22, 'lines.1.ivaRate': 4 } });
+      const req = (lines: { index: number; quantity: number }[], cents: number) =>
+        createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Spedizione', mode: 'lines', lines, shipping: [{ coopId: coop.id, cents }] }, { gateway: gw });
+      const first = await req([], 400);
+      assert.equal(first.amount, 400);
+      assert.equal(first.coops[0]!.shipping, 400);
+      assert.deepEqual(first.coops[0]!.iva.map((v) => ({ ...v })), [{ rate: 22, gross: 100, cents: 18 }, { rate: 4, gross: 300, cents: 12 }]);
+      await assert.rejects(req([], 1), (e: unknown) => isAppError(e) && e.code === 'refund_exceeds_remaining');
+      const rest = await req([{ index: 0, quantity: 1 }, { index: 1, quantity: 1 }], 0);
+      assert.deepEqual(rest.coops[0]!.iva.map((v) => ({ ...v })), [{ rate: 22, gross: 1000, cents: 180 }, { rate: 4, gross: 3000, cents: 115 }]);
+      const r = await refundable(order.orderId);
+      assert.deepEqual([r.remaining, r.coops[0]!.shippingRemaining], [0, 0]);
+      assert.equal((await CoopShareModel.findById(`${order.orderId}:${coop.id}`).lean())!.status, 'refunded');
+      assert.equal((await orderBalance(order.orderId)).difference, 0);
+    });
+  });
+
+  describe('when the process stops', () => {
+    it('after claiming the refund but before writing it: the order page writes it, and a retry refunds once', async () => {
+      const coop = await makePayableCoop();
+      const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 2 }] }]);
+      gw.failRefunds = 1;
+      const req = { orderId: order.orderId, requestId: randomUUID(), reason: 'Interrotto', mode: 'lines' as const, lines: [{ index: 0, quantity: 1 }] };
+      await assert.rejects(createRefund(null, req, { gateway: gw }));
+      // As if the process had stopped right after the claim: the refund document never written.
+      const id = `refund:${order.orderId}:${req.requestId}`;
+      await RefundModel.deleteOne({ _id: id });
+      const r = await refundable(order.orderId);
+      assert.equal(r.remaining, 1000);
+      assert.equal(r.refunds.find((x) => x._id === id)?.status, 'pending');
+      const done = await retryRefund(null, id, { gateway: gw });
+      assert.equal(done.status, 'succeeded');
+      assert.equal(gw.refunds, 1);
+      assert.equal((await refundable(order.orderId)).remaining, 1000);
+      assert.equal((await orderBalance(order.orderId)).difference, 0);
+    });
+
+    it('in the middle of a reversal: a retry reverses once, with the same key', async () => {
+      const coop = await makePayableCoop();
+      const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 2 }] }]);
+      const keys: string[] = [];
+      const reverse = gw.createReversal;
+      gw.createReversal = async (i) => {
+        keys.push(i.idempotencyKey);
+        if (keys.length === 1) throw new Error('the process stopped');
+        return reverse(i);
+      };
+      const req = { orderId: order.orderId, requestId: randomUUID(), reason: 'Interrotto', mode: 'lines' as const, lines: [{ index: 0, quantity: 1 }] };
+      await assert.rejects(createRefund(null, req, { gateway: gw }), /the process stopped/);
+      const id = `refund:${order.orderId}:${req.requestId}`;
+      const [a, b] = await Promise.all([retryRefund(null, id, { gateway: gw }), retryRefund(null, id, { gateway: gw })]);
+      assert.ok([a, b].some((x) => x.coops[0]!.outcome === 'reversed'));
+      assert.equal(gw.reversals, 1);
+      assert.equal(new Set(keys).size, 1);
+      assert.equal((await getTransfer(transferId(order.orderId, coop.id)))!.amountReversed, 900);
+      assert.equal(await LedgerEntryModel.countDocuments({ _id: `reversal:${id}:${coop.id}` }), 1);
+      assert.equal((await orderBalance(order.orderId)).difference, 0);
+    });
+  });
+
+  describe('a refund of a transfer not sent yet', () => {
+    it('is deducted from the transfer, which is later sent smaller; nothing is owed', async () => {
+      const coop = await makePayableCoop();
+      const policy = await setPayoutSettings({ holdPolicy: 'on_shipped', holdDays: 14 });
+      const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 2 }] }]);
+      await setPayoutSettings({ ...policy, holdPolicy: 'immediate' });
+      const id = transferId(order.orderId, coop.id);
+      const refund = await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
+      assert.equal(refund.coops[0]!.outcome, 'deducted');
+      assert.equal(await owedBy(coop.id), 0);
+      const sent = await releaseTransfer(id);
+      assert.equal(sent.amount, 1800 - 900);
+      assert.equal((await orderBalance(order.orderId)).difference, 0);
     });
   });
 
