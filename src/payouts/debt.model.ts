@@ -1,6 +1,7 @@
-import mongoose, { Schema } from 'mongoose';
+import mongoose, { Schema, Types } from 'mongoose';
 import { trusted } from '../platform/db';
 import { isDuplicateKey } from '../platform/lock';
+import { LedgerEntryModel } from './ledger.model';
 
 /**
  * What a co-op owes the platform (a reversal it could not cover), in ONE
@@ -30,10 +31,26 @@ export const CoopDebtModel = mongoose.model<CoopDebtDoc>(
 /** Marker keys go into a path: no dots, no leading `$` (FerretDB and MongoDB refuse them). */
 export const markerKey = (key: string) => key.replace(/\./g, '_').replace(/^\$/, '_');
 
+/**
+ * Makes the co-op's debt document, once. A co-op that owed before this
+ * document existed has its debt in the ledger only: the document starts
+ * from those entries, each with its marker, so nothing is counted twice.
+ */
 async function ensureDebtDoc(coopId: string): Promise<void> {
   if (await CoopDebtModel.exists({ _id: coopId })) return;
+  const entries = Types.ObjectId.isValid(coopId)
+    ? await LedgerEntryModel.find({ coop: new Types.ObjectId(coopId), kind: trusted({ $in: ['owed', 'netted'] }) }, { kind: 1, amount: 1 }).lean()
+    : [];
+  const added: Record<string, number> = {};
+  const netted: Record<string, number> = {};
+  for (const e of entries) {
+    if (e.kind === 'owed') added[markerKey(e._id.replace(/^owed:/, ''))] = -e.amount;
+    else netted[markerKey(e._id.replace(/^netted:/, ''))] = e.amount;
+  }
+  const owed = Object.values(added).reduce((a, b) => a + b, 0) - Object.values(netted).reduce((a, b) => a + b, 0);
   try {
-    await CoopDebtModel.collection.insertOne({ _id: coopId as never, owed: 0, added: {}, netted: {} });
+    // Not clamped: if older entries netted more than was owed, the page shows it rather than hiding it.
+    await CoopDebtModel.collection.insertOne({ _id: coopId as never, owed, added, netted });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
@@ -41,6 +58,7 @@ async function ensureDebtDoc(coopId: string): Promise<void> {
 
 /** What the co-op owes now, read from its debt document (0 when it never owed anything). */
 export async function owedBy(coopId: string): Promise<number> {
+  await ensureDebtDoc(coopId);
   return (await CoopDebtModel.findById(coopId, { owed: 1 }).lean())?.owed ?? 0;
 }
 
@@ -65,6 +83,7 @@ export async function addDebt(coopId: string, key: string, cents: number): Promi
  */
 export async function claimDebtForTransfer(coopId: string, transferId: string, max: number): Promise<number> {
   const path = `netted.${markerKey(transferId)}`;
+  await ensureDebtDoc(coopId);
   for (let attempt = 0; attempt < 50; attempt++) {
     const debt = await CoopDebtModel.findById(coopId).lean();
     if (!debt) return 0;

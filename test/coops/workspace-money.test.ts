@@ -5,7 +5,6 @@ import { buildApp } from '../support/app';
 import { CoopShareModel, OrderModel, shareId, type ShareStatus } from '../../src/orders';
 import { TransferModel, transferId, type TransferStatus } from '../../src/payouts/transfer.model';
 import { recordLedger } from '../../src/payouts/ledger.model';
-import { addDebt } from '../../src/payouts/debt.model';
 import { moneyReport } from '../../src/coops/reports.service';
 import { makeCoop, memberOf, suffix } from './workspace.fixtures';
 
@@ -53,9 +52,7 @@ describe('co-op workspace money', () => {
       TransferModel.create({ _id: transferId(String(o.order._id), coop.id), order: o.order._id, orderNumber: o.order.number, coop: coop.id, share: o.share._id, amount: o.share.netCents, status, amountReversed });
     await transfer(a, 'sent', 300);
     await transfer(b, 'held');
-    const owedKey = suffix();
-    await addDebt(coop.id, owedKey, 250);
-    await recordLedger({ _id: `owed:${owedKey}`, kind: 'owed', coop: new Types.ObjectId(coop.id), amount: -250 });
+    await recordLedger({ _id: `owed:${suffix()}`, kind: 'owed', coop: new Types.ObjectId(coop.id), amount: -250 });
     return { coop, a, b, c };
   }
 

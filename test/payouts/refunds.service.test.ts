@@ -11,6 +11,7 @@ import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { RefundModel } from '../../src/payouts/refund.model';
 import { CoopShareModel, OrderModel } from '../../src/orders';
 import { moneyReport } from '../../src/coops/reports.service';
+import { sharesOfCoop } from '../../src/coops/fulfilment.service';
 import { isAppError } from '../../src/platform/errors';
 import { trusted } from '../../src/platform/db';
 import { CountingGateway, makePaidOrder, makePayableCoop } from './fixtures';
@@ -221,6 +222,7 @@ describe('refunds service', () => {
       assert.deepEqual(await status(), { order: 'paid', a: 'paid', b: 'paid' });
       await refund(a.id, 1900);
       assert.deepEqual(await status(), { order: 'paid', a: 'refunded', b: 'paid' });
+      assert.deepEqual((await sharesOfCoop(a.id, 'open')).length, 0, 'no longer one to ship');
       const report = await moneyReport(a.id);
       assert.equal(report.totals.salesCents, 0);
       assert.equal(report.totals.commissionCents, 0);

@@ -184,6 +184,18 @@ describe('transfers.service', () => {
       });
     });
 
+    describe('a debt recorded from many requests at once', () => {
+      it('is added once per refund part, and netting never takes it below zero', async () => {
+        const coop = await makeCoop();
+        const coopId = String(coop._id);
+        await Promise.all([...Array.from({ length: 10 }, () => addDebt(coopId, 'refund:a:1', 300)), ...Array.from({ length: 10 }, () => addDebt(coopId, 'refund:b:1', 200))]);
+        assert.equal(await owedBy(coopId), 500);
+        const taken = await Promise.all(Array.from({ length: 8 }, (_, i) => claimDebtForTransfer(coopId, `transfer:x:${i}`, 150)));
+        assert.equal(taken.reduce((a, b) => a + b, 0), 500);
+        assert.equal(await owedBy(coopId), 0);
+      });
+    });
+
     describe('when a transfer failed after its amount was fixed, then the co-op came to owe more', () => {
       it('retries with the same amount and key, and the new debt waits for the next transfer', async () => {
         const gw = countingGateway(1);
