@@ -15,7 +15,7 @@ import { addDebt, markerKey } from './debt.model';
 import { RefundModel, type IvaPart, type RefundCoopPart, type RefundDoc } from './refund.model';
 import { RefundTallyModel, coopKey, lineKey, type RefundTallyDoc, type TallyCoop } from './refund-tally.model';
 import { TransferModel, transferId } from './transfer.model';
-import { claimReversal, cutUnfixedTransfer, recordOwnReversal, releaseReversal } from './transfers.service';
+import { claimReversal, cutUnfixedTransfer, ensureTransfers, recordOwnReversal, releaseReversal } from './transfers.service';
 
 export interface RefundDeps {
   gateway: PaymentGateway;
@@ -416,6 +416,8 @@ async function completeLeased(id: string, deps: RefundDeps): Promise<RefundDoc> 
     }
   }
   doc = (await RefundModel.findById(id).lean())!;
+  // A share whose transfer was never written (a process stopped after the payment): written now, so the refund is deducted from it.
+  await ensureTransfers(String(doc.order));
   const coops = doc.coops.map((c) => ({ ...c }));
   for (const part of coops) {
     if (part.outcome !== 'pending') continue;

@@ -260,16 +260,14 @@ async function step(doc: TransferDoc, hints: AdvanceHints): Promise<boolean> {
 }
 
 /**
- * Creates one transfer per co-op share of a paid order and sends those that
- * are due. Once-only on any number of processes: each transfer's document
- * is claimed by a unique insert of "transfer:<orderId>:<coopId>", then moved
- * by conditional updates. Safe to call again (after payment, on retries, twice).
+ * Writes one transfer document per co-op share of the order that has none
+ * yet, without moving any: the unique insert of
+ * "transfer:<orderId>:<coopId>" is the once-only claim. Returns their ids.
  */
-export async function scheduleTransfersForOrder(orderId: string): Promise<TransferDoc[]> {
+export async function ensureTransfers(orderId: string): Promise<string[]> {
   const order = await loadOrderForTransfers(orderId);
   if (!order) throw notFound('order_not_found', 'No such order');
-  const settings = await getPayoutSettings();
-  const out: TransferDoc[] = [];
+  const ids: string[] = [];
   for (const share of order.shares) {
     if (share.netDue <= 0) continue;
     const id = transferId(order.orderId, share.coopId);
@@ -287,6 +285,22 @@ export async function scheduleTransfersForOrder(orderId: string): Promise<Transf
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
+    ids.push(id);
+  }
+  return ids;
+}
+
+/**
+ * Creates one transfer per co-op share of a paid order and sends those that
+ * are due. Once-only on any number of processes (see `ensureTransfers`),
+ * then moved by conditional updates. Safe to call again (after payment, on
+ * retries, twice).
+ */
+export async function scheduleTransfersForOrder(orderId: string): Promise<TransferDoc[]> {
+  const ids = await ensureTransfers(orderId);
+  const settings = await getPayoutSettings();
+  const out: TransferDoc[] = [];
+  for (const id of ids) {
     const doc = await advance(id, { settings });
     if (doc) out.push(doc);
   }

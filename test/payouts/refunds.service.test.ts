@@ -315,6 +315,21 @@ describe('refunds service', () => {
     });
   });
 
+  describe('a full refund of an order whose transfer was never written', () => {
+    it('is deducted from the transfer it writes, so the co-op owes nothing and is sent nothing', async () => {
+      const coop = await makePayableCoop();
+      const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 2000, quantity: 1 }] }]);
+      await recordOrderPaymentLedger(order.orderId);
+      const refund = await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
+      assert.equal(refund.coops[0]!.outcome, 'deducted');
+      assert.equal(await owedBy(coop.id), 0);
+      const [t] = await scheduleTransfersForOrder(order.orderId);
+      assert.deepEqual([t?.status, t?.amount], ['held', 0]);
+      assert.equal(gw.transfers, 0);
+      assert.equal((await orderBalance(order.orderId)).difference, 0);
+    });
+  });
+
   describe('a refund of a transfer not sent yet', () => {
     it('is deducted from the transfer, which is later sent smaller; nothing is owed', async () => {
       const coop = await makePayableCoop();
