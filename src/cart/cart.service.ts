@@ -4,12 +4,9 @@ import { StockLevelModel, stockId } from '../catalog/stock.model';
 import { getProductsByIds, onHandOf } from '../catalog';
 import { CoopModel } from '../coops/coop.model';
 import { AppError, conflict, notFound } from '../platform/errors';
-import { ivaIncluded } from '../platform/money';
+import { ivaBreakdown, sumIva } from './iva';
 import { CartModel, type CartItem } from './cart.model';
 import { MAX_QUANTITY, cartKey } from './cart.schemas';
-
-/** Rate at which shipping carries IVA (the standard rate). */
-export const SHIPPING_IVA_RATE = 22;
 
 type Text = { it: string; en: string };
 
@@ -73,13 +70,6 @@ export function shippingFor(coop: Pick<CartCoop, 'flatCents' | 'freeOverCents'>,
   if (delivery === 'pickup') return 0;
   if (coop.freeOverCents > 0 && subtotalCents >= coop.freeOverCents) return 0;
   return coop.flatCents;
-}
-
-/** IVA contained in gross amounts, per rate: summed per rate first, then taken out once. */
-export function ivaByRate(amounts: { rate: number; cents: number }[]): { rate: number; cents: number }[] {
-  const gross = new Map<number, number>();
-  for (const a of amounts) if (a.cents > 0) gross.set(a.rate, (gross.get(a.rate) ?? 0) + a.cents);
-  return [...gross.entries()].sort((a, b) => a[0] - b[0]).map(([rate, cents]) => ({ rate, cents: ivaIncluded(cents, rate) }));
 }
 
 /**
@@ -188,7 +178,6 @@ export async function priceCart(items: CartItem[], deliveries: Record<string, De
   }
   const subtotalCents = list.reduce((n, g) => n + g.subtotalCents, 0);
   const shippingCents = list.reduce((n, g) => n + g.shippingCents, 0);
-  const lines = list.flatMap((g) => g.lines);
   return {
     groups: list,
     problems,
@@ -196,7 +185,8 @@ export async function priceCart(items: CartItem[], deliveries: Record<string, De
     subtotalCents,
     shippingCents,
     totalCents: subtotalCents + shippingCents,
-    iva: ivaByRate([...lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })), { rate: SHIPPING_IVA_RATE, cents: shippingCents }]),
+    // Each co-op sells its own goods: IVA per co-op (shipping follows its goods' rates), then added up.
+    iva: sumIva(list.map((g) => ivaBreakdown(g.lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })), g.shippingCents))),
   };
 }
 

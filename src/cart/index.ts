@@ -4,8 +4,9 @@ import { CartModel } from './cart.model';
 import { mergeGuestCart } from './cart.service';
 
 export { cartRoutes, cartCountLocals, ownerOf } from './cart.routes';
-export { priceCart, readCart, clearCart, shippingFor, ivaByRate, type PricedCart, type CartGroup, type CartLine, type CartOwner, type Delivery } from './cart.service';
+export { priceCart, readCart, clearCart, shippingFor, type PricedCart, type CartGroup, type CartLine, type CartOwner, type Delivery } from './cart.service';
 export type { CartItem } from './cart.model';
+export { ivaBreakdown, sumIva, type IvaPart } from './iva';
 
 // A guest's cart joins the user's saved cart when they sign in.
 registerLoginHook((req, userId) => mergeGuestCart(userId, req.session));

@@ -1,17 +1,16 @@
 import { Types } from 'mongoose';
-import { priceCart, type CartItem, type Delivery, type PricedCart } from '../cart';
+import { ivaBreakdown, priceCart, sumIva, type CartItem, type Delivery, type IvaPart, type PricedCart } from '../cart';
 import type { PaymentGateway, CheckoutLine, CheckoutSession } from '../payments/gateway';
 import { PaymentProviderError } from '../payments/gateway';
 import { commissionBpsForMany } from '../payouts/commission.service';
 import { rawCollection } from '../platform/db';
 import { AppError, conflict } from '../platform/errors';
 import { localized, type Locale } from '../platform/i18n';
-import { withLock } from '../platform/lock';
 import { basisPoints } from '../platform/money';
 import { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
 import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './order.model';
 import { allocateOrderNumber, orderNumberCandidate } from './order-number';
-import { newViewToken, orderLockKey } from './orders.service';
+import { newViewToken } from './orders.service';
 import { reserveStock } from './reservations.service';
 import { signalStockChanged } from './stock-signal';
 
@@ -31,6 +30,8 @@ export interface ShareQuote {
   commissionBps: number;
   commissionCents: number;
   netCents: number;
+  /** The co-op's own IVA: it sells its goods, and its shipping follows their rates. */
+  iva: IvaPart[];
 }
 
 export interface CheckoutQuote {
@@ -65,6 +66,7 @@ export async function quoteCheckout(items: CartItem[], deliveries: Record<string
       commissionBps,
       commissionCents,
       netCents: g.subtotalCents + g.shippingCents - commissionCents,
+      iva: ivaBreakdown(g.lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })), g.shippingCents),
     };
   });
   return { cart, shares, platformCents: shares.reduce((n, s) => n + s.commissionCents, 0), totalCents: cart.totalCents };
@@ -238,7 +240,8 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
     shippingCents: quote.cart.shippingCents,
     totalCents: quote.totalCents,
     currency: 'eur',
-    iva: quote.cart.iva,
+    // The order's IVA is the sum of each co-op's own (the same as the cart showed).
+    iva: sumIva(quote.shares.map((s) => s.iva)),
     viewToken: token,
     payment: { sessionExpiresAt },
     flags: [],
@@ -262,6 +265,7 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
       commissionBps: s.commissionBps,
       commissionCents: s.commissionCents,
       netCents: s.netCents,
+      iva: s.iva,
       status: 'pending_payment',
       history: [],
       createdAt: sharesAt,
@@ -311,7 +315,11 @@ async function requestSession(order: Order, input: Pick<StartCheckoutInput, 'pay
   );
 }
 
-/** A retry on an order that is already written: the session again (same key), recorded under the order's lock. */
+/**
+ * A retry on an order that is already written: the session again (same
+ * key), recorded only while the order is still unpaid and open (a guarded
+ * update: an order paid or cancelled meanwhile keeps the session it had).
+ */
 async function reopenSession(order: Order, input: Pick<StartCheckoutInput, 'payments' | 'publicUrl' | 'locale'>): Promise<string> {
   let session: CheckoutSession;
   try {
@@ -320,12 +328,11 @@ async function reopenSession(order: Order, input: Pick<StartCheckoutInput, 'paym
     await OrderModel.updateOne({ _id: order._id }, { $set: { 'payment.failedAt': new Date() } }).catch(() => undefined);
     throw new CheckoutPaymentError(String(order._id), err);
   }
-  await withLock(orderLockKey(order._id), async () => {
-    await OrderModel.updateOne(
-      { _id: order._id },
-      { $set: { 'payment.sessionId': session.id, 'payment.sessionUrl': session.url, 'payment.sessionExpiresAt': session.expiresAt } },
-    );
-  });
+  const recorded = await OrderModel.updateOne(
+    { _id: order._id, status: 'pending_payment' },
+    { $set: { 'payment.sessionId': session.id, 'payment.sessionUrl': session.url, 'payment.sessionExpiresAt': session.expiresAt } },
+  );
+  if (recorded.modifiedCount === 0 && recorded.matchedCount === 0) throw conflict('checkout_closed', 'This checkout has ended; please start again');
   return session.url;
 }
 

@@ -1,4 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose';
+import type { IvaPart } from '../cart/iva';
 import { SHARE_STATUSES, type ShareStatus } from './states';
 
 /**
@@ -20,6 +21,8 @@ export interface CoopShare {
   commissionBps: number;
   commissionCents: number;
   netCents: number;
+  /** This co-op's own IVA (it is the seller): per rate, taxable base and tax of its goods and their shipping. */
+  iva: IvaPart[];
   status: ShareStatus;
   history: { status: ShareStatus; at: Date; by?: Types.ObjectId | null }[];
   createdAt?: Date;
@@ -39,6 +42,7 @@ const schema = new Schema<CoopShare>(
     commissionBps: { type: Number, required: true },
     commissionCents: { type: Number, required: true },
     netCents: { type: Number, required: true },
+    iva: { type: [new Schema({ rate: Number, baseCents: Number, taxCents: Number }, { _id: false })], default: [] },
     status: { type: String, enum: SHARE_STATUSES, default: 'pending_payment' },
     history: {
       type: [new Schema({ status: String, at: Date, by: { type: Schema.Types.ObjectId, default: null } }, { _id: false })],
