@@ -10,12 +10,13 @@ export {
   configureOrders,
   sweepStaleReservations,
   markRefunded,
+  latePaidOrders,
   type MarkOrderPaidInput,
   type MarkPaidResult,
   type ReleaseOrderInput,
   type OrdersDeps,
 } from './orders.service';
 export { ORDER_STATUSES, SHARE_STATUSES, canMoveOrder, canMoveShare, assertShareMove, nextShareMoves, type OrderStatus, type ShareStatus } from './states';
-export { OrderModel, type Order, type OrderLine, type ShippingAddress } from './order.model';
+export { OrderModel, type Order, type OrderLine, type ShippingAddress, type LatePayment } from './order.model';
 export { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
 export { checkoutRoutes } from './orders.routes';

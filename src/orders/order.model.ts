@@ -30,9 +30,9 @@ export interface ShippingAddress {
  * An order: a snapshot of what was bought at which price, written once at
  * checkout. What changes later lives elsewhere in small documents: each
  * co-op's part and its fulfilment in CoopShare, stock holds in Reservation.
- * The order's own `status` and payment fields change only under the
- * order's lock (orders.service), so FerretDB's whole-document write-back
- * never loses a change.
+ * The order's own `status` moves by guarded single-document updates
+ * (`{ _id, status: from }` → to, see orders.service): the engine applies
+ * each atomically, so of two writers exactly one moves it.
  */
 export interface Order {
   _id: Types.ObjectId;
@@ -58,11 +58,33 @@ export interface Order {
     paidAt?: Date;
     /** When the provider last failed to open a session (the buyer saw "try again"). */
     failedAt?: Date;
+    /** When everything that follows the payment (stock sold, ledger, shares, transfers, mails) was done. */
+    settledAt?: Date;
   };
   flags: string[];
   cancelReason?: string;
+  /** A payment that arrived after the order was cancelled, and what became of it (see orders.service, `settleLatePayment`). */
+  latePayment?: LatePayment;
   createdAt?: Date;
   updatedAt?: Date;
+}
+
+/**
+ * retaking: the stock is being taken again (`holdId` names the holds, so
+ * they never mix with the released ones of the first checkout); `leaseUntil`
+ * lets a redelivery take over from a worker that died. retaken: the order
+ * is paid after all. refunding → refunded: the stock was gone; the buyer is
+ * refunded in full (`refundId`).
+ */
+export const LATE_PAYMENT_STATES = ['retaking', 'retaken', 'refunding', 'refunded'] as const;
+export type LatePaymentState = (typeof LATE_PAYMENT_STATES)[number];
+export interface LatePayment {
+  state: LatePaymentState;
+  at: Date;
+  holdId: Types.ObjectId;
+  leaseUntil: Date;
+  refundId?: string;
+  mailedAt?: Date;
 }
 
 const addressSchema = new Schema(
@@ -134,9 +156,17 @@ const orderSchema = new Schema<Order>(
       chargeId: String,
       paidAt: Date,
       failedAt: Date,
+      settledAt: Date,
     },
     flags: { type: [String], default: [] },
     cancelReason: String,
+    latePayment: {
+      type: new Schema(
+        { state: { type: String, enum: LATE_PAYMENT_STATES }, at: Date, holdId: Schema.Types.ObjectId, leaseUntil: Date, refundId: String, mailedAt: Date },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { timestamps: true, collection: 'orders' },
 );

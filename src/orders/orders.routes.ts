@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../app';
 import { getAddress, listAddresses, requireUser } from '../accounts';
+import { requireAdmin } from '../accounts/guards';
+import { createPaymentEvents } from '../payments/payments.service';
 import { clearCart, ownerOf, priceCart, readCart, type Delivery } from '../cart';
 import { isAppError, notFound } from '../platform/errors';
 import { noStore } from '../platform/security';
@@ -9,7 +11,15 @@ import { flash, saveSession, wantsJson } from '../platform/web';
 import { CheckoutBody, ObjectIdString, PlaceBody, ViewToken, checkoutErrors } from './checkout.schemas';
 import { CheckoutPaymentError, quoteCheckout, startCheckout } from './checkout.service';
 import type { ShippingAddress } from './order.model';
-import { configureOrders, getOrder, orderByViewToken, ordersForUser, releaseOrder, sharesForOrder } from './orders.service';
+import { configureOrders, getOrder, latePaidOrders, orderByViewToken, ordersForUser, releaseOrder, sharesForOrder } from './orders.service';
+
+/**
+ * How long the success page waits for the provider's answer about the
+ * session before showing "receiving the payment" (and refreshing itself).
+ */
+export const SUCCESS_RECONCILE_MS = 3_000;
+/** The pending success page asks again after this many seconds. */
+const SUCCESS_REFRESH_S = 3;
 
 interface CheckoutDraft {
   email: string;
@@ -43,7 +53,8 @@ function deliveriesFrom(body: Record<string, unknown>): Record<string, Delivery>
 /** Cart, checkout, the buyer's order pages. */
 export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger' | 'payments'>): Router {
   const { config, payments } = deps;
-  configureOrders({ mailer: deps.mailer, config, logger: deps.logger });
+  configureOrders({ mailer: deps.mailer, config, logger: deps.logger, payments });
+  const events = createPaymentEvents({ payments, logger: deps.logger });
   const router = Router();
   router.use(['/checkout', '/orders', '/account/orders'], noStore);
 
@@ -88,7 +99,10 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
     // A changed checkout is a new attempt; the order of the previous one (if it was never paid) gives its stock back.
     const previous = req.session.pendingOrder;
     if (previous) {
-      await releaseOrder({ orderId: previous.id, reason: 'cancelled' });
+      // Its Checkout Session is expired with it, so the old order cannot be paid any more. If the
+      // provider does not answer now, the session's own expiry and the sweeper end it; a payment
+      // meanwhile is settled as a late payment (stock taken again, or refunded).
+      await releaseOrder({ orderId: previous.id, reason: 'cancelled' }).catch((err: unknown) => deps.logger.warn({ err, orderId: previous.id }, 'releasing the previous checkout failed'));
       delete req.session.pendingOrder;
     }
     req.session.checkout = { email, address, addressId: input.addressId, deliveries, attempt: newAttempt() };
@@ -151,21 +165,37 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
     const order = id.success ? await getOrder(id.data) : null;
     const mine = order && ((pending && pending.id === String(order._id)) || (req.user && String(order.buyer.user) === req.user.id));
     if (!order || !mine) throw notFound('order_not_found', 'No such order');
+    let shown = order;
+    if (order.status === 'pending_payment' && order.payment?.sessionId) {
+      // Back before the webhook: ask the provider about the order's own session (never one named in the URL)
+      // and settle through the webhook's handler (idempotent with it). A slow provider is not waited for.
+      const asked = events.reconcileCheckoutSession(order.payment.sessionId).catch((err: unknown) => {
+        deps.logger.warn({ err, orderId: String(order._id) }, 'could not read the checkout session');
+      });
+      await Promise.race([asked, new Promise((r) => setTimeout(r, SUCCESS_RECONCILE_MS).unref())]);
+      shown = (await getOrder(order._id)) ?? order;
+    }
     if (pending?.id === String(order._id)) {
       await clearCart(ownerOf(req));
       delete req.session.pendingOrder;
       delete req.session.checkout;
     }
-    res.render('checkout/success', { title: req.t('orders.success.title'), order, link: `/orders/view/${order.viewToken}` });
+    const waiting = shown.status === 'pending_payment';
+    res.render('checkout/success', {
+      title: req.t('orders.success.title'),
+      order: shown,
+      link: `/orders/view/${order.viewToken}`,
+      head: waiting ? `<meta http-equiv="refresh" content="${SUCCESS_REFRESH_S}">` : '',
+    });
   });
 
   router.get('/checkout/cancel', async (req, res) => {
     const id = ObjectIdString.safeParse(req.query.order);
     const pending = req.session.pendingOrder;
     if (id.success && pending?.id === id.data) {
-      const order = await getOrder(id.data);
-      await releaseOrder({ orderId: id.data, reason: 'cancelled' });
-      if (order?.payment?.sessionId) await payments.expireCheckoutSession(order.payment.sessionId).catch(() => undefined);
+      // Expires the session too; when it was paid meanwhile the order is paid, not cancelled.
+      const ended = await releaseOrder({ orderId: id.data, reason: 'cancelled' }).catch((err: unknown) => deps.logger.warn({ err, orderId: id.data }, 'cancelling the checkout failed'));
+      if (ended?.status === 'paid') return res.redirect(303, `/checkout/success?order=${id.data}`);
       delete req.session.pendingOrder;
       if (req.session.checkout) req.session.checkout.attempt = newAttempt();
     }
@@ -197,6 +227,12 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
     const order = id.success ? await getOrder(id.data) : null;
     if (!order || String(order.buyer.user) !== req.user!.id) throw notFound('order_not_found', 'No such order');
     await showOrder(req, res, order);
+  });
+
+  /** Payments that came after their order was cancelled, and what became of each (stock taken again, or refunded). */
+  router.get('/admin/late-payments', requireAdmin, async (req, res) => {
+    const orders = await latePaidOrders();
+    res.render('admin/late-payments', { title: req.t('orders.latePayments.title'), orders });
   });
 
   return router;

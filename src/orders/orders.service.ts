@@ -4,35 +4,41 @@ import { clearCart } from '../cart';
 import { CoopModel } from '../coops/coop.model';
 import type { Config } from '../platform/config';
 import { trusted } from '../platform/db';
-import { notFound } from '../platform/errors';
+import { conflict, notFound } from '../platform/errors';
 import type { Logger } from '../platform/logger';
-import { withLock } from '../platform/lock';
+import { claim, unclaim } from '../platform/lock';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import { registerSweeper } from '../platform/sweepers';
+import { PaymentProviderError, type CompletedCheckout, type PaymentGateway } from '../payments/gateway';
 import type { MarkOrderPaidInput, ReleaseOrderInput } from '../payments/orders-port';
-import { recordLedger } from '../payouts/ledger.model';
+import { recordOrderPaymentLedger } from '../payouts/balances.service';
+import { completeRefund, createRefund } from '../payouts/refunds.service';
 import { scheduleTransfersForOrder } from '../payouts/transfers.service';
 import { CoopShareModel, type CoopShare } from './coop-share.model';
-import { OrderKeyModel, OrderModel, type Order } from './order.model';
+import { OrderKeyModel, OrderModel, type LatePaymentState, type Order } from './order.model';
 import { ReservationModel } from './reservation.model';
-import { ordersWithStaleReservations, releaseReservations, sellReservations } from './reservations.service';
+import { ordersWithStaleReservations, releaseReservations, reserveStock, sellReservations } from './reservations.service';
 import { assertShareMove, type ShareStatus } from './states';
 import { signalStockChanged } from './stock-signal';
 
-/** What the orders feature needs from the app to send mail after a payment. Set once by checkoutRoutes (or a test). */
+/** The steps of a late payment's settlement, named for the test seam `onStep`. */
+export type LateStep = 'claimed' | 'stock_taken' | 'refund_created';
+
+/** What the orders feature needs from the app. Set once by checkoutRoutes (or a test). */
 export interface OrdersDeps {
   mailer: Mailer;
   config: Pick<Config, 'publicUrl'>;
   logger?: Logger;
+  /** Expires the Checkout Session of a released hold, and refunds a late payment that cannot be honoured. */
+  payments?: PaymentGateway;
+  /** Tests only: called after each step of a late payment's settlement; a throw there stands for a crash. */
+  onStep?: (step: LateStep, orderId: string) => void | Promise<void>;
 }
 
 let deps: OrdersDeps | null = null;
 export function configureOrders(d: OrdersDeps): void {
   deps = d;
 }
-
-const ORDER_LOCK = { ttlMs: 30_000, waitMs: 15_000 };
-export const orderLockKey = (orderId: string | Types.ObjectId) => `order:${String(orderId)}`;
 
 /**
  * A guest's link token: 32 random bytes (256 bits), base64url. The lookup
@@ -51,18 +57,19 @@ const asId = (id: string | Types.ObjectId): Types.ObjectId | null =>
 /** The stock ids of an order's lines: its reservations' `_id`s are derived from them. */
 const stockIdsOf = (order: Pick<Order, 'lines'>) => order.lines.map((l) => `${String(l.product)}:${l.sku}`);
 const shareIdsOf = (order: Pick<Order, '_id' | 'coops'>) => order.coops.map((c) => `${String(order._id)}:${String(c.coop)}`);
+/** The holds an order's stock is sold from: its own, or those a late payment took again. */
+const holdsOf = (order: Pick<Order, '_id' | 'latePayment'>) => order.latePayment?.holdId ?? order._id;
 
 /**
- * Moves the order's shares that are in `from` to `to`. Read, then write by
- * `_id` alone (a filter with more fields scans on FerretDB). Callers hold
- * the order's lock; shares in `from` change only under it.
+ * Moves the order's shares that are in `from` to `to`, each by a guarded
+ * update on its `_id` (`{ _id, status: from }`): a share another writer
+ * moved meanwhile is left as it is, and running this twice moves nothing
+ * twice.
  */
 async function moveShares(order: Pick<Order, '_id' | 'coops'>, from: ShareStatus, to: ShareStatus, at: Date): Promise<void> {
-  for (const id of shareIdsOf(order)) {
-    const share = await CoopShareModel.findById(id, { status: 1 }).lean();
-    if (share?.status !== from) continue;
-    await CoopShareModel.updateOne({ _id: id }, { $set: { status: to }, $push: { history: { status: to, at, by: null } } });
-  }
+  await Promise.all(
+    shareIdsOf(order).map((id) => CoopShareModel.updateOne({ _id: id, status: from }, { $set: { status: to }, $push: { history: { status: to, at, by: null } } })),
+  );
 }
 
 /** One order by id, or null. */
@@ -111,67 +118,304 @@ export async function ordersForUser(userId: string, limit = 50): Promise<Order[]
 /** The contract with payments (it calls these two): the input types are theirs. */
 export type { MarkOrderPaidInput, ReleaseOrderInput } from '../payments/orders-port';
 
-export type MarkPaidResult = { status: 'paid' | 'already_paid' | 'flagged'; order: Order };
+/**
+ * paid: this call moved the order to paid (also a late payment whose stock
+ * was taken again); already_paid: it was paid before; flagged: the amount
+ * does not match; refunded: a late payment whose stock was gone, refunded.
+ */
+export type MarkPaidResult = { status: 'paid' | 'already_paid' | 'flagged' | 'refunded'; order: Order };
+
+const SOLD = new Set(['paid', 'completed', 'refunded']);
+
+function paymentOf(order: Order, input: MarkOrderPaidInput, at: Date): Order['payment'] {
+  return {
+    ...order.payment,
+    sessionId: input.sessionId || order.payment?.sessionId,
+    paymentIntentId: input.paymentIntentId ?? order.payment?.paymentIntentId,
+    chargeId: input.chargeId ?? order.payment?.chargeId,
+    paidAt: order.payment?.paidAt ?? at,
+  };
+}
 
 /**
- * The buyer has paid (a webhook or the demo page says so). Idempotent and
- * safe out of order: under the order's lock, an order already paid is left
- * alone; an amount or currency that does not match the order flags it and
- * does not fulfil it. Otherwise: the charge goes in the ledger, held stock
- * becomes sold, the order and its shares become paid, the transfers are
- * scheduled, and the buyer and each co-op get their mail.
+ * The buyer has paid (a webhook, the success page or the demo page says
+ * so). Idempotent and safe out of order and under concurrency:
+ * - an amount or currency that does not match flags the order and does
+ *   not fulfil it;
+ * - a pending order moves to paid by one guarded update (`{ _id, status:
+ *   'pending_payment' }`): of concurrent calls, and of a payment racing a
+ *   release, exactly one moves it. Then `settlePaid` does the rest;
+ * - an order already paid gets `settlePaid` again until it has finished
+ *   (a crash between the two is healed by the redelivered event);
+ * - a cancelled order (the payment came after its hold was released)
+ *   takes its stock again or is refunded: `settleLatePayment`.
  */
 export async function markOrderPaid(input: MarkOrderPaidInput): Promise<MarkPaidResult> {
   const orderId = asId(input.orderId);
   if (!orderId) throw notFound('order_not_found', 'No such order');
-  const result = await withLock(
-    orderLockKey(orderId),
-    async (): Promise<MarkPaidResult> => {
-      const order = await OrderModel.findById(orderId).lean<Order>();
-      if (!order) throw notFound('order_not_found', 'No such order');
-      if (order.status === 'paid' || order.status === 'completed' || order.status === 'refunded') return { status: 'already_paid', order };
-      const flags = new Set(order.flags ?? []);
-      if (input.amount !== order.totalCents || input.currency.toLowerCase() !== order.currency.toLowerCase()) {
-        flags.add('amount_mismatch');
-        await OrderModel.updateOne({ _id: orderId }, { $set: { flags: [...flags] } });
-        deps?.logger?.error({ orderId: String(orderId), amount: input.amount, currency: input.currency, expected: order.totalCents }, 'paid amount does not match the order');
-        return { status: 'flagged', order: { ...order, flags: [...flags] } };
-      }
-      const now = new Date();
-      await recordLedger({
-        _id: `charge:${String(orderId)}`,
-        kind: 'charge',
-        order: orderId,
-        orderNumber: order.number,
-        coop: null,
-        amount: order.totalCents,
-        currency: order.currency,
-        stripeId: input.chargeId ?? input.paymentIntentId,
-      });
-      const { missing } = await sellReservations(orderId, stockIdsOf(order));
-      // Paid after its stock was given back (the session outlived the hold): keep the money, flag it for a person.
-      if (missing > 0 || order.status === 'cancelled') flags.add('paid_after_release');
-      const payment = {
-        ...order.payment,
-        sessionId: input.sessionId || order.payment?.sessionId,
-        paymentIntentId: input.paymentIntentId,
-        chargeId: input.chargeId,
-        paidAt: now,
-      };
-      await moveShares(order, 'pending_payment', 'paid', now);
-      await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'paid', payment, flags: [...flags] } });
-      return { status: 'paid', order: { ...order, status: 'paid', payment, flags: [...flags] } };
-    },
-    ORDER_LOCK,
-  );
-  if (result.status !== 'paid') return result;
-  // After the lock: transfers are once-only on their own, and mail is best effort (logged, never undoes the payment).
-  await scheduleTransfersForOrder(String(orderId)).catch((err: unknown) => deps?.logger?.error({ err, orderId: String(orderId) }, 'scheduling transfers failed'));
-  await sendPaidMails(result.order).catch((err: unknown) => deps?.logger?.error({ err, orderId: String(orderId) }, 'order mails failed'));
+  // At most a few rounds: each one either ends or follows a move another writer made.
+  for (let round = 0; round < 4; round++) {
+    const order = await OrderModel.findById(orderId).lean<Order>();
+    if (!order) throw notFound('order_not_found', 'No such order');
+    if (SOLD.has(order.status)) {
+      // A paid order whose settlement stopped midway (a crash) is finished here; one shipped or refunded since is not touched.
+      if (order.status === 'paid' && !order.payment?.settledAt) await settlePaid(order);
+      return { status: 'already_paid', order };
+    }
+    if (input.amount !== order.totalCents || input.currency.toLowerCase() !== order.currency.toLowerCase()) {
+      await OrderModel.updateOne({ _id: orderId }, { $addToSet: { flags: 'amount_mismatch' } });
+      deps?.logger?.error({ orderId: String(orderId), amount: input.amount, currency: input.currency, expected: order.totalCents }, 'paid amount does not match the order');
+      const flags = [...new Set([...(order.flags ?? []), 'amount_mismatch'])];
+      return { status: 'flagged', order: { ...order, flags } };
+    }
+    if (order.status === 'cancelled') return settleLatePayment(order, input);
+    const moved = await OrderModel.findOneAndUpdate(
+      { _id: orderId, status: 'pending_payment' },
+      { $set: { status: 'paid', payment: paymentOf(order, input, new Date()) } },
+      { returnDocument: 'after' },
+    ).lean<Order>();
+    if (!moved) continue; // someone else moved it first (paid, or a release cancelled it): follow their move
+    await settlePaid(moved);
+    return { status: 'paid', order: moved };
+  }
+  throw conflict('order_busy', 'The order kept changing; try again');
+}
+
+/**
+ * What follows a payment, each step once however often it runs: the held
+ * stock becomes sold, the charge and each co-op's commission go in the
+ * ledger (keyed by order and co-op, in this same step, so a paid order is
+ * never seen without its commission), the shares become paid, the
+ * transfers are scheduled, and the buyer and each co-op get their mail
+ * (claimed once). `payment.settledAt` says it is all done.
+ */
+async function settlePaid(order: Order): Promise<void> {
+  const orderId = String(order._id);
+  const now = new Date();
+  const { missing } = await sellReservations(holdsOf(order), stockIdsOf(order));
+  // Paid although its holds were given back (an order paid before guarded states existed): for a person to look at.
+  if (missing > 0) await OrderModel.updateOne({ _id: order._id }, { $addToSet: { flags: 'paid_after_release' } });
+  await recordOrderPaymentLedger(orderId);
+  await moveShares(order, 'pending_payment', 'paid', now);
+  if (order.latePayment?.state === 'retaken') await moveShares(order, 'cancelled', 'paid', now);
+  // Transfers are once-only on their own; mail is best effort (logged, never undoes the payment).
+  await scheduleTransfersForOrder(orderId).catch((err: unknown) => deps?.logger?.error({ err, orderId }, 'scheduling transfers failed'));
+  if (await claim(`mail:paid:${orderId}`)) {
+    await sendPaidMails(order).catch(async (err: unknown) => {
+      await unclaim(`mail:paid:${orderId}`).catch(() => undefined);
+      deps?.logger?.error({ err, orderId }, 'order mails failed');
+    });
+  }
   // A signed-in buyer who paid but never came back to our success page should not find the same goods in the cart.
-  const buyer = result.order.buyer.user;
-  if (buyer) await clearCart({ userId: String(buyer), session: {} }).catch(() => undefined);
-  return result;
+  if (order.buyer.user) await clearCart({ userId: String(order.buyer.user), session: {} }).catch(() => undefined);
+  await OrderModel.updateOne({ _id: order._id }, { $set: { 'payment.settledAt': now } });
+}
+
+/** How long a worker settling a late payment owns it before a redelivery may take over (it died). */
+const LATE_LEASE_MS = 60_000;
+/** How long a second caller waits for the owner to finish before answering "in progress". */
+const LATE_WAIT_MS = 8_000;
+/** Retaken holds live this long; the stale-hold sweeper gives them back if a dead worker left them. */
+const RETAKE_HOLD_MS = 10 * 60_000;
+/** The request id of the refund of a late payment: one refund per order, whoever asks. */
+export const LATE_REFUND_REQUEST = 'late-payment';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Takes the lease of a late payment in `state` when nobody holds it (a guarded update): true for one caller. */
+async function takeLease(orderId: Types.ObjectId, state: LatePaymentState): Promise<Order | null> {
+  const now = new Date();
+  return OrderModel.findOneAndUpdate(
+    { _id: orderId, 'latePayment.state': state, 'latePayment.leaseUntil': trusted({ $lte: now }) },
+    { $set: { 'latePayment.leaseUntil': new Date(now.getTime() + LATE_LEASE_MS) } },
+    { returnDocument: 'after' },
+  ).lean<Order>();
+}
+
+/** Gives the lease back at once (the worker failed and knows it), so the next delivery need not wait. */
+async function dropLease(orderId: Types.ObjectId): Promise<void> {
+  await OrderModel.updateOne({ _id: orderId }, { $set: { 'latePayment.leaseUntil': new Date(0) } }).catch(() => undefined);
+}
+
+/**
+ * A payment for an order that was cancelled meanwhile (its session stayed
+ * payable after the hold was released, or a delayed method such as SEPA
+ * succeeded after the stale-hold sweeper cancelled it). The buyer's money
+ * is real, so:
+ * 1. the payment is claimed once on the order (`latePayment`, a guarded
+ *    update on a cancelled order without one) and the charge recorded;
+ * 2. its stock is taken again, all lines or none, under a new hold id so
+ *    the holds never mix with the released ones (reserveStock, then
+ *    sellReservations); the order and its shares move on to paid and it
+ *    is settled like any paid order: the co-ops see it;
+ * 3. or, when the stock is gone, the buyer is refunded in full
+ *    (createRefund, request id `late-payment`: one refund whoever asks)
+ *    and mailed once.
+ * One worker at a time holds the lease; another caller waits for it, and
+ * takes over when the lease ran out (its worker died). Each step checks
+ * what the one before left, so a redelivered event finishes a settlement
+ * that stopped midway without doing anything twice.
+ */
+async function settleLatePayment(first: Order, input: MarkOrderPaidInput): Promise<MarkPaidResult> {
+  const orderId = first._id;
+  let order: Order | null = first;
+  if (!order.latePayment) {
+    const now = new Date();
+    order =
+      (await OrderModel.findOneAndUpdate(
+        { _id: orderId, status: 'cancelled', 'latePayment.state': trusted({ $exists: false }) },
+        {
+          $set: {
+            payment: paymentOf(order, input, now),
+            latePayment: { state: 'retaking', at: now, holdId: new Types.ObjectId(), leaseUntil: new Date(now.getTime() + LATE_LEASE_MS) },
+          },
+          $addToSet: { flags: 'paid_after_cancel' },
+        },
+        { returnDocument: 'after' },
+      ).lean<Order>()) ?? null;
+    if (order) {
+      deps?.logger?.warn({ orderId: String(orderId) }, 'payment for a cancelled order: taking its stock again');
+      return runLate(order);
+    }
+  }
+  // Someone else claimed it: wait for them, or take over when their lease runs out.
+  const deadline = Date.now() + LATE_WAIT_MS;
+  for (;;) {
+    order = await OrderModel.findById(orderId).lean<Order>();
+    if (!order?.latePayment) throw conflict('order_busy', 'The order kept changing; try again');
+    const state = order.latePayment.state;
+    if (state === 'retaken') return markOrderPaid(input);
+    if (state === 'refunded') return { status: 'refunded', order };
+    const mine = await takeLease(orderId, state);
+    if (mine) return runLate(mine);
+    if (Date.now() > deadline) throw conflict('late_payment_in_progress', 'This payment is being settled');
+    await sleep(100);
+  }
+}
+
+/** Runs a late payment on from the state it is in; the caller holds the lease. */
+async function runLate(order: Order): Promise<MarkPaidResult> {
+  try {
+    await recordOrderPaymentLedger(String(order._id));
+    await deps?.onStep?.('claimed', String(order._id));
+    if (order.latePayment!.state === 'retaking') {
+      const next = await retakeStock(order);
+      if (next.status === 'paid') {
+        await settlePaid(next);
+        return { status: 'paid', order: next };
+      }
+      order = next;
+    }
+    return await refundLatePayment(order);
+  } catch (err) {
+    await dropLease(order._id);
+    throw err;
+  }
+}
+
+/**
+ * Takes the order's stock again under its late hold id, all lines or
+ * none, and moves the order to paid; or moves it on to refunding when a
+ * line is gone. Holds a dead worker left half made are given back first
+ * and the next attempt uses a new hold id (a hold id's reservations are
+ * made once).
+ */
+async function retakeStock(order: Order): Promise<Order> {
+  const orderId = order._id;
+  let holdId = order.latePayment!.holdId;
+  const stockIds = stockIdsOf(order);
+  const existing = await ReservationModel.find({ _id: trusted({ $in: [...new Set(stockIds)].map((s) => `${String(holdId)}|${s}`) }) }, { state: 1 }).lean();
+  const taken = existing.length === new Set(stockIds).size && existing.every((r) => r.state === 'held' || r.state === 'sold');
+  if (!taken) {
+    if (existing.length) {
+      await releaseReservations(holdId, stockIds);
+      holdId = new Types.ObjectId();
+      const rotated = await OrderModel.updateOne({ _id: orderId, 'latePayment.state': 'retaking' }, { $set: { 'latePayment.holdId': holdId } });
+      if (rotated.modifiedCount === 0) throw conflict('order_busy', 'The order kept changing; try again');
+    }
+    try {
+      await reserveStock(holdId, order.lines.map((l) => ({ stockId: `${String(l.product)}:${l.sku}`, quantity: l.quantity })), new Date(Date.now() + RETAKE_HOLD_MS));
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'out_of_stock') throw err;
+      const refunding = await OrderModel.findOneAndUpdate(
+        { _id: orderId, 'latePayment.state': 'retaking' },
+        { $set: { 'latePayment.state': 'refunding', 'latePayment.refundId': `refund:${String(orderId)}:${LATE_REFUND_REQUEST}` } },
+        { returnDocument: 'after' },
+      ).lean<Order>();
+      if (!refunding) throw conflict('order_busy', 'The order kept changing; try again');
+      deps?.logger?.warn({ orderId: String(orderId) }, 'payment for a cancelled order whose stock is gone: refunding it');
+      return refunding;
+    }
+    signalStockChanged(order.lines.map((l) => String(l.product)));
+  }
+  await deps?.onStep?.('stock_taken', String(orderId));
+  await sellReservations(holdId, stockIds);
+  const paid = await OrderModel.findOneAndUpdate(
+    { _id: orderId, status: 'cancelled', 'latePayment.state': 'retaking' },
+    { $set: { status: 'paid', 'latePayment.state': 'retaken', 'latePayment.holdId': holdId }, $unset: { cancelReason: 1 } },
+    { returnDocument: 'after' },
+  ).lean<Order>();
+  if (!paid) throw conflict('order_busy', 'The order kept changing; try again');
+  return paid;
+}
+
+/**
+ * Refunds a late payment in full through the refund service (request id
+ * `late-payment`, so one refund and one Stripe idempotency key per order),
+ * mails the buyer once, and marks the late payment refunded.
+ */
+async function refundLatePayment(order: Order): Promise<MarkPaidResult> {
+  const orderId = String(order._id);
+  const gateway = deps?.payments;
+  if (!gateway) throw new Error('orders: no payment gateway configured to refund a late payment');
+  const shares = await sharesForOrder(order._id);
+  let refund = await createRefund(
+    null,
+    {
+      orderId,
+      requestId: LATE_REFUND_REQUEST,
+      reason: 'paid_after_cancel',
+      mode: 'amounts',
+      amounts: shares.map((s) => ({ coopId: String(s.coop), cents: s.subtotalCents + s.shippingCents })),
+    },
+    { gateway, onError: (err) => deps?.logger?.error({ err, orderId }, 'after the late refund') },
+  );
+  // Found pending (Stripe did not answer last time): carried on with the same keys.
+  if (refund.status === 'pending') refund = await completeRefund(refund._id, { gateway });
+  await deps?.onStep?.('refund_created', orderId);
+  const mailed = await OrderModel.findOneAndUpdate(
+    { _id: order._id, 'latePayment.state': 'refunding', 'latePayment.mailedAt': trusted({ $exists: false }) },
+    { $set: { 'latePayment.mailedAt': new Date() } },
+  ).lean<Order>();
+  if (mailed && deps) {
+    try {
+      await sendTemplate(deps.mailer, {
+        to: order.buyer.email,
+        locale: order.buyer.locale,
+        template: 'orders/late-refund',
+        subjectKey: 'orders.emails.lateRefund.subject',
+        data: { number: order.number, amount: refund.amount, publicUrl: deps.config.publicUrl },
+      });
+    } catch (err) {
+      // Not sent: the next delivery tries again.
+      await OrderModel.updateOne({ _id: order._id }, { $unset: { 'latePayment.mailedAt': 1 } });
+      throw err;
+    }
+  }
+  const done = await OrderModel.findOneAndUpdate(
+    { _id: order._id, 'latePayment.state': 'refunding' },
+    { $set: { 'latePayment.state': 'refunded', 'latePayment.leaseUntil': new Date(0) } },
+    { returnDocument: 'after' },
+  ).lean<Order>();
+  return { status: 'refunded', order: done ?? (await OrderModel.findById(order._id).lean<Order>())! };
+}
+
+/** Orders paid after they were cancelled, newest first, for the admin (a scan on FerretDB; a short, rare list). */
+export async function latePaidOrders(limit = 200): Promise<Order[]> {
+  return OrderModel.find({ 'latePayment.state': trusted({ $exists: true }) }, { number: 1, status: 1, totalCents: 1, buyer: 1, latePayment: 1, payment: 1, createdAt: 1 })
+    .sort({ 'latePayment.at': -1 })
+    .limit(limit)
+    .lean<Order[]>();
 }
 
 /** The buyer's receipt, and each co-op's "new order" mail with only its lines. */
@@ -208,69 +452,97 @@ async function sendPaidMails(order: Order): Promise<void> {
 
 export type ReleaseReason = 'expired' | 'cancelled' | 'failed' | 'payment_failed' | 'stale';
 
+/** Reasons whose session can no longer be paid anyway: it expired, or its delayed payment failed. */
+const SESSION_ALREADY_OVER = new Set(['expired', 'payment_failed']);
+
 /**
- * The checkout ended without payment: held stock goes back and an unpaid
- * order becomes cancelled. Idempotent; a paid order is never cancelled.
+ * Expires the order's Checkout Session so nobody can pay for stock that
+ * goes back. Idempotent (Stripe's key `expire:<session>`; an expired
+ * session stays expired). A session that cannot be expired is asked for:
+ * paid means the order is paid (returned, for the caller to settle);
+ * anything else (expired already, or a delayed payment under way) lets
+ * the release go on. A provider that does not answer fails the release,
+ * which the caller or the sweeper runs again.
+ */
+async function endSession(order: Pick<Order, 'payment'>, reason: string): Promise<CompletedCheckout | null> {
+  const sessionId = order.payment?.sessionId;
+  const gateway = deps?.payments;
+  if (!sessionId || !gateway || SESSION_ALREADY_OVER.has(reason)) return null;
+  try {
+    await gateway.expireCheckoutSession(sessionId);
+    return null;
+  } catch (err) {
+    if (!(err instanceof PaymentProviderError) || err.retryable) throw err;
+    const session = await gateway.retrieveCheckoutSession(sessionId);
+    return session.paymentStatus === 'paid' ? session : null;
+  }
+}
+
+/**
+ * The checkout ended without payment: its session is expired, the unpaid
+ * order becomes cancelled (a guarded update: a payment racing it either
+ * wins and the order stays paid, or loses and is settled as a late
+ * payment), then its held stock goes back and its shares follow. A
+ * release that stopped after the cancel is finished by the next one (the
+ * session's expiry event, or the stale-hold sweeper). A paid order is
+ * never cancelled.
  */
 export async function releaseOrder(input: ReleaseOrderInput): Promise<{ released: number; status: string | null }> {
   const orderId = asId(input.orderId);
   if (!orderId) return { released: 0, status: null };
-  const out: { released: number; status: string | null; productIds: string[] } = await withLock(
-    orderLockKey(orderId),
-    async () => {
-      const order = await OrderModel.findById(orderId, { status: 1, payment: 1, lines: 1, coops: 1 }).lean<Order>();
-      // A newer session of the same order (a retry) is not ended by an old session's expiry.
-      if (order && input.sessionId && order.payment?.sessionId && order.payment.sessionId !== input.sessionId) {
-        return { released: 0, status: order.status as string, productIds: [] as string[] };
-      }
-      if (order && order.status !== 'pending_payment') return { released: 0, status: order.status as string, productIds: [] as string[] };
-      const released = await releaseReservations(orderId, order ? stockIdsOf(order) : undefined);
-      if (order) {
-        // The order first, then its shares, each read before it moves: after a crash between two of
-        // these writes (here or in markOrderPaid) the shares are left as they were, never moved blindly.
-        await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } });
-        await moveShares(order, 'pending_payment', 'cancelled', new Date());
-      }
-      return { released, status: order ? 'cancelled' : null, productIds: order ? order.lines.map((l) => String(l.product)) : [] };
-    },
-    ORDER_LOCK,
-  );
-  if (out.released) signalStockChanged(out.productIds);
-  return { released: out.released, status: out.status };
+  const order = await OrderModel.findById(orderId, { status: 1, payment: 1, lines: 1, coops: 1, latePayment: 1, totalCents: 1, currency: 1 }).lean<Order>();
+  if (!order) {
+    // Never written (a checkout that stopped before its order), or the late holds of another order: only the holds go back.
+    const released = await releaseReservations(orderId);
+    return { released, status: null };
+  }
+  // A newer session of the same order (a retry) is not ended by an old session's expiry.
+  if (input.sessionId && order.payment?.sessionId && order.payment.sessionId !== input.sessionId) return { released: 0, status: order.status };
+  if (order.status === 'pending_payment') {
+    const paid = await endSession(order, String(input.reason));
+    if (paid) {
+      const r = await markOrderPaid({ orderId: String(orderId), sessionId: paid.sessionId, paymentIntentId: paid.paymentIntentId, chargeId: paid.chargeId, amount: paid.amountTotal, currency: paid.currency });
+      return { released: 0, status: r.order.status };
+    }
+    const cancelled = await OrderModel.updateOne({ _id: orderId, status: 'pending_payment' }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } });
+    // Another release won (it gives the holds back), or a payment did.
+    if (cancelled.modifiedCount === 0) return { released: 0, status: (await OrderModel.findById(orderId, { status: 1 }).lean())?.status ?? null };
+  } else if (order.status !== 'cancelled' || order.latePayment || input.reason !== 'stale') {
+    // Paid, or cancelled and then paid late (its holds are the payment's now), or cancelled by
+    // a release that may still be at work. Only the stale-hold sweeper, which comes when the
+    // holds are long expired, finishes a release that stopped after the cancel.
+    return { released: 0, status: order.status };
+  }
+  const released = await releaseReservations(orderId, stockIdsOf(order));
+  await moveShares(order, 'pending_payment', 'cancelled', new Date());
+  if (released) signalStockChanged(order.lines.map((l) => String(l.product)));
+  return { released, status: 'cancelled' };
 }
 
 /**
  * Moves a co-op share along its fulfilment (preparing, shipped, delivered,
  * ready for pickup, collected). The caller has checked the user's role in
  * the co-op; here the share must belong to `coopId` and the move be legal
- * (`illegal_transition`, 409). Under the share's lock, so two clicks do
- * not both apply.
+ * (`illegal_transition`, 409). Two clicks do not both apply.
  */
 export async function transitionShare(shareId: string, to: ShareStatus, opts: { coopId: string; by?: string }): Promise<CoopShare> {
-  const updated = await withLock(
-    `share:${shareId}`,
-    async () => {
-      const share = await CoopShareModel.findById(shareId).lean<CoopShare>();
-      if (!share || String(share.coop) !== opts.coopId) throw notFound('share_not_found', 'No such order for this co-op');
-      assertShareMove(share.status, to, share.delivery);
-      const entry = { status: to, at: new Date(), by: opts.by && Types.ObjectId.isValid(opts.by) ? new Types.ObjectId(opts.by) : null };
-      await CoopShareModel.updateOne({ _id: shareId }, { $set: { status: to }, $push: { history: entry } });
-      return { ...share, status: to, history: [...share.history, entry] };
-    },
-    { ttlMs: 10_000, waitMs: 5_000 },
-  );
+  const share = await CoopShareModel.findById(shareId).lean<CoopShare>();
+  if (!share || String(share.coop) !== opts.coopId) throw notFound('share_not_found', 'No such order for this co-op');
+  assertShareMove(share.status, to, share.delivery);
+  const entry = { status: to, at: new Date(), by: opts.by && Types.ObjectId.isValid(opts.by) ? new Types.ObjectId(opts.by) : null };
+  // Guarded on the status it was read in: of two clicks (or a click and a refund) one moves it, the other is refused.
+  const moved = await CoopShareModel.updateOne({ _id: shareId, status: share.status }, { $set: { status: to }, $push: { history: entry } });
+  if (moved.modifiedCount === 0) throw conflict('illegal_transition', 'The order changed meanwhile');
+  const updated = { ...share, status: to, history: [...share.history, entry] };
   await maybeCompleteOrder(updated.order);
   return updated;
 }
 
-/** When every share has reached the buyer, the order is completed. */
+/** When every share has reached the buyer, the order is completed (only from paid: a guarded update). */
 async function maybeCompleteOrder(orderId: Types.ObjectId): Promise<void> {
   const shares = await sharesForOrder(orderId);
   if (!shares.length || !shares.every((s) => s.status === 'delivered' || s.status === 'collected')) return;
-  await withLock(orderLockKey(orderId), async () => {
-    const order = await OrderModel.findById(orderId, { status: 1 }).lean();
-    if (order?.status === 'paid') await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'completed' } });
-  }, ORDER_LOCK);
+  await OrderModel.updateOne({ _id: orderId, status: 'paid' }, { $set: { status: 'completed' } });
 }
 
 /** Releases holds whose checkout is long over (a lost webhook, a crashed process). */

@@ -6,6 +6,10 @@ import { AppError } from '../platform/errors';
  * Each co-op share is fulfilled on its own: paid → preparing → shipped →
  * delivered, or, for pickup at the co-op, paid → preparing → ready_for_pickup
  * → collected. Anything not listed here is an illegal move.
+ * One way back from cancelled: a payment that arrives after the order was
+ * cancelled (a delayed method, a session that stayed open) moves it and its
+ * shares to paid when its stock could be taken again (orders.service,
+ * settleLatePayment); otherwise it stays cancelled and is refunded.
  */
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'completed', 'cancelled', 'refunded'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -27,7 +31,7 @@ const ORDER_MOVES: Record<OrderStatus, readonly OrderStatus[]> = {
   pending_payment: ['paid', 'cancelled'],
   paid: ['completed', 'refunded'],
   completed: ['refunded'],
-  cancelled: [],
+  cancelled: ['paid'],
   refunded: [],
 };
 
@@ -39,7 +43,7 @@ const SHARE_MOVES: Record<ShareStatus, readonly ShareStatus[]> = {
   delivered: ['refunded'],
   ready_for_pickup: ['collected', 'refunded'],
   collected: ['refunded'],
-  cancelled: [],
+  cancelled: ['paid'],
   refunded: [],
 };
 

@@ -171,25 +171,48 @@ export async function coopBalance(coopId: string): Promise<CoopBalance> {
 }
 
 /**
- * Records what an order's payment brought in, once: the charge and the
+ * Records what an order's payment brought in, once: the charge, and the
  * commission kept on each co-op share (at the rate the share snapshotted).
- * Safe to call any number of times (entries are keyed by order and co-op).
+ * The orders feature calls it in the step that marks the order paid, so a
+ * paid order is never seen without its commission. Safe to call any
+ * number of times (entries are keyed by order and co-op).
+ *
+ * A payment that came after the order was cancelled (`latePayment`) is
+ * recorded as a charge at once; while its stock is being taken again
+ * nothing else is. If the order is refunded instead, no co-op sold
+ * anything: the platform holds each co-op's whole part (its commission
+ * is the gross) until the refund gives it back.
  */
 export async function recordOrderPaymentLedger(orderId: string): Promise<boolean> {
-  const order = await OrderModel.findById(orderId, { number: 1, status: 1, totalCents: 1, payment: 1 }).lean();
+  const order = await OrderModel.findById(orderId, { number: 1, status: 1, totalCents: 1, payment: 1, coops: 1, latePayment: 1 }).lean();
   if (!order?.payment?.paidAt) return false;
-  const shares = await CoopShareModel.find({ order: order._id }, { coop: 1, commissionCents: 1 }).lean();
+  const at = order.payment.paidAt;
+  const sold = ['paid', 'completed', 'refunded'].includes(order.status);
+  const refundedLate = order.status === 'cancelled' && (order.latePayment?.state === 'refunding' || order.latePayment?.state === 'refunded');
+  // Each share by `_id` ("<orderId>:<coopId>"): indexed reads on every engine.
+  const shares = sold || refundedLate
+    ? (await Promise.all(order.coops.map((c) => CoopShareModel.findById(`${orderId}:${String(c.coop)}`, { coop: 1, commissionCents: 1, subtotalCents: 1, shippingCents: 1 }).lean()))).filter((s) => !!s)
+    : [];
   await recordLedger([
-    { _id: `charge:${orderId}`, kind: 'charge', order: order._id, orderNumber: order.number, coop: null, amount: order.totalCents, stripeId: order.payment.chargeId, at: order.payment.paidAt },
-    ...shares.map((s) => ({ _id: `commission:${orderId}:${String(s.coop)}`, kind: 'commission' as const, order: order._id, orderNumber: order.number, coop: s.coop, amount: s.commissionCents, at: order.payment!.paidAt! })),
+    { _id: `charge:${orderId}`, kind: 'charge', order: order._id, orderNumber: order.number, coop: null, amount: order.totalCents, stripeId: order.payment.chargeId, at },
+    ...shares.map((s) => ({
+      _id: `commission:${orderId}:${String(s.coop)}`,
+      kind: 'commission' as const,
+      order: order._id,
+      orderNumber: order.number,
+      coop: s.coop,
+      amount: sold ? s.commissionCents : s.subtotalCents + s.shippingCents,
+      at,
+    })),
   ]);
   return true;
 }
 
 /**
- * Orders whose charge is in the ledger (the orders feature records it when
- * paid) but not yet their commission: records it. Run by a sweeper and
- * before the ledger pages, so every paid order's split is in the ledger.
+ * Repair path for orders paid before the commission was written with the
+ * payment: orders whose charge is in the ledger but not their commission
+ * get it. It reads the whole ledger, so a slow sweeper (hourly) runs it,
+ * and the admin's ledger page; new payments never need it.
  */
 export async function backfillCommissionLedger(limit = 500): Promise<number> {
   const [charges, commissions] = await Promise.all([
@@ -202,4 +225,4 @@ export async function backfillCommissionLedger(limit = 500): Promise<number> {
   return missing.length;
 }
 
-registerSweeper({ name: 'ledger-commission', everyMs: 60_000, run: () => backfillCommissionLedger() });
+registerSweeper({ name: 'ledger-commission', everyMs: 60 * 60_000, run: () => backfillCommissionLedger() });

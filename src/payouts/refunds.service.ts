@@ -167,7 +167,7 @@ export async function refundable(orderId: string): Promise<Refundable> {
   if (!Types.ObjectId.isValid(orderId)) throw notFound('order_not_found', 'No such order');
   const order = await OrderModel.findById(orderId).lean<Order>();
   if (!order) throw notFound('order_not_found', 'No such order');
-  const shares = await CoopShareModel.find({ order: order._id }, { coop: 1, coopName: 1, subtotalCents: 1, shippingCents: 1, netCents: 1 }).lean();
+  const shares = await CoopShareModel.find({ order: order._id }, { coop: 1, coopName: 1, subtotalCents: 1, shippingCents: 1, netCents: 1, status: 1 }).lean();
   let [tally, refunds] = await Promise.all([tallyFor(order, shares), RefundModel.find({ order: order._id }).sort({ createdAt: 1 }).lean()]);
   if (await healClaims(tally, refunds)) {
     [tally, refunds] = await Promise.all([RefundTallyModel.findById(orderId).lean() as Promise<RefundTallyDoc>, RefundModel.find({ order: order._id }).sort({ createdAt: 1 }).lean()]);
@@ -180,7 +180,8 @@ export async function refundable(orderId: string): Promise<Refundable> {
       coopId,
       name: s.coopName,
       gross,
-      net: s.netCents,
+      // A cancelled share (an order refunded because it was paid after it was cancelled) was never the co-op's: nothing to take back from it.
+      net: s.status === 'cancelled' ? 0 : s.netCents,
       shipping: s.shippingCents,
       refunded: t.amount,
       shippingRefunded: t.shipping,
@@ -312,7 +313,8 @@ async function claimRefund(id: string, actorId: string | null, req: RefundReques
     if (existing) return { doc: existing, fresh: false };
     const r = await refundable(req.orderId);
     if (r.claimed.includes(markerKey(id))) continue; // written by `refundable` from the claim: read it above
-    if (!PAID.has(r.order.status) || !r.order.payment?.paymentIntentId) throw new AppError('order_not_paid', 'Only a paid order can be refunded', 409);
+    const paidLate = r.order.status === 'cancelled' && r.order.latePayment?.state === 'refunding';
+    if (!(PAID.has(r.order.status) || paidLate) || !r.order.payment?.paymentIntentId) throw new AppError('order_not_paid', 'Only a paid order can be refunded', 409);
     const plan = planRefund(r, req);
     const inc: Record<string, number> = { v: 1, refunded: plan.amount };
     const coops = plan.coops.map((p) => {

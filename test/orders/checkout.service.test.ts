@@ -277,6 +277,48 @@ describe('checkout.service', () => {
       assert.ok(toB.text.includes(order.lines.find((l) => String(l.coop) === String(b._id))!.name.it));
     });
 
+    it("writes each co-op's commission in the same step as the charge", async () => {
+      const { a, b, started, order } = await placed();
+      await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_c', chargeId: 'ch_c', paymentIntentId: 'pi_c', amount: order.totalCents, currency: 'eur' });
+      // No sweeper has run: the entries are there when the order is paid.
+      const entries = await LedgerEntryModel.find({ order: order._id }).lean();
+      assert.deepEqual(entries.map((e) => e._id).sort(), [`charge:${started.orderId}`, `commission:${started.orderId}:${a._id}`, `commission:${started.orderId}:${b._id}`].sort());
+      const shares = await sharesForOrder(started.orderId);
+      assert.equal(entries.filter((e) => e.kind === 'commission').reduce((n, e) => n + e.amount, 0), shares.reduce((n, s) => n + s.commissionCents, 0));
+    });
+
+    it('moves the order once when 20 payment calls come at once: one receipt, the stock sold once', async () => {
+      const { pa, started, order } = await placed();
+      const before = mailer.sent.length;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => markOrderPaid({ orderId: started.orderId, sessionId: 'cs_20', chargeId: 'ch_20', paymentIntentId: 'pi_20', amount: order.totalCents, currency: 'eur' })),
+      );
+      assert.equal(results.filter((r) => r.status === 'paid').length, 1);
+      assert.equal(results.filter((r) => r.status === 'already_paid').length, 19);
+      assert.equal(mailer.sent.length - before, 3);
+      assert.equal(await onHand(pa._id), 3);
+      assert.deepEqual((await reservationsOf(started.orderId)).map((r) => r.state), ['sold', 'sold']);
+      assert.equal(await LedgerEntryModel.countDocuments({ order: order._id }), 3);
+    });
+
+    it('finishes a payment that stopped right after the order moved to paid, when the event comes again', async () => {
+      const { pa, started, order } = await placed();
+      const before = mailer.sent.length;
+      // The crash: the guarded move to paid was written, nothing after it.
+      await OrderModel.updateOne({ _id: order._id, status: 'pending_payment' }, { $set: { status: 'paid', 'payment.paidAt': new Date(), 'payment.chargeId': 'ch_crash' } });
+      const r = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_crash', chargeId: 'ch_crash', paymentIntentId: 'pi_crash', amount: order.totalCents, currency: 'eur' });
+      assert.equal(r.status, 'already_paid');
+      assert.deepEqual((await sharesForOrder(started.orderId)).map((s) => s.status), ['paid', 'paid']);
+      assert.deepEqual((await reservationsOf(started.orderId)).map((x) => x.state), ['sold', 'sold']);
+      assert.equal(await LedgerEntryModel.countDocuments({ order: order._id }), 3);
+      assert.equal(mailer.sent.length - before, 3);
+      assert.equal(await onHand(pa._id), 3);
+      // Once settled, another delivery does nothing more.
+      await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_crash', chargeId: 'ch_crash', paymentIntentId: 'pi_crash', amount: order.totalCents, currency: 'eur' });
+      assert.equal(mailer.sent.length - before, 3);
+      assert.ok((await getOrder(started.orderId))?.payment.settledAt);
+    });
+
     it("empties a signed-in buyer's saved cart", async () => {
       const c = await makeCoop();
       const p = await makeProduct(c._id);
