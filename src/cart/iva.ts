@@ -25,21 +25,29 @@ const STANDARD_RATE = 22;
 export function ivaBreakdown(goods: { rate: number; cents: number }[], shippingCents: number): IvaPart[] {
   const gross = new Map<number, number>();
   for (const g of goods) if (g.cents > 0) gross.set(g.rate, (gross.get(g.rate) ?? 0) + g.cents);
-  const rates = [...gross.keys()].sort((a, b) => a - b);
-  if (shippingCents > 0) {
-    if (!rates.length) {
-      gross.set(STANDARD_RATE, shippingCents);
-      rates.push(STANDARD_RATE);
-    } else {
-      const parts = allocate(shippingCents, rates.map((r) => gross.get(r)!));
-      rates.forEach((r, i) => gross.set(r, gross.get(r)! + parts[i]!));
-    }
-  }
-  return rates.map((rate) => {
-    const total = gross.get(rate)!;
-    const taxCents = ivaIncluded(total, rate);
-    return { rate, baseCents: total - taxCents, taxCents };
-  });
+  for (const [rate, cents] of splitOverRates(gross, shippingCents)) gross.set(rate, (gross.get(rate) ?? 0) + cents);
+  return [...gross.keys()]
+    .sort((a, b) => a - b)
+    .map((rate) => {
+      const total = gross.get(rate)!;
+      const taxCents = ivaIncluded(total, rate);
+      return { rate, baseCents: total - taxCents, taxCents };
+    });
+}
+
+/**
+ * Splits cents that follow the goods (shipping, or a refund of it) over
+ * the seller's rates in proportion to its goods at each rate (`goods`:
+ * rate → gross cents), lowest rate first for ties, so the parts add up
+ * exactly. The one place this split is made: receipts and refunds must
+ * split the same shipping the same way.
+ */
+export function splitOverRates(goods: Map<number, number>, cents: number): Map<number, number> {
+  if (cents <= 0) return new Map();
+  const rates = [...goods.keys()].filter((r) => goods.get(r)! > 0).sort((a, b) => a - b);
+  if (!rates.length) return new Map([[STANDARD_RATE, cents]]);
+  const parts = allocate(cents, rates.map((r) => goods.get(r)!));
+  return new Map(rates.map((r, i) => [r, parts[i]!]));
 }
 
 /** The IVA of several sellers (a cart, an order), per rate: each seller's own tax, added up. */

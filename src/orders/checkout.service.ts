@@ -130,8 +130,8 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * 3. One share per co-op is written while the session is created with
  *    idempotency key `checkout:<orderId>`.
  * 4. The order (number, lines, address, and the session or the failure) is
- *    written once, after the provider answered: no second write under the
- *    order's lock. A second submit meanwhile waits for it (resumeCheckout).
+ *    written once, after the provider answered. A second submit meanwhile
+ *    waits for it (resumeCheckout).
  *    Nothing can be paid before the buyer has the session's URL, so no
  *    payment event can arrive for an order not written yet.
  */
