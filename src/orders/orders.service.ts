@@ -4,7 +4,7 @@ import { clearCart } from '../cart';
 import { CoopModel } from '../coops/coop.model';
 import type { Config } from '../platform/config';
 import { trusted } from '../platform/db';
-import { conflict, notFound } from '../platform/errors';
+import { AppError, conflict, notFound } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 import { claim, unclaim } from '../platform/lock';
 import { sendTemplate, type Mailer } from '../platform/mail';
@@ -382,6 +382,8 @@ async function refundLatePayment(order: Order): Promise<MarkPaidResult> {
   );
   // Found pending (Stripe did not answer last time): carried on with the same keys.
   if (refund.status === 'pending') refund = await completeRefund(refund._id, { gateway });
+  // Refused by the provider: the late payment stays "refunding" on the admin's list, with the failed refund on its order page.
+  if (refund.status !== 'succeeded') throw new AppError('late_refund_failed', `The refund of a late payment did not go through: ${refund.error ?? refund.status}`, 502);
   await deps?.onStep?.('refund_created', orderId);
   const mailed = await OrderModel.findOneAndUpdate(
     { _id: order._id, 'latePayment.state': 'refunding', 'latePayment.mailedAt': trusted({ $exists: false }) },

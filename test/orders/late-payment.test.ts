@@ -5,7 +5,7 @@ import { startCheckout } from '../../src/orders/checkout.service';
 import { configureOrders, getOrder, latePaidOrders, markOrderPaid, releaseOrder, sharesForOrder, sweepStaleReservations, type LateStep } from '../../src/orders/orders.service';
 import type { Order } from '../../src/orders/order.model';
 import { DemoGateway } from '../../src/payments/demo-gateway';
-import type { RefundInput } from '../../src/payments/gateway';
+import { PaymentProviderError, type RefundInput } from '../../src/payments/gateway';
 import { createPaymentEvents } from '../../src/payments/payments.service';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { RefundModel } from '../../src/payouts/refund.model';
@@ -149,6 +149,23 @@ describe('a payment for a cancelled order', () => {
       assert.equal((await markOrderPaid(await paidEvent(order))).status, 'refunded');
       assert.equal(gw.refunds.length, 1);
       assert.equal(smtp.messages.filter((m) => m.to.includes(email)).length, 1);
+    });
+  });
+
+  describe('when the provider refuses the refund', () => {
+    it('leaves the late payment refunding for the admin and mails nobody that it was refunded', async () => {
+      const { product, order, email } = await placed(1, 1);
+      await sweptAway(order);
+      await anotherBuyerTakes(product._id, 1);
+      gw.createRefund = async () => {
+        throw new PaymentProviderError('charge_disputed', 'The charge is disputed', false);
+      };
+      await assert.rejects(markOrderPaid(await paidEvent(order)), { code: 'refund_failed' });
+      await assert.rejects(markOrderPaid(await paidEvent(order)), { code: 'late_refund_failed' });
+      assert.equal((await getOrder(order._id))?.latePayment?.state, 'refunding');
+      assert.equal((await RefundModel.findOne({ order: order._id }).lean())?.status, 'failed');
+      assert.equal(smtp.messages.filter((m) => m.to.includes(email)).length, 0);
+      assert.equal((await latePaidOrders()).find((o) => String(o._id) === String(order._id))?.latePayment?.state, 'refunding');
     });
   });
 
