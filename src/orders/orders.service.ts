@@ -396,7 +396,7 @@ async function refundLatePayment(order: Order): Promise<MarkPaidResult> {
         locale: order.buyer.locale,
         template: 'orders/late-refund',
         subjectKey: 'orders.emails.lateRefund.subject',
-        data: { number: order.number, amount: refund.amount, publicUrl: deps.config.publicUrl },
+        data: { number: order.number, amount: refund.amount, link: `${deps.config.publicUrl}/orders/view/${order.viewToken}` },
       });
     } catch (err) {
       // Not sent: the next delivery tries again.

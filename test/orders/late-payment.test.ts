@@ -142,6 +142,7 @@ describe('a payment for a cancelled order', () => {
       assert.match(mail.subject, /refunded/);
       assert.match(mail.text, /refunded it in full/);
 
+      assert.match(mail.text, new RegExp(`/orders/view/${order.viewToken}`));
       const listed = (await latePaidOrders()).find((o) => String(o._id) === String(order._id));
       assert.equal(listed?.latePayment?.state, 'refunded');
 

@@ -129,6 +129,8 @@ describe('payment pages', () => {
       assert.ok(page.text.includes(order.number));
       assert.match(page.text, /Rimborsato per intero/);
       assert.match(page.text, /href="\/admin\/late-payments" aria-current="page"/);
+      const buyerPage = await browser(app).get(`/orders/view/${order.viewToken}`).expect(200);
+      assert.match(buyerPage.text, /ti abbiamo rimborsato/);
       const other = await signedIn(app, (await makeUser()).id);
       await other.get('/admin/late-payments').expect(403);
     });
