@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { startCheckout } from '../../src/orders/checkout.service';
 import { configureOrders, getOrder, latePaidOrders, markOrderPaid, releaseOrder, sharesForOrder, sweepStaleReservations, type LateStep } from '../../src/orders/orders.service';
-import type { Order } from '../../src/orders/order.model';
+import { OrderModel, type Order } from '../../src/orders/order.model';
+import { reserveStock } from '../../src/orders/reservations.service';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import { PaymentProviderError, type RefundInput } from '../../src/payments/gateway';
 import { createPaymentEvents } from '../../src/payments/payments.service';
@@ -38,10 +39,10 @@ function countingGateway() {
   return Object.assign(gw, { refunds, expired });
 }
 
-/** A checkout of `quantity` units of one product through `gw`. */
-const checkoutOf = (gw: DemoGateway, productId: Types.ObjectId, quantity: number, email = 'buyer@example.test') =>
+/** A checkout through `gw` of `quantity` units of one product, or of several `[product, quantity]` lines. */
+const checkoutOf = (gw: DemoGateway, product: Types.ObjectId | [Types.ObjectId, number][], quantity = 1, email = 'buyer@example.test') =>
   startCheckout({
-    items: [{ productId: String(productId), sku: 'default', quantity }],
+    items: (Array.isArray(product) ? product : [[product, quantity] as [Types.ObjectId, number]]).map(([p, q]) => ({ productId: String(p), sku: 'default', quantity: q })),
     deliveries: {},
     email,
     address: ADDRESS,
@@ -251,6 +252,34 @@ describe('a payment for a cancelled order', () => {
       assert.equal(r.status, 'paid');
       assert.equal(await onHand(product._id), 3);
       assert.deepEqual((await sharesForOrder(order._id)).map((s) => s.status), ['paid']);
+    });
+
+    it('when its worker died holding one line of two, the next delivery gives that hold back and takes both once', async () => {
+      const coop = await makeCoop();
+      const oil = await makeProduct(coop._id, { stock: 4 });
+      const honey = await makeProduct(coop._id, { stock: 4 });
+      const s = await checkoutOf(gw, [
+        [oil._id, 1],
+        [honey._id, 2],
+      ]);
+      const order = (await getOrder(s.orderId))!;
+      await sweptAway(order);
+      // What a process that died after its first hold leaves: the claim with an old lease, one line held.
+      const holdId = new Types.ObjectId();
+      await reserveStock(holdId, [{ stockId: `${String(oil._id)}:default`, quantity: 1 }], new Date(Date.now() + 60_000));
+      await OrderModel.updateOne(
+        { _id: order._id },
+        { $set: { 'payment.paidAt': new Date(), 'payment.paymentIntentId': 'pi_dead', latePayment: { state: 'retaking', at: new Date(), holdId, leaseUntil: new Date(Date.now() - 1) } } },
+      );
+      assert.equal(await onHand(oil._id), 3);
+
+      const r = await markOrderPaid(await paidEvent(order));
+      assert.equal(r.status, 'paid');
+      assert.equal(await onHand(oil._id), 3);
+      assert.equal(await onHand(honey._id), 2);
+      const after = (await getOrder(order._id))!;
+      assert.notEqual(String(after.latePayment?.holdId), String(holdId));
+      assert.deepEqual((await sharesForOrder(order._id)).map((x) => x.status), ['paid']);
     });
 
     it('after the refund was made, the redelivered event finishes it with one refund and one mail', async () => {
