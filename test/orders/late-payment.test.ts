@@ -20,6 +20,7 @@ import { rand, sessionObject, signedEvent } from '../payments/factories';
 
 const attempt = () => randomBytes(16).toString('base64url');
 const logger = createLogger('silent', false);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The demo provider (it keeps sessions, so expiring and paying them is real), counting refunds and expiries. */
 function countingGateway() {
@@ -233,6 +234,32 @@ describe('a payment for a cancelled order', () => {
         assert.deepEqual((await sharesForOrder(order._id)).map((s) => s.status), ['paid']);
       }
       assert.equal(gw.refunds.length, 0);
+    });
+  });
+
+  describe('when a late payment and another buyer race for the last unit', () => {
+    it('sells the unit once: to the payer, or to the other buyer and the payer is refunded once', async () => {
+      const runs = await Promise.all(
+        Array.from({ length: 6 }, async (_, i) => {
+          const { product, order } = await placed(1, 1);
+          const event = await paidEvent(order);
+          // Cancelled, then the late payment races the other buyer, each starting a little before or after the other, so both endings happen.
+          await releaseOrder({ orderId: String(order._id), reason: 'cancelled' });
+          const [other] = await Promise.allSettled([sleep(i * 30).then(() => checkoutOf(gw, product._id, 1, 'other@example.test')), sleep((5 - i) * 30).then(() => markOrderPaid(event))]);
+          await markOrderPaid(event); // the redelivery settles whatever is left
+          return { product, order, otherGotIt: other.status === 'fulfilled' };
+        }),
+      );
+      for (const { product, order, otherGotIt } of runs) {
+        const after = (await getOrder(order._id))!;
+        assert.equal(await onHand(product._id), 0);
+        const refunds = await RefundModel.countDocuments({ order: order._id });
+        if (otherGotIt) {
+          assert.deepEqual([after.status, after.latePayment?.state, refunds], ['cancelled', 'refunded', 1]);
+        } else {
+          assert.deepEqual([after.status, refunds], ['paid', 0]);
+        }
+      }
     });
   });
 
