@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import { Types } from 'mongoose';
-import { browser, buildApp, csrfFrom } from '../support/app';
+import { MemoryMailer, browser, buildApp, csrfFrom } from '../support/app';
+import { createLogger } from '../../src/platform/logger';
+import { createPaymentEvents } from '../../src/payments/payments.service';
 import { signedIn, makeUser } from '../admin/helpers';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import type { CompletedCheckout } from '../../src/payments/gateway';
@@ -39,9 +41,10 @@ async function checkout(b: Agent, products: Types.ObjectId[], address: Record<st
 describe('payment pages', () => {
   let app: Express;
   let gw: DemoGateway;
+  const mailer = new MemoryMailer();
   before(() => {
     gw = new DemoGateway();
-    app = buildApp({ payments: gw }).app;
+    app = buildApp({ payments: gw, mailer }).app;
   });
 
   describe('GET /checkout/success', () => {
@@ -61,6 +64,23 @@ describe('payment pages', () => {
       });
     });
 
+    describe('when the webhook comes at the same time', () => {
+      it('settles the order once: one receipt, the stock sold once', async () => {
+        const coop = await makeCoop();
+        const product = await makeProduct(coop._id, { stock: 3 });
+        const b = browser(app);
+        const order = await checkout(b, [product._id]);
+        const paid = await gw.pay(order.payment.sessionId!);
+        const sentBefore = mailer.sent.length;
+        const events = createPaymentEvents({ payments: gw, logger: createLogger('silent', false) });
+        await Promise.all([b.get(`/checkout/success?order=${order._id}`).expect(200), events.handleCheckoutCompleted(paid), events.handleCheckoutCompleted(paid)]);
+        const mails = mailer.sent.slice(sentBefore);
+        assert.equal(mails.filter((m) => m.to === 'guest@example.test').length, 1);
+        assert.equal(await onHand(product._id), 2);
+        assert.equal((await OrderModel.findById(order._id).lean())?.status, 'paid');
+      });
+    });
+
     describe('when the provider is slow', () => {
       it('shows the pending state within its time and refreshes itself', async function () {
         this.timeout(20_000);
@@ -76,7 +96,7 @@ describe('payment pages', () => {
         assert.ok(Date.now() - t0 < 6_000, `took ${Date.now() - t0} ms`);
         assert.match(page.text, /Stiamo ricevendo/);
         assert.match(page.text, /<meta http-equiv="refresh" content="3">/);
-        buildApp({ payments: gw }); // the orders feature back on the shared gateway
+        buildApp({ payments: gw, mailer }); // the orders feature back on the shared gateway and mailer
       });
     });
   });
