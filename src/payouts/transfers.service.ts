@@ -269,7 +269,8 @@ export async function ensureTransfers(orderId: string): Promise<string[]> {
   if (!order) throw notFound('order_not_found', 'No such order');
   const ids: string[] = [];
   for (const share of order.shares) {
-    if (share.netDue <= 0) continue;
+    // A cancelled share (its order refunded because it was paid after it was cancelled) was never the co-op's.
+    if (share.netDue <= 0 || share.status === 'cancelled') continue;
     const id = transferId(order.orderId, share.coopId);
     try {
       await TransferModel.create({

@@ -10,6 +10,7 @@ import { PaymentProviderError, type RefundInput } from '../../src/payments/gatew
 import { createPaymentEvents } from '../../src/payments/payments.service';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { RefundModel } from '../../src/payouts/refund.model';
+import { TransferModel } from '../../src/payouts/transfer.model';
 import { createMailer } from '../../src/platform/mail';
 import { createLogger } from '../../src/platform/logger';
 import { testConfig } from '../support/app';
@@ -140,6 +141,7 @@ describe('a payment for a cancelled order', () => {
       assert.equal(ledger.reduce((n, e) => n + (e.kind === 'charge' || e.kind === 'refund' ? e.amount : 0), 0), 0);
       assert.equal(ledger.filter((e) => e.kind === 'commission').reduce((n, e) => n + e.amount, 0), 0);
       assert.equal(ledger.filter((e) => e.kind === 'owed' || e.kind === 'reversal').length, 0);
+      assert.equal(await TransferModel.countDocuments({ order: order._id }), 0, 'no transfer for a share the co-op never had');
       const mail = await smtp.waitFor(email, (m) => m.subject.includes(order.number));
       assert.match(mail.subject, /refunded/);
       assert.match(mail.text, /refunded it in full/);
