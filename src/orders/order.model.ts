@@ -58,6 +58,8 @@ export interface Order {
     paidAt?: Date;
     /** When the provider last failed to open a session (the buyer saw "try again"). */
     failedAt?: Date;
+    /** Set in the guarded move to paid: what follows the payment is this order's to finish (mails included). */
+    settlingSince?: Date;
     /** When everything that follows the payment (stock sold, ledger, shares, transfers, mails) was done. */
     settledAt?: Date;
   };
@@ -156,6 +158,7 @@ const orderSchema = new Schema<Order>(
       chargeId: String,
       paidAt: Date,
       failedAt: Date,
+      settlingSince: Date,
       settledAt: Date,
     },
     flags: { type: [String], default: [] },

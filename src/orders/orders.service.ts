@@ -171,7 +171,7 @@ export async function markOrderPaid(input: MarkOrderPaidInput): Promise<MarkPaid
     if (order.status === 'cancelled') return settleLatePayment(order, input);
     const moved = await OrderModel.findOneAndUpdate(
       { _id: orderId, status: 'pending_payment' },
-      { $set: { status: 'paid', payment: paymentOf(order, input, new Date()) } },
+      { $set: { status: 'paid', payment: { ...paymentOf(order, input, new Date()), settlingSince: new Date() } } },
       { returnDocument: 'after' },
     ).lean<Order>();
     if (!moved) continue; // someone else moved it first (paid, or a release cancelled it): follow their move
@@ -200,7 +200,8 @@ async function settlePaid(order: Order): Promise<void> {
   if (order.latePayment?.state === 'retaken') await moveShares(order, 'cancelled', 'paid', now);
   // Transfers are once-only on their own; mail is best effort (logged, never undoes the payment).
   await scheduleTransfersForOrder(orderId).catch((err: unknown) => deps?.logger?.error({ err, orderId }, 'scheduling transfers failed'));
-  if (await claim(`mail:paid:${orderId}`)) {
+  // Mail only for a payment this code moved to paid (`settlingSince`): an order paid before had its mail then.
+  if (order.payment?.settlingSince && (await claim(`mail:paid:${orderId}`))) {
     await sendPaidMails(order).catch(async (err: unknown) => {
       await unclaim(`mail:paid:${orderId}`).catch(() => undefined);
       deps?.logger?.error({ err, orderId }, 'order mails failed');
@@ -352,7 +353,7 @@ async function retakeStock(order: Order): Promise<Order> {
   await sellReservations(holdId, stockIds);
   const paid = await OrderModel.findOneAndUpdate(
     { _id: orderId, status: 'cancelled', 'latePayment.state': 'retaking' },
-    { $set: { status: 'paid', 'latePayment.state': 'retaken', 'latePayment.holdId': holdId }, $unset: { cancelReason: 1 } },
+    { $set: { status: 'paid', 'latePayment.state': 'retaken', 'latePayment.holdId': holdId, 'payment.settlingSince': new Date() }, $unset: { cancelReason: 1 } },
     { returnDocument: 'after' },
   ).lean<Order>();
   if (!paid) throw conflict('order_busy', 'The order kept changing; try again');

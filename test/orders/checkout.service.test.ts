@@ -305,7 +305,7 @@ describe('checkout.service', () => {
       const { pa, started, order } = await placed();
       const before = mailer.sent.length;
       // The crash: the guarded move to paid was written, nothing after it.
-      await OrderModel.updateOne({ _id: order._id, status: 'pending_payment' }, { $set: { status: 'paid', 'payment.paidAt': new Date(), 'payment.chargeId': 'ch_crash' } });
+      await OrderModel.updateOne({ _id: order._id, status: 'pending_payment' }, { $set: { status: 'paid', 'payment.paidAt': new Date(), 'payment.chargeId': 'ch_crash', 'payment.settlingSince': new Date() } });
       const r = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_crash', chargeId: 'ch_crash', paymentIntentId: 'pi_crash', amount: order.totalCents, currency: 'eur' });
       assert.equal(r.status, 'already_paid');
       assert.deepEqual((await sharesForOrder(started.orderId)).map((s) => s.status), ['paid', 'paid']);
@@ -316,6 +316,18 @@ describe('checkout.service', () => {
       // Once settled, another delivery does nothing more.
       await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_crash', chargeId: 'ch_crash', paymentIntentId: 'pi_crash', amount: order.totalCents, currency: 'eur' });
       assert.equal(mailer.sent.length - before, 3);
+      assert.ok((await getOrder(started.orderId))?.payment.settledAt);
+    });
+
+    it('does not mail again for an order paid before settlements were recorded, when its event comes again', async () => {
+      const { started, order } = await placed();
+      await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_old', chargeId: 'ch_old', paymentIntentId: 'pi_old', amount: order.totalCents, currency: 'eur' });
+      // As the previous code left a paid order: no settlement marks.
+      await OrderModel.updateOne({ _id: order._id }, { $unset: { 'payment.settlingSince': 1, 'payment.settledAt': 1 } });
+      await mongoose.connection.collection('claims').deleteOne({ _id: `mail:paid:${started.orderId}` as never });
+      const before = mailer.sent.length;
+      assert.equal((await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_old', chargeId: 'ch_old', paymentIntentId: 'pi_old', amount: order.totalCents, currency: 'eur' })).status, 'already_paid');
+      assert.equal(mailer.sent.length, before);
       assert.ok((await getOrder(started.orderId))?.payment.settledAt);
     });
 
