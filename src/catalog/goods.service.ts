@@ -7,6 +7,7 @@ import { parseMoney } from '../platform/money';
 import type { FileStorage } from '../platform/storage';
 import { ProductModel } from './product.model';
 import { StockLevelModel, stockId } from './stock.model';
+import { adjustStock } from './stock.service';
 import { departmentOf } from './categories';
 import { normalizeText, searchTermsFor } from './search-terms';
 import { GoodsImportClaimModel, GoodsImportModel, type GoodsImportRow } from './goods-import.model';
@@ -99,35 +100,21 @@ async function freeProductSlug(name: string): Promise<string> {
 }
 
 /**
- * Sets a variant's stock to what the member counted, as a single small
- * update of its StockLevel document by `_id`. It applies the difference
- * between the new count and the count the form showed (`seen`), not an
- * absolute value: units that checkouts reserved in between stay reserved.
- * Under concurrency with a checkout on MongoDB both `$inc`s apply. On
- * FerretDB an update is read-modify-write, so a checkout landing in the same
- * instant can be lost; the checkout's own claim documents (orders/) keep a
- * unit from being sold twice, and the next count corrects the figure.
- * Never goes below zero: a decrease larger than what is left sets zero.
+ * Sets a variant's stock to what the member counted, through the stock
+ * owner (stock.service.ts). It applies the difference between the new
+ * count and the count the form showed (`seen`), not an absolute value:
+ * units that checkouts held or sold in between stay taken, and edits made
+ * at the same time all apply (each is one atomic `$inc`). Without `seen`
+ * (a variant the form did not show) the level read now stands in for it.
+ * Returns the units the member took off that were no longer free (sold or
+ * held since the form was read): the level stops at zero and the caller
+ * says so.
  */
-export async function setStock(productId: Types.ObjectId | string, sku: string, target: number, seen: number | null | undefined): Promise<void> {
+export async function setStock(productId: Types.ObjectId | string, sku: string, target: number, seen: number | null | undefined): Promise<number> {
   const _id = stockId(productId, sku);
-  const existing = await StockLevelModel.findById(_id, { onHand: 1 }).lean();
-  if (!existing) {
-    try {
-      await StockLevelModel.create({ _id, product: productId, sku, onHand: target });
-      return;
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
-  }
-  const delta = target - (seen ?? existing?.onHand ?? 0);
-  if (delta === 0) return;
-  if (delta > 0) {
-    await StockLevelModel.updateOne({ _id }, { $inc: { onHand: delta } });
-    return;
-  }
-  const res = await StockLevelModel.updateOne({ _id, onHand: trusted({ $gte: -delta }) }, { $inc: { onHand: delta } });
-  if (res.modifiedCount === 0) await StockLevelModel.updateOne({ _id }, { $set: { onHand: 0 } });
+  const base = seen ?? (await StockLevelModel.findById(_id, { onHand: 1 }).lean())?.onHand ?? 0;
+  const { short } = await adjustStock(_id, target - base, { product: new Types.ObjectId(String(productId)), sku });
+  return short;
 }
 
 /** Creates a product for the co-op with its stock. Publishing needs an approved co-op. */
@@ -144,15 +131,20 @@ export async function createGoods(coop: ActingCoop, input: GoodsInput): Promise<
   return String(product._id);
 }
 
-/** Saves the edit form: content, variants, prices and stock (as differences, see setStock). */
-export async function updateGoods(coop: ActingCoop, productId: string, input: GoodsInput): Promise<void> {
+/**
+ * Saves the edit form: content, variants, prices and stock (as differences,
+ * see setStock). Returns the units taken off that were no longer free.
+ */
+export async function updateGoods(coop: ActingCoop, productId: string, input: GoodsInput): Promise<number> {
   const product = await ownProduct(coop, productId);
   assertCanPublish(coop, input.published && !product.published);
   product.set({ ...productFields(coop, input), published: input.published && !product.archived });
   await product.save();
-  for (const v of input.variants) await setStock(product._id, v.sku, v.stock, v.stockSeen);
+  let short = 0;
+  for (const v of input.variants) short += await setStock(product._id, v.sku, v.stock, v.stockSeen);
   await catalogChanged({ productIds: [productId] });
   await stockChanged([productId]);
+  return short;
 }
 
 /** A copy to start a similar product from: unpublished, no stock, same images. */
@@ -269,9 +261,10 @@ export async function goodsImport(coop: ActingCoop, importId: string) {
 /**
  * Applies the rows without problems, once: the first call inserts the
  * import's claim document; a second call (a double click, a reload, another
- * process) finds the claim and changes nothing. Returns the rows applied.
+ * process) finds the claim and changes nothing. Returns the rows applied
+ * and the units taken off that were no longer free (see setStock).
  */
-export async function applyGoodsImport(coop: ActingCoop, importId: string): Promise<number> {
+export async function applyGoodsImport(coop: ActingCoop, importId: string): Promise<{ count: number; short: number }> {
   const doc = await goodsImport(coop, importId);
   try {
     await GoodsImportClaimModel.create({ _id: importId, at: new Date() });
@@ -280,6 +273,7 @@ export async function applyGoodsImport(coop: ActingCoop, importId: string): Prom
     throw err;
   }
   const good = doc.rows.filter((r) => !r.problems.length && r.product);
+  let short = 0;
   const byProduct = new Map<string, GoodsImportRow[]>();
   for (const r of good) byProduct.set(r.product!, [...(byProduct.get(r.product!) ?? []), r]);
   for (const [productId, rows] of byProduct) {
@@ -294,12 +288,12 @@ export async function applyGoodsImport(coop: ActingCoop, importId: string): Prom
       product.priceCents = Math.min(...product.variants.map((v) => v.priceCents));
       await product.save();
     }
-    for (const r of rows) if (r.stock !== undefined) await setStock(product._id, r.sku, r.stock, r.stockSeen);
+    for (const r of rows) if (r.stock !== undefined) short += await setStock(product._id, r.sku, r.stock, r.stockSeen);
   }
   await GoodsImportModel.updateOne({ _id: importId }, { $set: { appliedAt: new Date() } });
   await catalogChanged({ productIds: [...byProduct.keys()] });
   await stockChanged([...byProduct.keys()]);
-  return good.length;
+  return { count: good.length, short };
 }
 
 /** Removes import previews older than a day (registered as a sweeper). */

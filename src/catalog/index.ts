@@ -16,4 +16,5 @@ export { imageUrl, imageSrcset, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
 export { DEPARTMENTS, CATEGORY_SLUGS, CERTIFICATIONS, UNITS, IVA_RATES, REGIONS, unitPrice, departmentOf, type Category, type Department, type Unit } from './categories';
 export { searchTermsFor } from './search-terms';
 export { ProductModel } from './product.model';
-export { StockLevelModel, stockId } from './stock.model';
+export { StockLevelModel, stockId, type StockHold } from './stock.model';
+export { holdUnits, releaseHold, markHoldSold, dropSoldHold, allHolds, itemsHeldFor, adjustStock, restockForRefund, outOfStock, signalStockChanged, type FoundHold, type ReleaseOutcome } from './stock.service';

@@ -231,8 +231,9 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
     }
     try {
       const id = productId ?? (await goods.createGoods(req.coop!, parsed.data));
-      if (productId) await goods.updateGoods(req.coop!, productId, parsed.data);
+      const short = productId ? await goods.updateGoods(req.coop!, productId, parsed.data) : 0;
       flash(req, 'success', 'workspace.goods.saved');
+      if (short) flash(req, 'info', 'workspace.goods.stockShort', { count: short });
       res.redirect(303, `${base(req)}/goods/${id}/edit`);
     } catch (err) {
       if (isAppError(err) && err.code === 'coop_not_approved') {
@@ -275,8 +276,9 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
   router.post('/workspace/:coopSlug/goods/import/:importId/apply', manager, async (req, res) => {
     const id = importId(req.params.importId);
     try {
-      const count = await goods.applyGoodsImport(req.coop!, id);
+      const { count, short } = await goods.applyGoodsImport(req.coop!, id);
       flash(req, 'success', 'workspace.import.applied', { count });
+      if (short) flash(req, 'info', 'workspace.goods.stockShort', { count: short });
     } catch (e) {
       if (!(isAppError(e) && e.code === 'import_already_applied')) throw e;
       flash(req, 'info', 'workspace.import.alreadyApplied');

@@ -1,188 +1,195 @@
-import type { Types } from 'mongoose';
-import { StockLevelModel } from '../catalog/stock.model';
-import { rawCollection, trusted } from '../platform/db';
-import { conflict } from '../platform/errors';
-import { withLock } from '../platform/lock';
+import { Types } from 'mongoose';
+import { allHolds, dropSoldHold, holdUnits, itemsHeldFor, markHoldSold, releaseHold, type StockHold } from '../catalog';
+import { rawCollection } from '../platform/db';
+import { registerSweeper } from '../platform/sweepers';
 import { ReservationModel, reservationId, type Reservation } from './reservation.model';
-import { noteStockLevel } from './stock-signal';
+
+export { outOfStock } from '../catalog';
 
 /**
- * Stock reservation, correct on FerretDB as well as MongoDB.
+ * An order's stock: the holds themselves live in the stock levels
+ * (catalog/stock.service.ts), where taking the units and recording for
+ * whom are one write. A Reservation document per order and item is the
+ * lasting record of what became of a hold (held, then sold or released),
+ * for listing and for telling "sold" from "given back" once the hold is
+ * gone. It is written after the hold, so a crash in between leaves a hold
+ * without its reservation, never the reverse; every function here mends
+ * that when it runs again (as do the sweepers):
  *
- * Why not a guarded `$inc` (`updateOne({ _id, onHand: {$gte: q} }, {$inc: {onHand: -q}})`)?
- * On MongoDB that is atomic, but FerretDB 1.24 applies it as read, change in
- * memory, write back by `_id`, outside any transaction: 50 buyers of the last
- * 10 units would all read 10 and all succeed. So each stock item has a lock
- * (a unique insert of `stock:<stockId>`, atomic on both engines) held around
- * read → check → write of its StockLevel and the insert of the Reservation.
- * Only one lock is held at a time (lines are taken one by one and rolled
- * back on failure), so two checkouts can never deadlock. The lock expires
- * after 10 s so a crashed process blocks an item only briefly; the work
- * under it takes milliseconds.
- *
- * Every write filters on `_id` alone (the only indexed filter on FerretDB's
- * SQLite backend); the checks are made on what was read under the lock.
- *
- * Order of writes: stock is decremented before the reservation is written,
- * and a reservation is marked released before its units go back. A crash
- * between the two writes can only lose units (shown as sold out), never
- * sell a unit twice.
+ * - a hold's reservation is written by `reserveStock` after all lines are held;
+ * - a sale marks the hold sold, then its reservation sold, then drops the hold:
+ *   a hold marked sold is finished by the next sale call or the sweeper;
+ * - a release gives the units back, then marks its reservation released:
+ *   no hold and a reservation still "held" can only mean that.
  */
-const STOCK_LOCK = { ttlMs: 10_000, waitMs: 8_000 };
-const stockLockKey = (stockId: string) => `stock:${stockId}`;
 
 export interface StockRequest {
   stockId: string;
   quantity: number;
 }
 
-/** Thrown when a line cannot be held; `details.stockId` names it. */
-export const outOfStock = (stockId: string, available: number) => {
-  const e = conflict('out_of_stock', 'Not enough stock');
-  (e as { details?: Record<string, unknown> }).details = { stockId, available };
-  return e;
-};
+const reservations = () => rawCollection(ReservationModel);
 
-/**
- * Changes of one stock item are grouped. Those that arrive in this process
- * while the item's lock is held wait in `queued` and are applied together
- * by the next holder: one read of the level, one write of the new level,
- * one write each for the reservations given back and taken. Buyers of a
- * popular item (a sale, the last units) thus share a lock, a read and a
- * write instead of queueing for one each. With no contention a group is
- * one change, as before.
- *
- * In a group, releases come first (their units can serve the holds after
- * them), then holds in the order they arrived. Writes keep the rule that a
- * crash may lose units but never sells one twice: reservations given back
- * are marked released before the level goes up; the level goes down
- * before the new reservations are written.
- */
-type Change = { kind: 'hold'; orderId: Types.ObjectId; quantity: number; expiresAt: Date } | { kind: 'release'; reservation: Reservation };
-type StockChange = Change & { done: (err?: unknown) => void; refusal?: Error };
-
-const queued = new Map<string, StockChange[]>();
-
-function changeStock(stockId: string, change: Change): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const list = queued.get(stockId);
-    const entry: StockChange = { ...change, done: (err?: unknown) => (err ? reject(err) : resolve()) };
-    if (list) return void list.push(entry);
-    queued.set(stockId, [entry]);
-    void applyQueued(stockId);
-  });
-}
-
-/** Applies the item's queued changes, group after group, until none are left. */
-async function applyQueued(stockId: string): Promise<void> {
-  const list = queued.get(stockId)!;
-  while (list.length) {
-    let group: StockChange[] = [];
-    try {
-      // The group is taken once the lock is held: changes that came while waiting for it join.
-      const { written } = await withLock(stockLockKey(stockId), () => applyGroup(stockId, (group = list.splice(0))), STOCK_LOCK);
-      await written;
-      for (const c of group) c.done(c.refusal);
-    } catch (err) {
-      if (!group.length) group = list.splice(0); // the lock was never had: what waited for it fails
-      for (const c of group) c.done(err);
-    }
-  }
-  queued.delete(stockId);
-}
-
-/**
- * Under the item's lock: the level read once, the changes decided in order
- * (a refused hold gets its `refusal`), then written. The new reservations
- * are written while the lock is given back (`written`): only their own
- * orders read them, and those wait for this group to finish.
- */
-async function applyGroup(stockId: string, group: StockChange[]): Promise<{ written: Promise<void> }> {
-  const now = new Date();
-  const releases = group.filter((c) => c.kind === 'release');
-  const holds = group.filter((c) => c.kind === 'hold');
-  if (releases.length) {
-    await rawCollection(ReservationModel).bulkWrite(
-      releases.map((c) => ({ updateOne: { filter: { _id: c.reservation._id }, update: { $set: { state: 'released' as const, updatedAt: now } } } })),
-    );
-  }
-  const level = await rawCollection(StockLevelModel).findOne({ _id: stockId }, { projection: { onHand: 1 } });
-  // A level that is gone (the item was deleted) takes nothing back and gives nothing out.
-  let onHand = level ? level.onHand + releases.reduce((n, c) => n + c.reservation.quantity, 0) : 0;
-  const taken: Extract<StockChange, { kind: 'hold' }>[] = [];
-  for (const c of holds) {
-    if (c.quantity <= onHand) {
-      onHand -= c.quantity;
-      taken.push(c);
-    } else {
-      c.refusal = outOfStock(stockId, onHand);
-    }
-  }
-  if (level && onHand !== level.onHand) {
-    // Filter on `_id` alone: any other field in the filter makes FerretDB's SQLite backend scan the collection.
-    await rawCollection(StockLevelModel).updateOne({ _id: stockId }, { $set: { onHand, updatedAt: now } });
-    noteStockLevel(stockId, onHand);
-  }
-  if (!taken.length) return { written: Promise.resolve() };
-  const written = rawCollection(ReservationModel)
-    .insertMany(taken.map((c) => ({ _id: reservationId(c.orderId, stockId), order: c.orderId, stock: stockId, quantity: c.quantity, state: 'held' as const, expiresAt: c.expiresAt, createdAt: now, updatedAt: now })))
-    .then(() => undefined);
-  written.catch(() => undefined); // awaited once the lock is given back; until then a failure must not count as unhandled
-  return { written };
+/** One request per item (a cart may name one item on two lines), in a fixed order. */
+function byItem(requests: StockRequest[]): StockRequest[] {
+  const total = new Map<string, number>();
+  for (const r of requests) total.set(r.stockId, (total.get(r.stockId) ?? 0) + r.quantity);
+  return [...total].map(([stockId, quantity]) => ({ stockId, quantity })).sort((a, b) => a.stockId.localeCompare(b.stockId));
 }
 
 /**
  * Holds every requested line for `orderId`, or none: when one line cannot
- * be held, the lines already held are given back and `out_of_stock` thrown.
+ * be held, every line is given back and `out_of_stock` thrown. Safe to
+ * run again (a retry after a crash): lines already held stay as they are,
+ * and a line already sold to this order is not taken a second time.
  */
 export async function reserveStock(orderId: Types.ObjectId, requests: StockRequest[], expiresAt: Date): Promise<void> {
-  const sorted = [...requests].sort((a, b) => a.stockId.localeCompare(b.stockId));
-  const done: StockRequest[] = [];
+  const order = String(orderId);
+  const lines = byItem(requests);
+  // No lock between items, so no deadlock: the lines are held at once and all given back if one fails.
+  const held = await Promise.allSettled(lines.map((r) => holdUnits(r.stockId, order, r.quantity, expiresAt)));
+  const failed = held.find((h): h is PromiseRejectedResult => h.status === 'rejected');
+  if (failed) {
+    await releaseReservations(orderId, lines.map((r) => r.stockId)).catch(() => undefined);
+    throw failed.reason;
+  }
   try {
-    for (const r of sorted) {
-      await changeStock(r.stockId, { kind: 'hold', orderId, quantity: r.quantity, expiresAt });
-      done.push(r);
-    }
+    await recordHolds(orderId, lines, expiresAt);
   } catch (err) {
-    await releaseReservations(orderId, done.map((r) => r.stockId)).catch(() => undefined);
+    // Best effort: if the database is away, the sweeper gives these holds back once they expire.
+    await releaseReservations(orderId, lines.map((r) => r.stockId)).catch(() => undefined);
     throw err;
   }
 }
 
-/**
- * The order's reservations. With the stock ids (from the order's lines)
- * each is read by `_id`, the only indexed read on FerretDB's SQLite
- * backend; without them (an order that was never written) by `order`.
- */
-async function reservationsFor(orderId: Types.ObjectId, stockIds?: string[]): Promise<Reservation[]> {
-  if (!stockIds) return ReservationModel.find({ order: orderId }).lean<Reservation[]>();
-  const found = await Promise.all([...new Set(stockIds)].map((s) => ReservationModel.findById(reservationId(orderId, s)).lean<Reservation>()));
-  return found.filter((r): r is Reservation => !!r);
+/** Writes the reservations of lines just held; where the order had one already, mends it. */
+async function recordHolds(orderId: Types.ObjectId, lines: StockRequest[], expiresAt: Date): Promise<void> {
+  const now = new Date();
+  const docs: Reservation[] = lines.map((r) => ({ _id: reservationId(orderId, r.stockId), order: orderId, stock: r.stockId, quantity: r.quantity, state: 'held', expiresAt, createdAt: now, updatedAt: now }));
+  const clashes = await reservations()
+    .insertMany(docs, { ordered: false })
+    .then(() => [] as Reservation[])
+    .catch((err: { code?: number; writeErrors?: unknown }) => {
+      if (!isDuplicateOnly(err)) throw err;
+      const failedIds = new Set(writeErrorsOf(err).map((w) => w.index));
+      return docs.filter((_, i) => failedIds.has(i));
+    });
+  // The order had reservations already: a retry, or a cancelled order taking its stock again.
+  for (const doc of clashes) await reconcileReservation(String(orderId), doc);
+}
+
+type WriteError = { code?: number; index: number };
+const writeErrorsOf = (err: { writeErrors?: unknown }): WriteError[] => {
+  const w = err.writeErrors;
+  return Array.isArray(w) ? (w as WriteError[]) : w ? [w as WriteError] : [];
+};
+const isDuplicateOnly = (err: { code?: number; writeErrors?: unknown }) => {
+  const w = writeErrorsOf(err);
+  return w.length ? w.every((e) => e.code === 11000) : err.code === 11000;
+};
+
+/** A line just held whose reservation existed: held again, or (already sold) the new hold given back. */
+async function reconcileReservation(order: string, doc: Reservation): Promise<void> {
+  const existing = await ReservationModel.findById(doc._id, { state: 1 }).lean();
+  if (existing?.state === 'sold') {
+    await releaseHold(doc.stock, order);
+    return;
+  }
+  await reservations().updateOne(
+    { _id: doc._id, state: { $ne: 'sold' as const } },
+    { $set: { state: 'held', quantity: doc.quantity, expiresAt: doc.expiresAt, updatedAt: doc.updatedAt! } },
+  );
 }
 
 /**
- * Gives back every unit still held for the order. Idempotent: a reservation
- * already released or sold is left alone. Callers hold the order's lock.
+ * The items an order has (or had) stock of. With the stock ids (from the
+ * order's lines) nothing is read; without (an order that was never
+ * written) the stock levels' holds and the reservations are scanned.
+ */
+async function itemsOf(orderId: Types.ObjectId, stockIds?: string[]): Promise<string[]> {
+  if (stockIds) return [...new Set(stockIds)];
+  const [holding, recorded] = await Promise.all([itemsHeldFor(String(orderId)), ReservationModel.find({ order: orderId }, { stock: 1 }).lean()]);
+  return [...new Set([...holding, ...recorded.map((r) => r.stock)])];
+}
+
+/**
+ * Gives back every unit still held for the order and returns how many.
+ * Idempotent: what was given back or sold already is left alone, and a
+ * reservation left "held" by a crash after its units went back is marked.
  */
 export async function releaseReservations(orderId: Types.ObjectId, stockIds?: string[]): Promise<number> {
-  // Read once: every change of a reservation's state happens under its order's lock, which the caller holds.
-  const held = (await reservationsFor(orderId, stockIds)).filter((r) => r.state === 'held');
-  await Promise.all(held.map((r) => changeStock(r.stock, { kind: 'release', reservation: r })));
-  const units = held.reduce((n, r) => n + r.quantity, 0);
-  return units;
+  const order = String(orderId);
+  const items = await itemsOf(orderId, stockIds);
+  const outcomes = await Promise.all(items.map(async (stock) => ({ stock, ...(await releaseHold(stock, order)) })));
+  const gone = outcomes.filter((o) => o.outcome !== 'sold');
+  if (gone.length) {
+    const now = new Date();
+    await reservations().bulkWrite(
+      gone.map((o) => ({ updateOne: { filter: { _id: reservationId(orderId, o.stock), state: 'held' as const }, update: { $set: { state: 'released' as const, updatedAt: now } } } })),
+      { ordered: false },
+    );
+  }
+  return outcomes.reduce((n, o) => n + o.units, 0);
 }
 
-/** Turns the order's held units into sold ones. Callers hold the order's lock. */
+/** Records a sale in the reservation (written here if the hold's own was lost), then drops the hold. */
+async function finishSale(orderId: Types.ObjectId, stock: string, hold: StockHold): Promise<void> {
+  const now = new Date();
+  await reservations().updateOne(
+    { _id: reservationId(orderId, stock) },
+    { $set: { state: 'sold', updatedAt: now }, $setOnInsert: { order: orderId, stock, quantity: hold.q, expiresAt: hold.exp, createdAt: now } },
+    { upsert: true },
+  );
+  await dropSoldHold(stock, String(orderId));
+}
+
+/**
+ * Turns the order's held units into sold ones. Idempotent. `sold` counts
+ * the items sold by this call; `missing` those whose units had been given
+ * back (the order was paid after its hold ended).
+ */
 export async function sellReservations(orderId: Types.ObjectId, stockIds?: string[]): Promise<{ sold: number; missing: number }> {
-  const all = await reservationsFor(orderId, stockIds);
-  const held = all.filter((r) => r.state === 'held');
-  for (const r of held) await ReservationModel.updateOne({ _id: r._id }, { $set: { state: 'sold' } });
-  return { sold: held.length, missing: all.filter((r) => r.state === 'released').length };
+  const order = String(orderId);
+  const items = await itemsOf(orderId, stockIds);
+  let sold = 0;
+  let missing = 0;
+  for (const stock of items) {
+    const hold = await markHoldSold(stock, order);
+    if (hold) {
+      await finishSale(orderId, stock, hold);
+      sold++;
+      continue;
+    }
+    // No hold: its reservation says whether it was sold before or given back.
+    const r = await ReservationModel.findById(reservationId(orderId, stock), { state: 1 }).lean();
+    if (r?.state === 'released' || r?.state === 'held') missing++;
+    if (r?.state === 'held') await reservations().updateOne({ _id: r._id, state: 'held' }, { $set: { state: 'released', updatedAt: new Date() } });
+  }
+  return { sold, missing };
 }
 
-/** Orders with held reservations past their expiry (for the sweeper: a scan on FerretDB, every 10 minutes). */
+/**
+ * Orders holding stock past the hold's expiry, read from the holds in the
+ * stock levels (the truth, so a hold whose reservation was never written
+ * is found too). A scan of the stock levels: for the sweeper only.
+ */
 export async function ordersWithStaleReservations(now = new Date()): Promise<Types.ObjectId[]> {
-  const stale = await ReservationModel.find({ state: 'held', expiresAt: trusted({ $lt: now }) }, { order: 1 }).lean();
-  const seen = new Map(stale.map((r) => [String(r.order), r.order]));
-  return [...seen.values()];
+  const stale = (await allHolds()).filter((h) => !h.sold && h.exp < now && Types.ObjectId.isValid(h.orderId));
+  return [...new Set(stale.map((h) => h.orderId))].map((id) => new Types.ObjectId(id));
 }
+
+/** A sale marked in the stock level but not yet recorded is finished after this long. */
+const SALE_GRACE_MS = 60_000;
+
+/**
+ * Finishes sales that a crash interrupted between marking the hold sold and
+ * recording it: the next payment call for the order would too, but it may
+ * never come (the order was marked paid). Returns how many were finished.
+ */
+export async function finishInterruptedSales(now = new Date()): Promise<number> {
+  const stuck = (await allHolds()).filter((h) => h.sold && h.sold.getTime() < now.getTime() - SALE_GRACE_MS && Types.ObjectId.isValid(h.orderId));
+  for (const h of stuck) await finishSale(new Types.ObjectId(h.orderId), h.stockId, h);
+  return stuck.length;
+}
+
+registerSweeper({ name: 'interrupted-sales', everyMs: 10 * 60_000, run: () => finishInterruptedSales() });

@@ -1,11 +1,11 @@
 import { Types } from 'mongoose';
 import { CoopModel } from '../coops/coop.model';
 import { OrderModel, CoopShareModel, markRefunded, type Order } from '../orders';
-import { StockLevelModel, stockChanged, stockId } from '../catalog';
+import { restockForRefund, stockChanged, stockId } from '../catalog';
 import { PaymentProviderError, type PaymentGateway } from '../payments/gateway';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
-import { claim, isDuplicateKey } from '../platform/lock';
+import { isDuplicateKey } from '../platform/lock';
 import { allocate, ivaIncluded } from '../platform/money';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import { audit } from '../admin/audit';
@@ -498,8 +498,8 @@ async function afterRefund(doc: RefundDoc, deps: RefundDeps): Promise<void> {
     const touched: string[] = [];
     for (const l of doc.lines) {
       const line = order.lines[l.index];
-      if (!line || !(await claim(`restock:${doc._id}:${l.index}`))) continue;
-      await StockLevelModel.updateOne({ _id: stockId(line.product, line.sku) }, { $inc: { onHand: l.quantity } });
+      // Once per refund line: the stock owner marks the line in the same write that puts the units back.
+      if (!line || !(await restockForRefund(stockId(line.product, line.sku), `${doc._id}:${l.index}`, l.quantity))) continue;
       touched.push(String(line.product));
     }
     if (touched.length) await stockChanged(touched);
