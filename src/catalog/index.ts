@@ -9,6 +9,9 @@
  * All reload this process at once and tell the others (they poll every 2 s). In tests, make
  * the data, then `await catalogChanged()` (or `refreshCatalog()`) before
  * requesting a page.
+ *
+ * Stock changes only through stock.service.ts (holds, releases, sales,
+ * edits, restocks): never write a StockLevel directly.
  */
 export { catalogChanged, stockChanged, stockLoadCount, type KnownStock, refreshCatalog, startCatalog, onHandOf, type CatalogProduct, type CatalogCoop, type CatalogVariant, type CatalogImage } from './catalog-cache';
 export { getPurchasable, getProductsByIds, listCoops } from './catalog.service';

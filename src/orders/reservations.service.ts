@@ -50,7 +50,9 @@ export async function reserveStock(orderId: Types.ObjectId, requests: StockReque
   const held = await Promise.allSettled(lines.map((r) => holdUnits(r.stockId, order, r.quantity, expiresAt)));
   const failed = held.find((h): h is PromiseRejectedResult => h.status === 'rejected');
   if (failed) {
-    await releaseReservations(orderId, lines.map((r) => r.stockId)).catch(() => undefined);
+    // A line refused for want of stock holds nothing of this order (holdUnits looked); any other line may.
+    const mayHold = lines.filter((_, i) => !isOutOfStock(held[i]!));
+    if (mayHold.length) await releaseReservations(orderId, mayHold.map((r) => r.stockId)).catch(() => undefined);
     throw failed.reason;
   }
   try {
@@ -77,6 +79,8 @@ async function recordHolds(orderId: Types.ObjectId, lines: StockRequest[], expir
   // The order had reservations already: a retry, or a cancelled order taking its stock again.
   for (const doc of clashes) await reconcileReservation(String(orderId), doc);
 }
+
+const isOutOfStock = (h: PromiseSettledResult<unknown>) => h.status === 'rejected' && (h.reason as { code?: string }).code === 'out_of_stock';
 
 type WriteError = { code?: number; index: number };
 const writeErrorsOf = (err: { writeErrors?: unknown }): WriteError[] => {
