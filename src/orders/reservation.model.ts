@@ -1,10 +1,14 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 
 /**
- * Units of one stock item held for one order (`_id` "<orderId>|<stockId>").
- * The units are taken off StockLevel.onHand when the hold is made; `held`
- * becomes `sold` when the order is paid, or `released` (units given back)
- * when the checkout expires or is cancelled, or the sweeper finds it stale.
+ * The lasting record of one order's hold of one stock item (`_id`
+ * "<orderId>|<stockId>"). The hold itself, and its units, live in the
+ * StockLevel (`holds.<orderId>`, see catalog/stock.service.ts), which is
+ * the truth; this document is written after it and says what became of
+ * it: `held`, then `sold` when the order is paid, or `released` (units
+ * given back) when the checkout expires or is cancelled, or the sweeper
+ * finds it stale. See orders/reservations.service.ts for how each step
+ * mends what a crash between the two writes left.
  */
 export const RESERVATION_STATES = ['held', 'sold', 'released'] as const;
 export type ReservationState = (typeof RESERVATION_STATES)[number];
