@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { trusted } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
-import { claim, unclaim } from '../platform/lock';
+import { claim, unclaim } from '../platform/claims';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import type { Logger } from '../platform/logger';
 import { CoopShareModel, OrderModel, getShare, nextShareMoves, transitionShare, type CoopShare, type ShareStatus } from '../orders';

@@ -1,5 +1,5 @@
 import { rawCollection } from '../platform/db';
-import { isDuplicateKey } from '../platform/lock';
+import { isDuplicateKey } from '../platform/claims';
 import mongoose, { Schema, type Types } from 'mongoose';
 import { OrderKeyModel } from './order.model';
 

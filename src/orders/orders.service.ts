@@ -6,7 +6,7 @@ import type { Config } from '../platform/config';
 import { trusted } from '../platform/db';
 import { AppError, conflict, notFound } from '../platform/errors';
 import type { Logger } from '../platform/logger';
-import { claim, unclaim } from '../platform/lock';
+import { claim, unclaim } from '../platform/claims';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import { registerSweeper } from '../platform/sweepers';
 import { PaymentProviderError, type CompletedCheckout, type PaymentGateway } from '../payments/gateway';

@@ -1,7 +1,7 @@
 import type { Logger } from '../platform/logger';
 import { CoopModel } from '../coops/coop.model';
 import { trusted } from '../platform/db';
-import { isDuplicateKey } from '../platform/lock';
+import { isDuplicateKey } from '../platform/claims';
 import { onCoopAccountReady, recordTransferReversal } from '../payouts/transfers.service';
 import type { CompletedCheckout, ConnectedAccountState, PaymentGateway } from './gateway';
 import { StripeEventModel } from './stripe-event.model';

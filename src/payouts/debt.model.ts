@@ -1,6 +1,6 @@
 import mongoose, { Schema, Types } from 'mongoose';
 import { trusted } from '../platform/db';
-import { isDuplicateKey } from '../platform/lock';
+import { isDuplicateKey } from '../platform/claims';
 import { LedgerEntryModel } from './ledger.model';
 
 /**

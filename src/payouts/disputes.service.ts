@@ -3,7 +3,7 @@ import { OrderModel } from '../orders';
 import { onStripeEvent } from '../payments/hooks';
 import type { WebhookEvent } from '../payments/stripe-webhooks';
 import { trusted } from '../platform/db';
-import { isDuplicateKey } from '../platform/lock';
+import { isDuplicateKey } from '../platform/claims';
 import { audit } from '../admin/audit';
 import { recordLedger } from './ledger.model';
 import { TransferModel } from './transfer.model';

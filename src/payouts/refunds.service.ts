@@ -5,7 +5,7 @@ import { restockForRefund, stockChanged, stockId } from '../catalog';
 import { PaymentProviderError, type PaymentGateway } from '../payments/gateway';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
-import { isDuplicateKey } from '../platform/lock';
+import { isDuplicateKey } from '../platform/claims';
 import { allocate, ivaIncluded } from '../platform/money';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import { audit } from '../admin/audit';

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { CoopModel } from '../coops/coop.model';
 import { trusted } from '../platform/db';
 import { conflict, notFound } from '../platform/errors';
-import { isDuplicateKey } from '../platform/lock';
+import { isDuplicateKey } from '../platform/claims';
 import { registerSweeper } from '../platform/sweepers';
 import { PaymentProviderError, type PaymentGateway } from '../payments/gateway';
 import { recordLedger } from './ledger.model';

@@ -1,4 +1,3 @@
-import mongoose from 'mongoose';
 import type { PaymentGateway, CreateCheckoutInput } from '../../src/payments/gateway';
 import { createPaymentGateway } from '../../src/payments';
 import { testConfig } from '../support/app';
@@ -18,22 +17,3 @@ export function recordingGateway(): PaymentGateway & { calls: CreateCheckoutInpu
 
 export const ADDRESS = { name: 'Maria Rossi', line1: 'Via Roma 1', line2: '', postalCode: '53100', city: 'Siena', province: 'SI', country: 'IT', phone: '' };
 
-/** Counts the inserts that reach the locks collection while `fn` runs, and how many of them failed. */
-export async function countLockInserts(fn: () => Promise<unknown>): Promise<{ inserts: number; failed: number }> {
-  const locks = mongoose.connection.collection('locks');
-  const original = locks.insertOne.bind(locks);
-  const seen = { inserts: 0, failed: 0 };
-  (locks as { insertOne: unknown }).insertOne = async (...args: Parameters<typeof original>) => {
-    seen.inserts++;
-    return original(...args).catch((err: unknown) => {
-      seen.failed++;
-      throw err;
-    });
-  };
-  try {
-    await fn();
-  } finally {
-    delete (locks as { insertOne?: unknown }).insertOne;
-  }
-  return seen;
-}
