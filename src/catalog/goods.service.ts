@@ -14,6 +14,7 @@ import { GoodsImportClaimModel, GoodsImportModel, type GoodsImportRow } from './
 import { removeProductImage, storeProductImage } from './images';
 import type { GoodsInput } from '../coops/workspace.schemas';
 import { catalogChanged, stockChanged } from './catalog-cache';
+import { toCsv } from '../platform/csv';
 
 /** The co-op a member acts for, as the workspace guard established it. */
 export interface ActingCoop {
@@ -310,16 +311,8 @@ export async function sweepGoodsImports(now = new Date()): Promise<void> {
 export async function goodsCsv(coopId: string): Promise<string> {
   const products = await ProductModel.find({ coop: new Types.ObjectId(coopId), archived: false }, { slug: 1, name: 1, variants: 1 }).lean();
   const stock = await stockFor(products.flatMap((p) => p.variants.map((v) => stockId(p._id, v.sku))));
-  // Quoted when needed; a leading = + - @ is defused so a spreadsheet never runs it as a formula.
-  const cell = (raw: string) => {
-    const s = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
-    return /[",;\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = ['product,sku,name,price,stock'];
-  for (const p of products) {
-    for (const v of p.variants) {
-      lines.push([p.slug, v.sku, cell(p.name?.it ?? ''), (v.priceCents / 100).toFixed(2), String(stock.get(stockId(p._id, v.sku)) ?? 0)].join(','));
-    }
-  }
-  return `${lines.join('\n')}\n`;
+  const rows = products.flatMap((p) =>
+    p.variants.map((v) => [p.slug, v.sku, p.name?.it ?? '', (v.priceCents / 100).toFixed(2), stock.get(stockId(p._id, v.sku)) ?? 0]),
+  );
+  return toCsv(['product', 'sku', 'name', 'price', 'stock'], rows);
 }

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import { csvCell, toCsv } from '../../src/platform/csv';
 import { moneyCsv } from '../../src/coops/reports.service';
+import { goodsCsv, goodsImport, previewGoodsImport } from '../../src/catalog/goods.service';
+import { makeCoop, makeProduct } from '../catalog/factories';
+import { makeUser } from '../admin/helpers';
 
 /** Payloads an attacker puts in a product name, a note or a co-op name, hoping a spreadsheet runs them. */
 const HOSTILE = [
@@ -43,5 +46,21 @@ describe('attacks: CSV injection', () => {
     const rows = parse(file) as string[][];
     assert.equal(rows.length, 2);
     assert.equal(rows[1]![0], `'=HYPERLINK("x")\r+1`);
+  });
+
+  it('the goods export defuses a hostile product name, and the file imports back unchanged', async () => {
+    const coop = await makeCoop();
+    const p = await makeProduct(coop, { nameIt: 'Miele\r=HYPERLINK("http://evil.example")', stock: 7 });
+    const file = await goodsCsv(String(coop._id));
+    const rows = parse(file) as string[][];
+    const mine = rows.find((r) => r[0] === p.slug)!;
+    assert.equal(mine[2], 'Miele\r=HYPERLINK("http://evil.example")', 'one quoted cell: the CR stays inside it');
+    assert.equal(rows.filter((r) => r[0] === p.slug).length, 1, 'the CR did not end the row');
+    const user = await makeUser();
+    const acting = { id: String(coop._id), name: coop.name, status: 'approved' };
+    const preview = await goodsImport(acting, await previewGoodsImport(acting, user.id, Buffer.from(file)));
+    const row = preview.rows.find((r) => r.slug === p.slug)!;
+    assert.deepEqual(row.problems, []);
+    assert.equal(row.stock, 7);
   });
 });
