@@ -86,7 +86,10 @@ export function isDbUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
     const name = (e as { name?: string }).name ?? '';
     const msg = (e as { message?: string }).message ?? '';
+    const code = (e as { code?: unknown }).code;
     if (UNAVAILABLE.has(name) || /before initial connection is complete|Client must be connected|connection .* closed/i.test(msg)) return true;
+    // The engine died while the driver wrote to its socket: Node's own socket error, not wrapped by the driver.
+    if (code === 'EPIPE' || code === 'ECONNRESET' || /socket has been ended by the other party/i.test(msg)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
