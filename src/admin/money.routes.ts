@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { CoopModel } from '../coops/coop.model';
 import type { PaymentGateway } from '../payments/gateway';
 import type { Mailer } from '../platform/mail';
+import { trusted } from '../platform/db';
 import { isAppError } from '../platform/errors';
 import { parseMoney } from '../platform/money';
 import { flash } from '../platform/web';
@@ -107,12 +108,15 @@ export function moneyAdminRoutes(deps: MoneyRoutesDeps): Router {
           const r = await reconcileOrder(o.id, deps.payments);
           compared++;
           if (r.differences.length) results.push({ orderId: o.id, orderNumber: r.orderNumber, differences: r.differences });
-        } catch {
+        } catch (err) {
+          req.log?.warn?.({ err, orderId: o.id }, 'reconciliation could not read Stripe');
           unreachable++;
         }
       }
     }
-    res.render('admin/reconciliation', { title: req.t('admin.reconciliation.title'), run, results, compared, unreachable });
+    const coopIds = [...new Set(results.flatMap((r) => r.differences.map((d) => d.coopId)).filter((id): id is string => !!id && /^[a-f\d]{24}$/i.test(id)))];
+    const coops = coopIds.length ? await CoopModel.find({ _id: trusted({ $in: coopIds }) }, { name: 1 }).lean() : [];
+    res.render('admin/reconciliation', { title: req.t('admin.reconciliation.title'), run, results, compared, unreachable, coopNames: new Map(coops.map((c) => [String(c._id), c.name])) });
   });
 
   return router;

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { trusted } from '../platform/db';
 import { DemoObjectModel, type DemoKind } from './demo.model';
 import {
   PaymentProviderError,
@@ -8,6 +9,7 @@ import {
   type CreateCheckoutInput,
   type PaymentGateway,
   type RefundInput,
+  type TransferGroupMoney,
   type ReversalInput,
   type TransferInput,
 } from './gateway';
@@ -191,6 +193,49 @@ export class DemoGateway implements PaymentGateway {
       const r = d.data as { amount: number; status: string };
       return { id: d._id, amount: r.amount, status: r.status };
     });
+  }
+
+  /** What this provider recorded for the group: paid sessions' charges, transfers with their reversals, refunds. */
+  async readTransferGroup(transferGroup: string): Promise<TransferGroupMoney> {
+    const [sessions, transfers] = await Promise.all([
+      DemoObjectModel.find({ kind: 'checkout_session', 'data.orderNumber': transferGroup, 'data.status': 'complete' }).lean(),
+      DemoObjectModel.find({ kind: 'transfer', 'data.transferGroup': transferGroup }).lean(),
+    ]);
+    const paid = sessions.map((d) => d.data as unknown as DemoSessionData).filter((s) => s.chargeId && s.paymentIntentId);
+    const [refunds, reversals] = await Promise.all([
+      paid.length ? DemoObjectModel.find({ kind: 'refund', 'data.paymentIntentId': trusted({ $in: paid.map((s) => s.paymentIntentId!) }) }).lean() : [],
+      transfers.length ? DemoObjectModel.find({ kind: 'reversal', 'data.transferId': trusted({ $in: transfers.map((t) => t._id) }) }).lean() : [],
+    ]);
+    const chargeOf = new Map(paid.map((s) => [s.paymentIntentId!, s.chargeId!]));
+    const refundList = refunds.map((d) => {
+      const r = d.data as { paymentIntentId: string; amount: number; status: string; metadata?: Record<string, string> };
+      return { id: d._id, amount: r.amount, status: r.status, chargeId: chargeOf.get(r.paymentIntentId), metadata: r.metadata ?? {} };
+    });
+    return {
+      charges: paid.map((s) => ({
+        id: s.chargeId!,
+        amount: s.amountTotal,
+        amountRefunded: refundList.filter((r) => r.chargeId === s.chargeId && r.status === 'succeeded').reduce((a, r) => a + r.amount, 0),
+        status: 'succeeded',
+        paymentIntentId: s.paymentIntentId,
+      })),
+      transfers: transfers.map((d) => {
+        const t = d.data as { amount: number; destination: string; amountReversed: number; metadata?: Record<string, string> };
+        const own = reversals.filter((r) => (r.data as { transferId: string }).transferId === d._id);
+        return {
+          id: d._id,
+          amount: t.amount,
+          destination: t.destination,
+          amountReversed: t.amountReversed,
+          metadata: t.metadata ?? {},
+          reversals: own.map((r) => {
+            const x = r.data as { amount: number; metadata?: Record<string, string> };
+            return { id: r._id, amount: x.amount, metadata: x.metadata ?? {} };
+          }),
+        };
+      }),
+      refunds: refundList,
+    };
   }
 
   async createConnectedAccount(input: { coopId: string; email: string; idempotencyKey: string }): Promise<ConnectedAccountState> {

@@ -67,6 +67,51 @@ export interface ReversalInput {
   idempotencyKey: string;
 }
 
+/**
+ * Stripe's own record of one order's money, read for reconciliation: the
+ * charges and transfers that carry the order's `transfer_group`, each
+ * transfer's reversals, and the refunds of those charges. Read from Stripe's
+ * objects (never from what our webhooks copied), so a reversal or refund
+ * made in Stripe's dashboard shows here.
+ */
+export interface GroupCharge {
+  id: string;
+  amount: number;
+  amountRefunded: number;
+  /** Stripe's charge status: 'succeeded', 'pending' or 'failed'. */
+  status: string;
+  paymentIntentId?: string;
+}
+
+export interface GroupReversal {
+  id: string;
+  amount: number;
+  metadata: Record<string, string>;
+}
+
+export interface GroupTransfer {
+  id: string;
+  amount: number;
+  destination: string;
+  amountReversed: number;
+  metadata: Record<string, string>;
+  reversals: GroupReversal[];
+}
+
+export interface GroupRefund {
+  id: string;
+  amount: number;
+  status: string;
+  chargeId?: string;
+  metadata: Record<string, string>;
+}
+
+export interface TransferGroupMoney {
+  charges: GroupCharge[];
+  transfers: GroupTransfer[];
+  refunds: GroupRefund[];
+}
+
 export interface ConnectedAccountState {
   id: string;
   transfersActive: boolean;
@@ -100,6 +145,8 @@ export interface PaymentGateway {
   createReversal(input: ReversalInput): Promise<{ id: string }>;
   listTransfers(transferGroup: string): Promise<{ id: string; amount: number; destination: string; amountReversed: number }[]>;
   listRefunds(paymentIntentId: string): Promise<{ id: string; amount: number; status: string }[]>;
+  /** Reconciliation: every charge, transfer, reversal and refund Stripe holds for a `transfer_group` (= order number). */
+  readTransferGroup(transferGroup: string): Promise<TransferGroupMoney>;
   createConnectedAccount(input: { coopId: string; email: string; idempotencyKey: string }): Promise<ConnectedAccountState>;
   retrieveConnectedAccount(accountId: string): Promise<ConnectedAccountState>;
   createOnboardingLink(input: { accountId: string; refreshUrl: string; returnUrl: string }): Promise<{ url: string }>;

@@ -9,6 +9,7 @@ import {
   type PaymentGateway,
   type PaymentStatus,
   type RefundInput,
+  type TransferGroupMoney,
   type ReversalInput,
   type TransferInput,
 } from './gateway';
@@ -207,6 +208,33 @@ export class StripeGateway implements PaymentGateway {
   async listRefunds(paymentIntentId: string) {
     const list = await call(() => this.stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }));
     return list.data.map((r) => ({ id: r.id, amount: r.amount, status: r.status ?? 'pending' }));
+  }
+
+  async readTransferGroup(transferGroup: string): Promise<TransferGroupMoney> {
+    // Stripe's own objects for the group, all pages; each list is small (one order's money).
+    const all = { limit: 1000 };
+    const [charges, transfers] = await Promise.all([
+      call(() => this.stripe.charges.list({ transfer_group: transferGroup, limit: 100 }).autoPagingToArray(all)),
+      call(() => this.stripe.transfers.list({ transfer_group: transferGroup, limit: 100 }).autoPagingToArray(all)),
+    ]);
+    // Refunds by charge rather than by our copy of the PaymentIntent id; reversals from the
+    // transfer itself (a reversal made in the dashboard is there too, with no webhook of ours).
+    const [refunds, reversals] = await Promise.all([
+      Promise.all(charges.map((c) => call(() => this.stripe.refunds.list({ charge: c.id, limit: 100 }).autoPagingToArray(all)))),
+      Promise.all(transfers.map((t) => call(() => this.stripe.transfers.listReversals(t.id, { limit: 100 }).autoPagingToArray(all)))),
+    ]);
+    return {
+      charges: charges.map((c) => ({ id: c.id, amount: c.amount, amountRefunded: c.amount_refunded, status: c.status, paymentIntentId: idOf(c.payment_intent) })),
+      transfers: transfers.map((t, i) => ({
+        id: t.id,
+        amount: t.amount,
+        destination: idOf(t.destination) ?? '',
+        amountReversed: t.amount_reversed,
+        metadata: t.metadata ?? {},
+        reversals: reversals[i]!.map((r) => ({ id: r.id, amount: r.amount, metadata: r.metadata ?? {} })),
+      })),
+      refunds: refunds.flat().map((r) => ({ id: r.id, amount: r.amount, status: r.status ?? 'pending', chargeId: idOf(r.charge), metadata: r.metadata ?? {} })),
+    };
   }
 
   async createConnectedAccount(input: { coopId: string; email: string; idempotencyKey: string }): Promise<ConnectedAccountState> {

@@ -1,10 +1,9 @@
 import { Types } from 'mongoose';
 import { CoopShareModel, OrderModel } from '../orders';
-import type { PaymentGateway } from '../payments/gateway';
+import type { PaymentGateway, TransferGroupMoney } from '../payments/gateway';
 import { trusted } from '../platform/db';
 import { notFound } from '../platform/errors';
-import { LedgerEntryModel, type LedgerEntry } from './ledger.model';
-import { RefundModel } from './refund.model';
+import { LedgerEntryModel, type LedgerEntry, type LedgerKind } from './ledger.model';
 import { TransferModel, transferId } from './transfer.model';
 
 /** Entries that move money between the platform and a co-op (the co-op's side). */
@@ -86,59 +85,127 @@ export function ledgerCsv(entries: LedgerEntry[]): string {
   return [head.join(','), ...rows].join('\r\n') + '\r\n';
 }
 
+/**
+ * What can differ between our ledger and Stripe's objects, as stable codes
+ * (shown on the reconciliation page, asserted by tests):
+ * - `*_unknown_to_ledger`: Stripe holds it, our ledger does not (e.g. a
+ *   reversal or refund made in Stripe's dashboard, or a transfer Stripe made
+ *   before our process stopped);
+ * - `*_missing`: our ledger holds it, Stripe does not;
+ * - `*_amount_mismatch`: both hold it, with different amounts;
+ * - `coop_total_mismatch`: what a co-op kept of this order (transfers less
+ *   reversals) differs between the two;
+ * - `ledger_unbalanced`: the order's own ledger does not add up (see `orderBalance`).
+ */
+export const DIFFERENCE_CODES = [
+  'charge_unknown_to_ledger',
+  'charge_missing',
+  'charge_amount_mismatch',
+  'transfer_unknown_to_ledger',
+  'transfer_missing',
+  'transfer_amount_mismatch',
+  'reversal_unknown_to_ledger',
+  'reversal_missing',
+  'reversal_amount_mismatch',
+  'refund_unknown_to_ledger',
+  'refund_missing',
+  'refund_amount_mismatch',
+  'coop_total_mismatch',
+  'ledger_unbalanced',
+] as const;
+export type DifferenceCode = (typeof DIFFERENCE_CODES)[number];
+
 export interface Difference {
-  kind: 'transfer' | 'refund' | 'balance';
+  code: DifferenceCode;
+  /** The Stripe object's id (or our entry's), the co-op's id for totals, the order number for the balance. */
   id: string;
-  ours: string;
-  stripe: string;
+  coopId?: string;
+  /** Cents on each side; null where that side has nothing. */
+  ours: number | null;
+  stripe: number | null;
+}
+
+export interface CoopTotals {
+  coopId: string;
+  /** Transfers less reversals, as our ledger has them for this order. */
+  ledger: number;
+  /** The same, from Stripe's transfers and their reversals. */
+  stripe: number;
+}
+
+type LedgerSide = Pick<LedgerEntry, 'kind' | 'amount' | 'stripeId' | 'coop'>;
+
+/** A refund that did not, or will not, move money. */
+const REFUND_NOT_MADE = new Set(['failed', 'canceled']);
+
+/**
+ * Compares one order's ledger entries with Stripe's own objects for its
+ * transfer group, object by object (matched by Stripe id) and per co-op.
+ * Pure: no database, no network.
+ */
+export function compareWithStripe(entries: LedgerSide[], stripe: TransferGroupMoney): { differences: Difference[]; coops: CoopTotals[] } {
+  const differences: Difference[] = [];
+  const byKind = (kind: LedgerKind) => entries.filter((e) => e.kind === kind);
+  /** Matches two lists by id and reports what only one side has, or where the amounts differ. */
+  const match = (
+    what: 'charge' | 'transfer' | 'reversal' | 'refund',
+    ours: { id: string; amount: number; coopId?: string }[],
+    theirs: { id: string; amount: number; coopId?: string; alias?: string }[],
+  ) => {
+    const left = new Map(ours.map((o) => [o.id, o]));
+    for (const t of theirs) {
+      const key = left.has(t.id) ? t.id : t.alias && left.has(t.alias) ? t.alias : undefined;
+      const o = key ? left.get(key)! : undefined;
+      if (!o) differences.push({ code: `${what}_unknown_to_ledger`, id: t.id, coopId: t.coopId, ours: null, stripe: t.amount });
+      else if (o.amount !== t.amount) differences.push({ code: `${what}_amount_mismatch`, id: t.id, coopId: o.coopId ?? t.coopId, ours: o.amount, stripe: t.amount });
+      if (key) left.delete(key);
+    }
+    for (const o of left.values()) differences.push({ code: `${what}_missing`, id: o.id, coopId: o.coopId, ours: o.amount, stripe: null });
+  };
+  const coopOf = (e: LedgerSide) => (e.coop ? String(e.coop) : undefined);
+  const ours = (kind: LedgerKind, sign: 1 | -1) => byKind(kind).map((e) => ({ id: e.stripeId ?? '(none)', amount: sign * e.amount, coopId: coopOf(e) }));
+
+  // Our charge entry names the charge (or, when the charge was not known, its PaymentIntent).
+  match('charge', ours('charge', 1), stripe.charges.filter((c) => c.status === 'succeeded').map((c) => ({ id: c.id, amount: c.amount, alias: c.paymentIntentId })));
+  // A transfer's co-op: ours where we know the transfer, else the metadata we put on it.
+  const coopOfTransfer = new Map<string, string | undefined>();
+  for (const e of byKind('transfer')) if (e.stripeId) coopOfTransfer.set(e.stripeId, coopOf(e));
+  for (const t of stripe.transfers) if (!coopOfTransfer.get(t.id)) coopOfTransfer.set(t.id, t.metadata.coopId);
+  match('transfer', ours('transfer', 1), stripe.transfers.map((t) => ({ id: t.id, amount: t.amount, coopId: coopOfTransfer.get(t.id) })));
+  match('reversal', ours('reversal', -1), stripe.transfers.flatMap((t) => t.reversals.map((r) => ({ id: r.id, amount: r.amount, coopId: coopOfTransfer.get(t.id) }))));
+  match('refund', ours('refund', -1), stripe.refunds.filter((r) => !REFUND_NOT_MADE.has(r.status)).map((r) => ({ id: r.id, amount: r.amount })));
+
+  const totals = new Map<string, CoopTotals>();
+  const total = (coopId: string) => totals.get(coopId) ?? totals.set(coopId, { coopId, ledger: 0, stripe: 0 }).get(coopId)!;
+  for (const e of entries) if ((e.kind === 'transfer' || e.kind === 'reversal') && e.coop) total(String(e.coop)).ledger += e.amount;
+  for (const t of stripe.transfers) {
+    const coopId = coopOfTransfer.get(t.id) ?? `destination:${t.destination}`;
+    total(coopId).stripe += t.amount - t.reversals.reduce((a, r) => a + r.amount, 0);
+  }
+  const coops = [...totals.values()];
+  for (const c of coops) if (c.ledger !== c.stripe) differences.push({ code: 'coop_total_mismatch', id: c.coopId, coopId: c.coopId, ours: c.ledger, stripe: c.stripe });
+  return { differences, coops };
 }
 
 /**
- * Compares one order's ledger with what Stripe reports: its transfers (by
- * `transfer_group` = order number) with amounts and reversals, and its
- * refunds (by PaymentIntent). Lists each difference; none when they agree.
+ * Compares one order's ledger with Stripe's own objects for its
+ * `transfer_group` (= order number): charges, transfers, each transfer's
+ * reversals and the charges' refunds, read from Stripe rather than from
+ * what our webhooks copied. Lists each difference (none when they agree),
+ * plus `ledger_unbalanced` when the ledger itself does not add up.
  */
-export async function reconcileOrder(orderId: string, gateway: PaymentGateway): Promise<{ orderNumber: string; differences: Difference[]; balance: OrderBalance }> {
-  const order = await OrderModel.findById(orderId, { number: 1, payment: 1 }).lean();
+export async function reconcileOrder(orderId: string, gateway: PaymentGateway): Promise<{ orderNumber: string; differences: Difference[]; coops: CoopTotals[]; balance: OrderBalance }> {
+  if (!Types.ObjectId.isValid(orderId)) throw notFound('order_not_found', 'No such order');
+  const order = await OrderModel.findById(orderId, { number: 1 }).lean();
   if (!order) throw notFound('order_not_found', 'No such order');
-  const [entries, refunds, balance] = await Promise.all([
-    LedgerEntryModel.find({ order: order._id }, { kind: 1, amount: 1, stripeId: 1 }).lean(),
-    RefundModel.find({ order: order._id }, { stripeRefundId: 1, amount: 1, status: 1 }).lean(),
+  const [entries, balance, stripe] = await Promise.all([
+    LedgerEntryModel.find({ order: order._id }, { kind: 1, amount: 1, stripeId: 1, coop: 1 }).lean(),
     orderBalance(orderId),
+    gateway.readTransferGroup(order.number),
   ]);
-  const differences: Difference[] = [];
-  const stripeTransfers = await gateway.listTransfers(order.number);
-  const ourTransfers = new Map<string, { amount: number; reversed: number }>();
-  for (const e of entries) {
-    if (e.kind === 'transfer' && e.stripeId) ourTransfers.set(e.stripeId, { amount: e.amount, reversed: 0 });
-  }
-  const reversalsByTransfer = await TransferModel.find({ order: order._id }, { stripeTransferId: 1, amountReversed: 1 }).lean();
-  for (const t of reversalsByTransfer) {
-    const ours = t.stripeTransferId ? ourTransfers.get(t.stripeTransferId) : undefined;
-    if (ours) ours.reversed = t.amountReversed ?? 0;
-  }
-  for (const st of stripeTransfers) {
-    const ours = ourTransfers.get(st.id);
-    if (!ours) differences.push({ kind: 'transfer', id: st.id, ours: '—', stripe: `${st.amount}` });
-    else if (ours.amount !== st.amount || ours.reversed !== st.amountReversed) differences.push({ kind: 'transfer', id: st.id, ours: `${ours.amount} (−${ours.reversed})`, stripe: `${st.amount} (−${st.amountReversed})` });
-    ourTransfers.delete(st.id);
-  }
-  for (const [id, ours] of ourTransfers) differences.push({ kind: 'transfer', id, ours: `${ours.amount}`, stripe: '—' });
-
-  if (order.payment?.paymentIntentId) {
-    const stripeRefunds = await gateway.listRefunds(order.payment.paymentIntentId);
-    const ourRefunds = new Map(refunds.filter((r) => r.stripeRefundId && r.status === 'succeeded').map((r) => [r.stripeRefundId!, r.amount]));
-    for (const sr of stripeRefunds) {
-      if (sr.status === 'failed' || sr.status === 'canceled') continue;
-      const ours = ourRefunds.get(sr.id);
-      if (ours === undefined) differences.push({ kind: 'refund', id: sr.id, ours: '—', stripe: `${sr.amount}` });
-      else if (ours !== sr.amount) differences.push({ kind: 'refund', id: sr.id, ours: `${ours}`, stripe: `${sr.amount}` });
-      ourRefunds.delete(sr.id);
-    }
-    for (const [id, amount] of ourRefunds) differences.push({ kind: 'refund', id, ours: `${amount}`, stripe: '—' });
-  }
-  if (balance.difference !== 0) differences.push({ kind: 'balance', id: order.number, ours: `${balance.difference}`, stripe: '0' });
-  return { orderNumber: order.number, differences, balance };
+  const { differences, coops } = compareWithStripe(entries, stripe);
+  if (balance.difference !== 0) differences.push({ code: 'ledger_unbalanced', id: order.number, ours: balance.difference, stripe: null });
+  return { orderNumber: order.number, differences, coops, balance };
 }
 
 /** The most recent paid orders, for the reconciliation page. */

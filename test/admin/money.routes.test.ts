@@ -141,6 +141,8 @@ describe('admin order money', () => {
       const res = await agent.get('/admin/reconciliation?run=1').expect(200);
       // stripe-mock keeps no state: its fixtures never match our ledger, so differences are listed.
       assert.match(res.text, /<caption>/);
+      // Each difference is named by its code's label (Italian by default), e.g. a transfer Stripe holds and our ledger does not.
+      assert.match(res.text, /Trasferimento su Stripe, assente dal nostro registro/);
     });
   });
 });

@@ -126,6 +126,7 @@ export class CountingGateway implements PaymentGateway {
   };
   listTransfers: PaymentGateway['listTransfers'] = (g) => this.inner.listTransfers(g);
   listRefunds: PaymentGateway['listRefunds'] = (p) => this.inner.listRefunds(p);
+  readTransferGroup: PaymentGateway['readTransferGroup'] = (g) => this.inner.readTransferGroup(g);
   createConnectedAccount: PaymentGateway['createConnectedAccount'] = (i) => this.inner.createConnectedAccount(i);
   retrieveConnectedAccount: PaymentGateway['retrieveConnectedAccount'] = (i) => this.inner.retrieveConnectedAccount(i);
   createOnboardingLink: PaymentGateway['createOnboardingLink'] = (i) => this.inner.createOnboardingLink(i);
