@@ -1,0 +1,473 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Types } from 'mongoose';
+import { advanceShare } from '../../src/coops/fulfilment.service';
+import { CoopShareModel, OrderModel, shareId } from '../../src/orders';
+import { PaymentProviderError, StripeGateway, createPaymentEvents, type PaymentGateway, type WebhookEvent } from '../../src/payments';
+import { owedBy } from '../../src/payouts/balances.service';
+import { LedgerEntryModel } from '../../src/payouts/ledger.model';
+import { RefundModel } from '../../src/payouts/refund.model';
+import { createRefund, refundable, retryRefund } from '../../src/payouts/refunds.service';
+import { getPayoutSettings, setPayoutSettings, type PayoutSettingsView } from '../../src/payouts/settings.service';
+import { TransferModel, transferId } from '../../src/payouts/transfer.model';
+import { releaseTransfer, retryTransfer, setTransferGateway } from '../../src/payouts/transfers.service';
+import { trusted } from '../../src/platform/db';
+import { isAppError } from '../../src/platform/errors';
+import { createLogger } from '../../src/platform/logger';
+import { basisPoints } from '../../src/platform/money';
+import { CountingGateway, makePayableCoop } from '../payouts/fixtures';
+import { MemoryMailer, testConfig } from '../support/app';
+import { startStripeCounter, type StripeCounter } from '../support/stripe-counter';
+
+/**
+ * The randomised money test (issue 14). Many orders across several co-ops,
+ * driven through the real services concurrently in batches: payment through
+ * the webhook's handler (sometimes delivered twice at once), shipments and
+ * deliveries by the co-ops, admin releases, partial and full refunds before
+ * and after the transfer went, co-ops whose Stripe balance cannot cover a
+ * reversal, and Stripe timeouts after Stripe acted. Then, for every order and
+ * every co-op, the ledger is checked to the cent, and against the writes that
+ * actually reached Stripe (stripe-mock behind a counting proxy that keeps
+ * Stripe's idempotency promise).
+ *
+ * Size and replay: FILIERA_MONEY_ORDERS (default 1000), FILIERA_MONEY_BATCH
+ * (orders run at once, default 25), FILIERA_SEED (printed at the start; the
+ * same seed plans the same orders and steps; the interleaving of concurrent
+ * steps is up to the machine). FILIERA_MONEY_DUMP=1 prints every order's
+ * ledger and Stripe writes, for checking the bookkeeping by hand.
+ */
+const ORDERS = Number(process.env.FILIERA_MONEY_ORDERS ?? 1000);
+const BATCH = Number(process.env.FILIERA_MONEY_BATCH ?? 25);
+const SEED = process.env.FILIERA_SEED ? Number(process.env.FILIERA_SEED) : randomBytes(4).readUInt32BE(0);
+const DUMP = process.env.FILIERA_MONEY_DUMP === '1';
+const COOPS = 6;
+
+/** A small seeded generator (mulberry32). */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Coop = { id: string; bps: number };
+type Step =
+  | { kind: 'ship'; coop: string; deliver: boolean }
+  | { kind: 'release'; coop: string }
+  | { kind: 'refund'; full: boolean; coops: string[]; byLines: boolean; fraction: number };
+interface Planned {
+  n: number;
+  orderId: string;
+  number: string;
+  total: number;
+  shares: { coop: string; gross: number; net: number; commission: number }[];
+  payTwice: boolean;
+  steps: Step[];
+}
+
+/** What the test did, to show the run covered each situation. */
+const seen = { paidTwice: 0, shipped: 0, delivered: 0, released: 0, refundsPartial: 0, refundsFull: 0, refundsAfterTransfer: 0, reversalsRefused: 0, transferTimeouts: 0, refundTimeouts: 0, refundFailures: 0 };
+
+/**
+ * The Stripe gateway the services use, pointed at the counting proxy, with
+ * the failures a real Stripe gives: a co-op short of balance (its reversal is
+ * refused before it reaches Stripe), and a timeout after Stripe made the
+ * transfer or refund (the request is counted; our side sees an error).
+ */
+class FaultyStripe extends CountingGateway {
+  short = new Set<string>();
+  timeoutRate = 0;
+  constructor(inner: PaymentGateway, private readonly rand: () => number) {
+    super(inner);
+  }
+  override createTransfer: PaymentGateway['createTransfer'] = async (i) => {
+    const r = await this.inner.createTransfer(i);
+    if (this.rand() < this.timeoutRate) {
+      seen.transferTimeouts++;
+      throw new PaymentProviderError('timeout', 'Stripe did not answer in time (it made the transfer)', true);
+    }
+    return r;
+  };
+  override createRefund: PaymentGateway['createRefund'] = async (i) => {
+    const r = await this.inner.createRefund(i);
+    if (this.rand() < this.timeoutRate) {
+      seen.refundTimeouts++;
+      throw new PaymentProviderError('timeout', 'Stripe did not answer in time (it made the refund)', true);
+    }
+    return r;
+  };
+  override createReversal: PaymentGateway['createReversal'] = async (i) => {
+    if (this.short.has(i.metadata.coopId ?? '')) {
+      seen.reversalsRefused++;
+      throw new PaymentProviderError('balance_insufficient', 'The connected account has insufficient funds', false);
+    }
+    return this.inner.createReversal(i);
+  };
+}
+
+/** An unpaid order with one share per co-op, written directly (checkout is the orders feature's subject). */
+async function placeOrder(n: number, specs: { coop: Coop; lines: { unitCents: number; quantity: number }[]; shippingCents: number }[]): Promise<Omit<Planned, 'payTwice' | 'steps'>> {
+  const orderId = new Types.ObjectId();
+  const number = `FIL-R-${SEED}-${n}-${randomBytes(3).toString('hex')}`;
+  const lines = specs.flatMap((sp) =>
+    sp.lines.map((l, i) => ({ product: new Types.ObjectId(), sku: `sku-${i}`, coop: new Types.ObjectId(sp.coop.id), name: { it: `Prodotto ${i}`, en: `Product ${i}` }, variantLabel: { it: '', en: '' }, unitCents: l.unitCents, quantity: l.quantity, ivaRate: 10, lineCents: l.unitCents * l.quantity })),
+  );
+  const coops = specs.map((sp) => ({ coop: new Types.ObjectId(sp.coop.id), name: 'Coop', delivery: 'ship' as const, subtotalCents: sp.lines.reduce((a, l) => a + l.unitCents * l.quantity, 0), shippingCents: sp.shippingCents }));
+  const total = coops.reduce((a, c) => a + c.subtotalCents + c.shippingCents, 0);
+  await OrderModel.create({
+    _id: orderId,
+    number,
+    status: 'pending_payment',
+    buyer: { email: `buyer-${n}@test.filiera`, locale: 'it' },
+    address: { name: 'A', line1: 'Via Roma 1', postalCode: '70100', city: 'Bari', country: 'IT' },
+    lines,
+    coops,
+    subtotalCents: coops.reduce((a, c) => a + c.subtotalCents, 0),
+    shippingCents: coops.reduce((a, c) => a + c.shippingCents, 0),
+    totalCents: total,
+    currency: 'eur',
+    viewToken: `r-${number}`,
+    payment: { sessionId: `cs_test_${number}` },
+  });
+  const shares = [];
+  for (const [i, sp] of specs.entries()) {
+    const c = coops[i]!;
+    const commission = basisPoints(c.subtotalCents, sp.coop.bps);
+    const net = c.subtotalCents + c.shippingCents - commission;
+    await CoopShareModel.create({
+      _id: shareId(orderId, sp.coop.id),
+      order: orderId,
+      orderNumber: number,
+      coop: c.coop,
+      coopName: 'Coop',
+      delivery: 'ship',
+      subtotalCents: c.subtotalCents,
+      shippingCents: c.shippingCents,
+      commissionBps: sp.coop.bps,
+      commissionCents: commission,
+      netCents: net,
+      status: 'pending_payment',
+      history: [],
+    });
+    shares.push({ coop: sp.coop.id, gross: c.subtotalCents + c.shippingCents, net, commission });
+  }
+  return { n, orderId: String(orderId), number, total, shares };
+}
+
+/** `checkout.session.completed` as Stripe sends it (PaymentIntent expanded with its charge). */
+function paidEvent(o: Planned): WebhookEvent {
+  return {
+    id: `evt_${o.number}`,
+    type: 'checkout.session.completed',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    object: {
+      id: `cs_test_${o.number}`,
+      object: 'checkout.session',
+      mode: 'payment',
+      amount_total: o.total,
+      currency: 'eur',
+      client_reference_id: o.orderId,
+      metadata: { orderId: o.orderId, orderNumber: o.number },
+      payment_status: 'paid',
+      status: 'complete',
+      payment_intent: { id: `pi_${o.number}`, object: 'payment_intent', latest_charge: `ch_${o.number}` },
+    },
+  };
+}
+
+interface Violation {
+  invariant: string;
+  subject: string;
+  detail: string;
+}
+
+describe('money, over many random orders', function () {
+  let counter: StripeCounter;
+  let gw: FaultyStripe;
+  let settingsBefore: PayoutSettingsView;
+  const mailer = new MemoryMailer();
+  const logger = createLogger('silent', false);
+
+  before(async () => {
+    const mock = testConfig().stripe;
+    counter = await startStripeCounter({ host: mock.host ?? '127.0.0.1', port: mock.port! });
+    gw = new FaultyStripe(new StripeGateway({ ...mock, port: counter.port }, { maxNetworkRetries: 0 }), rng(SEED ^ 0x5eed));
+    setTransferGateway(gw);
+    settingsBefore = await getPayoutSettings();
+    // Transfers wait for the shipment (or an admin's release): refunds come before and after them.
+    await setPayoutSettings({ holdPolicy: 'on_shipped', holdDays: 14 });
+  });
+  after(async () => {
+    await setPayoutSettings(settingsBefore);
+    setTransferGateway(new CountingGateway());
+    await counter?.close();
+  });
+
+  it(`keeps every order and every co-op to the cent, and the ledger equal to what reached Stripe (${ORDERS} orders)`, async function () {
+    this.timeout(0);
+    console.log(`      seed ${SEED} (replay: FILIERA_SEED=${SEED}), ${ORDERS} orders, ${BATCH} at once`);
+    const started = Date.now();
+    const rand = rng(SEED);
+    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const coops: Coop[] = [];
+    for (let i = 0; i < COOPS; i++) coops.push({ id: (await makePayableCoop()).id, bps: [0, 800, 1000, 1250, 1500, 2000][i]! });
+    const events = createPaymentEvents({ payments: gw, logger });
+    const member = String(new Types.ObjectId());
+    const unexpected: Violation[] = [];
+    const orders: Planned[] = [];
+
+    /** One order's life: paid, then its shipments, releases and refunds in a random order. */
+    async function live(o: Planned): Promise<void> {
+      const pay = () => events.processWebhook(paidEvent(o), 'platform', JSON.stringify(paidEvent(o)));
+      await (o.payTwice ? Promise.all([pay(), pay()]) : pay());
+      for (const step of o.steps) {
+        try {
+          if (step.kind === 'ship') {
+            const share = `${o.orderId}:${step.coop}`;
+            const now = await CoopShareModel.findById(share, { status: 1 }).lean();
+            // A share refunded in full is not shipped.
+            if (now?.status === 'refunded') continue;
+            await advanceShare({ mailer, logger }, { coopId: step.coop, shareId: share, to: 'shipped', by: member, carrier: 'BRT', trackingNumber: `T${o.n}` });
+            seen.shipped++;
+            if (step.deliver) {
+              await advanceShare({ mailer, logger }, { coopId: step.coop, shareId: share, to: 'delivered', by: member });
+              seen.delivered++;
+            }
+          } else if (step.kind === 'release') {
+            await releaseTransfer(transferId(o.orderId, step.coop), 'admin');
+            seen.released++;
+          } else {
+            const r = await refundable(o.orderId);
+            const sentBefore = await TransferModel.countDocuments({ _id: trusted({ $in: step.coops.map((c) => transferId(o.orderId, c)) }), status: trusted({ $in: ['sent', 'reversed'] }) });
+            // By lines: units still unrefunded, within what remains of the co-op's part (earlier refunds by amount count too).
+            const budget = new Map(r.coops.map((c) => [c.coopId, c.remaining]));
+            const lines = [];
+            for (const l of r.lines.filter((x) => step.coops.includes(x.coopId))) {
+              const most = Math.min(l.remainingQty, Math.floor(budget.get(l.coopId)! / l.unitCents));
+              const quantity = step.full ? most : Math.min(most, Math.max(1, Math.floor(most * step.fraction)));
+              if (quantity <= 0) continue;
+              budget.set(l.coopId, budget.get(l.coopId)! - quantity * l.unitCents);
+              lines.push({ index: l.index, quantity });
+            }
+            const req = step.byLines
+              ? { mode: 'lines' as const, lines }
+              : { mode: 'amounts' as const, amounts: r.coops.filter((c) => step.coops.includes(c.coopId) && c.remaining > 0).map((c) => ({ coopId: c.coopId, cents: step.full ? c.remaining : Math.max(1, Math.floor(c.remaining * step.fraction)) })) };
+            if (!(req.mode === 'lines' ? req.lines.length : req.amounts.length)) continue;
+            try {
+              await createRefund(null, { orderId: o.orderId, requestId: `${o.n}-${o.steps.indexOf(step)}`, reason: 'random', ...req }, { gateway: gw });
+              if (step.full) seen.refundsFull++;
+              else seen.refundsPartial++;
+              if (sentBefore) seen.refundsAfterTransfer++;
+            } catch (err) {
+              // Stripe made the refund but we did not hear back: it stays pending and is retried below.
+              if (!(isAppError(err) && err.code === 'refund_failed')) throw err;
+              seen.refundFailures++;
+            }
+          }
+        } catch (err) {
+          const code = isAppError(err) ? err.code : '';
+          // An admin's release of a transfer a shipment already sent.
+          if (step.kind === 'release' && code === 'transfer_already_sent') continue;
+          unexpected.push({ invariant: 'no_unexpected_error', subject: o.number, detail: `${step.kind}: ${code || String(err)}` });
+        }
+      }
+    }
+
+    for (let start = 0; start < ORDERS; start += BATCH) {
+      const batch: Planned[] = [];
+      for (let n = start; n < Math.min(ORDERS, start + BATCH); n++) {
+        const mine = coops.filter(() => rand() < 0.4);
+        const which = mine.length ? mine.slice(0, 3) : [pick(coops)];
+        const placed = await placeOrder(
+          n,
+          which.map((coop) => ({ coop, lines: Array.from({ length: int(1, 3) }, () => ({ unitCents: int(99, 4999), quantity: int(1, 4) })), shippingCents: rand() < 0.5 ? 690 : 0 })),
+        );
+        const steps: Step[] = [];
+        for (const s of placed.shares) {
+          const r = rand();
+          if (r < 0.7) steps.push({ kind: 'ship', coop: s.coop, deliver: rand() < 0.4 });
+          else if (r < 0.85) steps.push({ kind: 'release', coop: s.coop });
+        }
+        for (let k = rand() < 0.45 ? int(1, 3) : 0; k > 0; k--) {
+          const full = rand() < 0.35;
+          steps.push({ kind: 'refund', full, coops: placed.shares.filter(() => rand() < 0.7).map((s) => s.coop).concat(pick(placed.shares).coop).filter((c, i, a) => a.indexOf(c) === i), byLines: rand() < 0.4, fraction: 0.1 + rand() * 0.6 });
+        }
+        // Shipments, releases and refunds in any order.
+        for (let i = steps.length - 1; i > 0; i--) {
+          const j = Math.floor(rand() * (i + 1));
+          [steps[i], steps[j]] = [steps[j]!, steps[i]!];
+        }
+        batch.push({ ...placed, payTwice: rand() < 0.1, steps });
+      }
+      // Some co-ops' Stripe balances are short for this batch; some Stripe answers are lost.
+      gw.short = new Set(coops.filter(() => rand() < 0.25).map((c) => c.id));
+      gw.timeoutRate = 0.03;
+      seen.paidTwice += batch.filter((o) => o.payTwice).length;
+      await Promise.all(batch.map(live));
+      orders.push(...batch);
+    }
+
+    // Stripe answers again and every balance is covered: the admin retries what failed.
+    gw.short = new Set();
+    gw.timeoutRate = 0;
+    const ids = orders.map((o) => new Types.ObjectId(o.orderId));
+    for (let round = 0; round < 2; round++) {
+      for (const r of await RefundModel.find({ order: trusted({ $in: ids }), status: 'pending' }, { _id: 1 }).lean()) {
+        await retryRefund(null, r._id, { gateway: gw }).catch((err: unknown) => unexpected.push({ invariant: 'no_unexpected_error', subject: r._id, detail: `retryRefund: ${isAppError(err) ? err.code : String(err)}` }));
+      }
+      for (const t of await TransferModel.find({ order: trusted({ $in: ids }), status: 'failed' }, { _id: 1 }).lean()) {
+        await retryTransfer(t._id).catch((err: unknown) => unexpected.push({ invariant: 'no_unexpected_error', subject: t._id, detail: `retryTransfer: ${isAppError(err) ? err.code : String(err)}` }));
+      }
+    }
+    const ranMs = Date.now() - started;
+
+    // ---- The checks: everything read once, then compared in memory. ----
+    const coopIds = coops.map((c) => new Types.ObjectId(c.id));
+    const [dbOrders, dbShares, dbTransfers, dbRefunds, ledger] = await Promise.all([
+      OrderModel.find({ _id: trusted({ $in: ids }) }, { status: 1, totalCents: 1 }).lean(),
+      CoopShareModel.find({ order: trusted({ $in: ids }) }).lean(),
+      TransferModel.find({ order: trusted({ $in: ids }) }).lean(),
+      RefundModel.find({ order: trusted({ $in: ids }) }).lean(),
+      LedgerEntryModel.find({ coop: trusted({ $in: coopIds }) }).lean(),
+    ]);
+    const platformLedger = await LedgerEntryModel.find({ order: trusted({ $in: ids }), coop: null }).lean();
+    const entries = [...ledger, ...platformLedger];
+    const violations: Violation[] = [...unexpected];
+    const fail = (invariant: string, subject: string, detail: string) => violations.push({ invariant, subject, detail });
+    const byOrder = <T extends { order?: unknown }>(xs: T[]) => {
+      const m = new Map<string, T[]>();
+      for (const x of xs) {
+        const k = String(x.order);
+        m.set(k, [...(m.get(k) ?? []), x]);
+      }
+      return m;
+    };
+    const ledgerOf = byOrder(entries);
+    const sharesOf = byOrder(dbShares);
+    const refundsOf = byOrder(dbRefunds.filter((r) => r.status === 'succeeded'));
+    const transfers = new Map(dbTransfers.map((t) => [t._id, t]));
+    const sum = (xs: { amount: number }[]) => xs.reduce((a, x) => a + x.amount, 0);
+    /** Per co-op: what it is due (net less what refunds take back) and what is still to be sent to it. */
+    const due = new Map<string, number>(coops.map((c) => [c.id, 0]));
+    const unsent = new Map<string, number>(coops.map((c) => [c.id, 0]));
+
+    for (const o of orders) {
+      const order = dbOrders.find((x) => String(x._id) === o.orderId)!;
+      const es = ledgerOf.get(o.orderId) ?? [];
+      const kind = (k: string) => es.filter((e) => e.kind === k);
+      const refunds = refundsOf.get(o.orderId) ?? [];
+      const refunded = sum(refunds);
+      // The charge, once, for the whole order.
+      if (sum(kind('charge')) !== o.total || kind('charge').length !== 1) fail('charge_recorded_once', o.number, `charge entries ${JSON.stringify(kind('charge').map((e) => e.amount))}, total ${o.total}`);
+      if (refunded > o.total) fail('refunds_within_charge', o.number, `refunded ${refunded} of ${o.total}`);
+      if (-sum(kind('refund')) !== refunded) fail('refund_ledger_equals_refunds', o.number, `ledger ${-sum(kind('refund'))}, refunds ${refunded}`);
+      // Money in = money out: what the platform holds = commission kept + what each co-op kept or owes + what is still to send.
+      let outstanding = 0;
+      for (const s of sharesOf.get(o.orderId) ?? []) {
+        const t = transfers.get(transferId(o.orderId, String(s.coop)));
+        const amount = !t ? s.netCents : t.status === 'sent' || t.status === 'reversed' ? 0 : t.amount;
+        outstanding += amount;
+        unsent.set(String(s.coop), unsent.get(String(s.coop))! + amount);
+      }
+      const platform = sum(kind('charge')) + sum(kind('refund'));
+      const coopSide = sum(es.filter((e) => ['transfer', 'reversal', 'owed', 'netted'].includes(e.kind)));
+      const difference = platform - sum(kind('commission')) - coopSide - outstanding;
+      if (difference !== 0) fail('order_balances_to_the_cent', o.number, `charge+refunds ${platform} − commission ${sum(kind('commission'))} − co-ops ${coopSide} − unsent ${outstanding} = ${difference}`);
+
+      for (const s of o.shares) {
+        const share = (sharesOf.get(o.orderId) ?? []).find((x) => String(x.coop) === s.coop)!;
+        const parts = refunds.flatMap((r) => r.coops.filter((p) => String(p.coop) === s.coop).map((p) => ({ ...p, refund: r._id })));
+        const refundedC = sum(parts);
+        const takenBack = parts.reduce((a, p) => a + p.reversal, 0);
+        const commissionBack = refundedC - takenBack;
+        due.set(s.coop, due.get(s.coop)! + s.net - takenBack);
+        const mine = es.filter((e) => String(e.coop) === s.coop);
+        const subject = `${o.number} co-op ${coops.findIndex((c) => c.id === s.coop)}`;
+        // Commission is written with the charge (not by a later sweeper).
+        const paidCommission = mine.find((e) => e._id === `commission:${o.orderId}:${s.coop}`);
+        if ((paidCommission?.amount ?? (s.commission === 0 ? 0 : null)) !== s.commission) fail('commission_written_with_charge', subject, `commission entry ${paidCommission?.amount ?? 'missing'}, share commission ${s.commission}`);
+        // Each refund's part = reversal (made or owed) + commission given back, in the ledger too.
+        for (const p of parts) {
+          const reversedOrOwed = -sum(mine.filter((e) => e._id === `reversal:${p.refund}:${s.coop}` || e._id === `owed:${p.refund}:${s.coop}`));
+          const back = -sum(mine.filter((e) => e._id === `commission:${p.refund}:${s.coop}`));
+          if (reversedOrOwed !== p.reversal || back !== p.amount - p.reversal) fail('refund_split_in_ledger', subject, `refund ${p.amount}: reversal ${p.reversal} (ledger ${reversedOrOwed}), commission back ${p.amount - p.reversal} (ledger ${back})`);
+        }
+        // Nothing negative: a refund never takes back more than the co-op's net or gives back more than the commission.
+        if (takenBack < 0 || takenBack > s.net || commissionBack < 0 || commissionBack > s.commission) fail('refund_within_share', subject, `refunded ${refundedC} of ${s.gross}: taken back ${takenBack} of net ${s.net}, commission back ${commissionBack} of ${s.commission}`);
+        if (refundedC === s.gross && (takenBack !== s.net || commissionBack !== s.commission)) fail('full_refund_takes_back_exactly', subject, `refunded in ${parts.length} parts: taken back ${takenBack} of net ${s.net}, commission back ${commissionBack} of ${s.commission}`);
+        if (refundedC === s.gross && share.status !== 'refunded') fail('fully_refunded_share_is_refunded', subject, `status ${share.status}`);
+        // One transfer per share, carrying the share's net less what was netted from it.
+        const tEntries = mine.filter((e) => e.kind === 'transfer');
+        if (tEntries.length > 1) fail('no_double_transfer', subject, `${tEntries.length} transfer entries`);
+        const t = transfers.get(transferId(o.orderId, s.coop));
+        if (t && t.amount < 0) fail('nothing_negative', subject, `transfer amount ${t.amount}`);
+        const netted = sum(mine.filter((e) => e._id === `netted:${transferId(o.orderId, s.coop)}`));
+        if (t && t.amount + netted !== s.net) fail('transfer_is_net_less_netted', subject, `transfer ${t.amount} + netted ${netted} ≠ net ${s.net}`);
+        if (tEntries.length === 1 && (!t || tEntries[0]!.amount !== t.amount || !['sent', 'reversed'].includes(t.status))) fail('transfer_entry_matches_transfer', subject, `entry ${tEntries[0]!.amount}, transfer ${t?.amount} ${t?.status}`);
+      }
+      if (refunded === o.total && order.status !== 'refunded') fail('fully_refunded_order_is_refunded', o.number, `status ${order.status}`);
+    }
+
+    // Per co-op: what reached its Stripe account + what is still to send − what it owes now = what it is due.
+    const made = (re: RegExp) => counter.made(re);
+    const atStripe = (re: RegExp, coopId: string) => sum(made(re).filter((r) => r.params['metadata[coopId]'] === coopId).map((r) => ({ amount: r.amount ?? 0 })));
+    for (const c of coops) {
+      const mine = ledger.filter((e) => String(e.coop) === c.id);
+      const owed = -sum(mine.filter((e) => e.kind === 'owed'));
+      const netted = sum(mine.filter((e) => e.kind === 'netted'));
+      const subject = `co-op ${coops.indexOf(c)}`;
+      if (netted > owed) fail('debt_netted_at_most_once', subject, `netted ${netted} of ${owed} owed`);
+      const received = atStripe(/^\/v1\/transfers$/, c.id) - atStripe(/^\/v1\/transfers\/[^/]+\/reversals$/, c.id);
+      const owesNow = await owedBy(c.id);
+      const position = received + unsent.get(c.id)! - owesNow;
+      if (position !== due.get(c.id)) fail('coop_paid_what_it_is_due', subject, `at Stripe ${received} + unsent ${unsent.get(c.id)} − owes ${owesNow} = ${position}, due ${due.get(c.id)}`);
+    }
+
+    // The ledger equals the writes that reached Stripe, request by request (idempotency key = ledger entry id).
+    const compare = (what: string, re: RegExp, ledgerKind: string, sign: 1 | -1) => {
+      const requests = made(re);
+      const ours = new Map(entries.filter((e) => e.kind === ledgerKind).map((e) => [e._id, sign * e.amount]));
+      const theirs = new Map<string, number>();
+      for (const r of requests) {
+        const key = r.idempotencyKey ?? '(no key)';
+        if (theirs.has(key)) fail(`no_double_${what}_at_stripe`, key, `made twice at Stripe`);
+        theirs.set(key, r.amount ?? 0);
+        if (!ours.has(key)) fail(`stripe_${what}s_in_ledger`, key, `${r.amount} reached Stripe, not in the ledger`);
+        else if (ours.get(key) !== r.amount) fail(`stripe_${what}s_in_ledger`, key, `ledger ${ours.get(key)}, Stripe ${r.amount}`);
+      }
+      for (const [key, amount] of ours) if (!theirs.has(key)) fail(`ledger_${what}s_at_stripe`, key, `ledger ${amount}, never reached Stripe`);
+      if (requests.length !== ours.size) fail(`${what}_count`, what, `${requests.length} at Stripe, ${ours.size} in the ledger`);
+    };
+    compare('transfer', /^\/v1\/transfers$/, 'transfer', 1);
+    compare('reversal', /^\/v1\/transfers\/[^/]+\/reversals$/, 'reversal', -1);
+    compare('refund', /^\/v1\/refunds$/, 'refund', -1);
+    for (const r of counter.requests.filter((x) => x.outcome === 'conflict')) fail('idempotency_key_reused_with_other_amount', r.idempotencyKey ?? r.path, `${r.path} amount ${r.amount}`);
+    for (const r of counter.requests.filter((x) => x.outcome === 'created' && x.status >= 300)) fail('stripe_accepted_every_request', r.path, `status ${r.status}`);
+
+    if (DUMP) {
+      for (const t of dbTransfers.filter((x) => x.status !== 'sent' || x.attempts !== 1)) console.log(`  transfer ${t._id} ${t.status} ${t.amount} attempts ${t.attempts} ${t.holdReason ?? ''} ${t.lastError ? JSON.stringify(t.lastError) : ''}`);
+      for (const o of orders) {
+        console.log(`\n${o.number} total ${o.total} shares ${JSON.stringify(o.shares)} steps ${JSON.stringify(o.steps)}`);
+        for (const e of (ledgerOf.get(o.orderId) ?? []).sort((a, b) => a._id.localeCompare(b._id))) console.log(`  ledger ${e.kind.padEnd(10)} ${String(e.amount).padStart(7)} ${e._id}`);
+        for (const r of counter.requests.filter((x) => x.params['metadata[orderId]'] === o.orderId)) console.log(`  stripe ${r.outcome.padEnd(8)} ${r.status} ${r.path.replace(/tr_\w+/, 'tr_…')} ${r.amount} ${r.idempotencyKey}`);
+      }
+    }
+    const byInvariant = new Map<string, Violation[]>();
+    for (const v of violations) byInvariant.set(v.invariant, [...(byInvariant.get(v.invariant) ?? []), v]);
+    const report = [...byInvariant].map(([k, vs]) => `  ${k}: ${vs.length} (e.g. ${vs.slice(0, 3).map((v) => `${v.subject}: ${v.detail}`).join('; ')})`).join('\n');
+    const posts = counter.requests.length;
+    console.log(`      ran in ${(ranMs / 1000).toFixed(1)} s, checked in ${((Date.now() - started - ranMs) / 1000).toFixed(1)} s; ${posts} writes reached the proxy; ${JSON.stringify(seen)}`);
+    assert.equal(violations.length, 0, `seed ${SEED}: ${violations.length} violations\n${report}`);
+    // The run covered what it should (on a run large enough to be sure to).
+    if (ORDERS >= 200) {
+      for (const [k, v] of Object.entries(seen)) assert.ok(v > 0, `seed ${SEED}: the run never had ${k}`);
+      assert.ok(made(/^\/v1\/transfers\/[^/]+\/reversals$/).length > 0 && ledger.some((e) => e.kind === 'owed') && ledger.some((e) => e.kind === 'netted'), 'reversals, debts and netting all happened');
+    }
+  });
+});
