@@ -341,6 +341,7 @@ describe('money, over many random orders', function () {
       seen.paidTwice += batch.filter((o) => o.payTwice).length;
       await Promise.all(batch.map(live));
       orders.push(...batch);
+      if (orders.length % 100 === 0 && ORDERS > 100) console.log(`      ${orders.length} orders after ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
 
     // Stripe answers again and every balance is covered: the admin retries what failed.
@@ -460,6 +461,17 @@ describe('money, over many random orders', function () {
       const owesNow = await owedBy(c.id);
       const position = received + unsent.get(c.id)! - owesNow;
       if (position !== due.get(c.id)) fail('coop_paid_what_it_is_due', subject, `at Stripe ${received} + unsent ${unsent.get(c.id)} − owes ${owesNow} = ${position}, due ${due.get(c.id)}`);
+      if (DUMP && position !== due.get(c.id)) {
+        // Which orders: each one's transfers less reversals at Stripe, debts and nettings, against what it is due.
+        for (const o of orders.filter((x) => x.shares.some((sh) => sh.coop === c.id))) {
+          const of = (re: RegExp) => sum(made(re).filter((r) => r.params['metadata[coopId]'] === c.id && r.params['metadata[orderId]'] === o.orderId).map((r) => ({ amount: r.amount ?? 0 })));
+          const es = mine.filter((e) => String(e.order) === o.orderId && (e.kind === 'owed' || e.kind === 'netted'));
+          const sh = o.shares.find((x) => x.coop === c.id)!;
+          const taken = (refundsOf.get(o.orderId) ?? []).flatMap((r) => r.coops.filter((p) => String(p.coop) === c.id)).reduce((a, p) => a + p.reversal, 0);
+          const t = transfers.get(transferId(o.orderId, c.id));
+          console.log(`  ${subject} ${o.number}: stripe ${of(/^\/v1\/transfers$/) - of(/^\/v1\/transfers\/[^/]+\/reversals$/)}, transfer ${t?.status} ${t?.amount} ${t?.holdReason ?? ''}, owed/netted ${sum(es)}, due ${sh.net - taken}`);
+        }
+      }
     }
 
     // The ledger equals the writes that reached Stripe, per order and co-op (read from the metadata we send with each).
