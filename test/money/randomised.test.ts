@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import { advanceShare } from '../../src/coops/fulfilment.service';
 import { CoopShareModel, OrderModel, shareId } from '../../src/orders';
-import { PaymentProviderError, StripeGateway, createPaymentEvents, type PaymentGateway, type WebhookEvent } from '../../src/payments';
+import { PaymentProviderError, StripeGateway, createPaymentEvents, type PaymentGateway, type TransferGroupMoney, type WebhookEvent } from '../../src/payments';
 import { owedBy } from '../../src/payouts/balances.service';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
+import { reconcileOrder } from '../../src/payouts/reconciliation.service';
 import { RefundModel } from '../../src/payouts/refund.model';
 import { createRefund, refundable, retryRefund } from '../../src/payouts/refunds.service';
 import { getPayoutSettings, setPayoutSettings, type PayoutSettingsView } from '../../src/payouts/settings.service';
@@ -182,6 +183,23 @@ function paidEvent(o: Planned): WebhookEvent {
       status: 'complete',
       payment_intent: { id: `pi_${o.number}`, object: 'payment_intent', latest_charge: `ch_${o.number}` },
     },
+  };
+}
+
+/** Stripe's objects for an order's transfer group, as the writes that reached Stripe made them (and the charge the buyer paid). */
+function stripeGroupOf(counter: StripeCounter, o: Planned): TransferGroupMoney {
+  const mine = counter.made(/^\/v1\//).filter((r) => r.params['metadata[orderId]'] === o.orderId);
+  const reversals = mine.filter((r) => /^\/v1\/transfers\/[^/]+\/reversals$/.test(r.path));
+  const refunds = mine.filter((r) => r.path === '/v1/refunds').map((r) => ({ id: r.objectId!, amount: r.amount!, status: 'succeeded', chargeId: `ch_${o.number}`, metadata: {} }));
+  return {
+    charges: [{ id: `ch_${o.number}`, amount: o.total, amountRefunded: refunds.reduce((a, r) => a + r.amount, 0), status: 'succeeded', paymentIntentId: `pi_${o.number}` }],
+    transfers: mine
+      .filter((r) => r.path === '/v1/transfers')
+      .map((t) => {
+        const own = reversals.filter((r) => r.path === `/v1/transfers/${t.objectId}/reversals`).map((r) => ({ id: r.objectId!, amount: r.amount!, metadata: { coopId: r.params['metadata[coopId]'] ?? '' } }));
+        return { id: t.objectId!, amount: t.amount!, destination: t.params.destination ?? '', amountReversed: own.reduce((a, r) => a + r.amount, 0), metadata: { coopId: t.params['metadata[coopId]'] ?? '' }, reversals: own };
+      }),
+    refunds,
   };
 }
 
@@ -501,6 +519,15 @@ describe('money, over many random orders', function () {
     }
     compare('reversal', /^\/v1\/transfers\/[^/]+\/reversals$/, 'reversal', -1, (md) => `${md('orderId')}:${md('coopId')}`);
     compare('refund', /^\/v1\/refunds$/, 'refund', -1, (md) => md('orderId'));
+    // The admin's reconciliation, fed with what reached Stripe for the order, finds what the checks above find.
+    const sample = orders.filter((o) => o.steps.some((x) => x.kind === 'refund')).slice(0, 25);
+    for (const o of sample) {
+      const group = stripeGroupOf(counter, o);
+      const view = new CountingGateway(gw);
+      view.readTransferGroup = async () => group;
+      const r = await reconcileOrder(o.orderId, view);
+      for (const d of r.differences) fail('reconciliation_finds_no_difference', o.number, `${d.code} ${d.id}: ours ${d.ours}, Stripe ${d.stripe}`);
+    }
     for (const r of counter.requests.filter((x) => x.outcome === 'conflict')) fail('idempotency_key_reused_with_other_amount', r.idempotencyKey ?? r.path, `${r.path} amount ${r.amount}`);
     for (const r of counter.requests.filter((x) => x.outcome === 'created' && x.status >= 300)) fail('stripe_accepted_every_request', r.path, `status ${r.status}`);
 

@@ -14,6 +14,8 @@ export interface CountedRequest {
   params: Record<string, string>;
   /** The status the client got back. */
   status: number;
+  /** The id of the object Stripe answered with (stripe-mock makes a new one per create). */
+  objectId: string | null;
   /**
    * 'created': forwarded to stripe-mock (a new object, if 2xx);
    * 'replayed': same key and same parameters as an earlier request, answered
@@ -38,6 +40,15 @@ interface Stored {
   headers: Record<string, string>;
   body: Buffer;
 }
+
+const idOf = (body?: Buffer): string | null => {
+  try {
+    const id = (JSON.parse(body?.toString('utf8') ?? '') as { id?: unknown }).id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+};
 
 const readBody = (req: IncomingMessage) =>
   new Promise<Buffer>((resolve, reject) => {
@@ -83,8 +94,8 @@ export async function startStripeCounter(target: { host: string; port: number })
       const params = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
       const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null;
       const paramsHash = createHash('sha256').update(`${req.url} ${body.toString('utf8')}`).digest('hex');
-      const record = (status: number, outcome: CountedRequest['outcome']) =>
-        requests.push({ method: 'POST', path: (req.url ?? '').split('?')[0]!, amount: params.amount !== undefined ? Number(params.amount) : null, idempotencyKey: key, params, status, outcome });
+      const record = (status: number, outcome: CountedRequest['outcome'], answer?: Buffer) =>
+        requests.push({ method: 'POST', path: (req.url ?? '').split('?')[0]!, amount: params.amount !== undefined ? Number(params.amount) : null, idempotencyKey: key, params, status, objectId: idOf(answer), outcome });
       let stored: Stored;
       let outcome: CountedRequest['outcome'] = 'created';
       const first = key ? byKey.get(key) : undefined;
@@ -108,7 +119,7 @@ export async function startStripeCounter(target: { host: string; port: number })
         // Stripe does not keep a key whose request failed validation; stripe-mock's 4xx is such a failure.
         if (key && stored.status >= 400) byKey.delete(key);
       }
-      record(stored.status, outcome);
+      record(stored.status, outcome, stored.body);
       res.writeHead(stored.status, stored.headers).end(stored.body);
     })().catch((err: unknown) => {
       res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { type: 'api_error', message: String(err) } }));
