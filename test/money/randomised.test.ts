@@ -444,23 +444,26 @@ describe('money, over many random orders', function () {
         // Commission is written with the charge (not by a later sweeper).
         const paidCommission = mine.find((e) => e._id === `commission:${o.orderId}:${s.coop}`);
         if ((paidCommission?.amount ?? (s.commission === 0 ? 0 : null)) !== s.commission) fail('commission_written_with_charge', subject, `commission entry ${paidCommission?.amount ?? 'missing'}, share commission ${s.commission}`);
-        // Each refund's part = reversal (made or owed) + commission given back, in the ledger too.
+        // Each refund's part = what is taken back from the co-op + commission given back. What is taken back is
+        // reversed or owed (ledger entries), or, while the transfer has not gone, deducted from it (its amount).
+        let deducted = 0;
         for (const p of parts) {
           const reversedOrOwed = -sum(mine.filter((e) => e._id === `reversal:${p.refund}:${s.coop}` || e._id === `owed:${p.refund}:${s.coop}`));
           const back = -sum(mine.filter((e) => e._id === `commission:${p.refund}:${s.coop}`));
-          if (reversedOrOwed !== p.reversal || back !== p.amount - p.reversal) fail('refund_split_in_ledger', subject, `refund ${p.amount}: reversal ${p.reversal} (ledger ${reversedOrOwed}), commission back ${p.amount - p.reversal} (ledger ${back})`);
+          deducted += p.reversal - reversedOrOwed;
+          if (reversedOrOwed > p.reversal || back !== p.amount - p.reversal) fail('refund_split_in_ledger', subject, `refund ${p.amount}: reversal ${p.reversal} (reversed or owed in the ledger ${reversedOrOwed}), commission back ${p.amount - p.reversal} (ledger ${back})`);
         }
         // Nothing negative: a refund never takes back more than the co-op's net or gives back more than the commission.
         if (takenBack < 0 || takenBack > s.net || commissionBack < 0 || commissionBack > s.commission) fail('refund_within_share', subject, `refunded ${refundedC} of ${s.gross}: taken back ${takenBack} of net ${s.net}, commission back ${commissionBack} of ${s.commission}`);
         if (refundedC === s.gross && (takenBack !== s.net || commissionBack !== s.commission)) fail('full_refund_takes_back_exactly', subject, `refunded in ${parts.length} parts: taken back ${takenBack} of net ${s.net}, commission back ${commissionBack} of ${s.commission}`);
         if (refundedC === s.gross && share.status !== 'refunded') fail('fully_refunded_share_is_refunded', subject, `status ${share.status}`);
-        // One transfer per share, carrying the share's net less what was netted from it.
+        // One transfer per share, carrying the share's net less what was netted from it and what refunds deducted from it.
         const tEntries = mine.filter((e) => e.kind === 'transfer');
         if (tEntries.length > 1) fail('no_double_transfer', subject, `${tEntries.length} transfer entries`);
         const t = transfers.get(transferId(o.orderId, s.coop));
         if (t && t.amount < 0) fail('nothing_negative', subject, `transfer amount ${t.amount}`);
         const netted = sum(mine.filter((e) => e.kind === 'netted' && e._id.startsWith(`netted:${transferId(o.orderId, s.coop)}`)));
-        if (t && t.amount + netted !== s.net) fail('transfer_is_net_less_netted', subject, `transfer ${t.amount} + netted ${netted} ≠ net ${s.net}`);
+        if ((t ? t.amount + netted + deducted : s.net + deducted) !== s.net) fail('transfer_is_net_less_netted_and_deducted', subject, `transfer ${t ? t.amount : 'none'} + netted ${netted} + deducted by refunds ${deducted} ≠ net ${s.net}`);
         if (tEntries.length === 1 && (!t || tEntries[0]!.amount !== t.amount || !['sent', 'reversed'].includes(t.status))) fail('transfer_entry_matches_transfer', subject, `entry ${tEntries[0]!.amount}, transfer ${t?.amount} ${t?.status}`);
       }
       if (refunded === o.total && order.status !== 'refunded') fail('fully_refunded_order_is_refunded', o.number, `status ${order.status}`);
