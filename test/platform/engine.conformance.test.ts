@@ -101,4 +101,32 @@ describe('the database engine keeps single-document writes atomic', function () 
     // Reading 20,000 documents takes tens of milliseconds here; an index lookup about one.
     assert.ok(perUpdate < 8, `a guarded update took ${perUpdate.toFixed(1)} ms among 20,000 documents`);
   });
+
+  it('answers equality filters on other fields exactly as MongoDB does (arrays, ObjectIds, missing fields)', async () => {
+    const oid = new mongoose.Types.ObjectId();
+    const other = new mongoose.Types.ObjectId();
+    const docs = mongoose.connection.db!.collection<Record<string, unknown>>(`conformance_eq_${Date.now()}`);
+    try {
+      await docs.insertMany([
+        { _id: 'a' as never, kind: 'x', order: oid, tags: ['red', 'blue'] },
+        { _id: 'b' as never, kind: 'y', order: other, tags: 'red' },
+        { _id: 'c' as never, kind: 'x', tags: [] },
+        { _id: 'd' as never, kind: ['x', 'z'], order: [oid] },
+        { _id: 'e' as never, kind: 'x"; DROP', nested: { kind: 'x' } },
+      ]);
+      const ids = async (filter: Record<string, unknown>) => (await docs.find(filter).toArray()).map((d) => d._id).sort();
+      assert.deepEqual(await ids({ kind: 'x' }), ['a', 'c', 'd']);
+      assert.deepEqual(await ids({ order: oid }), ['a', 'd']);
+      assert.deepEqual(await ids({ tags: 'red' }), ['a', 'b']);
+      assert.deepEqual(await ids({ kind: 'x', order: oid }), ['a', 'd']);
+      assert.deepEqual(await ids({ kind: 'x"; DROP' }), ['e']);
+      assert.deepEqual(await ids({ 'nested.kind': 'x' }), ['e']);
+      assert.deepEqual(await ids({ missing: 'x' }), []);
+      assert.deepEqual(await ids({ _id: 'a', kind: 'y' }), []);
+      assert.equal((await docs.updateMany({ kind: 'x' }, { $set: { seen: true } })).modifiedCount, 3);
+      assert.equal((await docs.deleteMany({ order: oid })).deletedCount, 2);
+    } finally {
+      await docs.drop().catch(() => undefined);
+    }
+  });
 });
