@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   if (config.seedDemo) await seedDemo(logger, config);
   const stopCatalog = await startCatalog(logger);
 
-  const dbHealth = new DbHealth({ logger }).start();
+  const dbHealth = new DbHealth({ uri: runtime.uri, logger }).start();
   const app = createApp({ config, logger, mailer: createMailer(config, logger), payments: createPaymentGateway(config), dbHealth });
   let stopping = false;
   // While shutting down, each answer closes its connection, so keep-alive clients leave as their requests finish.

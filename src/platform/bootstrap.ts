@@ -7,6 +7,8 @@ export interface Runtime {
   config: Config;
   logger: Logger;
   engine?: EmbeddedEngine;
+  /** The database the app is connected to. */
+  uri: string;
   /** Closes the database connection and stops the engine we started. */
   close(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function bootstrap(opts: { logLevel?: string } = {}): Promise<Runti
     config,
     logger,
     engine,
+    uri,
     async close() {
       await disconnectDb().catch(() => undefined);
       if (engine) await engine.stop();

@@ -1,7 +1,9 @@
-import mongoose from 'mongoose';
+import { MongoClient } from 'mongodb';
 import type { Logger } from './logger';
 
 export interface DbHealthOptions {
+  /** The database to watch, reached over a connection of the monitor's own. */
+  uri: string;
   /** How often the database is pinged. */
   everyMs?: number;
   /** A ping unanswered after this long means the database is down. */
@@ -16,8 +18,9 @@ export interface DbHealthOptions {
  * the edge can answer 503 at once while the database is away, and give a
  * request already waiting its 503 before two seconds have passed.
  *
- * One ping at a time: while one is unanswered no other is sent, so a
- * stopped engine never fills the connection pool with pings.
+ * The pings go over a connection of their own: on the app's pool a ping
+ * would queue behind the requests of a busy minute and call overload an
+ * outage. One ping at a time: while one is unanswered no other is sent.
  */
 export class DbHealth {
   private healthy = true;
@@ -25,10 +28,21 @@ export class DbHealth {
   private pending?: { since: number };
   private readonly everyMs: number;
   private readonly timeoutMs: number;
+  private client: MongoClient;
 
-  constructor(private readonly opts: DbHealthOptions = {}) {
+  constructor(private readonly opts: DbHealthOptions) {
     this.everyMs = opts.everyMs ?? 400;
     this.timeoutMs = opts.timeoutMs ?? 1_000;
+    this.client = this.newClient();
+  }
+
+  private newClient(): MongoClient {
+    return new MongoClient(this.opts.uri, {
+      maxPoolSize: 1,
+      serverSelectionTimeoutMS: this.timeoutMs,
+      connectTimeoutMS: this.timeoutMs,
+      heartbeatFrequencyMS: 2_000,
+    });
   }
 
   /** False from the moment a ping has gone unanswered for `timeoutMs`, until one is answered. */
@@ -47,28 +61,45 @@ export class DbHealth {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    void this.client.close().catch(() => undefined);
   }
 
   /** One ping (unless one is still out); resolves with the state after it. */
   async check(): Promise<boolean> {
-    if (this.pending) return this.up;
-    const db = mongoose.connection.db;
-    if (!db || mongoose.connection.readyState !== 1) {
-      this.mark(false);
-      return false;
+    if (this.pending) {
+      // A ping a stopped engine swallowed may never come back: after a while it is dropped
+      // with its connection, so the next ping can tell when the engine answers again.
+      if (Date.now() - this.pending.since > 3 * this.timeoutMs) this.abandonPending();
+      return this.up;
     }
     const mine = { since: Date.now() };
     this.pending = mine;
+    const client = this.client;
     try {
-      // The driver's own timeout ends the ping (and its connection) when the engine answers nothing.
-      await db.command({ ping: 1 }, { timeoutMS: this.timeoutMs });
-      this.mark(true);
+      await client.db('admin').command({ ping: 1 }, { timeoutMS: this.timeoutMs });
+      if (this.pending === mine) this.mark(true);
     } catch {
-      this.mark(false);
+      if (this.pending === mine) {
+        this.mark(false);
+        // A client whose first connection failed stays closed for good ("Topology is closed"): start afresh.
+        this.replaceClient();
+      }
     } finally {
       if (this.pending === mine) this.pending = undefined;
     }
     return this.healthy;
+  }
+
+  private abandonPending(): void {
+    this.mark(false);
+    this.pending = undefined;
+    this.replaceClient();
+  }
+
+  private replaceClient(): void {
+    const old = this.client;
+    this.client = this.newClient();
+    void old.close(true).catch(() => undefined);
   }
 
   private mark(up: boolean): void {

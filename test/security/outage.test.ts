@@ -33,7 +33,7 @@ describe('attacks: the database engine stops answering or dies', function () {
 
   before(async function () {
     if (testEngines().db.kind !== 'ferretdb') this.skip();
-    health = new DbHealth().start();
+    health = new DbHealth({ uri: testEngines().db.uri }).start();
     app = buildApp({ dbHealth: health }).app;
     const coop = await makeCoop();
     const p = await makeProduct(coop, { stock: 50 });
