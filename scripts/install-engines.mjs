@@ -32,10 +32,13 @@
 // second writer in between (FerretDB issue #3040): 200 concurrent guarded
 // `$inc` on 50 units all "succeed". MongoDB makes each single-document
 // write atomic, and our stock, balances and states rely on that. The patch
-// runs those three commands one at a time per collection inside the
-// handler (a mutex per database.collection). That is enough because only
-// one FerretDB process owns an embedded data directory, and cheap because
-// SQLite takes one writer at a time anyway. test/platform/engine.conformance
+// runs those three commands one at a time per document inside the handler:
+// a command whose filter names one `_id` locks that document (one of 256
+// stripes) and shares the collection; any other has the collection to
+// itself. That is enough because only one FerretDB process owns an embedded
+// data directory. A first version locked whole collections: every session
+// touch queued behind every other, and place-100/s went from p99 1.5 s to
+// 4.7 s; per document it measured p99 96 ms in the same conditions. test/platform/engine.conformance
 // proves the guarantee on every `npm test`.
 //
 // Each built engine records what it was built from in a stamp
@@ -56,42 +59,77 @@ const FERRETDB_PATCHES = [
   {
     file: 'internal/handler/msg_update.go',
     from: `func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n`,
-    to: `func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n\tdefer lockCollection(params.DB, params.Collection)()\n`,
+    to: `func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n\tvar lockFilter *types.Document\n\tif len(params.Updates) == 1 {\n\t\tlockFilter = params.Updates[0].Filter\n\t}\n\tdefer lockWrite(params.DB, params.Collection, lockFilter)()\n`,
     why: 'make each update atomic: no second writer between read and write-back',
   },
   {
     file: 'internal/handler/msg_findandmodify.go',
     from: `func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n`,
-    to: `func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n\tdefer lockCollection(params.DB, params.Collection)()\n`,
+    to: `func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n\tdefer lockWrite(params.DB, params.Collection, params.Query)()\n`,
     why: 'make each findAndModify atomic',
   },
   {
     file: 'internal/handler/msg_delete.go',
     from: `\tvar deleted int32\n\twriteErrors := types.MakeArray(0)\n`,
-    to: `\tdefer lockCollection(params.DB, params.Collection)()\n\n\tvar deleted int32\n\twriteErrors := types.MakeArray(0)\n`,
+    to: `\tvar lockFilter *types.Document\n\tif len(params.Deletes) == 1 {\n\t\tlockFilter = params.Deletes[0].Filter\n\t}\n\tdefer lockWrite(params.DB, params.Collection, lockFilter)()\n\n\tvar deleted int32\n\twriteErrors := types.MakeArray(0)\n`,
     why: 'a filtered delete matches and removes what an update is not changing meanwhile',
   },
   {
     file: 'internal/handler/collection_lock.go',
-    create: `// Added by Filiera's install-engines.mjs: one writer at a time per collection
-// for the read-modify-write commands (update, findAndModify, delete), so that
-// each single-document write is atomic as on MongoDB.
+    create: `// Added by Filiera's install-engines.mjs: the read-modify-write commands
+// (update, findAndModify, delete) run one at a time per document, so that each
+// single-document write is atomic as on MongoDB. A command whose one filter
+// names a single _id locks that document (a stripe of a fixed table) and
+// shares its collection; any other command has the collection to itself.
 
 package handler
 
-import "sync"
+import (
+\t"fmt"
+\t"hash/fnv"
+\t"sync"
+
+\t"github.com/FerretDB/FerretDB/internal/types"
+)
+
+const writeStripes = 256
+
+type collectionWriteLock struct {
+\tall     sync.RWMutex
+\tstripes [writeStripes]sync.Mutex
+}
 
 var collectionLocks sync.Map
 
-func lockCollection(db, collection string) func() {
-\tm, _ := collectionLocks.LoadOrStore(db+"."+collection, new(sync.Mutex))
-\tmu := m.(*sync.Mutex)
-\tmu.Lock()
+func lockWrite(db, collection string, filter *types.Document) func() {
+\tv, _ := collectionLocks.LoadOrStore(db+"."+collection, new(collectionWriteLock))
+\tl := v.(*collectionWriteLock)
 
-\treturn mu.Unlock
+\tif filter != nil {
+\t\tif id, err := filter.Get("_id"); err == nil {
+\t\t\tswitch id.(type) {
+\t\t\tcase string, types.ObjectID:
+\t\t\t\th := fnv.New32a()
+\t\t\t\t_, _ = h.Write([]byte(fmt.Sprintf("%T:%v", id, id)))
+\t\t\t\tmu := &l.stripes[h.Sum32()%writeStripes]
+
+\t\t\t\tl.all.RLock()
+\t\t\t\tmu.Lock()
+
+\t\t\t\treturn func() {
+\t\t\t\t\tmu.Unlock()
+\t\t\t\t\tl.all.RUnlock()
+\t\t\t\t}
+\t\t\t}
+\t\t}
+\t}
+
+\tl.all.Lock()
+
+\treturn l.all.Unlock
 }
 `,
-    why: 'the per-collection mutex the three patches above take',
+    why: 'the per-document (or per-collection) locks the three patches above take',
   },
   {
     file: 'internal/backends/sqlite/collection.go',
@@ -169,7 +207,7 @@ func filiera_equalityWhere(filter *types.Document) (string, []any) {
     why: 'look up _id through the unique index (same value, indexed expression)',
   },
 ];
-const FERRETDB_BUILD = `${FERRETDB_VERSION}+id-index+atomic-writes+equality-pushdown`;
+const FERRETDB_BUILD = `${FERRETDB_VERSION}+id-index+atomic-writes-by-document+equality-pushdown`;
 
 const log = (msg) => console.log(`[engines] ${msg}`);
 
