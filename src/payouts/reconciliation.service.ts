@@ -5,6 +5,7 @@ import { trusted } from '../platform/db';
 import { notFound } from '../platform/errors';
 import { LedgerEntryModel, type LedgerEntry, type LedgerKind } from './ledger.model';
 import { TransferModel, transferId } from './transfer.model';
+import { toCsv } from '../platform/csv';
 
 /** Entries that move money between the platform and a co-op (the co-op's side). */
 const COOP_POSITION = new Set(['transfer', 'reversal', 'owed', 'netted']);
@@ -71,18 +72,10 @@ export async function listLedger(f: LedgerFilter, limit = 1000): Promise<LedgerE
   return LedgerEntryModel.find(q).sort({ at: -1 }).limit(limit).lean();
 }
 
-const csvCell = (v: unknown): string => {
-  let s = v == null ? '' : v instanceof Date ? v.toISOString() : String(v);
-  // A cell that starts like a formula is neutralised for spreadsheets.
-  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+$/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-/** The ledger as CSV (amounts in cents, signed; one line per entry). */
+/** The ledger as CSV (amounts in cents, signed; one line per entry), through the one CSV writer. */
 export function ledgerCsv(entries: LedgerEntry[]): string {
   const head = ['at', 'kind', 'order_number', 'order_id', 'coop_id', 'amount_cents', 'currency', 'stripe_id', 'entry_id', 'note'];
-  const rows = entries.map((e) => [e.at, e.kind, e.orderNumber, e.order ? String(e.order) : '', e.coop ? String(e.coop) : '', e.amount, e.currency, e.stripeId, e._id, e.note].map(csvCell).join(','));
-  return [head.join(','), ...rows].join('\r\n') + '\r\n';
+  return toCsv(head, entries.map((e) => [e.at, e.kind, e.orderNumber, e.order ? String(e.order) : '', e.coop ? String(e.coop) : '', e.amount, e.currency, e.stripeId, e._id, e.note]));
 }
 
 /**

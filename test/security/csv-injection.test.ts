@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import { csvCell, toCsv } from '../../src/platform/csv';
 import { moneyCsv } from '../../src/coops/reports.service';
+import { ledgerCsv } from '../../src/payouts/reconciliation.service';
 import { goodsCsv, goodsImport, previewGoodsImport } from '../../src/catalog/goods.service';
 import { makeCoop, makeProduct } from '../catalog/factories';
 import { makeUser } from '../admin/helpers';
@@ -62,5 +63,13 @@ describe('attacks: CSV injection', () => {
     const row = preview.rows.find((r) => r.slug === p.slug)!;
     assert.deepEqual(row.problems, []);
     assert.equal(row.stock, 7);
+  });
+
+  it('the ledger export uses the same writer', () => {
+    const file = ledgerCsv([{ _id: 'k', at: new Date('2026-12-01T00:00:00Z'), kind: 'refund', orderNumber: 'FIL-1', amount: -250, currency: 'eur', note: 'Rimborso\r=1+1' } as never]);
+    const rows = parse(file) as string[][];
+    assert.equal(rows.length, 2);
+    assert.equal(rows[1]![5], '-250');
+    assert.equal(rows[1]![9], 'Rimborso\r=1+1');
   });
 });
