@@ -12,7 +12,7 @@ import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './o
 import { allocateOrderNumber, orderNumberCandidate } from './order-number';
 import { newViewToken } from './orders.service';
 import { reserveStock } from './reservations.service';
-import { signalStockChanged } from './stock-signal';
+import { signalStockChanged } from '../catalog';
 
 /** A Checkout Session lives 31 minutes (Stripe's minimum is 30); held stock a few minutes longer. */
 export const SESSION_TTL_MS = 31 * 60_000;

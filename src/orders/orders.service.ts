@@ -19,7 +19,7 @@ import { OrderKeyModel, OrderModel, type LatePaymentState, type Order } from './
 import { ReservationModel } from './reservation.model';
 import { ordersWithStaleReservations, releaseReservations, reserveStock, sellReservations } from './reservations.service';
 import { assertShareMove, type ShareStatus } from './states';
-import { signalStockChanged } from './stock-signal';
+import { signalStockChanged } from '../catalog';
 
 /** The steps of a late payment's settlement, named for the test seam `onStep`. */
 export type LateStep = 'claimed' | 'stock_taken' | 'refund_created';
@@ -558,10 +558,10 @@ export async function sweepStaleReservations(now = new Date()): Promise<number> 
 /**
  * The sweeper is the safety net: a session's expiry event (or the demo
  * provider's) gives a hold back on time, and a hold outlives its session
- * by HOLD_GRACE_MS anyway. Every 10 minutes is enough for that, and on
- * FerretDB its query reads every reservation ever made (only `_id`
- * filters use an index there): once a minute, that scan was the largest
- * stall left in a steady checkout load.
+ * by HOLD_GRACE_MS anyway. Every 10 minutes is enough for that, and its
+ * query reads the holds of every stock level (the truth of what is held):
+ * once a minute, such a scan was the largest stall left in a steady
+ * checkout load.
  */
 const STALE_SWEEP_MS = 10 * 60_000;
 registerSweeper({ name: 'stale-reservations', everyMs: STALE_SWEEP_MS, run: () => sweepStaleReservations() });
