@@ -11,7 +11,7 @@ import type { DbHealth } from './platform/db-health';
 import { healthRoutes } from './platform/health';
 import { localeRoutes } from './platform/locale.routes';
 import { catalogRoutes } from './catalog/catalog.routes';
-import { coopsRoutes } from './coops/coops.routes';
+import { coopsRoutes } from './catalog/coops.routes';
 import { loadUser } from './accounts/current-user';
 import { cartCountLocals, cartRoutes } from './cart';
 import { checkoutRoutes } from './orders';
@@ -19,7 +19,7 @@ import { accountsRoutes } from './accounts/accounts.routes';
 import { mailboxRoutes } from './accounts/mailbox.routes';
 import { membersRoutes } from './coops/members.routes';
 import { adminRoutes } from './admin/admin.routes';
-import { workspaceRoutes } from './coops/workspace.routes';
+import { workspaceRoutes } from './workspace/workspace.routes';
 import type { PaymentGateway } from './payments/gateway';
 import { demoPaymentRoutes, webhookRoutes } from './payments/payments.routes';
 

@@ -12,7 +12,7 @@ import { departmentOf } from './categories';
 import { normalizeText, searchTermsFor } from './search-terms';
 import { GoodsImportClaimModel, GoodsImportModel, type GoodsImportRow } from './goods-import.model';
 import { removeProductImage, storeProductImage } from './images';
-import type { GoodsInput } from '../coops/workspace.schemas';
+import type { GoodsInput } from '../workspace/workspace.schemas';
 import { catalogChanged, stockChanged } from './catalog-cache';
 import { toCsv } from '../platform/csv';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
-import { advanceShare } from '../../src/coops/fulfilment.service';
+import { advanceShare } from '../../src/workspace/fulfilment.service';
 import { CoopShareModel, OrderModel, shareId } from '../../src/orders';
 import { PaymentProviderError, StripeGateway, createPaymentEvents, type PaymentGateway, type TransferGroupMoney, type WebhookEvent } from '../../src/payments';
 import { owedBy } from '../../src/payouts/balances.service';

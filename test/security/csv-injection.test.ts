@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import { csvCell, toCsv } from '../../src/platform/csv';
-import { moneyCsv } from '../../src/coops/reports.service';
+import { moneyCsv } from '../../src/workspace/reports.service';
 import { ledgerCsv } from '../../src/payouts/reconciliation.service';
 import { goodsCsv, goodsImport, previewGoodsImport } from '../../src/catalog/goods.service';
 import { makeCoop, makeProduct } from '../catalog/factories';

@@ -7,7 +7,7 @@ import { OrderModel } from '../../src/orders/order.model';
 import { buildApp, csrfFrom, MemoryMailer } from '../support/app';
 import { makeCoop, makeProduct } from '../orders/factories';
 import { ADDRESS } from '../orders/support';
-import { memberOf } from '../coops/workspace.fixtures';
+import { memberOf } from '../workspace/workspace.fixtures';
 
 type Agent = ReturnType<typeof request.agent>;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import { buildApp } from '../support/app';
-import { makeCoop, makeUser, memberOf, signedIn } from '../coops/workspace.fixtures';
+import { makeCoop, makeUser, memberOf, signedIn } from '../workspace/workspace.fixtures';
 
 /**
  * Names that live on every object's prototype. A lookup written as

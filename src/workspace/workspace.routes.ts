@@ -9,14 +9,14 @@ import { flash } from '../platform/web';
 import { LocalDiskStorage } from '../platform/storage';
 import { registerSweeper } from '../platform/sweepers';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENTS, IVA_RATES, REGIONS, UNIT_CODES } from '../catalog/categories';
-import { COOP_KINDS, SOCIAL_TYPES } from './coop.model';
+import { COOP_KINDS, SOCIAL_TYPES } from '../coops/coop.model';
 import { MAX_IMAGE_BYTES } from '../catalog/images';
 import * as goods from '../catalog/goods.service';
-import { ApplicationSchema, fieldErrors } from './application.schemas';
-import { applicationsOf, applyToJoin } from './application.service';
+import { ApplicationSchema, fieldErrors } from '../coops/application.schemas';
+import { applicationsOf, applyToJoin } from '../coops/application.service';
 import { GoodsSchema, ImageAltSchema, ObjectIdParam, RandomIdParam } from './workspace.schemas';
 import { dashboardFigures, workspaceCoop } from './workspace.service';
-import { dashboardLink, refreshOnboardingLink, startOnboarding, syncAccount } from './onboarding.service';
+import { dashboardLink, refreshOnboardingLink, startOnboarding, syncAccount } from '../coops/onboarding.service';
 import { fulfilmentRoutes } from './fulfilment.routes';
 import { reportsRoutes } from './reports.routes';
 

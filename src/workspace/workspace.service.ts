@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { notFound } from '../platform/errors';
-import { CoopModel } from './coop.model';
+import { CoopModel } from '../coops/coop.model';
 import { ProductModel } from '../catalog/product.model';
-import { payoutsStateOf } from './onboarding.service';
+import { payoutsStateOf } from '../coops/onboarding.service';
 import { sharesOfCoop } from './fulfilment.service';
 
 /** The co-op as the workspace pages show it (never another co-op: the guard set `coopId`). */

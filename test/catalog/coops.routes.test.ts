@@ -4,7 +4,7 @@ import request from 'supertest';
 import { buildApp } from '../support/app';
 import { catalogChanged } from '../../src/catalog';
 import { CoopModel } from '../../src/coops/coop.model';
-import { makeCoop, makeProduct } from '../catalog/factories';
+import { makeCoop, makeProduct } from './factories';
 
 describe('public co-op pages', () => {
   let app: Express;

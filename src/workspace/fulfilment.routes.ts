@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { requireCoopRole } from '../accounts/guards';
 import { isAppError, notFound } from '../platform/errors';
 import { flash } from '../platform/web';
-import { fieldErrors } from './application.schemas';
+import { fieldErrors } from '../coops/application.schemas';
 import { FulfilmentSchema } from './workspace.schemas';
 import { SHARE_ID, advanceShare, shareForFulfilment, sharesOfCoop } from './fulfilment.service';
 import type { WorkspaceDeps } from './workspace.routes';

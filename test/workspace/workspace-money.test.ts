@@ -5,7 +5,7 @@ import { buildApp } from '../support/app';
 import { CoopShareModel, OrderModel, shareId, type ShareStatus } from '../../src/orders';
 import { TransferModel, transferId, type TransferStatus } from '../../src/payouts/transfer.model';
 import { recordLedger } from '../../src/payouts/ledger.model';
-import { moneyReport } from '../../src/coops/reports.service';
+import { moneyReport } from '../../src/workspace/reports.service';
 import { makeCoop, memberOf, suffix } from './workspace.fixtures';
 
 /** An order with one line of `coopId` and one of another co-op, and this co-op's share. */

@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { notFound } from '../platform/errors';
 import { localized } from '../platform/i18n';
-import { coopPage, listCoops } from '../catalog/catalog.service';
-import { catalogViewHelpers } from '../catalog/catalog.routes';
+import { coopPage, listCoops } from './catalog.service';
+import { catalogViewHelpers } from './catalog.routes';
 
 const slugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/);
 
