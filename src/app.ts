@@ -10,16 +10,15 @@ import { databaseGate, errorHandler, flashLocals, notFoundHandler, useViews, vie
 import type { DbHealth } from './platform/db-health';
 import { healthRoutes } from './platform/health';
 import { localeRoutes } from './platform/locale.routes';
-import { catalogRoutes } from './catalog/catalog.routes';
-import { coopsRoutes } from './catalog/coops.routes';
-import { loadUser } from './accounts/current-user';
-import { cartCountLocals, cartRoutes } from './cart';
+import { EventBus } from './platform/events';
+import type { CoreDeps } from './platform/deps';
+import { catalogRoutes, coopsRoutes } from './catalog';
+import { accountsRoutes, loadUser, mailboxRoutes } from './accounts';
+import { membersRoutes, membershipsOf, wireCoops } from './coops';
+import { cartCountLocals, cartRoutes, wireCart } from './cart';
 import { checkoutRoutes } from './orders';
-import { accountsRoutes } from './accounts/accounts.routes';
-import { mailboxRoutes } from './accounts/mailbox.routes';
-import { membersRoutes } from './coops/members.routes';
-import { adminRoutes } from './admin/admin.routes';
-import { workspaceRoutes } from './workspace/workspace.routes';
+import { adminRoutes } from './admin';
+import { workspaceRoutes } from './workspace';
 import type { PaymentGateway } from './payments/gateway';
 import { demoPaymentRoutes, webhookRoutes } from './payments/payments.routes';
 
@@ -31,6 +30,8 @@ export interface AppDeps {
   payments: PaymentGateway;
   /** Whether the database answers (server.ts starts one); without it pages wait for the driver's own timeouts. */
   dbHealth?: DbHealth;
+  /** The app's event bus; createApp makes one when none is given (a test may pass its own to listen). */
+  events?: EventBus;
 }
 
 /**
@@ -38,8 +39,15 @@ export interface AppDeps {
  * does both, and tests import this with the engines they started.
  * The order of the middleware is the request's path through the app.
  */
-export function createApp(deps: AppDeps): Express {
-  const { config, logger } = deps;
+export function createApp(appDeps: AppDeps): Express {
+  const { config, logger } = appDeps;
+  // The composition: one event bus, and each feature subscribed to the ones below it.
+  const events = appDeps.events ?? new EventBus();
+  const core: CoreDeps = { config, logger, mailer: appDeps.mailer, events };
+  const deps = { ...appDeps, events };
+  wireCoops(events);
+  wireCart(events);
+
   const app = express();
   const onError = errorHandler(logger);
   app.disable('x-powered-by');
@@ -81,7 +89,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(sessions(config));
   app.use(flashLocals);
   app.use(csrfProtection);
-  app.use(loadUser);
+  app.use(loadUser(membershipsOf));
   app.use(cartCountLocals);
 
   // Feature routers.
@@ -89,8 +97,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(demoPaymentRoutes(deps));
   app.use(cartRoutes());
   app.use(checkoutRoutes(deps));
-  app.use(accountsRoutes(deps));
-  app.use(membersRoutes(deps));
+  app.use(accountsRoutes(core));
+  app.use(membersRoutes(core));
   app.use(mailboxRoutes(config));
   app.use(catalogRoutes());
   app.use(coopsRoutes());

@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { CoreDeps } from '../platform/deps';
 import { limiter } from '../platform/rate-limit';
 import { safeNext } from '../platform/security';
 import { flash } from '../platform/web';
@@ -54,9 +54,9 @@ function form(res: Response, view: string, title: string, values: Values = {}, e
 
 const parse = <S extends z.ZodType>(schema: S, body: unknown) => schema.safeParse(body ?? {});
 
-export function accountsRoutes(deps: AppDeps): Router {
+export function accountsRoutes(deps: CoreDeps): Router {
   const router = Router();
-  const service = createAccountsService({ mailer: deps.mailer, logger: deps.logger, publicUrl: deps.config.publicUrl });
+  const service = createAccountsService({ mailer: deps.mailer, logger: deps.logger, publicUrl: deps.config.publicUrl, events: deps.events });
   const t = (req: Request, key: string) => req.t(key);
   const ipEmail = (req: Request) => `${req.ip}|${emailOf(req)}`;
 
@@ -112,7 +112,7 @@ export function accountsRoutes(deps: AppDeps): Router {
     const who = await service.authenticate(parsed.data.email, parsed.data.password);
     if (!who) return fail(401);
     await clearLoginFailures(req);
-    await startUserSession(req, who.id, who.rightsVersion);
+    await startUserSession(req, who.id, who.rightsVersion, deps.events);
     res.redirect(303, next);
   });
 

@@ -3,8 +3,10 @@ import type { Logger } from '../platform/logger';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import type { Locale } from '../platform/i18n';
 import { AppError, notFound } from '../platform/errors';
+import { trusted } from '../platform/db';
 import { registerSweeper } from '../platform/sweepers';
-import { MembershipModel } from '../coops/membership.model';
+import type { EventBus } from '../platform/events';
+import './events';
 import { UserModel } from './user.model';
 import { decoyHash, hashPassword, verifyPassword } from './password';
 import { consumeToken, issueToken, peekToken, revokeTokens, sweepExpiredTokens } from './token.model';
@@ -20,13 +22,8 @@ export interface AccountsDeps {
   mailer: Mailer;
   logger: Logger;
   publicUrl: string;
-}
-
-/** Another feature's clean-up when an account is deleted (orders keep their own snapshots). */
-export type AccountDeletedHook = (userId: string) => Promise<void>;
-const deletedHooks: AccountDeletedHook[] = [];
-export function onAccountDeleted(fn: AccountDeletedHook): void {
-  deletedHooks.push(fn);
+  /** Announces sign-ins and deletions to the features that hang on an account. */
+  events: EventBus;
 }
 
 export interface SavedAddress extends AddressInput {
@@ -75,6 +72,29 @@ export async function createUser(input: { name: string; email: string; password:
     isAdmin: !!input.isAdmin,
     locale: input.locale ?? 'it',
   });
+}
+
+/** After a user's rights changed (a role given or taken): their sessions rotate on the next request. */
+export async function rightsChanged(userId: string | Types.ObjectId): Promise<void> {
+  await UserModel.updateOne({ _id: userId }, { $inc: { rightsVersion: 1 } });
+}
+
+/** Names and e-mails of these users, by id (missing ones are left out). */
+export async function usersByIds(ids: readonly (string | Types.ObjectId)[]): Promise<Map<string, { name: string; email: string }>> {
+  if (ids.length === 0) return new Map();
+  const users = await UserModel.find({ _id: trusted({ $in: ids.map((id) => new Types.ObjectId(String(id))) }) }, { name: 1, email: 1 }).lean();
+  return new Map(users.map((u) => [String(u._id), { name: u.name, email: u.email }]));
+}
+
+/** The account registered with this e-mail, if any. */
+export async function findUserByEmail(email: string): Promise<{ id: string; locale: Locale } | null> {
+  const u = await UserModel.findOne({ email: String(email) }, { _id: 1, locale: 1 }).lean();
+  return u ? { id: String(u._id), locale: u.locale === 'en' ? 'en' : 'it' } : null;
+}
+
+/** Following a link sent to the address proves it: marks it verified if it was not. */
+export async function markEmailVerified(userId: string): Promise<void> {
+  await UserModel.updateOne({ _id: userId, emailVerifiedAt: null }, { $set: { emailVerifiedAt: new Date() } });
 }
 
 export function createAccountsService(deps: AccountsDeps) {
@@ -235,11 +255,8 @@ export function createAccountsService(deps: AccountsDeps) {
       const user = await UserModel.findById(userId);
       if (!user || user.deletedAt) throw notFound('user_not_found');
       if (!(await verifyPassword(user.passwordHash, password))) throw new AppError('wrong_password', 'Wrong password', 422, { details: { password: 'accounts.errors.wrongPassword' } });
-      const owned = await MembershipModel.find({ user: user._id, role: 'owner' }, { coop: 1 }).lean();
-      for (const m of owned) {
-        const owners = await MembershipModel.countDocuments({ coop: m.coop, role: 'owner' });
-        if (owners <= 1) throw new AppError('last_owner', 'Hand the co-op over to another owner first', 409);
-      }
+      // A feature may refuse (the last owner of a co-op must hand it over first).
+      await deps.events.emit('account.deleting', { userId });
       user.set({
         email: `deleted-${String(user._id)}@deleted.invalid`,
         name: '—',
@@ -251,8 +268,8 @@ export function createAccountsService(deps: AccountsDeps) {
         rightsVersion: (user.rightsVersion ?? 0) + 1,
       });
       await user.save();
-      await Promise.all([MembershipModel.deleteMany({ user: user._id }), revokeTokens(userId), endAllSessionsOf(userId)]);
-      for (const hook of deletedHooks) await hook(userId);
+      await Promise.all([revokeTokens(userId), endAllSessionsOf(userId)]);
+      await deps.events.emit('account.deleted', { userId });
     },
   };
 }

@@ -1,10 +1,22 @@
 import type { RequestHandler } from 'express';
 import { Types } from 'mongoose';
 import { UserModel } from './user.model';
-import { MembershipModel, type MemberRole } from '../coops/membership.model';
-import { CoopModel } from '../coops/coop.model';
-import { trusted } from '../platform/db';
 import { rotateUserSession } from './session';
+
+/** The roles a user can hold in a co-op (coops/ ranks them: owner > manager > staff). */
+export type MemberRole = 'owner' | 'manager' | 'staff';
+
+/** A co-op the user belongs to, with the role in it. */
+export interface UserCoop {
+  id: string;
+  slug: string;
+  name: string;
+  role: MemberRole;
+  status: string;
+}
+
+/** Reads a user's co-ops. coops/ provides it and createApp hands it to `loadUser`, so accounts never reads co-ops itself. */
+export type MembershipsOf = (userId: string) => Promise<UserCoop[]>;
 
 /** The signed-in user as every route and view sees it (`req.user`, `res.locals.user`). */
 export interface CurrentUser {
@@ -15,7 +27,7 @@ export interface CurrentUser {
   locale: 'it' | 'en';
   emailVerified: boolean;
   /** The co-ops this user belongs to, with the role in each. Read fresh on every request. */
-  coops: { id: string; slug: string; name: string; role: MemberRole; status: string }[];
+  coops: UserCoop[];
 }
 
 declare global {
@@ -34,19 +46,14 @@ declare module 'express-session' {
 }
 
 /** Reads a user and their memberships; null when the account is gone or deleted. */
-export async function loadCurrentUser(userId: string): Promise<CurrentUser | null> {
-  return (await readUser(userId))?.user ?? null;
+export async function loadCurrentUser(userId: string, membershipsOf: MembershipsOf): Promise<CurrentUser | null> {
+  return (await readUser(userId, membershipsOf))?.user ?? null;
 }
 
-async function readUser(userId: string): Promise<{ user: CurrentUser; rightsVersion: number } | null> {
+async function readUser(userId: string, membershipsOf: MembershipsOf): Promise<{ user: CurrentUser; rightsVersion: number } | null> {
   if (!Types.ObjectId.isValid(userId)) return null;
   const user = await UserModel.findById(userId, { email: 1, name: 1, isAdmin: 1, locale: 1, emailVerifiedAt: 1, deletedAt: 1, rightsVersion: 1 }).lean();
   if (!user || user.deletedAt) return null;
-  const memberships = await MembershipModel.find({ user: user._id }, { coop: 1, role: 1 }).lean();
-  const coops = memberships.length
-    ? await CoopModel.find({ _id: trusted({ $in: memberships.map((m) => m.coop) }) }, { slug: 1, name: 1, status: 1 }).lean()
-    : [];
-  const byId = new Map(coops.map((c) => [String(c._id), c]));
   const current: CurrentUser = {
     id: String(user._id),
     email: user.email,
@@ -54,10 +61,7 @@ async function readUser(userId: string): Promise<{ user: CurrentUser; rightsVers
     isAdmin: !!user.isAdmin,
     locale: user.locale === 'en' ? 'en' : 'it',
     emailVerified: !!user.emailVerifiedAt,
-    coops: memberships.flatMap((m) => {
-      const c = byId.get(String(m.coop));
-      return c ? [{ id: String(c._id), slug: c.slug, name: c.name, role: m.role as MemberRole, status: c.status }] : [];
-    }),
+    coops: await membershipsOf(String(user._id)),
   };
   return { user: current, rightsVersion: user.rightsVersion ?? 0 };
 }
@@ -67,10 +71,10 @@ async function readUser(userId: string): Promise<{ user: CurrentUser; rightsVers
  * membership, a revoked admin right or a deleted account takes effect on
  * the user's next request. A session whose user is gone is destroyed.
  */
-export const loadUser: RequestHandler = async (req, res, next) => {
+export const loadUser = (membershipsOf: MembershipsOf): RequestHandler => async (req, res, next) => {
   const id = req.session?.userId;
   if (!id) return next();
-  const found = await readUser(id);
+  const found = await readUser(id, membershipsOf);
   if (!found) {
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     return next();

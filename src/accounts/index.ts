@@ -1,6 +1,8 @@
 /** What other features may use from accounts. */
-export { registerLoginHook, type LoginHook } from './session';
-export { getAddress, listAddresses, onAccountDeleted, createUser, type SavedAddress } from './accounts.service';
-export { requireUser, requireAdmin, requireCoopRole, assertCoopRole, roleAtLeast, type CoopContext } from './guards';
-export { loadCurrentUser, type CurrentUser } from './current-user';
+export { getAddress, listAddresses, createUser, rightsChanged, usersByIds, findUserByEmail, markEmailVerified, type SavedAddress } from './accounts.service';
+export { requireUser, requireAdmin } from './guards';
+export { loadCurrentUser, loadUser, type CurrentUser, type UserCoop, type MemberRole, type MembershipsOf } from './current-user';
 export { hashToken, newToken, looksLikeToken } from './token.model';
+export { accountsRoutes } from './accounts.routes';
+export { mailboxRoutes } from './mailbox.routes';
+import './events';

@@ -1,15 +1,8 @@
 import type { Request, Response } from 'express';
 import mongoose from 'mongoose';
 import { sessionCookieName } from '../platform/security';
-
-/** Something another feature does right after a sign-in (the cart merges the guest cart). */
-export type LoginHook = (req: Request, userId: string) => Promise<void>;
-const loginHooks: LoginHook[] = [];
-
-/** Registers a function called after every sign-in, once the new session holds the user. */
-export function registerLoginHook(fn: LoginHook): void {
-  loginHooks.push(fn);
-}
+import type { EventBus } from '../platform/events';
+import './events';
 
 /** What survives a rotation of the session id: the guest's cart and the chosen language. */
 const CARRIED_OVER = ['cart', 'locale'] as const;
@@ -35,17 +28,15 @@ async function rotate(req: Request, keep: readonly string[], set: Bag): Promise<
 
 /**
  * Signs a user in: a new session id (never the one the visitor had before),
- * the guest's cart copied into it as it was, then the login hooks.
- * A failing hook is logged and does not undo the sign-in.
+ * the guest's cart copied into it as it was, then `account.signed_in`.
+ * A failing listener is logged and does not undo the sign-in.
  */
-export async function startUserSession(req: Request, userId: string, rightsVersion: number): Promise<void> {
+export async function startUserSession(req: Request, userId: string, rightsVersion: number, events: EventBus): Promise<void> {
   await rotate(req, CARRIED_OVER, { userId, rightsVersion, createdAt: Date.now() });
-  for (const hook of loginHooks) {
-    try {
-      await hook(req, userId);
-    } catch (err) {
-      (req as { log?: { warn(o: object, m: string): void } }).log?.warn({ err }, 'login hook failed');
-    }
+  try {
+    await events.emit('account.signed_in', { req, userId });
+  } catch (err) {
+    (req as { log?: { warn(o: object, m: string): void } }).log?.warn({ err }, 'a sign-in listener failed');
   }
   if (req.session) await save(req);
 }

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { CoopModel } from '../coops/coop.model';
+import * as coops from '../coops';
+import { coopExists, type CoopRow, type CoopTransition } from '../coops';
 import { catalogChanged } from '../catalog';
 import { CommissionRateModel } from '../payouts/commission.model';
 import { commissionRatesChanged } from '../payouts/commission.service';
@@ -9,94 +10,13 @@ import { audit } from './audit';
 import { AuditEntryModel } from './audit.model';
 import type { AuditFilter } from './admin.schemas';
 
-/** What a co-op row on the admin pages shows. */
-export interface CoopRow {
-  id: string;
-  name: string;
-  slug: string;
-  status: string;
-  region: string;
-  town: string;
-  kind: string;
-  createdAt?: Date;
-  rejectionReason: string;
-  stripeAccountId: string;
-  payouts: { transfersActive: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean; currentlyDue: string[]; pastDue: string[]; disabledReason: string };
-}
-
-const COOP_FIELDS = { name: 1, slug: 1, status: 1, region: 1, town: 1, kind: 1, createdAt: 1, rejectionReason: 1, stripeAccountId: 1, payouts: 1 } as const;
-
-function toRow(c: Record<string, unknown> & { _id: Types.ObjectId }): CoopRow {
-  const p = (c.payouts ?? {}) as Partial<CoopRow['payouts']>;
-  return {
-    id: String(c._id),
-    name: String(c.name ?? ''),
-    slug: String(c.slug ?? ''),
-    status: String(c.status ?? ''),
-    region: String(c.region ?? ''),
-    town: String(c.town ?? ''),
-    kind: String(c.kind ?? ''),
-    createdAt: c.createdAt as Date | undefined,
-    rejectionReason: String(c.rejectionReason ?? ''),
-    stripeAccountId: String(c.stripeAccountId ?? ''),
-    payouts: {
-      transfersActive: !!p.transfersActive,
-      payoutsEnabled: !!p.payoutsEnabled,
-      detailsSubmitted: !!p.detailsSubmitted,
-      currentlyDue: p.currentlyDue ?? [],
-      pastDue: p.pastDue ?? [],
-      disabledReason: p.disabledReason ?? '',
-    },
-  };
-}
-
-/** Every co-op, the applications first (oldest first), then the rest by name. */
-export async function listCoops(): Promise<{ pending: CoopRow[]; others: CoopRow[] }> {
-  const all = (await CoopModel.find({}, COOP_FIELDS).lean()).map((c) => toRow(c as never));
-  const pending = all.filter((c) => c.status === 'pending').sort((a, b) => +(a.createdAt ?? 0) - +(b.createdAt ?? 0));
-  const others = all.filter((c) => c.status !== 'pending').sort((a, b) => a.name.localeCompare(b.name));
-  return { pending, others };
-}
-
-export async function getCoopRow(coopId: string): Promise<CoopRow> {
-  const c = await CoopModel.findById(coopId, COOP_FIELDS).lean();
-  if (!c) throw notFound('coop_not_found', 'No such co-op');
-  return toRow(c as never);
-}
-
-/** Pending co-ops waiting for a decision, for the overview. */
-export async function pendingCoopCount(): Promise<number> {
-  return CoopModel.countDocuments({ status: 'pending' });
-}
-
-type Transition = 'approve' | 'reject' | 'pause' | 'resume';
-const ALLOWED: Record<Transition, { from: string[]; to: string }> = {
-  approve: { from: ['pending', 'rejected'], to: 'approved' },
-  reject: { from: ['pending'], to: 'rejected' },
-  pause: { from: ['approved'], to: 'paused' },
-  resume: { from: ['paused'], to: 'approved' },
-};
-
 /**
- * Moves a co-op between states (approve, reject with a reason the applicant
- * sees, pause, resume). The update is conditional on the status read, so a
- * decision made on a stale page is refused (on FerretDB this guard is a
- * read-modify-write, which is acceptable here: both admins would set the
- * same status, and each action is in the audit log).
- * A paused co-op's goods leave the shop; its open orders continue.
+ * Moves a co-op between states (see coops' changeCoopStatus), records it in
+ * the audit log, and drops (or shows again) the co-op's goods in the shop.
  */
-export async function changeCoopStatus(actorId: string, coopId: string, action: Transition, reason = ''): Promise<CoopRow> {
-  const before = await getCoopRow(coopId);
-  const rule = ALLOWED[action];
-  if (!rule.from.includes(before.status)) throw conflict('coop_status_conflict', `Cannot ${action} a ${before.status} co-op`);
-  const set: Record<string, unknown> = { status: rule.to };
-  if (action === 'approve') Object.assign(set, { approvedAt: new Date(), rejectionReason: '' });
-  if (action === 'reject') set.rejectionReason = reason;
-  const res = await CoopModel.updateOne({ _id: new Types.ObjectId(before.id), status: before.status as never }, { $set: set });
-  if (res.modifiedCount !== 1) throw conflict('coop_status_conflict', 'The co-op changed meanwhile');
-  const after = await getCoopRow(coopId);
+export async function changeCoopStatus(actorId: string, coopId: string, action: CoopTransition, reason = ''): Promise<CoopRow> {
+  const { before, after } = await coops.changeCoopStatus(coopId, action, reason);
   await audit(actorId, `coop.${action}`, `coop:${coopId}`, { status: before.status, rejectionReason: before.rejectionReason }, { status: after.status, rejectionReason: after.rejectionReason });
-  // The shop's read model drops (or shows again) the co-op's goods at once.
   await catalogChanged();
   return after;
 }
@@ -113,11 +33,11 @@ export interface RateRow {
 
 /** Every commission rate, newest first, marking the ones in force now. */
 export async function listCommissionRates(now = new Date()): Promise<RateRow[]> {
-  const [rates, coops] = await Promise.all([
+  const [rates, names0] = await Promise.all([
     CommissionRateModel.find({}, { coop: 1, bps: 1, effectiveFrom: 1, note: 1 }).lean(),
-    CoopModel.find({}, { name: 1 }).lean(),
+    coops.coopNames(),
   ]);
-  const names = new Map(coops.map((c) => [String(c._id), c.name]));
+  const names = new Map(names0.map((c) => [c.id, c.name]));
   const inForce = new Set<string>();
   const byParty = new Map<string, typeof rates>();
   for (const r of rates) {
@@ -148,7 +68,7 @@ export async function listCommissionRates(now = new Date()): Promise<RateRow[]> 
  */
 export async function addCommissionRate(actorId: string, input: { coopId: string | null; bps: number; effectiveFrom: Date; note: string }): Promise<RateRow> {
   if (!Number.isInteger(input.bps) || input.bps < 0 || input.bps > 5000) throw new AppError('commission_out_of_range', 'Commission must be 0–50%', 422);
-  if (input.coopId && !(await CoopModel.exists({ _id: input.coopId }))) throw notFound('coop_not_found', 'No such co-op');
+  if (input.coopId && !(await coopExists(input.coopId))) throw notFound('coop_not_found', 'No such co-op');
   const doc = await CommissionRateModel.create({
     coop: input.coopId ? new Types.ObjectId(input.coopId) : null,
     bps: input.bps,

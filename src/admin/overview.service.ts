@@ -1,6 +1,6 @@
 import { LedgerEntryModel } from '../payouts/ledger.model';
 import { trusted } from '../platform/db';
-import { listCoops, pendingCoopCount } from './admin.service';
+import { listCoopRows as listCoops, pendingCoopCount } from '../coops';
 import { OrderModel } from '../orders/order.model';
 import { CoopShareModel } from '../orders/coop-share.model';
 import { transferStateTotalsByWeek } from '../payouts/balances.service';

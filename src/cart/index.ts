@@ -1,5 +1,6 @@
 /** What other features may use from the cart. */
-import { onAccountDeleted, registerLoginHook } from '../accounts';
+import '../accounts';
+import type { EventBus } from '../platform/events';
 import { CartModel } from './cart.model';
 import { mergeGuestCart } from './cart.service';
 
@@ -8,9 +9,12 @@ export { priceCart, readCart, clearCart, shippingFor, type PricedCart, type Cart
 export type { CartItem } from './cart.model';
 export { ivaBreakdown, splitOverRates, sumIva, type IvaPart } from './iva';
 
-// A guest's cart joins the user's saved cart when they sign in.
-registerLoginHook((req, userId) => mergeGuestCart(userId, req.session));
-// A deleted account's saved cart goes with it.
-onAccountDeleted(async (userId) => {
-  await CartModel.deleteOne({ _id: userId });
-});
+/** Subscribes the cart to accounts' events; createApp calls it once. */
+export function wireCart(events: EventBus): void {
+  // A guest's cart joins the user's saved cart when they sign in.
+  events.on('account.signed_in', ({ req, userId }) => mergeGuestCart(userId, req.session));
+  // A deleted account's saved cart goes with it.
+  events.on('account.deleted', async ({ userId }) => {
+    await CartModel.deleteOne({ _id: userId });
+  });
+}

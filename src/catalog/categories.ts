@@ -43,12 +43,6 @@ export type Certification = (typeof CERTIFICATIONS)[number];
 
 export const IVA_RATES = [4, 10, 22] as const;
 
-export const REGIONS = [
-  'Abruzzo', 'Basilicata', 'Calabria', 'Campania', 'Emilia-Romagna', 'Friuli-Venezia Giulia', 'Lazio', 'Liguria',
-  'Lombardia', 'Marche', 'Molise', 'Piemonte', 'Puglia', 'Sardegna', 'Sicilia', 'Toscana', 'Trentino-Alto Adige',
-  'Umbria', "Valle d'Aosta", 'Veneto',
-] as const;
-
 /** Price per kg or litre in cents, or null when the unit has no measure. */
 export function unitPrice(priceCents: number, unit: Unit): { cents: number; measure: 'kg' | 'l' } | null {
   const u = UNITS[unit] as { measure?: 'kg' | 'l'; amount?: number };

@@ -316,3 +316,13 @@ export async function goodsCsv(coopId: string): Promise<string> {
   );
   return toCsv(['product', 'sku', 'name', 'price', 'stock'], rows);
 }
+
+/** How many of a co-op's goods are published and how many are drafts (archived ones left out). */
+export async function goodsCounts(coopId: string): Promise<{ published: number; drafts: number }> {
+  const coop = new Types.ObjectId(coopId);
+  const [published, drafts] = await Promise.all([
+    ProductModel.countDocuments({ coop, published: true, archived: false }),
+    ProductModel.countDocuments({ coop, published: false, archived: false }),
+  ]);
+  return { published, drafts };
+}

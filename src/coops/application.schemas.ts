@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COOP_KINDS, SOCIAL_TYPES } from './coop.model';
-import { REGIONS } from '../catalog/categories';
+import { REGIONS } from './regions';
 
 /**
  * An Italian partita IVA (11 digits, optional "IT" prefix) with its check
@@ -52,17 +52,3 @@ export const ApplicationSchema = z.object({
   website: line(200).regex(/^(https?:\/\/\S+)?$/, 'workspace.errors.website'),
 });
 export type ApplicationInput = z.infer<typeof ApplicationSchema>;
-
-/**
- * Turns zod issues into { field: localeKey }, the shape the forms show
- * next to each input. Only the first problem of each field is kept.
- */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = issue.path.map(String).join('.') || '_form';
-    if (out[field]) continue;
-    out[field] = issue.message.startsWith('workspace.') ? issue.message : 'workspace.errors.invalid';
-  }
-  return out;
-}

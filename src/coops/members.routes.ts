@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../app';
-import { requireCoopRole } from '../accounts/guards';
+import type { CoreDeps } from '../platform/deps';
+import { requireCoopRole } from './guards';
 import { isAppError } from '../platform/errors';
 import { flash } from '../platform/web';
 import { fieldErrors } from '../platform/forms';
@@ -14,7 +14,7 @@ import { InvitationIdParam, InviteBody, MembershipIdParam, RoleBody } from './me
  * 404 to non-members and 403 to lower roles; the service checks again on
  * the membership itself (it must belong to this co-op).
  */
-export function membersRoutes(deps: AppDeps): Router {
+export function membersRoutes(deps: CoreDeps): Router {
   const router = Router();
   const service = createMembersService({ mailer: deps.mailer, logger: deps.logger, publicUrl: deps.config.publicUrl });
   const base = '/workspace/:coopSlug/members';

@@ -5,8 +5,8 @@ import type { Locale } from '../platform/i18n';
 import { AppError, conflict, forbidden, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
 import { registerSweeper } from '../platform/sweepers';
-import { assertCoopRole, hashToken, looksLikeToken, newToken, type CurrentUser } from '../accounts';
-import { UserModel } from '../accounts/user.model';
+import { findUserByEmail, hashToken, looksLikeToken, markEmailVerified, newToken, rightsChanged, usersByIds, type CurrentUser } from '../accounts';
+import { assertCoopRole } from './guards';
 import { CoopModel } from './coop.model';
 import { MembershipModel, type MemberRole } from './membership.model';
 import { InvitationModel } from './invitation.model';
@@ -26,7 +26,7 @@ export interface MembersDeps {
 }
 
 /** The member's next request sees the change, on a new session id (see loadUser). */
-const bumpRights = (userId: Types.ObjectId | string) => UserModel.updateOne({ _id: userId }, { $inc: { rightsVersion: 1 } });
+const bumpRights = (userId: Types.ObjectId | string) => rightsChanged(userId);
 
 /** Refuses a change that would leave the co-op without an owner. */
 async function assertAnotherOwner(coopId: string, leaving: { role: string }): Promise<void> {
@@ -48,8 +48,7 @@ export function createMembersService(deps: MembersDeps) {
     async list(actor: CurrentUser | undefined, coopId: string) {
       const me = assertCoopRole(actor, coopId, 'staff');
       const memberships = await MembershipModel.find({ coop: coopId }, { user: 1, role: 1, createdAt: 1 }).lean();
-      const users = await UserModel.find({ _id: trusted({ $in: memberships.map((m) => m.user) }) }, { name: 1, email: 1 }).lean();
-      const byId = new Map(users.map((u) => [String(u._id), u]));
+      const byId = await usersByIds(memberships.map((m) => m.user));
       const members = memberships
         .map((m) => ({ id: String(m._id), userId: String(m.user), role: m.role as MemberRole, name: byId.get(String(m.user))?.name ?? '', email: byId.get(String(m.user))?.email ?? '' }))
         .sort((a, b) => a.name.localeCompare(b.name));
@@ -65,8 +64,8 @@ export function createMembersService(deps: MembersDeps) {
     /** An owner invites someone by email; the link in the mail is valid for a week. */
     async invite(actor: CurrentUser | undefined, coopId: string, input: { email: string; role: MemberRole }, locale: Locale): Promise<void> {
       assertCoopRole(actor, coopId, 'owner');
-      const existing = await UserModel.findOne({ email: input.email }, { _id: 1, locale: 1 }).lean();
-      if (existing && (await MembershipModel.exists({ coop: coopId, user: existing._id }))) {
+      const existing = await findUserByEmail(input.email);
+      if (existing && (await MembershipModel.exists({ coop: coopId, user: existing.id }))) {
         throw new AppError('already_member', 'Already a member', 422, { details: { email: 'members.errors.alreadyMember' } });
       }
       const coop = await CoopModel.findById(coopId, { name: 1 }).lean();
@@ -110,7 +109,7 @@ export function createMembersService(deps: MembersDeps) {
         throw e;
       }
       // Following the mailed link proves the address.
-      await UserModel.updateOne({ _id: actor.id, emailVerifiedAt: null }, { $set: { emailVerifiedAt: new Date() } });
+      await markEmailVerified(actor.id);
       await bumpRights(actor.id);
       const coop = await CoopModel.findById(inv.coop, { slug: 1 }).lean();
       return { coopSlug: coop?.slug ?? '' };

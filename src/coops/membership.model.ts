@@ -1,7 +1,9 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
-export const MEMBER_ROLES = ['owner', 'manager', 'staff'] as const;
-export type MemberRole = (typeof MEMBER_ROLES)[number];
+import type { MemberRole } from '../accounts';
+
+export const MEMBER_ROLES = ['owner', 'manager', 'staff'] as const satisfies readonly MemberRole[];
+export type { MemberRole };
 
 /** A user's role in one co-op. One document per (user, co-op). */
 const membershipSchema = new Schema(

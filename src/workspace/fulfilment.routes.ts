@@ -1,9 +1,8 @@
 import { Router, type Request, type Response } from 'express';
-import { requireCoopRole } from '../accounts/guards';
+import { requireCoopRole } from '../coops';
 import { isAppError, notFound } from '../platform/errors';
 import { flash } from '../platform/web';
-import { fieldErrors } from '../coops/application.schemas';
-import { FulfilmentSchema } from './workspace.schemas';
+import { FulfilmentSchema, fieldErrors } from './workspace.schemas';
 import { SHARE_ID, advanceShare, shareForFulfilment, sharesOfCoop } from './fulfilment.service';
 import type { WorkspaceDeps } from './workspace.routes';
 

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireCoopRole } from '../accounts/guards';
+import { requireCoopRole } from '../coops';
 import { moneyCsv, moneyReport } from './reports.service';
 import type { WorkspaceDeps } from './workspace.routes';
 

@@ -1,27 +1,35 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import type { z } from 'zod';
-import type { AppDeps } from '../app';
+import type { CoreDeps } from '../platform/deps';
 import type { PaymentGateway } from '../payments/gateway';
-import { requireCoopRole, requireUser, roleAtLeast } from '../accounts/guards';
+import { requireUser } from '../accounts';
 import { AppError, isAppError, unavailable } from '../platform/errors';
 import { flash } from '../platform/web';
 import { LocalDiskStorage } from '../platform/storage';
 import { registerSweeper } from '../platform/sweepers';
-import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENTS, IVA_RATES, REGIONS, UNIT_CODES } from '../catalog/categories';
-import { COOP_KINDS, SOCIAL_TYPES } from '../coops/coop.model';
-import { MAX_IMAGE_BYTES } from '../catalog/images';
-import * as goods from '../catalog/goods.service';
-import { ApplicationSchema, fieldErrors } from '../coops/application.schemas';
-import { applicationsOf, applyToJoin } from '../coops/application.service';
-import { GoodsSchema, ImageAltSchema, ObjectIdParam, RandomIdParam } from './workspace.schemas';
+import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENTS, IVA_RATES, MAX_IMAGE_BYTES, UNIT_CODES, goods } from '../catalog';
+import { GoodsSchema, ImageAltSchema, ObjectIdParam, RandomIdParam, fieldErrors } from './workspace.schemas';
 import { dashboardFigures, workspaceCoop } from './workspace.service';
-import { dashboardLink, refreshOnboardingLink, startOnboarding, syncAccount } from '../coops/onboarding.service';
+import {
+  ApplicationSchema,
+  COOP_KINDS,
+  REGIONS,
+  SOCIAL_TYPES,
+  applicationsOf,
+  applyToJoin,
+  dashboardLink,
+  refreshOnboardingLink,
+  requireCoopRole,
+  roleAtLeast,
+  startOnboarding,
+  syncAccount,
+} from '../coops';
 import { fulfilmentRoutes } from './fulfilment.routes';
 import { reportsRoutes } from './reports.routes';
 
 /** What the workspace needs from the app; `payments` is absent until the payments feature provides it. */
-export type WorkspaceDeps = Pick<AppDeps, 'config' | 'mailer'> & { payments?: PaymentGateway };
+export type WorkspaceDeps = Pick<CoreDeps, 'config' | 'mailer'> & { payments?: PaymentGateway };
 
 registerSweeper({ name: 'goods-imports', everyMs: 3_600_000, run: () => goods.sweepGoodsImports() });
 

@@ -6,6 +6,8 @@ import { UserModel } from '../../src/accounts/user.model';
 import { CoopModel } from '../../src/coops/coop.model';
 import { MembershipModel } from '../../src/coops/membership.model';
 import { createLogger } from '../../src/platform/logger';
+import { EventBus } from '../../src/platform/events';
+import { wireCoops } from '../../src/coops';
 import { localeKeys } from '../../src/platform/i18n';
 import { MemoryMailer } from '../support/app';
 import { makeUser, PASSWORD, suffix } from './helpers';
@@ -13,7 +15,9 @@ import { makeUser, PASSWORD, suffix } from './helpers';
 const address = { name: 'Anna Rossi', line1: 'Via Roma 1', line2: '', postalCode: '70121', city: 'Bari', province: 'BA', country: 'IT' as const, phone: '' };
 
 describe('accounts service', () => {
-  const service = createAccountsService({ mailer: new MemoryMailer(), logger: createLogger('silent', false), publicUrl: 'http://shop.test' });
+  const events = new EventBus();
+  wireCoops(events);
+  const service = createAccountsService({ mailer: new MemoryMailer(), logger: createLogger('silent', false), publicUrl: 'http://shop.test', events });
 
   describe('getAddress', () => {
     it("returns the user's own address and null for another user's", async () => {

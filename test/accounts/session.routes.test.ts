@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, csrfFrom, testConfig } from '../support/app';
 import { appWithRealMail } from '../support/smtp';
-import { registerLoginHook } from '../../src/accounts';
 import { client, freshEmail, logIn, makeUser, sessionIdOf, tokenOf } from './helpers';
 
 const sessionsCollection = () => mongoose.connection.db!.collection('sessions');
 
 describe('sessions of signed-in users', () => {
   let app: Express;
+  let deps: ReturnType<typeof buildApp>['deps'];
   before(() => {
-    app = buildApp().app;
+    ({ app, deps } = buildApp());
   });
 
   async function signedInSession() {
@@ -55,7 +55,7 @@ describe('sessions of signed-in users', () => {
   describe('login hooks', () => {
     it('run after the sign-in, on the new session', async () => {
       const seen: string[] = [];
-      registerLoginHook(async (req, userId) => {
+      deps.events!.on('account.signed_in', async ({ req, userId }) => {
         if (req.session.userId === userId) seen.push(userId);
       });
       const u = await makeUser();

@@ -12,6 +12,7 @@ import { InvitationModel } from '../../src/coops/invitation.model';
 import { UserModel } from '../../src/accounts/user.model';
 import { requireAdmin } from '../../src/accounts/guards';
 import { loadUser } from '../../src/accounts/current-user';
+import { membershipsOf } from '../../src/coops';
 import { sessions } from '../../src/platform/security';
 import { errorHandler } from '../../src/platform/web';
 import { client, freshEmail, logIn, makeUser, sessionIdOf, suffix, tokenOf, type Agent } from '../accounts/helpers';
@@ -185,7 +186,7 @@ describe('requireAdmin', () => {
       req.session.userId = req.params.id;
       res.send('ok');
     });
-    a.use(loadUser);
+    a.use(loadUser(membershipsOf));
     a.get('/admin-only', requireAdmin, (_req, res) => res.send('secret'));
     a.use(errorHandler(createLogger('silent', false)));
     app = a;

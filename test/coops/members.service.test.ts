@@ -4,6 +4,7 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { MembershipModel, type MemberRole } from '../../src/coops/membership.model';
 import { InvitationModel } from '../../src/coops/invitation.model';
 import { loadCurrentUser } from '../../src/accounts';
+import { membershipsOf } from '../../src/coops';
 import { createLogger } from '../../src/platform/logger';
 import { MemoryMailer } from '../support/app';
 import { makeUser, suffix } from '../accounts/helpers';
@@ -18,9 +19,9 @@ describe('members service', () => {
     const owner = await makeUser();
     await MembershipModel.create({ user: owner.id, coop: coop._id, role: 'owner' });
     const invited = await makeUser();
-    await service.invite((await loadCurrentUser(owner.id))!, String(coop._id), { email: invited.email, role }, 'it');
+    await service.invite((await loadCurrentUser(owner.id, membershipsOf))!, String(coop._id), { email: invited.email, role }, 'it');
     const token = /\/invitations\/([\w-]{43})/.exec(mailer.sent.find((m) => m.to === invited.email)!.text)![1]!;
-    return { coopId: coop._id, invited: (await loadCurrentUser(invited.id))!, token };
+    return { coopId: coop._id, invited: (await loadCurrentUser(invited.id, membershipsOf))!, token };
   }
 
   describe('accept', () => {

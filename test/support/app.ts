@@ -1,3 +1,4 @@
+import { EventBus } from '../../src/platform/events';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp, type AppDeps } from '../../src/app';
@@ -43,6 +44,7 @@ export function buildApp(overrides: Partial<AppDeps> & { env?: Record<string, st
     mailer: overrides.mailer ?? new MemoryMailer(),
     payments: overrides.payments ?? createPaymentGateway(config),
     dbHealth: overrides.dbHealth,
+    events: overrides.events ?? new EventBus(),
   };
   return { app: createApp(deps), deps };
 }

@@ -1,0 +1,40 @@
+/**
+ * What other features may use from coops: the co-op register, members and
+ * their roles, applications and the Stripe onboarding of a co-op. The
+ * models stay private; `wireCoops` is called once by createApp.
+ */
+import type { EventBus } from '../platform/events';
+import { wireMemberships } from './memberships';
+
+export {
+  findCoop,
+  findCoops,
+  findCoopBySlug,
+  approvedCoops,
+  coopNames,
+  coopNamesOf,
+  coopExists,
+  coopIdsBySlug,
+  listCoopRows,
+  getCoopRow,
+  pendingCoopCount,
+  changeCoopStatus,
+  type Coop,
+  type CoopStatus,
+  type CoopRow,
+  type CoopTransition,
+} from './coops.service';
+export { COOP_KINDS, SOCIAL_TYPES, COOP_STATUSES } from './coop.model';
+export { REGIONS } from './regions';
+export { MEMBER_ROLES, type MemberRole } from './membership.model';
+export { membershipsOf } from './memberships';
+export { requireCoopRole, assertCoopRole, roleAtLeast, type CoopContext } from './guards';
+export { membersRoutes } from './members.routes';
+export { applyToJoin, applicationsOf } from './application.service';
+export { ApplicationSchema, isItalianTaxId } from './application.schemas';
+export { payoutsStateOf, saveAccountState, startOnboarding, refreshOnboardingLink, syncAccount, dashboardLink, type PayoutsState, type OnboardingUrls } from './onboarding.service';
+
+/** Subscribes coops to the events of the features below it. */
+export function wireCoops(events: EventBus): void {
+  wireMemberships(events);
+}
