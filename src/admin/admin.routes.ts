@@ -1,14 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import { requireAdmin } from '../accounts/guards';
+import { requireAdmin } from '../accounts';
 import { flash } from '../platform/web';
 import { AuditQuery, CommissionBody, ConfirmBody, CoopIdParams, RejectBody, parseParams } from './admin.schemas';
 import { fieldErrors } from '../platform/forms';
 import { addCommissionRate, changeCoopStatus, listAudit, listCommissionRates } from './admin.service';
-import { getCoopRow, listCoopRows as listCoops } from '../coops';
+import { coopNames, getCoopRow, listCoopRows as listCoops } from '../coops';
 import { overview } from './overview.service';
 import { payoutsAdminRoutes } from './payouts.routes';
 import { moneyAdminRoutes, type MoneyRoutesDeps } from './money.routes';
-import { CoopModel } from '../coops/coop.model';
 // Registers the dispute and refund handlers on the Stripe webhook hooks.
 import '../payouts/disputes.service';
 import '../payouts/refunds.events';
@@ -61,11 +60,11 @@ export function adminRoutes(deps: MoneyRoutesDeps): Router {
   }
 
   async function renderCommission(req: Request, res: Response, status = 200, errors: Record<string, string> = {}, values: Record<string, string> = {}) {
-    const [rates, coops] = await Promise.all([listCommissionRates(), CoopModel.find({}, { name: 1 }).sort({ name: 1 }).lean()]);
+    const [rates, coops] = await Promise.all([listCommissionRates(), coopNames()]);
     res.status(status).render('admin/commission', {
       title: req.t('admin.commission.title'),
       rates,
-      coops: coops.map((c) => ({ id: String(c._id), name: c.name })),
+      coops,
       errors,
       values,
     });

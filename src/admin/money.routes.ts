@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { CoopModel } from '../coops/coop.model';
+import { coopNames, coopNamesOf } from '../coops';
 import type { PaymentGateway } from '../payments/gateway';
 import type { Mailer } from '../platform/mail';
 import { trusted } from '../platform/db';
@@ -85,7 +85,7 @@ export function moneyAdminRoutes(deps: MoneyRoutesDeps): Router {
 
   router.get('/admin/ledger', async (req, res) => {
     const { filter, entries } = await ledgerFilter(req);
-    const coops = (await CoopModel.find({}, { name: 1 }).sort({ name: 1 }).lean()).map((c) => ({ id: String(c._id), name: c.name }));
+    const coops = await coopNames();
     const qs = new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as [string, string][]).toString();
     res.render('admin/ledger', { title: req.t('admin.ledger.title'), filter, entries: entries.slice(0, 500), total: entries.length, coops, kinds: LEDGER_KINDS, csvUrl: `/admin/ledger.csv${qs ? `?${qs}` : ''}`, coopNames: new Map(coops.map((c) => [c.id, c.name])) });
   });
@@ -115,8 +115,7 @@ export function moneyAdminRoutes(deps: MoneyRoutesDeps): Router {
       }
     }
     const coopIds = [...new Set(results.flatMap((r) => r.differences.map((d) => d.coopId)).filter((id): id is string => !!id && /^[a-f\d]{24}$/i.test(id)))];
-    const coops = coopIds.length ? await CoopModel.find({ _id: trusted({ $in: coopIds }) }, { name: 1 }).lean() : [];
-    res.render('admin/reconciliation', { title: req.t('admin.reconciliation.title'), run, results, compared, unreachable, coopNames: new Map(coops.map((c) => [String(c._id), c.name])) });
+    res.render('admin/reconciliation', { title: req.t('admin.reconciliation.title'), run, results, compared, unreachable, coopNames: await coopNamesOf(coopIds) });
   });
 
   return router;

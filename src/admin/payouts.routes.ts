@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { CoopModel } from '../coops/coop.model';
+import { coopNames, findCoop } from '../coops';
 import { flash } from '../platform/web';
 import { AppError } from '../platform/errors';
 import { audit } from './audit';
@@ -17,7 +17,7 @@ export function payoutsAdminRoutes(): Router {
   const router = Router();
 
   async function coopOptions() {
-    return (await CoopModel.find({}, { name: 1 }).sort({ name: 1 }).lean()).map((c) => ({ id: String(c._id), name: c.name }));
+    return coopNames();
   }
 
   router.get('/admin/payouts', async (req, res) => {
@@ -35,7 +35,7 @@ export function payoutsAdminRoutes(): Router {
   async function renderTransfer(req: Request, res: Response, id: string, status = 200, errors: Record<string, string> = {}, values: Record<string, string> = {}) {
     const t = await getTransfer(id);
     if (!t) throw new AppError('transfer_not_found', 'No such transfer', 404);
-    const coop = await CoopModel.findById(t.coop, { name: 1 }).lean();
+    const coop = await findCoop(t.coop);
     const owed = await owedBy(String(t.coop));
     res.status(status).render('admin/transfer', { title: req.t('admin.transfer.title', { order: t.orderNumber }), tr: t, state: moneyState(t), coopName: coop?.name ?? '', owed, errors, values });
   }
@@ -129,7 +129,7 @@ export function payoutsAdminRoutes(): Router {
 
   router.get('/admin/balances/:coopId', async (req, res) => {
     const { coopId } = parseParams(CoopIdParams, req.params);
-    const coop = await CoopModel.findById(coopId, { name: 1 }).lean();
+    const coop = await findCoop(coopId);
     if (!coop) throw new AppError('coop_not_found', 'No such co-op', 404);
     const [balance, shares] = await Promise.all([coopBalance(coopId), listShareMoney({ coopId }, 100)]);
     res.render('admin/balance', { title: req.t('admin.balances.of', { name: coop.name }), coop: { id: coopId, name: coop.name }, balance, rows: shares.rows });

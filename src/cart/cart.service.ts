@@ -1,8 +1,6 @@
 import { Types } from 'mongoose';
-import { ProductModel } from '../catalog/product.model';
-import { StockLevelModel, stockId } from '../catalog/stock.model';
-import { getProductsByIds, onHandOf } from '../catalog';
-import { CoopModel } from '../coops/coop.model';
+import { getProductsByIds, onHandOf, readOnHandLive, readProductsLive } from '../catalog';
+import { findCoop } from '../coops';
 import { AppError, conflict, notFound } from '../platform/errors';
 import { ivaBreakdown, sumIva } from './iva';
 import { CartModel, type CartItem } from './cart.model';
@@ -79,20 +77,20 @@ export function shippingFor(coop: Pick<CartCoop, 'flatCents' | 'freeOverCents'>,
  */
 async function loadCatalogue(items: CartItem[]) {
   const productIds = [...new Set(items.map((i) => i.productId))].filter((id) => Types.ObjectId.isValid(id));
-  const readCoop = (id: string) => CoopModel.findById(id, { name: 1, slug: 1, status: 1, shipping: 1 }).lean();
+  const readCoop = (id: string) => findCoop(id);
   // All in one round: the co-ops the read model names are read beside the products and the stock.
   const guessed = [...new Set((await getProductsByIds(productIds)).map((p) => p.coopId))];
   const [products, levels, coops] = await Promise.all([
-    Promise.all(productIds.map((id) => ProductModel.findById(id, { coop: 1, slug: 1, name: 1, variants: 1, ivaRate: 1, published: 1, archived: 1 }).lean())),
-    Promise.all(items.map((i) => StockLevelModel.findById(stockId(i.productId, i.sku), { onHand: 1 }).lean())),
+    readProductsLive(productIds),
+    readOnHandLive(items),
     Promise.all(guessed.map(readCoop)),
   ]);
-  const byProduct = new Map(products.flatMap((p) => (p ? [[String(p._id), p] as const] : [])));
+  const byProduct = new Map(products.map((p) => [String(p._id), p] as const));
   // A product the read model does not list (yet), or that moved co-op since, has its co-op read now.
   const missing = [...new Set([...byProduct.values()].map((p) => String(p.coop)))].filter((id) => !guessed.includes(id));
   coops.push(...(await Promise.all(missing.map(readCoop))));
   const byCoop = new Map(coops.flatMap((c) => (c ? [[String(c._id), c] as const] : [])));
-  const stock = new Map(items.map((i, n) => [cartKey(i.productId, i.sku), levels[n]?.onHand ?? 0]));
+  const stock = new Map(items.map((i, n) => [cartKey(i.productId, i.sku), levels[n] ?? 0]));
   return { byProduct, byCoop, stock };
 }
 

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { trusted } from '../platform/db';
 import { AppError, conflict, notFound } from '../platform/errors';
 import { parseMoney } from '../platform/money';
+import { slugOf } from '../platform/text';
 import type { FileStorage } from '../platform/storage';
 import { ProductModel } from './product.model';
 import { StockLevelModel, stockId } from './stock.model';
@@ -96,7 +97,7 @@ function assertCanPublish(coop: ActingCoop, publish: boolean) {
 }
 
 async function freeProductSlug(name: string): Promise<string> {
-  const base = normalizeText(name).replace(/\s+/g, '-').slice(0, 60).replace(/-+$/, '') || 'prodotto';
+  const base = slugOf(name, 'prodotto');
   return `${base}-${randomBytes(3).toString('hex')}`;
 }
 

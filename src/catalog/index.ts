@@ -18,11 +18,12 @@ export { coopsRoutes } from './coops.routes';
 export { catalogChanged, stockChanged, stockLoadCount, type KnownStock, refreshCatalog, startCatalog, onHandOf, type CatalogProduct, type CatalogCoop, type CatalogVariant, type CatalogImage } from './catalog-cache';
 export { getPurchasable, getProductsByIds, listCoops } from './catalog.service';
 export { goodsCounts } from './goods.service';
+export { readProductsLive, readOnHandLive } from './live';
 /** The co-op's goods editing (the workspace's pages call it). */
 export * as goods from './goods.service';
 export { MAX_IMAGE_BYTES } from './images';
 export { imageUrl, imageSrcset, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
-export { DEPARTMENTS, CATEGORY_SLUGS, CERTIFICATIONS, UNITS, UNIT_CODES, IVA_RATES, unitPrice, departmentOf, type Category, type Department, type Unit } from './categories';
+export { DEPARTMENTS, CATEGORY_SLUGS, CERTIFICATIONS, UNITS, UNIT_CODES, IVA_RATES, unitPrice, departmentOf, type Category, type Certification, type Department, type Unit } from './categories';
 export { searchTermsFor } from './search-terms';
 export { ProductModel } from './product.model';
 export { StockLevelModel, stockId, type StockHold } from './stock.model';

@@ -1,12 +1,6 @@
-/** Lower case, accents removed, anything but letters and digits as spaces: "Caffè d'orzo" → "caffe d orzo". */
-export function normalizeText(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
+import { normalizeText } from '../platform/text';
+
+export { normalizeText };
 
 /** Words of at least two characters, normalised and de-duplicated. */
 export function words(s: string): string[] {

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { CoopModel } from './coop.model';
 import { MembershipModel } from './membership.model';
-import { normalizeText } from '../catalog/search-terms';
+import { slugOf } from '../platform/text';
 import type { ApplicationInput } from './application.schemas';
 
 /** A URL-safe slug from a co-op's name; a short random suffix when the name is taken. */
 async function freeSlug(name: string): Promise<string> {
-  const base = normalizeText(name).replace(/\s+/g, '-').slice(0, 60).replace(/-+$/, '') || 'coop';
+  const base = slugOf(name, 'coop');
   if (!(await CoopModel.exists({ slug: base }))) return base;
   return `${base}-${randomBytes(3).toString('hex')}`;
 }

@@ -1,4 +1,4 @@
-import type { Category, Certification, Unit } from '../catalog/categories';
+import type { Category, Certification, Unit } from '../catalog';
 import { MORE_DEMO_COOPS } from './demo-data-more';
 
 export interface DemoCoop {

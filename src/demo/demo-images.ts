@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import type { Category } from '../catalog/categories';
-import { IMAGE_WIDTHS, LOGO_WIDTHS } from '../catalog/media';
+import type { Category } from '../catalog';
+import { IMAGE_WIDTHS, LOGO_WIDTHS } from '../catalog';
 import type { FileStorage } from '../platform/storage';
 
 /**

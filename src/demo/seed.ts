@@ -3,11 +3,9 @@ import { CoopModel } from '../coops/coop.model';
 import { MembershipModel } from '../coops/membership.model';
 import { ProductModel } from '../catalog/product.model';
 import { StockLevelModel, stockId } from '../catalog/stock.model';
-import { departmentOf, DEPARTMENTS, type Category, type Unit } from '../catalog/categories';
+import { departmentOf, DEPARTMENTS, searchTermsFor, type Category, type Unit } from '../catalog';
 import { REGIONS } from '../coops';
-import { searchTermsFor } from '../catalog/search-terms';
-import { UserModel } from '../accounts/user.model';
-import { hashPassword } from '../accounts/password';
+import { createUser, findUserByEmail } from '../accounts';
 import { trusted } from '../platform/db';
 import { LocalDiskStorage, type FileStorage } from '../platform/storage';
 import { DEMO_ADMIN, DEMO_BUYER, DEMO_COOPS, DEMO_MEMBER, type DemoVariant } from './demo-data';
@@ -111,17 +109,9 @@ async function insertMissingProducts(inputs: ProductInput[]): Promise<number> {
 }
 
 async function ensureUser(u: { email: string; password: string; name: string }, isAdmin = false) {
-  const found = await UserModel.findOne({ email: u.email }).lean();
-  if (found) return found._id;
-  const created = await UserModel.create({
-    email: u.email,
-    name: u.name,
-    passwordHash: await hashPassword(u.password),
-    emailVerifiedAt: new Date(),
-    acceptedTermsAt: new Date(),
-    isAdmin,
-  });
-  return created._id;
+  const found = await findUserByEmail(u.email);
+  if (found) return found.id;
+  return String((await createUser({ ...u, isAdmin, verified: true }))._id);
 }
 
 /**
