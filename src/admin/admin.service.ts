@@ -4,7 +4,7 @@ import { coopExists, type CoopRow, type CoopTransition } from '../coops';
 import { catalogChanged } from '../catalog';
 import { CommissionRateModel } from '../payouts/commission.model';
 import { commissionRatesChanged } from '../payouts/commission.service';
-import { AppError, conflict, notFound } from '../platform/errors';
+import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
 import { audit } from './audit';
 import { AuditEntryModel } from './audit.model';

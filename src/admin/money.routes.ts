@@ -3,7 +3,6 @@ import { Router, type Request, type Response } from 'express';
 import { coopNames, coopNamesOf } from '../coops';
 import type { PaymentGateway } from '../payments/gateway';
 import type { Mailer } from '../platform/mail';
-import { trusted } from '../platform/db';
 import { isAppError } from '../platform/errors';
 import { parseMoney } from '../platform/money';
 import { flash } from '../platform/web';

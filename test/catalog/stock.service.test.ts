@@ -5,7 +5,7 @@ import { setStock } from '../../src/catalog/goods.service';
 import { StockLevelModel, decodeHold, stockId } from '../../src/catalog/stock.model';
 import { onHandOf } from '../../src/catalog';
 import { releaseReservations, reserveStock, sellReservations } from '../../src/orders/reservations.service';
-import { ReservationModel, reservationId } from '../../src/orders/reservation.model';
+import { ReservationModel } from '../../src/orders/reservation.model';
 import { testEngines } from '../support/engines';
 import { makeCoop, makeProduct } from '../orders/factories';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { buildApp, csrfFrom, testConfig } from '../support/app';
+import { csrfFrom, testConfig } from '../support/app';
 import { appWithSmtp, linkIn, type TestSmtp } from '../support/smtp';
 import { createLogger } from '../../src/platform/logger';
 import { CoopModel } from '../../src/coops/coop.model';
