@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
+import { Types } from 'mongoose';
 import { csvCell, toCsv } from '../../src/platform/csv';
 import { moneyCsv } from '../../src/workspace/reports.service';
 import { ledgerCsv } from '../../src/payouts/reconciliation.service';
@@ -19,6 +20,9 @@ const HOSTILE = [
   '\t=1',
   '\r=1',
   'a "quoted" name, with a comma; and a semicolon',
+  '\uFF1D1+1',
+  '\uFF0B1',
+  '\uFF20A1',
 ];
 
 describe('attacks: CSV injection', () => {
@@ -29,7 +33,7 @@ describe('attacks: CSV injection', () => {
       assert.equal(rows.length, 3, 'no row was added or split');
       assert.equal(rows[2]![0], 'next row');
       const cell = rows[1]![0]!;
-      assert.ok(!/^[=+\-@\t\r]/.test(cell), `cell starts like a formula: ${JSON.stringify(cell)}`);
+      assert.ok(!/^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(cell), `cell starts like a formula: ${JSON.stringify(cell)}`);
       assert.equal(cell.replace(/^'/, ''), payload, 'the text is kept, only defused');
     });
   }
@@ -40,6 +44,31 @@ describe('attacks: CSV injection', () => {
     assert.equal(csvCell(new Date('2026-12-01T10:00:00Z')), '2026-12-01T10:00:00.000Z');
     assert.equal(csvCell(null), '');
     assert.equal(csvCell(undefined), '');
+  });
+
+  it('quotes a lone CR, a lone LF, a quote and a semicolon, and ends every row with CRLF', () => {
+    assert.equal(csvCell('a\rb'), '"a\rb"');
+    assert.equal(csvCell('a\nb'), '"a\nb"');
+    assert.equal(csvCell('say "hi"'), '"say ""hi"""');
+    assert.equal(csvCell('a;b'), '"a;b"');
+    assert.equal(csvCell('plain text'), 'plain text');
+    assert.equal(toCsv(['a', 'b'], [[1, 'x'], [-2, 'y']]), 'a,b\r\n1,x\r\n-2,y\r\n');
+    assert.equal(toCsv(['a'], []), 'a\r\n');
+  });
+
+  it('keeps numbers written as text as numbers, but defuses a lone sign or a sign before text', () => {
+    assert.equal(csvCell('-0.50'), '-0.50');
+    assert.equal(csvCell('12'), '12');
+    assert.equal(csvCell('-'), "'-");
+    assert.equal(csvCell('-1+1'), "'-1+1");
+    assert.equal(csvCell('+12'), "'+12");
+  });
+
+  it('writes an id object as its text and booleans as true/false', () => {
+    assert.equal(csvCell(new Types.ObjectId('64b000000000000000000001')), '64b000000000000000000001');
+    assert.equal(csvCell({ toString: () => '=1+1' }), "'=1+1");
+    assert.equal(csvCell(true), 'true');
+    assert.equal(csvCell(false), 'false');
   });
 
   it('the co-op money export uses the same writer', () => {
