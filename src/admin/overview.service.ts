@@ -4,6 +4,10 @@ import { listCoopRows as listCoops, pendingCoopCount } from '../coops';
 import { OrderModel } from '../orders/order.model';
 import { CoopShareModel } from '../orders/coop-share.model';
 import { transferStateTotalsByWeek } from '../payouts/balances.service';
+import { barChart, type BarChartOptions } from '../platform/charts';
+
+/** The overview's two charts sit side by side, so they are smaller than the workspace's one. */
+const WEEK_CHART: BarChartOptions = { width: 560, height: 200, pad: { top: 4, right: 0, bottom: 24, left: 0 }, labelGap: 6 };
 
 export interface WeekRow {
   week: string; // ISO date of the Monday
@@ -68,27 +72,5 @@ export async function overview(weeks = 8, now = new Date()) {
     { sales: 0, orders: 0, commission: 0, pending: 0, held: 0 },
   );
   const [pendingCount, { pending }] = await Promise.all([pendingCoopCount(), listCoops()]);
-  return { weeks: table, totals, pendingCount, pendingCoops: pending.slice(0, 10), charts: { sales: barChart(table.map((r) => ({ label: r.week.slice(5), value: r.sales }))), transfers: barChart(table.map((r) => ({ label: r.week.slice(5), value: r.pending + r.held }))) } };
-}
-
-export interface Bar {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  label: string;
-  labelX: number;
-  value: number;
-}
-
-/** Geometry of a bar chart drawn as server-side SVG (no script, no inline style). */
-export function barChart(points: { label: string; value: number }[], width = 560, height = 200): { width: number; height: number; bars: Bar[]; max: number } {
-  const max = Math.max(1, ...points.map((p) => p.value));
-  const plotH = height - 24;
-  const slot = width / Math.max(1, points.length);
-  const bars = points.map((p, i) => {
-    const h = Math.round((Math.max(0, p.value) / max) * (plotH - 4));
-    return { x: Math.round(i * slot + slot * 0.15), y: plotH - h, width: Math.round(slot * 0.7), height: h, label: p.label, labelX: Math.round(i * slot + slot / 2), value: p.value };
-  });
-  return { width, height, bars, max };
+  return { weeks: table, totals, pendingCount, pendingCoops: pending.slice(0, 10), charts: { sales: barChart(table.map((r) => ({ label: r.week.slice(5), value: r.sales })), WEEK_CHART), transfers: barChart(table.map((r) => ({ label: r.week.slice(5), value: r.pending + r.held })), WEEK_CHART) } };
 }

@@ -2,22 +2,7 @@ import { Router } from 'express';
 import { requireCoopRole } from '../coops';
 import { moneyCsv, moneyReport } from './reports.service';
 import type { WorkspaceDeps } from './workspace.routes';
-
-/** Geometry of a server-rendered bar chart (the view draws it as SVG). */
-export function barChart(points: { label: string; value: number }[], width = 640, height = 220) {
-  const pad = { top: 10, bottom: 28, left: 8, right: 8 };
-  const max = Math.max(1, ...points.map((p) => p.value));
-  const slot = (width - pad.left - pad.right) / Math.max(1, points.length);
-  const inner = height - pad.top - pad.bottom;
-  return {
-    width,
-    height,
-    bars: points.map((p, i) => {
-      const h = Math.round((p.value / max) * inner);
-      return { ...p, x: Math.round(pad.left + i * slot + slot * 0.15), w: Math.round(slot * 0.7), y: pad.top + inner - h, h, labelX: Math.round(pad.left + i * slot + slot / 2), labelY: height - 8 };
-    }),
-  };
-}
+import { barChart } from '../platform/charts';
 
 /** Money and reports, for managers and the owner. Mounted under /workspace/:coopSlug. */
 export function reportsRoutes(_deps: WorkspaceDeps): Router {
