@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler } from 'express';
-import type { z } from 'zod';
 import { invalid } from '../platform/errors';
+import { fieldErrors } from '../platform/forms';
 import { flash, saveSession, wantsJson } from '../platform/web';
 import { noStore } from '../platform/security';
 import { AddItemBody, KeyParam, SetQuantityBody } from './cart.schemas';
@@ -23,13 +23,6 @@ export const cartCountLocals: RequestHandler = async (req, res, next) => {
   next();
 };
 
-/** A field error from a zod issue list, as the locale key the page shows. */
-function fieldMessages(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) out[String(issue.path[0] ?? 'form')] ??= `cart.errors.${String(issue.path[0] ?? 'form')}`;
-  return out;
-}
-
 /** The cart: add, change, remove; every amount comes from the server. */
 export function cartRoutes(): Router {
   const router = Router();
@@ -51,7 +44,7 @@ export function cartRoutes(): Router {
 
   router.post('/cart/items', async (req, res) => {
     const parsed = AddItemBody.safeParse(req.body ?? {});
-    if (!parsed.success) return showCart(req, res, 422, fieldMessages(parsed.error));
+    if (!parsed.success) return showCart(req, res, 422, fieldErrors(parsed.error, 'cart.errors'));
     const { quantity, limited } = await addItem(ownerOf(req), parsed.data);
     if (wantsJson(req)) {
       const count = await cartCount(ownerOf(req));
@@ -68,7 +61,7 @@ export function cartRoutes(): Router {
   router.post('/cart/items/:key/quantity', async (req, res) => {
     const key = KeyParam.safeParse(req.params.key);
     const body = SetQuantityBody.safeParse(req.body ?? {});
-    if (!key.success || !body.success) return showCart(req, res, 422, body.success ? { form: 'cart.errors.form' } : fieldMessages(body.error));
+    if (!key.success || !body.success) return showCart(req, res, 422, body.success ? { form: 'cart.errors.form' } : fieldErrors(body.error, 'cart.errors'));
     const { quantity, limited } = await setQuantity(ownerOf(req), key.data, body.data.quantity);
     flash(req, limited ? 'info' : 'success', limited ? 'cart.flash.limited' : quantity ? 'cart.flash.updated' : 'cart.flash.removed', { count: quantity });
     await saveSession(req);

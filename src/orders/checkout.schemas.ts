@@ -56,13 +56,3 @@ export const PlaceBody = z.object({ attempt: z.string().regex(/^[A-Za-z0-9_-]{22
 
 export const ObjectIdString = z.string().regex(/^[a-f\d]{24}$/i);
 export const ViewToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
-
-/** Field → locale key of its message, for the 422 form. */
-export function checkoutErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form');
-    out[field] ??= `orders.checkout.errors.${field}`;
-  }
-  return out;
-}

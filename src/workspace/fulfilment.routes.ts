@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { requireCoopRole } from '../coops';
 import { isAppError, notFound } from '../platform/errors';
 import { flash } from '../platform/web';
-import { FulfilmentSchema, fieldErrors } from './workspace.schemas';
+import { fieldErrors } from '../platform/forms';
+import { FulfilmentSchema } from './workspace.schemas';
 import { SHARE_ID, advanceShare, shareForFulfilment, sharesOfCoop } from './fulfilment.service';
 import type { WorkspaceDeps } from './workspace.routes';
 
@@ -36,7 +37,7 @@ export function fulfilmentRoutes(deps: WorkspaceDeps): Router {
     const id = shareParam(req);
     const parsed = FulfilmentSchema.safeParse(req.body);
     const values = req.body as Record<string, string>;
-    if (!parsed.success) return renderShare(req, res, fieldErrors(parsed.error), values);
+    if (!parsed.success) return renderShare(req, res, fieldErrors(parsed.error, { fallback: 'workspace.errors.invalid' }), values);
     try {
       const { changed } = await advanceShare(deps, { coopId: req.coop!.id, shareId: id, to: parsed.data.status, by: req.user!.id, carrier: parsed.data.carrier, trackingNumber: parsed.data.trackingNumber });
       flash(req, changed ? 'success' : 'info', changed ? `workspace.orders.moved.${parsed.data.status}` : 'workspace.orders.already');

@@ -9,7 +9,8 @@ import { flash } from '../platform/web';
 import { LocalDiskStorage } from '../platform/storage';
 import { registerSweeper } from '../platform/sweepers';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENTS, IVA_RATES, MAX_IMAGE_BYTES, UNIT_CODES, goods } from '../catalog';
-import { GoodsSchema, ImageAltSchema, ObjectIdParam, RandomIdParam, fieldErrors } from './workspace.schemas';
+import { GoodsSchema, ImageAltSchema, ObjectIdParam, RandomIdParam } from './workspace.schemas';
+import { fieldErrors } from '../platform/forms';
 import { dashboardFigures, workspaceCoop } from './workspace.service';
 import {
   ApplicationSchema,
@@ -141,7 +142,7 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
 
   router.post('/join', requireUser, async (req, res) => {
     const parsed = ApplicationSchema.safeParse(req.body);
-    if (!parsed.success) return renderJoin(req, res, req.body as Record<string, unknown>, fieldErrors(parsed.error));
+    if (!parsed.success) return renderJoin(req, res, req.body as Record<string, unknown>, fieldErrors(parsed.error, { fallback: 'workspace.errors.invalid' }));
     const coop = await applyToJoin(req.user!.id, parsed.data);
     flash(req, 'success', 'workspace.join.sent');
     res.redirect(303, `/workspace/${coop.slug}`);
@@ -235,7 +236,7 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
     const parsed = GoodsSchema.safeParse(req.body);
     const product = productId ? await goods.goodsForEdit(req.coop!, productId) : undefined;
     if (!parsed.success) {
-      return renderGoodsForm(req, res, { product, values: submittedValues(req.body as Record<string, unknown>), errors: fieldErrors(parsed.error as z.ZodError) });
+      return renderGoodsForm(req, res, { product, values: submittedValues(req.body as Record<string, unknown>), errors: fieldErrors(parsed.error as z.ZodError, { fallback: 'workspace.errors.invalid' }) });
     }
     try {
       const id = productId ?? (await goods.createGoods(req.coop!, parsed.data));

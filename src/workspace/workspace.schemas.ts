@@ -100,17 +100,3 @@ export const FulfilmentSchema = z.object({
   carrier: line(60),
   trackingNumber: z.string().trim().max(60).regex(/^[A-Za-z0-9 -]*$/, 'workspace.errors.tracking').default(''),
 });
-
-/**
- * Turns zod issues into { field: localeKey }, the shape the forms show
- * next to each input. Only the first problem of each field is kept.
- */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = issue.path.map(String).join('.') || '_form';
-    if (out[field]) continue;
-    out[field] = issue.message.startsWith('workspace.') ? issue.message : 'workspace.errors.invalid';
-  }
-  return out;
-}
