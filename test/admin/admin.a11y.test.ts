@@ -6,7 +6,8 @@ import { holdTransfer, scheduleTransfersForOrder, setTransferGateway } from '../
 import { recordOrderPaymentLedger } from '../../src/payouts/balances.service';
 import { transferId } from '../../src/payouts/transfer.model';
 import { axeProblems, browserAvailable, openShop, signIn, step, type Shop } from '../browser/browser';
-import { CountingGateway, makePaidOrder, makePayableCoop } from '../payouts/fixtures';
+import { CountingGateway, makePaidOrder } from '../payouts/fixtures';
+import { makePayableCoop } from '../support/factories';
 
 describe('admin money pages (axe-core in Chromium)', function () {
   this.timeout(180_000);

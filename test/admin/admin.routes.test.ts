@@ -6,9 +6,10 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { AuditEntryModel } from '../../src/admin/audit.model';
 import { CommissionRateModel } from '../../src/payouts/commission.model';
 import { commissionBpsFor } from '../../src/payouts/commission.service';
-import { makeCoop, makeUser, signedIn } from './helpers';
-import { makeCoop as catalogCoop, makeProduct } from '../catalog/factories';
+import { makeUser, signedIn } from './helpers';
+import { makeProduct } from '../catalog/factories';
 import { catalogChanged, getPurchasable } from '../../src/catalog';
+import { makeCoop } from '../support/factories';
 
 describe('admin pages', () => {
   let app: Express;
@@ -51,7 +52,7 @@ describe('admin pages', () => {
   describe('GET /admin', () => {
     it('shows the week-by-week charts as SVG with the figures in a table, and the co-ops waiting', async () => {
       const admin = await makeUser({ admin: true });
-      const coop = await makeCoop('pending');
+      const coop = await makeCoop({ status: 'pending' });
       const agent = await signedIn(app, admin.id);
       const res = await agent.get('/admin').expect(200);
       assert.equal((res.text.match(/<svg role="img" aria-labelledby="chart-[a-z]+-t"/g) ?? []).length, 2);
@@ -65,7 +66,7 @@ describe('admin pages', () => {
     describe('without the confirmation', () => {
       it('responds 422 and leaves the co-op pending', async () => {
         const admin = await makeUser({ admin: true });
-        const coop = await makeCoop('pending');
+        const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
         const res = await agent.post(`/admin/coops/${coop.id}/approve`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(422);
@@ -77,7 +78,7 @@ describe('admin pages', () => {
     describe('without a CSRF token', () => {
       it('responds 403', async () => {
         const admin = await makeUser({ admin: true });
-        const coop = await makeCoop('pending');
+        const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         await agent.get(`/admin/coops/${coop.id}`).expect(200);
         await agent.post(`/admin/coops/${coop.id}/approve`).type('form').send({ confirm: 'yes' }).expect(403);
@@ -88,7 +89,7 @@ describe('admin pages', () => {
     describe('confirmed', () => {
       it('approves the co-op and writes the audit log', async () => {
         const admin = await makeUser({ admin: true });
-        const coop = await makeCoop('pending');
+        const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
         await agent.post(`/admin/coops/${coop.id}/approve`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
@@ -106,7 +107,7 @@ describe('admin pages', () => {
     describe('with a reason', () => {
       it('rejects and keeps the reason for the applicant', async () => {
         const admin = await makeUser({ admin: true });
-        const coop = await makeCoop('pending');
+        const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
         await agent.post(`/admin/coops/${coop.id}/reject`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes', reason: 'Manca la visura camerale' }).expect(303);
@@ -119,7 +120,7 @@ describe('admin pages', () => {
     describe('without a reason', () => {
       it('responds 422 with a message on the field', async () => {
         const admin = await makeUser({ admin: true });
-        const coop = await makeCoop('pending');
+        const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
         const res = await agent.post(`/admin/coops/${coop.id}/reject`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes', reason: '' }).expect(422);
@@ -131,7 +132,7 @@ describe('admin pages', () => {
   describe('POST /admin/coops/:id/pause and /resume', () => {
     it('pauses an approved co-op, then resumes it', async () => {
       const admin = await makeUser({ admin: true });
-      const coop = await makeCoop('approved');
+      const coop = await makeCoop({ status: 'approved' });
       const agent = await signedIn(app, admin.id);
       let page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
       await agent.post(`/admin/coops/${coop.id}/pause`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
@@ -143,7 +144,7 @@ describe('admin pages', () => {
 
     it('takes its goods out of the shop while paused, and back when resumed', async () => {
       const admin = await makeUser({ admin: true });
-      const coop = await catalogCoop({ status: 'approved' });
+      const coop = await makeCoop({ status: 'approved' });
       const product = await makeProduct(coop, { stock: 3 });
       await catalogChanged();
       assert.ok(await getPurchasable(String(product._id), 'default'));
@@ -159,7 +160,7 @@ describe('admin pages', () => {
     describe('when the co-op is pending', () => {
       it('responds 409', async () => {
         const admin = await makeUser({ admin: true });
-        const coop = await makeCoop('pending');
+        const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
         await agent.post(`/admin/coops/${coop.id}/pause`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(409);
@@ -171,7 +172,7 @@ describe('admin pages', () => {
     describe('with an override from tomorrow', () => {
       it('adds the rate without changing the rate in force today', async () => {
         const admin = await makeUser({ admin: true });
-        const coop = await makeCoop('approved');
+        const coop = await makeCoop({ status: 'approved' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get('/admin/commission').expect(200);
         const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
@@ -199,7 +200,7 @@ describe('admin pages', () => {
     describe('filtered by action', () => {
       it('lists only that action', async () => {
         const admin = await makeUser({ admin: true });
-        const coop = await makeCoop('approved');
+        const coop = await makeCoop({ status: 'approved' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
         await agent.post(`/admin/coops/${coop.id}/pause`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { UserModel } from '../../src/accounts/user.model';
-import { CoopModel } from '../../src/coops/coop.model';
 import { SESSION_COOKIE } from '../../src/platform/security';
 import { testConfig } from '../support/app';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -15,12 +14,6 @@ export async function makeUser(opts: { admin?: boolean } = {}) {
   const s = suffix();
   const u = await UserModel.create({ email: `u-${s}@test.filiera`, name: `User ${s}`, passwordHash: 'x', isAdmin: !!opts.admin, emailVerifiedAt: new Date() });
   return { id: String(u._id), email: u.email };
-}
-
-export async function makeCoop(status: 'pending' | 'approved' | 'paused' | 'rejected' = 'approved', extra: Record<string, unknown> = {}) {
-  const s = suffix();
-  const c = await CoopModel.create({ name: `Coop ${s}`, slug: `coop-${s}`, kind: 'agricultural', region: 'Puglia', town: 'Bari', status, ...extra });
-  return { id: String(c._id), name: c.name, slug: c.slug };
 }
 
 /**

@@ -6,10 +6,11 @@ import { recordOrderPaymentLedger } from '../../src/payouts/balances.service';
 import { RefundModel } from '../../src/payouts/refund.model';
 import { AuditEntryModel } from '../../src/admin/audit.model';
 import { makeUser, signedIn } from './helpers';
-import { CountingGateway, makePaidOrder, makePayableCoop } from '../payouts/fixtures';
+import { CountingGateway, makePaidOrder } from '../payouts/fixtures';
 import { Types } from 'mongoose';
 import { OrderModel } from '../../src/orders';
 import { StockLevelModel, stockId } from '../../src/catalog';
+import { makePayableCoop } from '../support/factories';
 
 describe('admin order money', () => {
   let app: Express;

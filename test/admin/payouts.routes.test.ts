@@ -14,7 +14,8 @@ import { listShareMoney } from '../../src/payouts/balances.service';
 import { CoopShareModel, OrderModel } from '../../src/orders';
 import { testConfig } from '../support/app';
 import { makeUser, signedIn } from './helpers';
-import { CountingGateway, makePaidOrder, makePayableCoop } from '../payouts/fixtures';
+import { CountingGateway, makePaidOrder } from '../payouts/fixtures';
+import { makePayableCoop } from '../support/factories';
 
 /** A paid one-co-op order whose transfer an admin holds. */
 async function heldTransfer() {

@@ -6,7 +6,8 @@ import type { Express } from 'express';
 import { Collection } from 'mongodb';
 import mongoose from 'mongoose';
 import { buildApp, browser, csrfFrom } from '../support/app';
-import { makeCoop, makeProduct } from '../orders/factories';
+import { makeProduct } from '../orders/factories';
+import { makeCoop } from '../support/factories';
 
 async function tokenOf(b: ReturnType<typeof browser>): Promise<string> {
   // Any page with a form gives the session a CSRF token; the login page always has one.
@@ -28,7 +29,7 @@ describe('cart routes', () => {
   describe('POST /cart/items', () => {
     describe('with a valid product', () => {
       it('adds it, prices it on the server and groups it by co-op', async () => {
-        const coop = await makeCoop({ flatCents: 500, freeOverCents: 5000 });
+        const coop = await makeCoop({ shipping: { flatCents: 500, freeOverCents: 5000 } });
         const product = await makeProduct(coop._id, { priceCents: 1250, ivaRate: 4, stock: 5 });
         const { b, csrf } = await signedOutCart();
         await b

@@ -9,7 +9,8 @@ import { pollCatalogVersions } from '../../src/catalog/catalog-cache';
 import { listProducts, monthInItaly, searchProducts } from '../../src/catalog/catalog.service';
 import { catalog } from '../../src/catalog/catalog-cache';
 import { listingQueryString, parseListingQuery, type ListingFilters } from '../../src/catalog/catalog.schemas';
-import { makeCoop, makeProduct, uniq } from './factories';
+import { makeProduct, uniq } from './factories';
+import { makeCoop } from '../support/factories';
 
 /** A region name of letters only (the region filter accepts nothing else), unique to this run. */
 const uniqueRegion = () => `Regione ${uniq().replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;

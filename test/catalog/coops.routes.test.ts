@@ -4,7 +4,8 @@ import request from 'supertest';
 import { buildApp } from '../support/app';
 import { catalogChanged } from '../../src/catalog';
 import { CoopModel } from '../../src/coops/coop.model';
-import { makeCoop, makeProduct } from './factories';
+import { makeProduct } from './factories';
+import { makeCoop } from '../support/factories';
 
 describe('public co-op pages', () => {
   let app: Express;

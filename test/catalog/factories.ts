@@ -1,29 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { CoopModel } from '../../src/coops/coop.model';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import { departmentOf, type Category, type Certification } from '../../src/catalog/categories';
 import { searchTermsFor } from '../../src/catalog/search-terms';
 
 export const uniq = (): string => randomBytes(4).toString('hex');
-
-type CoopInput = Partial<{ name: string; slug: string; region: string; status: 'pending' | 'approved' | 'paused' | 'rejected'; kind: 'agricultural' | 'craft'; socialType: 'A' | 'B' | 'none' }>;
-
-/** An approved co-op with a unique slug (and name, so facet counts are its own). */
-export async function makeCoop(o: CoopInput = {}) {
-  const id = uniq();
-  return CoopModel.create({
-    name: o.name ?? `Coop Prova ${id}`,
-    slug: o.slug ?? `coop-prova-${id}`,
-    kind: o.kind ?? 'agricultural',
-    socialType: o.socialType ?? 'B',
-    region: o.region ?? 'Puglia',
-    town: 'Bari',
-    story: { it: `Storia della cooperativa ${id}`, en: `Story of co-op ${id}` },
-    impact: { members: 10, integrationWorkers: 4, trainingHours: 120, supports: { it: 'Lavoro vero', en: 'Real work' } },
-    status: o.status ?? 'approved',
-  });
-}
 
 export interface ProductInput {
   category?: Category;

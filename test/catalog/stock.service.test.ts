@@ -7,7 +7,8 @@ import { onHandOf } from '../../src/catalog';
 import { releaseReservations, reserveStock, sellReservations } from '../../src/orders/reservations.service';
 import { ReservationModel } from '../../src/orders/reservation.model';
 import { testEngines } from '../support/engines';
-import { makeCoop, makeProduct } from '../orders/factories';
+import { makeProduct } from '../orders/factories';
+import { makeCoop } from '../support/factories';
 
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,6 @@ import request from 'supertest';
 import { csrfFrom, testConfig } from '../support/app';
 import { appWithSmtp, linkIn, type TestSmtp } from '../support/smtp';
 import { createLogger } from '../../src/platform/logger';
-import { CoopModel } from '../../src/coops/coop.model';
 import { MembershipModel, type MemberRole } from '../../src/coops/membership.model';
 import { InvitationModel } from '../../src/coops/invitation.model';
 import { UserModel } from '../../src/accounts/user.model';
@@ -16,12 +15,7 @@ import { membershipsOf } from '../../src/coops';
 import { sessions } from '../../src/platform/security';
 import { errorHandler } from '../../src/platform/web';
 import { client, freshEmail, logIn, makeUser, sessionIdOf, suffix, tokenOf, type Agent } from '../accounts/helpers';
-
-async function makeCoop() {
-  const s = suffix();
-  const coop = await CoopModel.create({ name: `Coop ${s}`, slug: `coop-${s}`, kind: 'agricultural', region: 'Puglia', town: 'Bari', status: 'approved' });
-  return { id: String(coop._id), slug: coop.slug, name: coop.name };
-}
+import { makeCoop } from '../support/factories';
 
 async function member(coopId: string, role: MemberRole) {
   const u = await makeUser({ name: `${role} ${suffix()}` });

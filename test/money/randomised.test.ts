@@ -16,9 +16,10 @@ import { trusted } from '../../src/platform/db';
 import { isAppError } from '../../src/platform/errors';
 import { createLogger } from '../../src/platform/logger';
 import { basisPoints } from '../../src/platform/money';
-import { CountingGateway, makePayableCoop } from '../payouts/fixtures';
+import { CountingGateway } from '../payouts/fixtures';
 import { MemoryMailer, testConfig } from '../support/app';
 import { startStripeCounter, type StripeCounter } from '../support/stripe-counter';
+import { makePayableCoop } from '../support/factories';
 
 /**
  * The randomised money test (issue 14). Many orders across several co-ops,

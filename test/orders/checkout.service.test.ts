@@ -12,8 +12,9 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { CartModel } from '../../src/cart/cart.model';
 import { testEngines } from '../support/engines';
 import { MemoryMailer } from '../support/app';
-import { makeCoop, makeProduct, onHand } from './factories';
+import { makeProduct, onHand } from './factories';
 import { ADDRESS, recordingGateway } from './support';
+import { makeCoop } from '../support/factories';
 
 const attempt = () => randomBytes(16).toString('base64url');
 
@@ -38,8 +39,8 @@ describe('checkout.service', () => {
 
   describe('quoteCheckout', () => {
     it('splits each co-op part into its net and the commission', async () => {
-      const a = await makeCoop({ flatCents: 500, freeOverCents: 0 });
-      const b = await makeCoop({ flatCents: 700, freeOverCents: 1000, pickup: true });
+      const a = await makeCoop({ shipping: { flatCents: 500, freeOverCents: 0 } });
+      const b = await makeCoop({ shipping: { flatCents: 700, freeOverCents: 1000, pickup: true } });
       const pa = await makeProduct(a._id, { priceCents: 2000 });
       const pb = await makeProduct(b._id, { priceCents: 600, ivaRate: 22 });
       const q = await quoteCheckout(

@@ -1,27 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
-import { CoopModel, type Coop, COOP_STATUSES } from '../../src/coops/coop.model';
 import { ProductModel, type Product } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import { catalogChanged } from '../../src/catalog';
 
 export const suffix = () => randomBytes(5).toString('hex');
-
-/** An approved co-op with its shipping terms. */
-export async function makeCoop(over: { status?: (typeof COOP_STATUSES)[number]; flatCents?: number; freeOverCents?: number; pickup?: boolean; email?: string } = {}) {
-  const s = suffix();
-  const doc = await CoopModel.create({
-    name: `Coop ${s}`,
-    slug: `coop-${s}`,
-    kind: 'agricultural',
-    region: 'Toscana',
-    town: 'Siena',
-    status: over.status ?? 'approved',
-    contact: { email: over.email ?? `coop-${s}@example.test` },
-    shipping: { flatCents: over.flatCents ?? 690, freeOverCents: over.freeOverCents ?? 6000, pickup: over.pickup ?? false },
-  });
-  return doc as typeof doc & Coop;
-}
 
 /** A published product with one variant ("default") and `stock` units on hand. */
 export async function makeProduct(coopId: Types.ObjectId, over: { priceCents?: number; ivaRate?: number; stock?: number; published?: boolean; sku?: string } = {}) {

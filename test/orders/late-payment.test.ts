@@ -15,9 +15,10 @@ import { createMailer } from '../../src/platform/mail';
 import { createLogger } from '../../src/platform/logger';
 import { testConfig } from '../support/app';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { makeCoop, makeProduct, onHand } from './factories';
+import { makeProduct, onHand } from './factories';
 import { ADDRESS } from './support';
 import { rand, sessionObject, signedEvent } from '../payments/factories';
+import { makeCoop } from '../support/factories';
 
 const attempt = () => randomBytes(16).toString('base64url');
 const logger = createLogger('silent', false);

@@ -5,9 +5,11 @@ import { buildApp, browser, csrfFrom } from '../support/app';
 import { testEngines } from '../support/engines';
 import { createUser } from '../../src/accounts';
 import { UserModel } from '../../src/accounts/user.model';
+import { CoopModel } from '../../src/coops/coop.model';
 import { OrderModel } from '../../src/orders/order.model';
-import { makeCoop, makeProduct, onHand, suffix } from './factories';
+import { makeProduct, onHand, suffix } from './factories';
 import { ADDRESS } from './support';
+import { makeCoop } from '../support/factories';
 
 type Agent = ReturnType<typeof browser>;
 
@@ -43,7 +45,7 @@ describe('checkout routes', () => {
 
   describe('a guest checkout', () => {
     it('goes from the cart to the Stripe session and to the order page', async () => {
-      const coop = await makeCoop({ flatCents: 500, freeOverCents: 0 });
+      const coop = await makeCoop({ shipping: { flatCents: 500, freeOverCents: 0 } });
       const product = await makeProduct(coop._id, { priceCents: 1200, stock: 4 });
       const b = browser(app);
       await addToCart(b, product._id, '2');
@@ -130,7 +132,7 @@ describe('checkout routes', () => {
         await addToCart(b, product._id);
         await fillCheckout(b, guestFields);
         const { csrf, attempt } = await review(b);
-        await coop.updateOne({ $set: { status: 'paused' } });
+        await CoopModel.updateOne({ _id: coop._id }, { $set: { status: 'paused' } });
         const res = await b.post('/checkout/place').type('form').send({ _csrf: csrf, attempt, totalCents: '1' }).expect(409);
         assert.match(res.text, /role="alert"/);
         assert.equal(await onHand(product._id), 3);

@@ -9,8 +9,9 @@ import { DemoGateway } from '../../src/payments/demo-gateway';
 import type { CompletedCheckout } from '../../src/payments/gateway';
 import { OrderModel, type Order } from '../../src/orders/order.model';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
-import { makeCoop, makeProduct, onHand } from './factories';
+import { makeProduct, onHand } from './factories';
 import { ADDRESS } from './support';
+import { makeCoop } from '../support/factories';
 
 type Agent = ReturnType<typeof browser>;
 
@@ -118,8 +119,8 @@ describe('payment pages', () => {
 
   describe('GET /orders/view/:token', () => {
     it("shows each co-op's own IVA, its shipping at its goods' rates", async () => {
-      const a = await makeCoop({ flatCents: 690, freeOverCents: 0 });
-      const b2 = await makeCoop({ flatCents: 500, freeOverCents: 0 });
+      const a = await makeCoop({ shipping: { flatCents: 690, freeOverCents: 0 } });
+      const b2 = await makeCoop({ shipping: { flatCents: 500, freeOverCents: 0 } });
       const oil = await makeProduct(a._id, { priceCents: 1000, ivaRate: 4 });
       const bag = await makeProduct(b2._id, { priceCents: 3000, ivaRate: 22 });
       const order = await checkout(browser(app), [oil._id, bag._id]);

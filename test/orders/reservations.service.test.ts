@@ -4,7 +4,8 @@ import { finishInterruptedSales, ordersWithStaleReservations, releaseReservation
 import { ReservationModel, reservationId } from '../../src/orders/reservation.model';
 import { holdUnits, markHoldSold, releaseHold } from '../../src/catalog/stock.service';
 import { StockLevelModel, decodeHold, stockId } from '../../src/catalog/stock.model';
-import { makeCoop, makeProduct, onHand } from './factories';
+import { makeProduct, onHand } from './factories';
+import { makeCoop } from '../support/factories';
 
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 const one = (item: string, quantity = 1) => [{ stockId: item, quantity }];

@@ -8,7 +8,8 @@ import { expireDemoSessions } from '../../src/payments/payments.routes';
 import { createPaymentEvents } from '../../src/payments/payments.service';
 import { createLogger } from '../../src/platform/logger';
 import { TransferModel, transferId } from '../../src/payouts/transfer.model';
-import { makeCoop, makeOrder } from './factories';
+import { makeOrder } from './factories';
+import { makeCoop, makePayableCoop } from '../support/factories';
 
 describe('demo payment provider', () => {
   let app: Express;
@@ -34,7 +35,7 @@ describe('demo payment provider', () => {
 
   describe('GET /demo-pay/:sessionId', () => {
     it('shows a page clearly marked as a demo, with Pay and Cancel forms', async () => {
-      const coop = await makeCoop();
+      const coop = await makePayableCoop();
       const order = await makeOrder([coop]);
       const session = await openSession(order);
       assert.equal(session.url, `/demo-pay/${session.id}`);
@@ -55,7 +56,7 @@ describe('demo payment provider', () => {
 
   describe('POST /demo-pay/:sessionId/pay', () => {
     it('pays through the same handler as a webhook, once, and returns to the order', async () => {
-      const coop = await makeCoop({ account: false, transfersActive: false });
+      const coop = await makeCoop();
       const order = await makeOrder([coop]);
       const session = await openSession(order);
       const agent = browser(app);
@@ -71,7 +72,7 @@ describe('demo payment provider', () => {
     });
 
     it('refuses without a CSRF token', async () => {
-      const coop = await makeCoop();
+      const coop = await makePayableCoop();
       const order = await makeOrder([coop]);
       const session = await openSession(order);
       await browser(app).post(`${session.url}/pay`).type('form').send({}).expect(403);
@@ -79,7 +80,7 @@ describe('demo payment provider', () => {
     });
 
     it('refuses an expired session', async () => {
-      const coop = await makeCoop();
+      const coop = await makePayableCoop();
       const order = await makeOrder([coop]);
       const session = await openSession(order, new Date(Date.now() - 1000));
       const agent = browser(app);
@@ -91,7 +92,7 @@ describe('demo payment provider', () => {
 
   describe('reconcileCheckoutSession', () => {
     it('fulfils a paid session whose event never came, once', async () => {
-      const coop = await makeCoop();
+      const coop = await makePayableCoop();
       const order = await makeOrder([coop]);
       const session = await openSession(order);
       const events = createPaymentEvents({ payments: demo, logger: createLogger('silent', false) });
@@ -107,7 +108,7 @@ describe('demo payment provider', () => {
 
   describe('the demo expiry sweeper', () => {
     it('ends open sessions past their expiry like checkout.session.expired', async () => {
-      const coop = await makeCoop();
+      const coop = await makePayableCoop();
       const order = await makeOrder([coop]);
       const session = await openSession(order, new Date(Date.now() - 1000));
       assert.ok((await expireDemoSessions()) >= 1);
@@ -118,7 +119,7 @@ describe('demo payment provider', () => {
 
   describe('POST /demo-pay/:sessionId/cancel', () => {
     it('returns to the cancel URL', async () => {
-      const coop = await makeCoop();
+      const coop = await makePayableCoop();
       const order = await makeOrder([coop]);
       const session = await openSession(order);
       const agent = browser(app);
@@ -130,7 +131,7 @@ describe('demo payment provider', () => {
 
   describe('co-op onboarding stand-in', () => {
     it('makes the account ready and sends the transfers waiting for it', async () => {
-      const coop = await makeCoop({ account: false, transfersActive: false });
+      const coop = await makeCoop();
       const account = await demo.createConnectedAccount({ coopId: String(coop._id), email: 'coop@example.test', idempotencyKey: `account:${String(coop._id)}` });
       assert.equal(account.transfersActive, false);
       await CoopModel.updateOne({ _id: coop._id }, { $set: { stripeAccountId: account.id } });

@@ -1,26 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
-import { CoopModel } from '../../src/coops/coop.model';
 import { CoopShareModel, OrderModel } from '../../src/orders';
 import { signWebhookPayload } from '../../src/payments/stripe-webhooks';
 
 export const rand = () => randomBytes(6).toString('hex');
-
-/** An approved co-op; with `account` it has a connected account in the given state. */
-export async function makeCoop(opts: { account?: boolean; transfersActive?: boolean } = {}) {
-  const slug = `coop-${rand()}`;
-  const coop = await CoopModel.create({
-    name: `Coop ${slug}`,
-    slug,
-    kind: 'agricultural',
-    region: 'Toscana',
-    town: 'Siena',
-    status: 'approved',
-    ...(opts.account === false ? {} : { stripeAccountId: `acct_${rand()}` }),
-    payouts: { transfersActive: opts.transfersActive ?? true, payoutsEnabled: opts.transfersActive ?? true },
-  });
-  return coop.toObject();
-}
 
 /**
  * An order with one share per co-op, written directly (the checkout is the

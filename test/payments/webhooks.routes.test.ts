@@ -9,7 +9,8 @@ import { onStripeEvent } from '../../src/payments/hooks';
 import { signWebhookPayload } from '../../src/payments/stripe-webhooks';
 import { TransferModel, transferId } from '../../src/payouts/transfer.model';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
-import { makeCoop, makeOrder, rand, sessionObject, signedEvent } from './factories';
+import { makeOrder, rand, sessionObject, signedEvent } from './factories';
+import { makePayableCoop } from '../support/factories';
 
 describe('Stripe webhooks', () => {
   let app: Express;
@@ -51,8 +52,8 @@ describe('Stripe webhooks', () => {
 
     describe('checkout.session.completed, paid, before the buyer visits the order page', () => {
       it('marks the order paid and sends each share once, even when replayed', async () => {
-        const coopA = await makeCoop();
-        const coopB = await makeCoop();
+        const coopA = await makePayableCoop();
+        const coopB = await makePayableCoop();
         const order = await makeOrder([coopA, coopB]);
         const { payload, signature, event } = signedEvent('checkout.session.completed', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }));
         const first = await post('/webhooks/stripe', payload, signature).expect(200);
@@ -73,7 +74,7 @@ describe('Stripe webhooks', () => {
 
     describe('checkout.session.completed, unpaid', () => {
       it('does not fulfil the order', async () => {
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const order = await makeOrder([coop]);
         const { payload, signature } = signedEvent('checkout.session.completed', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: false }));
         await post('/webhooks/stripe', payload, signature).expect(200);
@@ -84,7 +85,7 @@ describe('Stripe webhooks', () => {
 
     describe('checkout.session.async_payment_succeeded', () => {
       it('marks the order paid', async () => {
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const order = await makeOrder([coop]);
         const { payload, signature } = signedEvent('checkout.session.async_payment_succeeded', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }));
         await post('/webhooks/stripe', payload, signature).expect(200);
@@ -94,7 +95,7 @@ describe('Stripe webhooks', () => {
 
     describe('checkout.session.expired', () => {
       it('releases the order', async () => {
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const order = await makeOrder([coop]);
         const { payload, signature } = signedEvent('checkout.session.expired', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: false, status: 'expired' }));
         await post('/webhooks/stripe', payload, signature).expect(200);
@@ -102,7 +103,7 @@ describe('Stripe webhooks', () => {
       });
 
       it('arriving late, after the payment, never moves the order back', async () => {
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const order = await makeOrder([coop]);
         const session = sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true });
         const paid = signedEvent('checkout.session.completed', session);
@@ -158,7 +159,7 @@ describe('Stripe webhooks', () => {
 
     describe('transfer.reversed', () => {
       it('records the amount reversed, never less than before', async () => {
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const order = await makeOrder([coop]);
         const paid = signedEvent('checkout.session.completed', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }));
         await post('/webhooks/stripe', paid.payload, paid.signature).expect(200);
@@ -188,7 +189,7 @@ describe('Stripe webhooks', () => {
 
     describe('account.updated saying the account can receive transfers', () => {
       it('updates the co-op and sends the transfers that waited for it', async () => {
-        const coop = await makeCoop({ transfersActive: false });
+        const coop = await makePayableCoop({ payouts: { transfersActive: false, payoutsEnabled: false } });
         const order = await makeOrder([coop]);
         const paid = signedEvent('checkout.session.completed', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }));
         await post('/webhooks/stripe', paid.payload, paid.signature).expect(200);
@@ -210,7 +211,7 @@ describe('Stripe webhooks', () => {
 
     describe('capability.updated for transfers', () => {
       it('updates the flag', async () => {
-        const coop = await makeCoop({ transfersActive: false });
+        const coop = await makePayableCoop({ payouts: { transfersActive: false, payoutsEnabled: false } });
         const ev = signedEvent('capability.updated', { id: 'transfers', object: 'capability', account: coop.stripeAccountId, status: 'active' }, { secret: 'whsec_test_connect', account: coop.stripeAccountId! });
         await post('/webhooks/stripe/connect', ev.payload, ev.signature).expect(200);
         assert.equal((await CoopModel.findById(coop._id).lean())?.payouts?.transfersActive, true);

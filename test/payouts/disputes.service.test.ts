@@ -7,8 +7,9 @@ import { transferId } from '../../src/payouts/transfer.model';
 import { DisputeModel } from '../../src/payouts/disputes.service';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { OrderModel } from '../../src/orders';
-import { CountingGateway, makePaidOrder, makePayableCoop, sendStripeEvent } from './fixtures';
+import { CountingGateway, makePaidOrder, sendStripeEvent } from './fixtures';
 import { suffix } from '../admin/helpers';
+import { makePayableCoop } from '../support/factories';
 
 describe('disputes', () => {
   let app: Express;

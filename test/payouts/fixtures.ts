@@ -7,7 +7,7 @@ import { CoopShareModel, shareId } from '../../src/orders/coop-share.model';
 import { basisPoints } from '../../src/platform/money';
 import { PaymentProviderError, StripeGateway, type PaymentGateway } from '../../src/payments';
 import { testConfig } from '../support/app';
-import { makeCoop, suffix } from '../admin/helpers';
+import { suffix } from '../admin/helpers';
 
 export interface ShareSpec {
   coopId: string;
@@ -74,10 +74,6 @@ export async function makePaidOrder(specs: ShareSpec[]) {
   }
   return { orderId: String(orderId), number, total: subtotal + shipping };
 }
-
-/** A co-op whose Stripe account can receive transfers. */
-export const makePayableCoop = () =>
-  makeCoop('approved', { stripeAccountId: `acct_${suffix()}`, payouts: { transfersActive: true, payoutsEnabled: true, detailsSubmitted: true } });
 
 /**
  * The Stripe gateway against stripe-mock, counting the writes and able to

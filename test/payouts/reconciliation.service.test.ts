@@ -10,7 +10,8 @@ import { setPayoutSettings } from '../../src/payouts/settings.service';
 import { transferId } from '../../src/payouts/transfer.model';
 import { DemoGateway, StripeGateway, type PaymentGateway, type TransferGroupMoney } from '../../src/payments';
 import { testConfig } from '../support/app';
-import { CountingGateway, makePaidOrder, makePayableCoop } from './fixtures';
+import { CountingGateway, makePaidOrder } from './fixtures';
+import { makePayableCoop } from '../support/factories';
 
 /** A gateway that reports the given Stripe objects for any transfer group (and fails every write). */
 function stripeHolding(money: TransferGroupMoney): PaymentGateway {

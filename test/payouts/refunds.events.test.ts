@@ -7,7 +7,8 @@ import { recordOrderPaymentLedger } from '../../src/payouts/balances.service';
 import { scheduleTransfersForOrder, setTransferGateway } from '../../src/payouts/transfers.service';
 import { RefundModel } from '../../src/payouts/refund.model';
 import { AuditEntryModel } from '../../src/admin/audit.model';
-import { CountingGateway, makePaidOrder, makePayableCoop, sendStripeEvent } from './fixtures';
+import { CountingGateway, makePaidOrder, sendStripeEvent } from './fixtures';
+import { makePayableCoop } from '../support/factories';
 
 describe('refund events from Stripe', () => {
   let app: Express;

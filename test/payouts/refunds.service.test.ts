@@ -14,8 +14,9 @@ import { moneyReport } from '../../src/workspace/reports.service';
 import { sharesOfCoop } from '../../src/workspace/fulfilment.service';
 import { isAppError } from '../../src/platform/errors';
 import { trusted } from '../../src/platform/db';
-import { CountingGateway, makePaidOrder, makePayableCoop } from './fixtures';
+import { CountingGateway, makePaidOrder } from './fixtures';
 import { MemoryMailer } from '../support/app';
+import { makePayableCoop } from '../support/factories';
 
 /** A small seeded generator, so a failing run can be repeated. */
 function rng(seed: number) {

@@ -21,7 +21,8 @@ import {
 import { TransferModel } from '../../src/payouts/transfer.model';
 import { CoopDebtModel, addDebt, claimDebtForTransfer, owedBy } from '../../src/payouts/debt.model';
 import { testConfig } from '../support/app';
-import { makeCoop, makeOrder } from '../payments/factories';
+import { makeOrder } from '../payments/factories';
+import { makePayableCoop } from '../support/factories';
 
 /** The Stripe gateway (stripe-mock), counting transfer calls, optionally failing the first `failFirst`. */
 function countingGateway(failFirst = 0): PaymentGateway & { transferCalls: TransferInput[] } {
@@ -44,7 +45,7 @@ async function heldByPolicy() {
   await setPayoutSettings({ holdPolicy: 'on_shipped', holdDays: 14 });
   const gw = countingGateway();
   setTransferGateway(gw);
-  const coop = await makeCoop();
+  const coop = await makePayableCoop();
   const order = await makeOrder([coop], { status: 'paid' });
   const [held] = await scheduleTransfersForOrder(order.orderId);
   assert.equal(held?.status, 'held');
@@ -68,7 +69,7 @@ describe('transfers.service', () => {
         this.timeout(30_000);
         const gw = countingGateway();
         setTransferGateway(gw);
-        const [a, b] = [await makeCoop(), await makeCoop()];
+        const [a, b] = [await makePayableCoop(), await makePayableCoop()];
         const order = await makeOrder([a!, b!], { status: 'paid', chargeId: 'ch_abc' });
         await Promise.all(Array.from({ length: 20 }, () => scheduleTransfersForOrder(order.orderId)));
         const docs = await TransferModel.find({ order: new Types.ObjectId(order.orderId) }).lean();
@@ -88,7 +89,7 @@ describe('transfers.service', () => {
     describe('for an order not paid yet', () => {
       it('waits for the payment', async () => {
         setTransferGateway(countingGateway());
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const order = await makeOrder([coop]);
         const [t] = await scheduleTransfersForOrder(order.orderId);
         assert.equal(t?.status, 'waiting_payment');
@@ -99,7 +100,7 @@ describe('transfers.service', () => {
       it('waits for the account', async () => {
         const gw = countingGateway();
         setTransferGateway(gw);
-        const coop = await makeCoop({ transfersActive: false });
+        const coop = await makePayableCoop({ payouts: { transfersActive: false, payoutsEnabled: false } });
         const order = await makeOrder([coop], { status: 'paid' });
         const [t] = await scheduleTransfersForOrder(order.orderId);
         assert.equal(t?.status, 'waiting_account');
@@ -111,7 +112,7 @@ describe('transfers.service', () => {
       it('records the failure and sends once with the same idempotency key', async () => {
         const gw = countingGateway(1);
         setTransferGateway(gw);
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const order = await makeOrder([coop], { status: 'paid' });
         const [failed] = await scheduleTransfersForOrder(order.orderId);
         assert.equal(failed?.status, 'failed');
@@ -132,7 +133,7 @@ describe('transfers.service', () => {
       it('is sent by the sweeper with the same key', async () => {
         const gw = countingGateway();
         setTransferGateway(gw);
-        const coop = await makeCoop({ transfersActive: false });
+        const coop = await makePayableCoop({ payouts: { transfersActive: false, payoutsEnabled: false } });
         const order = await makeOrder([coop], { status: 'paid' });
         const [t] = await scheduleTransfersForOrder(order.orderId);
         await CoopModel.updateOne({ _id: coop._id }, { $set: { 'payouts.transfersActive': true } });
@@ -148,7 +149,7 @@ describe('transfers.service', () => {
       it('nets the debt against the transfer, once', async () => {
         const gw = countingGateway();
         setTransferGateway(gw);
-        const [coop, other] = [await makeCoop(), await makeCoop()];
+        const [coop, other] = [await makePayableCoop(), await makePayableCoop()];
         const old = await makeOrder([coop!], { status: 'paid' });
         await owe(String(coop!._id), `test:${old.orderId}`, 500, old.orderId);
         const order = await makeOrder([coop!, other!], { status: 'paid' });
@@ -167,7 +168,7 @@ describe('transfers.service', () => {
         this.timeout(30_000);
         const gw = countingGateway();
         setTransferGateway(gw);
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const old = await makeOrder([coop], { status: 'paid' });
         await owe(String(coop._id), `two:${old.orderId}`, 900, old.orderId);
         const gw2 = countingGateway();
@@ -186,7 +187,7 @@ describe('transfers.service', () => {
 
     describe('a debt recorded from many requests at once', () => {
       it('is added once per refund part, and netting never takes it below zero', async () => {
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const coopId = String(coop._id);
         await Promise.all([...Array.from({ length: 10 }, () => addDebt(coopId, 'refund:a:1', 300)), ...Array.from({ length: 10 }, () => addDebt(coopId, 'refund:b:1', 200))]);
         assert.equal(await owedBy(coopId), 500);
@@ -200,7 +201,7 @@ describe('transfers.service', () => {
       it('retries with the same amount and key, and the new debt waits for the next transfer', async () => {
         const gw = countingGateway(1);
         setTransferGateway(gw);
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const coopId = String(coop._id);
         const old = await makeOrder([coop], { status: 'paid' });
         await owe(coopId, `before:${old.orderId}`, 300, old.orderId);
@@ -241,7 +242,7 @@ describe('transfers.service', () => {
               return real.createTransfer(input);
             },
           }));
-          const coop = await makeCoop();
+          const coop = await makePayableCoop();
           const coopId = String(coop._id);
           const old = await makeOrder([coop], { status: 'paid' });
           await owe(coopId, `crash:${old.orderId}`, 250, old.orderId);
@@ -304,7 +305,7 @@ describe('transfers.service', () => {
       it('sends when delivered', async () => {
         await setPayoutSettings({ holdPolicy: 'on_delivered_or_days', holdDays: 7 });
         setTransferGateway(countingGateway());
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const order = await makeOrder([coop], { status: 'paid' });
         await scheduleTransfersForOrder(order.orderId);
         const [shipped] = await onShareFulfilmentChanged(order.shareIds[0]!, 'shipped');
@@ -317,7 +318,7 @@ describe('transfers.service', () => {
       it('sends N days after shipping through the sweeper', async () => {
         await setPayoutSettings({ holdPolicy: 'on_delivered_or_days', holdDays: 3 });
         setTransferGateway(countingGateway());
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const order = await makeOrder([coop], { status: 'paid' });
         await CoopShareModel.updateOne({ _id: order.shareIds[0] }, { $set: { status: 'shipped', history: [{ status: 'shipped', at: new Date(), by: null }] } });
         const [held] = await scheduleTransfersForOrder(order.orderId);
@@ -345,7 +346,7 @@ describe('transfers.service', () => {
         await setPayoutSettings({ holdPolicy: 'on_shipped', holdDays: 14 });
         const gw = countingGateway();
         setTransferGateway(gw);
-        const coop = await makeCoop();
+        const coop = await makePayableCoop();
         const order = await makeOrder([coop], { status: 'paid' });
         const [t] = await scheduleTransfersForOrder(order.orderId);
         await holdTransfer(t!._id, 'checking a complaint', 'admin@example.test');

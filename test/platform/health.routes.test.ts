@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildApp } from '../support/app';
 import { testEngines } from '../support/engines';
-import { makePaidOrder, makePayableCoop, sendStripeEvent } from '../payouts/fixtures';
+import { makePaidOrder, sendStripeEvent } from '../payouts/fixtures';
 import { OrderModel } from '../../src/orders/order.model';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
+import { makePayableCoop } from '../support/factories';
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

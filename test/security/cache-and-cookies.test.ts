@@ -3,8 +3,9 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { refreshCatalog } from '../../src/catalog';
 import { buildApp, csrfFrom } from '../support/app';
-import { makeCoop, makeProduct } from '../catalog/factories';
+import { makeProduct } from '../catalog/factories';
 import { makeUser, signedIn } from '../admin/helpers';
+import { makeCoop } from '../support/factories';
 
 const setsSession = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => /filiera\.sid=/.test(c));
 

@@ -5,9 +5,10 @@ import { createLogger } from '../../src/platform/logger';
 import { redactUrl } from '../../src/platform/redact';
 import { OrderModel } from '../../src/orders/order.model';
 import { buildApp, csrfFrom, MemoryMailer } from '../support/app';
-import { makeCoop, makeProduct } from '../orders/factories';
+import { makeProduct } from '../orders/factories';
 import { ADDRESS } from '../orders/support';
 import { memberOf } from '../workspace/workspace.fixtures';
+import { makeCoop } from '../support/factories';
 
 type Agent = ReturnType<typeof request.agent>;
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import { buildApp } from '../support/app';
-import { makeCoop, makeUser, memberOf, signedIn } from '../workspace/workspace.fixtures';
+import { makeUser, memberOf, signedIn } from '../workspace/workspace.fixtures';
+import { makeCoop } from '../support/factories';
 
 /**
  * Names that live on every object's prototype. A lookup written as

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
 import { buildApp, csrfFrom, MemoryMailer } from '../support/app';
 import { CoopShareModel, OrderModel, shareId } from '../../src/orders';
-import { makeCoop, memberOf, suffix } from './workspace.fixtures';
+import { memberOf, suffix } from './workspace.fixtures';
+import { makeCoop } from '../support/factories';
 
 /** A paid order with lines from two co-ops, and the share of each. */
 async function paidOrder(coop: { id: string; name: string }, other: { id: string; name: string }, delivery: 'ship' | 'pickup' = 'ship') {

@@ -6,7 +6,8 @@ import { CoopShareModel, OrderModel, shareId, type ShareStatus } from '../../src
 import { TransferModel, transferId, type TransferStatus } from '../../src/payouts/transfer.model';
 import { recordLedger } from '../../src/payouts/ledger.model';
 import { moneyReport } from '../../src/workspace/reports.service';
-import { makeCoop, memberOf, suffix } from './workspace.fixtures';
+import { memberOf, suffix } from './workspace.fixtures';
+import { makeCoop } from '../support/factories';
 
 /** An order with one line of `coopId` and one of another co-op, and this co-op's share. */
 async function sale(coopId: string, opts: { productId: Types.ObjectId; name: string; quantity: number; unitCents: number; status?: ShareStatus; at?: Date }) {

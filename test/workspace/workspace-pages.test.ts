@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { buildApp } from '../support/app';
 import { ProductModel } from '../../src/catalog/product.model';
 import { localeKeys } from '../../src/platform/i18n';
-import { makeCoop, memberOf, suffix } from './workspace.fixtures';
+import { memberOf, suffix } from './workspace.fixtures';
+import { makeCoop } from '../support/factories';
 
 describe('co-op workspace pages', () => {
   let app: Express;
@@ -20,7 +21,7 @@ describe('co-op workspace pages', () => {
   for (const lang of ['it', 'en']) {
     describe(`in ${lang}`, () => {
       it('shows every page with translated text, no inline script or style, and one h1', async () => {
-        const coop = await makeCoop('pending');
+        const coop = await makeCoop({ status: 'pending' });
         const p = await ProductModel.create({ coop: coop.id, department: 'craft', category: 'clothing', slug: `camicia-${suffix()}`, name: { it: 'Camicia', en: 'Shirt' }, priceCents: 4900, ivaRate: 22, variants: [{ sku: 'M', priceCents: 4900 }] });
         const { agent } = await memberOf(app, coop.id, 'owner');
         const base = `/workspace/${coop.slug}`;

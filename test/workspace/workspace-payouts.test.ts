@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { buildApp, csrfFrom } from '../support/app';
 import { CoopModel } from '../../src/coops/coop.model';
 import type { ConnectedAccountState, PaymentGateway } from '../../src/payments/gateway';
-import { makeCoop, memberOf } from './workspace.fixtures';
+import { memberOf } from './workspace.fixtures';
+import { makeCoop } from '../support/factories';
 
 /** A gateway that records calls and answers with the account state the test sets. */
 function fakeGateway() {
@@ -40,7 +41,7 @@ describe('co-op workspace payouts connection', () => {
     });
 
     it('creates the connected account once and sends the owner to hosted onboarding', async () => {
-      const coop = await makeCoop('approved');
+      const coop = await makeCoop({ status: 'approved' });
       const { agent } = await memberOf(app, coop.id, 'owner');
       const page = await agent.get(`/workspace/${coop.slug}/payouts`).expect(200);
       assert.match(page.text, /non collegato/);
@@ -51,7 +52,7 @@ describe('co-op workspace payouts connection', () => {
     });
 
     it('refuses while the co-op is pending (409), creating nothing', async () => {
-      const coop = await makeCoop('pending');
+      const coop = await makeCoop({ status: 'pending' });
       const { agent } = await memberOf(app, coop.id, 'owner');
       const page = await agent.get(`/workspace/${coop.slug}/payouts`).expect(200);
       assert.match(page.text, /dopo l&#39;approvazione/);
@@ -70,7 +71,7 @@ describe('co-op workspace payouts connection', () => {
     });
 
     it('uses the idempotency key account:<coopId>, makes a new link on refresh, and stores the state read on return', async () => {
-      const coop = await makeCoop('approved');
+      const coop = await makeCoop({ status: 'approved' });
       const { agent } = await memberOf(app, coop.id, 'owner');
       const token = csrfFrom((await agent.get(`/workspace/${coop.slug}/payouts`).expect(200)).text);
       const first = await agent.post(`/workspace/${coop.slug}/payouts/connect`).type('form').send({ _csrf: token }).expect(303);

@@ -10,7 +10,8 @@ import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import { GoodsImportModel } from '../../src/catalog/goods-import.model';
 import { applyGoodsImport, previewGoodsImport } from '../../src/catalog/goods.service';
-import { makeCoop, memberOf, suffix } from './workspace.fixtures';
+import { memberOf, suffix } from './workspace.fixtures';
+import { makeCoop } from '../support/factories';
 
 function crc32(buf: Buffer): number {
   let c = ~0;

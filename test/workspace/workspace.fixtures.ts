@@ -1,9 +1,9 @@
 import type { Express } from 'express';
 import { MembershipModel, type MemberRole } from '../../src/coops/membership.model';
-import { makeCoop, makeUser, signedIn, suffix } from '../admin/helpers';
+import { makeUser, signedIn, suffix } from '../admin/helpers';
 import { csrfFrom } from '../support/app';
 
-export { makeCoop, makeUser, signedIn, suffix };
+export { makeUser, signedIn, suffix };
 
 /** A user with `role` in co-op `coopId`, signed in. */
 export async function memberOf(app: Express, coopId: string, role: MemberRole) {

@@ -6,7 +6,8 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { MembershipModel } from '../../src/coops/membership.model';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
-import { formBody, goodsForm, makeCoop, makeUser, memberOf, signedIn, suffix, tokenFor, vatNumber } from './workspace.fixtures';
+import { formBody, goodsForm, makeUser, memberOf, signedIn, suffix, tokenFor, vatNumber } from './workspace.fixtures';
+import { makeCoop } from '../support/factories';
 
 describe('co-op workspace', () => {
   let app: Express;
@@ -73,7 +74,7 @@ describe('co-op workspace', () => {
     describe('when the application was rejected', () => {
       it('shows the admin\'s reason', async () => {
         const user = await makeUser();
-        const coop = await makeCoop('rejected', { rejectionReason: 'Manca la visura camerale', appliedBy: user.id });
+        const coop = await makeCoop({ status: 'rejected', rejectionReason: 'Manca la visura camerale', appliedBy: user.id });
         await MembershipModel.create({ user: user.id, coop: coop.id, role: 'owner' });
         const agent = await signedIn(app, user.id);
         const res = await agent.get('/join').expect(200);
@@ -159,7 +160,7 @@ describe('co-op workspace', () => {
 
   describe('goods', () => {
     async function managerWithCoop(status: 'approved' | 'pending' = 'approved') {
-      const coop = await makeCoop(status);
+      const coop = await makeCoop({ status });
       const { agent } = await memberOf(app, coop.id, 'manager');
       return { coop, agent, _csrf: await tokenFor(agent, `/workspace/${coop.slug}/goods/new`) };
     }
