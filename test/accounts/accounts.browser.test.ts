@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { axeProblems, browserAvailable, openShop, step, type Shop } from '../browser/browser';
-import { makeUser, PASSWORD } from './helpers';
+import { makeUser, PASSWORD } from '../support/factories';
 
 describe('account pages in a browser', function () {
   this.timeout(60_000);

@@ -6,7 +6,8 @@ import { appWithSmtp, linkIn, type TestSmtp } from '../support/smtp';
 import { UserModel } from '../../src/accounts/user.model';
 import { AccountTokenModel } from '../../src/accounts/token.model';
 import { sweepRateLimits } from '../../src/platform/rate-limit';
-import { client, freshEmail, logIn, makeUser, PASSWORD, sessionIdOf, tokenOf } from './helpers';
+import { client, freshEmail, logIn, sessionIdOf, tokenOf } from './helpers';
+import { makeUser, PASSWORD } from '../support/factories';
 
 describe('accounts routes', () => {
   let smtp: TestSmtp;

@@ -10,7 +10,8 @@ import { EventBus } from '../../src/platform/events';
 import { wireCoops } from '../../src/coops';
 import { localeKeys } from '../../src/platform/i18n';
 import { MemoryMailer } from '../support/app';
-import { makeUser, PASSWORD, suffix } from './helpers';
+import { suffix } from './helpers';
+import { makeUser, PASSWORD } from '../support/factories';
 
 const address = { name: 'Anna Rossi', line1: 'Via Roma 1', line2: '', postalCode: '70121', city: 'Bari', province: 'BA', country: 'IT' as const, phone: '' };
 

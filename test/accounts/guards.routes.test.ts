@@ -2,7 +2,8 @@ import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import { buildApp } from '../support/app';
 import { UserModel } from '../../src/accounts/user.model';
-import { client, logIn, makeUser } from './helpers';
+import { client, logIn } from './helpers';
+import { makeUser } from '../support/factories';
 
 describe('GET /admin', () => {
   let app: Express;

@@ -1,9 +1,9 @@
 import type { Express } from 'express';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { createUser } from '../../src/accounts';
 import { SESSION_COOKIE } from '../../src/platform/security';
 import { csrfFrom } from '../support/app';
+import { PASSWORD } from '../support/factories';
 
 export const suffix = () => randomBytes(5).toString('hex');
 export const freshEmail = (who = 'user') => `${who}-${suffix()}@example.test`;
@@ -15,15 +15,6 @@ export type Agent = ReturnType<typeof request.agent>;
 /** A browser with its own client IP. */
 export function client(app: Express, ip = freshIp()): Agent {
   return request.agent(app).set('X-Forwarded-For', ip) as unknown as Agent;
-}
-
-export const PASSWORD = 'correct horse battery';
-
-/** A verified account made directly (fast), with the password above. */
-export async function makeUser(opts: { email?: string; name?: string; isAdmin?: boolean; verified?: boolean } = {}) {
-  const email = opts.email ?? freshEmail();
-  const user = await createUser({ name: opts.name ?? 'Test User', email, password: PASSWORD, isAdmin: opts.isAdmin, verified: opts.verified });
-  return { id: String(user._id), email, password: PASSWORD };
 }
 
 /** Logs a browser in through the real form. */

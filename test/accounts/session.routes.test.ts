@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, csrfFrom, testConfig } from '../support/app';
 import { appWithRealMail } from '../support/smtp';
-import { client, freshEmail, logIn, makeUser, sessionIdOf, tokenOf } from './helpers';
+import { client, freshEmail, logIn, sessionIdOf, tokenOf } from './helpers';
+import { makeUser } from '../support/factories';
 
 const sessionsCollection = () => mongoose.connection.db!.collection('sessions');
 

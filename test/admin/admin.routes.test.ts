@@ -6,10 +6,10 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { AuditEntryModel } from '../../src/admin/audit.model';
 import { CommissionRateModel } from '../../src/payouts/commission.model';
 import { commissionBpsFor } from '../../src/payouts/commission.service';
-import { makeUser, signedIn } from './helpers';
+import { signedIn } from './helpers';
 import { makeProduct } from '../catalog/factories';
 import { catalogChanged, getPurchasable } from '../../src/catalog';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeUser } from '../support/factories';
 
 describe('admin pages', () => {
   let app: Express;
@@ -39,7 +39,7 @@ describe('admin pages', () => {
 
     describe('as an admin', () => {
       it('shows each page', async () => {
-        const admin = await makeUser({ admin: true });
+        const admin = await makeUser({ isAdmin: true });
         const agent = await signedIn(app, admin.id);
         for (const p of pages) {
           const res = await agent.get(p).expect(200);
@@ -51,7 +51,7 @@ describe('admin pages', () => {
 
   describe('GET /admin', () => {
     it('shows the week-by-week charts as SVG with the figures in a table, and the co-ops waiting', async () => {
-      const admin = await makeUser({ admin: true });
+      const admin = await makeUser({ isAdmin: true });
       const coop = await makeCoop({ status: 'pending' });
       const agent = await signedIn(app, admin.id);
       const res = await agent.get('/admin').expect(200);
@@ -65,7 +65,7 @@ describe('admin pages', () => {
   describe('POST /admin/coops/:id/approve', () => {
     describe('without the confirmation', () => {
       it('responds 422 and leaves the co-op pending', async () => {
-        const admin = await makeUser({ admin: true });
+        const admin = await makeUser({ isAdmin: true });
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
@@ -77,7 +77,7 @@ describe('admin pages', () => {
 
     describe('without a CSRF token', () => {
       it('responds 403', async () => {
-        const admin = await makeUser({ admin: true });
+        const admin = await makeUser({ isAdmin: true });
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         await agent.get(`/admin/coops/${coop.id}`).expect(200);
@@ -88,7 +88,7 @@ describe('admin pages', () => {
 
     describe('confirmed', () => {
       it('approves the co-op and writes the audit log', async () => {
-        const admin = await makeUser({ admin: true });
+        const admin = await makeUser({ isAdmin: true });
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
@@ -106,7 +106,7 @@ describe('admin pages', () => {
   describe('POST /admin/coops/:id/reject', () => {
     describe('with a reason', () => {
       it('rejects and keeps the reason for the applicant', async () => {
-        const admin = await makeUser({ admin: true });
+        const admin = await makeUser({ isAdmin: true });
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
@@ -119,7 +119,7 @@ describe('admin pages', () => {
 
     describe('without a reason', () => {
       it('responds 422 with a message on the field', async () => {
-        const admin = await makeUser({ admin: true });
+        const admin = await makeUser({ isAdmin: true });
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
@@ -131,7 +131,7 @@ describe('admin pages', () => {
 
   describe('POST /admin/coops/:id/pause and /resume', () => {
     it('pauses an approved co-op, then resumes it', async () => {
-      const admin = await makeUser({ admin: true });
+      const admin = await makeUser({ isAdmin: true });
       const coop = await makeCoop({ status: 'approved' });
       const agent = await signedIn(app, admin.id);
       let page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
@@ -143,7 +143,7 @@ describe('admin pages', () => {
     });
 
     it('takes its goods out of the shop while paused, and back when resumed', async () => {
-      const admin = await makeUser({ admin: true });
+      const admin = await makeUser({ isAdmin: true });
       const coop = await makeCoop({ status: 'approved' });
       const product = await makeProduct(coop, { stock: 3 });
       await catalogChanged();
@@ -159,7 +159,7 @@ describe('admin pages', () => {
 
     describe('when the co-op is pending', () => {
       it('responds 409', async () => {
-        const admin = await makeUser({ admin: true });
+        const admin = await makeUser({ isAdmin: true });
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
@@ -171,7 +171,7 @@ describe('admin pages', () => {
   describe('POST /admin/commission', () => {
     describe('with an override from tomorrow', () => {
       it('adds the rate without changing the rate in force today', async () => {
-        const admin = await makeUser({ admin: true });
+        const admin = await makeUser({ isAdmin: true });
         const coop = await makeCoop({ status: 'approved' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get('/admin/commission').expect(200);
@@ -187,7 +187,7 @@ describe('admin pages', () => {
 
     describe('with a bad percentage', () => {
       it('responds 422, keeps the input and marks the field', async () => {
-        const admin = await makeUser({ admin: true });
+        const admin = await makeUser({ isAdmin: true });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get('/admin/commission').expect(200);
         const res = await agent.post('/admin/commission').type('form').send({ _csrf: csrfFrom(page.text), coop: '', percent: '75', effectiveFrom: '2026-01-01', confirm: 'yes' }).expect(422);
@@ -199,7 +199,7 @@ describe('admin pages', () => {
   describe('GET /admin/audit', () => {
     describe('filtered by action', () => {
       it('lists only that action', async () => {
-        const admin = await makeUser({ admin: true });
+        const admin = await makeUser({ isAdmin: true });
         const coop = await makeCoop({ status: 'approved' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);

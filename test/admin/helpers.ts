@@ -2,19 +2,12 @@ import type { Express } from 'express';
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { UserModel } from '../../src/accounts/user.model';
 import { SESSION_COOKIE } from '../../src/platform/security';
 import { testConfig } from '../support/app';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const signature = require('cookie-signature') as { sign(value: string, secret: string): string };
 
 export const suffix = () => randomBytes(4).toString('hex');
-
-export async function makeUser(opts: { admin?: boolean } = {}) {
-  const s = suffix();
-  const u = await UserModel.create({ email: `u-${s}@test.filiera`, name: `User ${s}`, passwordHash: 'x', isAdmin: !!opts.admin, emailVerifiedAt: new Date() });
-  return { id: String(u._id), email: u.email };
-}
 
 /**
  * A browser signed in as `userId`: the session is written straight into the

@@ -5,12 +5,12 @@ import { setTransferGateway, scheduleTransfersForOrder } from '../../src/payouts
 import { recordOrderPaymentLedger } from '../../src/payouts/balances.service';
 import { RefundModel } from '../../src/payouts/refund.model';
 import { AuditEntryModel } from '../../src/admin/audit.model';
-import { makeUser, signedIn } from './helpers';
+import { signedIn } from './helpers';
 import { CountingGateway, makePaidOrder } from '../payouts/fixtures';
 import { Types } from 'mongoose';
 import { OrderModel } from '../../src/orders';
 import { StockLevelModel, stockId } from '../../src/catalog';
-import { makePayableCoop } from '../support/factories';
+import { makePayableCoop, makeUser } from '../support/factories';
 
 describe('admin order money', () => {
   let app: Express;
@@ -29,7 +29,7 @@ describe('admin order money', () => {
     const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 1250, quantity: 2 }], shippingCents: 690 }]);
     await recordOrderPaymentLedger(order.orderId);
     await scheduleTransfersForOrder(order.orderId);
-    const a = await makeUser({ admin: true });
+    const a = await makeUser({ isAdmin: true });
     return { coop, order, agent: await signedIn(app, a.id) };
   }
 

@@ -13,9 +13,9 @@ import { AuditEntryModel } from '../../src/admin/audit.model';
 import { listShareMoney } from '../../src/payouts/balances.service';
 import { CoopShareModel, OrderModel } from '../../src/orders';
 import { testConfig } from '../support/app';
-import { makeUser, signedIn } from './helpers';
+import { signedIn } from './helpers';
 import { CountingGateway, makePaidOrder } from '../payouts/fixtures';
-import { makePayableCoop } from '../support/factories';
+import { makePayableCoop, makeUser } from '../support/factories';
 
 /** A paid one-co-op order whose transfer an admin holds. */
 async function heldTransfer() {
@@ -44,7 +44,7 @@ describe('admin payouts', () => {
   });
 
   async function admin() {
-    const a = await makeUser({ admin: true });
+    const a = await makeUser({ isAdmin: true });
     return signedIn(app, a.id);
   }
 
@@ -221,7 +221,7 @@ describe('admin payouts', () => {
     it('is finished by the sweeper when the process that started it stopped', async () => {
       const one = await heldTransfer();
       gw.failTransfers = 0;
-      const admin1 = await makeUser({ admin: true });
+      const admin1 = await makeUser({ isAdmin: true });
       const jobId = '00000000-0000-4000-9000-' + one.order.orderId.slice(-12);
       await BulkJobModel.create({ _id: jobId, items: [{ transferId: one.id, state: 'sent', message: '' }, { transferId: one.id, state: 'queued' }], createdBy: admin1.id });
       await resumeBulkJobs();
@@ -233,7 +233,7 @@ describe('admin payouts', () => {
 
     it('shows a page that refreshes itself while the job runs', async () => {
       const one = await heldTransfer();
-      const admin1 = await makeUser({ admin: true });
+      const admin1 = await makeUser({ isAdmin: true });
       await BulkJobModel.create({ _id: '00000000-0000-4000-8000-' + one.order.orderId.slice(-12), items: [{ transferId: one.id, state: 'queued' }], createdBy: admin1.id });
       const agent = await signedIn(app, admin1.id);
       const page = await agent.get(`/admin/payouts/bulk/00000000-0000-4000-8000-${one.order.orderId.slice(-12)}`).expect(200);

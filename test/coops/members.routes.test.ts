@@ -14,8 +14,8 @@ import { loadUser } from '../../src/accounts/current-user';
 import { membershipsOf } from '../../src/coops';
 import { sessions } from '../../src/platform/security';
 import { errorHandler } from '../../src/platform/web';
-import { client, freshEmail, logIn, makeUser, sessionIdOf, suffix, tokenOf, type Agent } from '../accounts/helpers';
-import { makeCoop } from '../support/factories';
+import { client, freshEmail, logIn, sessionIdOf, suffix, tokenOf, type Agent } from '../accounts/helpers';
+import { makeCoop, makeUser } from '../support/factories';
 
 async function member(coopId: string, role: MemberRole) {
   const u = await makeUser({ name: `${role} ${suffix()}` });

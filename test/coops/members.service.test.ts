@@ -7,7 +7,8 @@ import { loadCurrentUser } from '../../src/accounts';
 import { membershipsOf } from '../../src/coops';
 import { createLogger } from '../../src/platform/logger';
 import { MemoryMailer } from '../support/app';
-import { makeUser, suffix } from '../accounts/helpers';
+import { suffix } from '../accounts/helpers';
+import { makeUser } from '../support/factories';
 
 describe('members service', () => {
   const mailer = new MemoryMailer();

@@ -4,14 +4,14 @@ import { Types } from 'mongoose';
 import { MemoryMailer, browser, buildApp, csrfFrom } from '../support/app';
 import { createLogger } from '../../src/platform/logger';
 import { createPaymentEvents } from '../../src/payments/payments.service';
-import { signedIn, makeUser } from '../admin/helpers';
+import { signedIn } from '../admin/helpers';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import type { CompletedCheckout } from '../../src/payments/gateway';
 import { OrderModel, type Order } from '../../src/orders/order.model';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
 import { makeProduct, onHand } from './factories';
 import { ADDRESS } from './support';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeUser } from '../support/factories';
 
 type Agent = ReturnType<typeof browser>;
 
@@ -145,7 +145,7 @@ describe('payment pages', () => {
         { _id: order._id },
         { $set: { status: 'cancelled', 'payment.paidAt': new Date(), latePayment: { state: 'refunded', at: new Date(), holdId: new Types.ObjectId(), leaseUntil: new Date(0) } } },
       );
-      const admin = await signedIn(app, (await makeUser({ admin: true })).id);
+      const admin = await signedIn(app, (await makeUser({ isAdmin: true })).id);
       const page = await admin.get('/admin/late-payments').expect(200);
       assert.ok(page.text.includes(order.number));
       assert.match(page.text, /Rimborsato per intero/);

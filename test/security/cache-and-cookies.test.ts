@@ -4,8 +4,8 @@ import request from 'supertest';
 import { refreshCatalog } from '../../src/catalog';
 import { buildApp, csrfFrom } from '../support/app';
 import { makeProduct } from '../catalog/factories';
-import { makeUser, signedIn } from '../admin/helpers';
-import { makeCoop } from '../support/factories';
+import { signedIn } from '../admin/helpers';
+import { makeCoop, makeUser } from '../support/factories';
 
 const setsSession = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => /filiera\.sid=/.test(c));
 

@@ -6,7 +6,8 @@ import type { Request } from 'express';
 import { buildApp, csrfFrom } from '../support/app';
 import { isLocalRequest } from '../../src/accounts/mailbox.routes';
 import { loadConfig } from '../../src/platform/config';
-import { client, makeUser, PASSWORD, tokenOf } from '../accounts/helpers';
+import { client, tokenOf } from '../accounts/helpers';
+import { makeUser, PASSWORD } from '../support/factories';
 
 describe('attacks: cross-site requests, future webhooks, spread-out guessing, the dev mailbox', () => {
   let app: Express;

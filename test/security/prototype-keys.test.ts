@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import { buildApp } from '../support/app';
-import { makeUser, memberOf, signedIn } from '../workspace/workspace.fixtures';
-import { makeCoop } from '../support/factories';
+import { memberOf, signedIn } from '../workspace/workspace.fixtures';
+import { makeCoop, makeUser } from '../support/factories';
 
 /**
  * Names that live on every object's prototype. A lookup written as
@@ -47,7 +47,7 @@ describe('attacks: prototype names as user keys', function () {
     app = buildApp().app;
     const coop = await makeCoop();
     coopSlug = coop.slug;
-    const admin = await makeUser({ admin: true });
+    const admin = await makeUser({ isAdmin: true });
     const member = await memberOf(app, coop.id, 'owner');
     roles.visitor = () => request(app);
     const adminAgent = await signedIn(app, admin.id);

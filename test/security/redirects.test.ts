@@ -3,7 +3,8 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { safeNext } from '../../src/platform/security';
 import { buildApp } from '../support/app';
-import { makeUser, signedIn } from '../admin/helpers';
+import { signedIn } from '../admin/helpers';
+import { makeUser } from '../support/factories';
 
 /**
  * Open redirects: `?next=` must never send the browser to another site,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
+import { createUser } from '../../src/accounts';
 import { CoopModel, type Coop } from '../../src/coops/coop.model';
 
 const unique = (): string => randomBytes(5).toString('hex');
@@ -19,6 +20,27 @@ type Overrides<T> = {
         ? Overrides<NonNullable<T[K]>>
         : T[K];
 };
+
+/** The password of every user `makeUser` makes. */
+export const PASSWORD = 'correct horse battery';
+
+/** What `makeUser` returns: enough to sign in through the form or straight into a session. */
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * A user made through the accounts feature's own `createUser` (so it looks like
+ * one who signed up: terms accepted, email verified unless `verified: false`),
+ * with the password above and a unique email.
+ */
+export async function makeUser(overrides: { email?: string; name?: string; isAdmin?: boolean; verified?: boolean } = {}): Promise<TestUser> {
+  const email = overrides.email ?? `user-${unique()}@example.test`;
+  const user = await createUser({ name: overrides.name ?? 'Test User', email, password: PASSWORD, isAdmin: overrides.isAdmin, verified: overrides.verified });
+  return { id: String(user._id), email, password: PASSWORD };
+}
 
 export type CoopOverrides = Overrides<Omit<Coop, '_id'>> & { _id?: Types.ObjectId };
 

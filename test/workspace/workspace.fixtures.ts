@@ -1,9 +1,10 @@
 import type { Express } from 'express';
 import { MembershipModel, type MemberRole } from '../../src/coops/membership.model';
-import { makeUser, signedIn, suffix } from '../admin/helpers';
+import { signedIn, suffix } from '../admin/helpers';
+import { makeUser } from '../support/factories';
 import { csrfFrom } from '../support/app';
 
-export { makeUser, signedIn, suffix };
+export { signedIn, suffix };
 
 /** A user with `role` in co-op `coopId`, signed in. */
 export async function memberOf(app: Express, coopId: string, role: MemberRole) {

@@ -6,8 +6,8 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { MembershipModel } from '../../src/coops/membership.model';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
-import { formBody, goodsForm, makeUser, memberOf, signedIn, suffix, tokenFor, vatNumber } from './workspace.fixtures';
-import { makeCoop } from '../support/factories';
+import { formBody, goodsForm, memberOf, signedIn, suffix, tokenFor, vatNumber } from './workspace.fixtures';
+import { makeCoop, makeUser } from '../support/factories';
 
 describe('co-op workspace', () => {
   let app: Express;
