@@ -7,9 +7,8 @@ import { AuditEntryModel } from '../../src/admin/audit.model';
 import { CommissionRateModel } from '../../src/payouts/commission.model';
 import { commissionBpsFor } from '../../src/payouts/commission.service';
 import { signedIn } from './helpers';
-import { makeProduct } from '../catalog/factories';
 import { catalogChanged, getPurchasable } from '../../src/catalog';
-import { makeCoop, makeUser } from '../support/factories';
+import { makeCoop, makeUser, makeProduct } from '../support/factories';
 
 describe('admin pages', () => {
   let app: Express;

@@ -6,8 +6,7 @@ import type { Express } from 'express';
 import { Collection } from 'mongodb';
 import mongoose from 'mongoose';
 import { buildApp, browser, csrfFrom } from '../support/app';
-import { makeProduct } from '../orders/factories';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeListedProduct } from '../support/factories';
 
 async function tokenOf(b: ReturnType<typeof browser>): Promise<string> {
   // Any page with a form gives the session a CSRF token; the login page always has one.
@@ -30,7 +29,7 @@ describe('cart routes', () => {
     describe('with a valid product', () => {
       it('adds it, prices it on the server and groups it by co-op', async () => {
         const coop = await makeCoop({ shipping: { flatCents: 500, freeOverCents: 5000 } });
-        const product = await makeProduct(coop._id, { priceCents: 1250, ivaRate: 4, stock: 5 });
+        const product = await makeListedProduct(coop, { priceCents: 1250, ivaRate: 4, stock: 5 });
         const { b, csrf } = await signedOutCart();
         await b
           .post('/cart/items')
@@ -57,7 +56,7 @@ describe('cart routes', () => {
     describe('when more is asked than is on hand', () => {
       it('keeps what is on hand and says so', async () => {
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id, { stock: 3 });
+        const product = await makeListedProduct(coop, { stock: 3 });
         const { b, csrf } = await signedOutCart();
         await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '50' }).expect(303);
         const res = await b.get('/cart').set('Accept', 'application/json').expect(200);
@@ -69,7 +68,7 @@ describe('cart routes', () => {
       for (const quantity of ['0', '-1', '1.5', '1e9', 'abc', '']) {
         it(`refuses quantity "${quantity}" with 422 and adds nothing`, async () => {
           const coop = await makeCoop();
-          const product = await makeProduct(coop._id);
+          const product = await makeListedProduct(coop);
           const { b, csrf } = await signedOutCart();
           const res = await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity }).expect(422);
           assert.match(res.text, /role="alert"/);
@@ -80,7 +79,7 @@ describe('cart routes', () => {
 
       it('refuses an array quantity', async () => {
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id);
+        const product = await makeListedProduct(coop);
         const { b, csrf } = await signedOutCart();
         await b.post('/cart/items').type('form').send(`_csrf=${encodeURIComponent(csrf)}&productId=${product._id}&quantity=1&quantity=2`).expect(422);
       });
@@ -89,21 +88,21 @@ describe('cart routes', () => {
     describe('when the product cannot be bought', () => {
       it('refuses an unpublished product with 404', async () => {
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id, { published: false });
+        const product = await makeListedProduct(coop, { published: false });
         const { b, csrf } = await signedOutCart();
         await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id) }).expect(404);
       });
 
       it('refuses a product of a paused co-op with 404', async () => {
         const coop = await makeCoop({ status: 'paused' });
-        const product = await makeProduct(coop._id);
+        const product = await makeListedProduct(coop);
         const { b, csrf } = await signedOutCart();
         await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id) }).expect(404);
       });
 
       it('refuses a sold-out product with 409', async () => {
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id, { stock: 0 });
+        const product = await makeListedProduct(coop, { stock: 0 });
         const { b, csrf } = await signedOutCart();
         await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id) }).expect(409);
       });
@@ -112,7 +111,7 @@ describe('cart routes', () => {
     describe('asked for JSON by a client that goes on as soon as the status arrives', () => {
       it('has stored the cart before the status line is sent', async () => {
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id, { stock: 5 });
+        const product = await makeListedProduct(coop, { stock: 5 });
         const server = app.listen(0, '127.0.0.1');
         await once(server, 'listening');
         // A slow session store (a busy database): each session write takes 300 ms longer.
@@ -167,7 +166,7 @@ describe('cart routes', () => {
 
     it('writes the session once per request', async () => {
       const coop = await makeCoop();
-      const product = await makeProduct(coop._id, { stock: 5 });
+      const product = await makeListedProduct(coop, { stock: 5 });
       const { b, csrf } = await signedOutCart();
       const writes = await countSessionWrites(async () => {
         await b.post('/cart/items').set('Accept', 'application/json').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(201);
@@ -178,7 +177,7 @@ describe('cart routes', () => {
 
     it('does not touch a session it has just stored, however long ago it was stored before', async () => {
       const coop = await makeCoop();
-      const product = await makeProduct(coop._id, { stock: 5 });
+      const product = await makeListedProduct(coop, { stock: 5 });
       const { b, csrf } = await signedOutCart();
       // The visitor comes back after a few minutes: the session's lastModified is old.
       await mongoose.connection.db!.collection('sessions').updateMany({}, { $set: { lastModified: new Date(Date.now() - 5 * 60_000) } });
@@ -192,7 +191,7 @@ describe('cart routes', () => {
   describe('POST /cart/items/:key/quantity and /remove', () => {
     it('changes the quantity, then removes the line', async () => {
       const coop = await makeCoop();
-      const product = await makeProduct(coop._id, { stock: 10 });
+      const product = await makeListedProduct(coop, { stock: 10 });
       const { b, csrf } = await signedOutCart();
       await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(303);
       const key = encodeURIComponent(`${product._id}:default`);
@@ -209,7 +208,7 @@ describe('cart routes', () => {
   describe('the header count', () => {
     it('shows the units in the cart', async () => {
       const coop = await makeCoop();
-      const product = await makeProduct(coop._id);
+      const product = await makeListedProduct(coop);
       const { b, csrf } = await signedOutCart();
       await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '3' }).expect(303);
       const page = await b.get('/cart').expect(200);

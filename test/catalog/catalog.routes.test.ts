@@ -7,8 +7,7 @@ import { catalogChanged, stockChanged } from '../../src/catalog';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import { trusted } from '../../src/platform/db';
-import { makeProduct } from './factories';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeProduct } from '../support/factories';
 
 describe('storefront pages', () => {
   let app: Express;

@@ -9,11 +9,10 @@ import { pollCatalogVersions } from '../../src/catalog/catalog-cache';
 import { listProducts, monthInItaly, searchProducts } from '../../src/catalog/catalog.service';
 import { catalog } from '../../src/catalog/catalog-cache';
 import { listingQueryString, parseListingQuery, type ListingFilters } from '../../src/catalog/catalog.schemas';
-import { makeProduct, uniq } from './factories';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeProduct, unique } from '../support/factories';
 
 /** A region name of letters only (the region filter accepts nothing else), unique to this run. */
-const uniqueRegion = () => `Regione ${uniq().replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
+const uniqueRegion = () => `Regione ${unique().replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 const base = (f: Partial<ListingFilters>): ListingFilters => ({ sort: 'newest', page: 1, ...f });
@@ -264,7 +263,7 @@ describe('catalogue read model and listings', () => {
       const coop = await makeCoop();
       const prod = await makeProduct(coop);
       // Another process published this and bumped the version; this one has not reloaded yet.
-      await CatalogVersionModel.updateOne({ _id: 'catalog' }, { $set: { token: `other-${uniq()}` } }, { upsert: true });
+      await CatalogVersionModel.updateOne({ _id: 'catalog' }, { $set: { token: `other-${unique()}` } }, { upsert: true });
       assert.equal(await getPurchasable(String(prod._id), 'default'), null);
       assert.equal(await pollCatalogVersions(), 'catalog');
       assert.ok(await getPurchasable(String(prod._id), 'default'));
@@ -285,7 +284,7 @@ describe('catalogue read model and listings', () => {
       assert.equal(await pollCatalogVersions(), 'none');
       assert.equal(stockLoadCount(), loads);
       // Another process's bump is still picked up.
-      await CatalogVersionModel.updateOne({ _id: 'stock' }, { $set: { token: `other-${uniq()}` } });
+      await CatalogVersionModel.updateOne({ _id: 'stock' }, { $set: { token: `other-${unique()}` } });
       assert.equal(await pollCatalogVersions(), 'stock');
       assert.equal(stockLoadCount(), loads + 1);
     });

@@ -4,8 +4,7 @@ import request from 'supertest';
 import { buildApp } from '../support/app';
 import { catalogChanged } from '../../src/catalog';
 import { CoopModel } from '../../src/coops/coop.model';
-import { makeProduct } from './factories';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeProduct } from '../support/factories';
 
 describe('public co-op pages', () => {
   let app: Express;

@@ -7,15 +7,14 @@ import { onHandOf } from '../../src/catalog';
 import { releaseReservations, reserveStock, sellReservations } from '../../src/orders/reservations.service';
 import { ReservationModel } from '../../src/orders/reservation.model';
 import { testEngines } from '../support/engines';
-import { makeProduct } from '../orders/factories';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeListedProduct } from '../support/factories';
 
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function item(stock: number) {
   const c = await makeCoop();
-  const p = await makeProduct(c._id, { stock });
+  const p = await makeListedProduct(c, { stock });
   return { productId: p._id, id: stockId(p._id, 'default') };
 }
 

@@ -12,9 +12,8 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { CartModel } from '../../src/cart/cart.model';
 import { testEngines } from '../support/engines';
 import { MemoryMailer } from '../support/app';
-import { makeProduct, onHand } from './factories';
 import { ADDRESS, recordingGateway } from './support';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeListedProduct, onHand } from '../support/factories';
 
 const attempt = () => randomBytes(16).toString('base64url');
 
@@ -41,8 +40,8 @@ describe('checkout.service', () => {
     it('splits each co-op part into its net and the commission', async () => {
       const a = await makeCoop({ shipping: { flatCents: 500, freeOverCents: 0 } });
       const b = await makeCoop({ shipping: { flatCents: 700, freeOverCents: 1000, pickup: true } });
-      const pa = await makeProduct(a._id, { priceCents: 2000 });
-      const pb = await makeProduct(b._id, { priceCents: 600, ivaRate: 22 });
+      const pa = await makeListedProduct(a, { priceCents: 2000 });
+      const pb = await makeListedProduct(b, { priceCents: 600, ivaRate: 22 });
       const q = await quoteCheckout(
         [{ productId: String(pa._id), sku: 'default', quantity: 1 }, { productId: String(pb._id), sku: 'default', quantity: 1 }],
         { [String(b._id)]: 'pickup' },
@@ -62,18 +61,18 @@ describe('checkout.service', () => {
       });
       it('refuses a paused co-op', async () => {
         const c = await makeCoop();
-        const p = await makeProduct(c._id);
+        const p = await makeListedProduct(c);
         await CoopModel.updateOne({ _id: c._id }, { $set: { status: 'paused' } });
         await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000), { code: 'cart_changed' });
       });
       it('refuses an unpublished product', async () => {
         const c = await makeCoop();
-        const p = await makeProduct(c._id, { published: false });
+        const p = await makeListedProduct(c, { published: false });
         await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000), { code: 'cart_changed' });
       });
       it('refuses more than is on hand', async () => {
         const c = await makeCoop();
-        const p = await makeProduct(c._id, { stock: 2 });
+        const p = await makeListedProduct(c, { stock: 2 });
         await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 3 }], {}, 1000), { code: 'cart_changed' });
       });
     });
@@ -84,7 +83,7 @@ describe('checkout.service', () => {
       it('sells exactly 10 units and never goes below zero', async function () {
         this.timeout(60_000);
         const c = await makeCoop();
-        const p = await makeProduct(c._id, { stock: 10 });
+        const p = await makeListedProduct(c, { stock: 10 });
         const gw = recordingGateway();
         const items = [{ productId: String(p._id), sku: 'default', quantity: 1 }];
         const results = await Promise.allSettled(Array.from({ length: 50 }, () => startCheckout(input(gw, items))));
@@ -117,7 +116,7 @@ describe('checkout.service', () => {
 
       it('are what the schemas would have written', async () => {
         const c = await makeCoop();
-        const p = await makeProduct(c._id, { stock: 5 });
+        const p = await makeListedProduct(c, { stock: 5 });
         const inp = input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 2 }]);
         const started = await startCheckout(inp);
         const db = mongoose.connection.db!;
@@ -135,7 +134,7 @@ describe('checkout.service', () => {
     describe('when another process took the next order numbers', () => {
       it('takes the next free one and still writes the guest link', async () => {
         const c = await makeCoop();
-        const p = await makeProduct(c._id, { stock: 5 });
+        const p = await makeListedProduct(c, { stock: 5 });
         const taken = await orderNumberCandidate();
         const seq = Number(taken.number.slice(-6));
         const other = new Types.ObjectId();
@@ -150,7 +149,7 @@ describe('checkout.service', () => {
     describe('when the same attempt is submitted twice at once', () => {
       it('makes one order and one Checkout Session', async () => {
         const c = await makeCoop();
-        const p = await makeProduct(c._id, { stock: 5 });
+        const p = await makeListedProduct(c, { stock: 5 });
         const gw = recordingGateway();
         const same = input(gw, [{ productId: String(p._id), sku: 'default', quantity: 2 }]);
         const [a, b] = await Promise.all([startCheckout(same), startCheckout(same)]);
@@ -169,8 +168,8 @@ describe('checkout.service', () => {
     describe('when a line runs out', () => {
       it('holds nothing, creates no order and frees the attempt', async () => {
         const c = await makeCoop();
-        const p1 = await makeProduct(c._id, { stock: 5 });
-        const p2 = await makeProduct(c._id, { stock: 1 });
+        const p1 = await makeListedProduct(c, { stock: 5 });
+        const p2 = await makeListedProduct(c, { stock: 1 });
         const gw = recordingGateway();
         const inp = input(gw, [{ productId: String(p1._id), sku: 'default', quantity: 2 }, { productId: String(p2._id), sku: 'default', quantity: 1 }]);
         // Someone else takes the last unit of p2 between the quote and the hold.
@@ -184,7 +183,7 @@ describe('checkout.service', () => {
     describe('when the same attempt is submitted twice and the first is refused', () => {
       it('refuses the second too, at once, instead of waiting for an order that never comes', async () => {
         const c = await makeCoop();
-        const p = await makeProduct(c._id, { stock: 1 });
+        const p = await makeListedProduct(c, { stock: 1 });
         const gw = recordingGateway();
         const item = `${p._id}:default`;
         // Another process sold the last unit and this one's catalogue has not heard yet: the cart is priced as buyable, the hold is refused.
@@ -207,7 +206,7 @@ describe('checkout.service', () => {
       it('answers within 10 s, keeps the order pending, and a retry reuses the idempotency key', async function () {
         this.timeout(60_000);
         const c = await makeCoop();
-        const p = await makeProduct(c._id, { stock: 5 });
+        const p = await makeListedProduct(c, { stock: 5 });
         const gw = recordingGateway();
         const inp = input(gw, [{ productId: String(p._id), sku: 'default', quantity: 1 }]);
         const mock = testEngines().stripeMock;
@@ -240,8 +239,8 @@ describe('checkout.service', () => {
     async function placed(stock = 5) {
       const a = await makeCoop();
       const b = await makeCoop();
-      const pa = await makeProduct(a._id, { stock, priceCents: 1500 });
-      const pb = await makeProduct(b._id, { stock, priceCents: 900, ivaRate: 10 });
+      const pa = await makeListedProduct(a, { stock, priceCents: 1500, ivaRate: 4, category: 'olive-oil', nameIt: 'Olio nuovo' });
+      const pb = await makeListedProduct(b, { stock, priceCents: 900, ivaRate: 10 });
       const gw = recordingGateway();
       const started = await startCheckout(input(gw, [{ productId: String(pa._id), sku: 'default', quantity: 2 }, { productId: String(pb._id), sku: 'default', quantity: 1 }]));
       return { a, b, pa, pb, started, order: (await getOrder(started.orderId))! };
@@ -331,7 +330,7 @@ describe('checkout.service', () => {
 
     it("empties a signed-in buyer's saved cart", async () => {
       const c = await makeCoop();
-      const p = await makeProduct(c._id);
+      const p = await makeListedProduct(c);
       const userId = String(new Types.ObjectId());
       const items = [{ productId: String(p._id), sku: 'default', quantity: 1 }];
       await CartModel.create({ _id: userId, items });
@@ -356,7 +355,7 @@ describe('checkout.service', () => {
   describe('releaseOrder', () => {
     it('gives the stock back once and cancels the unpaid order', async () => {
       const c = await makeCoop();
-      const p = await makeProduct(c._id, { stock: 4 });
+      const p = await makeListedProduct(c, { stock: 4 });
       const gw = recordingGateway();
       const s = await startCheckout(input(gw, [{ productId: String(p._id), sku: 'default', quantity: 3 }]));
       assert.equal(await onHand(p._id), 1);
@@ -367,7 +366,7 @@ describe('checkout.service', () => {
 
     it('never cancels a paid order', async () => {
       const c = await makeCoop();
-      const p = await makeProduct(c._id, { stock: 4 });
+      const p = await makeListedProduct(c, { stock: 4 });
       const s = await startCheckout(input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 1 }]));
       const order = (await getOrder(s.orderId))!;
       await markOrderPaid({ orderId: s.orderId, sessionId: 'cs', amount: order.totalCents, currency: 'eur' });
@@ -380,7 +379,7 @@ describe('checkout.service', () => {
   describe('sweepStaleReservations', () => {
     it('releases holds past their expiry', async () => {
       const c = await makeCoop();
-      const p = await makeProduct(c._id, { stock: 4 });
+      const p = await makeListedProduct(c, { stock: 4 });
       const s = await startCheckout(input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 2 }]));
       await sweepStaleReservations(new Date(Date.now() + 60 * 60_000));
       assert.equal(await onHand(p._id), 4);
@@ -391,7 +390,7 @@ describe('checkout.service', () => {
   describe('transitionShare', () => {
     it('follows the fulfilment path, refuses illegal moves, and completes the order', async () => {
       const c = await makeCoop();
-      const p = await makeProduct(c._id, { stock: 4 });
+      const p = await makeListedProduct(c, { stock: 4 });
       const s = await startCheckout(input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 1 }]));
       const order = (await getOrder(s.orderId))!;
       const id = `${s.orderId}:${c._id}`;

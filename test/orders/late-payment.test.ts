@@ -15,10 +15,9 @@ import { createMailer } from '../../src/platform/mail';
 import { createLogger } from '../../src/platform/logger';
 import { testConfig } from '../support/app';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { makeProduct, onHand } from './factories';
 import { ADDRESS } from './support';
 import { rand, sessionObject, signedEvent } from '../payments/factories';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeListedProduct, onHand } from '../support/factories';
 
 const attempt = () => randomBytes(16).toString('base64url');
 const logger = createLogger('silent', false);
@@ -75,7 +74,7 @@ describe('a payment for a cancelled order', () => {
   /** A checkout of `quantity` units of a product with `stock` units, made through the demo provider. */
   async function placed(stock: number, quantity: number, email = `buyer-${randomBytes(4).toString('hex')}@example.test`) {
     const coop = await makeCoop();
-    const product = await makeProduct(coop._id, { stock, priceCents: 1500, ivaRate: 4 });
+    const product = await makeListedProduct(coop, { stock, priceCents: 1500, ivaRate: 4 });
     const order = (await getOrder((await checkoutOf(gw, product._id, quantity, email)).orderId))!;
     return { coop, product, order, email };
   }
@@ -286,8 +285,8 @@ describe('a payment for a cancelled order', () => {
 
     it('when its worker died holding one line of two, the next delivery gives that hold back and takes both once', async () => {
       const coop = await makeCoop();
-      const oil = await makeProduct(coop._id, { stock: 4 });
-      const honey = await makeProduct(coop._id, { stock: 4 });
+      const oil = await makeListedProduct(coop, { stock: 4 });
+      const honey = await makeListedProduct(coop, { stock: 4 });
       const s = await checkoutOf(gw, [
         [oil._id, 1],
         [honey._id, 2],
@@ -345,7 +344,7 @@ describe('releasing a hold', () => {
 
   async function placed(stock = 3) {
     const coop = await makeCoop();
-    const product = await makeProduct(coop._id, { stock });
+    const product = await makeListedProduct(coop, { stock });
     const s = await checkoutOf(gw, product._id, 1);
     return { product, order: (await getOrder(s.orderId))! };
   }

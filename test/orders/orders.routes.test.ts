@@ -7,9 +7,8 @@ import { createUser } from '../../src/accounts';
 import { UserModel } from '../../src/accounts/user.model';
 import { CoopModel } from '../../src/coops/coop.model';
 import { OrderModel } from '../../src/orders/order.model';
-import { makeProduct, onHand, suffix } from './factories';
 import { ADDRESS } from './support';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeListedProduct, onHand, unique } from '../support/factories';
 
 type Agent = ReturnType<typeof browser>;
 
@@ -46,7 +45,7 @@ describe('checkout routes', () => {
   describe('a guest checkout', () => {
     it('goes from the cart to the Stripe session and to the order page', async () => {
       const coop = await makeCoop({ shipping: { flatCents: 500, freeOverCents: 0 } });
-      const product = await makeProduct(coop._id, { priceCents: 1200, stock: 4 });
+      const product = await makeListedProduct(coop, { priceCents: 1200, stock: 4 });
       const b = browser(app);
       await addToCart(b, product._id, '2');
       await fillCheckout(b, guestFields).then((r) => assert.equal(r.status, 303));
@@ -80,7 +79,7 @@ describe('checkout routes', () => {
     describe('with an invalid Italian address', () => {
       it('shows the form again with 422 and a message per field', async () => {
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id);
+        const product = await makeListedProduct(coop);
         const b = browser(app);
         await addToCart(b, product._id);
         const res = await fillCheckout(b, { ...guestFields, postalCode: '123', province: 'XX', email: 'nope' });
@@ -95,8 +94,8 @@ describe('checkout routes', () => {
     describe("with another user's saved address id", () => {
       it('refuses it and creates nothing', async () => {
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id);
-        const s = suffix();
+        const product = await makeListedProduct(coop, { stock: 20 });
+        const s = unique();
         const other = await createUser({ name: 'Other', email: `other-${s}@example.test`, password: 'a-long-password-1' });
         await UserModel.updateOne({ _id: other._id }, { $push: { addresses: { ...ADDRESS, _id: new Types.ObjectId() } } });
         const otherAddressId = String((await UserModel.findById(other._id).lean())!.addresses[0]!._id);
@@ -127,7 +126,7 @@ describe('checkout routes', () => {
     describe('when the co-op was paused after the review', () => {
       it('keeps the cart, says what changed and holds no stock', async () => {
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id, { stock: 3 });
+        const product = await makeListedProduct(coop, { stock: 3 });
         const b = browser(app);
         await addToCart(b, product._id);
         await fillCheckout(b, guestFields);
@@ -143,10 +142,10 @@ describe('checkout routes', () => {
       it('shows "try again" within 10 s and a retry goes to the same order', async function () {
         this.timeout(60_000);
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id, { stock: 3 });
+        const product = await makeListedProduct(coop, { stock: 3 });
         const b = browser(app);
         await addToCart(b, product._id);
-        await fillCheckout(b, { ...guestFields, email: `down-${suffix()}@example.test` });
+        await fillCheckout(b, { ...guestFields, email: `down-${unique()}@example.test` });
         const { csrf, attempt } = await review(b);
         const mock = testEngines().stripeMock;
         await mock.stop();
@@ -172,8 +171,8 @@ describe('checkout routes', () => {
 
     it("lists a signed-in buyer's orders, and the guest cart joins theirs at sign-in", async () => {
       const coop = await makeCoop();
-      const product = await makeProduct(coop._id, { stock: 5 });
-      const s = suffix();
+      const product = await makeListedProduct(coop, { stock: 5 });
+      const s = unique();
       await createUser({ name: 'Buyer', email: `buyer-${s}@example.test`, password: 'a-long-password-1' });
       const b = browser(app);
       await addToCart(b, product._id, '2');

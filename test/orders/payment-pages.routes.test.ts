@@ -9,9 +9,8 @@ import { DemoGateway } from '../../src/payments/demo-gateway';
 import type { CompletedCheckout } from '../../src/payments/gateway';
 import { OrderModel, type Order } from '../../src/orders/order.model';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
-import { makeProduct, onHand } from './factories';
 import { ADDRESS } from './support';
-import { makeCoop, makeUser } from '../support/factories';
+import { makeCoop, makeUser, makeListedProduct, onHand } from '../support/factories';
 
 type Agent = ReturnType<typeof browser>;
 
@@ -52,7 +51,7 @@ describe('payment pages', () => {
     describe('when the buyer is back before the payment event', () => {
       it('asks the provider, shows the order paid and sells its stock', async () => {
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id, { stock: 3 });
+        const product = await makeListedProduct(coop, { stock: 3 });
         const b = browser(app);
         const order = await checkout(b, [product._id]);
         // Paid at the provider; no webhook (the demo page would have sent one, Stripe's may be late).
@@ -68,7 +67,7 @@ describe('payment pages', () => {
     describe('when the webhook comes at the same time', () => {
       it('settles the order once: one receipt, the stock sold once', async () => {
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id, { stock: 3 });
+        const product = await makeListedProduct(coop, { stock: 3 });
         const b = browser(app);
         const order = await checkout(b, [product._id]);
         const paid = await gw.pay(order.payment.sessionId!);
@@ -88,7 +87,7 @@ describe('payment pages', () => {
         const slow = new DemoGateway();
         const slowApp = buildApp({ payments: slow }).app;
         const coop = await makeCoop();
-        const product = await makeProduct(coop._id, { stock: 3 });
+        const product = await makeListedProduct(coop, { stock: 3 });
         const b = browser(slowApp);
         const order = await checkout(b, [product._id]);
         slow.retrieveCheckoutSession = () => new Promise<CompletedCheckout>(() => undefined);
@@ -105,7 +104,7 @@ describe('payment pages', () => {
   describe('POST /checkout with a changed address', () => {
     it('expires the first Checkout Session, so it can no longer be paid', async () => {
       const coop = await makeCoop();
-      const product = await makeProduct(coop._id, { stock: 3 });
+      const product = await makeListedProduct(coop, { stock: 3 });
       const b = browser(app);
       const first = await checkout(b, [product._id]);
       const form = await b.get('/checkout').expect(200);
@@ -121,8 +120,8 @@ describe('payment pages', () => {
     it("shows each co-op's own IVA, its shipping at its goods' rates", async () => {
       const a = await makeCoop({ shipping: { flatCents: 690, freeOverCents: 0 } });
       const b2 = await makeCoop({ shipping: { flatCents: 500, freeOverCents: 0 } });
-      const oil = await makeProduct(a._id, { priceCents: 1000, ivaRate: 4 });
-      const bag = await makeProduct(b2._id, { priceCents: 3000, ivaRate: 22 });
+      const oil = await makeListedProduct(a, { priceCents: 1000, ivaRate: 4 });
+      const bag = await makeListedProduct(b2, { priceCents: 3000, ivaRate: 22 });
       const order = await checkout(browser(app), [oil._id, bag._id]);
       const shareA = await CoopShareModel.findById(`${order._id}:${a._id}`).lean();
       const shareB = await CoopShareModel.findById(`${order._id}:${b2._id}`).lean();
@@ -139,7 +138,7 @@ describe('payment pages', () => {
   describe('GET /admin/late-payments', () => {
     it('lists the orders paid after their cancellation with what became of them, linked from the admin menu', async () => {
       const coop = await makeCoop();
-      const product = await makeProduct(coop._id, { stock: 3 });
+      const product = await makeListedProduct(coop, { stock: 3 });
       const order = await checkout(browser(app), [product._id]);
       await OrderModel.updateOne(
         { _id: order._id },

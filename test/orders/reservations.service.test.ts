@@ -4,8 +4,7 @@ import { finishInterruptedSales, ordersWithStaleReservations, releaseReservation
 import { ReservationModel, reservationId } from '../../src/orders/reservation.model';
 import { holdUnits, markHoldSold, releaseHold } from '../../src/catalog/stock.service';
 import { StockLevelModel, decodeHold, stockId } from '../../src/catalog/stock.model';
-import { makeProduct, onHand } from './factories';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeListedProduct, onHand } from '../support/factories';
 
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 const one = (item: string, quantity = 1) => [{ stockId: item, quantity }];
@@ -13,7 +12,7 @@ const one = (item: string, quantity = 1) => [{ stockId: item, quantity }];
 /** An item with `stock` units, and its stock id. */
 async function item(stock: number) {
   const c = await makeCoop();
-  const p = await makeProduct(c._id, { stock });
+  const p = await makeListedProduct(c, { stock });
   return { productId: p._id, id: stockId(p._id, 'default') };
 }
 

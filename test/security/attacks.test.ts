@@ -12,11 +12,10 @@ import Stripe from 'stripe';
 import { CoopModel } from '../../src/coops/coop.model';
 import { refreshCatalog } from '../../src/catalog';
 import { browser, buildApp, csrfFrom } from '../support/app';
-import { makeProduct } from '../catalog/factories';
 import { signedIn } from '../admin/helpers';
 import { MembershipModel } from '../../src/coops/membership.model';
 import { UserModel } from '../../src/accounts/user.model';
-import { makeCoop, makeUser } from '../support/factories';
+import { makeCoop, makeUser, makeProduct } from '../support/factories';
 
 const XSS = `<script>alert('x')</script><img src=x onerror=alert(1)>`;
 

@@ -3,9 +3,8 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { refreshCatalog } from '../../src/catalog';
 import { buildApp, csrfFrom } from '../support/app';
-import { makeProduct } from '../catalog/factories';
 import { signedIn } from '../admin/helpers';
-import { makeCoop, makeUser } from '../support/factories';
+import { makeCoop, makeUser, makeProduct } from '../support/factories';
 
 const setsSession = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => /filiera\.sid=/.test(c));
 

@@ -5,8 +5,7 @@ import { csvCell, toCsv } from '../../src/platform/csv';
 import { moneyCsv } from '../../src/workspace/reports.service';
 import { ledgerCsv } from '../../src/payouts/reconciliation.service';
 import { goodsCsv, goodsImport, previewGoodsImport } from '../../src/catalog/goods.service';
-import { makeProduct } from '../catalog/factories';
-import { makeCoop, makeUser } from '../support/factories';
+import { makeCoop, makeUser, makeProduct } from '../support/factories';
 
 /** Payloads an attacker puts in a product name, a note or a co-op name, hoping a spreadsheet runs them. */
 const HOSTILE = [

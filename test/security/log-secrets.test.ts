@@ -5,10 +5,9 @@ import { createLogger } from '../../src/platform/logger';
 import { redactUrl } from '../../src/platform/redact';
 import { OrderModel } from '../../src/orders/order.model';
 import { buildApp, csrfFrom, MemoryMailer } from '../support/app';
-import { makeProduct } from '../orders/factories';
 import { ADDRESS } from '../orders/support';
 import { memberOf } from '../workspace/workspace.fixtures';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeListedProduct } from '../support/factories';
 
 type Agent = ReturnType<typeof request.agent>;
 
@@ -97,7 +96,7 @@ describe('attacks: secrets in the logs', () => {
     await request(app).get(invitation);
 
     // A guest order, its private link, and a card number typed into search.
-    const product = await makeProduct(coop._id, { priceCents: 1500, stock: 5 });
+    const product = await makeListedProduct(coop, { priceCents: 1500, stock: 5 });
     const guest = request.agent(app);
     const guestCsrf = await csrfOn(guest, '/login');
     secrets.push(guestCsrf);

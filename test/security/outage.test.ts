@@ -5,8 +5,7 @@ import { DbHealth } from '../../src/platform/db-health';
 import { refreshCatalog } from '../../src/catalog';
 import { buildApp, csrfFrom } from '../support/app';
 import { testEngines } from '../support/engines';
-import { makeProduct } from '../catalog/factories';
-import { makeCoop } from '../support/factories';
+import { makeCoop, makeProduct } from '../support/factories';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

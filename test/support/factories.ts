@@ -1,14 +1,19 @@
 /**
  * The test data every feature's tests share: one factory per thing, one shape
- * per factory. This is the one test file that imports the models behind them,
- * so when a model moves, only the imports below change.
+ * per factory. Factories import the src modules they write through here and
+ * nowhere else, so when a feature moves a model, only the imports below change.
  */
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { createUser } from '../../src/accounts';
 import { CoopModel, type Coop } from '../../src/coops/coop.model';
+import { ProductModel, type Product } from '../../src/catalog/product.model';
+import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
+import { catalogChanged, departmentOf, searchTermsFor, type Category, type IVA_RATES } from '../../src/catalog';
+import type { Certification } from '../../src/catalog/categories';
 
-const unique = (): string => randomBytes(5).toString('hex');
+/** A short random hex string, for names and emails no other test uses. */
+export const unique = (): string => randomBytes(5).toString('hex');
 
 /** Every field optional, all the way down; ids and dates may also be given as strings. */
 type Overrides<T> = {
@@ -88,4 +93,78 @@ export function makePayableCoop(overrides: CoopOverrides = {}): Promise<TestCoop
     payouts: { transfersActive: true, payoutsEnabled: true, detailsSubmitted: true },
     ...overrides,
   });
+}
+
+export interface ProductOverrides {
+  category?: Category;
+  nameIt?: string;
+  nameEn?: string;
+  descIt?: string;
+  /** The one variant's price, when `variants` is not given. */
+  priceCents?: number;
+  ivaRate?: (typeof IVA_RATES)[number];
+  /** The one variant's units on hand, when `variants` is not given. */
+  stock?: number;
+  certifications?: Certification[];
+  seasonMonths?: number[];
+  published?: boolean;
+  archived?: boolean;
+  createdAt?: Date;
+  tags?: string[];
+  variants?: { sku: string; priceCents: number; stock: number; it?: string; en?: string }[];
+}
+
+/** What `makeProduct` returns: the product as stored (a plain object) plus `id`, its `_id` as a string. */
+export type TestProduct = Product & { id: string };
+
+/**
+ * A published product of `coop` (a jar of honey at 10,00 € with IVA at 10 %),
+ * with one variant "default" and 10 units on hand unless `variants` or `stock`
+ * say otherwise. It is written to the database only: the catalogue's read
+ * model learns of it on its next reload (see `makeListedProduct`).
+ */
+export async function makeProduct(coop: { _id: Types.ObjectId; name: string }, o: ProductOverrides = {}): Promise<TestProduct> {
+  const s = unique();
+  const category = o.category ?? 'honey';
+  const price = o.priceCents ?? 1000;
+  const variants = o.variants ?? [{ sku: 'default', priceCents: price, stock: o.stock ?? 10 }];
+  const name = { it: o.nameIt ?? `Prodotto ${s}`, en: o.nameEn ?? `Product ${s}` };
+  const description = { it: o.descIt ?? 'Descrizione di prova.', en: 'A test description.' };
+  const p = new ProductModel({
+    coop: coop._id,
+    department: departmentOf(category),
+    category,
+    slug: `prodotto-${s}`,
+    name,
+    description,
+    priceCents: Math.min(...variants.map((v) => v.priceCents)),
+    ivaRate: o.ivaRate ?? 10,
+    unit: 'jar500g',
+    variants: variants.map((v) => ({ sku: v.sku, priceCents: v.priceCents, label: { it: v.it ?? v.sku, en: v.en ?? v.sku } })),
+    tags: o.tags ?? [],
+    certifications: o.certifications ?? [],
+    seasonMonths: o.seasonMonths ?? [],
+    searchTerms: searchTermsFor([name.it, name.en, description.it, description.en, coop.name]),
+    published: o.published ?? true,
+    archived: o.archived ?? false,
+    ...(o.createdAt ? { createdAt: o.createdAt } : {}),
+  });
+  await p.save();
+  await StockLevelModel.insertMany(variants.map((v) => ({ _id: stockId(p._id, v.sku), product: p._id, sku: v.sku, onHand: v.stock })));
+  return { ...(p.toObject() as Product), id: String(p._id) };
+}
+
+/**
+ * `makeProduct`, then the catalogue's read model is told, as the workspace
+ * does after an edit: for tests that put the product in a cart or check it out.
+ */
+export async function makeListedProduct(coop: { _id: Types.ObjectId; name: string }, o: ProductOverrides = {}): Promise<TestProduct> {
+  const p = await makeProduct(coop, o);
+  await catalogChanged();
+  return p;
+}
+
+/** Units on hand of a product's variant, as stored (-1 when it has no stock level). */
+export async function onHand(productId: Types.ObjectId, sku = 'default'): Promise<number> {
+  return (await StockLevelModel.findById(stockId(productId, sku)).lean())?.onHand ?? -1;
 }
