@@ -3,7 +3,6 @@ import { getAddress, listAddresses } from '../../src/accounts';
 import { createAccountsService } from '../../src/accounts/accounts.service';
 import { AccountTokenModel, consumeToken, issueToken, sweepExpiredTokens, hashToken } from '../../src/accounts/token.model';
 import { UserModel } from '../../src/accounts/user.model';
-import { CoopModel } from '../../src/coops/coop.model';
 import { MembershipModel } from '../../src/coops/membership.model';
 import { createLogger } from '../../src/platform/logger';
 import { EventBus } from '../../src/platform/events';
@@ -11,7 +10,7 @@ import { wireCoops } from '../../src/coops';
 import { localeKeys } from '../../src/platform/i18n';
 import { MemoryMailer } from '../support/app';
 import { suffix } from './helpers';
-import { makeUser, PASSWORD } from '../support/factories';
+import { makeCoop, makeUser, PASSWORD } from '../support/factories';
 
 const address = { name: 'Anna Rossi', line1: 'Via Roma 1', line2: '', postalCode: '70121', city: 'Bari', province: 'BA', country: 'IT' as const, phone: '' };
 
@@ -48,7 +47,7 @@ describe('accounts service', () => {
     it('anonymises the user and ends memberships, keeping the document', async () => {
       const u = await makeUser({ name: 'Carla Bianchi' });
       await service.addAddress(u.id, address);
-      const coop = await CoopModel.create({ name: 'C', slug: `c-${suffix()}`, kind: 'craft', region: 'Lazio', town: 'Roma' });
+      const coop = await makeCoop();
       await MembershipModel.create({ user: u.id, coop: coop._id, role: 'staff' });
       await service.deleteAccount(u.id, PASSWORD);
       const doc = (await UserModel.findById(u.id).lean())!;
@@ -62,7 +61,7 @@ describe('accounts service', () => {
     it('refuses a wrong password and the last owner of a co-op', async () => {
       const u = await makeUser();
       await assert.rejects(service.deleteAccount(u.id, 'wrong-password'), { code: 'wrong_password' });
-      const coop = await CoopModel.create({ name: 'C', slug: `c-${suffix()}`, kind: 'craft', region: 'Lazio', town: 'Roma' });
+      const coop = await makeCoop();
       await MembershipModel.create({ user: u.id, coop: coop._id, role: 'owner' });
       await assert.rejects(service.deleteAccount(u.id, PASSWORD), { code: 'last_owner' });
       assert.ok(!(await UserModel.findById(u.id).lean())!.deletedAt);

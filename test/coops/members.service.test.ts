@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { createMembersService } from '../../src/coops/members.service';
-import { CoopModel } from '../../src/coops/coop.model';
 import { MembershipModel, type MemberRole } from '../../src/coops/membership.model';
 import { InvitationModel } from '../../src/coops/invitation.model';
 import { loadCurrentUser } from '../../src/accounts';
 import { membershipsOf } from '../../src/coops';
 import { createLogger } from '../../src/platform/logger';
 import { MemoryMailer } from '../support/app';
-import { suffix } from '../accounts/helpers';
-import { makeUser } from '../support/factories';
+import { makeCoop, makeUser } from '../support/factories';
 
 describe('members service', () => {
   const mailer = new MemoryMailer();
@@ -16,7 +14,7 @@ describe('members service', () => {
 
   /** A co-op whose owner invited a fresh user; returns the token from the mail. */
   async function invitation(role: MemberRole) {
-    const coop = await CoopModel.create({ name: 'C', slug: `c-${suffix()}`, kind: 'craft', region: 'Lazio', town: 'Roma' });
+    const coop = await makeCoop();
     const owner = await makeUser();
     await MembershipModel.create({ user: owner.id, coop: coop._id, role: 'owner' });
     const invited = await makeUser();
