@@ -2,18 +2,24 @@ import { createServer, type ServerResponse } from 'node:http';
 import { createApp } from './app';
 import { bootstrap } from './platform/bootstrap';
 import { createMailer } from './platform/mail';
-import { startSweepers } from './platform/sweepers';
+import { JobRunner } from './platform/jobs';
+import { rateLimitsJob } from './platform/rate-limit';
 import { DbHealth } from './platform/db-health';
 import { seedDemo } from './demo/seed';
-import { startCatalog } from './catalog';
-import { createPaymentGateway } from './payments';
+import { accountsJobs } from './accounts';
+import { coopsJobs } from './coops';
+import { catalogJobs, startCatalog } from './catalog';
+import { ordersJobs } from './orders';
+import { payoutsJobs } from './payouts';
+import { createPaymentEvents, createPaymentGateway, paymentsJobs } from './payments';
 import { DEMO_ADMIN, DEMO_BUYER, DEMO_MEMBER } from './demo/demo-data';
 
 /**
  * Start-up: config → database engine (when no MONGODB_URI) → connect →
- * indexes → demo data → listen. Shutdown on SIGINT/SIGTERM: stop taking
- * connections, let requests in flight finish, then close the database and
- * stop the engine we started, so Ctrl-C leaves no process behind.
+ * indexes → demo data → listen → periodic jobs. Shutdown on SIGINT/SIGTERM:
+ * stop taking connections, let requests in flight finish, stop the jobs
+ * (waiting for runs under way), then close the database and stop the
+ * engine we started, so Ctrl-C leaves no process behind.
  */
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -23,7 +29,21 @@ async function main(): Promise<void> {
   const stopCatalog = await startCatalog(logger);
 
   const dbHealth = new DbHealth({ uri: runtime.uri, logger }).start();
-  const app = createApp({ config, logger, mailer: createMailer(config, logger), payments: createPaymentGateway(config), dbHealth });
+  // One gateway for the app and the jobs that retry its events.
+  const payments = createPaymentGateway(config);
+  const app = createApp({ config, logger, mailer: createMailer(config, logger), payments, dbHealth });
+  const jobs = new JobRunner(
+    [
+      rateLimitsJob,
+      ...paymentsJobs({ payments, events: createPaymentEvents({ payments, logger }) }),
+      ...accountsJobs(),
+      ...coopsJobs(),
+      ...catalogJobs(),
+      ...ordersJobs(),
+      ...payoutsJobs(),
+    ],
+    { logger },
+  );
   let stopping = false;
   // While shutting down, each answer closes its connection, so keep-alive clients leave as their requests finish.
   const inFlight = new Set<ServerResponse>();
@@ -34,9 +54,9 @@ async function main(): Promise<void> {
     app(req, res);
   });
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
-  const stopSweepers = startSweepers(logger);
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  jobs.start();
   logger.info(`Filiera is open at ${config.publicUrl} (ready in ${Date.now() - startedAt} ms)`);
   if (config.seedDemo) {
     logger.info(`demo accounts: admin ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} · co-op member ${DEMO_MEMBER.email} / ${DEMO_MEMBER.password} · buyer ${DEMO_BUYER.email} / ${DEMO_BUYER.password}`);
@@ -58,7 +78,7 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
     });
     // Then the background work, waiting for runs under way, and only then the database.
-    await stopSweepers();
+    await jobs.stop();
     stopCatalog();
     dbHealth.stop();
     await runtime.close();

@@ -4,7 +4,7 @@ import { sendTemplate, type Mailer } from '../platform/mail';
 import type { Locale } from '../platform/i18n';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
-import { registerSweeper } from '../platform/sweepers';
+import type { Job } from '../platform/jobs';
 import type { EventBus } from '../platform/events';
 import './events';
 import { UserModel } from './user.model';
@@ -16,7 +16,7 @@ import type { AddressInput, SignupInput } from './accounts.schemas';
 export const VERIFY_TTL_MS = 48 * 3_600_000;
 export const RESET_TTL_MS = 3_600_000;
 
-registerSweeper({ name: 'account-tokens', everyMs: 10 * 60_000, run: () => sweepExpiredTokens() });
+export const accountTokensJob: Job = { name: 'account-tokens', everyMs: 10 * 60_000, run: () => sweepExpiredTokens() };
 
 export interface AccountsDeps {
   mailer: Mailer;

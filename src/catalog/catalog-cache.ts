@@ -5,7 +5,7 @@ import type { Logger } from '../platform/logger';
 import { trusted } from '../platform/db';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, type Category, type Certification, type Department, type Unit } from './categories';
 import { CatalogChangeModel, CatalogVersionModel } from './catalog-version.model';
-import { registerSweeper } from '../platform/sweepers';
+import type { Job } from '../platform/jobs';
 import { Types } from 'mongoose';
 import { ProductModel, type Product } from './product.model';
 import { StockLevelModel, stockId } from './stock.model';
@@ -408,11 +408,11 @@ function forgetOldChanges(): void {
   for (const [id, at] of applied) if (at < cutoff) applied.delete(id);
 }
 
-registerSweeper({
+export const catalogChangesJob: Job = {
   name: 'catalog-changes',
   everyMs: 60_000,
   run: () => CatalogChangeModel.deleteMany({ at: trusted({ $lt: new Date(Date.now() - 10 * CHANGE_WINDOW_MS) }) }),
-});
+};
 
 /**
  * Reloads this process's catalogue from the database. Calls that arrive

@@ -298,7 +298,7 @@ export async function applyGoodsImport(coop: ActingCoop, importId: string): Prom
   return { count: good.length, short };
 }
 
-/** Removes import previews older than a day (registered as a sweeper). */
+/** Removes import previews older than a day (a job: see catalogJobs). */
 export async function sweepGoodsImports(now = new Date()): Promise<void> {
   const before = new Date(now.getTime() - 24 * 3_600_000);
   const old = await GoodsImportModel.find({ createdAt: trusted({ $lt: before }) }, { _id: 1 }).lean();

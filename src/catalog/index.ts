@@ -13,6 +13,10 @@
  * Stock changes only through stock.service.ts (holds, releases, sales,
  * edits, restocks): never write a StockLevel directly.
  */
+import type { Job } from '../platform/jobs';
+import { catalogChangesJob } from './catalog-cache';
+import { sweepGoodsImports } from './goods.service';
+
 export { catalogRoutes } from './catalog.routes';
 export { coopsRoutes } from './coops.routes';
 export { catalogChanged, stockChanged, stockLoadCount, type KnownStock, refreshCatalog, startCatalog, onHandOf, type CatalogProduct, type CatalogCoop, type CatalogVariant, type CatalogImage } from './catalog-cache';
@@ -28,3 +32,8 @@ export { searchTermsFor } from './search-terms';
 export { ProductModel } from './product.model';
 export { StockLevelModel, stockId, type StockHold } from './stock.model';
 export { holdUnits, releaseHold, markHoldSold, dropSoldHold, allHolds, itemsHeldFor, adjustStock, restockForRefund, outOfStock, signalStockChanged, type FoundHold, type ReleaseOutcome } from './stock.service';
+
+/** The catalogue's periodic work (server.ts runs it): old change records and CSV import previews go. */
+export function catalogJobs(): Job[] {
+  return [catalogChangesJob, { name: 'goods-imports', everyMs: 3_600_000, run: () => sweepGoodsImports() }];
+}

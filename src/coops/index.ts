@@ -4,6 +4,8 @@
  * models stay private; `wireCoops` is called once by createApp.
  */
 import type { EventBus } from '../platform/events';
+import type { Job } from '../platform/jobs';
+import { invitationsJob } from './members.service';
 import { wireMemberships } from './memberships';
 
 export {
@@ -37,4 +39,9 @@ export { payoutsStateOf, saveAccountState, startOnboarding, refreshOnboardingLin
 /** Subscribes coops to the events of the features below it. */
 export function wireCoops(events: EventBus): void {
   wireMemberships(events);
+}
+
+/** The co-ops feature's periodic work (server.ts runs it): expired invitations go. */
+export function coopsJobs(): Job[] {
+  return [invitationsJob];
 }

@@ -4,7 +4,7 @@ import { sendTemplate, type Mailer } from '../platform/mail';
 import type { Locale } from '../platform/i18n';
 import { AppError, conflict, forbidden, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
-import { registerSweeper } from '../platform/sweepers';
+import type { Job } from '../platform/jobs';
 import { findUserByEmail, hashToken, looksLikeToken, markEmailVerified, newToken, rightsChanged, usersByIds, type CurrentUser } from '../accounts';
 import { assertCoopRole } from './guards';
 import { CoopModel } from './coop.model';
@@ -13,11 +13,11 @@ import { InvitationModel } from './invitation.model';
 
 export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
 
-registerSweeper({
+export const invitationsJob: Job = {
   name: 'invitations',
   everyMs: 30 * 60_000,
   run: () => InvitationModel.deleteMany({ expiresAt: trusted({ $lt: new Date() }) }),
-});
+};
 
 export interface MembersDeps {
   mailer: Mailer;

@@ -1,4 +1,8 @@
 /** What other features may use from orders (payments, payouts, the co-op workspace, admin). */
+import type { Job } from '../platform/jobs';
+import { staleReservationsJob } from './orders.service';
+import { interruptedSalesJob } from './reservations.service';
+
 export {
   markOrderPaid,
   releaseOrder,
@@ -20,3 +24,8 @@ export { ORDER_STATUSES, SHARE_STATUSES, canMoveOrder, canMoveShare, assertShare
 export { OrderModel, type Order, type OrderLine, type ShippingAddress, type LatePayment } from './order.model';
 export { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
 export { checkoutRoutes } from './orders.routes';
+
+/** The orders feature's periodic work (server.ts runs it): holds left by lost checkouts, sales a crash interrupted. */
+export function ordersJobs(): Job[] {
+  return [staleReservationsJob, interruptedSalesJob];
+}

@@ -8,7 +8,7 @@ import { AppError, conflict, notFound } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 import { claim, unclaim } from '../platform/claims';
 import { sendTemplate, type Mailer } from '../platform/mail';
-import { registerSweeper } from '../platform/sweepers';
+import type { Job } from '../platform/jobs';
 import { PaymentProviderError, type CompletedCheckout, type PaymentGateway } from '../payments/gateway';
 import type { MarkOrderPaidInput, ReleaseOrderInput } from '../payments/orders-port';
 import { recordOrderPaymentLedger } from '../payouts/balances.service';
@@ -564,7 +564,7 @@ export async function sweepStaleReservations(now = new Date()): Promise<number> 
  * checkout load.
  */
 const STALE_SWEEP_MS = 10 * 60_000;
-registerSweeper({ name: 'stale-reservations', everyMs: STALE_SWEEP_MS, run: () => sweepStaleReservations() });
+export const staleReservationsJob: Job = { name: 'stale-reservations', everyMs: STALE_SWEEP_MS, run: () => sweepStaleReservations() };
 
 /** Units held or sold for an order, by stock item (tests and support). */
 export async function reservationsOf(orderId: string | Types.ObjectId) {

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { allHolds, dropSoldHold, holdUnits, itemsHeldFor, markHoldSold, releaseHold, type StockHold } from '../catalog';
 import { rawCollection } from '../platform/db';
-import { registerSweeper } from '../platform/sweepers';
+import type { Job } from '../platform/jobs';
 import { ReservationModel, reservationId, type Reservation } from './reservation.model';
 
 export { outOfStock } from '../catalog';
@@ -196,4 +196,4 @@ export async function finishInterruptedSales(now = new Date()): Promise<number> 
   return stuck.length;
 }
 
-registerSweeper({ name: 'interrupted-sales', everyMs: 10 * 60_000, run: () => finishInterruptedSales() });
+export const interruptedSalesJob: Job = { name: 'interrupted-sales', everyMs: 10 * 60_000, run: () => finishInterruptedSales() };

@@ -8,6 +8,7 @@ export { StripeGateway } from './stripe-gateway';
 export { DemoGateway } from './demo-gateway';
 export { onStripeEvent, type StripeEventHook } from './hooks';
 export type { WebhookEvent } from './stripe-webhooks';
+export { paymentsJobs, expireDemoSessions } from './jobs';
 export { applyAccountState, createPaymentEvents, listFailedEvents, type PaymentEvents } from './payments.service';
 export type { OrdersPort, MarkOrderPaidInput, ReleaseOrderInput } from './orders-port';
 
@@ -15,3 +16,4 @@ export type { OrdersPort, MarkOrderPaidInput, ReleaseOrderInput } from './orders
 export function createPaymentGateway(config: Config): PaymentGateway {
   return config.stripe.secretKey ? new StripeGateway(config.stripe) : new DemoGateway();
 }
+

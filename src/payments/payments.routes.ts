@@ -2,11 +2,10 @@ import express, { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../app';
 import { notFound } from '../platform/errors';
 import { noStore } from '../platform/security';
-import { registerSweeper } from '../platform/sweepers';
 import { setTransferGateway } from '../payouts/transfers.service';
 import { DemoGateway } from './demo-gateway';
 import { PaymentProviderError } from './gateway';
-import { applyAccountState, createPaymentEvents, type OrdersPort, type PaymentEvents } from './payments.service';
+import { applyAccountState, createPaymentEvents, type OrdersPort } from './payments.service';
 import { DemoAccountParams, DemoLinkBody, DemoLinkQuery, DemoSessionParams } from './payments.schemas';
 import { timingSafeEqual } from 'node:crypto';
 import { verifyWebhook, WebhookSignatureError } from './stripe-webhooks';
@@ -16,11 +15,9 @@ type Deps = Pick<AppDeps, 'config' | 'logger' | 'payments'> & { orders?: OrdersP
 /**
  * How long a webhook request waits for its handlers. Stripe wants a quick
  * 2xx: past this the event is answered 200 and finishes in the background;
- * if it then fails, it is stored as failed and the sweeper runs it again.
+ * if it then fails, it is stored as failed and a job runs it again (paymentsJobs).
  */
 export const WEBHOOK_BUDGET_MS = 5_000;
-
-let storedEvents: PaymentEvents | null = null;
 
 /**
  * Stripe webhooks: the raw body on these two routes only (the signature is
@@ -33,8 +30,6 @@ export function webhookRoutes(deps: Deps, opts: { budgetMs?: number } = {}): Rou
   const events = createPaymentEvents(deps);
   const budgetMs = opts.budgetMs ?? WEBHOOK_BUDGET_MS;
   setTransferGateway(deps.payments);
-  if (!storedEvents) registerSweeper({ name: 'stripe-events-retry', everyMs: 60_000, run: () => storedEvents?.retryStoredEvents() ?? Promise.resolve(0) });
-  storedEvents = events;
   const raw = express.raw({ type: 'application/json', limit: '1mb' });
 
   const endpoint = (kind: 'platform' | 'connect') => async (req: Request, res: Response) => {
@@ -74,21 +69,6 @@ export function webhookRoutes(deps: Deps, opts: { budgetMs?: number } = {}): Rou
   return router;
 }
 
-let demoExpiry: { gateway: DemoGateway; events: PaymentEvents } | null = null;
-
-/** Open demo sessions past their expiry end like `checkout.session.expired` (the stock goes back). */
-export async function expireDemoSessions(): Promise<number> {
-  if (!demoExpiry) return 0;
-  const { gateway, events } = demoExpiry;
-  const ids = await gateway.dueForExpiry();
-  for (const id of ids) {
-    const s = await gateway.session(id);
-    await gateway.expireCheckoutSession(id);
-    await events.handleCheckoutEnded({ sessionId: id, orderId: s?.orderId }, 'expired');
-  }
-  return ids.length;
-}
-
 /**
  * The demo provider's pages (only when no Stripe key is set): the payment
  * page a Checkout Session's URL points to, and the stand-in for Stripe's
@@ -99,8 +79,6 @@ export function demoPaymentRoutes(deps: Deps): Router {
   if (!(deps.payments instanceof DemoGateway)) return router;
   const gateway: DemoGateway = deps.payments;
   const events = createPaymentEvents(deps);
-  if (!demoExpiry) registerSweeper({ name: 'demo-checkout-expiry', everyMs: 60_000, run: expireDemoSessions });
-  demoExpiry = { gateway, events };
 
   router.use(['/demo-pay', '/demo-connect'], noStore);
 

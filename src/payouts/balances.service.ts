@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { registerSweeper } from '../platform/sweepers';
+import type { Job } from '../platform/jobs';
 import { CoopShareModel } from '../orders/coop-share.model';
 import { OrderModel } from '../orders/order.model';
 import { trusted } from '../platform/db';
@@ -225,4 +225,4 @@ export async function backfillCommissionLedger(limit = 500): Promise<number> {
   return missing.length;
 }
 
-registerSweeper({ name: 'ledger-commission', everyMs: 60 * 60_000, run: () => backfillCommissionLedger() });
+export const ledgerCommissionJob: Job = { name: 'ledger-commission', everyMs: 60 * 60_000, run: () => backfillCommissionLedger() };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { registerSweeper } from '../platform/sweepers';
+import type { Job } from '../platform/jobs';
 import { Types } from 'mongoose';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
@@ -80,4 +80,4 @@ export async function getBulkJob(id: string): Promise<BulkJob> {
   return job;
 }
 
-registerSweeper({ name: 'bulk-release', everyMs: 15_000, run: resumeBulkJobs });
+export const bulkReleaseJob: Job = { name: 'bulk-release', everyMs: 15_000, run: resumeBulkJobs };

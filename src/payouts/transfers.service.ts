@@ -3,7 +3,7 @@ import { CoopModel } from '../coops/coop.model';
 import { trusted } from '../platform/db';
 import { conflict, notFound } from '../platform/errors';
 import { isDuplicateKey } from '../platform/claims';
-import { registerSweeper } from '../platform/sweepers';
+import type { Job } from '../platform/jobs';
 import { PaymentProviderError, type PaymentGateway } from '../payments/gateway';
 import { recordLedger } from './ledger.model';
 import { claimDebtForTransfer, markerKey } from './debt.model';
@@ -422,4 +422,4 @@ export async function getTransfer(id: string): Promise<TransferDoc | null> {
 }
 
 // Held transfers whose time has come and retryable failures; idempotent, so every process may run it.
-registerSweeper({ name: 'transfers-due', everyMs: 5 * 60_000, run: () => sendDueTransfers() });
+export const transfersDueJob: Job = { name: 'transfers-due', everyMs: 5 * 60_000, run: () => sendDueTransfers() };

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit, type Options, type Store, type ClientRateLimitInfo } from 'express-rate-limit';
 import mongoose, { Schema } from 'mongoose';
 import { trusted } from './db';
+import type { Job } from './jobs';
 
 interface RateLimitHit {
   _id: string;
@@ -60,12 +61,14 @@ export class MongoRateLimitStore implements Store {
   }
 }
 
-/** Deletes rate-limit windows that have ended. Called by the sweeper. */
+/** Deletes rate-limit windows that have ended (`rateLimitsJob`). */
 export async function sweepRateLimits(now = new Date()): Promise<number> {
   // Our own operator: without trusted() the global sanitizeFilter would turn it into a literal (CastError).
   const r = await RateLimitHitModel.deleteMany({ expiresAt: trusted({ $lt: now }) });
   return r.deletedCount;
 }
+
+export const rateLimitsJob: Job = { name: 'rate-limits', everyMs: 60_000, run: () => sweepRateLimits() };
 
 export interface LimitOptions {
   name: string;

@@ -7,7 +7,6 @@ import { requireUser } from '../accounts';
 import { AppError, isAppError, unavailable } from '../platform/errors';
 import { flash } from '../platform/web';
 import { LocalDiskStorage } from '../platform/storage';
-import { registerSweeper } from '../platform/sweepers';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENTS, IVA_RATES, MAX_IMAGE_BYTES, UNIT_CODES, goods } from '../catalog';
 import { GoodsSchema, ImageAltSchema, ObjectIdParam, RandomIdParam } from './workspace.schemas';
 import { fieldErrors } from '../platform/forms';
@@ -31,8 +30,6 @@ import { reportsRoutes } from './reports.routes';
 
 /** What the workspace needs from the app; `payments` is absent until the payments feature provides it. */
 export type WorkspaceDeps = Pick<CoreDeps, 'config' | 'mailer'> & { payments?: PaymentGateway };
-
-registerSweeper({ name: 'goods-imports', everyMs: 3_600_000, run: () => goods.sweepGoodsImports() });
 
 /** `aria-invalid` and `aria-describedby` for an input whose value was refused. */
 function fieldAttrs(errors: Record<string, string>, name: string): string {

@@ -4,7 +4,7 @@ import { browser, buildApp, csrfFrom } from '../support/app';
 import { CoopModel } from '../../src/coops/coop.model';
 import { OrderModel } from '../../src/orders';
 import { DemoGateway } from '../../src/payments/demo-gateway';
-import { expireDemoSessions } from '../../src/payments/payments.routes';
+import { expireDemoSessions } from '../../src/payments/jobs';
 import { createPaymentEvents } from '../../src/payments/payments.service';
 import { createLogger } from '../../src/platform/logger';
 import { TransferModel, transferId } from '../../src/payouts/transfer.model';
@@ -111,7 +111,7 @@ describe('demo payment provider', () => {
       const coop = await makePayableCoop();
       const order = await makeOrder([coop]);
       const session = await openSession(order, new Date(Date.now() - 1000));
-      assert.ok((await expireDemoSessions()) >= 1);
+      assert.ok((await expireDemoSessions(demo, createPaymentEvents({ payments: demo, logger: createLogger('silent', false) }))) >= 1);
       assert.equal((await demo.session(session.id))?.status, 'expired');
       assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'cancelled');
     });
