@@ -203,13 +203,16 @@ export class JobRunner {
     const leaseMs = job.leaseMs ?? this.leaseMs;
     try {
       if (leased && !(await this.acquire(job.name, leaseMs))) {
-        slot.nextMs = this.delay(slot);
+        // Another process runs it: look again after the plain interval (our own failures are not its).
+        slot.nextMs = nextDelay(job.everyMs, 0, { jitter: this.jitter, maxBackoffMs: this.maxBackoffMs }, this.random);
         return 'held';
       }
     } catch (err) {
       return this.failed(slot, err, 'job lease not taken');
     }
-    const renew = leased ? setInterval(() => void this.renew(job.name, leaseMs), Math.max(1, Math.floor(leaseMs / 3))) : undefined;
+    // Renewals go one after another, and the last has landed before the run is recorded (or the lease released).
+    let renewing = Promise.resolve();
+    const renew = leased ? setInterval(() => (renewing = renewing.then(() => this.renew(job.name, leaseMs))), Math.max(1, Math.floor(leaseMs / 3))) : undefined;
     renew?.unref();
     let error: unknown = null;
     try {
@@ -218,6 +221,7 @@ export class JobRunner {
       error = err ?? new Error('job failed');
     } finally {
       clearInterval(renew);
+      await renewing;
     }
     const outcome = error === null ? this.succeeded(slot) : this.failed(slot, error, 'job failed');
     if (leased) await this.finish(job.name, slot.nextMs ?? 0, error);

@@ -187,6 +187,24 @@ describe('platform/jobs', () => {
         assert.equal(lease?.runs, shared.runs, 'every run was under the lease');
       });
 
+      it('keep a run longer than its lease to its owner, renewing the lease as it goes', async () => {
+        const name = `long-${randomUUID()}`;
+        const c = concurrency();
+        const job: Job = { name, everyMs: 60_000, leaseMs: 150, run: () => c.during(700) };
+        const a = make([job], { owner: 'process-a' });
+        const b = make([job], { owner: 'process-b' });
+        const long = a.runNow(name);
+        const tries: string[] = [];
+        await sleep(20);
+        for (let i = 0; i < 12; i++) {
+          tries.push(await b.runNow(name));
+          await sleep(50);
+        }
+        assert.equal(await long, 'done');
+        assert.deepEqual([...new Set(tries)], ['held'], 'the other runner never got it during the 700 ms run');
+        assert.equal(c.max, 1);
+      });
+
       it('hands the job to the other runner once its owner stops', async () => {
         const name = `handover-${randomUUID()}`;
         const ranBy: string[] = [];
