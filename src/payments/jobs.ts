@@ -22,6 +22,7 @@ export async function expireDemoSessions(gateway: DemoGateway, events: Pick<Paym
 export function paymentsJobs(deps: { payments: PaymentGateway; events: PaymentEvents }): Job[] {
   const { payments, events } = deps;
   const jobs: Job[] = [{ name: 'stripe-events-retry', everyMs: 60_000, run: () => events.retryStoredEvents() }];
-  if (payments instanceof DemoGateway) jobs.push({ name: 'demo-checkout-expiry', everyMs: 60_000, run: () => expireDemoSessions(payments, events) });
+  if (payments instanceof DemoGateway)
+    jobs.push({ name: 'demo-checkout-expiry', everyMs: 60_000, run: () => expireDemoSessions(payments, events) });
   return jobs;
 }

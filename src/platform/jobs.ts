@@ -55,7 +55,12 @@ export const JOB_DEFAULTS = { jitter: 0.15, maxBackoffMs: 30 * 60_000, leaseMs: 
  * failures in a row the interval doubled each time up to `maxBackoffMs`
  * (never less than the interval), then ± `jitter` of that.
  */
-export function nextDelay(everyMs: number, failures: number, opts: { jitter: number; maxBackoffMs: number }, random: () => number = Math.random): number {
+export function nextDelay(
+  everyMs: number,
+  failures: number,
+  opts: { jitter: number; maxBackoffMs: number },
+  random: () => number = Math.random,
+): number {
   const base = failures > 0 ? Math.min(everyMs * 2 ** Math.min(failures, 30), Math.max(everyMs, opts.maxBackoffMs)) : everyMs;
   return Math.max(1, Math.round(base * (1 + opts.jitter * (2 * random() - 1))));
 }
@@ -146,13 +151,14 @@ export class JobRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const slot of this.slots.values()) clearTimeout(slot.timer);
-    await Promise.allSettled([...this.slots.values()].map((s) => s.running));
+    await Promise.allSettled([...this.slots.values()].flatMap((s) => (s.running ? [s.running] : [])));
     const leased = [...this.slots.values()].filter((s) => !s.job.perProcess).map((s) => s.job.name);
     if (!leased.length) return;
     const now = new Date();
-    await JobLeaseModel.updateMany({ _id: trusted({ $in: leased }), owner: this.owner, until: trusted({ $gt: now }) }, { $set: { until: now } }).catch((err: unknown) =>
-      this.logger.warn({ err }, 'job leases not released; other processes take them over when they expire'),
-    );
+    await JobLeaseModel.updateMany(
+      { _id: trusted({ $in: leased }), owner: this.owner, until: trusted({ $gt: now }) },
+      { $set: { until: now } },
+    ).catch((err: unknown) => this.logger.warn({ err }, 'job leases not released; other processes take them over when they expire'));
   }
 
   /**
@@ -212,7 +218,9 @@ export class JobRunner {
     }
     // Renewals go one after another, and the last has landed before the run is recorded (or the lease released).
     let renewing = Promise.resolve();
-    const renew = leased ? setInterval(() => (renewing = renewing.then(() => this.renew(job.name, leaseMs))), Math.max(1, Math.floor(leaseMs / 3))) : undefined;
+    const renew = leased
+      ? setInterval(() => (renewing = renewing.then(() => this.renew(job.name, leaseMs))), Math.max(1, Math.floor(leaseMs / 3)))
+      : undefined;
     renew?.unref();
     let error: unknown = null;
     try {
