@@ -2,12 +2,13 @@ import { Types } from 'mongoose';
 import * as coops from '../coops';
 import { coopExists, type CoopRow, type CoopTransition } from '../coops';
 import { catalogChanged } from '../catalog';
+import { findUserByEmail, usersByIds } from '../accounts';
 import { CommissionRateModel } from '../payouts/commission.model';
 import { commissionRatesChanged } from '../payouts/commission.service';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
-import { audit } from './audit';
-import { AuditEntryModel } from './audit.model';
+import { audit } from '../platform/audit';
+import { AuditEntryModel } from '../platform/audit.model';
 import type { AuditFilter } from './admin.schemas';
 
 /**
@@ -91,16 +92,21 @@ export async function listAudit(f: AuditFilter): Promise<{ entries: { id: string
   if (f.to) at.$lt = new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000);
   if (Object.keys(at).length) filter.at = trusted(at);
   if (f.action) filter.action = f.action;
-  if (f.actor) filter.actorEmail = f.actor.toLowerCase();
+  if (f.actor) {
+    // Entries name their actor by id; the oldest ones carry the e-mail they were written with.
+    const user = await findUserByEmail(f.actor.toLowerCase());
+    filter.$or = [{ actorEmail: f.actor.toLowerCase() }, ...(user ? [{ actor: new Types.ObjectId(user.id) }] : [])];
+  }
   const [total, docs, actions] = await Promise.all([
     AuditEntryModel.countDocuments(filter),
     AuditEntryModel.find(filter).sort({ at: -1 }).skip((f.page - 1) * PAGE).limit(PAGE).lean(),
     AuditEntryModel.distinct('action'),
   ]);
+  const actors = await usersByIds(docs.filter((d) => d.actor && !d.actorEmail).map((d) => d.actor!));
   return {
     entries: docs.map((d) => ({
       id: String(d._id),
-      actorEmail: d.actorEmail || '—',
+      actorEmail: d.actorEmail || (d.actor ? actors.get(String(d.actor))?.email : undefined) || '—',
       action: d.action,
       target: d.target,
       before: d.before == null ? '' : JSON.stringify(d.before),

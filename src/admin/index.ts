@@ -1,3 +1,2 @@
-/** What other features may use from admin: the audit log and the router. */
-export { audit } from './audit';
+/** What other features may use from admin: the router (the audit log is in platform/audit.ts). */
 export { adminRoutes } from './admin.routes';

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { coopNames, findCoop } from '../coops';
 import { flash } from '../platform/web';
 import { AppError } from '../platform/errors';
-import { audit } from './audit';
+import { audit } from '../platform/audit';
 import { BulkBody, ConfirmBody, CoopIdParams, HoldBody, JobIdParams, PayoutsQuery, SettingsBody, TransferIdParams, dayAfter, dayStart, parseParams } from './admin.schemas';
 import { SHARE_MONEY_STATES, coopBalance, listShareMoney, moneyState, owedBy, type ShareMoneyState } from '../payouts/balances.service';
 import { getBulkJob, startBulkRelease } from '../payouts/bulk.service';

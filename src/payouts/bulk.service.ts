@@ -3,7 +3,7 @@ import type { Job } from '../platform/jobs';
 import { Types } from 'mongoose';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
-import { audit } from '../admin/audit';
+import { audit } from '../platform/audit';
 import { BulkJobModel, type BulkJob } from './bulk.model';
 import { releaseTransfer } from './transfers.service';
 

@@ -4,7 +4,7 @@ import { onStripeEvent } from '../payments/hooks';
 import type { WebhookEvent } from '../payments/stripe-webhooks';
 import { trusted } from '../platform/db';
 import { isDuplicateKey } from '../platform/claims';
-import { audit } from '../admin/audit';
+import { audit } from '../platform/audit';
 import { recordLedger } from './ledger.model';
 import { TransferModel } from './transfer.model';
 import { holdTransfer, releaseTransfer } from './transfers.service';

@@ -1,6 +1,6 @@
 import { onStripeEvent } from '../payments/hooks';
 import type { WebhookEvent } from '../payments/stripe-webhooks';
-import { audit } from '../admin/audit';
+import { audit } from '../platform/audit';
 import { RefundModel } from './refund.model';
 
 interface StripeRefundObject {

@@ -8,7 +8,7 @@ import { trusted } from '../platform/db';
 import { isDuplicateKey } from '../platform/claims';
 import { allocate, ivaIncluded } from '../platform/money';
 import { sendTemplate, type Mailer } from '../platform/mail';
-import { audit } from '../admin/audit';
+import { audit } from '../platform/audit';
 import { recordLedger } from './ledger.model';
 import { recordOrderPaymentLedger } from './balances.service';
 import { addDebt, markerKey } from './debt.model';

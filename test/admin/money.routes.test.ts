@@ -4,7 +4,7 @@ import { buildApp, csrfFrom, MemoryMailer } from '../support/app';
 import { setTransferGateway, scheduleTransfersForOrder } from '../../src/payouts/transfers.service';
 import { recordOrderPaymentLedger } from '../../src/payouts/balances.service';
 import { RefundModel } from '../../src/payouts/refund.model';
-import { AuditEntryModel } from '../../src/admin/audit.model';
+import { AuditEntryModel } from '../../src/platform/audit.model';
 import { signedIn } from './helpers';
 import { CountingGateway, makePaidOrder } from '../payouts/fixtures';
 import { Types } from 'mongoose';

@@ -9,7 +9,7 @@ import { transferId } from '../../src/payouts/transfer.model';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { resumeBulkJobs } from '../../src/payouts/bulk.service';
 import { BulkJobModel } from '../../src/payouts/bulk.model';
-import { AuditEntryModel } from '../../src/admin/audit.model';
+import { AuditEntryModel } from '../../src/platform/audit.model';
 import { listShareMoney } from '../../src/payouts/balances.service';
 import { CoopShareModel, OrderModel } from '../../src/orders';
 import { testConfig } from '../support/app';

@@ -6,7 +6,7 @@ import { createRefund } from '../../src/payouts/refunds.service';
 import { recordOrderPaymentLedger } from '../../src/payouts/balances.service';
 import { scheduleTransfersForOrder, setTransferGateway } from '../../src/payouts/transfers.service';
 import { RefundModel } from '../../src/payouts/refund.model';
-import { AuditEntryModel } from '../../src/admin/audit.model';
+import { AuditEntryModel } from '../../src/platform/audit.model';
 import { CountingGateway, makePaidOrder, sendStripeEvent } from './fixtures';
 import { makePayableCoop } from '../support/factories';
 

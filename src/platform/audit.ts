@@ -1,6 +1,5 @@
 import { Types } from 'mongoose';
 import { AuditEntryModel } from './audit.model';
-import { UserModel } from '../accounts/user.model';
 
 /** Keeps snapshots storable: Dates and ObjectIds as strings, no `$`/`.` keys, no undefined. */
 function snapshot(value: unknown, depth = 0): unknown {
@@ -22,18 +21,14 @@ function snapshot(value: unknown, depth = 0): unknown {
 }
 
 /**
- * Records one admin action: who (`actorId`, a user id or null for the
- * system), what (`action`, e.g. 'coop.approve', 'transfer.release'), on what
- * (`target`, e.g. 'coop:<id>'), and the state before and after.
- * Call it after the change succeeded; it never throws for a bad snapshot.
+ * Records one action on money or co-ops: who (`actorId`, a user id or null
+ * for the system), what (`action`, e.g. 'coop.approve', 'transfer.release'),
+ * on what (`target`, e.g. 'coop:<id>'), and the state before and after.
+ * Only the actor's id is stored: the audit page looks up who that is when
+ * it shows the log (platform knows no users). Call it after the change
+ * succeeded; it never throws for a bad snapshot.
  */
 export async function audit(actorId: string | null, action: string, target: string, before: unknown, after: unknown): Promise<void> {
-  let actorEmail = '';
-  let actor: Types.ObjectId | null = null;
-  if (actorId && Types.ObjectId.isValid(actorId)) {
-    actor = new Types.ObjectId(actorId);
-    const u = await UserModel.findById(actor, { email: 1 }).lean();
-    actorEmail = u?.email ?? '';
-  }
-  await AuditEntryModel.create({ actor, actorEmail, action, target, before: snapshot(before), after: snapshot(after), at: new Date() });
+  const actor = actorId && Types.ObjectId.isValid(actorId) ? new Types.ObjectId(actorId) : null;
+  await AuditEntryModel.create({ actor, action, target, before: snapshot(before), after: snapshot(after), at: new Date() });
 }

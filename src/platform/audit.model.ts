@@ -1,9 +1,11 @@
 import mongoose, { Schema, type Types } from 'mongoose';
 
 /**
- * One admin action: who did what to which object, when, and the state
- * before and after. Written once, never edited (the audit page is read-only).
+ * One action: who did what to which object, when, and the state before
+ * and after. Written once, never edited (the audit page is read-only).
  * `before`/`after` are plain snapshots (no keys starting with `$`).
+ * `actorEmail` is only on entries written before the log moved to
+ * platform/; newer ones name the actor by id alone.
  */
 export interface AuditEntry {
   _id: Types.ObjectId;
@@ -18,7 +20,7 @@ export interface AuditEntry {
 
 const schema = new Schema<AuditEntry>(
   {
-    actor: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    actor: { type: Schema.Types.ObjectId, default: null },
     actorEmail: { type: String, default: '' },
     action: { type: String, required: true },
     target: { type: String, default: '' },
