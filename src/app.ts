@@ -16,11 +16,11 @@ import { catalogRoutes, coopsRoutes } from './catalog';
 import { accountsRoutes, loadUser, mailboxRoutes } from './accounts';
 import { membersRoutes, membershipsOf, wireCoops } from './coops';
 import { cartCountLocals, cartRoutes, wireCart } from './cart';
-import { checkoutRoutes } from './orders';
+import { checkoutRoutes, createOrders, wireOrders, type OrdersDeps } from './orders';
+import { commissionBpsForMany, createPayouts, wirePayouts } from './payouts';
 import { adminRoutes } from './admin';
 import { workspaceRoutes } from './workspace';
-import type { PaymentGateway } from './payments/gateway';
-import { demoPaymentRoutes, webhookRoutes } from './payments/payments.routes';
+import { createPaymentEvents, demoPaymentRoutes, webhookRoutes, type PaymentGateway } from './payments';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -35,18 +35,38 @@ export interface AppDeps {
 }
 
 /**
+ * The composition: the app's services, each built from its dependencies,
+ * and the one event bus that joins them. Each feature subscribes to the
+ * ones below it in its own wire… function: payments emits, and orders,
+ * co-ops and payouts listen; orders emits, payouts listens. createApp uses
+ * them, server.ts gives them to the features' jobs, and tests build their
+ * own (`seams`: test-only hooks, such as a crash between two steps).
+ */
+export function createServices(deps: AppDeps, seams: Pick<OrdersDeps, 'onStep'> = {}) {
+  const { config, logger, mailer } = deps;
+  const events = deps.events ?? new EventBus();
+  const paymentEvents = createPaymentEvents({ payments: deps.payments, logger, events });
+  const payouts = createPayouts({ gateway: deps.payments, logger });
+  const orders = createOrders({ mailer, config, logger, payments: deps.payments, events, commissionFor: commissionBpsForMany, ...seams });
+  wireCoops(events);
+  wireCart(events);
+  wireOrders(events, orders);
+  wirePayouts(events, payouts);
+  return { events, paymentEvents, orders, payouts };
+}
+
+export type AppServices = ReturnType<typeof createServices>;
+
+/**
  * Builds the Express app. It never listens and never connects: server.ts
  * does both, and tests import this with the engines they started.
  * The order of the middleware is the request's path through the app.
  */
-export function createApp(appDeps: AppDeps): Express {
+export function createApp(appDeps: AppDeps, services: AppServices = createServices(appDeps)): Express {
   const { config, logger } = appDeps;
-  // The composition: one event bus, and each feature subscribed to the ones below it.
-  const events = appDeps.events ?? new EventBus();
+  const { events, paymentEvents, orders, payouts } = services;
   const core: CoreDeps = { config, logger, mailer: appDeps.mailer, events };
   const deps = { ...appDeps, events };
-  wireCoops(events);
-  wireCart(events);
 
   const app = express();
   const onError = errorHandler(logger);
@@ -76,7 +96,7 @@ export function createApp(appDeps: AppDeps): Express {
 
   // Stripe webhooks need the raw body and no CSRF token: they are mounted here,
   // before the body parsers and the session (see payments/).
-  app.use(webhookRoutes(deps));
+  app.use(webhookRoutes({ config, logger, paymentEvents }));
 
   useViews(app, config);
   app.use(viewLocals(config));
@@ -94,16 +114,16 @@ export function createApp(appDeps: AppDeps): Express {
 
   // Feature routers.
 
-  app.use(demoPaymentRoutes(deps));
+  app.use(demoPaymentRoutes({ config, payments: deps.payments, paymentEvents }));
   app.use(cartRoutes());
-  app.use(checkoutRoutes(deps));
+  app.use(checkoutRoutes({ logger, orders, paymentEvents }));
   app.use(accountsRoutes(core));
   app.use(membersRoutes(core));
   app.use(mailboxRoutes(config));
   app.use(catalogRoutes());
   app.use(coopsRoutes());
-  app.use(adminRoutes(deps));
-  app.use(workspaceRoutes(deps));
+  app.use(adminRoutes({ ...deps, payouts }));
+  app.use(workspaceRoutes({ ...deps, transfers: payouts.transfers }));
 
   app.use(notFoundHandler);
   app.use(onError);

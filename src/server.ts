@@ -1,5 +1,5 @@
 import { createServer, type ServerResponse } from 'node:http';
-import { createApp } from './app';
+import { createApp, createServices } from './app';
 import { bootstrap } from './platform/bootstrap';
 import { createMailer } from './platform/mail';
 import { JobRunner } from './platform/jobs';
@@ -11,7 +11,7 @@ import { coopsJobs } from './coops';
 import { catalogJobs, startCatalog } from './catalog';
 import { ordersJobs } from './orders';
 import { payoutsJobs } from './payouts';
-import { createPaymentEvents, createPaymentGateway, paymentsJobs } from './payments';
+import { createPaymentGateway, paymentsJobs } from './payments';
 import { DEMO_ADMIN, DEMO_BUYER, DEMO_MEMBER } from './demo/demo-data';
 
 /**
@@ -29,18 +29,19 @@ async function main(): Promise<void> {
   const stopCatalog = await startCatalog(logger);
 
   const dbHealth = new DbHealth({ uri: runtime.uri, logger }).start();
-  // One gateway for the app and the jobs that retry its events.
-  const payments = createPaymentGateway(config);
-  const app = createApp({ config, logger, mailer: createMailer(config, logger), payments, dbHealth });
+  // One gateway and one set of services for the app and the jobs: a stored event retried by a job reaches the same listeners.
+  const deps = { config, logger, mailer: createMailer(config, logger), payments: createPaymentGateway(config), dbHealth };
+  const services = createServices(deps);
+  const app = createApp(deps, services);
   const jobs = new JobRunner(
     [
       rateLimitsJob,
-      ...paymentsJobs({ payments, events: createPaymentEvents({ payments, logger }) }),
+      ...paymentsJobs({ payments: deps.payments, events: services.paymentEvents }),
       ...accountsJobs(),
       ...coopsJobs(),
       ...catalogJobs(),
-      ...ordersJobs(),
-      ...payoutsJobs(),
+      ...ordersJobs(services.orders),
+      ...payoutsJobs(services.payouts),
     ],
     { logger },
   );

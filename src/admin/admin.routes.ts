@@ -17,7 +17,7 @@ import '../payouts/refunds.events';
  * get 403). Every change is a POST with a CSRF token and a confirmation
  * field, and is written to the audit log by the service.
  */
-export function adminRoutes(deps: MoneyRoutesDeps): Router {
+export function adminRoutes(deps: MoneyRoutesDeps & { payouts: Parameters<typeof payoutsAdminRoutes>[0] }): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
 
@@ -96,7 +96,7 @@ export function adminRoutes(deps: MoneyRoutesDeps): Router {
     res.render('admin/audit', { title: req.t('admin.audit.title'), filter, ...data });
   });
 
-  router.use(payoutsAdminRoutes());
+  router.use(payoutsAdminRoutes(deps.payouts));
   router.use(moneyAdminRoutes(deps));
   return router;
 }

@@ -4,7 +4,7 @@ import { coopExists, type CoopRow, type CoopTransition } from '../coops';
 import { catalogChanged } from '../catalog';
 import { findUserByEmail, usersByIds } from '../accounts';
 import { CommissionRateModel } from '../payouts/commission.model';
-import { commissionRatesChanged } from '../payouts/commission.service';
+import { commissionRatesChanged } from '../payouts';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
 import { audit } from '../platform/audit';

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { coopNames, coopNamesOf } from '../coops';
-import type { PaymentGateway } from '../payments/gateway';
+import type { PaymentGateway } from '../payments';
 import type { Mailer } from '../platform/mail';
 import { isAppError } from '../platform/errors';
 import { parseMoney } from '../platform/money';
 import { flash } from '../platform/web';
-import { LEDGER_KINDS } from '../payouts/ledger.model';
-import { backfillCommissionLedger } from '../payouts/balances.service';
-import { createRefund, refundable, retryRefund } from '../payouts/refunds.service';
-import { ledgerCsv, listLedger, orderBalance, reconcileOrder, recentPaidOrders, type Difference } from '../payouts/reconciliation.service';
+import { LEDGER_KINDS, backfillCommissionLedger, createRefund, refundable, retryRefund, ledgerCsv, listLedger, orderBalance, reconcileOrder, recentPaidOrders, type Difference } from '../payouts';
 import { LedgerQuery, OrderIdParams, RetryRefundBody, dayAfter, dayStart, parseParams, parseRefundForm } from './admin.schemas';
 
 export interface MoneyRoutesDeps {

@@ -3,7 +3,7 @@ import { trusted } from '../platform/db';
 import { listCoopRows as listCoops, pendingCoopCount } from '../coops';
 import { OrderModel } from '../orders/order.model';
 import { CoopShareModel } from '../orders/coop-share.model';
-import { transferStateTotalsByWeek } from '../payouts/balances.service';
+import { transferStateTotalsByWeek } from '../payouts';
 import { barChart, type BarChartOptions } from '../platform/charts';
 
 /** The overview's two charts sit side by side, so they are smaller than the workspace's one. */

@@ -4,16 +4,27 @@ import { flash } from '../platform/web';
 import { AppError } from '../platform/errors';
 import { audit } from '../platform/audit';
 import { BulkBody, ConfirmBody, CoopIdParams, HoldBody, JobIdParams, PayoutsQuery, SettingsBody, TransferIdParams, dayAfter, dayStart, parseParams } from './admin.schemas';
-import { SHARE_MONEY_STATES, coopBalance, listShareMoney, moneyState, owedBy, type ShareMoneyState } from '../payouts/balances.service';
-import { getBulkJob, startBulkRelease } from '../payouts/bulk.service';
-import { getPayoutSettings, setPayoutSettings, HOLD_POLICIES } from '../payouts/settings.service';
-import { getTransfer, holdTransfer, releaseTransfer, retryTransfer } from '../payouts/transfers.service';
+import {
+  SHARE_MONEY_STATES,
+  coopBalance,
+  listShareMoney,
+  moneyState,
+  owedBy,
+  getBulkJob,
+  getPayoutSettings,
+  setPayoutSettings,
+  HOLD_POLICIES,
+  getTransfer,
+  holdTransfer,
+  type Payouts,
+  type ShareMoneyState,
+} from '../payouts';
 
 const snapshotOf = (t: { status: string; amount: number; amountReversed?: number; manualHold?: boolean; holdReason?: string; stripeTransferId?: string; lastError?: unknown } | null) =>
   t && { status: t.status, amount: t.amount, amountReversed: t.amountReversed ?? 0, manualHold: !!t.manualHold, holdReason: t.holdReason ?? '', stripeTransferId: t.stripeTransferId ?? '', lastError: t.lastError ?? null };
 
 /** The payouts dashboard, one transfer's actions, bulk release, the hold policy and the co-op balances. */
-export function payoutsAdminRoutes(): Router {
+export function payoutsAdminRoutes(payouts: Pick<Payouts, 'transfers' | 'startBulkRelease'>): Router {
   const router = Router();
 
   async function coopOptions() {
@@ -52,7 +63,7 @@ export function payoutsAdminRoutes(): Router {
       if (!ConfirmBody.safeParse(req.body).success) return renderTransfer(req, res, transferId, 422, { [`${action}-confirm`]: 'admin.errors.confirm' });
       const before = snapshotOf(await getTransfer(transferId));
       if (action === 'retry' && before?.status !== 'failed') throw new AppError('transfer_not_failed', 'Only a failed transfer can be retried', 409);
-      const after = action === 'release' ? await releaseTransfer(transferId, req.user!.email) : await retryTransfer(transferId, req.user!.email);
+      const after = action === 'release' ? await payouts.transfers.releaseTransfer(transferId, req.user!.email) : await payouts.transfers.retryTransfer(transferId, req.user!.email);
       await audit(req.user!.id, `transfer.${action}`, transferId, before, snapshotOf(after));
       const sent = after.status === 'sent';
       flash(req, sent ? 'success' : 'error', sent ? 'admin.transfer.released' : 'admin.transfer.notSent', { state: after.status });
@@ -83,7 +94,7 @@ export function payoutsAdminRoutes(): Router {
       flash(req, 'error', parsed.error.issues.some((i) => i.path[0] === 'confirm') ? 'admin.errors.confirm' : 'admin.bulk.none');
       return res.redirect(303, '/admin/payouts?state=held');
     }
-    const id = await startBulkRelease(req.user!.id, parsed.data.ids);
+    const id = await payouts.startBulkRelease(req.user!.id, parsed.data.ids);
     res.redirect(303, `/admin/payouts/bulk/${id}`);
   });
 

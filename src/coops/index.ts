@@ -7,6 +7,7 @@ import type { EventBus } from '../platform/events';
 import type { Job } from '../platform/jobs';
 import { invitationsJob } from './members.service';
 import { wireMemberships } from './memberships';
+import { wireCoopAccounts } from './account-state';
 
 export {
   findCoop,
@@ -34,11 +35,13 @@ export { requireCoopRole, assertCoopRole, roleAtLeast, type CoopContext } from '
 export { membersRoutes } from './members.routes';
 export { applyToJoin, applicationsOf } from './application.service';
 export { ApplicationSchema, isItalianTaxId } from './application.schemas';
+export { applyAccountState } from './account-state';
 export { payoutsStateOf, saveAccountState, startOnboarding, refreshOnboardingLink, syncAccount, dashboardLink, type PayoutsState, type OnboardingUrls } from './onboarding.service';
 
-/** Subscribes coops to the events of the features below it. */
+/** Subscribes coops to the events of the features below it (accounts; payments' connected-account states). */
 export function wireCoops(events: EventBus): void {
   wireMemberships(events);
+  wireCoopAccounts(events);
 }
 
 /** The co-ops feature's periodic work (server.ts runs it): expired invitations go. */

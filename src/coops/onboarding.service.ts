@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { AppError, conflict, notFound } from '../platform/errors';
-import type { ConnectedAccountState, PaymentGateway } from '../payments/gateway';
+import type { EventBus } from '../platform/events';
+import type { ConnectedAccountState, PaymentGateway } from '../payments';
 import { CoopModel } from './coop.model';
-import { onCoopAccountReady } from '../payouts/transfers.service';
 
 /** What the workspace says about the payouts connection. */
 export type PayoutsState = 'not_connected' | 'ready' | 'information_due' | 'pending_verification';
@@ -78,15 +78,15 @@ export async function refreshOnboardingLink(gateway: PaymentGateway, coopId: str
 /**
  * Reaching the return URL proves nothing: read the account and store its
  * state. When it can receive transfers, the ones waiting for it are sent
- * (payouts feature; the webhook on account.updated does the same).
+ * (`coop.account_ready`, which payouts hears; the webhook on account.updated does the same).
  */
-export async function syncAccount(gateway: PaymentGateway, coopId: string): Promise<PayoutsState> {
+export async function syncAccount(gateway: PaymentGateway, events: EventBus, coopId: string): Promise<PayoutsState> {
   const coop = await approvedCoop(coopId);
   if (!coop.stripeAccountId) return 'not_connected';
   const state = await gateway.retrieveConnectedAccount(coop.stripeAccountId);
   await saveAccountState(coopId, state);
   const out = payoutsStateOf({ stripeAccountId: state.id, payouts: state });
-  if (out === 'ready' && !coop.payouts?.transfersActive) await onCoopAccountReady(coopId);
+  if (out === 'ready' && !coop.payouts?.transfersActive) await events.emit('coop.account_ready', { coopId });
   return out;
 }
 

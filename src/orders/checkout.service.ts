@@ -1,76 +1,24 @@
 import { Types } from 'mongoose';
-import { ivaBreakdown, priceCart, sumIva, type CartItem, type Delivery, type IvaPart, type PricedCart } from '../cart';
-import type { PaymentGateway, CheckoutLine, CheckoutSession } from '../payments/gateway';
-import { PaymentProviderError } from '../payments/gateway';
-import { commissionBpsForMany } from '../payouts/commission.service';
+import { sumIva, type CartItem, type Delivery } from '../cart';
+import type { CheckoutSession, PaymentGateway } from '../payments';
 import { rawCollection } from '../platform/db';
 import { AppError, conflict } from '../platform/errors';
-import { localized, type Locale } from '../platform/i18n';
-import { basisPoints } from '../platform/money';
+import type { Locale } from '../platform/i18n';
 import { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
 import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './order.model';
-import { allocateOrderNumber, orderNumberCandidate } from './order-number';
-import { newViewToken } from './orders.service';
+import { newViewToken } from './order-queries';
 import { reserveStock } from './reservations.service';
+import { claimAttempt, giveBackAttempt } from './checkout-claim';
+import { quoteCheckout, type CommissionFor } from './checkout-quote';
+import { PROVIDER_TIMEOUT_MS, SESSION_TTL_MS, requestSession } from './checkout-session';
 import { signalStockChanged } from '../catalog';
 
-/** A Checkout Session lives 31 minutes (Stripe's minimum is 30); held stock a few minutes longer. */
-export const SESSION_TTL_MS = 31 * 60_000;
+export { quoteCheckout, type CheckoutQuote, type CommissionFor, type ShareQuote } from './checkout-quote';
+export { PROVIDER_TIMEOUT_MS, SESSION_TTL_MS } from './checkout-session';
+
+/** Held stock outlives its Checkout Session by this much. */
 export const HOLD_GRACE_MS = 5 * 60_000;
-/** The buyer waits at most this long for the payment provider before seeing "try again". */
-export const PROVIDER_TIMEOUT_MS = 8_000;
 const MAX_STRIPE_LINES = 100;
-
-export interface ShareQuote {
-  coopId: string;
-  coopName: string;
-  delivery: Delivery;
-  subtotalCents: number;
-  shippingCents: number;
-  commissionBps: number;
-  commissionCents: number;
-  netCents: number;
-  /** The co-op's own IVA: it sells its goods, and its shipping follows their rates. */
-  iva: IvaPart[];
-}
-
-export interface CheckoutQuote {
-  cart: PricedCart;
-  shares: ShareQuote[];
-  /** What the platform keeps: the sum of the commissions. */
-  platformCents: number;
-  totalCents: number;
-}
-
-/**
- * Prices the cart for checkout and splits it: per co-op its goods, its
- * shipping, the commission at its rate now (on the goods), and what it
- * is owed. Refuses an empty cart and a cart with lines that cannot be
- * bought as they are (nothing is created; the cart stays as it is).
- */
-export async function quoteCheckout(items: CartItem[], deliveries: Record<string, Delivery>, commissionDefaultBps: number, at = new Date()): Promise<CheckoutQuote> {
-  if (!items.length) throw new AppError('cart_empty', 'The cart is empty', 422);
-  const cart = await priceCart(items, deliveries, { live: true });
-  if (cart.problems.length) throw new AppError('cart_changed', 'Some items in the cart changed', 409, { details: { problems: cart.problems.map((p) => p.key) } });
-  if (!cart.groups.length) throw new AppError('cart_empty', 'The cart is empty', 422);
-  const rates = await commissionBpsForMany(cart.groups.map((g) => g.coop.id), at, commissionDefaultBps);
-  const shares = cart.groups.map((g): ShareQuote => {
-    const commissionBps = rates.get(g.coop.id) ?? commissionDefaultBps;
-    const commissionCents = basisPoints(g.subtotalCents, commissionBps);
-    return {
-      coopId: g.coop.id,
-      coopName: g.coop.name,
-      delivery: g.coop.pickup && deliveries[g.coop.id] === 'pickup' ? 'pickup' : 'ship',
-      subtotalCents: g.subtotalCents,
-      shippingCents: g.shippingCents,
-      commissionBps,
-      commissionCents,
-      netCents: g.subtotalCents + g.shippingCents - commissionCents,
-      iva: ivaBreakdown(g.lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })), g.shippingCents),
-    };
-  });
-  return { cart, shares, platformCents: shares.reduce((n, s) => n + s.commissionCents, 0), totalCents: cart.totalCents };
-}
 
 export interface StartCheckoutInput {
   items: CartItem[];
@@ -82,6 +30,8 @@ export interface StartCheckoutInput {
   /** One per checkout attempt (kept in the buyer's session): the same attempt never makes two orders. */
   attemptKey: string;
   commissionDefaultBps: number;
+  /** The commission rates in force (payouts' table, given by the composition). */
+  commissionFor: CommissionFor;
   publicUrl: string;
   payments: PaymentGateway;
 }
@@ -107,14 +57,6 @@ export class CheckoutPaymentError extends AppError {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PaymentProviderError('timeout', `no answer within ${ms} ms`, true)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Starts paying: one order per attempt, stock held, a Checkout Session.
  *
@@ -139,44 +81,6 @@ export function startCheckout(input: StartCheckoutInput): Promise<StartedCheckou
   return start(input, false);
 }
 
-/** The index of the first document an ordered insertMany could not write, and whether it was a duplicate key. */
-function firstFailure(err: unknown): { index: number; duplicate: boolean } | null {
-  const errors = (err as { writeErrors?: { index: number; code?: number } | { index: number; code?: number }[] }).writeErrors;
-  const first = Array.isArray(errors) ? errors[0] : errors;
-  return first ? { index: first.index, duplicate: first.code === 11000 } : null;
-}
-
-/**
- * Claims the attempt with one write: the `attempt:` key, the order
- * number's key and the guest link's key, in that order. Returns the order
- * number, or null when the attempt was claimed already (a second submit:
- * nothing is written). A number another process took just before leaves
- * the attempt claimed; a number (and the link) is then taken on its own.
- */
-async function claimAttempt(orderId: Types.ObjectId, attemptId: string, tokenHash: string, at: Date): Promise<string | null> {
-  const candidate = await orderNumberCandidate(at);
-  const key = (id: string) => ({ _id: id, order: orderId, at });
-  try {
-    await rawCollection(OrderKeyModel).insertMany([key(attemptId), key(candidate.keyId), key(`token:${tokenHash}`)], { ordered: true });
-  } catch (err) {
-    const failed = firstFailure(err);
-    if (failed?.index === 0 && failed.duplicate) return null;
-    if (!failed || failed.index === 0) throw err; // nothing was written: the database's error
-    // The attempt is ours from here: given back if the rest fails.
-    try {
-      if (failed.index !== 1 || !failed.duplicate) throw err;
-      await candidate.collided();
-      const [number] = await Promise.all([allocateOrderNumber(orderId, at), rawCollection(OrderKeyModel).insertOne(key(`token:${tokenHash}`))]);
-      return number;
-    } catch (rest) {
-      await OrderKeyModel.deleteOne({ _id: attemptId }).catch(() => undefined);
-      throw rest;
-    }
-  }
-  await candidate.taken();
-  return candidate.number;
-}
-
 /** `resumed`: this is a submit that found its attempt given back by another, starting afresh (only once). */
 async function start(input: StartCheckoutInput, resumed: boolean): Promise<StartedCheckout> {
   const orderId = new Types.ObjectId();
@@ -184,7 +88,7 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
   const { token, hash } = newViewToken();
   // The claim is made while the cart is priced; a refused cart gives it back (its number stays a gap).
   const [quoted, claimed] = await Promise.allSettled([
-    quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps),
+    quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps, input.commissionFor),
     claimAttempt(orderId, attemptId, hash, new Date()),
   ]);
   if (claimed.status === 'rejected') throw claimed.reason;
@@ -194,7 +98,7 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
     if (resumed) throw conflict('checkout_in_progress', 'This checkout is still being prepared');
     return start(input, true); // the other submit gave the attempt back just now
   }
-  const giveBack = () => Promise.all([OrderKeyModel.deleteOne({ _id: attemptId }), OrderKeyModel.deleteOne({ _id: `token:${hash}` })]);
+  const giveBack = () => giveBackAttempt(attemptId, hash);
   if (quoted.status === 'rejected') {
     await giveBack();
     throw quoted.reason;
@@ -282,39 +186,6 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
   return { orderId: String(orderId), orderNumber: number, viewToken: token, url: session.url, reused: false };
 }
 
-/** Asks the provider for the order's Checkout Session (the same idempotency key every time), within PROVIDER_TIMEOUT_MS. */
-async function requestSession(order: Order, input: Pick<StartCheckoutInput, 'payments' | 'publicUrl' | 'locale'>): Promise<CheckoutSession> {
-  const loc = order.buyer.locale ?? input.locale;
-  const lines: CheckoutLine[] = order.lines.map((l) => {
-    const variant = localized(l.variantLabel, loc);
-    return {
-      name: (variant ? `${localized(l.name, loc)} — ${variant}` : localized(l.name, loc)).slice(0, 250) || l.sku,
-      unitAmount: l.unitCents,
-      quantity: l.quantity,
-      metadata: { productId: String(l.product), sku: l.sku, coopId: String(l.coop) },
-    };
-  });
-  for (const c of order.coops) {
-    if (c.shippingCents > 0) lines.push({ name: `${loc === 'it' ? 'Spedizione' : 'Shipping'} — ${c.name}`.slice(0, 250), unitAmount: c.shippingCents, quantity: 1, metadata: { coopId: String(c.coop), shipping: '1' } });
-  }
-  const orderId = String(order._id);
-  const expiresAt = order.payment?.sessionExpiresAt ?? new Date(Date.now() + SESSION_TTL_MS);
-  return withTimeout(
-    input.payments.createCheckoutSession({
-        orderId,
-        orderNumber: order.number,
-        lines,
-        customerEmail: order.buyer.email,
-        locale: loc,
-        successUrl: `${input.publicUrl}/checkout/success?order=${orderId}&session_id={CHECKOUT_SESSION_ID}`,
-        cancelUrl: `${input.publicUrl}/checkout/cancel?order=${orderId}`,
-        expiresAt,
-      idempotencyKey: `checkout:${orderId}`,
-    }),
-    PROVIDER_TIMEOUT_MS,
-  );
-}
-
 /**
  * A retry on an order that is already written: the session again (same
  * key), recorded only while the order is still unpaid and open (a guarded
@@ -361,4 +232,15 @@ async function resumeCheckout(orderId: string, input: StartCheckoutInput, resume
   const open = order.payment?.sessionUrl && (!order.payment.sessionExpiresAt || order.payment.sessionExpiresAt.getTime() > Date.now());
   if (open) return { ...base, url: order.payment.sessionUrl! };
   return { ...base, url: await reopenSession(order, input) };
+}
+
+/** What a checkout request names; the rest comes from the app (createCheckout). */
+export type CheckoutRequest = Omit<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl'>;
+
+/** Quoting and starting checkouts with the app's gateway, commission rates and public URL. */
+export function createCheckout(deps: Pick<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl'>) {
+  return {
+    quoteCheckout: (items: CartItem[], deliveries: Record<string, Delivery>, at?: Date) => quoteCheckout(items, deliveries, deps.commissionDefaultBps, deps.commissionFor, at),
+    startCheckout: (input: CheckoutRequest) => startCheckout({ ...input, ...deps }),
+  };
 }

@@ -1,5 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose';
-import type { IvaPart } from '../cart/iva';
+import type { IvaPart } from '../cart';
 import { SHARE_STATUSES, type ShareStatus } from './states';
 
 /**

@@ -1,31 +1,24 @@
-/** What other features may use from orders (payments, payouts, the co-op workspace, admin). */
-import type { Job } from '../platform/jobs';
-import { staleReservationsJob } from './orders.service';
-import { interruptedSalesJob } from './reservations.service';
-
+/**
+ * What other features may use from orders (payments' events reach it
+ * through wireOrders; payouts, the co-op workspace and admin read orders
+ * through the queries below). The models stay private: the co-op
+ * workspace's two remaining model imports go when it moves (see the co-ops rework).
+ */
+export { createOrders, wireOrders, ordersJobs, transitionShare, markRefunded, flagOrder, LATE_REFUND_REQUEST, type Orders, type OrdersDeps, type LateStep, type MarkOrderPaidInput, type MarkPaidResult, type ReleaseOrderInput } from './orders.service';
 export {
-  markOrderPaid,
-  releaseOrder,
   getOrder,
   getShare,
   sharesForOrder,
   ordersForUser,
-  transitionShare,
-  configureOrders,
-  sweepStaleReservations,
-  markRefunded,
+  orderByViewToken,
   latePaidOrders,
-  type MarkOrderPaidInput,
-  type MarkPaidResult,
-  type ReleaseOrderInput,
-  type OrdersDeps,
-} from './orders.service';
+  findShares,
+  orderByPayment,
+  recentPaidOrders,
+  type ShareQuery,
+} from './order-queries';
+export { type CommissionFor, type CheckoutQuote, type ShareQuote } from './checkout.service';
 export { ORDER_STATUSES, SHARE_STATUSES, canMoveOrder, canMoveShare, assertShareMove, nextShareMoves, type OrderStatus, type ShareStatus } from './states';
 export { OrderModel, type Order, type OrderLine, type ShippingAddress, type LatePayment } from './order.model';
 export { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
-export { checkoutRoutes } from './orders.routes';
-
-/** The orders feature's periodic work (server.ts runs it): holds left by lost checkouts, sales a crash interrupted. */
-export function ordersJobs(): Job[] {
-  return [staleReservationsJob, interruptedSalesJob];
-}
+export { checkoutRoutes, type CheckoutRoutesDeps } from './orders.routes';

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../app';
-import { getAddress, listAddresses, requireUser } from '../accounts';
-import { requireAdmin } from '../accounts/guards';
-import { createPaymentEvents } from '../payments/payments.service';
+import { getAddress, listAddresses, requireAdmin, requireUser } from '../accounts';
+import type { PaymentEvents } from '../payments';
+import type { Logger } from '../platform/logger';
 import { clearCart, ownerOf, priceCart, readCart, type Delivery } from '../cart';
 import { isAppError, notFound } from '../platform/errors';
 import { fieldErrors } from '../platform/forms';
 import { noStore } from '../platform/security';
 import { flash, saveSession, wantsJson } from '../platform/web';
 import { CheckoutBody, ObjectIdString, PlaceBody, ViewToken } from './checkout.schemas';
-import { CheckoutPaymentError, quoteCheckout, startCheckout } from './checkout.service';
+import { CheckoutPaymentError } from './checkout.service';
 import type { ShippingAddress } from './order.model';
-import { configureOrders, getOrder, latePaidOrders, orderByViewToken, ordersForUser, releaseOrder, sharesForOrder } from './orders.service';
+import { getOrder, latePaidOrders, orderByViewToken, ordersForUser, sharesForOrder } from './order-queries';
+import type { Orders } from './orders.service';
 
 /**
  * How long the success page waits for the provider's answer about the
@@ -51,11 +51,18 @@ function deliveriesFrom(body: Record<string, unknown>): Record<string, Delivery>
   return out;
 }
 
+export interface CheckoutRoutesDeps {
+  logger: Logger;
+  /** The app's orders service (createOrders). */
+  orders: Pick<Orders, 'quoteCheckout' | 'startCheckout' | 'releaseOrder'>;
+  /** payments' handlers: the success page asks the provider about the order's session. */
+  paymentEvents: Pick<PaymentEvents, 'reconcileCheckoutSession'>;
+}
+
 /** Cart, checkout, the buyer's order pages. */
-export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger' | 'payments'>): Router {
-  const { config, payments } = deps;
-  configureOrders({ mailer: deps.mailer, config, logger: deps.logger, payments });
-  const events = createPaymentEvents({ payments, logger: deps.logger });
+export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
+  const { orders } = deps;
+  const events = deps.paymentEvents;
   const router = Router();
   router.use(['/checkout', '/orders', '/account/orders'], noStore);
 
@@ -103,7 +110,7 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
       // Its Checkout Session is expired with it, so the old order cannot be paid any more. If the
       // provider does not answer now, the session's own expiry and the sweeper end it; a payment
       // meanwhile is settled as a late payment (stock taken again, or refunded).
-      await releaseOrder({ orderId: previous.id, reason: 'cancelled' }).catch((err: unknown) => deps.logger.warn({ err, orderId: previous.id }, 'releasing the previous checkout failed'));
+      await orders.releaseOrder({ orderId: previous.id, reason: 'cancelled' }).catch((err: unknown) => deps.logger.warn({ err, orderId: previous.id }, 'releasing the previous checkout failed'));
       delete req.session.pendingOrder;
     }
     req.session.checkout = { email, address, addressId: input.addressId, deliveries, attempt: newAttempt() };
@@ -117,7 +124,7 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
     const draft = req.session.checkout;
     if (!draft) return res.redirect(303, '/checkout');
     try {
-      const quote = await quoteCheckout(await readCart(ownerOf(req)), draft.deliveries, config.commissionBps);
+      const quote = await orders.quoteCheckout(await readCart(ownerOf(req)), draft.deliveries);
       res.render('checkout/review', { title: req.t('orders.review.title'), quote, draft });
     } catch (err) {
       if (isAppError(err) && err.status < 500) return backToCart(req, res, err.status, err.code);
@@ -130,7 +137,7 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
     const body = PlaceBody.safeParse(req.body ?? {});
     if (!draft || !body.success || body.data.attempt !== draft.attempt) return backToCart(req, res, 409, 'checkout_stale');
     try {
-      const started = await startCheckout({
+      const started = await orders.startCheckout({
         items: await readCart(ownerOf(req)),
         deliveries: draft.deliveries,
         email: draft.email,
@@ -138,9 +145,6 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
         userId: req.user?.id,
         locale: req.locale,
         attemptKey: draft.attempt,
-        commissionDefaultBps: config.commissionBps,
-        publicUrl: config.publicUrl,
-        payments,
       });
       req.session.pendingOrder = { id: started.orderId, token: started.viewToken };
       // The success page (after paying) looks for this order in the session.
@@ -195,7 +199,7 @@ export function checkoutRoutes(deps: Pick<AppDeps, 'config' | 'mailer' | 'logger
     const pending = req.session.pendingOrder;
     if (id.success && pending?.id === id.data) {
       // Expires the session too; when it was paid meanwhile the order is paid, not cancelled.
-      const ended = await releaseOrder({ orderId: id.data, reason: 'cancelled' }).catch((err: unknown) => deps.logger.warn({ err, orderId: id.data }, 'cancelling the checkout failed'));
+      const ended = await orders.releaseOrder({ orderId: id.data, reason: 'cancelled' }).catch((err: unknown) => deps.logger.warn({ err, orderId: id.data }, 'cancelling the checkout failed'));
       if (ended?.status === 'paid') return res.redirect(303, `/checkout/success?order=${id.data}`);
       delete req.session.pendingOrder;
       if (req.session.checkout) req.session.checkout.attempt = newAttempt();

@@ -6,11 +6,11 @@ import { DemoGateway } from './demo-gateway';
 export * from './gateway';
 export { StripeGateway } from './stripe-gateway';
 export { DemoGateway } from './demo-gateway';
-export { onStripeEvent, type StripeEventHook } from './hooks';
 export type { WebhookEvent } from './stripe-webhooks';
 export { paymentsJobs, expireDemoSessions } from './jobs';
-export { applyAccountState, createPaymentEvents, listFailedEvents, type PaymentEvents } from './payments.service';
-export type { OrdersPort, MarkOrderPaidInput, ReleaseOrderInput } from './orders-port';
+export { createPaymentEvents, listFailedEvents, type PaymentEvents } from './payments.service';
+export type { CheckoutPaid, CheckoutEnded } from './events';
+export { webhookRoutes, demoPaymentRoutes } from './payments.routes';
 
 /** Stripe when a secret key is configured; otherwise the local demo provider (no network). */
 export function createPaymentGateway(config: Config): PaymentGateway {

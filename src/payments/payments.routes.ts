@@ -1,16 +1,21 @@
 import express, { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../app';
+import type { Config } from '../platform/config';
+import type { Logger } from '../platform/logger';
 import { notFound } from '../platform/errors';
 import { noStore } from '../platform/security';
-import { setTransferGateway } from '../payouts/transfers.service';
 import { DemoGateway } from './demo-gateway';
-import { PaymentProviderError } from './gateway';
-import { applyAccountState, createPaymentEvents, type OrdersPort } from './payments.service';
+import { PaymentProviderError, type PaymentGateway } from './gateway';
+import type { PaymentEvents } from './payments.service';
 import { DemoAccountParams, DemoLinkBody, DemoLinkQuery, DemoSessionParams } from './payments.schemas';
 import { timingSafeEqual } from 'node:crypto';
 import { verifyWebhook, WebhookSignatureError } from './stripe-webhooks';
 
-type Deps = Pick<AppDeps, 'config' | 'logger' | 'payments'> & { orders?: OrdersPort };
+interface WebhookDeps {
+  config: Pick<Config, 'stripe'>;
+  logger: Logger;
+  /** The event handlers (one per app, made by createApp). */
+  paymentEvents: PaymentEvents;
+}
 
 /**
  * How long a webhook request waits for its handlers. Stripe wants a quick
@@ -25,11 +30,10 @@ export const WEBHOOK_BUDGET_MS = 5_000;
  * parsers. A bad or missing signature is a 400 and nothing is written;
  * unknown event types are stored and answered 200.
  */
-export function webhookRoutes(deps: Deps, opts: { budgetMs?: number } = {}): Router {
+export function webhookRoutes(deps: WebhookDeps, opts: { budgetMs?: number } = {}): Router {
   const router = Router();
-  const events = createPaymentEvents(deps);
+  const events = deps.paymentEvents;
   const budgetMs = opts.budgetMs ?? WEBHOOK_BUDGET_MS;
-  setTransferGateway(deps.payments);
   const raw = express.raw({ type: 'application/json', limit: '1mb' });
 
   const endpoint = (kind: 'platform' | 'connect') => async (req: Request, res: Response) => {
@@ -74,11 +78,11 @@ export function webhookRoutes(deps: Deps, opts: { budgetMs?: number } = {}): Rou
  * page a Checkout Session's URL points to, and the stand-in for Stripe's
  * hosted onboarding of a co-op. Plain forms with CSRF tokens, no script.
  */
-export function demoPaymentRoutes(deps: Deps): Router {
+export function demoPaymentRoutes(deps: { config: Pick<Config, 'publicUrl'>; payments: PaymentGateway; paymentEvents: PaymentEvents }): Router {
   const router = Router();
   if (!(deps.payments instanceof DemoGateway)) return router;
   const gateway: DemoGateway = deps.payments;
-  const events = createPaymentEvents(deps);
+  const events = deps.paymentEvents;
 
   router.use(['/demo-pay', '/demo-connect'], noStore);
 
@@ -153,7 +157,7 @@ export function demoPaymentRoutes(deps: Deps): Router {
     const account = await loadAccount(req, 'linkToken', b.success ? b.data.t : '');
     const { state, returnUrl } = await gateway.completeOnboarding(account.id);
     // The same code as an `account.updated` event saying the account is ready.
-    await applyAccountState(state);
+    await events.accountUpdated(state);
     res.redirect(303, local(returnUrl) ?? '/');
   });
 

@@ -1,21 +1,17 @@
 import type { Logger } from '../platform/logger';
-import { CoopModel } from '../coops/coop.model';
+import type { EventBus } from '../platform/events';
 import { trusted } from '../platform/db';
 import { isDuplicateKey } from '../platform/claims';
-import { onCoopAccountReady, recordTransferReversal } from '../payouts/transfers.service';
 import type { CompletedCheckout, ConnectedAccountState, PaymentGateway } from './gateway';
+import type { CheckoutEnded } from './events';
 import { StripeEventModel } from './stripe-event.model';
 import { accountFromEvent, checkoutFromEvent, storedEvent, type WebhookEvent } from './stripe-webhooks';
-import { runStripeEventHooks } from './hooks';
-import { defaultOrdersPort, type OrdersPort } from './orders-port';
-
-export type { OrdersPort } from './orders-port';
 
 export interface PaymentEventsDeps {
   payments: PaymentGateway;
   logger: Logger;
-  /** markOrderPaid / releaseOrder; the orders feature's by default, a stub in tests. */
-  orders?: OrdersPort;
+  /** The app's bus: what a payment means for orders, co-ops and payouts is theirs to hear. */
+  events: EventBus;
 }
 
 export type WebhookOutcome = 'processed' | 'duplicate' | 'in_progress';
@@ -28,67 +24,16 @@ const MAX_EVENT_ATTEMPTS = 8;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
 /**
- * Writes the payout state of a co-op's connected account. Never moves
- * backwards: a state read at `at` older than the one we have is ignored
- * (events arrive out of order). When the account can receive transfers,
- * the transfers waiting for it go.
- */
-export async function applyAccountState(state: ConnectedAccountState, at = new Date()): Promise<{ coopId: string | null; applied: boolean }> {
-  const coop = await CoopModel.findOne({ stripeAccountId: state.id }, { _id: 1, payouts: 1 }).lean();
-  if (!coop) return { coopId: null, applied: false };
-  const last = coop.payouts?.updatedAt ? new Date(coop.payouts.updatedAt).getTime() : 0;
-  if (last > at.getTime()) return { coopId: String(coop._id), applied: false };
-  const p = coop.payouts;
-  const same =
-    p &&
-    p.transfersActive === state.transfersActive &&
-    p.payoutsEnabled === state.payoutsEnabled &&
-    p.detailsSubmitted === state.detailsSubmitted &&
-    (p.disabledReason ?? '') === state.disabledReason &&
-    (p.currentlyDue ?? []).join() === state.currentlyDue.join() &&
-    (p.pastDue ?? []).join() === state.pastDue.join();
-  // Nothing new: no write (on FerretDB every write rewrites the whole co-op document).
-  if (same) {
-    if (state.transfersActive) await onCoopAccountReady(String(coop._id));
-    return { coopId: String(coop._id), applied: false };
-  }
-  await CoopModel.updateOne(
-    { _id: coop._id },
-    {
-      $set: {
-        'payouts.transfersActive': state.transfersActive,
-        'payouts.payoutsEnabled': state.payoutsEnabled,
-        'payouts.detailsSubmitted': state.detailsSubmitted,
-        'payouts.currentlyDue': state.currentlyDue,
-        'payouts.pastDue': state.pastDue,
-        'payouts.disabledReason': state.disabledReason,
-        'payouts.updatedAt': at,
-      },
-    },
-  );
-  if (state.transfersActive) await onCoopAccountReady(String(coop._id));
-  return { coopId: String(coop._id), applied: true };
-}
-
-/** `capability.updated` for `transfers`: only that flag changes, under the same never-backwards rule. */
-async function applyTransfersCapability(accountId: string, active: boolean, at: Date): Promise<void> {
-  const coop = await CoopModel.findOne({ stripeAccountId: accountId }, { _id: 1, payouts: 1 }).lean();
-  if (!coop) return;
-  const last = coop.payouts?.updatedAt ? new Date(coop.payouts.updatedAt).getTime() : 0;
-  if (last > at.getTime()) return;
-  await CoopModel.updateOne({ _id: coop._id }, { $set: { 'payouts.transfersActive': active, 'payouts.updatedAt': at } });
-  if (active) await onCoopAccountReady(String(coop._id));
-}
-
-/**
  * The payment events, written once and used by both the Stripe webhooks and
  * the demo provider's pages, so a demo payment ends in the same code as a
- * real one. Every handler is idempotent: the orders feature's
- * markOrderPaid/releaseOrder are, and transfers are once-only.
+ * real one. What follows a payment is not known here: each handler emits a
+ * `payment.*` event (see events.ts) and waits for its listeners (orders
+ * marks the order paid, coops stores the account, payouts records
+ * reversals, refunds and disputes), so a listener that fails fails the
+ * delivery and it is tried again. Every listener is idempotent.
  */
 export function createPaymentEvents(deps: PaymentEventsDeps) {
-  const { payments, logger } = deps;
-  const orders = () => deps.orders ?? defaultOrdersPort();
+  const { payments, logger, events } = deps;
 
   /**
    * A Checkout Session finished. Only a paid one fulfils the order (card
@@ -107,7 +52,7 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
       chargeId = full.chargeId;
       paymentIntentId ??= full.paymentIntentId;
     }
-    await orders().markOrderPaid({
+    await events.emit('payment.checkout_paid', {
       orderId: session.orderId,
       sessionId: session.sessionId,
       paymentIntentId,
@@ -119,23 +64,31 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
   }
 
   /** The session ended without payment (expired, or a delayed payment failed): the order's stock goes back. */
-  async function handleCheckoutEnded(session: Pick<CompletedCheckout, 'sessionId' | 'orderId'>, reason: 'expired' | 'payment_failed' | 'cancelled'): Promise<void> {
+  async function handleCheckoutEnded(session: Pick<CompletedCheckout, 'sessionId' | 'orderId'>, reason: CheckoutEnded['reason']): Promise<void> {
     // Every session we create names its order; one that does not is not ours.
     if (!session.orderId) return void logger.warn({ sessionId: session.sessionId, reason }, 'ended checkout session without an order id');
-    await orders().releaseOrder({ orderId: session.orderId, sessionId: session.sessionId, reason });
+    await events.emit('payment.checkout_ended', { orderId: session.orderId, sessionId: session.sessionId, reason });
+  }
+
+  /**
+   * A connected account's state read at `at` (an `account.updated` event,
+   * or the demo onboarding finishing): the co-ops feature stores it.
+   */
+  async function accountUpdated(state: ConnectedAccountState, at = new Date()): Promise<void> {
+    await events.emit('payment.account_updated', { state, at });
   }
 
   /**
    * The buyer is back on our success page before the webhook came (or it
    * never will, e.g. a local machine without `stripe listen`): ask the
    * provider about the session and fulfil through the same handler. Safe
-   * to call on every visit; markOrderPaid is idempotent.
+   * to call on every visit; paying an order is idempotent.
    */
   async function reconcileCheckoutSession(sessionId: string): Promise<'paid' | 'unpaid' | 'no_order'> {
     return handleCheckoutCompleted(await payments.retrieveCheckoutSession(sessionId));
   }
 
-  /** One verified event → our handlers, then the hooks other features registered. */
+  /** One verified event → our handlers, then `stripe.<type>` for the features that act on it themselves. */
   async function dispatch(e: WebhookEvent): Promise<void> {
     const o = e.object;
     const at = new Date(e.created * 1000);
@@ -156,11 +109,12 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
         logger.info({ paymentIntent: str(o.id), orderId: str((o.metadata as Record<string, unknown> | undefined)?.orderId) }, 'payment attempt failed');
         break;
       case 'account.updated':
-        await applyAccountState(accountFromEvent(e), at);
+        await accountUpdated(accountFromEvent(e), at);
         break;
       case 'capability.updated': {
         const account = str(o.account) ?? e.account;
-        if (o.id === 'transfers' && account) await applyTransfersCapability(account, o.status === 'active', at);
+        const capability = str(o.id);
+        if (account && capability) await events.emit('payment.capability_updated', { accountId: account, capability, active: o.status === 'active', at });
         break;
       }
       case 'transfer.reversed':
@@ -168,16 +122,16 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
         const md = (o.metadata ?? {}) as Record<string, unknown>;
         const id = str(o.id);
         if (id && typeof o.amount_reversed === 'number') {
-          await recordTransferReversal(id, o.amount_reversed, { orderId: str(md.orderId), coopId: str(md.coopId) });
+          await events.emit('payment.transfer_reversed', { transferId: id, amountReversed: o.amount_reversed, orderId: str(md.orderId), coopId: str(md.coopId) });
         }
         break;
       }
       default:
         // charge.refunded, refund.*, charge.dispute.*, payout.*: stored with the
-        // event and passed to the hooks below (the payouts admin fills them).
+        // event and told below as `stripe.<type>` (payouts acts on them).
         break;
     }
-    await runStripeEventHooks(e);
+    await events.emit(`stripe.${e.type}`, e);
   }
 
   /**
@@ -242,7 +196,7 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
     return n;
   }
 
-  return { handleCheckoutCompleted, handleCheckoutEnded, reconcileCheckoutSession, dispatch, processWebhook, retryStoredEvents };
+  return { handleCheckoutCompleted, handleCheckoutEnded, accountUpdated, reconcileCheckoutSession, dispatch, processWebhook, retryStoredEvents };
 }
 
 export type PaymentEvents = ReturnType<typeof createPaymentEvents>;

@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import type { Job } from '../platform/jobs';
-import { CoopShareModel } from '../orders/coop-share.model';
-import { OrderModel } from '../orders/order.model';
+import { findShares, getOrder, sharesForOrder, type ShareStatus } from '../orders';
 import { trusted } from '../platform/db';
 import { LedgerEntryModel, recordLedger } from './ledger.model';
 import { owedBy } from './debt.model';
@@ -51,7 +50,7 @@ export interface ShareFilter {
 }
 
 /** Share states of an order that was never paid: nothing is owed on them. */
-const NOT_OWED = ['pending_payment', 'cancelled'];
+const NOT_OWED: ShareStatus[] = ['pending_payment', 'cancelled'];
 
 /**
  * Every co-op share with its transfer state, newest first, filtered by
@@ -60,15 +59,7 @@ const NOT_OWED = ['pending_payment', 'cancelled'];
  */
 export async function listShareMoney(filter: ShareFilter, limit = 500): Promise<{ rows: ShareMoneyRow[]; totals: Record<ShareMoneyState, { count: number; amount: number }>; truncated: boolean }> {
   // Shares of checkouts never paid (or cancelled) owe nobody anything: they are not money waiting.
-  const q: Record<string, unknown> = { status: trusted({ $nin: NOT_OWED }) };
-  if (filter.coopId) q.coop = new Types.ObjectId(filter.coopId);
-  const created: Record<string, Date> = {};
-  if (filter.from) created.$gte = filter.from;
-  if (filter.to) created.$lt = filter.to;
-  if (Object.keys(created).length) q.createdAt = trusted(created);
-  const shares = await CoopShareModel.find(q, { order: 1, orderNumber: 1, coop: 1, coopName: 1, subtotalCents: 1, shippingCents: 1, commissionCents: 1, netCents: 1, createdAt: 1 })
-    .sort({ createdAt: -1 })
-    .lean();
+  const shares = await findShares({ statusNotIn: NOT_OWED, coopId: filter.coopId, from: filter.from, to: filter.to });
   const ids = shares.map((s) => transferId(String(s.order), String(s.coop)));
   const transfers = ids.length ? await TransferModel.find({ _id: trusted({ $in: ids }) }).lean() : [];
   const byId = new Map(transfers.map((t) => [t._id, t]));
@@ -156,7 +147,7 @@ export interface CoopBalance {
 export async function coopBalance(coopId: string): Promise<CoopBalance> {
   const coop = new Types.ObjectId(coopId);
   const [shares, transfers, entries] = await Promise.all([
-    CoopShareModel.find({ coop }, { netCents: 1, status: 1 }).lean(),
+    findShares({ coopId }),
     TransferModel.find({ coop }, { status: 1, amount: 1 }).lean(),
     LedgerEntryModel.find({ coop }, { kind: 1, amount: 1 }).lean(),
   ]);
@@ -184,15 +175,13 @@ export async function coopBalance(coopId: string): Promise<CoopBalance> {
  * is the gross) until the refund gives it back.
  */
 export async function recordOrderPaymentLedger(orderId: string): Promise<boolean> {
-  const order = await OrderModel.findById(orderId, { number: 1, status: 1, totalCents: 1, payment: 1, coops: 1, latePayment: 1 }).lean();
+  const order = await getOrder(orderId);
   if (!order?.payment?.paidAt) return false;
   const at = order.payment.paidAt;
   const sold = ['paid', 'completed', 'refunded'].includes(order.status);
   const refundedLate = order.status === 'cancelled' && (order.latePayment?.state === 'refunding' || order.latePayment?.state === 'refunded');
   // Each share by `_id` ("<orderId>:<coopId>"): indexed reads on every engine.
-  const shares = sold || refundedLate
-    ? (await Promise.all(order.coops.map((c) => CoopShareModel.findById(`${orderId}:${String(c.coop)}`, { coop: 1, commissionCents: 1, subtotalCents: 1, shippingCents: 1 }).lean()))).filter((s) => !!s)
-    : [];
+  const shares = sold || refundedLate ? await sharesForOrder(order) : [];
   await recordLedger([
     { _id: `charge:${orderId}`, kind: 'charge', order: order._id, orderNumber: order.number, coop: null, amount: order.totalCents, stripeId: order.payment.chargeId, at },
     ...shares.map((s) => ({

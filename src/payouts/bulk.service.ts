@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Job } from '../platform/jobs';
 import { Types } from 'mongoose';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
 import { audit } from '../platform/audit';
 import { BulkJobModel, type BulkJob } from './bulk.model';
-import { releaseTransfer } from './transfers.service';
+import type { Transfers } from './transfers.service';
 
 export const MAX_BULK_ITEMS = 150;
 
@@ -14,14 +13,14 @@ export const MAX_BULK_ITEMS = 150;
  * written first (so it survives the process), then worked through in the
  * background. Returns the job id; the progress page reads the job.
  */
-export async function startBulkRelease(actorId: string, transferIds: string[]): Promise<string> {
+export async function startBulkRelease(transfers: Pick<Transfers, 'releaseTransfer'>, actorId: string, transferIds: string[]): Promise<string> {
   const ids = [...new Set(transferIds)];
   if (!ids.length) throw new AppError('bulk_empty', 'Choose at least one transfer', 422);
   if (ids.length > MAX_BULK_ITEMS) throw new AppError('bulk_too_large', `At most ${MAX_BULK_ITEMS} at once`, 422);
   const id = randomUUID();
   await BulkJobModel.create({ _id: id, kind: 'release', status: 'running', items: ids.map((t) => ({ transferId: t, state: 'queued', message: '' })), createdBy: new Types.ObjectId(actorId) });
   await audit(actorId, 'transfer.bulk_release.start', `bulk:${id}`, null, { transfers: ids });
-  setImmediate(() => void runBulkJob(id).catch(() => undefined));
+  setImmediate(() => void runBulkJob(transfers, id).catch(() => undefined));
   return id;
 }
 
@@ -35,7 +34,7 @@ const JOB_LEASE_MS = 120_000;
  * once. Release itself is once-only per transfer, so an item retried after
  * a crash cannot pay twice.
  */
-export async function runBulkJob(id: string): Promise<BulkJob | null> {
+export async function runBulkJob(transfers: Pick<Transfers, 'releaseTransfer'>, id: string): Promise<BulkJob | null> {
   const now = new Date();
   const lease = await BulkJobModel.updateOne(
     { _id: id, status: 'running', $or: [{ leaseUntil: null }, { leaseUntil: trusted({ $lt: now }) }] },
@@ -50,7 +49,7 @@ export async function runBulkJob(id: string): Promise<BulkJob | null> {
       const item = items[i]!;
       if (item.state !== 'queued') continue;
       try {
-        const t = await releaseTransfer(item.transferId, job.createdBy ? String(job.createdBy) : undefined);
+        const t = await transfers.releaseTransfer(item.transferId, job.createdBy ? String(job.createdBy) : undefined);
         item.state = t.status === 'sent' ? 'sent' : t.status === 'failed' ? 'failed' : 'skipped';
         item.message = t.status === 'failed' ? `${t.lastError?.code ?? ''}: ${t.lastError?.message ?? ''}` : t.status;
       } catch (err) {
@@ -67,10 +66,10 @@ export async function runBulkJob(id: string): Promise<BulkJob | null> {
   }
 }
 
-/** For the sweeper: picks up jobs left running by a stopped process. */
-export async function resumeBulkJobs(): Promise<number> {
+/** For the periodic job: picks up jobs left running by a stopped process. */
+export async function resumeBulkJobs(transfers: Pick<Transfers, 'releaseTransfer'>): Promise<number> {
   const jobs = await BulkJobModel.find({ status: 'running' }, { _id: 1 }).limit(20).lean();
-  for (const j of jobs) await runBulkJob(j._id);
+  for (const j of jobs) await runBulkJob(transfers, j._id);
   return jobs.length;
 }
 
@@ -79,5 +78,3 @@ export async function getBulkJob(id: string): Promise<BulkJob> {
   if (!job) throw notFound('bulk_job_not_found', 'No such job');
   return job;
 }
-
-export const bulkReleaseJob: Job = { name: 'bulk-release', everyMs: 15_000, run: resumeBulkJobs };

@@ -1,13 +1,10 @@
 import mongoose, { Schema, Types } from 'mongoose';
-import { OrderModel } from '../orders';
-import { onStripeEvent } from '../payments/hooks';
-import type { WebhookEvent } from '../payments/stripe-webhooks';
-import { trusted } from '../platform/db';
+import { flagOrder, orderByPayment } from '../orders';
 import { isDuplicateKey } from '../platform/claims';
 import { audit } from '../platform/audit';
 import { recordLedger } from './ledger.model';
 import { TransferModel } from './transfer.model';
-import { holdTransfer, releaseTransfer } from './transfers.service';
+import { holdTransfer, type Transfers } from './transfers.service';
 
 /**
  * A dispute on an order's charge, `_id` "dispute:<dp_…>". Inserted once when
@@ -48,7 +45,7 @@ export const DisputeModel = mongoose.model<DisputeDoc>(
 
 const DISPUTE_HOLD = 'dispute';
 
-interface StripeDisputeObject {
+export interface StripeDisputeObject {
   id?: string;
   charge?: string | { id?: string };
   payment_intent?: string | { id?: string } | null;
@@ -58,15 +55,6 @@ interface StripeDisputeObject {
 }
 
 const idOf = (v: unknown): string => (typeof v === 'string' ? v : ((v as { id?: string } | null)?.id ?? ''));
-
-async function findOrder(chargeId: string, paymentIntentId: string) {
-  // Disputes are rare: a scan of the orders by payment is acceptable here.
-  const or: Record<string, string>[] = [];
-  if (chargeId) or.push({ 'payment.chargeId': chargeId });
-  if (paymentIntentId) or.push({ 'payment.paymentIntentId': paymentIntentId });
-  if (!or.length) return null;
-  return OrderModel.findOne(trusted({ $or: or }) as Record<string, unknown>, { number: 1, flags: 1 }).lean();
-}
 
 /**
  * `charge.dispute.created`: the order is flagged and every transfer of it
@@ -78,7 +66,8 @@ export async function onDisputeCreated(object: StripeDisputeObject): Promise<Dis
   const id = `dispute:${object.id ?? ''}`;
   if (!object.id) return null;
   const chargeId = idOf(object.charge);
-  const order = await findOrder(chargeId, idOf(object.payment_intent));
+  // Disputes are rare: orders finds the order by its payment with a scan.
+  const order = await orderByPayment({ chargeId, paymentIntentId: idOf(object.payment_intent) });
   try {
     await DisputeModel.create({ _id: id, order: order?._id ?? null, orderNumber: order?.number ?? '', chargeId, amount: object.amount ?? 0, reason: object.reason ?? '', status: object.status ?? '' });
   } catch (err) {
@@ -86,7 +75,7 @@ export async function onDisputeCreated(object: StripeDisputeObject): Promise<Dis
   }
   if (!order) return DisputeModel.findById(id).lean();
   // One single-document update: the flag is added once, whatever else writes the order.
-  await OrderModel.updateOne({ _id: order._id }, { $addToSet: { flags: 'disputed' } });
+  await flagOrder(order._id, 'disputed');
   const held: string[] = [];
   for (const t of await TransferModel.find({ order: order._id }, { _id: 1, status: 1 }).lean()) {
     if (t.status === 'sent' || t.status === 'reversed') continue;
@@ -101,9 +90,10 @@ export async function onDisputeCreated(object: StripeDisputeObject): Promise<Dis
 /**
  * `charge.dispute.closed`: records the outcome once. Lost: the amount is a
  * loss in the ledger (`dispute`). Won: the transfers held for the dispute
- * (and not held by an admin for another reason since) are released.
+ * (and not held by an admin for another reason since) are released
+ * (through `transfers`: they may go to the provider now).
  */
-export async function onDisputeClosed(object: StripeDisputeObject): Promise<DisputeDoc | null> {
+export async function onDisputeClosed(object: StripeDisputeObject, transfers: Pick<Transfers, 'releaseTransfer'>): Promise<DisputeDoc | null> {
   if (!object.id) return null;
   const id = `dispute:${object.id}`;
   let doc: DisputeDoc | null = await DisputeModel.findById(id).lean();
@@ -117,14 +107,9 @@ export async function onDisputeClosed(object: StripeDisputeObject): Promise<Disp
   if (outcome === 'won') {
     for (const tid of doc.heldTransfers) {
       const t = await TransferModel.findById(tid, { status: 1, holdReason: 1 }).lean();
-      if (t?.status === 'held' && t.holdReason === DISPUTE_HOLD) await releaseTransfer(tid).catch(() => undefined);
+      if (t?.status === 'held' && t.holdReason === DISPUTE_HOLD) await transfers.releaseTransfer(tid).catch(() => undefined);
     }
   }
   await audit(null, 'dispute.closed', doc.order ? `order:${String(doc.order)}` : id, { outcome: 'open' }, { outcome, status: object.status });
   return DisputeModel.findById(id).lean();
 }
-
-/** Wires the handlers to the Stripe webhook hooks (done once when the module loads). */
-const asDispute = (e: WebhookEvent) => e.object as StripeDisputeObject;
-onStripeEvent('charge.dispute.created', async (e) => void (await onDisputeCreated(asDispute(e))));
-onStripeEvent('charge.dispute.closed', async (e) => void (await onDisputeClosed(asDispute(e))));

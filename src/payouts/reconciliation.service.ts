@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
-import { CoopShareModel, OrderModel } from '../orders';
-import type { PaymentGateway, TransferGroupMoney } from '../payments/gateway';
+import { getOrder, recentPaidOrders as paidOrders, sharesForOrder } from '../orders';
+import type { PaymentGateway, TransferGroupMoney } from '../payments';
 import { trusted } from '../platform/db';
 import { notFound } from '../platform/errors';
 import { LedgerEntryModel, type LedgerEntry, type LedgerKind } from './ledger.model';
@@ -32,7 +32,7 @@ export async function orderBalance(orderId: string): Promise<OrderBalance> {
   const order = new Types.ObjectId(orderId);
   const [entries, shares, transfers] = await Promise.all([
     LedgerEntryModel.find({ order }, { kind: 1, amount: 1 }).lean(),
-    CoopShareModel.find({ order }, { coop: 1, netCents: 1 }).lean(),
+    sharesForOrder(order),
     TransferModel.find({ order }, { status: 1, amount: 1 }).lean(),
   ]);
   const sum = (pred: (k: string) => boolean) => entries.filter((e) => pred(e.kind)).reduce((a, e) => a + e.amount, 0);
@@ -189,7 +189,7 @@ export function compareWithStripe(entries: LedgerSide[], stripe: TransferGroupMo
  */
 export async function reconcileOrder(orderId: string, gateway: PaymentGateway): Promise<{ orderNumber: string; differences: Difference[]; coops: CoopTotals[]; balance: OrderBalance }> {
   if (!Types.ObjectId.isValid(orderId)) throw notFound('order_not_found', 'No such order');
-  const order = await OrderModel.findById(orderId, { number: 1 }).lean();
+  const order = await getOrder(orderId);
   if (!order) throw notFound('order_not_found', 'No such order');
   const [entries, balance, stripe] = await Promise.all([
     LedgerEntryModel.find({ order: order._id }, { kind: 1, amount: 1, stripeId: 1, coop: 1 }).lean(),
@@ -201,10 +201,7 @@ export async function reconcileOrder(orderId: string, gateway: PaymentGateway): 
   return { orderNumber: order.number, differences, coops, balance };
 }
 
-/** The most recent paid orders, for the reconciliation page. */
-export async function recentPaidOrders(limit = 50, coopId?: string): Promise<{ id: string; number: string; paidAt: Date }[]> {
-  const q: Record<string, unknown> = { 'payment.paidAt': trusted({ $ne: null }) };
-  if (coopId) q['coops.coop'] = new Types.ObjectId(coopId);
-  const orders = await OrderModel.find(q, { number: 1, payment: 1 }).sort({ 'payment.paidAt': -1 }).limit(limit).lean();
-  return orders.map((o) => ({ id: String(o._id), number: o.number, paidAt: o.payment.paidAt! }));
+/** The most recent paid orders, for the reconciliation page (orders' own query). */
+export function recentPaidOrders(limit = 50, coopId?: string): Promise<{ id: string; number: string; paidAt: Date }[]> {
+  return paidOrders(limit, coopId);
 }

@@ -1,9 +1,7 @@
-import { onStripeEvent } from '../payments/hooks';
-import type { WebhookEvent } from '../payments/stripe-webhooks';
 import { audit } from '../platform/audit';
 import { RefundModel } from './refund.model';
 
-interface StripeRefundObject {
+export interface StripeRefundObject {
   id?: string;
   status?: string;
   amount?: number;
@@ -36,8 +34,3 @@ export async function onRefundEvent(object: StripeRefundObject): Promise<void> {
 export async function onChargeRefunded(object: { id?: string; payment_intent?: string | null; amount_refunded?: number }): Promise<void> {
   await audit(null, 'charge.refunded', `charge:${object.id ?? ''}`, null, { paymentIntent: object.payment_intent ?? '', amountRefunded: object.amount_refunded ?? 0 });
 }
-
-const obj = <T>(e: WebhookEvent) => e.object as T;
-onStripeEvent('refund.updated', (e) => onRefundEvent(obj<StripeRefundObject>(e)));
-onStripeEvent('refund.failed', (e) => onRefundEvent(obj<StripeRefundObject>(e)));
-onStripeEvent('charge.refunded', (e) => onChargeRefunded(obj(e)));

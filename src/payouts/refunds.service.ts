@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
-import { CoopModel } from '../coops/coop.model';
-import { OrderModel, CoopShareModel, markRefunded, type Order } from '../orders';
+import { findCoops } from '../coops';
+import { getOrder, markRefunded, sharesForOrder, type Order } from '../orders';
 import { restockForRefund, stockChanged, stockId } from '../catalog';
-import { PaymentProviderError, type PaymentGateway } from '../payments/gateway';
+import { PaymentProviderError, type PaymentGateway } from '../payments';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
 import { isDuplicateKey } from '../platform/claims';
@@ -165,9 +165,9 @@ async function healClaims(tally: RefundTallyDoc, refunds: RefundDoc[]): Promise<
  */
 export async function refundable(orderId: string): Promise<Refundable> {
   if (!Types.ObjectId.isValid(orderId)) throw notFound('order_not_found', 'No such order');
-  const order = await OrderModel.findById(orderId).lean<Order>();
+  const order = await getOrder(orderId);
   if (!order) throw notFound('order_not_found', 'No such order');
-  const shares = await CoopShareModel.find({ order: order._id }, { coop: 1, coopName: 1, subtotalCents: 1, shippingCents: 1, netCents: 1, status: 1 }).lean();
+  const shares = await sharesForOrder(order);
   let [tally, refunds] = await Promise.all([tallyFor(order, shares), RefundModel.find({ order: order._id }).sort({ createdAt: 1 }).lean()]);
   if (await healClaims(tally, refunds)) {
     [tally, refunds] = await Promise.all([RefundTallyModel.findById(orderId).lean() as Promise<RefundTallyDoc>, RefundModel.find({ order: order._id }).sort({ createdAt: 1 }).lean()]);
@@ -397,7 +397,7 @@ export async function completeRefund(id: string, deps: RefundDeps): Promise<Refu
 
 async function completeLeased(id: string, deps: RefundDeps): Promise<RefundDoc> {
   let doc = (await RefundModel.findById(id).lean())!;
-  const order = await OrderModel.findById(doc.order, { number: 1, payment: 1 }).lean();
+  const order = await getOrder(doc.order);
   if (doc.status === 'pending') {
     try {
       const r = await deps.gateway.createRefund({
@@ -480,7 +480,7 @@ async function settlePart(doc: RefundDoc, part: RefundCoopPart, deps: RefundDeps
  */
 async function markFullRefunds(orderId: string): Promise<void> {
   const [shares, refunds] = await Promise.all([
-    CoopShareModel.find({ order: new Types.ObjectId(orderId) }, { coop: 1, subtotalCents: 1, shippingCents: 1, status: 1 }).lean(),
+    sharesForOrder(orderId),
     RefundModel.find({ order: new Types.ObjectId(orderId), status: 'succeeded' }, { coops: 1 }).lean(),
   ]);
   const full = shares
@@ -492,7 +492,7 @@ async function markFullRefunds(orderId: string): Promise<void> {
 
 /** Stock given back (once per refund and line) and the buyer and co-ops told. Best effort. */
 async function afterRefund(doc: RefundDoc, deps: RefundDeps): Promise<void> {
-  const order = await OrderModel.findById(doc.order).lean<Order>();
+  const order = await getOrder(doc.order);
   if (!order) return;
   if (doc.returnStock) {
     const touched: string[] = [];
@@ -512,7 +512,7 @@ async function afterRefund(doc: RefundDoc, deps: RefundDeps): Promise<void> {
     subjectKey: 'admin.emails.refundBuyer.subject',
     data: { number: order.number, amount: doc.amount, reason: doc.reason },
   });
-  const coops = await CoopModel.find({ _id: trusted({ $in: doc.coops.map((c) => c.coop) }) }, { name: 1, contact: 1 }).lean();
+  const coops = await findCoops(doc.coops.map((c) => c.coop));
   for (const part of doc.coops) {
     const coop = coops.find((c) => String(c._id) === String(part.coop));
     if (!coop?.contact?.email) continue;

@@ -1,11 +1,9 @@
-import { Types } from 'mongoose';
-import { OrderModel } from '../orders/order.model';
-import { CoopShareModel } from '../orders/coop-share.model';
+import { getOrder, sharesForOrder } from '../orders';
 
 /**
  * What the transfers need to know of an order, behind one function so the
- * transfers depend on the Order and CoopShare layout in this file only.
- * Tests may pass their own source (`setTransferOrderSource`).
+ * transfers depend on the Order and CoopShare layout in this file only
+ * (read through orders' front door).
  */
 export type ShareFulfilment = 'paid' | 'preparing' | 'shipped' | 'delivered' | 'ready_for_pickup' | 'collected' | 'cancelled' | 'refunded' | string;
 
@@ -27,17 +25,14 @@ export interface OrderForTransfers {
   shares: ShareForTransfer[];
 }
 
-export type TransferOrderSource = (orderId: string) => Promise<OrderForTransfers | null>;
-
 // A refunded order was paid: its transfers (fixed ones may already be at Stripe) still follow their own state.
 const PAID = new Set(['paid', 'completed', 'refunded']);
 
-/** Reads the order and its co-op shares (each share a small document "<orderId>:<coopId>"). */
-export const ordersSource: TransferOrderSource = async (orderId) => {
-  if (!Types.ObjectId.isValid(orderId)) return null;
-  const order = await OrderModel.findById(orderId, { number: 1, status: 1, currency: 1, payment: 1 }).lean();
+/** Reads the order and its co-op shares (each share a small document "<orderId>:<coopId>", read by `_id`). */
+export async function loadOrderForTransfers(orderId: string): Promise<OrderForTransfers | null> {
+  const order = await getOrder(orderId);
   if (!order) return null;
-  const shares = await CoopShareModel.find({ order: order._id }, { coop: 1, netCents: 1, status: 1, history: 1 }).lean();
+  const shares = await sharesForOrder(order);
   return {
     orderId: String(order._id),
     orderNumber: order.number,
@@ -52,17 +47,4 @@ export const ordersSource: TransferOrderSource = async (orderId) => {
       shippedAt: [...(s.history ?? [])].reverse().find((h) => h.status === 'shipped')?.at ?? null,
     })),
   };
-};
-
-let source: TransferOrderSource | null = ordersSource;
-
-/** Registers how to read an order for transfers (the orders feature does this; tests may too). Returns the previous source. */
-export function setTransferOrderSource(fn: TransferOrderSource | null): TransferOrderSource | null {
-  const previous = source;
-  source = fn;
-  return previous;
-}
-
-export async function loadOrderForTransfers(orderId: string): Promise<OrderForTransfers | null> {
-  return (source ?? ordersSource)(orderId);
 }

@@ -1,10 +1,9 @@
 import { Types } from 'mongoose';
-import { CoopModel } from '../coops/coop.model';
+import { findCoop } from '../coops';
 import { trusted } from '../platform/db';
 import { conflict, notFound } from '../platform/errors';
 import { isDuplicateKey } from '../platform/claims';
-import type { Job } from '../platform/jobs';
-import { PaymentProviderError, type PaymentGateway } from '../payments/gateway';
+import { PaymentProviderError, type PaymentGateway } from '../payments';
 import { recordLedger } from './ledger.model';
 import { claimDebtForTransfer, markerKey } from './debt.model';
 import { getPayoutSettings, type PayoutSettingsView } from './settings.service';
@@ -12,18 +11,6 @@ import { loadOrderForTransfers, type ShareForTransfer } from './transfer-order';
 import { TransferModel, transferId, type TransferDoc, type TransferStatus } from './transfer.model';
 
 export { transferId, TRANSFER_STATUSES, type TransferDoc, type TransferStatus } from './transfer.model';
-
-let gateway: PaymentGateway | null = null;
-
-/** The gateway transfers go through; set once by the app (payments routes) or by a test. */
-export function setTransferGateway(g: PaymentGateway): void {
-  gateway = g;
-}
-
-function requireGateway(): PaymentGateway {
-  if (!gateway) throw new Error('no payment gateway for transfers (setTransferGateway)');
-  return gateway;
-}
 
 /** Share states in which the goods have left the co-op (or reached the buyer). */
 const SHIPPED_OR_LATER = new Set(['shipped', 'delivered', 'collected']);
@@ -159,106 +146,6 @@ export async function releaseReversal(id: string, key: string, cents: number): P
   await TransferModel.updateOne({ _id: id, [path]: cents }, { $inc: { reversalClaimed: -cents }, $set: { [path]: 0 } });
 }
 
-interface AdvanceHints {
-  shareStatus?: string;
-  settings?: PayoutSettingsView;
-  now?: Date;
-  /** The sweeper: a transfer left "pending" before this time was abandoned by a stopped process. */
-  stuckBefore?: Date;
-}
-
-/**
- * Moves one transfer as far as it can go: waiting for the payment, held by
- * the policy or an admin, waiting for the co-op's account, or sent. Every
- * write is a conditional update of the transfer's own document; a process
- * that loses a race re-reads and decides again (a few rounds at most).
- * Never moves a sent or reversed transfer. A transfer whose amount is fixed
- * (it may already be at Stripe) is finished whatever happens to its order.
- */
-async function advance(id: string, hints: AdvanceHints = {}): Promise<TransferDoc | null> {
-  for (let round = 0; round < 5; round++) {
-    const doc = await TransferModel.findById(id).lean();
-    if (!doc) return null;
-    if (!(await step(doc, hints))) return (await TransferModel.findById(id).lean()) ?? doc;
-  }
-  return TransferModel.findById(id).lean();
-}
-
-/** One decision on the transfer; true when its state changed under us and it should be read again. */
-async function step(doc: TransferDoc, hints: AdvanceHints): Promise<boolean> {
-  const id = doc._id;
-  if (DONE.has(doc.status)) return false;
-  const stuck = doc.status === 'pending' && !!hints.stuckBefore && doc.updatedAt <= hints.stuckBefore;
-  // Someone is sending it right now.
-  if (doc.status === 'pending' && !stuck) return false;
-  if (doc.manualHold) return doc.status === 'held' ? false : !(await move(id, OPEN, { status: 'held' }));
-
-  if (!doc.fixedAt && (doc.status === 'pending' || (doc.attempts ?? 0) > 0)) {
-    // Attempted before amounts were fixed (older data): Stripe may have this amount, so it is fixed as it is.
-    await TransferModel.updateOne({ _id: id, fixedAt: null }, { $set: { fixedAt: new Date(), frozen: true } }, { timestamps: false });
-    return true;
-  }
-  const fixed = !!doc.fixedAt;
-  const order = await loadOrderForTransfers(String(doc.order));
-  const share = order?.shares.find((s) => s.coopId === String(doc.coop));
-  if (!order || !share) return false;
-  if (!fixed) {
-    const shareStatus = hints.shareStatus ?? share.status;
-    if (CANCELLED.has(shareStatus)) return doc.status === 'held' && doc.holdReason === 'share_cancelled' ? false : !(await move(id, OPEN, { status: 'held', holdReason: 'share_cancelled' }));
-    if (!order.paid) return doc.status === 'waiting_payment' ? false : !(await move(id, OPEN, { status: 'waiting_payment' }));
-    if (!doc.released) {
-      const settings = hints.settings ?? (await getPayoutSettings());
-      const { due, heldUntil } = policyDue(settings, { status: shareStatus, shippedAt: share.shippedAt }, hints.now, doc.heldUntil);
-      if (!due) return !(await move(id, OPEN, { status: 'held', holdReason: 'policy', heldUntil }));
-    }
-  }
-
-  const coop = await CoopModel.findById(doc.coop, { stripeAccountId: 1, payouts: 1 }).lean();
-  if (!coop?.stripeAccountId || !coop.payouts?.transfersActive) {
-    return doc.status === 'waiting_account' ? false : !(await move(id, stuck ? ['pending'] : OPEN, { status: 'waiting_account' }));
-  }
-
-  if (!fixed) {
-    // Due and payable: the amount is fixed now, before the first attempt, then read again.
-    await fixTransferAmount(id);
-    return true;
-  }
-
-  // Claim the attempt: one conditional update, so only one process calls Stripe.
-  const from: Record<string, unknown>[] = [{ status: trusted({ $in: OPEN }) }];
-  // An abandoned attempt is taken over by whoever still sees it exactly as it was left.
-  if (stuck) from.push({ status: 'pending', updatedAt: doc.updatedAt });
-  const claimed = await TransferModel.findOneAndUpdate(
-    { _id: id, manualHold: trusted({ $ne: true }), fixedAt: trusted({ $ne: null }), $or: from },
-    { $set: { status: 'pending', destination: coop.stripeAccountId, sourceTransaction: order.chargeId, lastError: null }, $inc: { attempts: 1 } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!claimed) return false;
-  if (claimed.amount <= 0) {
-    // All of it was netted against what the co-op owed: nothing to send.
-    await move(id, ['pending'], { status: 'sent', sentAt: new Date(), holdReason: 'netted', lastError: null });
-    return false;
-  }
-  try {
-    const t = await requireGateway().createTransfer({
-      // The amount fixed before the first attempt, and the same key on every attempt: a retry cannot pay twice or differently.
-      amount: claimed.amount,
-      destination: coop.stripeAccountId,
-      transferGroup: claimed.orderNumber,
-      sourceTransaction: order.chargeId,
-      metadata: { orderId: String(claimed.order), coopId: String(claimed.coop), orderNumber: claimed.orderNumber },
-      idempotencyKey: id,
-    });
-    const sentAt = new Date();
-    await recordLedger({ _id: id, kind: 'transfer', order: claimed.order, orderNumber: claimed.orderNumber, coop: claimed.coop, amount: claimed.amount, stripeId: t.id, at: sentAt });
-    await move(id, ['pending', ...OPEN], { status: 'sent', stripeTransferId: t.id, sentAt, lastError: null, holdReason: '' });
-  } catch (err) {
-    const e = err instanceof PaymentProviderError ? err : new PaymentProviderError('unexpected', err instanceof Error ? err.message : String(err), true, { cause: err });
-    await move(id, ['pending'], { status: 'failed', lastError: { code: e.code, message: e.message.slice(0, 500), retryable: e.retryable, at: new Date() } });
-  }
-  return false;
-}
-
 /**
  * Writes one transfer document per co-op share of the order that has none
  * yet, without moving any: the unique insert of
@@ -291,32 +178,6 @@ export async function ensureTransfers(orderId: string): Promise<string[]> {
   return ids;
 }
 
-/**
- * Creates one transfer per co-op share of a paid order and sends those that
- * are due. Once-only on any number of processes (see `ensureTransfers`),
- * then moved by conditional updates. Safe to call again (after payment, on
- * retries, twice).
- */
-export async function scheduleTransfersForOrder(orderId: string): Promise<TransferDoc[]> {
-  const ids = await ensureTransfers(orderId);
-  const settings = await getPayoutSettings();
-  const out: TransferDoc[] = [];
-  for (const id of ids) {
-    const doc = await advance(id, { settings });
-    if (doc) out.push(doc);
-  }
-  return out;
-}
-
-/** An admin sends a held (or waiting) transfer now, whatever the policy says. */
-export async function releaseTransfer(id: string, actor?: string): Promise<TransferDoc> {
-  const doc = await TransferModel.findById(id, { status: 1 }).lean();
-  if (!doc) throw notFound('transfer_not_found', 'No such transfer');
-  if (DONE.has(doc.status)) throw conflict('transfer_already_sent', 'This transfer has already been sent');
-  await TransferModel.updateOne({ _id: id, status: trusted({ $nin: [...DONE] }) }, { $set: { released: true, manualHold: false, holdReason: actor ? `released by ${actor}` : '' } });
-  return (await advance(id))!;
-}
-
 /** An admin holds a transfer that has not gone yet; only `releaseTransfer` lets it go. */
 export async function holdTransfer(id: string, reason: string, actor?: string): Promise<TransferDoc> {
   const holdReason = (reason || (actor ? `held by ${actor}` : 'held')).slice(0, 300);
@@ -329,45 +190,6 @@ export async function holdTransfer(id: string, reason: string, actor?: string): 
     throw conflict('transfer_in_flight', 'This transfer is being sent');
   }
   return doc;
-}
-
-/** Tries a failed transfer again, with the same idempotency key and the same amount. */
-export async function retryTransfer(id: string, _actor?: string): Promise<TransferDoc> {
-  const doc = await TransferModel.findById(id, { status: 1 }).lean();
-  if (!doc) throw notFound('transfer_not_found', 'No such transfer');
-  if (DONE.has(doc.status)) throw conflict('transfer_already_sent', 'This transfer has already been sent');
-  return (await advance(id))!;
-}
-
-/**
- * A co-op share changed state (shipped, delivered…): its transfer is
- * re-checked against the hold policy and sent when due.
- */
-export async function onShareFulfilmentChanged(shareId: string, status: string): Promise<TransferDoc[]> {
-  const docs = await TransferModel.find({ share: shareId }, { _id: 1 }).lean();
-  const out: TransferDoc[] = [];
-  for (const d of docs) {
-    // Remember when the clock started for "N days after shipping" when the order does not say (once: only if not set).
-    if (status === 'shipped') {
-      const settings = await getPayoutSettings();
-      if (settings.holdPolicy === 'on_delivered_or_days') await TransferModel.updateOne({ _id: d._id, heldUntil: null }, { $set: { heldUntil: new Date(Date.now() + settings.holdDays * DAY_MS) } });
-    }
-    const r = await advance(d._id, { shareStatus: status });
-    if (r) out.push(r);
-  }
-  return out;
-}
-
-/** The co-op's account can receive transfers now (or changed): send what was waiting for it. */
-export async function onCoopAccountReady(coopId: string): Promise<TransferDoc[]> {
-  const docs = await TransferModel.find({ coop: new Types.ObjectId(coopId), status: trusted({ $in: ['waiting_account', 'failed'] }) }, { _id: 1, status: 1, lastError: 1 }).lean();
-  const out: TransferDoc[] = [];
-  for (const d of docs) {
-    if (d.status === 'failed' && !['transfers_not_allowed', 'account_invalid'].includes(d.lastError?.code ?? '')) continue;
-    const r = await advance(d._id);
-    if (r) out.push(r);
-  }
-  return out;
 }
 
 /**
@@ -388,25 +210,209 @@ export async function recordTransferReversal(stripeTransferId: string, amountRev
   return doc;
 }
 
-/**
- * The periodic pass (a sweeper): held transfers whose "N days after
- * shipping" has passed, retryable failures, and transfers left "pending"
- * or "waiting_payment" by a process that stopped half-way (the same
- * idempotency key and the fixed amount make a second attempt safe).
- */
-export async function sendDueTransfers(now = new Date()): Promise<number> {
-  const ago = (ms: number) => trusted({ $lte: new Date(now.getTime() - ms) });
-  const held = await TransferModel.find({ status: 'held', manualHold: false, heldUntil: trusted({ $lte: now }) }, { _id: 1 }).limit(200).lean();
-  const failed = await TransferModel.find({ status: 'failed', attempts: trusted({ $lt: MAX_AUTO_ATTEMPTS }), updatedAt: ago(60_000) }, { _id: 1, lastError: 1 }).limit(200).lean();
-  const stuck = await TransferModel.find({ status: trusted({ $in: ['pending', 'waiting_payment'] }), updatedAt: ago(STUCK_AFTER_MS) }, { _id: 1 }).limit(200).lean();
-  const stuckBefore = new Date(now.getTime() - STUCK_AFTER_MS);
-  let n = 0;
-  for (const d of [...held, ...failed.filter((f) => f.lastError?.retryable), ...stuck]) {
-    const r = await advance(d._id, { now, stuckBefore });
-    if (r?.status === 'sent') n++;
-  }
-  return n;
+interface AdvanceHints {
+  shareStatus?: string;
+  settings?: PayoutSettingsView;
+  now?: Date;
+  /** The sweeper: a transfer left "pending" before this time was abandoned by a stopped process. */
+  stuckBefore?: Date;
 }
+
+export interface TransfersDeps {
+  /** The provider transfers go through (Stripe, or the demo provider). */
+  gateway: PaymentGateway;
+}
+
+/**
+ * The transfers that reach the provider: moving a transfer on (held,
+ * waiting, sent) and everything that may send one. Built from its gateway
+ * by createPayouts (tests build their own); the reads and the once-only
+ * steps that never call the provider are plain functions of this module.
+ */
+export function createTransfers(deps: TransfersDeps) {
+  const { gateway } = deps;
+
+  /**
+   * Moves one transfer as far as it can go: waiting for the payment, held by
+   * the policy or an admin, waiting for the co-op's account, or sent. Every
+   * write is a conditional update of the transfer's own document; a process
+   * that loses a race re-reads and decides again (a few rounds at most).
+   * Never moves a sent or reversed transfer. A transfer whose amount is fixed
+   * (it may already be at Stripe) is finished whatever happens to its order.
+   */
+  async function advance(id: string, hints: AdvanceHints = {}): Promise<TransferDoc | null> {
+    for (let round = 0; round < 5; round++) {
+      const doc = await TransferModel.findById(id).lean();
+      if (!doc) return null;
+      if (!(await step(doc, hints))) return (await TransferModel.findById(id).lean()) ?? doc;
+    }
+    return TransferModel.findById(id).lean();
+  }
+
+  /** One decision on the transfer; true when its state changed under us and it should be read again. */
+  async function step(doc: TransferDoc, hints: AdvanceHints): Promise<boolean> {
+    const id = doc._id;
+    if (DONE.has(doc.status)) return false;
+    const stuck = doc.status === 'pending' && !!hints.stuckBefore && doc.updatedAt <= hints.stuckBefore;
+    // Someone is sending it right now.
+    if (doc.status === 'pending' && !stuck) return false;
+    if (doc.manualHold) return doc.status === 'held' ? false : !(await move(id, OPEN, { status: 'held' }));
+
+    if (!doc.fixedAt && (doc.status === 'pending' || (doc.attempts ?? 0) > 0)) {
+      // Attempted before amounts were fixed (older data): Stripe may have this amount, so it is fixed as it is.
+      await TransferModel.updateOne({ _id: id, fixedAt: null }, { $set: { fixedAt: new Date(), frozen: true } }, { timestamps: false });
+      return true;
+    }
+    const fixed = !!doc.fixedAt;
+    const order = await loadOrderForTransfers(String(doc.order));
+    const share = order?.shares.find((s) => s.coopId === String(doc.coop));
+    if (!order || !share) return false;
+    if (!fixed) {
+      const shareStatus = hints.shareStatus ?? share.status;
+      if (CANCELLED.has(shareStatus)) return doc.status === 'held' && doc.holdReason === 'share_cancelled' ? false : !(await move(id, OPEN, { status: 'held', holdReason: 'share_cancelled' }));
+      if (!order.paid) return doc.status === 'waiting_payment' ? false : !(await move(id, OPEN, { status: 'waiting_payment' }));
+      if (!doc.released) {
+        const settings = hints.settings ?? (await getPayoutSettings());
+        const { due, heldUntil } = policyDue(settings, { status: shareStatus, shippedAt: share.shippedAt }, hints.now, doc.heldUntil);
+        if (!due) return !(await move(id, OPEN, { status: 'held', holdReason: 'policy', heldUntil }));
+      }
+    }
+
+    const coop = await findCoop(doc.coop);
+    if (!coop?.stripeAccountId || !coop.payouts?.transfersActive) {
+      return doc.status === 'waiting_account' ? false : !(await move(id, stuck ? ['pending'] : OPEN, { status: 'waiting_account' }));
+    }
+
+    if (!fixed) {
+      // Due and payable: the amount is fixed now, before the first attempt, then read again.
+      await fixTransferAmount(id);
+      return true;
+    }
+
+    // Claim the attempt: one conditional update, so only one process calls Stripe.
+    const from: Record<string, unknown>[] = [{ status: trusted({ $in: OPEN }) }];
+    // An abandoned attempt is taken over by whoever still sees it exactly as it was left.
+    if (stuck) from.push({ status: 'pending', updatedAt: doc.updatedAt });
+    const claimed = await TransferModel.findOneAndUpdate(
+      { _id: id, manualHold: trusted({ $ne: true }), fixedAt: trusted({ $ne: null }), $or: from },
+      { $set: { status: 'pending', destination: coop.stripeAccountId, sourceTransaction: order.chargeId, lastError: null }, $inc: { attempts: 1 } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!claimed) return false;
+    if (claimed.amount <= 0) {
+      // All of it was netted against what the co-op owed: nothing to send.
+      await move(id, ['pending'], { status: 'sent', sentAt: new Date(), holdReason: 'netted', lastError: null });
+      return false;
+    }
+    try {
+      const t = await gateway.createTransfer({
+        // The amount fixed before the first attempt, and the same key on every attempt: a retry cannot pay twice or differently.
+        amount: claimed.amount,
+        destination: coop.stripeAccountId,
+        transferGroup: claimed.orderNumber,
+        sourceTransaction: order.chargeId,
+        metadata: { orderId: String(claimed.order), coopId: String(claimed.coop), orderNumber: claimed.orderNumber },
+        idempotencyKey: id,
+      });
+      const sentAt = new Date();
+      await recordLedger({ _id: id, kind: 'transfer', order: claimed.order, orderNumber: claimed.orderNumber, coop: claimed.coop, amount: claimed.amount, stripeId: t.id, at: sentAt });
+      await move(id, ['pending', ...OPEN], { status: 'sent', stripeTransferId: t.id, sentAt, lastError: null, holdReason: '' });
+    } catch (err) {
+      const e = err instanceof PaymentProviderError ? err : new PaymentProviderError('unexpected', err instanceof Error ? err.message : String(err), true, { cause: err });
+      await move(id, ['pending'], { status: 'failed', lastError: { code: e.code, message: e.message.slice(0, 500), retryable: e.retryable, at: new Date() } });
+    }
+    return false;
+  }
+
+  /**
+   * Creates one transfer per co-op share of a paid order and sends those that
+   * are due. Once-only on any number of processes (see `ensureTransfers`),
+   * then moved by conditional updates. Safe to call again (after payment, on
+   * retries, twice).
+   */
+  async function scheduleTransfersForOrder(orderId: string): Promise<TransferDoc[]> {
+    const ids = await ensureTransfers(orderId);
+    const settings = await getPayoutSettings();
+    const out: TransferDoc[] = [];
+    for (const id of ids) {
+      const doc = await advance(id, { settings });
+      if (doc) out.push(doc);
+    }
+    return out;
+  }
+
+  /** An admin sends a held (or waiting) transfer now, whatever the policy says. */
+  async function releaseTransfer(id: string, actor?: string): Promise<TransferDoc> {
+    const doc = await TransferModel.findById(id, { status: 1 }).lean();
+    if (!doc) throw notFound('transfer_not_found', 'No such transfer');
+    if (DONE.has(doc.status)) throw conflict('transfer_already_sent', 'This transfer has already been sent');
+    await TransferModel.updateOne({ _id: id, status: trusted({ $nin: [...DONE] }) }, { $set: { released: true, manualHold: false, holdReason: actor ? `released by ${actor}` : '' } });
+    return (await advance(id))!;
+  }
+
+  /** Tries a failed transfer again, with the same idempotency key and the same amount. */
+  async function retryTransfer(id: string, _actor?: string): Promise<TransferDoc> {
+    const doc = await TransferModel.findById(id, { status: 1 }).lean();
+    if (!doc) throw notFound('transfer_not_found', 'No such transfer');
+    if (DONE.has(doc.status)) throw conflict('transfer_already_sent', 'This transfer has already been sent');
+    return (await advance(id))!;
+  }
+
+  /**
+   * A co-op share changed state (shipped, delivered…): its transfer is
+   * re-checked against the hold policy and sent when due.
+   */
+  async function onShareFulfilmentChanged(shareId: string, status: string): Promise<TransferDoc[]> {
+    const docs = await TransferModel.find({ share: shareId }, { _id: 1 }).lean();
+    const out: TransferDoc[] = [];
+    for (const d of docs) {
+      // Remember when the clock started for "N days after shipping" when the order does not say (once: only if not set).
+      if (status === 'shipped') {
+        const settings = await getPayoutSettings();
+        if (settings.holdPolicy === 'on_delivered_or_days') await TransferModel.updateOne({ _id: d._id, heldUntil: null }, { $set: { heldUntil: new Date(Date.now() + settings.holdDays * DAY_MS) } });
+      }
+      const r = await advance(d._id, { shareStatus: status });
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /** The co-op's account can receive transfers now (or changed): send what was waiting for it. */
+  async function onCoopAccountReady(coopId: string): Promise<TransferDoc[]> {
+    const docs = await TransferModel.find({ coop: new Types.ObjectId(coopId), status: trusted({ $in: ['waiting_account', 'failed'] }) }, { _id: 1, status: 1, lastError: 1 }).lean();
+    const out: TransferDoc[] = [];
+    for (const d of docs) {
+      if (d.status === 'failed' && !['transfers_not_allowed', 'account_invalid'].includes(d.lastError?.code ?? '')) continue;
+      const r = await advance(d._id);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /**
+   * The periodic pass (a sweeper): held transfers whose "N days after
+   * shipping" has passed, retryable failures, and transfers left "pending"
+   * or "waiting_payment" by a process that stopped half-way (the same
+   * idempotency key and the fixed amount make a second attempt safe).
+   */
+  async function sendDueTransfers(now = new Date()): Promise<number> {
+    const ago = (ms: number) => trusted({ $lte: new Date(now.getTime() - ms) });
+    const held = await TransferModel.find({ status: 'held', manualHold: false, heldUntil: trusted({ $lte: now }) }, { _id: 1 }).limit(200).lean();
+    const failed = await TransferModel.find({ status: 'failed', attempts: trusted({ $lt: MAX_AUTO_ATTEMPTS }), updatedAt: ago(60_000) }, { _id: 1, lastError: 1 }).limit(200).lean();
+    const stuck = await TransferModel.find({ status: trusted({ $in: ['pending', 'waiting_payment'] }), updatedAt: ago(STUCK_AFTER_MS) }, { _id: 1 }).limit(200).lean();
+    const stuckBefore = new Date(now.getTime() - STUCK_AFTER_MS);
+    let n = 0;
+    for (const d of [...held, ...failed.filter((f) => f.lastError?.retryable), ...stuck]) {
+      const r = await advance(d._id, { now, stuckBefore });
+      if (r?.status === 'sent') n++;
+    }
+    return n;
+  }
+
+  return { scheduleTransfersForOrder, releaseTransfer, retryTransfer, onShareFulfilmentChanged, onCoopAccountReady, sendDueTransfers };
+}
+
+export type Transfers = ReturnType<typeof createTransfers>;
 
 /** Transfers for the admin pages and a co-op's money page. */
 export async function listTransfers(filter: { status?: TransferStatus; coopId?: string; orderId?: string } = {}, limit = 200): Promise<TransferDoc[]> {
@@ -420,6 +426,3 @@ export async function listTransfers(filter: { status?: TransferStatus; coopId?: 
 export async function getTransfer(id: string): Promise<TransferDoc | null> {
   return TransferModel.findById(id).lean();
 }
-
-// Held transfers whose time has come and retryable failures; idempotent, so every process may run it.
-export const transfersDueJob: Job = { name: 'transfers-due', everyMs: 5 * 60_000, run: () => sendDueTransfers() };

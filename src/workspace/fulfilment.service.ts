@@ -5,7 +5,7 @@ import { claim, unclaim } from '../platform/claims';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import type { Logger } from '../platform/logger';
 import { CoopShareModel, OrderModel, getShare, nextShareMoves, transitionShare, type CoopShare, type ShareStatus } from '../orders';
-import { onShareFulfilmentChanged } from '../payouts/transfers.service';
+import type { Transfers } from '../payouts';
 import { ShipmentModel } from './fulfilment.model';
 
 export const SHARE_ID = /^[a-f0-9]{24}:[a-f0-9]{24}$/;
@@ -71,6 +71,8 @@ export async function shareForFulfilment(coopId: string, id: string) {
 export interface FulfilmentDeps {
   mailer: Mailer;
   logger?: Logger;
+  /** Payouts' transfers (from the composition): a share that moved may free its transfer. */
+  transfers: Pick<Transfers, 'onShareFulfilmentChanged'>;
 }
 
 /**
@@ -107,7 +109,7 @@ export async function advanceShare(
   }
   await notifyBuyer(deps, input.shareId, input.to);
   try {
-    await onShareFulfilmentChanged(input.shareId, input.to);
+    await deps.transfers.onShareFulfilmentChanged(input.shareId, input.to);
   } catch (err) {
     // The transfer is re-checked by the payouts sweeper too; fulfilment must not fail because of it.
     deps.logger?.warn({ err, shareId: input.shareId }, 'transfer hold check failed after a fulfilment change');

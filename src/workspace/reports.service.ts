@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { trusted } from '../platform/db';
 import { CoopShareModel, OrderModel, type ShareStatus } from '../orders';
-import { listShareMoney, owedBy, type ShareMoneyState } from '../payouts/balances.service';
+import { listShareMoney, owedBy, type ShareMoneyState } from '../payouts';
 import { toCsv } from '../platform/csv';
 
 /** Shares that count as sales: paid for and not cancelled or refunded. */

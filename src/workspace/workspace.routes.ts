@@ -2,7 +2,8 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import multer from 'multer';
 import type { z } from 'zod';
 import type { CoreDeps } from '../platform/deps';
-import type { PaymentGateway } from '../payments/gateway';
+import type { PaymentGateway } from '../payments';
+import type { Transfers } from '../payouts';
 import { requireUser } from '../accounts';
 import { AppError, isAppError, unavailable } from '../platform/errors';
 import { flash } from '../platform/web';
@@ -29,7 +30,11 @@ import { fulfilmentRoutes } from './fulfilment.routes';
 import { reportsRoutes } from './reports.routes';
 
 /** What the workspace needs from the app; `payments` is absent until the payments feature provides it. */
-export type WorkspaceDeps = Pick<CoreDeps, 'config' | 'mailer'> & { payments?: PaymentGateway };
+export type WorkspaceDeps = Pick<CoreDeps, 'config' | 'mailer' | 'events'> & {
+  payments?: PaymentGateway;
+  /** Payouts' transfers: a share that moved may free its transfer. */
+  transfers: Pick<Transfers, 'onShareFulfilmentChanged'>;
+};
 
 /** `aria-invalid` and `aria-describedby` for an input whose value was refused. */
 function fieldAttrs(errors: Record<string, string>, name: string): string {
@@ -186,13 +191,13 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
   });
 
   router.get('/workspace/:coopSlug/payouts/return', owner, async (req, res) => {
-    const state = await syncAccount(payments(), req.coop!.id);
+    const state = await syncAccount(payments(), deps.events, req.coop!.id);
     flash(req, state === 'ready' ? 'success' : 'info', `workspace.payouts.returned.${state}`);
     res.redirect(303, `${base(req)}/payouts`);
   });
 
   router.post('/workspace/:coopSlug/payouts/refresh-state', owner, async (req, res) => {
-    await syncAccount(payments(), req.coop!.id);
+    await syncAccount(payments(), deps.events, req.coop!.id);
     res.redirect(303, `${base(req)}/payouts`);
   });
 

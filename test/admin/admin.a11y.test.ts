@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { seedDemo } from '../../src/demo/seed';
 import { DEMO_ADMIN } from '../../src/demo/demo-data';
 import { createLogger } from '../../src/platform/logger';
-import { holdTransfer, scheduleTransfersForOrder, setTransferGateway } from '../../src/payouts/transfers.service';
+import { createTransfers, holdTransfer } from '../../src/payouts/transfers.service';
 import { recordOrderPaymentLedger } from '../../src/payouts/balances.service';
 import { transferId } from '../../src/payouts/transfer.model';
 import { axeProblems, browserAvailable, openShop, signIn, step, type Shop } from '../browser/browser';
@@ -23,14 +23,13 @@ describe('admin money pages (axe-core in Chromium)', function () {
   it('have no serious or critical violations', async () => {
     const gw = new CountingGateway();
     gw.failTransfers = 1;
-    setTransferGateway(gw);
+    const transfers = createTransfers({ gateway: gw });
     const coop = await makePayableCoop();
     const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 1200, quantity: 2 }], shippingCents: 690 }]);
     await recordOrderPaymentLedger(order.orderId);
-    await scheduleTransfersForOrder(order.orderId);
+    await transfers.scheduleTransfersForOrder(order.orderId);
     const id = transferId(order.orderId, coop.id);
     await holdTransfer(id, 'a11y').catch(() => undefined);
-    setTransferGateway(new CountingGateway());
     const context = await shop.browser.newContext();
     const page = await context.newPage();
     try {

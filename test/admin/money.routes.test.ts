@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import { buildApp, csrfFrom, MemoryMailer } from '../support/app';
-import { setTransferGateway, scheduleTransfersForOrder } from '../../src/payouts/transfers.service';
+import type { Transfers } from '../../src/payouts/transfers.service';
 import { recordOrderPaymentLedger } from '../../src/payouts/balances.service';
 import { RefundModel } from '../../src/payouts/refund.model';
 import { AuditEntryModel } from '../../src/platform/audit.model';
@@ -15,20 +15,18 @@ import { makePayableCoop, makeUser } from '../support/factories';
 describe('admin order money', () => {
   let app: Express;
   let gw: CountingGateway;
+  let transfers: Transfers;
   const mailer = new MemoryMailer();
   before(() => {
     gw = new CountingGateway();
-    app = buildApp({ payments: gw, mailer }).app;
+    ({ app, services: { payouts: { transfers } } } = buildApp({ payments: gw, mailer }));
   });
-  // Leave a gateway that works for whoever runs next.
-  after(() => setTransferGateway(new CountingGateway()));
-  beforeEach(() => setTransferGateway(gw));
 
   async function setup() {
     const coop = await makePayableCoop();
     const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 1250, quantity: 2 }], shippingCents: 690 }]);
     await recordOrderPaymentLedger(order.orderId);
-    await scheduleTransfersForOrder(order.orderId);
+    await transfers.scheduleTransfersForOrder(order.orderId);
     const a = await makeUser({ isAdmin: true });
     return { coop, order, agent: await signedIn(app, a.id) };
   }

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { buildApp, csrfFrom } from '../support/app';
 import { createServer, type AddressInfo } from 'node:net';
 import { StripeGateway } from '../../src/payments';
-import { holdTransfer, scheduleTransfersForOrder, setTransferGateway, getTransfer } from '../../src/payouts/transfers.service';
+import { holdTransfer, getTransfer, type Transfers } from '../../src/payouts/transfers.service';
 import { transferId } from '../../src/payouts/transfer.model';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { resumeBulkJobs } from '../../src/payouts/bulk.service';
@@ -14,15 +14,19 @@ import { listShareMoney } from '../../src/payouts/balances.service';
 import { CoopShareModel, OrderModel } from '../../src/orders';
 import { testConfig } from '../support/app';
 import { signedIn } from './helpers';
-import { CountingGateway, makePaidOrder } from '../payouts/fixtures';
+import { CountingGateway, makePaidOrder, switchableGateway } from '../payouts/fixtures';
 import { makePayableCoop, makeUser } from '../support/factories';
+
+/** The app's transfers; they go through whichever gateway a test puts behind `stripe`. */
+let transfers: Transfers;
+let stripe: ReturnType<typeof switchableGateway>;
 
 /** A paid one-co-op order whose transfer an admin holds. */
 async function heldTransfer() {
   const coop = await makePayableCoop();
   const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 2 }], shippingCents: 500 }]);
   const id = transferId(order.orderId, coop.id);
-  await scheduleTransfersForOrder(order.orderId).catch(() => undefined);
+  await transfers.scheduleTransfersForOrder(order.orderId).catch(() => undefined);
   // The policy may have sent it at once; start from a held transfer whatever the policy.
   const t = await getTransfer(id);
   if (t && t.status !== 'sent') await holdTransfer(id, 'checking the co-op');
@@ -33,14 +37,13 @@ describe('admin payouts', () => {
   let app: Express;
   let gw: CountingGateway;
   before(() => {
-    app = buildApp().app;
+    stripe = switchableGateway(new CountingGateway());
+    ({ app, services: { payouts: { transfers } } } = buildApp({ payments: stripe }));
   });
-  // Leave a gateway that works for whoever runs next.
-  after(() => setTransferGateway(new CountingGateway()));
   beforeEach(() => {
     gw = new CountingGateway();
     gw.failTransfers = 1_000; // nothing leaves while the fixtures are made
-    setTransferGateway(gw);
+    stripe.use(gw);
   });
 
   async function admin() {
@@ -61,13 +64,13 @@ describe('admin payouts', () => {
     it('does not count checkouts never paid, or cancelled, as money waiting', async () => {
       const coop = await makePayableCoop();
       const paid = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }] }]);
-      await scheduleTransfersForOrder(paid.orderId);
+      await transfers.scheduleTransfersForOrder(paid.orderId);
       const abandoned = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 7000, quantity: 1 }] }]);
       const cancelled = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 5000, quantity: 1 }] }]);
       for (const [o, status] of [[abandoned, 'pending_payment'], [cancelled, 'cancelled']] as const) {
         await OrderModel.updateOne({ _id: o.orderId }, { $set: { status }, $unset: { 'payment.paidAt': 1, 'payment.chargeId': 1 } });
         await CoopShareModel.updateOne({ _id: `${o.orderId}:${coop.id}` }, { $set: { status } });
-        await scheduleTransfersForOrder(o.orderId);
+        await transfers.scheduleTransfersForOrder(o.orderId);
       }
       const res = await (await admin()).get(`/admin/payouts?coop=${coop.id}`).expect(200);
       assert.match(res.text, new RegExp(paid.number));
@@ -159,7 +162,7 @@ describe('admin payouts', () => {
         const silent = createServer(() => undefined);
         await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
         const port = (silent.address() as AddressInfo).port;
-        setTransferGateway(new CountingGateway(new StripeGateway({ ...testConfig().stripe, port }, { maxNetworkRetries: 0, timeout: 500 })));
+        stripe.use(new CountingGateway(new StripeGateway({ ...testConfig().stripe, port }, { maxNetworkRetries: 0, timeout: 500 })));
         const agent = await admin();
         let page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
         await agent.post(`/admin/payouts/t/${id}/release`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
@@ -167,7 +170,7 @@ describe('admin payouts', () => {
         assert.equal(failed!.status, 'failed');
         assert.match(failed!.lastError!.code, /timeout|unavailable|connection/);
         gw = new CountingGateway();
-        setTransferGateway(gw);
+        stripe.use(gw);
         page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
         await agent.post(`/admin/payouts/t/${id}/retry`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
         assert.equal((await getTransfer(id))!.status, 'sent');
@@ -182,7 +185,7 @@ describe('admin payouts', () => {
       it('responds 422 with a message on the field', async () => {
         const coop = await makePayableCoop();
         const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 700, quantity: 1 }] }]);
-        await scheduleTransfersForOrder(order.orderId); // fails at Stripe (fixture): a failed transfer can be held
+        await transfers.scheduleTransfersForOrder(order.orderId); // fails at Stripe (fixture): a failed transfer can be held
         const id = transferId(order.orderId, coop.id);
         const agent = await admin();
         const page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
@@ -224,7 +227,7 @@ describe('admin payouts', () => {
       const admin1 = await makeUser({ isAdmin: true });
       const jobId = '00000000-0000-4000-9000-' + one.order.orderId.slice(-12);
       await BulkJobModel.create({ _id: jobId, items: [{ transferId: one.id, state: 'sent', message: '' }, { transferId: one.id, state: 'queued' }], createdBy: admin1.id });
-      await resumeBulkJobs();
+      await resumeBulkJobs(transfers);
       const job = await BulkJobModel.findById(jobId).lean();
       assert.equal(job!.status, 'done');
       assert.equal(job!.items[1]!.state, 'sent');

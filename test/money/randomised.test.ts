@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import { advanceShare } from '../../src/workspace/fulfilment.service';
 import { CoopShareModel, OrderModel, shareId } from '../../src/orders';
-import { PaymentProviderError, StripeGateway, createPaymentEvents, type PaymentGateway, type TransferGroupMoney, type WebhookEvent } from '../../src/payments';
+import { PaymentProviderError, StripeGateway, type PaymentGateway, type TransferGroupMoney, type WebhookEvent } from '../../src/payments';
 import { owedBy } from '../../src/payouts/balances.service';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { reconcileOrder } from '../../src/payouts/reconciliation.service';
@@ -11,13 +11,12 @@ import { RefundModel } from '../../src/payouts/refund.model';
 import { createRefund, refundable, retryRefund } from '../../src/payouts/refunds.service';
 import { getPayoutSettings, setPayoutSettings, type PayoutSettingsView } from '../../src/payouts/settings.service';
 import { TransferModel, transferId } from '../../src/payouts/transfer.model';
-import { releaseTransfer, retryTransfer, setTransferGateway } from '../../src/payouts/transfers.service';
 import { trusted } from '../../src/platform/db';
 import { isAppError } from '../../src/platform/errors';
 import { createLogger } from '../../src/platform/logger';
 import { basisPoints } from '../../src/platform/money';
 import { CountingGateway } from '../payouts/fixtures';
-import { MemoryMailer, testConfig } from '../support/app';
+import { MemoryMailer, buildServices, testConfig } from '../support/app';
 import { startStripeCounter, type StripeCounter } from '../support/stripe-counter';
 import { makePayableCoop } from '../support/factories';
 
@@ -236,6 +235,8 @@ function profileQueries(): () => string {
 describe('money, over many random orders', function () {
   let counter: StripeCounter;
   let gw: FaultyStripe;
+  /** The services as the app composes them (payments' handlers, orders, payouts on one bus), all through `gw`. */
+  let services: ReturnType<typeof buildServices>;
   let settingsBefore: PayoutSettingsView;
   const mailer = new MemoryMailer();
   const logger = createLogger('silent', false);
@@ -244,14 +245,13 @@ describe('money, over many random orders', function () {
     const mock = testConfig().stripe;
     counter = await startStripeCounter({ host: mock.host ?? '127.0.0.1', port: mock.port! });
     gw = new FaultyStripe(new StripeGateway({ ...mock, port: counter.port }, { maxNetworkRetries: 0 }), rng(SEED ^ 0x5eed));
-    setTransferGateway(gw);
+    services = buildServices({ payments: gw, mailer, logger });
     settingsBefore = await getPayoutSettings();
     // Transfers wait for the shipment (or an admin's release): refunds come before and after them.
     await setPayoutSettings({ holdPolicy: 'on_shipped', holdDays: 14 });
   });
   after(async () => {
     await setPayoutSettings(settingsBefore);
-    setTransferGateway(new CountingGateway());
     await counter?.close();
   });
 
@@ -265,7 +265,8 @@ describe('money, over many random orders', function () {
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
     const coops: Coop[] = [];
     for (let i = 0; i < COOPS; i++) coops.push({ id: (await makePayableCoop()).id, bps: [0, 800, 1000, 1250, 1500, 2000][i]! });
-    const events = createPaymentEvents({ payments: gw, logger });
+    const events = services.paymentEvents;
+    const shareMoved = { mailer, logger, transfers: services.payouts.transfers };
     const member = String(new Types.ObjectId());
     const unexpected: Violation[] = [];
     const orders: Planned[] = [];
@@ -281,14 +282,14 @@ describe('money, over many random orders', function () {
             const now = await CoopShareModel.findById(share, { status: 1 }).lean();
             // A share refunded in full is not shipped.
             if (now?.status === 'refunded') continue;
-            await advanceShare({ mailer, logger }, { coopId: step.coop, shareId: share, to: 'shipped', by: member, carrier: 'BRT', trackingNumber: `T${o.n}` });
+            await advanceShare(shareMoved, { coopId: step.coop, shareId: share, to: 'shipped', by: member, carrier: 'BRT', trackingNumber: `T${o.n}` });
             seen.shipped++;
             if (step.deliver) {
-              await advanceShare({ mailer, logger }, { coopId: step.coop, shareId: share, to: 'delivered', by: member });
+              await advanceShare(shareMoved, { coopId: step.coop, shareId: share, to: 'delivered', by: member });
               seen.delivered++;
             }
           } else if (step.kind === 'release') {
-            await releaseTransfer(transferId(o.orderId, step.coop), 'admin');
+            await services.payouts.transfers.releaseTransfer(transferId(o.orderId, step.coop), 'admin');
             seen.released++;
           } else {
             const r = await refundable(o.orderId);
@@ -372,7 +373,7 @@ describe('money, over many random orders', function () {
         await retryRefund(null, r._id, { gateway: gw }).catch((err: unknown) => unexpected.push({ invariant: 'no_unexpected_error', subject: r._id, detail: `retryRefund: ${isAppError(err) ? err.code : String(err)}` }));
       }
       for (const t of await TransferModel.find({ order: trusted({ $in: ids }), status: 'failed' }, { _id: 1 }).lean()) {
-        await retryTransfer(t._id).catch((err: unknown) => unexpected.push({ invariant: 'no_unexpected_error', subject: t._id, detail: `retryTransfer: ${isAppError(err) ? err.code : String(err)}` }));
+        await services.payouts.transfers.retryTransfer(t._id).catch((err: unknown) => unexpected.push({ invariant: 'no_unexpected_error', subject: t._id, detail: `retryTransfer: ${isAppError(err) ? err.code : String(err)}` }));
       }
     }
     const ranMs = Date.now() - started;

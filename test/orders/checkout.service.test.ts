@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import mongoose, { Types, type Model } from 'mongoose';
 import { startCheckout, quoteCheckout, CheckoutPaymentError } from '../../src/orders/checkout.service';
-import { orderByViewToken, getOrder, markOrderPaid, releaseOrder, sharesForOrder, configureOrders, reservationsOf, sweepStaleReservations, transitionShare } from '../../src/orders/orders.service';
+import { transitionShare, type Orders } from '../../src/orders/orders.service';
+import { orderByViewToken, getOrder, sharesForOrder, reservationsOf } from '../../src/orders/order-queries';
+import { commissionBpsForMany } from '../../src/payouts';
 import { OrderKeyModel, OrderModel } from '../../src/orders/order.model';
 import { ReservationModel } from '../../src/orders/reservation.model';
 import { formatOrderNumber, orderNumberCandidate } from '../../src/orders/order-number';
@@ -11,7 +13,7 @@ import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { CoopModel } from '../../src/coops/coop.model';
 import { CartModel } from '../../src/cart/cart.model';
 import { testEngines } from '../support/engines';
-import { MemoryMailer } from '../support/app';
+import { MemoryMailer, buildServices } from '../support/app';
 import { ADDRESS, recordingGateway } from './support';
 import { makeCoop, makeListedProduct, onHand } from '../support/factories';
 
@@ -26,6 +28,7 @@ function input(gateway: ReturnType<typeof recordingGateway>, items: { productId:
     locale: 'it' as const,
     attemptKey: attempt(),
     commissionDefaultBps: 1000,
+    commissionFor: commissionBpsForMany,
     publicUrl: 'http://localhost:3000',
     payments: gateway,
     ...over,
@@ -34,7 +37,10 @@ function input(gateway: ReturnType<typeof recordingGateway>, items: { productId:
 
 describe('checkout.service', () => {
   const mailer = new MemoryMailer();
-  before(() => configureOrders({ mailer, config: { publicUrl: 'http://localhost:3000' } }));
+  let orders: Orders;
+  before(() => {
+    orders = buildServices({ mailer, env: { PUBLIC_URL: 'http://localhost:3000' } }).orders;
+  });
 
   describe('quoteCheckout', () => {
     it('splits each co-op part into its net and the commission', async () => {
@@ -46,6 +52,7 @@ describe('checkout.service', () => {
         [{ productId: String(pa._id), sku: 'default', quantity: 1 }, { productId: String(pb._id), sku: 'default', quantity: 1 }],
         { [String(b._id)]: 'pickup' },
         1000,
+        commissionBpsForMany,
       );
       const sa = q.shares.find((s) => s.coopId === String(a._id))!;
       const sb = q.shares.find((s) => s.coopId === String(b._id))!;
@@ -57,23 +64,23 @@ describe('checkout.service', () => {
 
     describe('when the cart cannot be bought as it is', () => {
       it('refuses an empty cart', async () => {
-        await assert.rejects(quoteCheckout([], {}, 1000), { code: 'cart_empty' });
+        await assert.rejects(quoteCheckout([], {}, 1000, commissionBpsForMany), { code: 'cart_empty' });
       });
       it('refuses a paused co-op', async () => {
         const c = await makeCoop();
         const p = await makeListedProduct(c);
         await CoopModel.updateOne({ _id: c._id }, { $set: { status: 'paused' } });
-        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000), { code: 'cart_changed' });
+        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000, commissionBpsForMany), { code: 'cart_changed' });
       });
       it('refuses an unpublished product', async () => {
         const c = await makeCoop();
         const p = await makeListedProduct(c, { published: false });
-        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000), { code: 'cart_changed' });
+        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000, commissionBpsForMany), { code: 'cart_changed' });
       });
       it('refuses more than is on hand', async () => {
         const c = await makeCoop();
         const p = await makeListedProduct(c, { stock: 2 });
-        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 3 }], {}, 1000), { code: 'cart_changed' });
+        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 3 }], {}, 1000, commissionBpsForMany), { code: 'cart_changed' });
       });
     });
   });
@@ -96,7 +103,7 @@ describe('checkout.service', () => {
         assert.equal(held.reduce((n, r) => n + r.quantity, 0), 10);
         for (const w of won) {
           const order = await getOrder(w.value.orderId);
-          await markOrderPaid({ orderId: w.value.orderId, sessionId: 'cs_test', amount: order!.totalCents, currency: 'eur' });
+          await orders.markOrderPaid({ orderId: w.value.orderId, sessionId: 'cs_test', amount: order!.totalCents, currency: 'eur' });
         }
         const sold = await ReservationModel.find({ stock: `${p._id}:default`, state: 'sold' }).lean();
         assert.equal(sold.length, 10);
@@ -249,8 +256,8 @@ describe('checkout.service', () => {
     it('marks the order and its shares paid once, records the charge, and mails the buyer and each co-op', async () => {
       const { a, b, started, order } = await placed();
       const before = mailer.sent.length;
-      const first = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: order.totalCents, currency: 'eur' });
-      const again = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: order.totalCents, currency: 'eur' });
+      const first = await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: order.totalCents, currency: 'eur' });
+      const again = await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: order.totalCents, currency: 'eur' });
       assert.equal(first.status, 'paid');
       assert.equal(again.status, 'already_paid');
       const after = await getOrder(started.orderId);
@@ -276,7 +283,7 @@ describe('checkout.service', () => {
 
     it("writes each co-op's commission in the same step as the charge", async () => {
       const { a, b, started, order } = await placed();
-      await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_c', chargeId: 'ch_c', paymentIntentId: 'pi_c', amount: order.totalCents, currency: 'eur' });
+      await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_c', chargeId: 'ch_c', paymentIntentId: 'pi_c', amount: order.totalCents, currency: 'eur' });
       // No sweeper has run: the entries are there when the order is paid.
       const entries = await LedgerEntryModel.find({ order: order._id }).lean();
       assert.deepEqual(entries.map((e) => e._id).sort(), [`charge:${started.orderId}`, `commission:${started.orderId}:${a._id}`, `commission:${started.orderId}:${b._id}`].sort());
@@ -288,7 +295,7 @@ describe('checkout.service', () => {
       const { pa, started, order } = await placed();
       const before = mailer.sent.length;
       const results = await Promise.all(
-        Array.from({ length: 20 }, () => markOrderPaid({ orderId: started.orderId, sessionId: 'cs_20', chargeId: 'ch_20', paymentIntentId: 'pi_20', amount: order.totalCents, currency: 'eur' })),
+        Array.from({ length: 20 }, () => orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_20', chargeId: 'ch_20', paymentIntentId: 'pi_20', amount: order.totalCents, currency: 'eur' })),
       );
       assert.equal(results.filter((r) => r.status === 'paid').length, 1);
       assert.equal(results.filter((r) => r.status === 'already_paid').length, 19);
@@ -303,7 +310,7 @@ describe('checkout.service', () => {
       const before = mailer.sent.length;
       // The crash: the guarded move to paid was written, nothing after it.
       await OrderModel.updateOne({ _id: order._id, status: 'pending_payment' }, { $set: { status: 'paid', 'payment.paidAt': new Date(), 'payment.chargeId': 'ch_crash', 'payment.settlingSince': new Date() } });
-      const r = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_crash', chargeId: 'ch_crash', paymentIntentId: 'pi_crash', amount: order.totalCents, currency: 'eur' });
+      const r = await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_crash', chargeId: 'ch_crash', paymentIntentId: 'pi_crash', amount: order.totalCents, currency: 'eur' });
       assert.equal(r.status, 'already_paid');
       assert.deepEqual((await sharesForOrder(started.orderId)).map((s) => s.status), ['paid', 'paid']);
       assert.deepEqual((await reservationsOf(started.orderId)).map((x) => x.state), ['sold', 'sold']);
@@ -311,19 +318,19 @@ describe('checkout.service', () => {
       assert.equal(mailer.sent.length - before, 3);
       assert.equal(await onHand(pa._id), 3);
       // Once settled, another delivery does nothing more.
-      await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_crash', chargeId: 'ch_crash', paymentIntentId: 'pi_crash', amount: order.totalCents, currency: 'eur' });
+      await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_crash', chargeId: 'ch_crash', paymentIntentId: 'pi_crash', amount: order.totalCents, currency: 'eur' });
       assert.equal(mailer.sent.length - before, 3);
       assert.ok((await getOrder(started.orderId))?.payment.settledAt);
     });
 
     it('does not mail again for an order paid before settlements were recorded, when its event comes again', async () => {
       const { started, order } = await placed();
-      await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_old', chargeId: 'ch_old', paymentIntentId: 'pi_old', amount: order.totalCents, currency: 'eur' });
+      await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_old', chargeId: 'ch_old', paymentIntentId: 'pi_old', amount: order.totalCents, currency: 'eur' });
       // As the previous code left a paid order: no settlement marks.
       await OrderModel.updateOne({ _id: order._id }, { $unset: { 'payment.settlingSince': 1, 'payment.settledAt': 1 } });
       await mongoose.connection.collection('claims').deleteOne({ _id: `mail:paid:${started.orderId}` as never });
       const before = mailer.sent.length;
-      assert.equal((await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_old', chargeId: 'ch_old', paymentIntentId: 'pi_old', amount: order.totalCents, currency: 'eur' })).status, 'already_paid');
+      assert.equal((await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_old', chargeId: 'ch_old', paymentIntentId: 'pi_old', amount: order.totalCents, currency: 'eur' })).status, 'already_paid');
       assert.equal(mailer.sent.length, before);
       assert.ok((await getOrder(started.orderId))?.payment.settledAt);
     });
@@ -336,18 +343,18 @@ describe('checkout.service', () => {
       await CartModel.create({ _id: userId, items });
       const s = await startCheckout(input(recordingGateway(), items, { userId }));
       const order = (await getOrder(s.orderId))!;
-      await markOrderPaid({ orderId: s.orderId, sessionId: 'cs', amount: order.totalCents, currency: 'eur' });
+      await orders.markOrderPaid({ orderId: s.orderId, sessionId: 'cs', amount: order.totalCents, currency: 'eur' });
       assert.deepEqual((await CartModel.findById(userId).lean())?.items, []);
     });
 
     it('flags an order paid with the wrong amount and does not fulfil it', async () => {
       const { started, order } = await placed();
-      const r = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', amount: order.totalCents - 1, currency: 'eur' });
+      const r = await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', amount: order.totalCents - 1, currency: 'eur' });
       assert.equal(r.status, 'flagged');
       const after = await getOrder(started.orderId);
       assert.equal(after?.status, 'pending_payment');
       assert.ok(after?.flags.includes('amount_mismatch'));
-      const r2 = await markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', amount: order.totalCents, currency: 'usd' });
+      const r2 = await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', amount: order.totalCents, currency: 'usd' });
       assert.equal(r2.status, 'flagged');
     });
   });
@@ -359,7 +366,7 @@ describe('checkout.service', () => {
       const gw = recordingGateway();
       const s = await startCheckout(input(gw, [{ productId: String(p._id), sku: 'default', quantity: 3 }]));
       assert.equal(await onHand(p._id), 1);
-      await Promise.all([releaseOrder({ orderId: s.orderId, reason: 'expired' }), releaseOrder({ orderId: s.orderId, reason: 'expired' })]);
+      await Promise.all([orders.releaseOrder({ orderId: s.orderId, reason: 'expired' }), orders.releaseOrder({ orderId: s.orderId, reason: 'expired' })]);
       assert.equal(await onHand(p._id), 4);
       assert.equal((await getOrder(s.orderId))?.status, 'cancelled');
     });
@@ -369,8 +376,8 @@ describe('checkout.service', () => {
       const p = await makeListedProduct(c, { stock: 4 });
       const s = await startCheckout(input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 1 }]));
       const order = (await getOrder(s.orderId))!;
-      await markOrderPaid({ orderId: s.orderId, sessionId: 'cs', amount: order.totalCents, currency: 'eur' });
-      await releaseOrder({ orderId: s.orderId, reason: 'expired' });
+      await orders.markOrderPaid({ orderId: s.orderId, sessionId: 'cs', amount: order.totalCents, currency: 'eur' });
+      await orders.releaseOrder({ orderId: s.orderId, reason: 'expired' });
       assert.equal((await getOrder(s.orderId))?.status, 'paid');
       assert.equal(await onHand(p._id), 3);
     });
@@ -381,7 +388,7 @@ describe('checkout.service', () => {
       const c = await makeCoop();
       const p = await makeListedProduct(c, { stock: 4 });
       const s = await startCheckout(input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 2 }]));
-      await sweepStaleReservations(new Date(Date.now() + 60 * 60_000));
+      await orders.sweepStaleReservations(new Date(Date.now() + 60 * 60_000));
       assert.equal(await onHand(p._id), 4);
       assert.deepEqual((await reservationsOf(s.orderId)).map((r) => r.state), ['released']);
     });
@@ -395,7 +402,7 @@ describe('checkout.service', () => {
       const order = (await getOrder(s.orderId))!;
       const id = `${s.orderId}:${c._id}`;
       await assert.rejects(transitionShare(id, 'shipped', { coopId: String(c._id) }), { code: 'illegal_transition' });
-      await markOrderPaid({ orderId: s.orderId, sessionId: 'cs', amount: order.totalCents, currency: 'eur' });
+      await orders.markOrderPaid({ orderId: s.orderId, sessionId: 'cs', amount: order.totalCents, currency: 'eur' });
       await assert.rejects(transitionShare(id, 'preparing', { coopId: String(new Types.ObjectId()) }), { code: 'share_not_found' });
       await transitionShare(id, 'preparing', { coopId: String(c._id) });
       await assert.rejects(transitionShare(id, 'collected', { coopId: String(c._id) }), { code: 'illegal_transition' });

@@ -2,18 +2,20 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { startCheckout } from '../../src/orders/checkout.service';
-import { configureOrders, getOrder, latePaidOrders, markOrderPaid, releaseOrder, sharesForOrder, sweepStaleReservations, type LateStep } from '../../src/orders/orders.service';
+import type { LateStep, Orders } from '../../src/orders/orders.service';
+import { getOrder, latePaidOrders, sharesForOrder } from '../../src/orders/order-queries';
 import { OrderModel, type Order } from '../../src/orders/order.model';
 import { reserveStock } from '../../src/orders/reservations.service';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import { PaymentProviderError, type RefundInput } from '../../src/payments/gateway';
-import { createPaymentEvents } from '../../src/payments/payments.service';
+import type { PaymentEvents } from '../../src/payments/payments.service';
+import { commissionBpsForMany } from '../../src/payouts';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { RefundModel } from '../../src/payouts/refund.model';
 import { TransferModel } from '../../src/payouts/transfer.model';
 import { createMailer } from '../../src/platform/mail';
 import { createLogger } from '../../src/platform/logger';
-import { testConfig } from '../support/app';
+import { buildServices, testConfig } from '../support/app';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 import { ADDRESS } from './support';
 import { rand, sessionObject, signedEvent } from '../payments/factories';
@@ -51,6 +53,7 @@ const checkoutOf = (gw: DemoGateway, product: Types.ObjectId | [Types.ObjectId, 
     locale: 'en',
     attemptKey: attempt(),
     commissionDefaultBps: 1000,
+    commissionFor: commissionBpsForMany,
     publicUrl: 'http://localhost:3000',
     payments: gw,
   });
@@ -59,6 +62,8 @@ describe('a payment for a cancelled order', () => {
   let smtp: TestSmtp;
   let gw: ReturnType<typeof countingGateway>;
   let steps: ((step: LateStep, orderId: string) => void | Promise<void>) | undefined;
+  let orders: Orders;
+  let events: PaymentEvents;
 
   before(async () => {
     smtp = await startTestSmtp();
@@ -68,7 +73,7 @@ describe('a payment for a cancelled order', () => {
     gw = countingGateway();
     steps = undefined;
     const config = testConfig({ SMTP_URL: smtp.url });
-    configureOrders({ mailer: createMailer(config, logger), config, logger, payments: gw, onStep: (s, id) => steps?.(s, id) });
+    ({ orders, paymentEvents: events } = buildServices({ mailer: createMailer(config, logger), config, logger, payments: gw }, { onStep: (s, id) => steps?.(s, id) }));
   });
 
   /** A checkout of `quantity` units of a product with `stock` units, made through the demo provider. */
@@ -92,7 +97,7 @@ describe('a payment for a cancelled order', () => {
 
   /** The stale-hold sweeper cancels the order (its hold is long expired), as happens while a SEPA debit clears. */
   async function sweptAway(order: Order) {
-    await sweepStaleReservations(new Date(Date.now() + 2 * 60 * 60_000));
+    await orders.sweepStaleReservations(new Date(Date.now() + 2 * 60 * 60_000));
     assert.equal((await getOrder(order._id))?.status, 'cancelled');
   }
 
@@ -102,7 +107,7 @@ describe('a payment for a cancelled order', () => {
       await sweptAway(order);
       assert.equal(await onHand(product._id), 5);
 
-      const r = await markOrderPaid(await paidEvent(order));
+      const r = await orders.markOrderPaid(await paidEvent(order));
       assert.equal(r.status, 'paid');
       const after = (await getOrder(order._id))!;
       assert.equal(after.status, 'paid');
@@ -127,7 +132,7 @@ describe('a payment for a cancelled order', () => {
       await anotherBuyerTakes(product._id, 2);
       assert.equal(await onHand(product._id), 0);
 
-      const r = await markOrderPaid(await paidEvent(order));
+      const r = await orders.markOrderPaid(await paidEvent(order));
       assert.equal(r.status, 'refunded');
       const after = (await getOrder(order._id))!;
       assert.equal(after.status, 'cancelled');
@@ -151,7 +156,7 @@ describe('a payment for a cancelled order', () => {
       assert.equal(listed?.latePayment?.state, 'refunded');
 
       // Again (a redelivery): nothing more.
-      assert.equal((await markOrderPaid(await paidEvent(order))).status, 'refunded');
+      assert.equal((await orders.markOrderPaid(await paidEvent(order))).status, 'refunded');
       assert.equal(gw.refunds.length, 1);
       assert.equal(smtp.messages.filter((m) => m.to.includes(email)).length, 1);
     });
@@ -165,8 +170,8 @@ describe('a payment for a cancelled order', () => {
       gw.createRefund = async () => {
         throw new PaymentProviderError('charge_disputed', 'The charge is disputed', false);
       };
-      await assert.rejects(markOrderPaid(await paidEvent(order)), { code: 'refund_failed' });
-      await assert.rejects(markOrderPaid(await paidEvent(order)), { code: 'late_refund_failed' });
+      await assert.rejects(orders.markOrderPaid(await paidEvent(order)), { code: 'refund_failed' });
+      await assert.rejects(orders.markOrderPaid(await paidEvent(order)), { code: 'late_refund_failed' });
       assert.equal((await getOrder(order._id))?.latePayment?.state, 'refunding');
       assert.equal((await RefundModel.findOne({ order: order._id }).lean())?.status, 'failed');
       assert.equal(smtp.messages.filter((m) => m.to.includes(email)).length, 0);
@@ -179,7 +184,7 @@ describe('a payment for a cancelled order', () => {
       const { product, order } = await placed(3, 2);
       await sweptAway(order);
       const event = await paidEvent(order);
-      const results = await Promise.allSettled(Array.from({ length: 20 }, () => markOrderPaid(event)));
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => orders.markOrderPaid(event)));
       assert.deepEqual(results.filter((r) => r.status === 'rejected'), []);
       const statuses = results.map((r) => (r as PromiseFulfilledResult<{ status: string }>).value.status);
       assert.equal(statuses.filter((s) => s === 'paid').length >= 1, true);
@@ -193,7 +198,6 @@ describe('a payment for a cancelled order', () => {
     it('through the webhook: processed once, the stock taken once', async () => {
       const { product, order } = await placed(3, 2);
       await sweptAway(order);
-      const events = createPaymentEvents({ payments: gw, logger });
       const session = { ...sessionObject({ orderId: String(order._id), number: order.number, amount: order.totalCents, paid: true, sessionId: order.payment.sessionId }), payment_intent: { id: `pi_${rand()}`, latest_charge: `ch_${rand()}` } };
       const { event, payload } = signedEvent('checkout.session.async_payment_succeeded', session);
       const webhookEvent = { id: event.id, type: event.type, created: event.created, livemode: false, object: session as unknown as Record<string, unknown> };
@@ -209,7 +213,7 @@ describe('a payment for a cancelled order', () => {
       await sweptAway(order);
       await anotherBuyerTakes(product._id, 1);
       const event = await paidEvent(order);
-      const results = await Promise.allSettled(Array.from({ length: 20 }, () => markOrderPaid(event)));
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => orders.markOrderPaid(event)));
       assert.deepEqual(results.filter((r) => r.status === 'rejected'), []);
       assert.deepEqual([...new Set(results.map((r) => (r as PromiseFulfilledResult<{ status: string }>).value.status))], ['refunded']);
       assert.equal(gw.refunds.length, 1);
@@ -224,9 +228,9 @@ describe('a payment for a cancelled order', () => {
         Array.from({ length: 6 }, async () => {
           const { product, order } = await placed(4, 1);
           const event = await paidEvent(order);
-          await Promise.all([releaseOrder({ orderId: String(order._id), reason: 'cancelled' }), markOrderPaid(event)]);
+          await Promise.all([orders.releaseOrder({ orderId: String(order._id), reason: 'cancelled' }), orders.markOrderPaid(event)]);
           // Whatever happened, a redelivery settles it.
-          await markOrderPaid(event);
+          await orders.markOrderPaid(event);
           return { product, order };
         }),
       );
@@ -246,9 +250,9 @@ describe('a payment for a cancelled order', () => {
           const { product, order } = await placed(1, 1);
           const event = await paidEvent(order);
           // Cancelled, then the late payment races the other buyer, each starting a little before or after the other, so both endings happen.
-          await releaseOrder({ orderId: String(order._id), reason: 'cancelled' });
-          const [other] = await Promise.allSettled([sleep(i * 30).then(() => checkoutOf(gw, product._id, 1, 'other@example.test')), sleep((5 - i) * 30).then(() => markOrderPaid(event))]);
-          await markOrderPaid(event); // the redelivery settles whatever is left
+          await orders.releaseOrder({ orderId: String(order._id), reason: 'cancelled' });
+          const [other] = await Promise.allSettled([sleep(i * 30).then(() => checkoutOf(gw, product._id, 1, 'other@example.test')), sleep((5 - i) * 30).then(() => orders.markOrderPaid(event))]);
+          await orders.markOrderPaid(event); // the redelivery settles whatever is left
           return { product, order, otherGotIt: other.status === 'fulfilled' };
         }),
       );
@@ -273,11 +277,11 @@ describe('a payment for a cancelled order', () => {
       steps = (step) => {
         if (step === 'stock_taken' && crashes-- > 0) throw new Error('crash after the stock was taken');
       };
-      await assert.rejects(markOrderPaid(await paidEvent(order)), /crash after the stock/);
+      await assert.rejects(orders.markOrderPaid(await paidEvent(order)), /crash after the stock/);
       assert.equal(await onHand(product._id), 3);
       assert.equal((await getOrder(order._id))?.status, 'cancelled');
 
-      const r = await markOrderPaid(await paidEvent(order));
+      const r = await orders.markOrderPaid(await paidEvent(order));
       assert.equal(r.status, 'paid');
       assert.equal(await onHand(product._id), 3);
       assert.deepEqual((await sharesForOrder(order._id)).map((s) => s.status), ['paid']);
@@ -302,7 +306,7 @@ describe('a payment for a cancelled order', () => {
       );
       assert.equal(await onHand(oil._id), 3);
 
-      const r = await markOrderPaid(await paidEvent(order));
+      const r = await orders.markOrderPaid(await paidEvent(order));
       assert.equal(r.status, 'paid');
       assert.equal(await onHand(oil._id), 3);
       assert.equal(await onHand(honey._id), 2);
@@ -319,11 +323,11 @@ describe('a payment for a cancelled order', () => {
       steps = (step) => {
         if (step === 'refund_created' && crashes-- > 0) throw new Error('crash after the refund');
       };
-      await assert.rejects(markOrderPaid(await paidEvent(order)), /crash after the refund/);
+      await assert.rejects(orders.markOrderPaid(await paidEvent(order)), /crash after the refund/);
       assert.equal(gw.refunds.length, 1);
       assert.equal((await getOrder(order._id))?.latePayment?.state, 'refunding');
 
-      assert.equal((await markOrderPaid(await paidEvent(order))).status, 'refunded');
+      assert.equal((await orders.markOrderPaid(await paidEvent(order))).status, 'refunded');
       assert.equal(await RefundModel.countDocuments({ order: order._id }), 1);
       // The refund service's own key: a repeat reaches the provider with the same key, so Stripe makes one refund.
       assert.equal(new Set(gw.refunds.map((x) => x.idempotencyKey)).size, 1);
@@ -336,10 +340,11 @@ describe('a payment for a cancelled order', () => {
 
 describe('releasing a hold', () => {
   let gw: ReturnType<typeof countingGateway>;
+  let orders: Orders;
+  let events: PaymentEvents;
   beforeEach(() => {
     gw = countingGateway();
-    const config = testConfig();
-    configureOrders({ mailer: { send: async () => undefined }, config, logger, payments: gw });
+    ({ orders, paymentEvents: events } = buildServices({ mailer: { send: async () => undefined }, logger, payments: gw }));
   });
 
   async function placed(stock = 3) {
@@ -351,37 +356,36 @@ describe('releasing a hold', () => {
 
   it('expires its Checkout Session, so the old session cannot be paid', async () => {
     const { product, order } = await placed();
-    await releaseOrder({ orderId: String(order._id), reason: 'cancelled' });
+    await orders.releaseOrder({ orderId: String(order._id), reason: 'cancelled' });
     assert.deepEqual(gw.expired, [order.payment.sessionId]);
     assert.equal((await gw.session(order.payment.sessionId!))?.status, 'expired');
     await assert.rejects(gw.pay(order.payment.sessionId!), { code: 'session_expired' });
     assert.equal(await onHand(product._id), 3);
     // Twice: still one expired session, nothing given back twice.
-    await releaseOrder({ orderId: String(order._id), reason: 'cancelled' });
+    await orders.releaseOrder({ orderId: String(order._id), reason: 'cancelled' });
     assert.equal(await onHand(product._id), 3);
   });
 
   it('finds a session already paid and marks the order paid instead of cancelling it', async () => {
     const { product, order } = await placed();
     await gw.pay(order.payment.sessionId!); // paid at the provider; its webhook has not come yet
-    const r = await releaseOrder({ orderId: String(order._id), reason: 'cancelled' });
+    const r = await orders.releaseOrder({ orderId: String(order._id), reason: 'cancelled' });
     assert.equal(r.status, 'paid');
     assert.equal((await getOrder(order._id))?.status, 'paid');
     assert.equal(await onHand(product._id), 2);
     // The webhook, late: nothing changes.
-    const events = createPaymentEvents({ payments: gw, logger });
     await events.reconcileCheckoutSession(order.payment.sessionId!);
     assert.equal(await onHand(product._id), 2);
   });
 
   it('leaves the expiry call out when the session ended on its own', async () => {
     const { order } = await placed();
-    await releaseOrder({ orderId: String(order._id), sessionId: order.payment.sessionId, reason: 'expired' });
+    await orders.releaseOrder({ orderId: String(order._id), sessionId: order.payment.sessionId, reason: 'expired' });
     assert.deepEqual(gw.expired, []);
     assert.equal((await getOrder(order._id))?.status, 'cancelled');
   });
 
   it('does not cancel an order whose id only names late holds', async () => {
-    assert.deepEqual(await releaseOrder({ orderId: String(new Types.ObjectId()), reason: 'stale' }), { released: 0, status: null });
+    assert.deepEqual(await orders.releaseOrder({ orderId: String(new Types.ObjectId()), reason: 'stale' }), { released: 0, status: null });
   });
 });

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import { Types } from 'mongoose';
 import { MemoryMailer, browser, buildApp, csrfFrom } from '../support/app';
-import { createLogger } from '../../src/platform/logger';
-import { createPaymentEvents } from '../../src/payments/payments.service';
+import type { PaymentEvents } from '../../src/payments/payments.service';
 import { signedIn } from '../admin/helpers';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import type { CompletedCheckout } from '../../src/payments/gateway';
@@ -41,10 +40,11 @@ async function checkout(b: Agent, products: Types.ObjectId[], address: Record<st
 describe('payment pages', () => {
   let app: Express;
   let gw: DemoGateway;
+  let events: PaymentEvents;
   const mailer = new MemoryMailer();
   before(() => {
     gw = new DemoGateway();
-    app = buildApp({ payments: gw, mailer }).app;
+    ({ app, services: { paymentEvents: events } } = buildApp({ payments: gw, mailer }));
   });
 
   describe('GET /checkout/success', () => {
@@ -72,7 +72,6 @@ describe('payment pages', () => {
         const order = await checkout(b, [product._id]);
         const paid = await gw.pay(order.payment.sessionId!);
         const sentBefore = mailer.sent.length;
-        const events = createPaymentEvents({ payments: gw, logger: createLogger('silent', false) });
         await Promise.all([b.get(`/checkout/success?order=${order._id}`).expect(200), events.handleCheckoutCompleted(paid), events.handleCheckoutCompleted(paid)]);
         const mails = mailer.sent.slice(sentBefore);
         assert.equal(mails.filter((m) => m.to === 'guest@example.test').length, 1);
@@ -96,7 +95,6 @@ describe('payment pages', () => {
         assert.ok(Date.now() - t0 < 6_000, `took ${Date.now() - t0} ms`);
         assert.match(page.text, /Stiamo ricevendo/);
         assert.match(page.text, /<meta http-equiv="refresh" content="3">/);
-        buildApp({ payments: gw, mailer }); // the orders feature back on the shared gateway and mailer
       });
     });
   });

@@ -5,8 +5,7 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { OrderModel } from '../../src/orders';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import { expireDemoSessions } from '../../src/payments/jobs';
-import { createPaymentEvents } from '../../src/payments/payments.service';
-import { createLogger } from '../../src/platform/logger';
+import type { PaymentEvents } from '../../src/payments/payments.service';
 import { TransferModel, transferId } from '../../src/payouts/transfer.model';
 import { makeOrder } from './factories';
 import { makeCoop, makePayableCoop } from '../support/factories';
@@ -14,9 +13,10 @@ import { makeCoop, makePayableCoop } from '../support/factories';
 describe('demo payment provider', () => {
   let app: Express;
   let demo: DemoGateway;
+  let events: PaymentEvents;
   before(() => {
     demo = new DemoGateway();
-    app = buildApp({ payments: demo }).app;
+    ({ app, services: { paymentEvents: events } } = buildApp({ payments: demo }));
   });
 
   async function openSession(order: { orderId: string; number: string }, expiresAt = new Date(Date.now() + 30 * 60_000)) {
@@ -95,7 +95,6 @@ describe('demo payment provider', () => {
       const coop = await makePayableCoop();
       const order = await makeOrder([coop]);
       const session = await openSession(order);
-      const events = createPaymentEvents({ payments: demo, logger: createLogger('silent', false) });
       assert.equal(await events.reconcileCheckoutSession(session.id), 'unpaid');
       assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'pending_payment');
       await demo.pay(session.id);
@@ -111,7 +110,7 @@ describe('demo payment provider', () => {
       const coop = await makePayableCoop();
       const order = await makeOrder([coop]);
       const session = await openSession(order, new Date(Date.now() - 1000));
-      assert.ok((await expireDemoSessions(demo, createPaymentEvents({ payments: demo, logger: createLogger('silent', false) }))) >= 1);
+      assert.ok((await expireDemoSessions(demo, events)) >= 1);
       assert.equal((await demo.session(session.id))?.status, 'expired');
       assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'cancelled');
     });

@@ -5,7 +5,7 @@ import { buildApp } from '../support/app';
 import { CoopModel } from '../../src/coops/coop.model';
 import { CoopShareModel, OrderModel } from '../../src/orders';
 import { StripeEventModel } from '../../src/payments/stripe-event.model';
-import { onStripeEvent } from '../../src/payments/hooks';
+import type { EventBus } from '../../src/platform/events';
 import { signWebhookPayload } from '../../src/payments/stripe-webhooks';
 import { TransferModel, transferId } from '../../src/payouts/transfer.model';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
@@ -14,8 +14,9 @@ import { makePayableCoop } from '../support/factories';
 
 describe('Stripe webhooks', () => {
   let app: Express;
+  let events: EventBus;
   before(() => {
-    app = buildApp().app;
+    ({ app, services: { events } } = buildApp());
   });
 
   const post = (path: string, payload: string, signature?: string) => {
@@ -116,9 +117,9 @@ describe('Stripe webhooks', () => {
     });
 
     describe('an event type we do not handle', () => {
-      it('is stored, answered 200 and passed to the hooks', async () => {
+      it('is stored, answered 200 and told to the listeners of its type', async () => {
         const seen: string[] = [];
-        const off = onStripeEvent('charge.refunded', (e) => {
+        const off = events.on('stripe.charge.refunded', (e) => {
           seen.push(e.id);
         });
         try {
@@ -137,10 +138,10 @@ describe('Stripe webhooks', () => {
       });
     });
 
-    describe('when a hook fails', () => {
+    describe('when a listener fails', () => {
       it('answers 500, then processes the redelivery', async () => {
         let calls = 0;
-        const off = onStripeEvent('charge.dispute.created', () => {
+        const off = events.on('stripe.charge.dispute.created', () => {
           calls++;
           if (calls === 1) throw new Error('boom');
         });

@@ -4,8 +4,8 @@ import request from 'supertest';
 import { testConfig } from '../support/app';
 import { createLogger } from '../../src/platform/logger';
 import { createPaymentGateway } from '../../src/payments';
-import { onStripeEvent } from '../../src/payments/hooks';
-import { createPaymentEvents, type OrdersPort } from '../../src/payments/payments.service';
+import { EventBus } from '../../src/platform/events';
+import { createPaymentEvents } from '../../src/payments/payments.service';
 import { webhookRoutes } from '../../src/payments/payments.routes';
 import { StripeEventModel } from '../../src/payments/stripe-event.model';
 import { rand, sessionObject, signedEvent } from './factories';
@@ -21,26 +21,19 @@ describe('payment events', () => {
     payments = createPaymentGateway(config);
   });
 
-  /** Orders stubbed: records the calls (the handler factory takes its dependencies). */
+  /** Orders stubbed: a bus whose listeners record what payments told them. */
   function stubOrders() {
     const calls: { fn: string; input: unknown }[] = [];
-    const orders: OrdersPort = {
-      async markOrderPaid(input) {
-        calls.push({ fn: 'markOrderPaid', input });
-        return { status: 'paid' };
-      },
-      async releaseOrder(input) {
-        calls.push({ fn: 'releaseOrder', input });
-        return { released: 1 };
-      },
-    };
-    return { calls, orders };
+    const bus = new EventBus();
+    bus.on('payment.checkout_paid', (input) => void calls.push({ fn: 'markOrderPaid', input }));
+    bus.on('payment.checkout_ended', (input) => void calls.push({ fn: 'releaseOrder', input }));
+    return { calls, bus, orders: (b = bus) => createPaymentEvents({ payments, logger, events: b }) };
   }
 
   describe('handleCheckoutCompleted', () => {
     it('passes the amount, currency, payment intent and charge to markOrderPaid', async () => {
       const { calls, orders } = stubOrders();
-      const events = createPaymentEvents({ payments, logger, orders });
+      const events = orders();
       const r = await events.handleCheckoutCompleted({ sessionId: 'cs_1', orderId: 'o1', paymentStatus: 'paid', amountTotal: 4200, currency: 'eur', paymentIntentId: 'pi_1', chargeId: 'ch_1' });
       assert.equal(r, 'paid');
       assert.deepEqual(calls, [{ fn: 'markOrderPaid', input: { orderId: 'o1', sessionId: 'cs_1', paymentIntentId: 'pi_1', chargeId: 'ch_1', amount: 4200, currency: 'eur' } }]);
@@ -48,14 +41,14 @@ describe('payment events', () => {
 
     it('asks Stripe for the charge when the event does not carry it', async () => {
       const { calls, orders } = stubOrders();
-      const events = createPaymentEvents({ payments, logger, orders });
+      const events = orders();
       await events.handleCheckoutCompleted({ sessionId: 'cs_2', orderId: 'o2', paymentStatus: 'paid', amountTotal: 100, currency: 'eur', paymentIntentId: 'pi_2' });
       assert.equal(calls.length, 1);
     });
 
     it('does nothing for an unpaid session', async () => {
       const { calls, orders } = stubOrders();
-      const events = createPaymentEvents({ payments, logger, orders });
+      const events = orders();
       assert.equal(await events.handleCheckoutCompleted({ sessionId: 'cs_3', orderId: 'o3', paymentStatus: 'unpaid', amountTotal: 100, currency: 'eur' }), 'unpaid');
       assert.equal(calls.length, 0);
     });
@@ -64,7 +57,7 @@ describe('payment events', () => {
   describe('POST /webhooks/stripe delivered 10 times at once', () => {
     it('processes the event once', async () => {
       const { calls, orders } = stubOrders();
-      const app = express().use(webhookRoutes({ config, logger, payments, orders }));
+      const app = express().use(webhookRoutes({ config, logger, paymentEvents: orders() }));
       const ev = signedEvent('checkout.session.completed', { ...sessionObject({ orderId: `o_${rand()}`, number: 'N', amount: 500, paid: true }), payment_intent: null });
       const res = await Promise.all(
         Array.from({ length: 10 }, () => request(app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', ev.signature).send(ev.payload)),
@@ -77,13 +70,13 @@ describe('payment events', () => {
 
   describe('POST /webhooks/stripe with slow handlers', () => {
     it('answers 200 within its budget and finishes in the background', async () => {
-      const { calls, orders } = stubOrders();
-      const app = express().use(webhookRoutes({ config, logger, payments, orders }, { budgetMs: 100 }));
+      const { calls, bus, orders } = stubOrders();
+      const app = express().use(webhookRoutes({ config, logger, paymentEvents: orders() }, { budgetMs: 100 }));
       let finish: () => void = () => undefined;
       const slow = new Promise<void>((r) => {
         finish = r;
       });
-      const off = onStripeEvent('checkout.session.expired', () => slow);
+      const off = bus.on('stripe.checkout.session.expired', () => slow);
       try {
         const ev = signedEvent('checkout.session.expired', sessionObject({ orderId: `o_${rand()}`, number: 'N', amount: 1, paid: false, status: 'expired' }));
         const started = Date.now();
@@ -102,17 +95,17 @@ describe('payment events', () => {
 
   describe('retryStoredEvents', () => {
     it('runs a failed event again from its stored payload, once', async () => {
-      const { calls, orders } = stubOrders();
-      const app = express().use(webhookRoutes({ config, logger, payments, orders }));
+      const { calls, bus, orders } = stubOrders();
+      const app = express().use(webhookRoutes({ config, logger, paymentEvents: orders() }));
       let fail = true;
-      const off = onStripeEvent('checkout.session.async_payment_failed', () => {
+      const off = bus.on('stripe.checkout.session.async_payment_failed', () => {
         if (fail) throw new Error('database hiccup');
       });
       try {
         const ev = signedEvent('checkout.session.async_payment_failed', sessionObject({ orderId: `o_${rand()}`, number: 'N', amount: 1, paid: false }));
         await request(app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', ev.signature).send(ev.payload).expect(500);
         fail = false;
-        const events = createPaymentEvents({ payments, logger, orders });
+        const events = orders();
         assert.ok((await events.retryStoredEvents()) >= 1);
         assert.equal((await StripeEventModel.findById(ev.event.id).lean())?.status, 'done');
         await events.retryStoredEvents();

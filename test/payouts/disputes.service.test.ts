@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import { buildApp } from '../support/app';
 import { setPayoutSettings } from '../../src/payouts/settings.service';
-import { getTransfer, scheduleTransfersForOrder, setTransferGateway } from '../../src/payouts/transfers.service';
+import { getTransfer, type Transfers } from '../../src/payouts/transfers.service';
 import { transferId } from '../../src/payouts/transfer.model';
 import { DisputeModel } from '../../src/payouts/disputes.service';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
@@ -14,21 +14,18 @@ import { makePayableCoop } from '../support/factories';
 describe('disputes', () => {
   let app: Express;
   let gw: CountingGateway;
-  before(() => {
-    app = buildApp().app;
-  });
-  // Leave a gateway that works for whoever runs next.
-  after(() => setTransferGateway(new CountingGateway()));
+  let transfers: Transfers;
+  // An app whose transfers go through a gateway each test counts.
   beforeEach(() => {
     gw = new CountingGateway();
-    setTransferGateway(gw);
+    ({ app, services: { payouts: { transfers } } } = buildApp({ payments: gw }));
   });
 
   async function heldOrder() {
     const coop = await makePayableCoop();
     const policy = await setPayoutSettings({ holdPolicy: 'on_shipped', holdDays: 14 });
     const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 3000, quantity: 1 }] }]);
-    await scheduleTransfersForOrder(order.orderId);
+    await transfers.scheduleTransfersForOrder(order.orderId);
     await setPayoutSettings({ ...policy, holdPolicy: 'immediate' });
     const o = await OrderModel.findById(order.orderId).lean();
     return { coop, order, chargeId: o!.payment.chargeId!, id: transferId(order.orderId, coop.id) };

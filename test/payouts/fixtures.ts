@@ -76,6 +76,25 @@ export async function makePaidOrder(specs: ShareSpec[]) {
 }
 
 /**
+ * A gateway that forwards every call to the one a test puts behind it
+ * (`use`): an app's services keep the gateway they were built with, so a
+ * test that changes what "Stripe" does mid-way changes it here.
+ */
+export function switchableGateway(first: PaymentGateway): PaymentGateway & { use(next: PaymentGateway): void } {
+  let current = first;
+  const use = (next: PaymentGateway) => {
+    current = next;
+  };
+  return new Proxy({} as PaymentGateway & { use(next: PaymentGateway): void }, {
+    get(_, prop) {
+      if (prop === 'use') return use;
+      const v = Reflect.get(current, prop) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(current) : v;
+    },
+  });
+}
+
+/**
  * The Stripe gateway against stripe-mock, counting the writes and able to
  * fail the next calls the way Stripe or the network would.
  */

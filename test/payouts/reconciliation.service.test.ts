@@ -5,13 +5,16 @@ import { backfillCommissionLedger, recordOrderPaymentLedger } from '../../src/pa
 import { LedgerEntryModel, recordLedger } from '../../src/payouts/ledger.model';
 import { Types } from 'mongoose';
 import { createRefund } from '../../src/payouts/refunds.service';
-import { recordTransferReversal, scheduleTransfersForOrder, setTransferGateway, getTransfer } from '../../src/payouts/transfers.service';
+import { createTransfers, recordTransferReversal, getTransfer, type Transfers } from '../../src/payouts/transfers.service';
 import { setPayoutSettings } from '../../src/payouts/settings.service';
 import { transferId } from '../../src/payouts/transfer.model';
 import { DemoGateway, StripeGateway, type PaymentGateway, type TransferGroupMoney } from '../../src/payments';
 import { testConfig } from '../support/app';
 import { CountingGateway, makePaidOrder } from './fixtures';
 import { makePayableCoop } from '../support/factories';
+
+/** Transfers through the gateway this file's tests count (each test builds its own). */
+let transfers: Transfers;
 
 /** A gateway that reports the given Stripe objects for any transfer group (and fails every write). */
 function stripeHolding(money: TransferGroupMoney): PaymentGateway {
@@ -45,14 +48,14 @@ describe('reconciliation service', () => {
   /** A paid order of two co-ops, both transferred (through stripe-mock), with a partial refund reversed from the first. */
   async function refundedOrder() {
     const gw = new CountingGateway();
-    setTransferGateway(gw);
+    transfers = createTransfers({ gateway: gw });
     const [a, b] = [await makePayableCoop(), await makePayableCoop()];
     const order = await makePaidOrder([
       { coopId: a.id, lines: [{ unitCents: 1000, quantity: 2 }] },
       { coopId: b.id, lines: [{ unitCents: 3000, quantity: 1 }] },
     ]);
     await recordOrderPaymentLedger(order.orderId);
-    await scheduleTransfersForOrder(order.orderId);
+    await transfers.scheduleTransfersForOrder(order.orderId);
     await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
     const ta = (await getTransfer(transferId(order.orderId, a.id)))!;
     const tb = (await getTransfer(transferId(order.orderId, b.id)))!;

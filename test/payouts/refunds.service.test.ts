@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import { createRefund, refundable, retryRefund } from '../../src/payouts/refunds.service';
 import { orderBalance } from '../../src/payouts/reconciliation.service';
 import { coopBalance, netOwedAgainstTransfer, owedBy, recordOrderPaymentLedger } from '../../src/payouts/balances.service';
-import { holdTransfer, releaseTransfer, scheduleTransfersForOrder, setTransferGateway, getTransfer } from '../../src/payouts/transfers.service';
+import { createTransfers, holdTransfer, getTransfer, type Transfers } from '../../src/payouts/transfers.service';
 import { setPayoutSettings } from '../../src/payouts/settings.service';
 import { transferId } from '../../src/payouts/transfer.model';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
@@ -18,6 +18,9 @@ import { CountingGateway, makePaidOrder } from './fixtures';
 import { MemoryMailer } from '../support/app';
 import { makePayableCoop } from '../support/factories';
 
+/** Transfers through the gateway this file's tests count (each test builds its own). */
+let transfers: Transfers;
+
 /** A small seeded generator, so a failing run can be repeated. */
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -30,7 +33,7 @@ function rng(seed: number) {
 async function paidAndTransferred(specs: Parameters<typeof makePaidOrder>[0]) {
   const order = await makePaidOrder(specs);
   await recordOrderPaymentLedger(order.orderId);
-  await scheduleTransfersForOrder(order.orderId);
+  await transfers.scheduleTransfersForOrder(order.orderId);
   return order;
 }
 
@@ -40,11 +43,9 @@ describe('refunds service', () => {
   before(async () => {
     await setPayoutSettings({ holdPolicy: 'immediate', holdDays: 14 });
   });
-  // Leave a gateway that works for whoever runs next.
-  after(() => setTransferGateway(new CountingGateway()));
   beforeEach(() => {
     gw = new CountingGateway();
-    setTransferGateway(gw);
+    transfers = createTransfers({ gateway: gw });
   });
 
   describe('createRefund', () => {
@@ -149,7 +150,7 @@ describe('refunds service', () => {
         await netOwedAgainstTransfer(id);
         assert.equal(await netOwedAgainstTransfer(id), 0);
         assert.equal((await LedgerEntryModel.findById(`netted:${id}`).lean())!.amount, 900);
-        const sent = await releaseTransfer(id);
+        const sent = await transfers.releaseTransfer(id);
         assert.equal(sent.status, 'sent');
         assert.equal(sent.amount, 1800 - 900);
         assert.equal(await owedBy(coop.id), 0);
@@ -324,7 +325,7 @@ describe('refunds service', () => {
       const refund = await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
       assert.equal(refund.coops[0]!.outcome, 'deducted');
       assert.equal(await owedBy(coop.id), 0);
-      const [t] = await scheduleTransfersForOrder(order.orderId);
+      const [t] = await transfers.scheduleTransfersForOrder(order.orderId);
       assert.deepEqual([t?.status, t?.amount], ['held', 0]);
       assert.equal(gw.transfers, 0);
       assert.equal((await orderBalance(order.orderId)).difference, 0);
@@ -341,7 +342,7 @@ describe('refunds service', () => {
       const refund = await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
       assert.equal(refund.coops[0]!.outcome, 'deducted');
       assert.equal(await owedBy(coop.id), 0);
-      const sent = await releaseTransfer(id);
+      const sent = await transfers.releaseTransfer(id);
       assert.equal(sent.amount, 1800 - 900);
       assert.equal((await orderBalance(order.orderId)).difference, 0);
     });

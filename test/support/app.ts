@@ -1,7 +1,7 @@
 import { EventBus } from '../../src/platform/events';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp, type AppDeps } from '../../src/app';
+import { createApp, createServices, type AppDeps, type AppServices } from '../../src/app';
 import { loadConfig, type Config } from '../../src/platform/config';
 import { createLogger } from '../../src/platform/logger';
 import type { Mailer, MailMessage } from '../../src/platform/mail';
@@ -36,9 +36,11 @@ export class MemoryMailer implements Mailer {
   }
 }
 
-export function buildApp(overrides: Partial<AppDeps> & { env?: Record<string, string> } = {}): { app: Express; deps: AppDeps } {
+type Overrides = Partial<AppDeps> & { env?: Record<string, string> };
+
+function testDeps(overrides: Overrides): AppDeps {
   const config = overrides.config ?? testConfig(overrides.env);
-  const deps: AppDeps = {
+  return {
     config,
     logger: overrides.logger ?? createLogger('silent', false),
     mailer: overrides.mailer ?? new MemoryMailer(),
@@ -46,7 +48,23 @@ export function buildApp(overrides: Partial<AppDeps> & { env?: Record<string, st
     dbHealth: overrides.dbHealth,
     events: overrides.events ?? new EventBus(),
   };
-  return { app: createApp(deps), deps };
+}
+
+/** An app as server.ts builds it, with its services (orders, payouts, payments' handlers, the bus). */
+export function buildApp(overrides: Overrides = {}): { app: Express; deps: AppDeps; services: AppServices } {
+  const deps = testDeps(overrides);
+  const services = createServices(deps);
+  return { app: createApp(deps, services), deps, services };
+}
+
+/**
+ * The app's services without the app, composed as createApp composes them
+ * (one bus; payouts, orders and co-ops listening): pass the gateway whose
+ * calls a test counts. `seams`: test-only hooks (a crash between two steps).
+ */
+export function buildServices(overrides: Overrides = {}, seams: Parameters<typeof createServices>[1] = {}): AppServices & { deps: AppDeps } {
+  const deps = testDeps(overrides);
+  return { ...createServices(deps, seams), deps };
 }
 
 /** Reads the CSRF token out of a rendered form. */
