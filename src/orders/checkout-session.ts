@@ -1,6 +1,6 @@
 import type { CheckoutLine, CheckoutSession, PaymentGateway } from '../payments';
 import { PaymentProviderError } from '../payments';
-import { localized, type Locale } from '../platform/i18n';
+import { localized, translator, type Locale } from '../platform/i18n';
 import type { Order } from './order.model';
 
 /** A Checkout Session lives 31 minutes (Stripe's minimum is 30); held stock a few minutes longer. */
@@ -20,6 +20,7 @@ export interface SessionInput {
  * shipping. Names are cut to Stripe's 250 characters.
  */
 export function checkoutLines(order: Pick<Order, 'lines' | 'coops'>, locale: Locale): CheckoutLine[] {
+  const t = translator(locale);
   const lines: CheckoutLine[] = order.lines.map((l) => {
     const variant = localized(l.variantLabel, locale);
     return {
@@ -30,7 +31,7 @@ export function checkoutLines(order: Pick<Order, 'lines' | 'coops'>, locale: Loc
     };
   });
   for (const c of order.coops) {
-    if (c.shippingCents > 0) lines.push({ name: `${locale === 'it' ? 'Spedizione' : 'Shipping'} — ${c.name}`.slice(0, 250), unitAmount: c.shippingCents, quantity: 1, metadata: { coopId: String(c.coop), shipping: '1' } });
+    if (c.shippingCents > 0) lines.push({ name: t('orders.payment.shippingLine', { coop: c.name }).slice(0, 250), unitAmount: c.shippingCents, quantity: 1, metadata: { coopId: String(c.coop), shipping: '1' } });
   }
   return lines;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import mongoose, { Types, type Model } from 'mongoose';
 import { startCheckout, quoteCheckout, CheckoutPaymentError } from '../../src/orders/checkout.service';
+import { checkoutLines } from '../../src/orders/checkout-session';
 import { transitionShare, type Orders } from '../../src/orders/orders.service';
 import { orderByViewToken, getOrder, sharesForOrder, reservationsOf } from '../../src/orders/order-queries';
 import { commissionBpsForMany } from '../../src/payouts';
@@ -410,6 +411,18 @@ describe('checkout.service', () => {
       await assert.rejects(transitionShare(id, 'preparing', { coopId: String(c._id) }), { code: 'illegal_transition' });
       await transitionShare(id, 'delivered', { coopId: String(c._id) });
       assert.equal((await OrderModel.findById(s.orderId).lean())?.status, 'completed');
+    });
+  });
+
+  describe('checkoutLines', () => {
+    const order = {
+      lines: [{ product: new Types.ObjectId(), sku: 'default', coop: new Types.ObjectId(), name: { it: 'Miele', en: 'Honey' }, variantLabel: { it: '500 g', en: '500 g' }, unitCents: 900, quantity: 2, ivaRate: 10, lineCents: 1800 }],
+      coops: [{ coop: new Types.ObjectId(), name: 'Cooperativa Sole', delivery: 'ship' as const, subtotalCents: 1800, shippingCents: 690 }],
+    };
+
+    it("names the shipping line in the buyer's language, from the locale files", () => {
+      assert.deepEqual(checkoutLines(order, 'it').map((l) => [l.name, l.unitAmount, l.quantity]), [['Miele — 500 g', 900, 2], ['Spedizione — Cooperativa Sole', 690, 1]]);
+      assert.deepEqual(checkoutLines(order, 'en').map((l) => l.name), ['Honey — 500 g', 'Shipping — Cooperativa Sole']);
     });
   });
 });
