@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { rawCollection } from '../platform/db';
 import { OrderKeyModel } from './order.model';
-import { allocateOrderNumber, orderNumberCandidate } from './order-number';
+import type { OrderNumbers } from './order-number';
 
 /**
  * The claim protocol of a checkout attempt: one attempt (the key kept in
@@ -23,8 +23,8 @@ function firstFailure(err: unknown): { index: number; duplicate: boolean } | nul
  * nothing is written). A number another process took just before leaves
  * the attempt claimed; a number (and the link) is then taken on its own.
  */
-export async function claimAttempt(orderId: Types.ObjectId, attemptId: string, tokenHash: string, at: Date): Promise<string | null> {
-  const candidate = await orderNumberCandidate(at);
+export async function claimAttempt(numbers: OrderNumbers, orderId: Types.ObjectId, attemptId: string, tokenHash: string, at: Date): Promise<string | null> {
+  const candidate = await numbers.candidate(at);
   const key = (id: string) => ({ _id: id, order: orderId, at });
   try {
     await rawCollection(OrderKeyModel).insertMany([key(attemptId), key(candidate.keyId), key(`token:${tokenHash}`)], { ordered: true });
@@ -36,7 +36,7 @@ export async function claimAttempt(orderId: Types.ObjectId, attemptId: string, t
     try {
       if (failed.index !== 1 || !failed.duplicate) throw err;
       await candidate.collided();
-      const [number] = await Promise.all([allocateOrderNumber(orderId, at), rawCollection(OrderKeyModel).insertOne(key(`token:${tokenHash}`))]);
+      const [number] = await Promise.all([numbers.allocate(orderId, at), rawCollection(OrderKeyModel).insertOne(key(`token:${tokenHash}`))]);
       return number;
     } catch (rest) {
       await OrderKeyModel.deleteOne({ _id: attemptId }).catch(() => undefined);

@@ -9,6 +9,7 @@ import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './o
 import { newViewToken } from './order-queries';
 import { reserveStock } from './reservations.service';
 import { claimAttempt, giveBackAttempt } from './checkout-claim';
+import type { OrderNumbers } from './order-number';
 import { quoteCheckout, type CommissionFor } from './checkout-quote';
 import { PROVIDER_TIMEOUT_MS, SESSION_TTL_MS, requestSession } from './checkout-session';
 import { signalStockChanged } from '../catalog';
@@ -34,6 +35,8 @@ export interface StartCheckoutInput {
   commissionFor: CommissionFor;
   publicUrl: string;
   payments: PaymentGateway;
+  /** The app's order numbers (createOrderNumbers): their counter is this process's memory. */
+  numbers: OrderNumbers;
 }
 
 export interface StartedCheckout {
@@ -89,7 +92,7 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
   // The claim is made while the cart is priced; a refused cart gives it back (its number stays a gap).
   const [quoted, claimed] = await Promise.allSettled([
     quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps, input.commissionFor),
-    claimAttempt(orderId, attemptId, hash, new Date()),
+    claimAttempt(input.numbers, orderId, attemptId, hash, new Date()),
   ]);
   if (claimed.status === 'rejected') throw claimed.reason;
   if (claimed.value === null) {
@@ -235,10 +238,10 @@ async function resumeCheckout(orderId: string, input: StartCheckoutInput, resume
 }
 
 /** What a checkout request names; the rest comes from the app (createCheckout). */
-export type CheckoutRequest = Omit<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl'>;
+export type CheckoutRequest = Omit<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl' | 'numbers'>;
 
 /** Quoting and starting checkouts with the app's gateway, commission rates and public URL. */
-export function createCheckout(deps: Pick<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl'>) {
+export function createCheckout(deps: Pick<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl' | 'numbers'>) {
   return {
     quoteCheckout: (items: CartItem[], deliveries: Record<string, Delivery>, at?: Date) => quoteCheckout(items, deliveries, deps.commissionDefaultBps, deps.commissionFor, at),
     startCheckout: (input: CheckoutRequest) => startCheckout({ ...input, ...deps }),

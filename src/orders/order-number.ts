@@ -9,6 +9,7 @@ import { OrderKeyModel } from './order.model';
  * `_id`); the counter document is only a hint of where to start, so it may
  * lag or be written back by two processes at once without harm: a taken
  * number is skipped. Within one process, numbers are handed out from memory
+ * (the counter of the OrderNumbers that createOrders makes, one per app)
  * so concurrent checkouts do not collide, and the hint is moved only every
  * HINT_EVERY numbers (a write per order saved): a process that starts from
  * it skips at most that many taken numbers once.
@@ -18,8 +19,6 @@ const CounterModel = mongoose.model<{ _id: string; seq: number }>(
   'OrderCounter',
   new Schema<{ _id: string; seq: number }>({ _id: String, seq: Number }, { versionKey: false, collection: 'order_counters' }),
 );
-
-const next = new Map<number, number>();
 
 export const formatOrderNumber = (year: number, seq: number) => `FIL-${year}-${String(seq).padStart(6, '0')}`;
 
@@ -51,40 +50,57 @@ export interface NumberCandidate {
   collided(): Promise<void>;
 }
 
-export async function orderNumberCandidate(at = new Date()): Promise<NumberCandidate> {
-  const year = at.getUTCFullYear();
-  const counterId = `order:${year}`;
-  const fromHint = async () => {
-    const c = await CounterModel.findById(counterId).lean();
-    next.set(year, Math.max(next.get(year) ?? 1, (c?.seq ?? 0) + 1));
-  };
-  if (!next.has(year)) await fromHint();
-  const seq = next.get(year)!;
-  next.set(year, seq + 1);
-  const number = formatOrderNumber(year, seq);
-  return {
-    number,
-    keyId: `number:${number}`,
-    taken: async () => {
-      if (seq % HINT_EVERY === 0) await raiseHint(counterId, seq);
-    },
-    collided: fromHint,
-  };
+export interface OrderNumbers {
+  /**
+   * The number this process would hand out next, for a caller that inserts
+   * its key itself (see NumberCandidate).
+   */
+  candidate(at?: Date): Promise<NumberCandidate>;
+  /** Takes the next free number for `orderId` on its own (its key written alone). */
+  allocate(orderId: Types.ObjectId, at?: Date): Promise<string>;
 }
 
-/** Takes the next free number for `orderId` on its own (its key written alone). */
-export async function allocateOrderNumber(orderId: Types.ObjectId, at = new Date()): Promise<string> {
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const candidate = await orderNumberCandidate(at);
-    try {
-      await rawCollection(OrderKeyModel).insertOne({ _id: candidate.keyId, order: orderId, at: new Date() });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      await candidate.collided();
-      continue;
-    }
-    await candidate.taken();
-    return candidate.number;
+/** The order numbers of one app: the in-memory counter lives here, per year. */
+export function createOrderNumbers(): OrderNumbers {
+  const next = new Map<number, number>();
+
+  async function candidate(at = new Date()): Promise<NumberCandidate> {
+    const year = at.getUTCFullYear();
+    const counterId = `order:${year}`;
+    const fromHint = async () => {
+      const c = await CounterModel.findById(counterId).lean();
+      next.set(year, Math.max(next.get(year) ?? 1, (c?.seq ?? 0) + 1));
+    };
+    if (!next.has(year)) await fromHint();
+    const seq = next.get(year)!;
+    next.set(year, seq + 1);
+    const number = formatOrderNumber(year, seq);
+    return {
+      number,
+      keyId: `number:${number}`,
+      taken: async () => {
+        if (seq % HINT_EVERY === 0) await raiseHint(counterId, seq);
+      },
+      collided: fromHint,
+    };
   }
-  throw new Error('could not allocate an order number');
+
+  /** Takes the next free number for `orderId` on its own (its key written alone). */
+  async function allocate(orderId: Types.ObjectId, at = new Date()): Promise<string> {
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      const c = await candidate(at);
+      try {
+        await rawCollection(OrderKeyModel).insertOne({ _id: c.keyId, order: orderId, at: new Date() });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        await c.collided();
+        continue;
+      }
+      await c.taken();
+      return c.number;
+    }
+    throw new Error('could not allocate an order number');
+  }
+
+  return { candidate, allocate };
 }

@@ -16,6 +16,7 @@ import { ReservationModel } from './reservation.model';
 import { interruptedSalesJob, ordersWithStaleReservations, releaseReservations, reserveStock, sellReservations } from './reservations.service';
 import { asId, sharesForOrder } from './order-queries';
 import { createCheckout, type CommissionFor } from './checkout.service';
+import { createOrderNumbers } from './order-number';
 import { assertShareMove, type ShareStatus } from './states';
 import { signalStockChanged } from '../catalog';
 
@@ -148,7 +149,7 @@ const STALE_SWEEP_MS = 10 * 60_000;
  */
 export function createOrders(deps: OrdersDeps) {
   const { events } = deps;
-  const checkout = createCheckout({ payments: deps.payments, commissionFor: deps.commissionFor, commissionDefaultBps: deps.config.commissionBps, publicUrl: deps.config.publicUrl });
+  const checkout = createCheckout({ payments: deps.payments, commissionFor: deps.commissionFor, commissionDefaultBps: deps.config.commissionBps, publicUrl: deps.config.publicUrl, numbers: createOrderNumbers() });
 
   /**
    * The buyer has paid (a webhook, the success page or the demo page says

@@ -8,7 +8,7 @@ import { orderByViewToken, getOrder, sharesForOrder, reservationsOf } from '../.
 import { commissionBpsForMany } from '../../src/payouts';
 import { OrderKeyModel, OrderModel } from '../../src/orders/order.model';
 import { ReservationModel } from '../../src/orders/reservation.model';
-import { formatOrderNumber, orderNumberCandidate } from '../../src/orders/order-number';
+import { createOrderNumbers, formatOrderNumber } from '../../src/orders/order-number';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { CoopModel } from '../../src/coops/coop.model';
@@ -19,6 +19,8 @@ import { ADDRESS, recordingGateway } from './support';
 import { makeCoop, makeListedProduct, onHand } from '../support/factories';
 
 const attempt = () => randomBytes(16).toString('base64url');
+/** This file's order numbers (an app has one: its counter is the process's memory). */
+const numbers = createOrderNumbers();
 
 function input(gateway: ReturnType<typeof recordingGateway>, items: { productId: string; sku: string; quantity: number }[], over: Partial<Parameters<typeof startCheckout>[0]> = {}) {
   return {
@@ -32,6 +34,7 @@ function input(gateway: ReturnType<typeof recordingGateway>, items: { productId:
     commissionFor: commissionBpsForMany,
     publicUrl: 'http://localhost:3000',
     payments: gateway,
+    numbers,
     ...over,
   };
 }
@@ -143,7 +146,7 @@ describe('checkout.service', () => {
       it('takes the next free one and still writes the guest link', async () => {
         const c = await makeCoop();
         const p = await makeListedProduct(c, { stock: 5 });
-        const taken = await orderNumberCandidate();
+        const taken = await numbers.candidate();
         const seq = Number(taken.number.slice(-6));
         const other = new Types.ObjectId();
         const numberOf = (n: number) => formatOrderNumber(new Date().getUTCFullYear(), n);

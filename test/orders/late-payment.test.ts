@@ -6,6 +6,7 @@ import type { LateStep, Orders } from '../../src/orders/orders.service';
 import { getOrder, latePaidOrders, sharesForOrder } from '../../src/orders/order-queries';
 import { OrderModel, type Order } from '../../src/orders/order.model';
 import { reserveStock } from '../../src/orders/reservations.service';
+import { createOrderNumbers } from '../../src/orders/order-number';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import { PaymentProviderError, type RefundInput } from '../../src/payments/gateway';
 import type { PaymentEvents } from '../../src/payments/payments.service';
@@ -22,6 +23,7 @@ import { rand, sessionObject, signedEvent } from '../payments/factories';
 import { makeCoop, makeListedProduct, onHand } from '../support/factories';
 
 const attempt = () => randomBytes(16).toString('base64url');
+const numbers = createOrderNumbers();
 const logger = createLogger('silent', false);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,6 +58,7 @@ const checkoutOf = (gw: DemoGateway, product: Types.ObjectId | [Types.ObjectId, 
     commissionFor: commissionBpsForMany,
     publicUrl: 'http://localhost:3000',
     payments: gw,
+    numbers,
   });
 
 describe('a payment for a cancelled order', () => {
