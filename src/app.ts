@@ -17,7 +17,7 @@ import { accountsRoutes, loadUser, mailboxRoutes } from './accounts';
 import { membersRoutes, membershipsOf, wireCoops } from './coops';
 import { cartCountLocals, cartRoutes, wireCart } from './cart';
 import { checkoutRoutes, createOrders, wireOrders, type OrdersDeps } from './orders';
-import { commissionBpsForMany, createPayouts, wirePayouts } from './payouts';
+import { createPayouts, wirePayouts } from './payouts';
 import { adminRoutes } from './admin';
 import { workspaceRoutes } from './workspace';
 import { createPaymentEvents, demoPaymentRoutes, webhookRoutes, type PaymentGateway } from './payments';
@@ -47,7 +47,7 @@ export function createServices(deps: AppDeps, seams: Pick<OrdersDeps, 'onStep'> 
   const events = deps.events ?? new EventBus();
   const paymentEvents = createPaymentEvents({ payments: deps.payments, logger, events });
   const payouts = createPayouts({ gateway: deps.payments, logger });
-  const orders = createOrders({ mailer, config, logger, payments: deps.payments, events, commissionFor: commissionBpsForMany, ...seams });
+  const orders = createOrders({ mailer, config, logger, payments: deps.payments, events, commissionFor: payouts.commission.forMany, ...seams });
   wireCoops(events);
   wireCart(events);
   wireOrders(events, orders);

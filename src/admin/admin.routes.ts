@@ -8,16 +8,14 @@ import { coopNames, getCoopRow, listCoopRows as listCoops } from '../coops';
 import { overview } from './overview.service';
 import { payoutsAdminRoutes } from './payouts.routes';
 import { moneyAdminRoutes, type MoneyRoutesDeps } from './money.routes';
-// Registers the dispute and refund handlers on the Stripe webhook hooks.
-import '../payouts/disputes.service';
-import '../payouts/refunds.events';
+import type { Payouts } from '../payouts';
 
 /**
  * Everything under /admin: only admins (guests go to the login page, others
  * get 403). Every change is a POST with a CSRF token and a confirmation
  * field, and is written to the audit log by the service.
  */
-export function adminRoutes(deps: MoneyRoutesDeps & { payouts: Parameters<typeof payoutsAdminRoutes>[0] }): Router {
+export function adminRoutes(deps: MoneyRoutesDeps & { payouts: Parameters<typeof payoutsAdminRoutes>[0] & Pick<Payouts, 'commission'> }): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
 
@@ -84,7 +82,7 @@ export function adminRoutes(deps: MoneyRoutesDeps & { payouts: Parameters<typeof
       });
     }
     const b = parsed.data;
-    await addCommissionRate(req.user!.id, { coopId: b.coop || null, bps: b.percent, effectiveFrom: new Date(`${b.effectiveFrom}T00:00:00Z`), note: b.note });
+    await addCommissionRate(req.user!.id, { coopId: b.coop || null, bps: b.percent, effectiveFrom: new Date(`${b.effectiveFrom}T00:00:00Z`), note: b.note }, deps.payouts.commission);
     flash(req, 'success', 'admin.commission.added');
     res.redirect(303, '/admin/commission');
   });

@@ -4,7 +4,7 @@ import { coopExists, type CoopRow, type CoopTransition } from '../coops';
 import { catalogChanged } from '../catalog';
 import { findUserByEmail, usersByIds } from '../accounts';
 import { CommissionRateModel } from '../payouts/commission.model';
-import { commissionRatesChanged } from '../payouts';
+import type { CommissionRates } from '../payouts';
 import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
 import { audit } from '../platform/audit';
@@ -67,7 +67,7 @@ export async function listCommissionRates(now = new Date()): Promise<RateRow[]> 
  * Rates are only added, never edited: orders already placed keep the rate
  * they snapshotted, so a change never touches them.
  */
-export async function addCommissionRate(actorId: string, input: { coopId: string | null; bps: number; effectiveFrom: Date; note: string }): Promise<RateRow> {
+export async function addCommissionRate(actorId: string, input: { coopId: string | null; bps: number; effectiveFrom: Date; note: string }, rates: Pick<CommissionRates, 'changed'>): Promise<RateRow> {
   if (!Number.isInteger(input.bps) || input.bps < 0 || input.bps > 5000) throw new AppError('commission_out_of_range', 'Commission must be 0–50%', 422);
   if (input.coopId && !(await coopExists(input.coopId))) throw notFound('coop_not_found', 'No such co-op');
   const doc = await CommissionRateModel.create({
@@ -77,7 +77,7 @@ export async function addCommissionRate(actorId: string, input: { coopId: string
     note: input.note,
     createdBy: new Types.ObjectId(actorId),
   });
-  commissionRatesChanged();
+  rates.changed();
   await audit(actorId, 'commission.add', input.coopId ? `coop:${input.coopId}` : 'platform', null, { bps: doc.bps, effectiveFrom: doc.effectiveFrom, note: doc.note });
   return { id: String(doc._id), coopId: input.coopId, coopName: '', bps: doc.bps, effectiveFrom: doc.effectiveFrom, note: doc.note ?? '', inForce: doc.effectiveFrom <= new Date() };
 }

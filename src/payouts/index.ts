@@ -5,7 +5,7 @@
  */
 export { createPayouts, wirePayouts, payoutsJobs, type Payouts, type PayoutsDeps } from './payouts.service';
 export { createTransfers, holdTransfer, getTransfer, listTransfers, policyDue, transferId, TRANSFER_STATUSES, type Transfers, type TransferDoc, type TransferStatus } from './transfers.service';
-export { commissionBpsFor, commissionBpsForMany, commissionRatesChanged } from './commission.service';
+export { createCommissionRates, type CommissionRates } from './commission.service';
 export {
   SHARE_MONEY_STATES,
   moneyState,

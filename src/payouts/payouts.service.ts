@@ -5,6 +5,7 @@ import type { Logger } from '../platform/logger';
 import type { PaymentGateway, WebhookEvent } from '../payments';
 import { ledgerCommissionJob, recordOrderPaymentLedger } from './balances.service';
 import { resumeBulkJobs, startBulkRelease } from './bulk.service';
+import { createCommissionRates } from './commission.service';
 import { onDisputeClosed, onDisputeCreated, type StripeDisputeObject } from './disputes.service';
 import { onChargeRefunded, onRefundEvent, type StripeRefundObject } from './refunds.events';
 import { completeRefund, createRefund } from './refunds.service';
@@ -24,6 +25,7 @@ export interface PayoutsDeps {
 export function createPayouts(deps: PayoutsDeps) {
   const { gateway, logger } = deps;
   const transfers = createTransfers({ gateway });
+  const commission = createCommissionRates();
 
   /**
    * Refunds in full a payment that reached a cancelled order whose stock
@@ -46,6 +48,8 @@ export function createPayouts(deps: PayoutsDeps) {
   return {
     gateway,
     transfers,
+    /** The commission rates in force (checkout asks; the admin's new rate clears the memory). */
+    commission,
     startBulkRelease: (actorId: string, transferIds: string[]) => startBulkRelease(transfers, actorId, transferIds),
     refundLatePayment,
   };

@@ -5,15 +5,15 @@ import { buildApp, csrfFrom } from '../support/app';
 import { CoopModel } from '../../src/coops/coop.model';
 import { AuditEntryModel } from '../../src/platform/audit.model';
 import { CommissionRateModel } from '../../src/payouts/commission.model';
-import { commissionBpsFor } from '../../src/payouts/commission.service';
 import { signedIn } from './helpers';
 import { catalogChanged, getPurchasable } from '../../src/catalog';
 import { makeCoop, makeUser, makeProduct } from '../support/factories';
 
 describe('admin pages', () => {
   let app: Express;
+  let services: ReturnType<typeof buildApp>['services'];
   before(() => {
-    app = buildApp().app;
+    ({ app, services } = buildApp());
   });
 
   describe('GET /admin and its pages', () => {
@@ -178,12 +178,15 @@ describe('admin pages', () => {
         const agent = await signedIn(app, admin.id);
         const page = await agent.get('/admin/commission').expect(200);
         const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+        const later = new Date(Date.now() + 2 * 86_400_000);
+        // The app remembers the rates it read; a new one must clear that at once.
+        assert.equal(await services.payouts.commission.forCoop(coop.id, later, 777), 777);
         await agent.post('/admin/commission').type('form').send({ _csrf: csrfFrom(page.text), coop: coop.id, percent: '12,5', effectiveFrom: tomorrow, confirm: 'yes' }).expect(303);
         const rates = await CommissionRateModel.find({ coop: coop.id }).lean();
         assert.equal(rates.length, 1);
         assert.equal(rates[0]!.bps, 1250);
-        assert.equal(await commissionBpsFor(coop.id, new Date(), 777), 777);
-        assert.equal(await commissionBpsFor(coop.id, new Date(Date.now() + 2 * 86_400_000), 777), 1250);
+        assert.equal(await services.payouts.commission.forCoop(coop.id, new Date(), 777), 777);
+        assert.equal(await services.payouts.commission.forCoop(coop.id, later, 777), 1250);
       });
     });
 

@@ -5,7 +5,7 @@ import { startCheckout, quoteCheckout, CheckoutPaymentError } from '../../src/or
 import { checkoutLines } from '../../src/orders/checkout-session';
 import { transitionShare, type Orders } from '../../src/orders/orders.service';
 import { orderByViewToken, getOrder, sharesForOrder, reservationsOf } from '../../src/orders/order-queries';
-import { commissionBpsForMany } from '../../src/payouts';
+import { createCommissionRates } from '../../src/payouts';
 import { OrderKeyModel, OrderModel } from '../../src/orders/order.model';
 import { ReservationModel } from '../../src/orders/reservation.model';
 import { createOrderNumbers, formatOrderNumber } from '../../src/orders/order-number';
@@ -21,6 +21,8 @@ import { makeCoop, makeListedProduct, onHand } from '../support/factories';
 const attempt = () => randomBytes(16).toString('base64url');
 /** This file's order numbers (an app has one: its counter is the process's memory). */
 const numbers = createOrderNumbers();
+/** The commission rates as an app reads them. */
+const commissionBpsForMany = createCommissionRates().forMany;
 
 function input(gateway: ReturnType<typeof recordingGateway>, items: { productId: string; sku: string; quantity: number }[], over: Partial<Parameters<typeof startCheckout>[0]> = {}) {
   return {

@@ -10,7 +10,7 @@ import { createOrderNumbers } from '../../src/orders/order-number';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import { PaymentProviderError, type RefundInput } from '../../src/payments/gateway';
 import type { PaymentEvents } from '../../src/payments/payments.service';
-import { commissionBpsForMany } from '../../src/payouts';
+import { createCommissionRates } from '../../src/payouts';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { RefundModel } from '../../src/payouts/refund.model';
 import { TransferModel } from '../../src/payouts/transfer.model';
@@ -24,6 +24,8 @@ import { makeCoop, makeListedProduct, onHand } from '../support/factories';
 
 const attempt = () => randomBytes(16).toString('base64url');
 const numbers = createOrderNumbers();
+/** The commission rates as an app reads them. */
+const commissionBpsForMany = createCommissionRates().forMany;
 const logger = createLogger('silent', false);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
