@@ -217,7 +217,7 @@ async function reopenSession(order: Order, input: Pick<StartCheckoutInput, 'paym
  */
 async function resumeCheckout(orderId: string, input: StartCheckoutInput, resumed: boolean): Promise<StartedCheckout> {
   const deadline = Date.now() + PROVIDER_TIMEOUT_MS + 1_000;
-  let order: Order | null = null;
+  let order: Order | null;
   for (;;) {
     order = await OrderModel.findById(orderId).lean<Order>();
     // The first submit gave the attempt back (its cart was refused, or stock ran out): this one starts afresh, once.
