@@ -1,9 +1,6 @@
-import { LedgerEntryModel } from '../payouts/ledger.model';
-import { trusted } from '../platform/db';
 import { listCoopRows as listCoops, pendingCoopCount } from '../coops';
-import { OrderModel } from '../orders/order.model';
-import { CoopShareModel } from '../orders/coop-share.model';
-import { transferStateTotalsByWeek } from '../payouts';
+import { paidOrdersSince, sharesOfOrders } from '../orders';
+import { refundEntriesSince, transferStateTotalsByWeek } from '../payouts';
 import { barChart, type BarChartOptions } from '../platform/charts';
 
 /** The overview's two charts sit side by side, so they are smaller than the workspace's one. */
@@ -34,9 +31,9 @@ export function weekOf(d: Date): string {
 export async function overview(weeks = 8, now = new Date()) {
   const since = new Date(`${weekOf(new Date(now.getTime() - (weeks - 1) * 7 * 86_400_000))}T00:00:00Z`);
   // Sales and orders from the paid orders, commission from their shares' snapshots, refunds from the ledger.
-  const orders = await OrderModel.find({ 'payment.paidAt': trusted({ $gte: since }) }, { totalCents: 1, payment: 1 }).lean();
-  const shares = orders.length ? await CoopShareModel.find({ order: trusted({ $in: orders.map((o) => o._id) }) }, { order: 1, commissionCents: 1 }).lean() : [];
-  const refunds = await LedgerEntryModel.find({ kind: 'refund', at: trusted({ $gte: since }) }, { amount: 1, at: 1 }).lean();
+  const orders = await paidOrdersSince(since);
+  const shares = await sharesOfOrders(orders.map((o) => o._id));
+  const refunds = await refundEntriesSince(since);
   const rows = new Map<string, WeekRow>();
   for (let i = 0; i < weeks; i++) {
     const w = weekOf(new Date(since.getTime() + i * 7 * 86_400_000));

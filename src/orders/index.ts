@@ -1,8 +1,7 @@
 /**
  * What other features may use from orders (payments' events reach it
  * through wireOrders; payouts, the co-op workspace and admin read orders
- * through the queries below). The models stay private: the co-op
- * workspace's two remaining model imports go when it moves (see the co-ops rework).
+ * through the queries below). The models stay private.
  */
 export { createOrders, wireOrders, ordersJobs, transitionShare, markRefunded, flagOrder, LATE_REFUND_REQUEST, type Orders, type OrdersDeps, type LateStep, type MarkOrderPaidInput, type MarkPaidResult, type ReleaseOrderInput } from './orders.service';
 export {
@@ -15,10 +14,13 @@ export {
   findShares,
   orderByPayment,
   recentPaidOrders,
+  paidOrdersSince,
+  sharesOfOrders,
+  ordersByIds,
   type ShareQuery,
 } from './order-queries';
 export { type CommissionFor, type CheckoutQuote, type ShareQuote } from './checkout.service';
 export { ORDER_STATUSES, SHARE_STATUSES, canMoveOrder, canMoveShare, assertShareMove, nextShareMoves, type OrderStatus, type ShareStatus } from './states';
-export { OrderModel, type Order, type OrderLine, type ShippingAddress, type LatePayment } from './order.model';
-export { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
+export { type Order, type OrderLine, type ShippingAddress, type LatePayment } from './order.model';
+export { shareId, type CoopShare } from './coop-share.model';
 export { checkoutRoutes, type CheckoutRoutesDeps } from './orders.routes';

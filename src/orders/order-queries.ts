@@ -132,3 +132,20 @@ export async function recentPaidOrders(limit = 50, coopId?: string): Promise<{ i
   const orders = await OrderModel.find(q, { number: 1, payment: 1 }).sort({ 'payment.paidAt': -1 }).limit(limit).lean();
   return orders.map((o) => ({ id: String(o._id), number: o.number, paidAt: o.payment.paidAt! }));
 }
+
+/** Orders paid at or after `since` (the admin overview's weeks). */
+export async function paidOrdersSince(since: Date): Promise<Pick<Order, '_id' | 'totalCents' | 'payment'>[]> {
+  return OrderModel.find({ 'payment.paidAt': trusted({ $gte: since }) }, { totalCents: 1, payment: 1 }).lean();
+}
+
+/** The co-op shares of these orders. */
+export async function sharesOfOrders(orderIds: readonly (string | Types.ObjectId)[]): Promise<CoopShare[]> {
+  const ids = orderIds.map(asId).filter((x): x is Types.ObjectId => !!x);
+  return ids.length ? CoopShareModel.find({ order: trusted({ $in: ids }) }).lean<CoopShare[]>() : [];
+}
+
+/** These orders, by id (unknown ids are left out); each is one lookup by `_id`. */
+export async function ordersByIds(orderIds: readonly (string | Types.ObjectId)[]): Promise<Order[]> {
+  const found = await Promise.all([...new Set(orderIds.map(String))].map((id) => getOrder(id)));
+  return found.filter((o): o is Order => !!o);
+}

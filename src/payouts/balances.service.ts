@@ -215,3 +215,8 @@ export async function backfillCommissionLedger(limit = 500): Promise<number> {
 }
 
 export const ledgerCommissionJob: Job = { name: 'ledger-commission', everyMs: 60 * 60_000, run: () => backfillCommissionLedger() };
+
+/** Refunds booked in the ledger at or after `since` (amounts are negative). */
+export async function refundEntriesSince(since: Date): Promise<{ amount: number; at: Date }[]> {
+  return LedgerEntryModel.find({ kind: 'refund', at: trusted({ $gte: since }) }, { amount: 1, at: 1 }).lean();
+}

@@ -5,12 +5,13 @@
  */
 export { createPayouts, wirePayouts, payoutsJobs, type Payouts, type PayoutsDeps } from './payouts.service';
 export { createTransfers, holdTransfer, getTransfer, listTransfers, policyDue, transferId, TRANSFER_STATUSES, type Transfers, type TransferDoc, type TransferStatus } from './transfers.service';
-export { createCommissionRates, type CommissionRates } from './commission.service';
+export { createCommissionRates, listCommissionRates, addCommissionRate, type CommissionRates, type RateRow } from './commission.service';
 export {
   SHARE_MONEY_STATES,
   moneyState,
   listShareMoney,
   transferStateTotalsByWeek,
+  refundEntriesSince,
   netOwedAgainstTransfer,
   coopBalance,
   recordOrderPaymentLedger,

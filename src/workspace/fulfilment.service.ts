@@ -4,7 +4,7 @@ import { AppError, notFound } from '../platform/errors';
 import { claim, unclaim } from '../platform/claims';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import type { Logger } from '../platform/logger';
-import { CoopShareModel, OrderModel, getShare, nextShareMoves, transitionShare, type CoopShare, type ShareStatus } from '../orders';
+import { findShares, getOrder, getShare, nextShareMoves, transitionShare, type CoopShare, type ShareStatus } from '../orders';
 import type { Transfers } from '../payouts';
 import { ShipmentModel } from './fulfilment.model';
 
@@ -19,13 +19,7 @@ const VISIBLE: ShareStatus[] = ['paid', 'preparing', 'shipped', 'delivered', 're
  */
 export async function sharesOfCoop(coopId: string, which: 'open' | 'done', limit = 100) {
   const statuses = which === 'open' ? OPEN : VISIBLE.filter((s) => !OPEN.includes(s));
-  return CoopShareModel.find(
-    { coop: new Types.ObjectId(coopId), status: trusted({ $in: statuses }) },
-    { orderNumber: 1, delivery: 1, subtotalCents: 1, shippingCents: 1, status: 1, createdAt: 1 },
-  )
-    .sort({ createdAt: -1 })
-    .limit(limit)
-    .lean();
+  return findShares({ coopId, statusIn: statuses }, limit);
 }
 
 /** A share of this co-op, or not found (another co-op's share does not exist for it). */
@@ -43,7 +37,7 @@ async function ownShare(coopId: string, id: string): Promise<CoopShare> {
 export async function shareForFulfilment(coopId: string, id: string) {
   const share = await ownShare(coopId, id);
   const [order, shipment] = await Promise.all([
-    OrderModel.findById(share.order, { number: 1, lines: 1, address: 1, 'buyer.email': 1, createdAt: 1 }).lean(),
+    getOrder(share.order),
     ShipmentModel.findById(id).lean(),
   ]);
   if (!order) throw notFound('share_not_found', 'No such order for this co-op');
@@ -123,7 +117,7 @@ async function notifyBuyer(deps: FulfilmentDeps, shareId: string, status: ShareS
   try {
     const share = (await getShare(shareId))!;
     const [order, shipment] = await Promise.all([
-      OrderModel.findById(share.order, { number: 1, buyer: 1, lines: 1 }).lean(),
+      getOrder(share.order),
       ShipmentModel.findById(shareId).lean(),
     ]);
     if (!order) return;

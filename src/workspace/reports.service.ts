@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { trusted } from '../platform/db';
-import { CoopShareModel, OrderModel, type ShareStatus } from '../orders';
+import { findShares, ordersByIds, type ShareStatus } from '../orders';
 import { listShareMoney, owedBy, type ShareMoneyState } from '../payouts';
 import { toCsv } from '../platform/csv';
 
@@ -40,12 +40,7 @@ export async function moneyReport(coopId: string, now = new Date()) {
   const from = monthStart(now, 11);
   const coop = new Types.ObjectId(coopId);
   const [shares, money, owed] = await Promise.all([
-    CoopShareModel.find(
-      { coop, status: trusted({ $in: SHOWN }), createdAt: trusted({ $gte: from }) },
-      { order: 1, orderNumber: 1, status: 1, subtotalCents: 1, shippingCents: 1, commissionBps: 1, commissionCents: 1, netCents: 1, createdAt: 1 },
-    )
-      .sort({ createdAt: -1 })
-      .lean(),
+    findShares({ coopId, statusIn: SHOWN, from }),
     listShareMoney({ coopId, from }, 5_000),
     owedBy(coopId),
   ]);
@@ -92,9 +87,7 @@ export async function moneyReport(coopId: string, now = new Date()) {
 
   // Sales by product, from this co-op's lines of the orders sold.
   const soldOrderIds = [...new Set(shares.filter((s) => SOLD.includes(s.status)).map((s) => String(s.order)))];
-  const orderDocs = soldOrderIds.length
-    ? await OrderModel.find({ _id: trusted({ $in: soldOrderIds.map((id) => new Types.ObjectId(id)) }) }, { lines: 1 }).lean()
-    : [];
+  const orderDocs = await ordersByIds(soldOrderIds);
   const products = new Map<string, { name: { it: string; en: string }; quantity: number; salesCents: number }>();
   for (const o of orderDocs) {
     for (const l of o.lines) {

@@ -8,7 +8,7 @@ import { AuditEntryModel } from '../../src/platform/audit.model';
 import { signedIn } from './helpers';
 import { CountingGateway, makePaidOrder } from '../payouts/fixtures';
 import { Types } from 'mongoose';
-import { OrderModel } from '../../src/orders';
+import { OrderModel } from '../../src/orders/order.model';
 import { StockLevelModel, stockId } from '../../src/catalog';
 import { makePayableCoop, makeUser } from '../support/factories';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import { browser, buildApp, csrfFrom } from '../support/app';
 import { CoopModel } from '../../src/coops/coop.model';
-import { OrderModel } from '../../src/orders';
+import { OrderModel } from '../../src/orders/order.model';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import { expireDemoSessions } from '../../src/payments/jobs';
 import type { PaymentEvents } from '../../src/payments/payments.service';

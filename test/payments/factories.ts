@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
-import { CoopShareModel, OrderModel } from '../../src/orders';
+import { CoopShareModel } from '../../src/orders/coop-share.model';
+import { OrderModel } from '../../src/orders/order.model';
 import { signWebhookPayload } from '../../src/payments/stripe-webhooks';
 
 export const rand = () => randomBytes(6).toString('hex');

@@ -6,7 +6,7 @@ import { getTransfer, type Transfers } from '../../src/payouts/transfers.service
 import { transferId } from '../../src/payouts/transfer.model';
 import { DisputeModel } from '../../src/payouts/disputes.service';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
-import { OrderModel } from '../../src/orders';
+import { OrderModel } from '../../src/orders/order.model';
 import { CountingGateway, makePaidOrder, sendStripeEvent } from './fixtures';
 import { suffix } from '../admin/helpers';
 import { makePayableCoop } from '../support/factories';

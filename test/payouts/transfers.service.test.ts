@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
 import { createPaymentGateway } from '../../src/payments';
 import { PaymentProviderError, type PaymentGateway, type TransferInput } from '../../src/payments/gateway';
-import { CoopShareModel } from '../../src/orders';
+import { CoopShareModel } from '../../src/orders/coop-share.model';
 import { CoopModel } from '../../src/coops/coop.model';
 import { LedgerEntryModel, recordLedger } from '../../src/payouts/ledger.model';
 import { setPayoutSettings, DEFAULT_PAYOUT_SETTINGS } from '../../src/payouts/settings.service';

@@ -2,7 +2,9 @@ import type { Express } from 'express';
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
 import { buildApp, csrfFrom, MemoryMailer } from '../support/app';
-import { CoopShareModel, OrderModel, shareId } from '../../src/orders';
+import { shareId } from '../../src/orders';
+import { CoopShareModel } from '../../src/orders/coop-share.model';
+import { OrderModel } from '../../src/orders/order.model';
 import { memberOf, suffix } from './workspace.fixtures';
 import { makeCoop } from '../support/factories';
 
