@@ -5,7 +5,7 @@ import { flash } from '../platform/web';
 import { fieldErrors } from '../platform/forms';
 import { FulfilmentSchema } from './workspace.schemas';
 import { SHARE_ID, advanceShare, shareForFulfilment, sharesOfCoop } from './fulfilment.service';
-import type { WorkspaceDeps } from './workspace.routes';
+import type { WorkspaceDeps } from './deps';
 
 /**
  * Orders to fulfil, for every member (staff and up): the co-op's shares

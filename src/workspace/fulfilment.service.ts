@@ -1,5 +1,3 @@
-import { Types } from 'mongoose';
-import { trusted } from '../platform/db';
 import { AppError, notFound } from '../platform/errors';
 import { claim, unclaim } from '../platform/claims';
 import { sendTemplate, type Mailer } from '../platform/mail';

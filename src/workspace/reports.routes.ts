@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { requireCoopRole } from '../coops';
 import { moneyCsv, moneyReport } from './reports.service';
-import type { WorkspaceDeps } from './workspace.routes';
+import type { WorkspaceDeps } from './deps';
 import { barChart } from '../platform/charts';
 
 /** Money and reports, for managers and the owner. Mounted under /workspace/:coopSlug. */

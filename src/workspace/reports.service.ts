@@ -1,5 +1,3 @@
-import { Types } from 'mongoose';
-import { trusted } from '../platform/db';
 import { findShares, ordersByIds, type ShareStatus } from '../orders';
 import { listShareMoney, owedBy, type ShareMoneyState } from '../payouts';
 import { toCsv } from '../platform/csv';
@@ -38,7 +36,6 @@ export interface OrderMoneyRow {
  */
 export async function moneyReport(coopId: string, now = new Date()) {
   const from = monthStart(now, 11);
-  const coop = new Types.ObjectId(coopId);
   const [shares, money, owed] = await Promise.all([
     findShares({ coopId, statusIn: SHOWN, from }),
     listShareMoney({ coopId, from }, 5_000),
