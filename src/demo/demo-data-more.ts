@@ -1,4 +1,4 @@
-import type { DemoCoopWithProducts } from './demo-data';
+import type { DemoCoopWithProducts } from './demo-types';
 
 /** Seven more demo co-ops (91 products), so the shop has twelve-plus co-ops and 150-plus products to browse. */
 export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [

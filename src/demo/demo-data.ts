@@ -1,34 +1,8 @@
-import type { Category, Certification, Unit } from '../catalog';
+import type { DemoCoopWithProducts } from './demo-types';
 import { MORE_DEMO_COOPS } from './demo-data-more';
 
-export interface DemoCoop {
-  slug: string;
-  name: string;
-  kind: 'agricultural' | 'craft';
-  socialType: 'A' | 'B' | 'none';
-  region: string;
-  town: string;
-  story: { it: string; en: string };
-  impact: { members: number; integrationWorkers: number; trainingHours: number; supports: { it: string; en: string } };
-  shipping: { flatCents: number; freeOverCents: number; pickup: boolean };
-}
+export type { DemoCoop, DemoCoopWithProducts, DemoProductRow, DemoVariant } from './demo-types';
 
-/** [slug, category, name it, name en, description it, description en, price cents, IVA %, unit, certifications, season months, stock, tags] */
-export type DemoProductRow = [
-  string, Category, string, string, string, string, number, 4 | 10 | 22, Unit, Certification[], number[], number, string[],
-];
-
-export interface DemoVariant {
-  sku: string;
-  it: string;
-  en: string;
-  size?: string;
-  colour?: string;
-  priceCents: number;
-  stock: number;
-}
-
-export type DemoCoopWithProducts = DemoCoop & { products: DemoProductRow[]; variants?: Record<string, DemoVariant[]> };
 
 const FIRST_COOPS: DemoCoopWithProducts[] = [
   {

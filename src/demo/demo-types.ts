@@ -1,0 +1,31 @@
+import type { Category, Certification, Unit } from '../catalog';
+
+/** The shape of the demo data (demo-data.ts and demo-data-more.ts fill it). */
+export interface DemoCoop {
+  slug: string;
+  name: string;
+  kind: 'agricultural' | 'craft';
+  socialType: 'A' | 'B' | 'none';
+  region: string;
+  town: string;
+  story: { it: string; en: string };
+  impact: { members: number; integrationWorkers: number; trainingHours: number; supports: { it: string; en: string } };
+  shipping: { flatCents: number; freeOverCents: number; pickup: boolean };
+}
+
+/** [slug, category, name it, name en, description it, description en, price cents, IVA %, unit, certifications, season months, stock, tags] */
+export type DemoProductRow = [
+  string, Category, string, string, string, string, number, 4 | 10 | 22, Unit, Certification[], number[], number, string[],
+];
+
+export interface DemoVariant {
+  sku: string;
+  it: string;
+  en: string;
+  size?: string;
+  colour?: string;
+  priceCents: number;
+  stock: number;
+}
+
+export type DemoCoopWithProducts = DemoCoop & { products: DemoProductRow[]; variants?: Record<string, DemoVariant[]> };
