@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import mongoose, { Schema } from 'mongoose';
+import { deleteExpired, expiryJob } from '../../src/platform/expiry';
+
+const ExpiringModel = mongoose.model(
+  'ExpiryTestDoc',
+  new Schema<{ label: string; expiresAt: Date; createdAt: Date }>({ label: String, expiresAt: Date, createdAt: Date }, { collection: 'expiry_test_docs', versionKey: false }),
+);
+
+describe('platform/expiry', () => {
+  const now = new Date('2030-01-01T12:00:00Z');
+  const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
+
+  beforeEach(() => ExpiringModel.deleteMany({}));
+
+  it('deletes the documents whose expiry date has passed, and only those', async () => {
+    await ExpiringModel.create([
+      { label: 'gone', expiresAt: at(-1), createdAt: at(-100) },
+      { label: 'kept', expiresAt: at(1), createdAt: at(-100) },
+    ]);
+    const n = await deleteExpired({ name: 'expiry-test', model: ExpiringModel, field: 'expiresAt' }, now);
+    assert.equal(n, 1);
+    assert.deepEqual((await ExpiringModel.find({}).lean()).map((d) => d.label), ['kept']);
+  });
+
+  it('with afterMs, deletes documents that long after the field', async () => {
+    await ExpiringModel.create([
+      { label: 'gone', expiresAt: at(10), createdAt: at(-61) },
+      { label: 'kept', expiresAt: at(-10), createdAt: at(-59) },
+    ]);
+    await deleteExpired({ name: 'expiry-test', model: ExpiringModel, field: 'createdAt', afterMs: 60 * 60_000 }, now);
+    assert.deepEqual((await ExpiringModel.find({}).lean()).map((d) => d.label), ['kept']);
+  });
+
+  it('gives a job with the name, the interval (a minute by default) and the deletion', async () => {
+    await ExpiringModel.create({ label: 'gone', expiresAt: new Date(Date.now() - 1000) });
+    const job = expiryJob({ name: 'expiry-test', model: ExpiringModel, field: 'expiresAt' });
+    assert.equal(job.name, 'expiry-test');
+    assert.equal(job.everyMs, 60_000);
+    assert.equal(job.perProcess, undefined, 'one process at a time is enough');
+    assert.equal(await job.run(), 1);
+  });
+});
