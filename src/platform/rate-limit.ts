@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { rateLimit, type Options, type Store, type ClientRateLimitInfo } from 'express-rate-limit';
 import mongoose, { Schema } from 'mongoose';
-import { trusted } from './db';
+import { deleteExpired, expiryJob, type Expiry } from './expiry';
 import type { Job } from './jobs';
 
 interface RateLimitHit {
@@ -11,8 +11,8 @@ interface RateLimitHit {
 }
 
 // One small document per client and window, addressed by `_id` alone: on
-// FerretDB's SQLite backend only `_id` lookups reach an index. No TTL index
-// (FerretDB rejects it): `sweepRateLimits` deletes expired windows.
+// FerretDB's SQLite backend only `_id` lookups reach an index. Windows that
+// have ended expire through the expiry seam (see `rateLimitsJob`).
 const RateLimitHitModel = mongoose.model<RateLimitHit>(
   'RateLimitHit',
   new Schema<RateLimitHit>({ _id: String, hits: Number, expiresAt: Date }, { versionKey: false, collection: 'rate_limits' }),
@@ -61,14 +61,15 @@ export class MongoRateLimitStore implements Store {
   }
 }
 
-/** Deletes rate-limit windows that have ended (`rateLimitsJob`). */
-export async function sweepRateLimits(now = new Date()): Promise<number> {
-  // Our own operator: without trusted() the global sanitizeFilter would turn it into a literal (CastError).
-  const r = await RateLimitHitModel.deleteMany({ expiresAt: trusted({ $lt: now }) });
-  return r.deletedCount;
+const WINDOWS_EXPIRE: Expiry = { name: 'rate-limits', model: RateLimitHitModel, field: 'expiresAt' };
+
+/** Deletes rate-limit windows that have ended. */
+export function sweepRateLimits(now = new Date()): Promise<number> {
+  return deleteExpired(WINDOWS_EXPIRE, now);
 }
 
-export const rateLimitsJob: Job = { name: 'rate-limits', everyMs: 60_000, run: () => sweepRateLimits() };
+/** The job that deletes rate-limit windows that have ended. */
+export const rateLimitsJob: Job = expiryJob(WINDOWS_EXPIRE);
 
 export interface LimitOptions {
   name: string;
