@@ -8,7 +8,7 @@ import { DbHealth } from './platform/db-health';
 import { seedDemo } from './demo/seed';
 import { accountsJobs } from './accounts';
 import { coopsJobs } from './coops';
-import { catalogJobs, startCatalog } from './catalog';
+import { catalogJobs, loadCatalog } from './catalog';
 import { ordersJobs } from './orders';
 import { payoutsJobs } from './payouts';
 import { createPaymentGateway, paymentsJobs } from './payments';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const runtime = await bootstrap();
   const { config, logger } = runtime;
   if (config.seedDemo) await seedDemo(logger, config);
-  const stopCatalog = await startCatalog(logger);
+  await loadCatalog(logger);
 
   const dbHealth = new DbHealth({ uri: runtime.uri, logger }).start();
   // One gateway and one set of services for the app and the jobs: a stored event retried by a job reaches the same listeners.
@@ -80,7 +80,6 @@ async function main(): Promise<void> {
     });
     // Then the background work, waiting for runs under way, and only then the database.
     await jobs.stop();
-    stopCatalog();
     dbHealth.stop();
     await runtime.close();
     logger.info('stopped');

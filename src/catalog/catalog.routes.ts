@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { notFound } from '../platform/errors';
 import { localized } from '../platform/i18n';
 import { CERTIFICATIONS, DEPARTMENTS, departmentOf, isCategory, isDepartment, unitPrice, type Category } from './categories';
-import { catalog, isInStock } from './catalog-cache';
+import { catalog, catalogGeneration, isInStock } from './read-model';
 import { homePage, listProducts, productPage, type Listing } from './catalog.service';
 import { listingQueryString, parseListingQuery, productSlugSchema, SORTS, type ListingFilters } from './catalog.schemas';
 import { imageSrcset, imageUrl, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
@@ -23,7 +23,7 @@ const STOREFRONT = /^\/(shop|search|coops|products)(\/|$)|^\/$/;
 /** The storefront: home, listings, search and product pages (and the rendered-page cache the co-op pages share). */
 export function catalogRoutes(): Router {
   const router = Router();
-  router.use(pageCache({ paths: (path) => STOREFRONT.test(path) }));
+  router.use(pageCache({ paths: (path) => STOREFRONT.test(path), generation: catalogGeneration }));
 
   router.get('/', async (req, res) => {
     const home = await homePage();

@@ -1,7 +1,7 @@
 import type { Locale } from '../platform/i18n';
 import { notFound } from '../platform/errors';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, DEPARTMENTS, type Category, type Department } from './categories';
-import { catalog, catalogGeneration, isInStock, onHandOf, onHandTotals, productOnHand, type CatalogCoop, type CatalogProduct, type CatalogSnapshot } from './catalog-cache';
+import { catalog, catalogReadModel, isInStock, onHandOf, productOnHand, type CatalogCoop, type CatalogProduct, type CatalogSnapshot } from './read-model';
 import { PER_PAGE, type ListingFilters } from './catalog.schemas';
 import { words } from './search-terms';
 
@@ -87,20 +87,6 @@ export interface Listing {
 // One bit per filter dimension, for the facet counts below.
 const D_DEPT = 1, D_CAT = 2, D_COOP = 4, D_REGION = 8, D_PRICE = 16, D_CERT = 32, D_STOCK = 64, D_SEASON = 128;
 
-interface Matched {
-  generation: number;
-  rows: Int32Array;
-  facets: Facets;
-}
-
-/**
- * Recent listings (all pages of one set of filters), so paging through or
- * reloading a listing costs no scan. Dropped whenever the catalogue or
- * stock changes (`catalogGeneration`).
- */
-const matchedCache = new Map<string, Matched>();
-const MATCHED_CACHE_SIZE = 300;
-
 /**
  * One page of the catalogue for a set of filters, with the count of
  * results each filter value would give (the other filters kept).
@@ -117,13 +103,8 @@ export async function listProducts(filters: ListingFilters, opts: { locale: Loca
   const perPage = opts.perPage ?? PER_PAGE;
   const f = filters;
   const key = JSON.stringify([f.department, f.category, f.coop, f.region, f.minCents, f.maxCents, f.cert, f.inStock, f.inSeason, f.q, f.sort, f.sort === 'name' ? opts.locale : '', month, !!opts.searchOnly]);
-  const gen = catalogGeneration();
-  let matched = matchedCache.get(key);
-  if (!matched || matched.generation !== gen) {
-    matched = { generation: gen, ...matchRows(snap, f, month, opts) };
-    if (matchedCache.size >= MATCHED_CACHE_SIZE) matchedCache.delete(matchedCache.keys().next().value!);
-    matchedCache.set(key, matched);
-  }
+  // Recent listings (all pages of one set of filters) are kept until the catalogue or stock changes, so paging through or reloading one costs no scan.
+  const matched = catalogReadModel.store.memo(`listing:${key}`, () => matchRows(snap, f, month, opts));
   const total = matched.rows.length;
   const pages = Math.max(1, Math.ceil(total / perPage));
   const pageClamped = f.page > pages;
@@ -134,7 +115,7 @@ export async function listProducts(filters: ListingFilters, opts: { locale: Loca
 
 function matchRows(snap: CatalogSnapshot, f: ListingFilters, month: number, opts: { locale: Locale; searchOnly?: boolean }): { rows: Int32Array; facets: Facets } {
   const { cols } = snap;
-  const onHand = onHandTotals(snap);
+  const onHand = catalogReadModel.store.onHandTotals(snap);
   const want = {
     department: f.department ? DEPARTMENT_SLUGS.indexOf(f.department) : -1,
     category: f.category ? CATEGORY_SLUGS.indexOf(f.category) : -1,

@@ -14,7 +14,7 @@ import { normalizeText, searchTermsFor } from './search-terms';
 import { GoodsImportClaimModel, GoodsImportModel, type GoodsImportRow } from './goods-import.model';
 import { removeProductImage, storeProductImage } from './images';
 import type { GoodsInput } from '../workspace/workspace.schemas';
-import { catalogChanged, stockChanged } from './catalog-cache';
+import { catalogChanged, stockChanged } from './read-model';
 import { toCsv } from '../platform/csv';
 
 /** The co-op a member acts for, as the workspace guard established it. */

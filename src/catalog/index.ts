@@ -5,21 +5,21 @@
  * editing a few products (co-ops unchanged), prefer
  * `await catalogChanged({ productIds })`, which re-reads only those, by
  * `_id`, in every process (a full reload reads every product: seconds at
- * 10,000 on FerretDB). After a stock change, `await stockChanged([productId, …])`.
- * All reload this process at once and tell the others (they poll every 2 s). In tests, make
- * the data, then `await catalogChanged()` (or `refreshCatalog()`) before
- * requesting a page.
+ * 10,000). After a stock change, `await stockChanged([productId, …])`.
+ * All reload this process at once and tell the others through the change
+ * feed (they read it every 2 s). In tests, make the data, then
+ * `await catalogChanged()` (or `refreshCatalog()`) before requesting a page.
  *
  * Stock changes only through stock.service.ts (holds, releases, sales,
  * edits, restocks): never write a StockLevel directly.
+ *
+ * The catalogue's periodic work is `catalogJobs()`; `loadCatalog` loads it
+ * at start-up.
  */
-import type { Job } from '../platform/jobs';
-import { catalogChangesJob } from './catalog-cache';
-import { sweepGoodsImports } from './goods.service';
-
 export { catalogRoutes } from './catalog.routes';
 export { coopsRoutes } from './coops.routes';
-export { catalogChanged, stockChanged, stockLoadCount, type KnownStock, refreshCatalog, startCatalog, onHandOf, type CatalogProduct, type CatalogCoop, type CatalogVariant, type CatalogImage } from './catalog-cache';
+export { catalogChanged, stockChanged, stockLoadCount, signalStockChanged, type KnownStock, refreshCatalog, loadCatalog, onHandOf, type CatalogProduct, type CatalogCoop, type CatalogVariant, type CatalogImage } from './read-model';
+export { catalogJobs } from './catalog.jobs';
 export { getPurchasable, getProductsByIds, listCoops } from './catalog.service';
 export { goodsCounts } from './goods.service';
 export { readProductsLive, readOnHandLive } from './live';
@@ -31,9 +31,4 @@ export { DEPARTMENTS, CATEGORY_SLUGS, CERTIFICATIONS, UNITS, UNIT_CODES, IVA_RAT
 export { searchTermsFor } from './search-terms';
 export { ProductModel } from './product.model';
 export { StockLevelModel, stockId, type StockHold } from './stock.model';
-export { holdUnits, releaseHold, markHoldSold, dropSoldHold, allHolds, itemsHeldFor, adjustStock, restockForRefund, outOfStock, signalStockChanged, type FoundHold, type ReleaseOutcome } from './stock.service';
-
-/** The catalogue's periodic work (server.ts runs it): old change records and CSV import previews go. */
-export function catalogJobs(): Job[] {
-  return [catalogChangesJob, { name: 'goods-imports', everyMs: 3_600_000, run: () => sweepGoodsImports() }];
-}
+export { holdUnits, releaseHold, markHoldSold, dropSoldHold, allHolds, itemsHeldFor, adjustStock, restockForRefund, outOfStock, type FoundHold, type ReleaseOutcome } from './stock.service';

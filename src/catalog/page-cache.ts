@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { SESSION_COOKIE } from '../platform/security';
-import { catalogGeneration } from './catalog-cache';
 
 interface Entry {
   generation: number;
@@ -16,13 +15,14 @@ interface Entry {
  *
  * Such a visitor has no user, no cart, no flash message and no CSRF token,
  * so a page depends only on its URL and language: it is served again
- * without rendering until the catalogue or stock changes
- * (`catalogGeneration`, so an edit shows as soon as this process has
- * reloaded) or `ttlMs` passes (for what moves with the clock: the month's
- * produce, the co-op of the day). A response that sets a cookie (a page
- * with a form starts a session) or is not a 200 is never kept.
+ * without rendering until `generation()` moves (for the storefront, the
+ * catalogue's: any change of products or stock, so an edit shows as soon
+ * as this process has reloaded) or `ttlMs` passes (for what moves with
+ * the clock: the month's produce, the co-op of the day). A response that
+ * sets a cookie (a page with a form starts a session) or is not a 200 is
+ * never kept.
  */
-export function pageCache(opts: { paths: (path: string) => boolean; max?: number; ttlMs?: number }): RequestHandler {
+export function pageCache(opts: { paths: (path: string) => boolean; generation: () => number; max?: number; ttlMs?: number }): RequestHandler {
   const max = opts.max ?? 500;
   const ttlMs = opts.ttlMs ?? 60_000;
   const pages = new Map<string, Entry>();
@@ -30,7 +30,7 @@ export function pageCache(opts: { paths: (path: string) => boolean; max?: number
     if (req.method !== 'GET' || !opts.paths(req.path) || req.originalUrl.length > 512) return next();
     if (req.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return next();
     const key = `${req.locale}|${req.originalUrl}`;
-    const generation = catalogGeneration();
+    const generation = opts.generation();
     const hit = pages.get(key);
     if (hit && hit.generation === generation && Date.now() - hit.at < ttlMs) {
       res.set('ETag', hit.etag).type('html').send(hit.body);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Filter, UpdateFilter } from 'mongodb';
 import { rawCollection } from '../platform/db';
 import { conflict } from '../platform/errors';
-import { stockChanged, stockLoadCount, type KnownStock } from './catalog-cache';
+import { catalogReadModel } from './read-model';
 import { decodeHold, encodeHold, StockLevelModel, type StockHold, type StockLevel } from './stock.model';
 
 /**
@@ -39,7 +39,7 @@ export const outOfStock = (stockId: string, available: number) => {
 /**
  * One guarded write. The level it leaves is read back in the same command,
  * so the catalogue can show it without another read (see `noteLevel`).
- * With `signal` the catalogue hears of it within SIGNAL_WINDOW_MS; without
+ * With `signal` the catalogue hears of it within half a second; without
  * (an edit or a restock, rare) the caller refreshes it at once with
  * `stockChanged`. Null when the filter matched nothing.
  */
@@ -198,39 +198,7 @@ export async function restockForRefund(stockId: string, refundLine: string, quan
   return !!done;
 }
 
-/**
- * Tells the catalogue that stock moved, at most once per `SIGNAL_WINDOW_MS`
- * per process, with every product touched in between. Each `stockChanged`
- * bumps a version document; one per checkout would make that the cost of a
- * checkout. The levels the writes returned are passed on (`known`), so the
- * catalogue does not read them back. Concurrent writes may return in any
- * order: `seq` (counted by each write) keeps the newest level of each item.
- */
-const SIGNAL_WINDOW_MS = 500;
-let pending = new Set<string>();
-let known: KnownStock | null = null;
-const newest = new Map<string, number>();
-let timer: NodeJS.Timeout | null = null;
-
+/** Passes a level a write returned on to the catalogue (see StockSignal). */
 function noteLevel(stockId: string, onHand: number, seq: number, signal: boolean): void {
-  if ((newest.get(stockId) ?? -1) >= seq) return;
-  newest.set(stockId, seq);
-  known ??= { levels: new Map(), since: stockLoadCount() };
-  known.levels.set(stockId, onHand);
-  if (signal) signalStockChanged([stockId.slice(0, stockId.indexOf(':'))]);
-}
-
-/** Products whose stock moved: the catalogue re-reads them within the window. */
-export function signalStockChanged(productIds: Iterable<string>): void {
-  for (const id of productIds) pending.add(id);
-  if (timer) return;
-  timer = setTimeout(() => {
-    const ids = [...pending];
-    const levelsKnown = known ?? undefined;
-    pending = new Set();
-    known = null;
-    timer = null;
-    void stockChanged(ids, levelsKnown).catch(() => undefined);
-  }, SIGNAL_WINDOW_MS);
-  timer.unref();
+  catalogReadModel.stockSignal.noteLevel(stockId, onHand, seq, signal);
 }

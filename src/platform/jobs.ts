@@ -29,6 +29,12 @@ export interface Job {
    * stuck after its process died mid-run, not how long a run may take.
    */
   leaseMs?: number;
+  /**
+   * The longest wait after failures (the runner's `maxBackoffMs` by
+   * default). A job whose every run matters as soon as it can succeed
+   * again (a poll that keeps memory current) sets its own interval here.
+   */
+  maxBackoffMs?: number;
 }
 
 /** What happened when a job was due (or asked for with `runNow`). */
@@ -178,7 +184,7 @@ export class JobRunner {
   }
 
   private delay(slot: Slot): number {
-    return nextDelay(slot.job.everyMs, slot.failures, { jitter: this.jitter, maxBackoffMs: this.maxBackoffMs }, this.random);
+    return nextDelay(slot.job.everyMs, slot.failures, { jitter: this.jitter, maxBackoffMs: slot.job.maxBackoffMs ?? this.maxBackoffMs }, this.random);
   }
 
   private schedule(slot: Slot, ms: number): void {

@@ -3,13 +3,18 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import mongoose from 'mongoose';
-import { CatalogChangeModel, CatalogVersionModel } from '../../src/catalog/catalog-version.model';
+import { ChangeFeed } from '../../src/platform/change-feed';
 import { catalogChanged, getPurchasable, getProductsByIds, refreshCatalog, stockChanged, stockLoadCount } from '../../src/catalog';
-import { pollCatalogVersions } from '../../src/catalog/catalog-cache';
+import { catalog, catalogReadModel, type CatalogTopic } from '../../src/catalog/read-model';
 import { listProducts, monthInItaly, searchProducts } from '../../src/catalog/catalog.service';
-import { catalog } from '../../src/catalog/catalog-cache';
 import { listingQueryString, parseListingQuery, type ListingFilters } from '../../src/catalog/catalog.schemas';
 import { makeCoop, makeProduct, unique } from '../support/factories';
+
+/** Another app process's view of the catalogue's change feed (this process's read model uses its own). */
+const otherProcess = new ChangeFeed<CatalogTopic>('catalog', ['catalog', 'stock']);
+/** The feed's version documents, to play a read that crossed a write. */
+const FeedVersionModel = mongoose.model<{ _id: string; token: string }>('CatalogVersion');
+const pollCatalogVersions = () => catalogReadModel.poll();
 
 /** A region name of letters only (the region filter accepts nothing else), unique to this run. */
 const uniqueRegion = () => `Regione ${unique().replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
@@ -259,11 +264,11 @@ describe('catalogue read model and listings', () => {
       assert.equal((await getPurchasable(String(other._id), 'default'))?.onHand, 4);
     });
 
-    it('reloads when another process bumps the version document', async () => {
+    it('reloads when another process bumps the catalogue in the feed', async () => {
       const coop = await makeCoop();
       const prod = await makeProduct(coop);
-      // Another process published this and bumped the version; this one has not reloaded yet.
-      await CatalogVersionModel.updateOne({ _id: 'catalog' }, { $set: { token: `other-${unique()}` } }, { upsert: true });
+      // Another process published this and bumped the catalogue; this one has not reloaded yet.
+      await otherProcess.bump('catalog');
       assert.equal(await getPurchasable(String(prod._id), 'default'), null);
       assert.equal(await pollCatalogVersions(), 'catalog');
       assert.ok(await getPurchasable(String(prod._id), 'default'));
@@ -276,15 +281,15 @@ describe('catalogue read model and listings', () => {
       await catalogChanged();
       await stockChanged([String(prod._id)]);
       assert.equal(await pollCatalogVersions(), 'none');
-      const before = (await CatalogVersionModel.findById('stock').lean())!.token;
+      const before = (await FeedVersionModel.findById('stock').lean())!.token;
       await stockChanged([String(prod._id)]);
       // The poll's read was answered before the bump's write landed: it sees the token the bump replaced.
-      await CatalogVersionModel.updateOne({ _id: 'stock' }, { $set: { token: before } });
+      await FeedVersionModel.updateOne({ _id: 'stock' }, { $set: { token: before } });
       const loads = stockLoadCount();
       assert.equal(await pollCatalogVersions(), 'none');
       assert.equal(stockLoadCount(), loads);
       // Another process's bump is still picked up.
-      await CatalogVersionModel.updateOne({ _id: 'stock' }, { $set: { token: `other-${unique()}` } });
+      await otherProcess.bump('stock');
       assert.equal(await pollCatalogVersions(), 'stock');
       assert.equal(stockLoadCount(), loads + 1);
     });
@@ -376,8 +381,8 @@ describe('catalogChanged with product ids', () => {
     const p = await makeProduct(coop, { nameIt: 'Prima' });
     await catalogChanged();
     await ProductModel.updateOne({ _id: p._id }, { $set: { 'name.it': 'Dopo' } });
-    // Another process edited it and left a change record; this one has not reloaded yet.
-    await CatalogChangeModel.create({ products: [String(p._id)], at: new Date() });
+    // Another process edited it and published a change record; this one has not reloaded yet.
+    await otherProcess.publish([String(p._id)]);
     assert.equal((await getPurchasable(String(p._id), 'default'))?.product.name.it, 'Prima');
     assert.equal(await pollCatalogVersions(), 'products');
     assert.equal((await getPurchasable(String(p._id), 'default'))?.product.name.it, 'Dopo');

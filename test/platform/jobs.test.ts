@@ -181,6 +181,23 @@ describe('platform/jobs', () => {
         assert.equal(r.failuresOf(name), 0);
       });
 
+      it('with its own maxBackoffMs, waits no longer than that after failures', async () => {
+        const { logger, lines } = capturingLogger();
+        const name = `poll-${randomUUID()}`;
+        let calls = 0;
+        const run = async () => {
+          calls++;
+          if (calls <= 3) throw new Error(`down ${calls}`);
+        };
+        const r = make([{ name, everyMs: 20, maxBackoffMs: 20, perProcess: true, run }], { logger, jitter: 0, maxBackoffMs: 120 }).start();
+        await waitFor(() => calls >= 4);
+        await r.stop();
+        assert.deepEqual(
+          lines.filter((l) => l.msg === 'job failed').map((l) => l.retryInMs),
+          [20, 20, 20],
+        );
+      });
+
       it('records the last error and the runs in its lease', async () => {
         const name = `leased-fail-${randomUUID()}`;
         let fail = true;

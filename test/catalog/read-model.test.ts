@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { ChangeFeed } from '../../src/platform/change-feed';
+import { catalogJobs } from '../../src/catalog';
+import { CatalogReadModel, type CatalogTopic } from '../../src/catalog/read-model';
+import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
+import { ProductModel } from '../../src/catalog/product.model';
+import { makeCoop, makeProduct } from '../support/factories';
+
+/** An app process's read model of its own, as another process would have. */
+const aProcess = () => new CatalogReadModel(new ChangeFeed<CatalogTopic>('catalog', ['catalog', 'stock']));
+
+describe('catalogue read model across processes', () => {
+  it('shows an edit of a few products made in one process in another after one poll', async () => {
+    const [a, b] = [aProcess(), aProcess()];
+    const coop = await makeCoop();
+    const p = await makeProduct(coop, { nameIt: 'Prima' });
+    await Promise.all([a.refresh(), b.refresh()]);
+    await ProductModel.updateOne({ _id: p._id }, { $set: { 'name.it': 'Dopo' } });
+    await a.catalogChanged({ productIds: [String(p._id)] });
+    assert.equal((await a.catalog()).byId.get(String(p._id))?.name.it, 'Dopo');
+    assert.equal((await b.catalog()).byId.get(String(p._id))?.name.it, 'Prima');
+    assert.equal(await a.poll(), 'none', 'its own change is no news to the process that made it');
+    assert.equal(await b.poll(), 'products');
+    assert.equal((await b.catalog()).byId.get(String(p._id))?.name.it, 'Dopo');
+  });
+
+  it('shows a stock change made in one process in another after one poll', async () => {
+    const [a, b] = [aProcess(), aProcess()];
+    const coop = await makeCoop();
+    const p = await makeProduct(coop, { stock: 4 });
+    await Promise.all([a.refresh(), b.refresh()]);
+    await StockLevelModel.updateOne({ _id: stockId(p._id, 'default') }, { $set: { onHand: 1 } });
+    await a.stockChanged([String(p._id)]);
+    assert.equal(a.store.onHandOf(String(p._id), 'default'), 1);
+    assert.equal(b.store.onHandOf(String(p._id), 'default'), 4);
+    assert.equal(await b.poll(), 'stock');
+    assert.equal(b.store.onHandOf(String(p._id), 'default'), 1);
+  });
+
+  it('moves its generation on every change, and drops what was worked out before', async () => {
+    const a = aProcess();
+    await a.refresh();
+    const gen = a.store.generation;
+    assert.equal(a.store.memo('k', () => 1), 1);
+    assert.equal(a.store.memo('k', () => 2), 1, 'kept while nothing changed');
+    await a.stockChanged();
+    assert.ok(a.store.generation > gen);
+    assert.equal(a.store.memo('k', () => 3), 3);
+  });
+});
+
+describe('catalogJobs', () => {
+  it('polls the feed in every process every 2 s, and expires the feed and the import previews', () => {
+    const jobs = catalogJobs();
+    assert.deepEqual(jobs.map((j) => j.name), ['catalog-poll', 'catalog-changes', 'goods-imports']);
+    assert.equal(jobs[0]!.everyMs, 2_000);
+    assert.equal(jobs[0]!.perProcess, true);
+    assert.equal(jobs[0]!.maxBackoffMs, 2_000, 'never backs off');
+    assert.ok(jobs.slice(1).every((j) => !j.perProcess));
+  });
+});
