@@ -1,5 +1,5 @@
 import type { Job } from '../platform/jobs';
-import { sweepGoodsImports } from './goods.service';
+import { goodsImportJobs } from './goods.service';
 import { catalogReadModel } from './read-model';
 
 /**
@@ -8,5 +8,5 @@ import { catalogReadModel } from './read-model';
  * of the read model's change feed, and the expiry of goods import previews.
  */
 export function catalogJobs(): Job[] {
-  return [...catalogReadModel.jobs(), { name: 'goods-imports', everyMs: 3_600_000, run: () => sweepGoodsImports() }];
+  return [...catalogReadModel.jobs(), ...goodsImportJobs()];
 }

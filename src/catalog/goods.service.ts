@@ -16,6 +16,8 @@ import { removeProductImage, storeProductImage } from './images';
 import type { GoodsInput } from '../workspace/workspace.schemas';
 import { catalogChanged, stockChanged } from './read-model';
 import { toCsv } from '../platform/csv';
+import { expiryJob } from '../platform/expiry';
+import type { Job } from '../platform/jobs';
 
 /** The co-op a member acts for, as the workspace guard established it. */
 export interface ActingCoop {
@@ -298,15 +300,15 @@ export async function applyGoodsImport(coop: ActingCoop, importId: string): Prom
   return { count: good.length, short };
 }
 
-/** Removes import previews older than a day (a job: see catalogJobs). */
-export async function sweepGoodsImports(now = new Date()): Promise<void> {
-  const before = new Date(now.getTime() - 24 * 3_600_000);
-  const old = await GoodsImportModel.find({ createdAt: trusted({ $lt: before }) }, { _id: 1 }).lean();
-  if (!old.length) return;
-  const ids = old.map((o) => o._id);
-  await GoodsImportModel.deleteMany({ _id: trusted({ $in: ids }) });
-  await GoodsImportClaimModel.deleteMany({ _id: trusted({ $in: ids }) });
-}
+/**
+ * Import previews expire a day after they were made, and the claims of
+ * applied ones a day after they were applied (by then their preview is
+ * gone, so applying it again is "not found" either way).
+ */
+export const goodsImportJobs = (): Job[] => [
+  expiryJob({ name: 'goods-imports', model: GoodsImportModel, field: 'createdAt', afterMs: 24 * 3_600_000, everyMs: 3_600_000 }),
+  expiryJob({ name: 'goods-import-claims', model: GoodsImportClaimModel, field: 'at', afterMs: 24 * 3_600_000, everyMs: 3_600_000 }),
+];
 
 /** The co-op's variants as a CSV to edit and upload again. */
 export async function goodsCsv(coopId: string): Promise<string> {

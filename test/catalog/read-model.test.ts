@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { Types } from 'mongoose';
 import { ChangeFeed } from '../../src/platform/change-feed';
 import { catalogJobs } from '../../src/catalog';
 import { CatalogReadModel, type CatalogTopic } from '../../src/catalog/read-model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import { ProductModel } from '../../src/catalog/product.model';
+import { GoodsImportClaimModel, GoodsImportModel } from '../../src/catalog/goods-import.model';
 import { makeCoop, makeProduct } from '../support/factories';
 
 /** An app process's read model of its own, as another process would have. */
@@ -52,10 +54,29 @@ describe('catalogue read model across processes', () => {
 describe('catalogJobs', () => {
   it('polls the feed in every process every 2 s, and expires the feed and the import previews', () => {
     const jobs = catalogJobs();
-    assert.deepEqual(jobs.map((j) => j.name), ['catalog-poll', 'catalog-changes', 'goods-imports']);
+    assert.deepEqual(jobs.map((j) => j.name), ['catalog-poll', 'catalog-changes', 'goods-imports', 'goods-import-claims']);
     assert.equal(jobs[0]!.everyMs, 2_000);
     assert.equal(jobs[0]!.perProcess, true);
     assert.equal(jobs[0]!.maxBackoffMs, 2_000, 'never backs off');
     assert.ok(jobs.slice(1).every((j) => !j.perProcess));
+  });
+
+  it('deletes import previews and claims a day old, and keeps newer ones', async () => {
+    const day = 24 * 3_600_000;
+    const ids = { old: new Types.ObjectId().toHexString(), fresh: new Types.ObjectId().toHexString() };
+    const owner = { coop: new Types.ObjectId(), user: new Types.ObjectId(), rows: [] };
+    await GoodsImportModel.create([
+      { _id: ids.old, ...owner, createdAt: new Date(Date.now() - day - 60_000) },
+      { _id: ids.fresh, ...owner, createdAt: new Date(Date.now() - day + 60_000) },
+    ]);
+    await GoodsImportClaimModel.create([
+      { _id: ids.old, at: new Date(Date.now() - day - 60_000) },
+      { _id: ids.fresh, at: new Date(Date.now() - day + 60_000) },
+    ]);
+    for (const job of catalogJobs().filter((j) => j.name.startsWith('goods-import'))) await job.run();
+    assert.equal(await GoodsImportModel.exists({ _id: ids.old }), null);
+    assert.ok(await GoodsImportModel.exists({ _id: ids.fresh }));
+    assert.equal(await GoodsImportClaimModel.exists({ _id: ids.old }), null);
+    assert.ok(await GoodsImportClaimModel.exists({ _id: ids.fresh }));
   });
 });
