@@ -13,7 +13,7 @@ import { departmentOf } from './categories';
 import { normalizeText, searchTermsFor } from './search-terms';
 import { GoodsImportClaimModel, GoodsImportModel, type GoodsImportRow } from './goods-import.model';
 import { removeProductImage, storeProductImage } from './images';
-import type { GoodsInput } from '../workspace/workspace.schemas';
+import type { GoodsInput } from './goods.schemas';
 import { catalogChanged, stockChanged } from './read-model';
 import { toCsv } from '../platform/csv';
 import { expiryJob } from '../platform/expiry';

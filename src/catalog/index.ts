@@ -29,6 +29,7 @@ export { MAX_IMAGE_BYTES } from './images';
 export { imageUrl, imageSrcset, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
 export { DEPARTMENTS, CATEGORY_SLUGS, CERTIFICATIONS, UNITS, UNIT_CODES, IVA_RATES, unitPrice, departmentOf, type Category, type Certification, type Department, type Unit } from './categories';
 export { searchTermsFor } from './search-terms';
+export { GoodsSchema, ImageAltSchema, type GoodsInput } from './goods.schemas';
 export { ProductModel } from './product.model';
 export { StockLevelModel, stockId, type StockHold } from './stock.model';
 export { holdUnits, releaseHold, markHoldSold, dropSoldHold, allHolds, itemsHeldFor, adjustStock, restockForRefund, outOfStock, type FoundHold, type ReleaseOutcome } from './stock.service';
