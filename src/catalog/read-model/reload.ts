@@ -190,7 +190,7 @@ export class CatalogReadModel {
    */
   private async reloadProducts(ids: string[]): Promise<void> {
     const snap = this.store.snapshot ?? (await this.loadAll());
-    const docs = await Promise.all(ids.map((id) => (Types.ObjectId.isValid(id) ? readProduct(id) : null)));
+    const docs = await Promise.all(ids.map(async (id) => (Types.ObjectId.isValid(id) ? readProduct(id) : null)));
     const rows = new Map(snap.products.map((p) => [p.id, p]));
     const live: CatalogProduct[] = [];
     ids.forEach((id, i) => {

@@ -1,4 +1,4 @@
-import { CoopModel } from '../../coops/coop.model';
+import { approvedCoops } from '../../coops';
 import { trusted } from '../../platform/db';
 import { ProductModel } from '../product.model';
 import { StockLevelModel } from '../stock.model';
@@ -13,9 +13,8 @@ const PRODUCT_FIELDS = {
   images: 1, tags: 1, certifications: 1, traceability: 1, care: 1, seasonMonths: 1, createdAt: 1, updatedAt: 1,
 } as const;
 
-/** The approved co-ops, with the fields the catalogue shows. */
-export const readCoops = () =>
-  CoopModel.find({ status: 'approved' }, { name: 1, slug: 1, kind: 1, socialType: 1, region: 1, town: 1, story: 1, contact: 1, logo: 1, cover: 1, impact: 1, shipping: 1, stripeAccountId: 1, approvedAt: 1 }).lean();
+/** The approved co-ops: the ones whose goods the shop shows. */
+export const readCoops = approvedCoops;
 
 export type CoopDoc = Awaited<ReturnType<typeof readCoops>>[number];
 
