@@ -241,7 +241,7 @@ export function createAccountsService(deps: AccountsDeps) {
       const user = await UserModel.findById(userId);
       const a = user?.addresses.find((x) => String(x._id) === addressId);
       if (!user || !a) throw notFound('address_not_found', 'No such address');
-      // A whole-array $set: the update `.pull()` + save() sends left the entry in place on FerretDB 1.24 (seen in the test).
+      // A whole-array $set: the update `.pull()` + save() sends is outside the subset we use (platform/db.ts; seen in the test).
       await UserModel.updateOne({ _id: user._id }, { $set: { addresses: user.addresses.filter((x) => x !== a).map((x) => x.toObject()) } });
     },
 

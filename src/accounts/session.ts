@@ -64,7 +64,8 @@ export async function endSession(req: Request, res: Response): Promise<void> {
 /**
  * Ends every session of a user in every app process (password reset,
  * account deletion). Sessions are stored unstringified by connect-mongo, so
- * `session.userId` is a plain field. A full scan on FerretDB, but a rare one.
+ * `session.userId` is a plain field. Not an `_id` filter, so it may scan the
+ * collection, but it is rare.
  */
 export async function endAllSessionsOf(userId: string): Promise<void> {
   const db = mongoose.connection.db;

@@ -13,8 +13,8 @@ interface AccountToken {
   expiresAt: Date;
 }
 
-// Small documents addressed by `_id` alone (the only indexed lookup on FerretDB).
-// No TTL index (FerretDB rejects it): `sweepExpiredTokens` removes old ones.
+// Small documents addressed by `_id` alone (the one lookup sure to reach an index).
+// No TTL index (see platform/expiry.ts): `sweepExpiredTokens` removes old ones.
 export const AccountTokenModel = mongoose.model<AccountToken>(
   'AccountToken',
   new Schema<AccountToken>(
@@ -56,8 +56,8 @@ export async function peekToken(kind: TokenKind, token: unknown, now = new Date(
 }
 
 /**
- * Uses a token once. The delete by `_id` is atomic per document on MongoDB
- * and FerretDB alike, so of two concurrent uses exactly one sees
+ * Uses a token once. The delete by `_id` is atomic per document
+ * (platform/db.ts), so of two concurrent uses exactly one sees
  * `deletedCount === 1`; the other gets null.
  */
 export async function consumeToken(kind: TokenKind, token: unknown, now = new Date()): Promise<{ user: string } | null> {

@@ -72,8 +72,8 @@ export function shippingFor(coop: Pick<CartCoop, 'flatCents' | 'freeOverCents'>,
 
 /**
  * What the catalogue says about the cart's variants right now: the product,
- * its co-op and the units on hand. Each read is an `_id` lookup (the only
- * indexed read on FerretDB's SQLite backend); a cart has few lines.
+ * its co-op and the units on hand. Each read is an `_id` lookup (the one
+ * read sure to reach an index); a cart has few lines.
  */
 async function loadCatalogue(items: CartItem[]) {
   const productIds = [...new Set(items.map((i) => i.productId))].filter((id) => Types.ObjectId.isValid(id));

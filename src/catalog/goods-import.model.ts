@@ -59,7 +59,7 @@ export const GoodsImportModel = mongoose.model<GoodsImport>('GoodsImport', impor
 
 /**
  * One document per applied import: inserting it is the once-only claim
- * (a unique insert is atomic on MongoDB and FerretDB), so a second "apply"
+ * (a unique insert is atomic: see platform/db.ts), so a second "apply"
  * of the same preview, even from another process, changes nothing.
  */
 const claimSchema = new Schema<{ _id: string; at: Date }>(

@@ -55,7 +55,7 @@ export async function listGoods(coopId: string) {
 
 async function stockFor(ids: string[]): Promise<Map<string, number>> {
   if (!ids.length) return new Map();
-  // Several `_id` lookups: the one filter FerretDB's SQLite backend answers from its index.
+  // Several `_id` lookups: the one filter sure to reach an index.
   const levels = await StockLevelModel.find({ _id: trusted({ $in: ids }) }, { onHand: 1 }).lean();
   return new Map(levels.map((l) => [l._id, l.onHand]));
 }

@@ -12,8 +12,8 @@ export interface StockHold {
 
 /**
  * A hold as stored in `holds.<orderId>`: "<q>:<exp ms>", and ":<sold ms>"
- * once sold. A string, not a sub-document, because FerretDB re-encodes the
- * whole stock document on every write and a sub-document per hold made
+ * once sold. A string, not a sub-document, because a write may re-encode
+ * the whole stock document (platform/db.ts) and a sub-document per hold made
  * each write of a busy item about 2.5 times slower (200 holds on one item:
  * about 1 s with sub-documents, 0.4 s with strings). Writes that change a
  * hold are guarded on the exact string they read.

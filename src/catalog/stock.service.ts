@@ -9,7 +9,7 @@ import { decodeHold, encodeHold, StockLevelModel, type StockHold, type StockLeve
  * The one owner of stock: every change of a StockLevel goes through here
  * (checkout holds, their release and sale, a co-op's edit and CSV import,
  * a refund's restock). Each change is one conditional update of the item's
- * document by `_id`, which the engine applies atomically (see
+ * document by `_id`, which is atomic (platform/db.ts; proved by
  * test/platform/engine.conformance.test.ts), so no writer can lose
  * another's units and no lock is needed:
  *
@@ -49,7 +49,7 @@ async function write(filter: Filter<StockLevel>, update: UpdateFilter<StockLevel
   const doc = await levels().findOneAndUpdate(
     filter,
     { ...update, $inc: { ...(update.$inc as object), seq: 1 }, $set: { ...(update.$set as object), updatedAt: now } } as UpdateFilter<StockLevel>,
-    // No projection: FerretDB's findAndModify does not take one.
+    // No projection: findAndModify takes none in the subset we use (platform/db.ts).
     { returnDocument: 'after' },
   );
   if (doc && moved) noteLevel(String(filter._id), doc.onHand, doc.seq ?? 0, signal);
@@ -134,7 +134,7 @@ export interface FoundHold extends StockHold {
 
 /**
  * Every hold, with its item and order. A scan of the stock levels (only
- * `_id` filters use an index on FerretDB): for the sweepers, every few
+ * `_id` filters are sure to reach an index): for the sweepers, every few
  * minutes, never on a request.
  */
 export async function allHolds(): Promise<FoundHold[]> {

@@ -62,8 +62,9 @@ export async function orderByViewToken(token: string): Promise<Order | null> {
 
 /**
  * A signed-in buyer's orders, newest first (the ones they started paying for).
- * On FerretDB's SQLite backend this filter reads the collection; a per-user
- * list document would avoid that if order volume made it matter.
+ * The filter is not on `_id`, so it may read the whole collection
+ * (platform/db.ts); a per-user list document would avoid that if order
+ * volume made it matter.
  */
 export async function ordersForUser(userId: string, limit = 50): Promise<Order[]> {
   const id = asId(userId);
@@ -74,7 +75,7 @@ export async function ordersForUser(userId: string, limit = 50): Promise<Order[]
     .lean<Order[]>();
 }
 
-/** Orders paid after they were cancelled, newest first, for the admin (a scan on FerretDB; a short, rare list). */
+/** Orders paid after they were cancelled, newest first, for the admin (it may scan the collection; a short, rare list). */
 export async function latePaidOrders(limit = 200): Promise<Order[]> {
   return OrderModel.find({ 'latePayment.state': trusted({ $exists: true }) }, { number: 1, status: 1, totalCents: 1, buyer: 1, latePayment: 1, payment: 1, createdAt: 1 })
     .sort({ 'latePayment.at': -1 })

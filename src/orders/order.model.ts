@@ -173,14 +173,14 @@ const orderSchema = new Schema<Order>(
   },
   { timestamps: true, collection: 'orders' },
 );
-// Order history per buyer. (On FerretDB's SQLite backend this still scans; see orders.service.)
+// Order history per buyer. (Where only `_id` reaches an index this still scans; see order-queries.ts.)
 orderSchema.index({ 'buyer.user': 1, createdAt: -1 });
 
 export const OrderModel = mongoose.model<Order>('Order', orderSchema);
 
 /**
- * Lookup keys for an order, each a document addressed by `_id` (the only
- * indexed lookup on FerretDB's SQLite backend), and each inserted once:
+ * Lookup keys for an order, each a document addressed by `_id` (the one
+ * lookup sure to reach an index), and each inserted once:
  * - `number:FIL-2026-000123` — makes order numbers unique;
  * - `token:<sha256>` — the guest's link;
  * - `attempt:<key>` — one order per checkout attempt (double submit).

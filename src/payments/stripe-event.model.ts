@@ -3,8 +3,8 @@ import mongoose, { Schema } from 'mongoose';
 /**
  * Every Stripe event we accepted, once: `_id` is the event id, so a
  * redelivered event is a duplicate-key insert and is skipped. The payload is
- * kept as JSON text (Stripe metadata keys may hold `.`, which FerretDB
- * refuses in keys), so events nobody handles yet are not lost.
+ * kept as JSON text (Stripe metadata keys may hold `.`, which the database
+ * refuses in keys: platform/db.ts), so events nobody handles yet are not lost.
  */
 export const EVENT_STATUSES = ['processing', 'done', 'failed'] as const;
 

@@ -28,7 +28,7 @@ export const CoopDebtModel = mongoose.model<CoopDebtDoc>(
   ),
 );
 
-/** Marker keys go into a path: no dots, no leading `$` (FerretDB and MongoDB refuse them). */
+/** Marker keys go into a path: no dots, no leading `$` (the database refuses them). */
 export const markerKey = (key: string) => key.replace(/\./g, '_').replace(/^\$/, '_');
 
 /**

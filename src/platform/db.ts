@@ -1,6 +1,30 @@
 import type { Collection, Document } from 'mongodb';
 import mongoose, { type Model } from 'mongoose';
 
+/*
+ * What the code may assume of the database. Features rely on these facts
+ * (and point here), never on which engine runs: MongoDB in production, or
+ * the embedded FerretDB 1.24 (engine.ts) locally and in tests.
+ *
+ * - Only a filter on `_id` alone is sure to reach an index: upstream
+ *   FerretDB's SQLite backend reads the whole collection for anything else
+ *   (our build answers top-level equalities in SQLite, see
+ *   scripts/install-engines.mjs, but still without an index). Hot reads go
+ *   by `_id`, or through an in-memory read model (catalog/read-model/).
+ * - A single-document write is atomic (a conditional update, a
+ *   findOneAndUpdate, a delete by `_id`) and an insert under a unique index
+ *   is a once-only claim: on MongoDB and on our FerretDB build, as
+ *   test/platform/engine.conformance.test.ts proves.
+ * - A write may re-encode the whole document (FerretDB stores it as one
+ *   value): keep busy documents small and skip writes that change nothing.
+ * - findAndModify takes no projection. The update Mongoose sends for
+ *   `.pull()` + `save()` left array entries in place on FerretDB 1.24: set
+ *   the whole array instead.
+ * - No keys with `.` or a leading `$`, no NUL in strings, no NaN/Infinity;
+ *   no multi-document transactions, `$lookup`, text indexes or collation.
+ * - No TTL indexes (see expiry.ts) and no change streams (see change-feed.ts).
+ */
+
 // Filters are sanitised globally: a `$`-key that reaches a query from user
 // input (e.g. `{ email: { $ne: null } }`) is wrapped in `$eq` instead of
 // being run as an operator. Code that means an operator uses `mongoose.trusted()`.
