@@ -9,14 +9,15 @@ import type { EventBus } from '../platform/events';
 import './events';
 import { UserModel } from './user.model';
 import { decoyHash, hashPassword, verifyPassword } from './password';
-import { consumeToken, issueToken, peekToken, revokeTokens, sweepExpiredTokens } from './token.model';
+import { TOKEN_EXPIRY, consumeToken, issueToken, peekToken, revokeTokens } from './token.model';
+import { expiryJob } from '../platform/expiry';
 import { endAllSessionsOf } from './session';
 import type { AddressInput, SignupInput } from './accounts.schemas';
 
 export const VERIFY_TTL_MS = 48 * 3_600_000;
 export const RESET_TTL_MS = 3_600_000;
 
-export const accountTokensJob: Job = { name: 'account-tokens', everyMs: 10 * 60_000, run: () => sweepExpiredTokens() };
+export const accountTokensJob: Job = expiryJob(TOKEN_EXPIRY);
 
 export interface AccountsDeps {
   mailer: Mailer;

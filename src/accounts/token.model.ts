@@ -1,6 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
+import { deleteExpired, type Expiry } from '../platform/expiry';
 import { createHash, randomBytes } from 'node:crypto';
-import { trusted } from '../platform/db';
 
 export const TOKEN_KINDS = ['verify', 'reset'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -14,7 +14,7 @@ interface AccountToken {
 }
 
 // Small documents addressed by `_id` alone (the one lookup sure to reach an index).
-// No TTL index (see platform/expiry.ts): `sweepExpiredTokens` removes old ones.
+// Expired tokens are deleted by the expiry seam's job (TOKEN_EXPIRY below).
 export const AccountTokenModel = mongoose.model<AccountToken>(
   'AccountToken',
   new Schema<AccountToken>(
@@ -72,8 +72,8 @@ export async function revokeTokens(userId: string, kind?: TokenKind): Promise<vo
   await AccountTokenModel.deleteMany(kind ? { user: userId, kind } : { user: userId });
 }
 
-/** Deletes expired tokens; run by a sweeper since there are no TTL indexes. */
-export async function sweepExpiredTokens(now = new Date()): Promise<number> {
-  const r = await AccountTokenModel.deleteMany({ expiresAt: trusted({ $lt: now }) });
-  return r.deletedCount;
-}
+/** Expired tokens go through the expiry seam (platform/expiry.ts). */
+export const TOKEN_EXPIRY: Expiry = { name: 'account-tokens', model: AccountTokenModel, field: 'expiresAt', everyMs: 10 * 60_000 };
+
+/** Deletes expired tokens now (the job does it every ten minutes). */
+export const sweepExpiredTokens = (now = new Date()): Promise<number> => deleteExpired(TOKEN_EXPIRY, now);

@@ -3,7 +3,6 @@ import * as coops from '../coops';
 import { type CoopRow, type CoopTransition } from '../coops';
 import { catalogChanged } from '../catalog';
 import { findUserByEmail, usersByIds } from '../accounts';
-import { AppError, notFound } from '../platform/errors';
 import { trusted } from '../platform/db';
 import { audit } from '../platform/audit';
 import { AuditEntryModel } from '../platform/audit.model';

@@ -3,21 +3,17 @@ import type { Logger } from '../platform/logger';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import type { Locale } from '../platform/i18n';
 import { AppError, conflict, forbidden, notFound } from '../platform/errors';
-import { trusted } from '../platform/db';
 import type { Job } from '../platform/jobs';
 import { findUserByEmail, hashToken, looksLikeToken, markEmailVerified, newToken, rightsChanged, usersByIds, type CurrentUser } from '../accounts';
 import { assertCoopRole } from './guards';
 import { CoopModel } from './coop.model';
 import { MembershipModel, type MemberRole } from './membership.model';
 import { InvitationModel } from './invitation.model';
+import { expiryJob } from '../platform/expiry';
 
 export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
 
-export const invitationsJob: Job = {
-  name: 'invitations',
-  everyMs: 30 * 60_000,
-  run: () => InvitationModel.deleteMany({ expiresAt: trusted({ $lt: new Date() }) }),
-};
+export const invitationsJob: Job = expiryJob({ name: 'invitations', model: InvitationModel, field: 'expiresAt', everyMs: 30 * 60_000 });
 
 export interface MembersDeps {
   mailer: Mailer;
