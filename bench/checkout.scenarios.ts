@@ -31,7 +31,10 @@ const addressBody = (g: Guest) => `_csrf=${encodeURIComponent(g.csrf)}&email=ben
 async function newGuest(ctx: BenchContext, slug: string): Promise<Guest | null> {
   const res = await fetch(`${ctx.appUrl}/products/${slug}`, { headers: HTTPS });
   const html = await res.text();
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
   const productId = /name="productId" value="([^"]+)"/.exec(html)?.[1];
   const sku = /name="sku" value="([^"]+)"(?![^>]*disabled)/.exec(html)?.[1] ?? 'default';
@@ -142,12 +145,12 @@ async function checkoutRequests(ctx: BenchContext): Promise<Request[]> {
 
 registerScenario({
   name: 'checkout-start',
-  description: 'as many checkout starts as the app takes: POST /checkout (address; gives back the previous attempt\'s hold) + POST /checkout/place (order, stock hold, Checkout Session on stripe-mock), 2 requests per start',
+  description:
+    "as many checkout starts as the app takes: POST /checkout (address; gives back the previous attempt's hold) + POST /checkout/place (order, stock hold, Checkout Session on stripe-mock), 2 requests per start",
   async prepare(ctx) {
     return { url: ctx.appUrl, requests: await checkoutRequests(ctx) };
   },
 });
-
 
 /** The aim of issue #5: 100 checkout starts per second, offered at that rate, with p99 under 250 ms. */
 export const CHECKOUT_AIM = { startsPerSec: 100, p99Ms: 250 };
@@ -213,7 +216,8 @@ function payRequest(buyer: (context: object) => Buyer): Request {
 }
 
 /** Buyers for a run of `ctx.durationSec` at the aim's rate, and a few spare. */
-const buyersForRun = (ctx: BenchContext, readyToPay: boolean) => buyers(ctx, Math.ceil(CHECKOUT_AIM.startsPerSec * ctx.durationSec) + SPARE_GUESTS, readyToPay);
+const buyersForRun = (ctx: BenchContext, readyToPay: boolean) =>
+  buyers(ctx, Math.ceil(CHECKOUT_AIM.startsPerSec * ctx.durationSec) + SPARE_GUESTS, readyToPay);
 
 registerScenario({
   name: 'checkout-100/s',

@@ -71,7 +71,8 @@ function send(agent: Agent, base: URL, req: Request, timeoutMs: number): Promise
   });
 }
 
-const percentile = (sorted: number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)]! : 0);
+const percentile = (sorted: number[], p: number): number =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)]! : 0;
 
 export async function paced(scenario: Partial<Options>, opts: PacedOptions): Promise<PacedResult> {
   const base = new URL(String(scenario.url));

@@ -130,7 +130,17 @@ async function load(s: Scenario, opts: Options, seconds: number): Promise<Omit<R
   if (s.perSec) {
     const r = await paced(opts, { perSec: s.perSec, durationSec: seconds });
     if (r.lagMs > 50) console.error(`bench: the load generator fell ${r.lagMs} ms behind its plan in ${s.name}`);
-    return { requestsPerSec: r.requestsPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: r.non2xx, statuses: r.statuses, errors: r.errors, offeredPerSec: s.perSec, p90Ms: r.p90Ms, maxMs: r.maxMs };
+    return {
+      requestsPerSec: r.requestsPerSec,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      non2xx: r.non2xx,
+      statuses: r.statuses,
+      errors: r.errors,
+      offeredPerSec: s.perSec,
+      p90Ms: r.p90Ms,
+      maxMs: r.maxMs,
+    };
   }
   const r = await cannon({ ...opts, duration: seconds });
   return {
@@ -147,9 +157,12 @@ async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine): 
   // The warm-up gets its own preparation: requests it leaves in flight must not leave state (a session mid-checkout) to the run.
   if (warmup > 0) await load(s, { connections, ...(await s.prepare({ ...ctx, durationSec: warmup })) } as Options, warmup);
   const opts = { connections, ...(await s.prepare({ ...ctx, durationSec: duration })) } as Options;
-  const profiling = args.profile && !s.baseline
-    ? engineProfile(engine, Math.max(1, duration - 1), join(PROFILES_DIR, `${s.name.replace(/[^\w.-]+/g, '-')}.ferretdb.pprof`)).catch((err: unknown) => console.error('bench: no FerretDB profile:', err))
-    : undefined;
+  const profiling =
+    args.profile && !s.baseline
+      ? engineProfile(engine, Math.max(1, duration - 1), join(PROFILES_DIR, `${s.name.replace(/[^\w.-]+/g, '-')}.ferretdb.pprof`)).catch(
+          (err: unknown) => console.error('bench: no FerretDB profile:', err),
+        )
+      : undefined;
   console.error(`bench: measuring ${s.name} for ${duration} s`);
   const r = await load(s, opts, duration);
   await profiling;
@@ -159,7 +172,12 @@ async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine): 
 async function main(): Promise<void> {
   const logger = createLogger('info', true);
   const dir = mkdtempSync(join(tmpdir(), 'filiera-bench-'));
-  const engine = new EmbeddedEngine({ dataDir: join(dir, 'db'), enginesDir: join(ROOT_DIR, '.engines', 'bin'), mongodBin: process.env.MONGOD_BIN, dbName: 'filiera_bench' });
+  const engine = new EmbeddedEngine({
+    dataDir: join(dir, 'db'),
+    enginesDir: join(ROOT_DIR, '.engines', 'bin'),
+    mongodBin: process.env.MONGOD_BIN,
+    dbName: 'filiera_bench',
+  });
   const uploadsDir = join(dir, 'uploads');
   mkdirSync(uploadsDir, { recursive: true });
   try {
@@ -176,10 +194,14 @@ async function main(): Promise<void> {
       CoopModel.estimatedDocumentCount(),
       ProductModel.find({}, { slug: 1 }).limit(2_000).lean(),
       CoopModel.find({ status: 'approved' }, { slug: 1, region: 1 }).limit(50).lean(),
-      StockLevelModel.find({ onHand: mongoose.trusted({ $gte: 50 }) }, { product: 1 }).limit(5_000).lean(),
+      StockLevelModel.find({ onHand: mongoose.trusted({ $gte: 50 }) }, { product: 1 })
+        .limit(5_000)
+        .lean(),
     ]);
     const stockedIds = new Set(stocked.map((s) => String(s.product)));
-    const stockedSlugs = (await ProductModel.find({ published: true }, { slug: 1 }).lean()).filter((p) => stockedIds.has(String(p._id))).map((p) => p.slug);
+    const stockedSlugs = (await ProductModel.find({ published: true }, { slug: 1 }).lean())
+      .filter((p) => stockedIds.has(String(p._id)))
+      .map((p) => p.slug);
     await mongoose.disconnect();
     logger.info({ products: productCount, coops: coopCount, seedMs }, 'bench: catalogue seeded');
 
@@ -188,7 +210,13 @@ async function main(): Promise<void> {
     // Checkout talks to stripe-mock (as in the tests) when it is built; otherwise to the demo provider.
     const stripeMockBin = join(ROOT_DIR, '.engines', 'bin', 'stripe-mock');
     const stripeEnv: Record<string, string> = existsSync(stripeMockBin)
-      ? { STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_WEBHOOK_SECRET: 'whsec_bench', STRIPE_API_HOST: '127.0.0.1', STRIPE_API_PORT: String(stripePort), STRIPE_API_PROTOCOL: 'http' }
+      ? {
+          STRIPE_SECRET_KEY: 'sk_test_bench',
+          STRIPE_WEBHOOK_SECRET: 'whsec_bench',
+          STRIPE_API_HOST: '127.0.0.1',
+          STRIPE_API_PORT: String(stripePort),
+          STRIPE_API_PROTOCOL: 'http',
+        }
       : { STRIPE_SECRET_KEY: '' };
     if (existsSync(stripeMockBin)) {
       children.push(spawn(stripeMockBin, ['-http-addr', `127.0.0.1:${stripePort}`, '-https-addr', '127.0.0.1:'], { stdio: 'ignore' }));
@@ -197,18 +225,22 @@ async function main(): Promise<void> {
     const appUrl = `http://127.0.0.1:${appPort}`;
     const helloUrl = `http://127.0.0.1:${helloPort}`;
     const appStart = Date.now();
-    const app = startNode(join(ROOT_DIR, 'src', 'server.ts'), {
-      NODE_ENV: 'production',
-      PORT: String(appPort),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: appUrl,
-      MONGODB_URI: engine.uri,
-      SESSION_SECRET: randomBytes(32).toString('hex'),
-      SEED_DEMO: 'false',
-      LOG_LEVEL: 'warn',
-      UPLOADS_DIR: uploadsDir,
-      ...stripeEnv,
-    }, args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`] : []);
+    const app = startNode(
+      join(ROOT_DIR, 'src', 'server.ts'),
+      {
+        NODE_ENV: 'production',
+        PORT: String(appPort),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: appUrl,
+        MONGODB_URI: engine.uri,
+        SESSION_SECRET: randomBytes(32).toString('hex'),
+        SEED_DEMO: 'false',
+        LOG_LEVEL: 'warn',
+        UPLOADS_DIR: uploadsDir,
+        ...stripeEnv,
+      },
+      args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`] : [],
+    );
     startNode(join(ROOT_DIR, 'bench', 'hello.ts'), { PORT: String(helloPort) });
     await Promise.all([waitForPort(appPort, 120_000), waitForPort(helloPort, 30_000)]);
     await until(async () => (await fetch(`${appUrl}/readyz`)).ok, 60_000, 'the app to be ready');
@@ -237,7 +269,17 @@ async function main(): Promise<void> {
     console.log('');
     console.table(
       Object.fromEntries(
-        rows.map((r) => [r.scenario, { 'req/s': r.requestsPerSec, 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, 'vs hello': r.ratio !== undefined ? `${(r.ratio * 100).toFixed(1)}%` : '', non2xx: r.non2xx, errors: r.errors }]),
+        rows.map((r) => [
+          r.scenario,
+          {
+            'req/s': r.requestsPerSec,
+            'p50 ms': r.p50Ms,
+            'p99 ms': r.p99Ms,
+            'vs hello': r.ratio !== undefined ? `${(r.ratio * 100).toFixed(1)}%` : '',
+            non2xx: r.non2xx,
+            errors: r.errors,
+          },
+        ]),
       ),
     );
     const listing = rows.find((r) => r.scenario === 'listing');
@@ -246,13 +288,19 @@ async function main(): Promise<void> {
       console.log(`listing aim (>= 25% of hello-world, p99 < 150 ms): ${ok ? 'met' : 'NOT met'}`);
     }
     // The checkout aim, judged on each run offered at its rate: the whole round (2 requests per start) and the start alone.
-    for (const [scenario, requestsPerStart] of [['checkout-100/s', 2], ['place-100/s', 1]] as const) {
+    for (const [scenario, requestsPerStart] of [
+      ['checkout-100/s', 2],
+      ['place-100/s', 1],
+    ] as const) {
       const offered = rows.find((r) => r.scenario === scenario);
       if (!offered) continue;
       // autocannon's rate is an upper bound, so allow 3% under it.
       const starts = offered.requestsPerSec / requestsPerStart;
-      const ok = starts >= CHECKOUT_AIM.startsPerSec * 0.97 && offered.p99Ms < CHECKOUT_AIM.p99Ms && offered.non2xx === 0 && offered.errors === 0;
-      console.log(`checkout aim (${CHECKOUT_AIM.startsPerSec} starts/s, p99 < ${CHECKOUT_AIM.p99Ms} ms), ${scenario}: ${ok ? 'met' : 'NOT met'} (${starts} starts/s, p99 ${offered.p99Ms} ms)`);
+      const ok =
+        starts >= CHECKOUT_AIM.startsPerSec * 0.97 && offered.p99Ms < CHECKOUT_AIM.p99Ms && offered.non2xx === 0 && offered.errors === 0;
+      console.log(
+        `checkout aim (${CHECKOUT_AIM.startsPerSec} starts/s, p99 < ${CHECKOUT_AIM.p99Ms} ms), ${scenario}: ${ok ? 'met' : 'NOT met'} (${starts} starts/s, p99 ${offered.p99Ms} ms)`,
+      );
     }
     const soak = args.soak ? await runSoak(Number(args.soak), ctx, app, rows, logger) : undefined;
     const out = {
@@ -324,7 +372,11 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
   logger.info(`bench: soak for ${minutes} min at ${rate} req/s (half the slowest storefront page's maximum)`);
   for (let m = 1; m <= minutes; m++) {
     const r = await paced(
-      { url: ctx.appUrl, headers: { ...BEHIND_TLS, cookie }, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths()[i++ % 4]! }) }] },
+      {
+        url: ctx.appUrl,
+        headers: { ...BEHIND_TLS, cookie },
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths()[i++ % 4]! }) }],
+      },
       { perSec: rate, durationSec: 60 },
     );
     const w = { minute: m, requestsPerSec: r.requestsPerSec, p99Ms: r.p99Ms, rssMiB: rssMiB(app.pid), errors: r.errors + r.non2xx };
@@ -341,7 +393,9 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
     errors: windows.reduce((n, w) => n + w.errors, 0),
     windows,
   };
-  console.log(`soak: ${minutes} min at ${rate} req/s — memory ${first.rssMiB} → ${last.rssMiB} MiB (growth ${summary.memoryGrowthMiB} MiB), p99 ${first.p99Ms} → ${last.p99Ms} ms, errors ${summary.errors}`);
+  console.log(
+    `soak: ${minutes} min at ${rate} req/s — memory ${first.rssMiB} → ${last.rssMiB} MiB (growth ${summary.memoryGrowthMiB} MiB), p99 ${first.p99Ms} → ${last.p99Ms} ms, errors ${summary.errors}`,
+  );
   return summary;
 }
 

@@ -26,7 +26,14 @@ async function main() {
       console.log(`${email} is now an admin.`);
     } else {
       const password = process.env.ADMIN_PASSWORD || randomBytes(12).toString('base64url');
-      await UserModel.create({ email, name: values.name ?? email.split('@')[0], passwordHash: await hashPassword(password), isAdmin: true, emailVerifiedAt: new Date(), acceptedTermsAt: new Date() });
+      await UserModel.create({
+        email,
+        name: values.name ?? email.split('@')[0],
+        passwordHash: await hashPassword(password),
+        isAdmin: true,
+        emailVerifiedAt: new Date(),
+        acceptedTermsAt: new Date(),
+      });
       console.log(`Admin ${email} created.${process.env.ADMIN_PASSWORD ? '' : ` Password: ${password}`}`);
     }
   } finally {

@@ -47,7 +47,15 @@ export function createServices(deps: AppDeps, seams: Pick<OrdersDeps, 'onStep'> 
   const events = deps.events ?? new EventBus();
   const paymentEvents = createPaymentEvents({ payments: deps.payments, logger, events });
   const payouts = createPayouts({ gateway: deps.payments, logger });
-  const orders = createOrders({ mailer, config, logger, payments: deps.payments, events, commissionFor: payouts.commission.forMany, ...seams });
+  const orders = createOrders({
+    mailer,
+    config,
+    logger,
+    payments: deps.payments,
+    events,
+    commissionFor: payouts.commission.forMany,
+    ...seams,
+  });
   wireCoops(events);
   wireCart(events);
   wireOrders(events, orders);

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   jobs.start();
   logger.info(`Filiera is open at ${config.publicUrl} (ready in ${Date.now() - startedAt} ms)`);
   if (config.seedDemo) {
-    logger.info(`demo accounts: admin ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} · co-op member ${DEMO_MEMBER.email} / ${DEMO_MEMBER.password} · buyer ${DEMO_BUYER.email} / ${DEMO_BUYER.password}`);
+    logger.info(
+      `demo accounts: admin ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} · co-op member ${DEMO_MEMBER.email} / ${DEMO_MEMBER.password} · buyer ${DEMO_BUYER.email} / ${DEMO_BUYER.password}`,
+    );
   }
   if (!config.stripe.secretKey) logger.info('payments: demo provider (set STRIPE_SECRET_KEY for Stripe)');
 

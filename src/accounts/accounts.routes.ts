@@ -22,7 +22,10 @@ import {
 } from './accounts.schemas';
 
 const MINUTE = 60_000;
-const emailOf = (req: Request) => String((req.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase();
+const emailOf = (req: Request) =>
+  String((req.body as { email?: unknown } | undefined)?.email ?? '')
+    .trim()
+    .toLowerCase();
 
 /**
  * Brakes on guessing, counted in MongoDB so they hold across processes.
@@ -47,7 +50,15 @@ export const ACCOUNT_LIMITS = {
 type Values = Record<string, unknown>;
 
 /** Renders a form page; with errors it is the 422 answer holding the user's input. */
-function form(res: Response, view: string, title: string, values: Values = {}, errors: Record<string, string> = {}, status = 200, extra: Values = {}) {
+function form(
+  res: Response,
+  view: string,
+  title: string,
+  values: Values = {},
+  errors: Record<string, string> = {},
+  status = 200,
+  extra: Values = {},
+) {
   const { password: _p, _csrf: _c, ...safe } = values;
   res.status(Object.keys(errors).length && status === 200 ? 422 : status).render(view, { title, values: safe, errors, ...extra });
 }
@@ -56,11 +67,21 @@ const parse = <S extends z.ZodType>(schema: S, body: unknown) => schema.safePars
 
 export function accountsRoutes(deps: CoreDeps): Router {
   const router = Router();
-  const service = createAccountsService({ mailer: deps.mailer, logger: deps.logger, publicUrl: deps.config.publicUrl, events: deps.events });
+  const service = createAccountsService({
+    mailer: deps.mailer,
+    logger: deps.logger,
+    publicUrl: deps.config.publicUrl,
+    events: deps.events,
+  });
   const t = (req: Request, key: string) => req.t(key);
   const ipEmail = (req: Request) => `${req.ip}|${emailOf(req)}`;
 
-  const loginPerIpEmail = limiter({ name: 'login-ip-email', ...ACCOUNT_LIMITS.loginPerIpEmail, key: ipEmail, skipSuccessfulRequests: true });
+  const loginPerIpEmail = limiter({
+    name: 'login-ip-email',
+    ...ACCOUNT_LIMITS.loginPerIpEmail,
+    key: ipEmail,
+    skipSuccessfulRequests: true,
+  });
   const loginPerIp = limiter({ name: 'login-ip', ...ACCOUNT_LIMITS.loginPerIp, skipSuccessfulRequests: true });
   const loginPerAccount = limiter({ name: 'login-account', ...ACCOUNT_LIMITS.loginPerAccount, key: emailOf, skipSuccessfulRequests: true });
   const signupPerIp = limiter({ name: 'signup-ip', ...ACCOUNT_LIMITS.signupPerIp });
@@ -79,14 +100,17 @@ export function accountsRoutes(deps: CoreDeps): Router {
 
   router.post('/signup', signupPerIp, async (req, res) => {
     const parsed = parse(SignupBody, req.body);
-    if (!parsed.success) return form(res, 'accounts/signup', t(req, 'accounts.signup.title'), req.body, fieldErrors(parsed.error, 'accounts.errors'));
+    if (!parsed.success)
+      return form(res, 'accounts/signup', t(req, 'accounts.signup.title'), req.body, fieldErrors(parsed.error, 'accounts.errors'));
     await service.signUp(parsed.data, req.locale);
     res.render('accounts/check-email', { title: t(req, 'accounts.checkEmail.title'), email: parsed.data.email, kind: 'signup' });
   });
 
   router.get('/verify/:token', async (req, res) => {
     const ok = await service.verifyEmail(req.params.token);
-    res.status(ok ? 200 : 410).render('accounts/verified', { title: t(req, ok ? 'accounts.verified.title' : 'accounts.linkInvalid.title'), ok });
+    res
+      .status(ok ? 200 : 410)
+      .render('accounts/verified', { title: t(req, ok ? 'accounts.verified.title' : 'accounts.linkInvalid.title'), ok });
   });
 
   router.post('/account/verify', requireUser, resendPerUser, async (req, res) => {
@@ -107,7 +131,14 @@ export function accountsRoutes(deps: CoreDeps): Router {
     const parsed = parse(LoginBody, req.body);
     const next = safeNext(parsed.success ? parsed.data.next : undefined, '/');
     const fail = (status: number) =>
-      form(res, 'accounts/login', t(req, 'accounts.login.title'), { email: typeof req.body?.email === 'string' ? req.body.email : '', next }, { form: 'accounts.errors.credentials' }, status);
+      form(
+        res,
+        'accounts/login',
+        t(req, 'accounts.login.title'),
+        { email: typeof req.body?.email === 'string' ? req.body.email : '', next },
+        { form: 'accounts.errors.credentials' },
+        status,
+      );
     if (!parsed.success) return fail(422);
     const who = await service.authenticate(parsed.data.email, parsed.data.password);
     if (!who) return fail(401);
@@ -127,7 +158,8 @@ export function accountsRoutes(deps: CoreDeps): Router {
 
   router.post('/password/forgot', resetPerIp, resetPerIpEmail, async (req, res) => {
     const parsed = parse(ForgotBody, req.body);
-    if (!parsed.success) return form(res, 'accounts/forgot', t(req, 'accounts.forgot.title'), req.body, fieldErrors(parsed.error, 'accounts.errors'));
+    if (!parsed.success)
+      return form(res, 'accounts/forgot', t(req, 'accounts.forgot.title'), req.body, fieldErrors(parsed.error, 'accounts.errors'));
     await service.requestPasswordReset(parsed.data.email);
     res.render('accounts/check-email', { title: t(req, 'accounts.checkEmail.title'), email: parsed.data.email, kind: 'reset' });
   });
@@ -145,7 +177,9 @@ export function accountsRoutes(deps: CoreDeps): Router {
   router.post('/password/reset/:token', resetPerIp, async (req, res) => {
     const parsed = parse(ResetBody, req.body);
     if (!parsed.success) {
-      return form(res, 'accounts/reset', t(req, 'accounts.reset.title'), {}, fieldErrors(parsed.error, 'accounts.errors'), 422, { token: req.params.token });
+      return form(res, 'accounts/reset', t(req, 'accounts.reset.title'), {}, fieldErrors(parsed.error, 'accounts.errors'), 422, {
+        token: req.params.token,
+      });
     }
     if (!(await service.resetPassword(String(req.params.token), parsed.data.password))) return linkInvalid(req, res);
     // This browser's session (if any) was ended with the others: start clean.
@@ -160,7 +194,15 @@ export function accountsRoutes(deps: CoreDeps): Router {
 
   const accountPage = async (req: Request, res: Response, values: Values = {}, errors: Record<string, string> = {}, status = 200) => {
     const addresses = await listAddresses(req.user!.id);
-    form(res, 'accounts/account', t(req, 'accounts.account.title'), { name: req.user!.name, locale: req.user!.locale, ...values }, errors, status, { addresses });
+    form(
+      res,
+      'accounts/account',
+      t(req, 'accounts.account.title'),
+      { name: req.user!.name, locale: req.user!.locale, ...values },
+      errors,
+      status,
+      { addresses },
+    );
   };
 
   account.get('/', (req, res) => accountPage(req, res));
@@ -174,7 +216,10 @@ export function accountsRoutes(deps: CoreDeps): Router {
   });
 
   const addressForm = (req: Request, res: Response, values: Values, errors: Record<string, string> = {}, addressId?: string) =>
-    form(res, 'accounts/address', t(req, addressId ? 'accounts.address.editTitle' : 'accounts.address.newTitle'), values, errors, 200, { countries: EU_COUNTRIES, addressId });
+    form(res, 'accounts/address', t(req, addressId ? 'accounts.address.editTitle' : 'accounts.address.newTitle'), values, errors, 200, {
+      countries: EU_COUNTRIES,
+      addressId,
+    });
 
   account.get('/addresses/new', (req, res) => addressForm(req, res, { country: 'IT', name: req.user!.name }));
 
@@ -215,7 +260,8 @@ export function accountsRoutes(deps: CoreDeps): Router {
     try {
       await service.deleteAccount(req.user!.id, parsed.data.password);
     } catch (e) {
-      if (isAppError(e) && e.code === 'wrong_password') return accountPage(req, res, {}, { password: 'accounts.errors.delete.wrongPassword' });
+      if (isAppError(e) && e.code === 'wrong_password')
+        return accountPage(req, res, {}, { password: 'accounts.errors.delete.wrongPassword' });
       if (isAppError(e) && e.code === 'last_owner') return accountPage(req, res, {}, { confirm: 'accounts.errors.delete.lastOwner' }, 409);
       throw e;
     }

@@ -33,8 +33,33 @@ export const ProfileBody = z.object({
 
 /** EU member states: where the co-ops ship. */
 export const EU_COUNTRIES = [
-  'IT', 'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU',
-  'IE', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
+  'IT',
+  'AT',
+  'BE',
+  'BG',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SE',
+  'SI',
+  'SK',
 ] as const;
 
 export const AddressBody = z
@@ -46,7 +71,12 @@ export const AddressBody = z
     city: z.string().trim().min(1).max(80),
     province: z.string().trim().toUpperCase().max(40).default(''),
     country: z.enum(EU_COUNTRIES),
-    phone: z.string().trim().max(30).regex(/^[+\d][\d\s./-]*$|^$/, 'phone').default(''),
+    phone: z
+      .string()
+      .trim()
+      .max(30)
+      .regex(/^[+\d][\d\s./-]*$|^$/, 'phone')
+      .default(''),
   })
   .superRefine((a, ctx) => {
     // Italian addresses: a five-digit CAP and the two-letter province (sigla).
@@ -62,4 +92,3 @@ export type AddressInput = z.infer<typeof AddressBody>;
 export const DeleteAccountBody = z.object({ password: z.string().min(1).max(200), confirm: z.literal('on', { error: 'required' }) });
 
 export const ObjectIdParam = z.string().regex(/^[a-f\d]{24}$/i);
-

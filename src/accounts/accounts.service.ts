@@ -62,7 +62,14 @@ export async function listAddresses(userId: string): Promise<SavedAddress[]> {
 }
 
 /** Creates a user directly (scripts, seeds and tests); the sign-up form goes through `signUp`. */
-export async function createUser(input: { name: string; email: string; password: string; verified?: boolean; isAdmin?: boolean; locale?: Locale }) {
+export async function createUser(input: {
+  name: string;
+  email: string;
+  password: string;
+  verified?: boolean;
+  isAdmin?: boolean;
+  locale?: Locale;
+}) {
   const now = new Date();
   return UserModel.create({
     name: input.name,
@@ -83,7 +90,10 @@ export async function rightsChanged(userId: string | Types.ObjectId): Promise<vo
 /** Names and e-mails of these users, by id (missing ones are left out). */
 export async function usersByIds(ids: readonly (string | Types.ObjectId)[]): Promise<Map<string, { name: string; email: string }>> {
   if (ids.length === 0) return new Map();
-  const users = await UserModel.find({ _id: trusted({ $in: ids.map((id) => new Types.ObjectId(String(id))) }) }, { name: 1, email: 1 }).lean();
+  const users = await UserModel.find(
+    { _id: trusted({ $in: ids.map((id) => new Types.ObjectId(String(id))) }) },
+    { name: 1, email: 1 },
+  ).lean();
   return new Map(users.map((u) => [String(u._id), { name: u.name, email: u.email }]));
 }
 
@@ -255,7 +265,8 @@ export function createAccountsService(deps: AccountsDeps) {
     async deleteAccount(userId: string, password: string): Promise<void> {
       const user = await UserModel.findById(userId);
       if (!user || user.deletedAt) throw notFound('user_not_found');
-      if (!(await verifyPassword(user.passwordHash, password))) throw new AppError('wrong_password', 'Wrong password', 422, { details: { password: 'accounts.errors.wrongPassword' } });
+      if (!(await verifyPassword(user.passwordHash, password)))
+        throw new AppError('wrong_password', 'Wrong password', 422, { details: { password: 'accounts.errors.wrongPassword' } });
       // A feature may refuse (the last owner of a co-op must hand it over first).
       await deps.events.emit('account.deleting', { userId });
       user.set({

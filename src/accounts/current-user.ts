@@ -52,7 +52,15 @@ export async function loadCurrentUser(userId: string, membershipsOf: Memberships
 
 async function readUser(userId: string, membershipsOf: MembershipsOf): Promise<{ user: CurrentUser; rightsVersion: number } | null> {
   if (!Types.ObjectId.isValid(userId)) return null;
-  const user = await UserModel.findById(userId, { email: 1, name: 1, isAdmin: 1, locale: 1, emailVerifiedAt: 1, deletedAt: 1, rightsVersion: 1 }).lean();
+  const user = await UserModel.findById(userId, {
+    email: 1,
+    name: 1,
+    isAdmin: 1,
+    locale: 1,
+    emailVerifiedAt: 1,
+    deletedAt: 1,
+    rightsVersion: 1,
+  }).lean();
   if (!user || user.deletedAt) return null;
   const current: CurrentUser = {
     id: String(user._id),
@@ -71,21 +79,23 @@ async function readUser(userId: string, membershipsOf: MembershipsOf): Promise<{
  * membership, a revoked admin right or a deleted account takes effect on
  * the user's next request. A session whose user is gone is destroyed.
  */
-export const loadUser = (membershipsOf: MembershipsOf): RequestHandler => async (req, res, next) => {
-  const id = req.session?.userId;
-  if (!id) return next();
-  const found = await readUser(id, membershipsOf);
-  if (!found) {
-    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-    return next();
-  }
-  // Rights changed since this session last looked (role changed, removed, made admin):
-  // the session gets a new id, so a copy of the old cookie no longer carries the new rights.
-  if (req.session.rightsVersion !== found.rightsVersion) await rotateUserSession(req, found.rightsVersion);
-  const user = found.user;
-  req.user = user;
-  res.locals.user = user;
-  // Pages that depend on who is signed in must not be cached by anyone else.
-  res.set('Cache-Control', 'private, no-store');
-  next();
-};
+export const loadUser =
+  (membershipsOf: MembershipsOf): RequestHandler =>
+  async (req, res, next) => {
+    const id = req.session?.userId;
+    if (!id) return next();
+    const found = await readUser(id, membershipsOf);
+    if (!found) {
+      await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+      return next();
+    }
+    // Rights changed since this session last looked (role changed, removed, made admin):
+    // the session gets a new id, so a copy of the old cookie no longer carries the new rights.
+    if (req.session.rightsVersion !== found.rightsVersion) await rotateUserSession(req, found.rightsVersion);
+    const user = found.user;
+    req.user = user;
+    res.locals.user = user;
+    // Pages that depend on who is signed in must not be cached by anyone else.
+    res.set('Cache-Control', 'private, no-store');
+    next();
+  };

@@ -2,7 +2,16 @@
 import type { Job } from '../platform/jobs';
 import { accountTokensJob } from './accounts.service';
 
-export { getAddress, listAddresses, createUser, rightsChanged, usersByIds, findUserByEmail, markEmailVerified, type SavedAddress } from './accounts.service';
+export {
+  getAddress,
+  listAddresses,
+  createUser,
+  rightsChanged,
+  usersByIds,
+  findUserByEmail,
+  markEmailVerified,
+  type SavedAddress,
+} from './accounts.service';
 export { requireUser, requireAdmin } from './guards';
 export { loadCurrentUser, loadUser, type CurrentUser, type UserCoop, type MemberRole, type MembershipsOf } from './current-user';
 export { hashToken, newToken, looksLikeToken } from './token.model';

@@ -21,7 +21,10 @@ const URL_RE = /(https?:\/\/[^\s<>"')]+)/g;
 
 /** Splits plain text into pieces the view prints escaped, URLs as links. */
 export function linkify(text: string): { text: string; href?: string }[] {
-  return text.split(URL_RE).filter(Boolean).map((part) => (/^https?:\/\//.test(part) ? { text: part, href: part } : { text: part }));
+  return text
+    .split(URL_RE)
+    .filter(Boolean)
+    .map((part) => (/^https?:\/\//.test(part) ? { text: part, href: part } : { text: part }));
 }
 
 async function parse(file: string) {
@@ -44,7 +47,11 @@ export function mailboxRoutes(config: Config): Router {
   // It holds reset links for every account, the admin's too: only a person at this machine may read it.
   router.use('/dev/mailbox', (req, _res, next) => (isLocalRequest(req) ? next() : next(notFound('page_not_found', 'No page here'))));
   const dir = mailboxDir(config);
-  const files = async () => (await readdir(dir).catch(() => [] as string[])).filter((f) => FILE.test(f)).sort().reverse();
+  const files = async () =>
+    (await readdir(dir).catch(() => [] as string[]))
+      .filter((f) => FILE.test(f))
+      .sort()
+      .reverse();
 
   router.get('/dev/mailbox', async (req, res) => {
     const names = (await files()).slice(0, 100);

@@ -41,7 +41,12 @@ export function newToken(): { token: string; hash: string } {
 export const looksLikeToken = (v: unknown): v is string => typeof v === 'string' && /^[\w-]{43}$/.test(v);
 
 /** Issues a token of `kind` for `userId`, valid for `ttlMs`. Returns the plain token (for the mail only). */
-export async function issueToken(kind: TokenKind, userId: mongoose.Types.ObjectId | string, ttlMs: number, now = new Date()): Promise<string> {
+export async function issueToken(
+  kind: TokenKind,
+  userId: mongoose.Types.ObjectId | string,
+  ttlMs: number,
+  now = new Date(),
+): Promise<string> {
   const { token, hash } = newToken();
   await AccountTokenModel.create({ _id: hash, kind, user: userId, expiresAt: new Date(now.getTime() + ttlMs) });
   return token;

@@ -16,7 +16,9 @@ import type { Payouts } from '../payouts';
  * get 403). Every change is a POST with a CSRF token and a confirmation
  * field, and is written to the audit log by the service.
  */
-export function adminRoutes(deps: MoneyRoutesDeps & { payouts: Parameters<typeof payoutsAdminRoutes>[0] & Pick<Payouts, 'commission'> }): Router {
+export function adminRoutes(
+  deps: MoneyRoutesDeps & { payouts: Parameters<typeof payoutsAdminRoutes>[0] & Pick<Payouts, 'commission'> },
+): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
 
@@ -30,7 +32,14 @@ export function adminRoutes(deps: MoneyRoutesDeps & { payouts: Parameters<typeof
     res.render('admin/coops', { title: req.t('admin.coops.title'), pending, others });
   });
 
-  async function renderCoop(req: Request, res: Response, coopId: string, status = 200, errors: Record<string, string> = {}, values: Record<string, string> = {}) {
+  async function renderCoop(
+    req: Request,
+    res: Response,
+    coopId: string,
+    status = 200,
+    errors: Record<string, string> = {},
+    values: Record<string, string> = {},
+  ) {
     const coop = await getCoopRow(coopId);
     res.status(status).render('admin/coop', { title: coop.name, coop, errors, values });
   }
@@ -58,7 +67,13 @@ export function adminRoutes(deps: MoneyRoutesDeps & { payouts: Parameters<typeof
     });
   }
 
-  async function renderCommission(req: Request, res: Response, status = 200, errors: Record<string, string> = {}, values: Record<string, string> = {}) {
+  async function renderCommission(
+    req: Request,
+    res: Response,
+    status = 200,
+    errors: Record<string, string> = {},
+    values: Record<string, string> = {},
+  ) {
     const [rates, coops] = await Promise.all([listCommissionRates(), coopNames()]);
     res.status(status).render('admin/commission', {
       title: req.t('admin.commission.title'),
@@ -83,7 +98,11 @@ export function adminRoutes(deps: MoneyRoutesDeps & { payouts: Parameters<typeof
       });
     }
     const b = parsed.data;
-    await addCommissionRate(req.user!.id, { coopId: b.coop || null, bps: b.percent, effectiveFrom: new Date(`${b.effectiveFrom}T00:00:00Z`), note: b.note }, deps.payouts.commission);
+    await addCommissionRate(
+      req.user!.id,
+      { coopId: b.coop || null, bps: b.percent, effectiveFrom: new Date(`${b.effectiveFrom}T00:00:00Z`), note: b.note },
+      deps.payouts.commission,
+    );
     flash(req, 'success', 'admin.commission.added');
     res.redirect(303, '/admin/commission');
   });

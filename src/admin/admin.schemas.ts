@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { notFound } from '../platform/errors';
 
 const objectId = z.string().regex(/^[a-f\d]{24}$/i);
-const dateInput = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/);
+const dateInput = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/);
 
 export const CoopIdParams = z.object({ coopId: objectId });
 
@@ -31,8 +34,14 @@ export const CommissionBody = z.object({
 export const AuditQuery = z.object({
   actor: z.string().trim().max(200).optional().default(''),
   action: z.string().trim().max(100).optional().default(''),
-  from: z.union([dateInput, z.literal('')]).optional().default(''),
-  to: z.union([dateInput, z.literal('')]).optional().default(''),
+  from: z
+    .union([dateInput, z.literal('')])
+    .optional()
+    .default(''),
+  to: z
+    .union([dateInput, z.literal('')])
+    .optional()
+    .default(''),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });
 export type AuditFilter = z.infer<typeof AuditQuery>;
@@ -48,16 +57,33 @@ export const TransferIdParams = z.object({ transferId: z.string().regex(/^transf
 export const JobIdParams = z.object({ jobId: z.string().uuid() });
 
 export const PayoutsQuery = z.object({
-  coop: z.union([objectId, z.literal('')]).optional().default(''),
+  coop: z
+    .union([objectId, z.literal('')])
+    .optional()
+    .default(''),
   state: z.string().max(30).optional().default(''),
-  from: z.union([dateInput, z.literal('')]).optional().default(''),
-  to: z.union([dateInput, z.literal('')]).optional().default(''),
+  from: z
+    .union([dateInput, z.literal('')])
+    .optional()
+    .default(''),
+  to: z
+    .union([dateInput, z.literal('')])
+    .optional()
+    .default(''),
 });
 
 export const HoldBody = z.object({ reason: z.string().trim().min(3).max(300), confirm: z.literal('yes') });
 
 export const BulkBody = z.object({
-  ids: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).pipe(z.array(z.string().regex(/^transfer:[a-f\d]{24}:[a-f\d]{24}$/)).min(1).max(150)),
+  ids: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .pipe(
+      z
+        .array(z.string().regex(/^transfer:[a-f\d]{24}:[a-f\d]{24}$/))
+        .min(1)
+        .max(150),
+    ),
   confirm: z.literal('yes'),
 });
 
@@ -91,13 +117,31 @@ export function parseRefundForm(
   body: Record<string, unknown>,
   shape: { lines: { index: number }[]; coops: { coopId: string }[] },
   parseMoney: (s: string) => number | null,
-): { ok: true; value: { mode: 'lines' | 'amounts'; requestId: string; reason: string; returnStock: boolean; lines: { index: number; quantity: number }[]; amounts: { coopId: string; cents: number }[]; shipping: { coopId: string; cents: number }[] } } | { ok: false; errors: Record<string, string> } {
+):
+  | {
+      ok: true;
+      value: {
+        mode: 'lines' | 'amounts';
+        requestId: string;
+        reason: string;
+        returnStock: boolean;
+        lines: { index: number; quantity: number }[];
+        amounts: { coopId: string; cents: number }[];
+        shipping: { coopId: string; cents: number }[];
+      };
+    }
+  | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const base = RefundBase.safeParse(body);
   if (!base.success) {
     for (const i of base.error.issues) {
       const f = String(i.path[0]);
-      errors[f === 'confirm' ? 'refund-confirm' : f] = f === 'reason' ? 'admin.refund.errors.reason' : f === 'confirm' ? 'admin.refund.errors.confirm' : 'admin.refund.errors.refund_empty';
+      errors[f === 'confirm' ? 'refund-confirm' : f] =
+        f === 'reason'
+          ? 'admin.refund.errors.reason'
+          : f === 'confirm'
+            ? 'admin.refund.errors.confirm'
+            : 'admin.refund.errors.refund_empty';
     }
   }
   const mode = body.mode === 'amounts' ? 'amounts' : 'lines';
@@ -123,15 +167,38 @@ export function parseRefundForm(
     for (const c of shape.coops) money(`amount_${c.coopId}`, c.coopId, amounts);
   }
   if (Object.keys(errors).length || !base.success) return { ok: false, errors };
-  return { ok: true, value: { mode, requestId: base.data.requestId, reason: base.data.reason, returnStock: base.data.returnStock === 'yes', lines, amounts, shipping } };
+  return {
+    ok: true,
+    value: {
+      mode,
+      requestId: base.data.requestId,
+      reason: base.data.reason,
+      returnStock: base.data.returnStock === 'yes',
+      lines,
+      amounts,
+      shipping,
+    },
+  };
 }
 
 export const LedgerQuery = z.object({
-  coop: z.union([objectId, z.literal('')]).optional().default(''),
-  order: z.union([objectId, z.literal('')]).optional().default(''),
+  coop: z
+    .union([objectId, z.literal('')])
+    .optional()
+    .default(''),
+  order: z
+    .union([objectId, z.literal('')])
+    .optional()
+    .default(''),
   kind: z.string().max(20).optional().default(''),
-  from: z.union([dateInput, z.literal('')]).optional().default(''),
-  to: z.union([dateInput, z.literal('')]).optional().default(''),
+  from: z
+    .union([dateInput, z.literal('')])
+    .optional()
+    .default(''),
+  to: z
+    .union([dateInput, z.literal('')])
+    .optional()
+    .default(''),
 });
 
 export const RetryRefundBody = z.object({ refundId: z.string().regex(/^refund:[a-f\d]{24}:[\w-]{36}$/), confirm: z.literal('yes') });

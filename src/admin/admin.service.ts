@@ -14,7 +14,13 @@ import type { AuditFilter } from './admin.schemas';
  */
 export async function changeCoopStatus(actorId: string, coopId: string, action: CoopTransition, reason = ''): Promise<CoopRow> {
   const { before, after } = await coops.changeCoopStatus(coopId, action, reason);
-  await audit(actorId, `coop.${action}`, `coop:${coopId}`, { status: before.status, rejectionReason: before.rejectionReason }, { status: after.status, rejectionReason: after.rejectionReason });
+  await audit(
+    actorId,
+    `coop.${action}`,
+    `coop:${coopId}`,
+    { status: before.status, rejectionReason: before.rejectionReason },
+    { status: after.status, rejectionReason: after.rejectionReason },
+  );
   await catalogChanged();
   return after;
 }
@@ -22,7 +28,13 @@ export async function changeCoopStatus(actorId: string, coopId: string, action: 
 const PAGE = 50;
 
 /** The audit log, newest first, filtered by actor email, action prefix and date range. */
-export async function listAudit(f: AuditFilter): Promise<{ entries: { id: string; actorEmail: string; action: string; target: string; before: string; after: string; at: Date }[]; page: number; pages: number; total: number; actions: string[] }> {
+export async function listAudit(f: AuditFilter): Promise<{
+  entries: { id: string; actorEmail: string; action: string; target: string; before: string; after: string; at: Date }[];
+  page: number;
+  pages: number;
+  total: number;
+  actions: string[];
+}> {
   const filter: Record<string, unknown> = {};
   const at: Record<string, Date> = {};
   if (f.from) at.$gte = new Date(`${f.from}T00:00:00Z`);
@@ -36,7 +48,11 @@ export async function listAudit(f: AuditFilter): Promise<{ entries: { id: string
   }
   const [total, docs, actions] = await Promise.all([
     AuditEntryModel.countDocuments(filter),
-    AuditEntryModel.find(filter).sort({ at: -1 }).skip((f.page - 1) * PAGE).limit(PAGE).lean(),
+    AuditEntryModel.find(filter)
+      .sort({ at: -1 })
+      .skip((f.page - 1) * PAGE)
+      .limit(PAGE)
+      .lean(),
     AuditEntryModel.distinct('action'),
   ]);
   const actors = await usersByIds(docs.filter((d) => d.actor && !d.actorEmail).map((d) => d.actor!));

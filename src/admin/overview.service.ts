@@ -65,9 +65,30 @@ export async function overview(weeks = 8, now = new Date()) {
   }
   const table = [...rows.values()];
   const totals = table.reduce(
-    (a, r) => ({ sales: a.sales + r.sales, orders: a.orders + r.orders, commission: a.commission + r.commission, pending: a.pending + r.pending, held: a.held + r.held }),
+    (a, r) => ({
+      sales: a.sales + r.sales,
+      orders: a.orders + r.orders,
+      commission: a.commission + r.commission,
+      pending: a.pending + r.pending,
+      held: a.held + r.held,
+    }),
     { sales: 0, orders: 0, commission: 0, pending: 0, held: 0 },
   );
   const [pendingCount, { pending }] = await Promise.all([pendingCoopCount(), listCoops()]);
-  return { weeks: table, totals, pendingCount, pendingCoops: pending.slice(0, 10), charts: { sales: barChart(table.map((r) => ({ label: r.week.slice(5), value: r.sales })), WEEK_CHART), transfers: barChart(table.map((r) => ({ label: r.week.slice(5), value: r.pending + r.held })), WEEK_CHART) } };
+  return {
+    weeks: table,
+    totals,
+    pendingCount,
+    pendingCoops: pending.slice(0, 10),
+    charts: {
+      sales: barChart(
+        table.map((r) => ({ label: r.week.slice(5), value: r.sales })),
+        WEEK_CHART,
+      ),
+      transfers: barChart(
+        table.map((r) => ({ label: r.week.slice(5), value: r.pending + r.held })),
+        WEEK_CHART,
+      ),
+    },
+  };
 }

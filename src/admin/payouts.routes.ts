@@ -3,7 +3,19 @@ import { coopNames, findCoop } from '../coops';
 import { flash } from '../platform/web';
 import { AppError } from '../platform/errors';
 import { audit } from '../platform/audit';
-import { BulkBody, ConfirmBody, CoopIdParams, HoldBody, JobIdParams, PayoutsQuery, SettingsBody, TransferIdParams, dayAfter, dayStart, parseParams } from './admin.schemas';
+import {
+  BulkBody,
+  ConfirmBody,
+  CoopIdParams,
+  HoldBody,
+  JobIdParams,
+  PayoutsQuery,
+  SettingsBody,
+  TransferIdParams,
+  dayAfter,
+  dayStart,
+  parseParams,
+} from './admin.schemas';
 import {
   SHARE_MONEY_STATES,
   coopBalance,
@@ -20,8 +32,26 @@ import {
   type ShareMoneyState,
 } from '../payouts';
 
-const snapshotOf = (t: { status: string; amount: number; amountReversed?: number; manualHold?: boolean; holdReason?: string; stripeTransferId?: string; lastError?: unknown } | null) =>
-  t && { status: t.status, amount: t.amount, amountReversed: t.amountReversed ?? 0, manualHold: !!t.manualHold, holdReason: t.holdReason ?? '', stripeTransferId: t.stripeTransferId ?? '', lastError: t.lastError ?? null };
+const snapshotOf = (
+  t: {
+    status: string;
+    amount: number;
+    amountReversed?: number;
+    manualHold?: boolean;
+    holdReason?: string;
+    stripeTransferId?: string;
+    lastError?: unknown;
+  } | null,
+) =>
+  t && {
+    status: t.status,
+    amount: t.amount,
+    amountReversed: t.amountReversed ?? 0,
+    manualHold: !!t.manualHold,
+    holdReason: t.holdReason ?? '',
+    stripeTransferId: t.stripeTransferId ?? '',
+    lastError: t.lastError ?? null,
+  };
 
 /** The payouts dashboard, one transfer's actions, bulk release, the hold policy and the co-op balances. */
 export function payoutsAdminRoutes(payouts: Pick<Payouts, 'transfers' | 'startBulkRelease'>): Router {
@@ -40,15 +70,37 @@ export function payoutsAdminRoutes(payouts: Pick<Payouts, 'transfers' | 'startBu
       coopOptions(),
       getPayoutSettings(),
     ]);
-    res.render('admin/payouts', { title: req.t('admin.payouts.title'), filter: { ...filter, state }, states: SHARE_MONEY_STATES, coops, settings, ...data });
+    res.render('admin/payouts', {
+      title: req.t('admin.payouts.title'),
+      filter: { ...filter, state },
+      states: SHARE_MONEY_STATES,
+      coops,
+      settings,
+      ...data,
+    });
   });
 
-  async function renderTransfer(req: Request, res: Response, id: string, status = 200, errors: Record<string, string> = {}, values: Record<string, string> = {}) {
+  async function renderTransfer(
+    req: Request,
+    res: Response,
+    id: string,
+    status = 200,
+    errors: Record<string, string> = {},
+    values: Record<string, string> = {},
+  ) {
     const t = await getTransfer(id);
     if (!t) throw new AppError('transfer_not_found', 'No such transfer', 404);
     const coop = await findCoop(t.coop);
     const owed = await owedBy(String(t.coop));
-    res.status(status).render('admin/transfer', { title: req.t('admin.transfer.title', { order: t.orderNumber }), tr: t, state: moneyState(t), coopName: coop?.name ?? '', owed, errors, values });
+    res.status(status).render('admin/transfer', {
+      title: req.t('admin.transfer.title', { order: t.orderNumber }),
+      tr: t,
+      state: moneyState(t),
+      coopName: coop?.name ?? '',
+      owed,
+      errors,
+      values,
+    });
   }
 
   router.get('/admin/payouts/t/:transferId', async (req, res) => {
@@ -60,10 +112,15 @@ export function payoutsAdminRoutes(payouts: Pick<Payouts, 'transfers' | 'startBu
   for (const action of ['release', 'retry'] as const) {
     router.post(`/admin/payouts/t/:transferId/${action}`, async (req, res) => {
       const { transferId } = parseParams(TransferIdParams, req.params);
-      if (!ConfirmBody.safeParse(req.body).success) return renderTransfer(req, res, transferId, 422, { [`${action}-confirm`]: 'admin.errors.confirm' });
+      if (!ConfirmBody.safeParse(req.body).success)
+        return renderTransfer(req, res, transferId, 422, { [`${action}-confirm`]: 'admin.errors.confirm' });
       const before = snapshotOf(await getTransfer(transferId));
-      if (action === 'retry' && before?.status !== 'failed') throw new AppError('transfer_not_failed', 'Only a failed transfer can be retried', 409);
-      const after = action === 'release' ? await payouts.transfers.releaseTransfer(transferId, req.user!.email) : await payouts.transfers.retryTransfer(transferId, req.user!.email);
+      if (action === 'retry' && before?.status !== 'failed')
+        throw new AppError('transfer_not_failed', 'Only a failed transfer can be retried', 409);
+      const after =
+        action === 'release'
+          ? await payouts.transfers.releaseTransfer(transferId, req.user!.email)
+          : await payouts.transfers.retryTransfer(transferId, req.user!.email);
       await audit(req.user!.id, `transfer.${action}`, transferId, before, snapshotOf(after));
       const sent = after.status === 'sent';
       flash(req, sent ? 'success' : 'error', sent ? 'admin.transfer.released' : 'admin.transfer.notSent', { state: after.status });
@@ -114,14 +171,21 @@ export function payoutsAdminRoutes(payouts: Pick<Payouts, 'transfers' | 'startBu
   });
 
   async function renderSettings(req: Request, res: Response, status = 200, errors: Record<string, string> = {}) {
-    res.status(status).render('admin/settings', { title: req.t('admin.settings.title'), settings: await getPayoutSettings(), policies: HOLD_POLICIES, errors });
+    res.status(status).render('admin/settings', {
+      title: req.t('admin.settings.title'),
+      settings: await getPayoutSettings(),
+      policies: HOLD_POLICIES,
+      errors,
+    });
   }
   router.get('/admin/payouts/settings', (req, res) => renderSettings(req, res));
   router.post('/admin/payouts/settings', async (req, res) => {
     const parsed = SettingsBody.safeParse(req.body);
     if (!parsed.success) {
       const errors: Record<string, string> = {};
-      for (const i of parsed.error.issues) errors[String(i.path[0]) === 'confirm' ? 'settings-confirm' : String(i.path[0])] = String(i.path[0]) === 'confirm' ? 'admin.errors.confirm' : 'admin.settings.invalid';
+      for (const i of parsed.error.issues)
+        errors[String(i.path[0]) === 'confirm' ? 'settings-confirm' : String(i.path[0])] =
+          String(i.path[0]) === 'confirm' ? 'admin.errors.confirm' : 'admin.settings.invalid';
       return renderSettings(req, res, 422, errors);
     }
     const before = await getPayoutSettings();
@@ -143,7 +207,12 @@ export function payoutsAdminRoutes(payouts: Pick<Payouts, 'transfers' | 'startBu
     const coop = await findCoop(coopId);
     if (!coop) throw new AppError('coop_not_found', 'No such co-op', 404);
     const [balance, shares] = await Promise.all([coopBalance(coopId), listShareMoney({ coopId }, 100)]);
-    res.render('admin/balance', { title: req.t('admin.balances.of', { name: coop.name }), coop: { id: coopId, name: coop.name }, balance, rows: shares.rows });
+    res.render('admin/balance', {
+      title: req.t('admin.balances.of', { name: coop.name }),
+      coop: { id: coopId, name: coop.name },
+      balance,
+      rows: shares.rows,
+    });
   });
 
   return router;

@@ -61,9 +61,12 @@ export function cartRoutes(): Router {
   router.post('/cart/items/:key/quantity', async (req, res) => {
     const key = KeyParam.safeParse(req.params.key);
     const body = SetQuantityBody.safeParse(req.body ?? {});
-    if (!key.success || !body.success) return showCart(req, res, 422, body.success ? { form: 'cart.errors.form' } : fieldErrors(body.error, 'cart.errors'));
+    if (!key.success || !body.success)
+      return showCart(req, res, 422, body.success ? { form: 'cart.errors.form' } : fieldErrors(body.error, 'cart.errors'));
     const { quantity, limited } = await setQuantity(ownerOf(req), key.data, body.data.quantity);
-    flash(req, limited ? 'info' : 'success', limited ? 'cart.flash.limited' : quantity ? 'cart.flash.updated' : 'cart.flash.removed', { count: quantity });
+    flash(req, limited ? 'info' : 'success', limited ? 'cart.flash.limited' : quantity ? 'cart.flash.updated' : 'cart.flash.removed', {
+      count: quantity,
+    });
     await saveSession(req);
     res.redirect(303, '/cart');
   });

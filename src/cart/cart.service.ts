@@ -64,7 +64,11 @@ export interface PricedCart {
 export type Delivery = 'ship' | 'pickup';
 
 /** Shipping for one co-op's part: free at pickup and over the threshold, else the flat rate. */
-export function shippingFor(coop: Pick<CartCoop, 'flatCents' | 'freeOverCents'>, subtotalCents: number, delivery: Delivery = 'ship'): number {
+export function shippingFor(
+  coop: Pick<CartCoop, 'flatCents' | 'freeOverCents'>,
+  subtotalCents: number,
+  delivery: Delivery = 'ship',
+): number {
   if (delivery === 'pickup') return 0;
   if (coop.freeOverCents > 0 && subtotalCents >= coop.freeOverCents) return 0;
   return coop.flatCents;
@@ -104,9 +108,28 @@ async function loadCatalogue(items: CartItem[]) {
 async function loadFromReadModel(items: CartItem[]): Promise<Awaited<ReturnType<typeof loadCatalogue>>> {
   const products = await getProductsByIds([...new Set(items.map((i) => i.productId))]);
   const byProduct = new Map(
-    products.map((p) => [p.id, { _id: p.id, coop: p.coopId, slug: p.slug, name: p.name, variants: p.variants, ivaRate: p.ivaRate, published: true, archived: false }] as const),
+    products.map(
+      (p) =>
+        [
+          p.id,
+          {
+            _id: p.id,
+            coop: p.coopId,
+            slug: p.slug,
+            name: p.name,
+            variants: p.variants,
+            ivaRate: p.ivaRate,
+            published: true,
+            archived: false,
+          },
+        ] as const,
+    ),
   );
-  const byCoop = new Map(products.map((p) => [p.coopId, { _id: p.coopId, name: p.coop.name, slug: p.coop.slug, status: 'approved', shipping: p.coop.shipping }] as const));
+  const byCoop = new Map(
+    products.map(
+      (p) => [p.coopId, { _id: p.coopId, name: p.coop.name, slug: p.coop.slug, status: 'approved', shipping: p.coop.shipping }] as const,
+    ),
+  );
   const stock = new Map(items.map((i) => [cartKey(i.productId, i.sku), onHandOf(i.productId, i.sku)]));
   return { byProduct, byCoop, stock } as unknown as Awaited<ReturnType<typeof loadCatalogue>>;
 }
@@ -143,7 +166,14 @@ export async function priceCart(items: CartItem[], deliveries: Record<string, De
     if (!group) {
       const s = coop.shipping;
       group = {
-        coop: { id: coopId, name: coop.name, slug: coop.slug, pickup: !!s?.pickup, flatCents: s?.flatCents ?? 0, freeOverCents: s?.freeOverCents ?? 0 },
+        coop: {
+          id: coopId,
+          name: coop.name,
+          slug: coop.slug,
+          pickup: !!s?.pickup,
+          flatCents: s?.flatCents ?? 0,
+          freeOverCents: s?.freeOverCents ?? 0,
+        },
         lines: [],
         subtotalCents: 0,
         shippingCents: 0,
@@ -172,7 +202,8 @@ export async function priceCart(items: CartItem[], deliveries: Record<string, De
     g.subtotalCents = g.lines.reduce((n, l) => n + l.lineCents, 0);
     const delivery = g.coop.pickup && deliveries[g.coop.id] === 'pickup' ? 'pickup' : 'ship';
     g.shippingCents = shippingFor(g.coop, g.subtotalCents, delivery);
-    g.freeShippingGapCents = delivery === 'ship' && g.shippingCents > 0 && g.coop.freeOverCents > 0 ? g.coop.freeOverCents - g.subtotalCents : 0;
+    g.freeShippingGapCents =
+      delivery === 'ship' && g.shippingCents > 0 && g.coop.freeOverCents > 0 ? g.coop.freeOverCents - g.subtotalCents : 0;
   }
   const subtotalCents = list.reduce((n, g) => n + g.subtotalCents, 0);
   const shippingCents = list.reduce((n, g) => n + g.shippingCents, 0);
@@ -184,7 +215,14 @@ export async function priceCart(items: CartItem[], deliveries: Record<string, De
     shippingCents,
     totalCents: subtotalCents + shippingCents,
     // Each co-op sells its own goods: IVA per co-op (shipping follows its goods' rates), then added up.
-    iva: sumIva(list.map((g) => ivaBreakdown(g.lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })), g.shippingCents))),
+    iva: sumIva(
+      list.map((g) =>
+        ivaBreakdown(
+          g.lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })),
+          g.shippingCents,
+        ),
+      ),
+    ),
   };
 }
 
@@ -241,7 +279,10 @@ export async function setQuantity(owner: CartOwner, key: string, quantity: numbe
   const item = items.find((i) => cartKey(i.productId, i.sku) === key);
   if (!item) throw notFound('cart_line_not_found', 'Not in the cart');
   if (quantity === 0) {
-    await writeCart(owner, items.filter((i) => i !== item));
+    await writeCart(
+      owner,
+      items.filter((i) => i !== item),
+    );
     return { quantity: 0, limited: false };
   }
   const priced = await priceCart([{ ...item, quantity }]);
@@ -255,7 +296,10 @@ export async function setQuantity(owner: CartOwner, key: string, quantity: numbe
 
 export async function removeItem(owner: CartOwner, key: string): Promise<void> {
   const items = await readCart(owner);
-  await writeCart(owner, items.filter((i) => cartKey(i.productId, i.sku) !== key));
+  await writeCart(
+    owner,
+    items.filter((i) => cartKey(i.productId, i.sku) !== key),
+  );
 }
 
 /** Two carts as one: the same variant's quantities add up (to the per-line maximum). */

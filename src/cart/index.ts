@@ -5,7 +5,17 @@ import { CartModel } from './cart.model';
 import { mergeGuestCart } from './cart.service';
 
 export { cartRoutes, cartCountLocals, ownerOf } from './cart.routes';
-export { priceCart, readCart, clearCart, shippingFor, type PricedCart, type CartGroup, type CartLine, type CartOwner, type Delivery } from './cart.service';
+export {
+  priceCart,
+  readCart,
+  clearCart,
+  shippingFor,
+  type PricedCart,
+  type CartGroup,
+  type CartLine,
+  type CartOwner,
+  type Delivery,
+} from './cart.service';
 export type { CartItem } from './cart.model';
 export { ivaBreakdown, splitOverRates, sumIva, type IvaPart } from './iva';
 

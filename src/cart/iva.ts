@@ -46,7 +46,10 @@ export function splitOverRates(goods: Map<number, number>, cents: number): Map<n
   if (cents <= 0) return new Map();
   const rates = [...goods.keys()].filter((r) => goods.get(r)! > 0).sort((a, b) => a - b);
   if (!rates.length) return new Map([[STANDARD_RATE, cents]]);
-  const parts = allocate(cents, rates.map((r) => goods.get(r)!));
+  const parts = allocate(
+    cents,
+    rates.map((r) => goods.get(r)!),
+  );
   return new Map(rates.map((r, i) => [r, parts[i]!]));
 }
 

@@ -27,7 +27,12 @@ export function catalogRoutes(): Router {
 
   router.get('/', async (req, res) => {
     const home = await homePage();
-    res.render('catalog/home', { title: req.t('catalog.home.title'), description: req.t('catalog.home.lead'), ...home, ...catalogViewHelpers });
+    res.render('catalog/home', {
+      title: req.t('catalog.home.title'),
+      description: req.t('catalog.home.lead'),
+      ...home,
+      ...catalogViewHelpers,
+    });
   });
 
   router.get('/shop', (req, res) => showListing(req, res, {}));
@@ -66,7 +71,12 @@ export function catalogRoutes(): Router {
       ['og:url', url],
       ['og:site_name', 'Filiera'],
       ['og:locale', locale === 'it' ? 'it_IT' : 'en_GB'],
-      ...(imageAbs ? [['og:image', imageAbs], ['og:image:alt', localized(image!.alt, locale) || name]] : []),
+      ...(imageAbs
+        ? [
+            ['og:image', imageAbs],
+            ['og:image:alt', localized(image!.alt, locale) || name],
+          ]
+        : []),
       ['product:price:amount', (product.priceCents / 100).toFixed(2)],
       ['product:price:currency', 'EUR'],
     ];
@@ -104,7 +114,13 @@ export function catalogRoutes(): Router {
 type Place = { department?: ListingFilters['department']; category?: Category; search?: boolean };
 
 const basePathOf = (place: Place): string =>
-  place.search ? '/search' : place.category ? `/shop/${place.department}/${place.category}` : place.department ? `/shop/${place.department}` : '/shop';
+  place.search
+    ? '/search'
+    : place.category
+      ? `/shop/${place.department}/${place.category}`
+      : place.department
+        ? `/shop/${place.department}`
+        : '/shop';
 
 /**
  * One listing page. The filter form always submits to /shop (or /search),
@@ -117,9 +133,11 @@ async function showListing(req: Request, res: Response, place: Place): Promise<v
   if (!place.search) {
     if (filters.category || filters.department) {
       // A category from the other department than the one chosen beside it was left over: the department wins.
-      const category = filters.category && (!filters.department || departmentOf(filters.category) === filters.department) ? filters.category : undefined;
+      const category =
+        filters.category && (!filters.department || departmentOf(filters.category) === filters.department) ? filters.category : undefined;
       const department = category ? departmentOf(category) : filters.department;
-      const target = basePathOf({ department, category }) + listingQueryString({ ...filters, department: undefined, category: undefined, page: 1 });
+      const target =
+        basePathOf({ department, category }) + listingQueryString({ ...filters, department: undefined, category: undefined, page: 1 });
       if (department !== place.department || category !== place.category) return res.redirect(302, target);
     }
     filters.department = place.department;
@@ -146,7 +164,12 @@ async function showListing(req: Request, res: Response, place: Place): Promise<v
     formAction: place.search ? '/search' : '/shop',
     listing,
     notices,
-    pageUrl: (page: number) => base + listingQueryString({ ...listing.filters, ...(place.search ? {} : { department: undefined, category: undefined }), page }, { withPlace: !!place.search }),
+    pageUrl: (page: number) =>
+      base +
+      listingQueryString(
+        { ...listing.filters, ...(place.search ? {} : { department: undefined, category: undefined }), page },
+        { withPlace: !!place.search },
+      ),
     pageNumbers: pageWindow(listing),
     departments: DEPARTMENTS,
     certifications: CERTIFICATIONS,

@@ -29,7 +29,11 @@ export interface ListingFilters {
 /** Why part of a query was not used, as locale keys under catalog.notices. */
 export type Notice = 'ignoredParams' | 'badPrice' | 'badPage' | 'pageTooHigh' | 'qTooLong' | 'priceSwapped';
 
-const slug = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{0,79}$/);
+const slug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{0,79}$/);
 const euro = z
   .string()
   .trim()
@@ -41,14 +45,23 @@ const flag = z.enum(['1', 'on', 'true']);
 const FIELDS = {
   q: z.string(),
   coop: slug,
-  region: z.string().trim().min(2).max(40).regex(/^[\p{L}' -]+$/u),
+  region: z
+    .string()
+    .trim()
+    .min(2)
+    .max(40)
+    .regex(/^[\p{L}' -]+$/u),
   cert: z.enum(CERTIFICATIONS),
   min: euro,
   max: euro,
   stock: flag,
   season: flag,
   sort: z.enum(SORTS),
-  page: z.string().regex(/^\d{1,9}$/).transform(Number).refine((n) => n >= 1),
+  page: z
+    .string()
+    .regex(/^\d{1,9}$/)
+    .transform(Number)
+    .refine((n) => n >= 1),
   department: z.enum(DEPARTMENT_SLUGS),
   category: z.enum(CATEGORY_SLUGS as [Category, ...Category[]]),
 } as const;
@@ -89,17 +102,39 @@ export function parseListingQuery(query: Record<string, unknown>): { filters: Li
     }
     const v = parsed.data;
     switch (name) {
-      case 'coop': filters.coop = v as string; break;
-      case 'region': filters.region = v as string; break;
-      case 'cert': filters.cert = v as Certification; break;
-      case 'min': filters.minCents = v as number; break;
-      case 'max': filters.maxCents = v as number; break;
-      case 'stock': filters.inStock = true; break;
-      case 'season': filters.inSeason = true; break;
-      case 'sort': filters.sort = v as Sort; break;
-      case 'page': filters.page = v as number; break;
-      case 'department': filters.department = v as Department; break;
-      case 'category': filters.category = v as Category; break;
+      case 'coop':
+        filters.coop = v as string;
+        break;
+      case 'region':
+        filters.region = v as string;
+        break;
+      case 'cert':
+        filters.cert = v as Certification;
+        break;
+      case 'min':
+        filters.minCents = v as number;
+        break;
+      case 'max':
+        filters.maxCents = v as number;
+        break;
+      case 'stock':
+        filters.inStock = true;
+        break;
+      case 'season':
+        filters.inSeason = true;
+        break;
+      case 'sort':
+        filters.sort = v as Sort;
+        break;
+      case 'page':
+        filters.page = v as number;
+        break;
+      case 'department':
+        filters.department = v as Department;
+        break;
+      case 'category':
+        filters.category = v as Category;
+        break;
     }
   }
   if (filters.minCents !== undefined && filters.maxCents !== undefined && filters.minCents > filters.maxCents) {

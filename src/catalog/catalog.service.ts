@@ -1,7 +1,16 @@
 import type { Locale } from '../platform/i18n';
 import { notFound } from '../platform/errors';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, DEPARTMENTS, type Category, type Department } from './categories';
-import { catalog, catalogReadModel, isInStock, onHandOf, productOnHand, type CatalogCoop, type CatalogProduct, type CatalogSnapshot } from './read-model';
+import {
+  catalog,
+  catalogReadModel,
+  isInStock,
+  onHandOf,
+  productOnHand,
+  type CatalogCoop,
+  type CatalogProduct,
+  type CatalogSnapshot,
+} from './read-model';
 import { PER_PAGE, type ListingFilters } from './catalog.schemas';
 import { words } from './search-terms';
 
@@ -85,7 +94,14 @@ export interface Listing {
 }
 
 // One bit per filter dimension, for the facet counts below.
-const D_DEPT = 1, D_CAT = 2, D_COOP = 4, D_REGION = 8, D_PRICE = 16, D_CERT = 32, D_STOCK = 64, D_SEASON = 128;
+const D_DEPT = 1,
+  D_CAT = 2,
+  D_COOP = 4,
+  D_REGION = 8,
+  D_PRICE = 16,
+  D_CERT = 32,
+  D_STOCK = 64,
+  D_SEASON = 128;
 
 /**
  * One page of the catalogue for a set of filters, with the count of
@@ -97,12 +113,30 @@ const D_DEPT = 1, D_CAT = 2, D_COOP = 4, D_REGION = 8, D_PRICE = 16, D_CERT = 32
  * beside a co-op reads "what you'd get choosing it instead"). No database
  * access.
  */
-export async function listProducts(filters: ListingFilters, opts: { locale: Locale; now?: Date; perPage?: number; searchOnly?: boolean }): Promise<Listing> {
+export async function listProducts(
+  filters: ListingFilters,
+  opts: { locale: Locale; now?: Date; perPage?: number; searchOnly?: boolean },
+): Promise<Listing> {
   const snap = await catalog();
   const month = monthInItaly(opts.now);
   const perPage = opts.perPage ?? PER_PAGE;
   const f = filters;
-  const key = JSON.stringify([f.department, f.category, f.coop, f.region, f.minCents, f.maxCents, f.cert, f.inStock, f.inSeason, f.q, f.sort, f.sort === 'name' ? opts.locale : '', month, !!opts.searchOnly]);
+  const key = JSON.stringify([
+    f.department,
+    f.category,
+    f.coop,
+    f.region,
+    f.minCents,
+    f.maxCents,
+    f.cert,
+    f.inStock,
+    f.inSeason,
+    f.q,
+    f.sort,
+    f.sort === 'name' ? opts.locale : '',
+    month,
+    !!opts.searchOnly,
+  ]);
   // Recent listings (all pages of one set of filters) are kept until the catalogue or stock changes, so paging through or reloading one costs no scan.
   const matched = catalogReadModel.store.memo(`listing:${key}`, () => matchRows(snap, f, month, opts));
   const total = matched.rows.length;
@@ -113,7 +147,12 @@ export async function listProducts(filters: ListingFilters, opts: { locale: Loca
   return { items, total, page, pages, perPage, pageClamped, facets: matched.facets, filters: { ...f, page } };
 }
 
-function matchRows(snap: CatalogSnapshot, f: ListingFilters, month: number, opts: { locale: Locale; searchOnly?: boolean }): { rows: Int32Array; facets: Facets } {
+function matchRows(
+  snap: CatalogSnapshot,
+  f: ListingFilters,
+  month: number,
+  opts: { locale: Locale; searchOnly?: boolean },
+): { rows: Int32Array; facets: Facets } {
   const { cols } = snap;
   const onHand = catalogReadModel.store.onHandTotals(snap);
   const want = {
@@ -130,7 +169,13 @@ function matchRows(snap: CatalogSnapshot, f: ListingFilters, month: number, opts
   const maxCents = f.maxCents ?? Number.MAX_SAFE_INTEGER;
   const matches = f.q ? searchRows(snap, f.q) : null;
   const order =
-    f.sort === 'price-asc' ? snap.orders.priceAsc : f.sort === 'price-desc' ? snap.orders.priceDesc : f.sort === 'name' ? snap.orders.name[opts.locale] : snap.orders.newest;
+    f.sort === 'price-asc'
+      ? snap.orders.priceAsc
+      : f.sort === 'price-desc'
+        ? snap.orders.priceDesc
+        : f.sort === 'name'
+          ? snap.orders.name[opts.locale]
+          : snap.orders.newest;
 
   const nDept = new Int32Array(DEPARTMENT_SLUGS.length);
   const nCat = new Int32Array(CATEGORY_SLUGS.length);
@@ -182,7 +227,10 @@ function matchRows(snap: CatalogSnapshot, f: ListingFilters, month: number, opts
     facets: {
       department: toMap(DEPARTMENT_SLUGS, nDept),
       category: toMap(CATEGORY_SLUGS, nCat),
-      coop: toMap(snap.coops.map((c) => c.slug), nCoop),
+      coop: toMap(
+        snap.coops.map((c) => c.slug),
+        nCoop,
+      ),
       region: toMap(snap.regions, nRegion),
       cert: toMap(CERTIFICATIONS, nCert),
       inStock: nStock,
@@ -211,7 +259,10 @@ export async function productPage(slug: string, now?: Date) {
 export function relatedProducts(snap: CatalogSnapshot, p: CatalogProduct, n: number): CatalogProduct[] {
   const pool = (snap.byCategory.get(p.category) ?? []).filter((o) => o.id !== p.id);
   const score = (o: CatalogProduct) => (isInStock(o) ? 2 : 0) + (o.coopId === p.coopId ? 1 : 0);
-  const picked = pool.slice(0, 200).sort((a, b) => score(b) - score(a)).slice(0, n);
+  const picked = pool
+    .slice(0, 200)
+    .sort((a, b) => score(b) - score(a))
+    .slice(0, n);
   if (picked.length < n) {
     for (const o of snap.byCoop.get(p.coopId) ?? []) {
       if (picked.length >= n) break;

@@ -14,7 +14,7 @@ export const isDepartment = (v: unknown): v is Department => typeof v === 'strin
 export const isCategory = (v: unknown): v is Category => typeof v === 'string' && (CATEGORY_SLUGS as string[]).includes(v);
 
 export function departmentOf(category: Category): Department {
-  return (DEPARTMENT_SLUGS.find((d) => (DEPARTMENTS[d] as readonly string[]).includes(category)) ?? 'produce');
+  return DEPARTMENT_SLUGS.find((d) => (DEPARTMENTS[d] as readonly string[]).includes(category)) ?? 'produce';
 }
 
 /**

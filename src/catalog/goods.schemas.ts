@@ -33,12 +33,28 @@ export const GoodsSchema = z
     descriptionEn: line(5000),
     category: z.enum(CATEGORY_SLUGS, 'workspace.errors.choose'),
     unit: z.enum(UNIT_CODES, 'workspace.errors.choose'),
-    ivaRate: z.coerce.number().pipe(z.union(IVA_RATES.map((r) => z.literal(r)), 'workspace.errors.choose')),
+    ivaRate: z.coerce.number().pipe(
+      z.union(
+        IVA_RATES.map((r) => z.literal(r)),
+        'workspace.errors.choose',
+      ),
+    ),
     tags: line(300),
     certifications: many.pipe(z.array(z.enum(CERTIFICATIONS, 'workspace.errors.choose'))),
-    seasonMonths: many.pipe(z.array(z.string().regex(/^([1-9]|1[0-2])$/).transform(Number))),
+    seasonMonths: many.pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^([1-9]|1[0-2])$/)
+          .transform(Number),
+      ),
+    ),
     lot: line(60),
-    tracedOn: z.string().trim().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'workspace.errors.date').default(''),
+    tracedOn: z
+      .string()
+      .trim()
+      .regex(/^(\d{4}-\d{2}-\d{2})?$/, 'workspace.errors.date')
+      .default(''),
     place: line(120),
     materialsIt: line(500),
     materialsEn: line(500),
@@ -55,14 +71,24 @@ export const GoodsSchema = z
     vStockSeen: many,
   })
   .transform((f, ctx) => {
-    const variants: { sku: string; labelIt: string; labelEn: string; size: string; colour: string; priceCents: number; stock: number; stockSeen: number | null }[] = [];
+    const variants: {
+      sku: string;
+      labelIt: string;
+      labelEn: string;
+      size: string;
+      colour: string;
+      priceCents: number;
+      stock: number;
+      stockSeen: number | null;
+    }[] = [];
     const seen = new Set<string>();
     f.vSku.forEach((rawSku, i) => {
       const sku = rawSku.trim();
       const price = (f.vPrice[i] ?? '').trim();
       if (!sku && !price) return;
       const at = (field: string) => [`${field}.${i}`];
-      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/.test(sku)) ctx.addIssue({ code: 'custom', path: at('vSku'), message: 'workspace.errors.sku' });
+      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/.test(sku))
+        ctx.addIssue({ code: 'custom', path: at('vSku'), message: 'workspace.errors.sku' });
       else if (seen.has(sku)) ctx.addIssue({ code: 'custom', path: at('vSku'), message: 'workspace.errors.skuTwice' });
       seen.add(sku);
       const priceCents = parseMoney(price);
@@ -87,7 +113,14 @@ export const GoodsSchema = z
     return {
       ...rest,
       published: f.published === 'on',
-      tags: [...new Set(f.tags.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))].slice(0, 20),
+      tags: [
+        ...new Set(
+          f.tags
+            .split(',')
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+      ].slice(0, 20),
       seasonMonths: [...new Set(f.seasonMonths)].sort((a, b) => a - b),
       certifications: [...new Set(f.certifications)],
       variants,

@@ -78,7 +78,13 @@ function productFields(coop: ActingCoop, input: GoodsInput) {
     priceCents: Math.min(...input.variants.map((v) => v.priceCents)),
     ivaRate: input.ivaRate,
     unit: input.unit,
-    variants: input.variants.map((v) => ({ sku: v.sku, label: { it: v.labelIt, en: v.labelEn }, size: v.size, colour: v.colour, priceCents: v.priceCents })),
+    variants: input.variants.map((v) => ({
+      sku: v.sku,
+      label: { it: v.labelIt, en: v.labelEn },
+      size: v.size,
+      colour: v.colour,
+      priceCents: v.priceCents,
+    })),
     tags: input.tags,
     certifications: input.certifications,
     seasonMonths: input.seasonMonths,
@@ -114,7 +120,12 @@ async function freeProductSlug(name: string): Promise<string> {
  * held since the form was read): the level stops at zero and the caller
  * says so.
  */
-export async function setStock(productId: Types.ObjectId | string, sku: string, target: number, seen: number | null | undefined): Promise<number> {
+export async function setStock(
+  productId: Types.ObjectId | string,
+  sku: string,
+  target: number,
+  seen: number | null | undefined,
+): Promise<number> {
   const _id = stockId(productId, sku);
   const base = seen ?? (await StockLevelModel.findById(_id, { onHand: 1 }).lean())?.onHand ?? 0;
   const { short } = await adjustStock(_id, target - base, { product: new Types.ObjectId(String(productId)), sku });
@@ -178,7 +189,13 @@ export async function setArchived(coop: ActingCoop, productId: string, archived:
 }
 
 /** Adds an uploaded photo to a product after checking and re-encoding it (images.ts). */
-export async function addGoodsImage(storage: FileStorage, coop: ActingCoop, productId: string, data: Buffer, alt: { it: string; en: string }): Promise<void> {
+export async function addGoodsImage(
+  storage: FileStorage,
+  coop: ActingCoop,
+  productId: string,
+  data: Buffer,
+  alt: { it: string; en: string },
+): Promise<void> {
   const product = await ownProduct(coop, productId);
   if (product.images.length >= 8) throw new AppError('too_many_images', 'At most 8 images', 422);
   const stored = await storeProductImage(storage, data);
@@ -211,7 +228,14 @@ export async function previewGoodsImport(coop: ActingCoop, userId: string, data:
   try {
     const text = data.toString('utf8');
     const delimiter = (text.split('\n')[0] ?? '').includes(';') ? ';' : ',';
-    records = parse(text, { columns: (h: string[]) => h.map((c) => normalizeText(c)), skip_empty_lines: true, trim: true, bom: true, delimiter, relax_column_count: true });
+    records = parse(text, {
+      columns: (h: string[]) => h.map((c) => normalizeText(c)),
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      delimiter,
+      relax_column_count: true,
+    });
   } catch (cause) {
     throw new AppError('csv_unreadable', 'Not a CSV file we can read', 422, { cause });
   }
@@ -251,7 +275,13 @@ export async function previewGoodsImport(coop: ActingCoop, userId: string, data:
     return row;
   });
   const id = randomBytes(16).toString('hex');
-  await GoodsImportModel.create({ _id: id, coop: new Types.ObjectId(coop.id), user: new Types.ObjectId(userId), rows, createdAt: new Date() });
+  await GoodsImportModel.create({
+    _id: id,
+    coop: new Types.ObjectId(coop.id),
+    user: new Types.ObjectId(userId),
+    rows,
+    createdAt: new Date(),
+  });
   return id;
 }
 

@@ -31,7 +31,8 @@ export async function storeProductImage(storage: FileStorage, data: Buffer): Pro
     throw new AppError('image_unreadable', 'Not an image we can read', 422, { cause });
   }
   if (!meta.format || !ACCEPTED.has(meta.format)) throw rejected('image_type', `Image type ${meta.format ?? 'unknown'} not accepted`);
-  if (!meta.width || !meta.height || meta.width * meta.height > MAX_IMAGE_PIXELS) throw rejected('image_too_many_pixels', 'Image too large in pixels');
+  if (!meta.width || !meta.height || meta.width * meta.height > MAX_IMAGE_PIXELS)
+    throw rejected('image_too_many_pixels', 'Image too large in pixels');
 
   const outputs: { width: number; data: Buffer }[] = [];
   try {

@@ -18,7 +18,20 @@
  */
 export { catalogRoutes } from './catalog.routes';
 export { coopsRoutes } from './coops.routes';
-export { catalogChanged, stockChanged, stockLoadCount, signalStockChanged, type KnownStock, refreshCatalog, loadCatalog, onHandOf, type CatalogProduct, type CatalogCoop, type CatalogVariant, type CatalogImage } from './read-model';
+export {
+  catalogChanged,
+  stockChanged,
+  stockLoadCount,
+  signalStockChanged,
+  type KnownStock,
+  refreshCatalog,
+  loadCatalog,
+  onHandOf,
+  type CatalogProduct,
+  type CatalogCoop,
+  type CatalogVariant,
+  type CatalogImage,
+} from './read-model';
 export { catalogJobs } from './catalog.jobs';
 export { getPurchasable, getProductsByIds, listCoops } from './catalog.service';
 export { goodsCounts } from './goods.service';
@@ -27,9 +40,34 @@ export { readProductsLive, readOnHandLive } from './live';
 export * as goods from './goods.service';
 export { MAX_IMAGE_BYTES } from './images';
 export { imageUrl, imageSrcset, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
-export { DEPARTMENTS, CATEGORY_SLUGS, CERTIFICATIONS, UNITS, UNIT_CODES, IVA_RATES, unitPrice, departmentOf, type Category, type Certification, type Department, type Unit } from './categories';
+export {
+  DEPARTMENTS,
+  CATEGORY_SLUGS,
+  CERTIFICATIONS,
+  UNITS,
+  UNIT_CODES,
+  IVA_RATES,
+  unitPrice,
+  departmentOf,
+  type Category,
+  type Certification,
+  type Department,
+  type Unit,
+} from './categories';
 export { searchTermsFor } from './search-terms';
 export { GoodsSchema, ImageAltSchema, type GoodsInput } from './goods.schemas';
 export { ProductModel } from './product.model';
 export { StockLevelModel, stockId, type StockHold } from './stock.model';
-export { holdUnits, releaseHold, markHoldSold, dropSoldHold, allHolds, itemsHeldFor, adjustStock, restockForRefund, outOfStock, type FoundHold, type ReleaseOutcome } from './stock.service';
+export {
+  holdUnits,
+  releaseHold,
+  markHoldSold,
+  dropSoldHold,
+  allHolds,
+  itemsHeldFor,
+  adjustStock,
+  restockForRefund,
+  outOfStock,
+  type FoundHold,
+  type ReleaseOutcome,
+} from './stock.service';

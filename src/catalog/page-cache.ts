@@ -22,7 +22,12 @@ interface Entry {
  * sets a cookie (a page with a form starts a session) or is not a 200 is
  * never kept.
  */
-export function pageCache(opts: { paths: (path: string) => boolean; generation: () => number; max?: number; ttlMs?: number }): RequestHandler {
+export function pageCache(opts: {
+  paths: (path: string) => boolean;
+  generation: () => number;
+  max?: number;
+  ttlMs?: number;
+}): RequestHandler {
   const max = opts.max ?? 500;
   const ttlMs = opts.ttlMs ?? 60_000;
   const pages = new Map<string, Entry>();

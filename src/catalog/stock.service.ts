@@ -43,12 +43,20 @@ export const outOfStock = (stockId: string, available: number) => {
  * (an edit or a restock, rare) the caller refreshes it at once with
  * `stockChanged`. Null when the filter matched nothing.
  */
-async function write(filter: Filter<StockLevel>, update: UpdateFilter<StockLevel>, signal = true): Promise<Pick<StockLevel, 'onHand' | 'seq' | 'holds'> | null> {
+async function write(
+  filter: Filter<StockLevel>,
+  update: UpdateFilter<StockLevel>,
+  signal = true,
+): Promise<Pick<StockLevel, 'onHand' | 'seq' | 'holds'> | null> {
   const now = new Date();
   const moved = '$inc' in update && (update.$inc as Record<string, number>).onHand !== undefined;
   const doc = await levels().findOneAndUpdate(
     filter,
-    { ...update, $inc: { ...(update.$inc as object), seq: 1 }, $set: { ...(update.$set as object), updatedAt: now } } as UpdateFilter<StockLevel>,
+    {
+      ...update,
+      $inc: { ...(update.$inc as object), seq: 1 },
+      $set: { ...(update.$set as object), updatedAt: now },
+    } as UpdateFilter<StockLevel>,
     // No projection: findAndModify takes none in the subset we use (platform/db.ts).
     { returnDocument: 'after' },
   );
@@ -70,7 +78,10 @@ async function read(stockId: string, orderId?: string): Promise<{ onHand: number
  */
 export async function holdUnits(stockId: string, orderId: string, q: number, exp: Date): Promise<'held' | 'already_held'> {
   const key = holdKey(orderId);
-  const done = await write({ _id: stockId, onHand: { $gte: q }, [key]: { $exists: false } }, { $inc: { onHand: -q }, $set: { [key]: encodeHold({ q, exp }) } });
+  const done = await write(
+    { _id: stockId, onHand: { $gte: q }, [key]: { $exists: false } },
+    { $inc: { onHand: -q }, $set: { [key]: encodeHold({ q, exp }) } },
+  );
   if (done) return 'held';
   const now = await read(stockId, orderId);
   if (now?.stored) return 'already_held';
@@ -95,7 +106,8 @@ export async function releaseHold(stockId: string, orderId: string): Promise<{ o
     if (!stored) return { outcome: 'none', units: 0 };
     const hold = decodeHold(stored);
     if (hold.sold) return { outcome: 'sold', units: 0 };
-    if (await write({ _id: stockId, [key]: stored }, { $inc: { onHand: hold.q }, $unset: { [key]: '' } })) return { outcome: 'released', units: hold.q };
+    if (await write({ _id: stockId, [key]: stored }, { $inc: { onHand: hold.q }, $unset: { [key]: '' } }))
+      return { outcome: 'released', units: hold.q };
     // The hold changed between the read and the write (released or sold meanwhile): look again.
   }
   throw conflict('stock_busy', 'The hold kept changing; try again');
@@ -138,13 +150,19 @@ export interface FoundHold extends StockHold {
  * minutes, never on a request.
  */
 export async function allHolds(): Promise<FoundHold[]> {
-  const docs = await levels().find({ holds: { $exists: true } }, { projection: { holds: 1 } }).toArray();
-  return docs.flatMap((d) => Object.entries(d.holds ?? {}).map(([orderId, stored]) => ({ ...decodeHold(stored), stockId: d._id, orderId })));
+  const docs = await levels()
+    .find({ holds: { $exists: true } }, { projection: { holds: 1 } })
+    .toArray();
+  return docs.flatMap((d) =>
+    Object.entries(d.holds ?? {}).map(([orderId, stored]) => ({ ...decodeHold(stored), stockId: d._id, orderId })),
+  );
 }
 
 /** The items an order holds units of, for an order whose lines are unknown (a scan: sweepers only). */
 export async function itemsHeldFor(orderId: string): Promise<string[]> {
-  const docs = await levels().find({ [holdKey(orderId)]: { $exists: true } }, { projection: { _id: 1 } }).toArray();
+  const docs = await levels()
+    .find({ [holdKey(orderId)]: { $exists: true } }, { projection: { _id: 1 } })
+    .toArray();
   return docs.map((d) => d._id);
 }
 
@@ -156,7 +174,11 @@ export async function itemsHeldFor(orderId: string): Promise<string[]> {
  * since the form was read), the free ones go and `short` says how many
  * could not, so the caller can tell the member instead of hiding it.
  */
-export async function adjustStock(stockId: string, delta: number, item: { product: StockLevel['product']; sku: string }): Promise<{ onHand: number; short: number }> {
+export async function adjustStock(
+  stockId: string,
+  delta: number,
+  item: { product: StockLevel['product']; sku: string },
+): Promise<{ onHand: number; short: number }> {
   if (delta >= 0) {
     const now = new Date();
     const doc = await levels().findOneAndUpdate(

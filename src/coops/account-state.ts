@@ -16,7 +16,11 @@ declare module '../platform/events' {
  * `coop.account_ready` tells payouts (awaited: a failure there fails the
  * Stripe event, which comes again).
  */
-export async function applyAccountState(events: EventBus, state: ConnectedAccountState, at = new Date()): Promise<{ coopId: string | null; applied: boolean }> {
+export async function applyAccountState(
+  events: EventBus,
+  state: ConnectedAccountState,
+  at = new Date(),
+): Promise<{ coopId: string | null; applied: boolean }> {
   const coop = await CoopModel.findOne({ stripeAccountId: state.id }, { _id: 1, payouts: 1 }).lean();
   if (!coop) return { coopId: null, applied: false };
   const coopId = String(coop._id);

@@ -66,10 +66,28 @@ export interface CoopRow {
   createdAt?: Date;
   rejectionReason: string;
   stripeAccountId: string;
-  payouts: { transfersActive: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean; currentlyDue: string[]; pastDue: string[]; disabledReason: string };
+  payouts: {
+    transfersActive: boolean;
+    payoutsEnabled: boolean;
+    detailsSubmitted: boolean;
+    currentlyDue: string[];
+    pastDue: string[];
+    disabledReason: string;
+  };
 }
 
-const ROW_FIELDS = { name: 1, slug: 1, status: 1, region: 1, town: 1, kind: 1, createdAt: 1, rejectionReason: 1, stripeAccountId: 1, payouts: 1 } as const;
+const ROW_FIELDS = {
+  name: 1,
+  slug: 1,
+  status: 1,
+  region: 1,
+  town: 1,
+  kind: 1,
+  createdAt: 1,
+  rejectionReason: 1,
+  stripeAccountId: 1,
+  payouts: 1,
+} as const;
 
 function toRow(c: Record<string, unknown> & { _id: Types.ObjectId }): CoopRow {
   const p = (c.payouts ?? {}) as Partial<CoopRow['payouts']>;

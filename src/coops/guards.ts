@@ -52,4 +52,3 @@ export function assertCoopRole(user: CurrentUser | undefined, coopId: string, mi
   if (!roleAtLeast(m.role, min)) throw forbidden('role_too_low', `Needs the ${min} role`);
   return { ...m };
 }
-

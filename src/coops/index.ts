@@ -36,7 +36,16 @@ export { membersRoutes } from './members.routes';
 export { applyToJoin, applicationsOf } from './application.service';
 export { ApplicationSchema, isItalianTaxId } from './application.schemas';
 export { applyAccountState } from './account-state';
-export { payoutsStateOf, saveAccountState, startOnboarding, refreshOnboardingLink, syncAccount, dashboardLink, type PayoutsState, type OnboardingUrls } from './onboarding.service';
+export {
+  payoutsStateOf,
+  saveAccountState,
+  startOnboarding,
+  refreshOnboardingLink,
+  syncAccount,
+  dashboardLink,
+  type PayoutsState,
+  type OnboardingUrls,
+} from './onboarding.service';
 
 /** Subscribes coops to the events of the features below it (accounts; payments' connected-account states). */
 export function wireCoops(events: EventBus): void {

@@ -4,7 +4,16 @@ import { sendTemplate, type Mailer } from '../platform/mail';
 import type { Locale } from '../platform/i18n';
 import { AppError, conflict, forbidden, notFound } from '../platform/errors';
 import type { Job } from '../platform/jobs';
-import { findUserByEmail, hashToken, looksLikeToken, markEmailVerified, newToken, rightsChanged, usersByIds, type CurrentUser } from '../accounts';
+import {
+  findUserByEmail,
+  hashToken,
+  looksLikeToken,
+  markEmailVerified,
+  newToken,
+  rightsChanged,
+  usersByIds,
+  type CurrentUser,
+} from '../accounts';
 import { assertCoopRole } from './guards';
 import { CoopModel } from './coop.model';
 import { MembershipModel, type MemberRole } from './membership.model';
@@ -46,7 +55,13 @@ export function createMembersService(deps: MembersDeps) {
       const memberships = await MembershipModel.find({ coop: coopId }, { user: 1, role: 1, createdAt: 1 }).lean();
       const byId = await usersByIds(memberships.map((m) => m.user));
       const members = memberships
-        .map((m) => ({ id: String(m._id), userId: String(m.user), role: m.role as MemberRole, name: byId.get(String(m.user))?.name ?? '', email: byId.get(String(m.user))?.email ?? '' }))
+        .map((m) => ({
+          id: String(m._id),
+          userId: String(m.user),
+          role: m.role as MemberRole,
+          name: byId.get(String(m.user))?.name ?? '',
+          email: byId.get(String(m.user))?.email ?? '',
+        }))
         .sort((a, b) => a.name.localeCompare(b.name));
       const invitations =
         me.role === 'owner'
@@ -58,7 +73,12 @@ export function createMembersService(deps: MembersDeps) {
     },
 
     /** An owner invites someone by email; the link in the mail is valid for a week. */
-    async invite(actor: CurrentUser | undefined, coopId: string, input: { email: string; role: MemberRole }, locale: Locale): Promise<void> {
+    async invite(
+      actor: CurrentUser | undefined,
+      coopId: string,
+      input: { email: string; role: MemberRole },
+      locale: Locale,
+    ): Promise<void> {
       assertCoopRole(actor, coopId, 'owner');
       const existing = await findUserByEmail(input.email);
       if (existing && (await MembershipModel.exists({ coop: coopId, user: existing.id }))) {
@@ -67,7 +87,14 @@ export function createMembersService(deps: MembersDeps) {
       const coop = await CoopModel.findById(coopId, { name: 1 }).lean();
       if (!coop) throw notFound('coop_not_found');
       const { token, hash } = newToken();
-      await InvitationModel.create({ _id: hash, coop: coopId, email: input.email, role: input.role, invitedBy: actor!.id, expiresAt: new Date(Date.now() + INVITATION_TTL_MS) });
+      await InvitationModel.create({
+        _id: hash,
+        coop: coopId,
+        email: input.email,
+        role: input.role,
+        invitedBy: actor!.id,
+        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+      });
       await sendTemplate(deps.mailer, {
         to: input.email,
         locale: existing?.locale === 'en' ? 'en' : existing ? 'it' : locale,

@@ -7,7 +7,10 @@ import { CoopModel } from './coop.model';
 /** What the workspace says about the payouts connection. */
 export type PayoutsState = 'not_connected' | 'ready' | 'information_due' | 'pending_verification';
 
-export function payoutsStateOf(coop: { stripeAccountId?: string | null; payouts?: { transfersActive?: boolean | null; currentlyDue?: string[] | null; pastDue?: string[] | null } | null }): PayoutsState {
+export function payoutsStateOf(coop: {
+  stripeAccountId?: string | null;
+  payouts?: { transfersActive?: boolean | null; currentlyDue?: string[] | null; pastDue?: string[] | null } | null;
+}): PayoutsState {
   if (!coop.stripeAccountId) return 'not_connected';
   if (coop.payouts?.transfersActive) return 'ready';
   if (coop.payouts?.currentlyDue?.length || coop.payouts?.pastDue?.length) return 'information_due';
@@ -20,7 +23,13 @@ export interface OnboardingUrls {
 }
 
 async function approvedCoop(coopId: string) {
-  const coop = await CoopModel.findById(new Types.ObjectId(coopId), { status: 1, stripeAccountId: 1, contact: 1, slug: 1, payouts: 1 }).lean();
+  const coop = await CoopModel.findById(new Types.ObjectId(coopId), {
+    status: 1,
+    stripeAccountId: 1,
+    contact: 1,
+    slug: 1,
+    payouts: 1,
+  }).lean();
   if (!coop) throw notFound('coop_not_found', 'No such co-op');
   if (coop.status !== 'approved') throw conflict('coop_not_approved', 'The co-op is not approved yet');
   return coop;
@@ -53,11 +62,20 @@ export async function saveAccountState(coopId: string, state: ConnectedAccountSt
  * click or two processes get the same account) and returns a fresh hosted
  * onboarding link. Only for approved co-ops; the route checks the owner role.
  */
-export async function startOnboarding(gateway: PaymentGateway, coopId: string, fallbackEmail: string, urls: OnboardingUrls): Promise<string> {
+export async function startOnboarding(
+  gateway: PaymentGateway,
+  coopId: string,
+  fallbackEmail: string,
+  urls: OnboardingUrls,
+): Promise<string> {
   const coop = await approvedCoop(coopId);
   let accountId = coop.stripeAccountId;
   if (!accountId) {
-    const account = await gateway.createConnectedAccount({ coopId, email: coop.contact?.email || fallbackEmail, idempotencyKey: `account:${coopId}` });
+    const account = await gateway.createConnectedAccount({
+      coopId,
+      email: coop.contact?.email || fallbackEmail,
+      idempotencyKey: `account:${coopId}`,
+    });
     await saveAccountState(coopId, account);
     accountId = account.id;
   }

@@ -88,8 +88,18 @@ function encode(svg: string, widths: readonly number[], aspect: number): Promise
   if (!done) {
     done = (async () => {
       const max = Math.max(...widths);
-      const base = await sharp(Buffer.from(svg)).resize(max, Math.round(max * aspect)).png({ compressionLevel: 0 }).toBuffer();
-      return Promise.all(widths.map((w) => sharp(base).resize(w, Math.round(w * aspect)).webp({ quality: 72, effort: 2 }).toBuffer()));
+      const base = await sharp(Buffer.from(svg))
+        .resize(max, Math.round(max * aspect))
+        .png({ compressionLevel: 0 })
+        .toBuffer();
+      return Promise.all(
+        widths.map((w) =>
+          sharp(base)
+            .resize(w, Math.round(w * aspect))
+            .webp({ quality: 72, effort: 2 })
+            .toBuffer(),
+        ),
+      );
     })();
     encoded.set(svg, done);
   }
@@ -111,7 +121,11 @@ export async function makeProductImage(storage: FileStorage, category: Category,
 }
 
 /** A co-op's logo (LOGO_WIDTHS, square) and cover (IMAGE_WIDTHS, 16:9), drawn from its kind and name. */
-export async function makeCoopImages(storage: FileStorage, kind: 'agricultural' | 'craft', name: string): Promise<{ logo: string; cover: string }> {
+export async function makeCoopImages(
+  storage: FileStorage,
+  kind: 'agricultural' | 'craft',
+  name: string,
+): Promise<{ logo: string; cover: string }> {
   const shift = hueShift(name);
   const [bg, fg, accent] = kind === 'agricultural' ? PALETTES.vegetables : PALETTES['home-textiles'];
   const mark =

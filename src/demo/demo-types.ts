@@ -15,7 +15,19 @@ export interface DemoCoop {
 
 /** [slug, category, name it, name en, description it, description en, price cents, IVA %, unit, certifications, season months, stock, tags] */
 export type DemoProductRow = [
-  string, Category, string, string, string, string, number, 4 | 10 | 22, Unit, Certification[], number[], number, string[],
+  string,
+  Category,
+  string,
+  string,
+  string,
+  string,
+  number,
+  4 | 10 | 22,
+  Unit,
+  Certification[],
+  number[],
+  number,
+  string[],
 ];
 
 export interface DemoVariant {

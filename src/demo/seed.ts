@@ -32,21 +32,49 @@ interface ProductInput {
 
 /** Care instructions by category, for textiles, ceramics and wood. */
 const CARE: Partial<Record<Category, { it: string; en: string }>> = {
-  clothing: { it: 'Lavare a mano in acqua fredda con sapone delicato; asciugare in piano, lontano da fonti di calore.', en: 'Hand wash cold with a mild soap; dry flat, away from direct heat.' },
-  'home-textiles': { it: 'Lavatrice a 30 °C, programma delicato; stirare a temperatura media.', en: 'Machine wash at 30 °C on a gentle cycle; iron at a medium setting.' },
+  clothing: {
+    it: 'Lavare a mano in acqua fredda con sapone delicato; asciugare in piano, lontano da fonti di calore.',
+    en: 'Hand wash cold with a mild soap; dry flat, away from direct heat.',
+  },
+  'home-textiles': {
+    it: 'Lavatrice a 30 °C, programma delicato; stirare a temperatura media.',
+    en: 'Machine wash at 30 °C on a gentle cycle; iron at a medium setting.',
+  },
   'bags-accessories': { it: 'Pulire con un panno umido; non lavare in lavatrice.', en: 'Wipe with a damp cloth; do not machine wash.' },
-  ceramics: { it: 'Lavabile in lavastoviglie a bassa temperatura; non adatta al microonde.', en: 'Dishwasher safe at low temperature; not suitable for the microwave.' },
-  wood: { it: 'Lavare a mano, asciugare subito e ungere ogni tanto con olio alimentare.', en: 'Hand wash, dry at once and oil now and then with food-safe oil.' },
+  ceramics: {
+    it: 'Lavabile in lavastoviglie a bassa temperatura; non adatta al microonde.',
+    en: 'Dishwasher safe at low temperature; not suitable for the microwave.',
+  },
+  wood: {
+    it: 'Lavare a mano, asciugare subito e ungere ogni tanto con olio alimentare.',
+    en: 'Hand wash, dry at once and oil now and then with food-safe oil.',
+  },
 };
 
 /** Materials named by a product's slug or tags (craft goods), in both languages. */
 const MATERIALS: [RegExp, string, string][] = [
-  [/lino/, 'Lino', 'Linen'], [/seta/, 'Seta', 'Silk'], [/cashmere/, 'Cashmere', 'Cashmere'], [/alpaca/, 'Alpaca e lana', 'Alpaca and wool'],
-  [/feltro/, 'Feltro di lana', 'Wool felt'], [/merino|lana|orbace|gomitoli|plaid/, 'Lana', 'Wool'], [/vela|banner/, 'Tela di vela riciclata', 'Recycled sailcloth'],
-  [/camera|copertone/, 'Gomma riciclata', 'Recycled rubber'], [/juta/, 'Juta e cotone', 'Jute and cotton'], [/jeans/, 'Denim riciclato', 'Recycled denim'],
-  [/cera/, 'Cera d\'api', 'Beeswax'], [/ulivo/, 'Legno d\'ulivo', 'Olive wood'], [/castagno/, 'Legno di castagno', 'Chestnut wood'], [/faggio/, 'Legno di faggio', 'Beech wood'],
-  [/noce/, 'Legno di noce', 'Walnut wood'], [/asfodelo/, 'Fibra di asfodelo', 'Asphodel fibre'], [/ceramica|piatt|tazza|vaso|ciotola|insalatiera|portauov|mattonella|oliera/, 'Maiolica', 'Majolica'],
-  [/cotone|tela|grembiule|tovag|bandana|cuscino|runner|astuccio|tote|borsa|asciugamani|copriletto|tappeto|centrotavola/, 'Cotone', 'Cotton'],
+  [/lino/, 'Lino', 'Linen'],
+  [/seta/, 'Seta', 'Silk'],
+  [/cashmere/, 'Cashmere', 'Cashmere'],
+  [/alpaca/, 'Alpaca e lana', 'Alpaca and wool'],
+  [/feltro/, 'Feltro di lana', 'Wool felt'],
+  [/merino|lana|orbace|gomitoli|plaid/, 'Lana', 'Wool'],
+  [/vela|banner/, 'Tela di vela riciclata', 'Recycled sailcloth'],
+  [/camera|copertone/, 'Gomma riciclata', 'Recycled rubber'],
+  [/juta/, 'Juta e cotone', 'Jute and cotton'],
+  [/jeans/, 'Denim riciclato', 'Recycled denim'],
+  [/cera/, "Cera d'api", 'Beeswax'],
+  [/ulivo/, "Legno d'ulivo", 'Olive wood'],
+  [/castagno/, 'Legno di castagno', 'Chestnut wood'],
+  [/faggio/, 'Legno di faggio', 'Beech wood'],
+  [/noce/, 'Legno di noce', 'Walnut wood'],
+  [/asfodelo/, 'Fibra di asfodelo', 'Asphodel fibre'],
+  [/ceramica|piatt|tazza|vaso|ciotola|insalatiera|portauov|mattonella|oliera/, 'Maiolica', 'Majolica'],
+  [
+    /cotone|tela|grembiule|tovag|bandana|cuscino|runner|astuccio|tote|borsa|asciugamani|copriletto|tappeto|centrotavola/,
+    'Cotone',
+    'Cotton',
+  ],
 ];
 
 function hashOf(s: string): number {
@@ -81,7 +109,13 @@ function productDoc(p: ProductInput) {
     priceCents: Math.min(...p.variants.map((v) => v.priceCents)),
     ivaRate: p.ivaRate,
     unit: p.unit,
-    variants: p.variants.map((v) => ({ sku: v.sku, label: { it: v.it, en: v.en }, size: v.size ?? '', colour: v.colour ?? '', priceCents: v.priceCents })),
+    variants: p.variants.map((v) => ({
+      sku: v.sku,
+      label: { it: v.it, en: v.en },
+      size: v.size ?? '',
+      colour: v.colour ?? '',
+      priceCents: v.priceCents,
+    })),
     tags: p.tags,
     certifications: p.certifications,
     seasonMonths: p.seasonMonths,
@@ -126,14 +160,32 @@ export async function seedDemo(logger: Logger, opts: { uploadsDir?: string } = {
     let id = existingCoops.get(c.slug);
     if (!id) {
       const { products: _p, variants: _v, ...fields } = c;
-      id = (await CoopModel.create({ ...fields, legalName: `${c.name} Società Cooperativa Sociale`, status: 'approved', approvedAt: new Date(), contact: { email: `info@${c.slug}.example` } }))._id;
+      id = (
+        await CoopModel.create({
+          ...fields,
+          legalName: `${c.name} Società Cooperativa Sociale`,
+          status: 'approved',
+          approvedAt: new Date(),
+          contact: { email: `info@${c.slug}.example` },
+        })
+      )._id;
       newCoops++;
     }
     for (const [slug, category, nameIt, nameEn, descIt, descEn, price, iva, unit, certs, months, stock, tags] of c.products) {
       inputs.push({
-        coopId: String(id), coopName: c.name, place: `${c.town} (${c.region})`, slug, category,
-        name: { it: nameIt, en: nameEn }, description: { it: descIt, en: descEn },
-        priceCents: price, ivaRate: iva, unit, certifications: certs, seasonMonths: months, tags,
+        coopId: String(id),
+        coopName: c.name,
+        place: `${c.town} (${c.region})`,
+        slug,
+        category,
+        name: { it: nameIt, en: nameEn },
+        description: { it: descIt, en: descEn },
+        priceCents: price,
+        ivaRate: iva,
+        unit,
+        certifications: certs,
+        seasonMonths: months,
+        tags,
         variants: c.variants?.[slug] ?? [{ sku: 'default', it: '', en: '', priceCents: price, stock }],
       });
     }
@@ -155,9 +207,11 @@ export async function seedDemo(logger: Logger, opts: { uploadsDir?: string } = {
 /** Runs `fn` over `items`, `limit` at a time. */
 async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /**
@@ -168,7 +222,9 @@ async function drawMissingImages(storage: FileStorage, logger: Logger): Promise<
   const t0 = Date.now();
   const coops = await CoopModel.find({ slug: trusted({ $in: DEMO_COOPS.map((c) => c.slug) }), logo: '' }, { kind: 1, name: 1 }).lean();
   const slugs = DEMO_COOPS.flatMap((c) => c.products.map((p) => p[0]));
-  const products = (await ProductModel.find({ slug: trusted({ $in: slugs }) }, { category: 1, name: 1, images: 1 }).lean()).filter((p) => !p.images?.length);
+  const products = (await ProductModel.find({ slug: trusted({ $in: slugs }) }, { category: 1, name: 1, images: 1 }).lean()).filter(
+    (p) => !p.images?.length,
+  );
   await eachLimited(coops, 2, async (c) => {
     const { logo, cover } = await makeCoopImages(storage, c.kind, c.name);
     await CoopModel.updateOne({ _id: c._id }, { $set: { logo, cover } });
@@ -177,10 +233,20 @@ async function drawMissingImages(storage: FileStorage, logger: Logger): Promise<
     const image = await makeProductImage(storage, p.category as Category, { it: p.name?.it ?? '', en: p.name?.en ?? '' });
     await ProductModel.updateOne({ _id: p._id }, { $set: { images: [image] } });
   });
-  if (coops.length || products.length) logger.info({ coops: coops.length, products: products.length, ms: Date.now() - t0 }, 'demo pictures drawn');
+  if (coops.length || products.length)
+    logger.info({ coops: coops.length, products: products.length, ms: Date.now() - t0 }, 'demo pictures drawn');
 }
 
-const ADJECTIVES = [['rustico', 'rustic'], ['antico', 'heirloom'], ['di collina', 'hill-grown'], ['artigianale', 'artisan'], ['della casa', 'house'], ['fine', 'fine'], ['tradizionale', 'traditional'], ['di montagna', 'mountain']] as const;
+const ADJECTIVES = [
+  ['rustico', 'rustic'],
+  ['antico', 'heirloom'],
+  ['di collina', 'hill-grown'],
+  ['artigianale', 'artisan'],
+  ['della casa', 'house'],
+  ['fine', 'fine'],
+  ['tradizionale', 'traditional'],
+  ['di montagna', 'mountain'],
+] as const;
 
 /**
  * A large synthetic catalogue for load tests: `coops` extra co-ops and
@@ -194,10 +260,17 @@ export async function seedLarge(logger: Logger, opts: { products: number; coops:
     const slug = `bench-coop-${i}`;
     const found = existing.get(slug);
     if (found) coops.push({ id: String(found._id), name: found.name });
-    else toCreate.push({
-      slug, name: `Cooperativa Banco ${i}`, kind: i % 2 ? 'craft' : 'agricultural', socialType: (['A', 'B', 'none'] as const)[i % 3],
-      region: REGIONS[i % REGIONS.length], town: 'Paese', status: 'approved', story: { it: 'Cooperativa di prova per i test di carico.', en: 'A test co-op for load tests.' },
-    });
+    else
+      toCreate.push({
+        slug,
+        name: `Cooperativa Banco ${i}`,
+        kind: i % 2 ? 'craft' : 'agricultural',
+        socialType: (['A', 'B', 'none'] as const)[i % 3],
+        region: REGIONS[i % REGIONS.length],
+        town: 'Paese',
+        status: 'approved',
+        story: { it: 'Cooperativa di prova per i test di carico.', en: 'A test co-op for load tests.' },
+      });
   }
   if (toCreate.length) {
     const made = await CoopModel.insertMany(toCreate);
@@ -212,11 +285,18 @@ export async function seedLarge(logger: Logger, opts: { products: number; coops:
     const [adjIt, adjEn] = ADJECTIVES[i % ADJECTIVES.length]!;
     const price = 200 + ((i * 7919) % 20000);
     inputs.push({
-      coopId: coop.id, coopName: coop.name, slug: `bench-product-${i}`, category,
+      coopId: coop.id,
+      coopName: coop.name,
+      slug: `bench-product-${i}`,
+      category,
       name: { it: `Prodotto ${adjIt} ${i}`, en: `${adjEn} product ${i}` },
       description: { it: `Un prodotto ${adjIt} numero ${i} per i test di carico.`, en: `A ${adjEn} product number ${i} for load tests.` },
-      priceCents: price, ivaRate: departmentOf(category) === 'produce' ? 4 : 22, unit: departmentOf(category) === 'produce' ? 'kg' : 'piece',
-      certifications: i % 5 === 0 ? ['organic'] : [], seasonMonths: i % 4 === 0 ? [((i % 12) + 1)] : [], tags: [category],
+      priceCents: price,
+      ivaRate: departmentOf(category) === 'produce' ? 4 : 22,
+      unit: departmentOf(category) === 'produce' ? 'kg' : 'piece',
+      certifications: i % 5 === 0 ? ['organic'] : [],
+      seasonMonths: i % 4 === 0 ? [(i % 12) + 1] : [],
+      tags: [category],
       variants: [{ sku: 'default', it: '', en: '', priceCents: price, stock: i % 10 === 0 ? 0 : 50 }],
       createdAt: new Date(t0 - i * 60_000),
     });

@@ -23,7 +23,13 @@ function firstFailure(err: unknown): { index: number; duplicate: boolean } | nul
  * nothing is written). A number another process took just before leaves
  * the attempt claimed; a number (and the link) is then taken on its own.
  */
-export async function claimAttempt(numbers: OrderNumbers, orderId: Types.ObjectId, attemptId: string, tokenHash: string, at: Date): Promise<string | null> {
+export async function claimAttempt(
+  numbers: OrderNumbers,
+  orderId: Types.ObjectId,
+  attemptId: string,
+  tokenHash: string,
+  at: Date,
+): Promise<string | null> {
   const candidate = await numbers.candidate(at);
   const key = (id: string) => ({ _id: id, order: orderId, at });
   try {
@@ -36,7 +42,10 @@ export async function claimAttempt(numbers: OrderNumbers, orderId: Types.ObjectI
     try {
       if (failed.index !== 1 || !failed.duplicate) throw err;
       await candidate.collided();
-      const [number] = await Promise.all([numbers.allocate(orderId, at), rawCollection(OrderKeyModel).insertOne(key(`token:${tokenHash}`))]);
+      const [number] = await Promise.all([
+        numbers.allocate(orderId, at),
+        rawCollection(OrderKeyModel).insertOne(key(`token:${tokenHash}`)),
+      ]);
       return number;
     } catch (rest) {
       await OrderKeyModel.deleteOne({ _id: attemptId }).catch(() => undefined);
@@ -46,7 +55,6 @@ export async function claimAttempt(numbers: OrderNumbers, orderId: Types.ObjectI
   await candidate.taken();
   return candidate.number;
 }
-
 
 /** Gives an attempt's claim back (a refused cart, stock gone): the same attempt may start afresh; its number stays a gap. */
 export async function giveBackAttempt(attemptId: string, tokenHash: string): Promise<void> {

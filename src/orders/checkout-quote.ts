@@ -36,12 +36,23 @@ export interface CheckoutQuote {
  * is owed. Refuses an empty cart and a cart with lines that cannot be
  * bought as they are (nothing is created; the cart stays as it is).
  */
-export async function quoteCheckout(items: CartItem[], deliveries: Record<string, Delivery>, commissionDefaultBps: number, commissionFor: CommissionFor, at = new Date()): Promise<CheckoutQuote> {
+export async function quoteCheckout(
+  items: CartItem[],
+  deliveries: Record<string, Delivery>,
+  commissionDefaultBps: number,
+  commissionFor: CommissionFor,
+  at = new Date(),
+): Promise<CheckoutQuote> {
   if (!items.length) throw new AppError('cart_empty', 'The cart is empty', 422);
   const cart = await priceCart(items, deliveries, { live: true });
-  if (cart.problems.length) throw new AppError('cart_changed', 'Some items in the cart changed', 409, { details: { problems: cart.problems.map((p) => p.key) } });
+  if (cart.problems.length)
+    throw new AppError('cart_changed', 'Some items in the cart changed', 409, { details: { problems: cart.problems.map((p) => p.key) } });
   if (!cart.groups.length) throw new AppError('cart_empty', 'The cart is empty', 422);
-  const rates = await commissionFor(cart.groups.map((g) => g.coop.id), at, commissionDefaultBps);
+  const rates = await commissionFor(
+    cart.groups.map((g) => g.coop.id),
+    at,
+    commissionDefaultBps,
+  );
   const shares = cart.groups.map((g): ShareQuote => {
     const commissionBps = rates.get(g.coop.id) ?? commissionDefaultBps;
     const commissionCents = basisPoints(g.subtotalCents, commissionBps);
@@ -54,7 +65,10 @@ export async function quoteCheckout(items: CartItem[], deliveries: Record<string
       commissionBps,
       commissionCents,
       netCents: g.subtotalCents + g.shippingCents - commissionCents,
-      iva: ivaBreakdown(g.lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })), g.shippingCents),
+      iva: ivaBreakdown(
+        g.lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })),
+        g.shippingCents,
+      ),
     };
   });
   return { cart, shares, platformCents: shares.reduce((n, s) => n + s.commissionCents, 0), totalCents: cart.totalCents };

@@ -31,7 +31,13 @@ export function checkoutLines(order: Pick<Order, 'lines' | 'coops'>, locale: Loc
     };
   });
   for (const c of order.coops) {
-    if (c.shippingCents > 0) lines.push({ name: t('orders.payment.shippingLine', { coop: c.name }).slice(0, 250), unitAmount: c.shippingCents, quantity: 1, metadata: { coopId: String(c.coop), shipping: '1' } });
+    if (c.shippingCents > 0)
+      lines.push({
+        name: t('orders.payment.shippingLine', { coop: c.name }).slice(0, 250),
+        unitAmount: c.shippingCents,
+        quantity: 1,
+        metadata: { coopId: String(c.coop), shipping: '1' },
+      });
   }
   return lines;
 }

@@ -2,8 +2,33 @@ import { z } from 'zod';
 
 /** EU member states the co-ops ship to. */
 export const EU_COUNTRIES = [
-  'IT', 'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU',
-  'IE', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
+  'IT',
+  'AT',
+  'BE',
+  'BG',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SE',
+  'SI',
+  'SK',
 ] as const;
 
 /** The Italian provinces and metropolitan cities (sigle automobilistiche), including SU and the historic ones still in use. */
@@ -34,7 +59,12 @@ export const CheckoutBody = z
     city: z.string().trim().max(80).default(''),
     province: z.string().trim().toUpperCase().max(40).default(''),
     country: z.enum(EU_COUNTRIES).default('IT'),
-    phone: z.string().trim().max(30).regex(/^[+\d][\d\s./-]*$|^$/).default(''),
+    phone: z
+      .string()
+      .trim()
+      .max(30)
+      .regex(/^[+\d][\d\s./-]*$|^$/)
+      .default(''),
   })
   .superRefine((a, ctx) => {
     if (a.addressId) return;

@@ -130,7 +130,12 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
     number,
     status: 'pending_payment' as const,
     buyer: { user: input.userId ? new Types.ObjectId(input.userId) : null, email: input.email, locale: input.locale },
-    address: { ...input.address, line2: input.address.line2 ?? '', province: input.address.province ?? '', phone: input.address.phone ?? '' },
+    address: {
+      ...input.address,
+      line2: input.address.line2 ?? '',
+      province: input.address.province ?? '',
+      phone: input.address.phone ?? '',
+    },
     lines: lines.map((l) => ({
       product: new Types.ObjectId(l.productId),
       sku: l.sku,
@@ -142,7 +147,13 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
       ivaRate: l.ivaRate,
       lineCents: l.lineCents,
     })),
-    coops: quote.shares.map((s) => ({ coop: new Types.ObjectId(s.coopId), name: s.coopName, delivery: s.delivery, subtotalCents: s.subtotalCents, shippingCents: s.shippingCents })),
+    coops: quote.shares.map((s) => ({
+      coop: new Types.ObjectId(s.coopId),
+      name: s.coopName,
+      delivery: s.delivery,
+      subtotalCents: s.subtotalCents,
+      shippingCents: s.shippingCents,
+    })),
     subtotalCents: quote.cart.subtotalCents,
     shippingCents: quote.cart.shippingCents,
     totalCents: quote.totalCents,
@@ -206,7 +217,8 @@ async function reopenSession(order: Order, input: Pick<StartCheckoutInput, 'paym
     { _id: order._id, status: 'pending_payment' },
     { $set: { 'payment.sessionId': session.id, 'payment.sessionUrl': session.url, 'payment.sessionExpiresAt': session.expiresAt } },
   );
-  if (recorded.modifiedCount === 0 && recorded.matchedCount === 0) throw conflict('checkout_closed', 'This checkout has ended; please start again');
+  if (recorded.modifiedCount === 0 && recorded.matchedCount === 0)
+    throw conflict('checkout_closed', 'This checkout has ended; please start again');
   return session.url;
 }
 
@@ -224,7 +236,8 @@ async function resumeCheckout(orderId: string, input: StartCheckoutInput, resume
     if (!order && !resumed && !(await OrderKeyModel.exists({ _id: `attempt:${input.attemptKey}` }))) return start(input, true);
     if (order?.payment?.sessionUrl || (order && order.status !== 'pending_payment')) break;
     // The first submit is still holding stock or talking to the provider.
-    const firstStillWorking = !order || (!order.payment?.failedAt && Date.now() - (order.createdAt?.getTime() ?? 0) < PROVIDER_TIMEOUT_MS + 500);
+    const firstStillWorking =
+      !order || (!order.payment?.failedAt && Date.now() - (order.createdAt?.getTime() ?? 0) < PROVIDER_TIMEOUT_MS + 500);
     if (!firstStillWorking || Date.now() > deadline) break;
     await sleep(100);
   }
@@ -241,9 +254,12 @@ async function resumeCheckout(orderId: string, input: StartCheckoutInput, resume
 export type CheckoutRequest = Omit<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl' | 'numbers'>;
 
 /** Quoting and starting checkouts with the app's gateway, commission rates and public URL. */
-export function createCheckout(deps: Pick<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl' | 'numbers'>) {
+export function createCheckout(
+  deps: Pick<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl' | 'numbers'>,
+) {
   return {
-    quoteCheckout: (items: CartItem[], deliveries: Record<string, Delivery>, at?: Date) => quoteCheckout(items, deliveries, deps.commissionDefaultBps, deps.commissionFor, at),
+    quoteCheckout: (items: CartItem[], deliveries: Record<string, Delivery>, at?: Date) =>
+      quoteCheckout(items, deliveries, deps.commissionDefaultBps, deps.commissionFor, at),
     startCheckout: (input: CheckoutRequest) => startCheckout({ ...input, ...deps }),
   };
 }

@@ -3,7 +3,21 @@
  * through wireOrders; payouts, the co-op workspace and admin read orders
  * through the queries below). The models stay private.
  */
-export { createOrders, wireOrders, ordersJobs, transitionShare, markRefunded, flagOrder, LATE_REFUND_REQUEST, type Orders, type OrdersDeps, type LateStep, type MarkOrderPaidInput, type MarkPaidResult, type ReleaseOrderInput } from './orders.service';
+export {
+  createOrders,
+  wireOrders,
+  ordersJobs,
+  transitionShare,
+  markRefunded,
+  flagOrder,
+  LATE_REFUND_REQUEST,
+  type Orders,
+  type OrdersDeps,
+  type LateStep,
+  type MarkOrderPaidInput,
+  type MarkPaidResult,
+  type ReleaseOrderInput,
+} from './orders.service';
 export {
   getOrder,
   getShare,
@@ -20,7 +34,16 @@ export {
   type ShareQuery,
 } from './order-queries';
 export { type CommissionFor, type CheckoutQuote, type ShareQuote } from './checkout.service';
-export { ORDER_STATUSES, SHARE_STATUSES, canMoveOrder, canMoveShare, assertShareMove, nextShareMoves, type OrderStatus, type ShareStatus } from './states';
+export {
+  ORDER_STATUSES,
+  SHARE_STATUSES,
+  canMoveOrder,
+  canMoveShare,
+  assertShareMove,
+  nextShareMoves,
+  type OrderStatus,
+  type ShareStatus,
+} from './states';
 export { type Order, type OrderLine, type ShippingAddress, type LatePayment } from './order.model';
 export { shareId, type CoopShare } from './coop-share.model';
 export { checkoutRoutes, type CheckoutRoutesDeps } from './orders.routes';

@@ -77,7 +77,10 @@ export async function ordersForUser(userId: string, limit = 50): Promise<Order[]
 
 /** Orders paid after they were cancelled, newest first, for the admin (it may scan the collection; a short, rare list). */
 export async function latePaidOrders(limit = 200): Promise<Order[]> {
-  return OrderModel.find({ 'latePayment.state': trusted({ $exists: true }) }, { number: 1, status: 1, totalCents: 1, buyer: 1, latePayment: 1, payment: 1, createdAt: 1 })
+  return OrderModel.find(
+    { 'latePayment.state': trusted({ $exists: true }) },
+    { number: 1, status: 1, totalCents: 1, buyer: 1, latePayment: 1, payment: 1, createdAt: 1 },
+  )
     .sort({ 'latePayment.at': -1 })
     .limit(limit)
     .lean<Order[]>();
@@ -108,7 +111,8 @@ export interface ShareQuery {
 export async function findShares(query: ShareQuery, limit?: number): Promise<CoopShare[]> {
   const q: Record<string, unknown> = {};
   if (query.coopId) q.coop = new Types.ObjectId(String(query.coopId));
-  if (query.statusNotIn || query.statusIn) q.status = trusted({ ...(query.statusNotIn ? { $nin: query.statusNotIn } : {}), ...(query.statusIn ? { $in: query.statusIn } : {}) });
+  if (query.statusNotIn || query.statusIn)
+    q.status = trusted({ ...(query.statusNotIn ? { $nin: query.statusNotIn } : {}), ...(query.statusIn ? { $in: query.statusIn } : {}) });
   const created: Record<string, Date> = {};
   if (query.from) created.$gte = query.from;
   if (query.to) created.$lt = query.to;

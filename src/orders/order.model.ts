@@ -165,7 +165,14 @@ const orderSchema = new Schema<Order>(
     cancelReason: String,
     latePayment: {
       type: new Schema(
-        { state: { type: String, enum: LATE_PAYMENT_STATES }, at: Date, holdId: Schema.Types.ObjectId, leaseUntil: Date, refundId: String, mailedAt: Date },
+        {
+          state: { type: String, enum: LATE_PAYMENT_STATES },
+          at: Date,
+          holdId: Schema.Types.ObjectId,
+          leaseUntil: Date,
+          refundId: String,
+          mailedAt: Date,
+        },
         { _id: false },
       ),
       default: undefined,

@@ -82,7 +82,9 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
 
   router.get('/checkout', async (req, res) => {
     const d = req.session.checkout;
-    const values = d ? { email: d.email, addressId: d.addressId, ...d.address, deliveries: d.deliveries } : { country: 'IT', deliveries: {} };
+    const values = d
+      ? { email: d.email, addressId: d.addressId, ...d.address, deliveries: d.deliveries }
+      : { country: 'IT', deliveries: {} };
     await renderForm(req, res, 200, values, {});
   });
 
@@ -100,9 +102,27 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
       // Only one of this user's own addresses: another user's id finds nothing.
       const saved = req.user ? await getAddress(req.user.id, input.addressId) : null;
       if (!saved) return renderForm(req, res, 422, values, { addressId: 'orders.checkout.errors.addressId' });
-      address = { name: saved.name, line1: saved.line1, line2: saved.line2, postalCode: saved.postalCode, city: saved.city, province: saved.province, country: saved.country, phone: saved.phone };
+      address = {
+        name: saved.name,
+        line1: saved.line1,
+        line2: saved.line2,
+        postalCode: saved.postalCode,
+        city: saved.city,
+        province: saved.province,
+        country: saved.country,
+        phone: saved.phone,
+      };
     } else {
-      address = { name: input.name!, line1: input.line1!, line2: input.line2, postalCode: input.postalCode, city: input.city, province: input.province, country: input.country, phone: input.phone };
+      address = {
+        name: input.name!,
+        line1: input.line1!,
+        line2: input.line2,
+        postalCode: input.postalCode,
+        city: input.city,
+        province: input.province,
+        country: input.country,
+        phone: input.phone,
+      };
     }
     // A changed checkout is a new attempt; the order of the previous one (if it was never paid) gives its stock back.
     const previous = req.session.pendingOrder;
@@ -110,7 +130,9 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
       // Its Checkout Session is expired with it, so the old order cannot be paid any more. If the
       // provider does not answer now, the session's own expiry and the sweeper end it; a payment
       // meanwhile is settled as a late payment (stock taken again, or refunded).
-      await orders.releaseOrder({ orderId: previous.id, reason: 'cancelled' }).catch((err: unknown) => deps.logger.warn({ err, orderId: previous.id }, 'releasing the previous checkout failed'));
+      await orders
+        .releaseOrder({ orderId: previous.id, reason: 'cancelled' })
+        .catch((err: unknown) => deps.logger.warn({ err, orderId: previous.id }, 'releasing the previous checkout failed'));
       delete req.session.pendingOrder;
     }
     req.session.checkout = { email, address, addressId: input.addressId, deliveries, attempt: newAttempt() };
@@ -157,7 +179,9 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
         if (order) req.session.pendingOrder = { id: String(order._id), token: order.viewToken };
         deps.logger.warn({ err: err.cause, orderId: err.orderId }, 'checkout session could not be created');
         res.set('Retry-After', '5');
-        return res.status(503).render('checkout/retry', { title: req.t('orders.retry.title'), attempt: draft.attempt, number: order?.number });
+        return res
+          .status(503)
+          .render('checkout/retry', { title: req.t('orders.retry.title'), attempt: draft.attempt, number: order?.number });
       }
       if (isAppError(err) && err.status < 500 && !wantsJson(req)) return backToCart(req, res, err.status, err.code);
       throw err;
@@ -199,7 +223,9 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
     const pending = req.session.pendingOrder;
     if (id.success && pending?.id === id.data) {
       // Expires the session too; when it was paid meanwhile the order is paid, not cancelled.
-      const ended = await orders.releaseOrder({ orderId: id.data, reason: 'cancelled' }).catch((err: unknown) => deps.logger.warn({ err, orderId: id.data }, 'cancelling the checkout failed'));
+      const ended = await orders
+        .releaseOrder({ orderId: id.data, reason: 'cancelled' })
+        .catch((err: unknown) => deps.logger.warn({ err, orderId: id.data }, 'cancelling the checkout failed'));
       if (ended?.status === 'paid') return res.redirect(303, `/checkout/success?order=${id.data}`);
       delete req.session.pendingOrder;
       if (req.session.checkout) req.session.checkout.attempt = newAttempt();
@@ -224,7 +250,10 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
 
   router.get('/account/orders', requireUser, async (req, res) => {
     const orders = await ordersForUser(req.user!.id);
-    res.render('orders/history', { title: req.t('orders.history.title'), orders: orders.filter((o) => o.status !== 'cancelled' || o.payment?.paidAt) });
+    res.render('orders/history', {
+      title: req.t('orders.history.title'),
+      orders: orders.filter((o) => o.status !== 'cancelled' || o.payment?.paidAt),
+    });
   });
 
   router.get('/account/orders/:id', requireUser, async (req, res) => {

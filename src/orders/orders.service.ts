@@ -13,7 +13,13 @@ import { PaymentProviderError, type CheckoutEnded, type CheckoutPaid, type Compl
 import { CoopShareModel, type CoopShare } from './coop-share.model';
 import { OrderModel, type LatePaymentState, type Order } from './order.model';
 import { ReservationModel } from './reservation.model';
-import { interruptedSalesJob, ordersWithStaleReservations, releaseReservations, reserveStock, sellReservations } from './reservations.service';
+import {
+  interruptedSalesJob,
+  ordersWithStaleReservations,
+  releaseReservations,
+  reserveStock,
+  sellReservations,
+} from './reservations.service';
 import { asId, sharesForOrder } from './order-queries';
 import { createCheckout, type CommissionFor } from './checkout.service';
 import { createOrderNumbers } from './order-number';
@@ -78,7 +84,9 @@ const holdsOf = (order: Pick<Order, '_id' | 'latePayment'>) => order.latePayment
  */
 async function moveShares(order: Pick<Order, '_id' | 'coops'>, from: ShareStatus, to: ShareStatus, at: Date): Promise<void> {
   await Promise.all(
-    shareIdsOf(order).map((id) => CoopShareModel.updateOne({ _id: id, status: from }, { $set: { status: to }, $push: { history: { status: to, at, by: null } } })),
+    shareIdsOf(order).map((id) =>
+      CoopShareModel.updateOne({ _id: id, status: from }, { $set: { status: to }, $push: { history: { status: to, at, by: null } } }),
+    ),
   );
 }
 
@@ -149,7 +157,13 @@ const STALE_SWEEP_MS = 10 * 60_000;
  */
 export function createOrders(deps: OrdersDeps) {
   const { events } = deps;
-  const checkout = createCheckout({ payments: deps.payments, commissionFor: deps.commissionFor, commissionDefaultBps: deps.config.commissionBps, publicUrl: deps.config.publicUrl, numbers: createOrderNumbers() });
+  const checkout = createCheckout({
+    payments: deps.payments,
+    commissionFor: deps.commissionFor,
+    commissionDefaultBps: deps.config.commissionBps,
+    publicUrl: deps.config.publicUrl,
+    numbers: createOrderNumbers(),
+  });
 
   /**
    * The buyer has paid (a webhook, the success page or the demo page says
@@ -178,7 +192,10 @@ export function createOrders(deps: OrdersDeps) {
       }
       if (input.amount !== order.totalCents || input.currency.toLowerCase() !== order.currency.toLowerCase()) {
         await OrderModel.updateOne({ _id: orderId }, { $addToSet: { flags: 'amount_mismatch' } });
-        deps.logger?.error({ orderId: String(orderId), amount: input.amount, currency: input.currency, expected: order.totalCents }, 'paid amount does not match the order');
+        deps.logger?.error(
+          { orderId: String(orderId), amount: input.amount, currency: input.currency, expected: order.totalCents },
+          'paid amount does not match the order',
+        );
         const flags = [...new Set([...(order.flags ?? []), 'amount_mismatch'])];
         return { status: 'flagged', order: { ...order, flags } };
       }
@@ -214,7 +231,9 @@ export function createOrders(deps: OrdersDeps) {
     await moveShares(order, 'pending_payment', 'paid', now);
     if (order.latePayment?.state === 'retaken') await moveShares(order, 'cancelled', 'paid', now);
     // Payouts schedules the transfers (once-only on their own); like the mail, a failure is logged and never undoes the payment.
-    await events.emit('order.paid', { orderId }).catch((err: unknown) => deps.logger?.error({ err, orderId }, 'scheduling transfers failed'));
+    await events
+      .emit('order.paid', { orderId })
+      .catch((err: unknown) => deps.logger?.error({ err, orderId }, 'scheduling transfers failed'));
     // Mail only for a payment this code moved to paid (`settlingSince`): an order paid before had its mail then.
     if (order.payment?.settlingSince && (await claim(`mail:paid:${orderId}`))) {
       await sendPaidMails(order).catch(async (err: unknown) => {
@@ -257,7 +276,12 @@ export function createOrders(deps: OrdersDeps) {
           {
             $set: {
               payment: paymentOf(order, input, now),
-              latePayment: { state: 'retaking', at: now, holdId: new Types.ObjectId(), leaseUntil: new Date(now.getTime() + LATE_LEASE_MS) },
+              latePayment: {
+                state: 'retaking',
+                at: now,
+                holdId: new Types.ObjectId(),
+                leaseUntil: new Date(now.getTime() + LATE_LEASE_MS),
+              },
             },
             $addToSet: { flags: 'paid_after_cancel' },
           },
@@ -314,17 +338,27 @@ export function createOrders(deps: OrdersDeps) {
     const orderId = order._id;
     let holdId = order.latePayment!.holdId;
     const stockIds = stockIdsOf(order);
-    const existing = await ReservationModel.find({ _id: trusted({ $in: [...new Set(stockIds)].map((s) => `${String(holdId)}|${s}`) }) }, { state: 1 }).lean();
+    const existing = await ReservationModel.find(
+      { _id: trusted({ $in: [...new Set(stockIds)].map((s) => `${String(holdId)}|${s}`) }) },
+      { state: 1 },
+    ).lean();
     const taken = existing.length === new Set(stockIds).size && existing.every((r) => r.state === 'held' || r.state === 'sold');
     if (!taken) {
       if (existing.length) {
         await releaseReservations(holdId, stockIds);
         holdId = new Types.ObjectId();
-        const rotated = await OrderModel.updateOne({ _id: orderId, 'latePayment.state': 'retaking' }, { $set: { 'latePayment.holdId': holdId } });
+        const rotated = await OrderModel.updateOne(
+          { _id: orderId, 'latePayment.state': 'retaking' },
+          { $set: { 'latePayment.holdId': holdId } },
+        );
         if (rotated.modifiedCount === 0) throw conflict('order_busy', 'The order kept changing; try again');
       }
       try {
-        await reserveStock(holdId, order.lines.map((l) => ({ stockId: `${String(l.product)}:${l.sku}`, quantity: l.quantity })), new Date(Date.now() + RETAKE_HOLD_MS));
+        await reserveStock(
+          holdId,
+          order.lines.map((l) => ({ stockId: `${String(l.product)}:${l.sku}`, quantity: l.quantity })),
+          new Date(Date.now() + RETAKE_HOLD_MS),
+        );
       } catch (err) {
         if ((err as { code?: string }).code !== 'out_of_stock') throw err;
         const refunding = await OrderModel.findOneAndUpdate(
@@ -342,7 +376,10 @@ export function createOrders(deps: OrdersDeps) {
     await sellReservations(holdId, stockIds);
     const paid = await OrderModel.findOneAndUpdate(
       { _id: orderId, status: 'cancelled', 'latePayment.state': 'retaking' },
-      { $set: { status: 'paid', 'latePayment.state': 'retaken', 'latePayment.holdId': holdId, 'payment.settlingSince': new Date() }, $unset: { cancelReason: 1 } },
+      {
+        $set: { status: 'paid', 'latePayment.state': 'retaken', 'latePayment.holdId': holdId, 'payment.settlingSince': new Date() },
+        $unset: { cancelReason: 1 },
+      },
       { returnDocument: 'after' },
     ).lean<Order>();
     if (!paid) throw conflict('order_busy', 'The order kept changing; try again');
@@ -459,23 +496,43 @@ export function createOrders(deps: OrdersDeps) {
   async function releaseOrder(input: ReleaseOrderInput): Promise<{ released: number; status: string | null }> {
     const orderId = asId(input.orderId);
     if (!orderId) return { released: 0, status: null };
-    const order = await OrderModel.findById(orderId, { status: 1, payment: 1, lines: 1, coops: 1, latePayment: 1, totalCents: 1, currency: 1 }).lean<Order>();
+    const order = await OrderModel.findById(orderId, {
+      status: 1,
+      payment: 1,
+      lines: 1,
+      coops: 1,
+      latePayment: 1,
+      totalCents: 1,
+      currency: 1,
+    }).lean<Order>();
     if (!order) {
       // Never written (a checkout that stopped before its order), or the late holds of another order: only the holds go back.
       const released = await releaseReservations(orderId);
       return { released, status: null };
     }
     // A newer session of the same order (a retry) is not ended by an old session's expiry.
-    if (input.sessionId && order.payment?.sessionId && order.payment.sessionId !== input.sessionId) return { released: 0, status: order.status };
+    if (input.sessionId && order.payment?.sessionId && order.payment.sessionId !== input.sessionId)
+      return { released: 0, status: order.status };
     if (order.status === 'pending_payment') {
       const paid = await endSession(order, String(input.reason));
       if (paid) {
-        const r = await markOrderPaid({ orderId: String(orderId), sessionId: paid.sessionId, paymentIntentId: paid.paymentIntentId, chargeId: paid.chargeId, amount: paid.amountTotal, currency: paid.currency });
+        const r = await markOrderPaid({
+          orderId: String(orderId),
+          sessionId: paid.sessionId,
+          paymentIntentId: paid.paymentIntentId,
+          chargeId: paid.chargeId,
+          amount: paid.amountTotal,
+          currency: paid.currency,
+        });
         return { released: 0, status: r.order.status };
       }
-      const cancelled = await OrderModel.updateOne({ _id: orderId, status: 'pending_payment' }, { $set: { status: 'cancelled', cancelReason: String(input.reason) } });
+      const cancelled = await OrderModel.updateOne(
+        { _id: orderId, status: 'pending_payment' },
+        { $set: { status: 'cancelled', cancelReason: String(input.reason) } },
+      );
       // Another release won (it gives the holds back), or a payment did.
-      if (cancelled.modifiedCount === 0) return { released: 0, status: (await OrderModel.findById(orderId, { status: 1 }).lean())?.status ?? null };
+      if (cancelled.modifiedCount === 0)
+        return { released: 0, status: (await OrderModel.findById(orderId, { status: 1 }).lean())?.status ?? null };
     } else if (order.status !== 'cancelled' || order.latePayment || input.reason !== 'stale') {
       // Paid, or cancelled and then paid late (its holds are the payment's now), or cancelled by
       // a release that may still be at work. Only the stale-hold sweeper, which comes when the
@@ -495,7 +552,13 @@ export function createOrders(deps: OrdersDeps) {
     return orders.length;
   }
 
-  return { markOrderPaid, releaseOrder, sweepStaleReservations, quoteCheckout: checkout.quoteCheckout, startCheckout: checkout.startCheckout };
+  return {
+    markOrderPaid,
+    releaseOrder,
+    sweepStaleReservations,
+    quoteCheckout: checkout.quoteCheckout,
+    startCheckout: checkout.startCheckout,
+  };
 }
 
 export type Orders = ReturnType<typeof createOrders>;
@@ -540,7 +603,6 @@ async function maybeCompleteOrder(orderId: Types.ObjectId): Promise<void> {
   if (!shares.length || !shares.every((s) => s.status === 'delivered' || s.status === 'collected')) return;
   await OrderModel.updateOne({ _id: orderId, status: 'paid' }, { $set: { status: 'completed' } });
 }
-
 
 /** Share states from which a full refund moves a share to `refunded` (states.ts allows each). */
 const REFUNDABLE_SHARES: ShareStatus[] = ['paid', 'preparing', 'shipped', 'delivered', 'ready_for_pickup', 'collected'];

@@ -52,14 +52,21 @@ export async function reserveStock(orderId: Types.ObjectId, requests: StockReque
   if (failed) {
     // A line refused for want of stock holds nothing of this order (holdUnits looked); any other line may.
     const mayHold = lines.filter((_, i) => !isOutOfStock(held[i]!));
-    if (mayHold.length) await releaseReservations(orderId, mayHold.map((r) => r.stockId)).catch(() => undefined);
+    if (mayHold.length)
+      await releaseReservations(
+        orderId,
+        mayHold.map((r) => r.stockId),
+      ).catch(() => undefined);
     throw failed.reason;
   }
   try {
     await recordHolds(orderId, lines, expiresAt);
   } catch (err) {
     // Best effort: if the database is away, the sweeper gives these holds back once they expire.
-    await releaseReservations(orderId, lines.map((r) => r.stockId)).catch(() => undefined);
+    await releaseReservations(
+      orderId,
+      lines.map((r) => r.stockId),
+    ).catch(() => undefined);
     throw err;
   }
 }
@@ -67,7 +74,16 @@ export async function reserveStock(orderId: Types.ObjectId, requests: StockReque
 /** Writes the reservations of lines just held; where the order had one already, mends it. */
 async function recordHolds(orderId: Types.ObjectId, lines: StockRequest[], expiresAt: Date): Promise<void> {
   const now = new Date();
-  const docs: Reservation[] = lines.map((r) => ({ _id: reservationId(orderId, r.stockId), order: orderId, stock: r.stockId, quantity: r.quantity, state: 'held', expiresAt, createdAt: now, updatedAt: now }));
+  const docs: Reservation[] = lines.map((r) => ({
+    _id: reservationId(orderId, r.stockId),
+    order: orderId,
+    stock: r.stockId,
+    quantity: r.quantity,
+    state: 'held',
+    expiresAt,
+    createdAt: now,
+    updatedAt: now,
+  }));
   const clashes = await reservations()
     .insertMany(docs, { ordered: false })
     .then(() => [] as Reservation[])
@@ -80,7 +96,8 @@ async function recordHolds(orderId: Types.ObjectId, lines: StockRequest[], expir
   for (const doc of clashes) await reconcileReservation(String(orderId), doc);
 }
 
-const isOutOfStock = (h: PromiseSettledResult<unknown>) => h.status === 'rejected' && (h.reason as { code?: string }).code === 'out_of_stock';
+const isOutOfStock = (h: PromiseSettledResult<unknown>) =>
+  h.status === 'rejected' && (h.reason as { code?: string }).code === 'out_of_stock';
 
 type WriteError = { code?: number; index: number };
 const writeErrorsOf = (err: { writeErrors?: unknown }): WriteError[] => {
@@ -112,7 +129,10 @@ async function reconcileReservation(order: string, doc: Reservation): Promise<vo
  */
 async function itemsOf(orderId: Types.ObjectId, stockIds?: string[]): Promise<string[]> {
   if (stockIds) return [...new Set(stockIds)];
-  const [holding, recorded] = await Promise.all([itemsHeldFor(String(orderId)), ReservationModel.find({ order: orderId }, { stock: 1 }).lean()]);
+  const [holding, recorded] = await Promise.all([
+    itemsHeldFor(String(orderId)),
+    ReservationModel.find({ order: orderId }, { stock: 1 }).lean(),
+  ]);
   return [...new Set([...holding, ...recorded.map((r) => r.stock)])];
 }
 
@@ -129,7 +149,12 @@ export async function releaseReservations(orderId: Types.ObjectId, stockIds?: st
   if (gone.length) {
     const now = new Date();
     await reservations().bulkWrite(
-      gone.map((o) => ({ updateOne: { filter: { _id: reservationId(orderId, o.stock), state: 'held' as const }, update: { $set: { state: 'released' as const, updatedAt: now } } } })),
+      gone.map((o) => ({
+        updateOne: {
+          filter: { _id: reservationId(orderId, o.stock), state: 'held' as const },
+          update: { $set: { state: 'released' as const, updatedAt: now } },
+        },
+      })),
       { ordered: false },
     );
   }
@@ -141,7 +166,10 @@ async function finishSale(orderId: Types.ObjectId, stock: string, hold: StockHol
   const now = new Date();
   await reservations().updateOne(
     { _id: reservationId(orderId, stock) },
-    { $set: { state: 'sold', updatedAt: now }, $setOnInsert: { order: orderId, stock, quantity: hold.q, expiresAt: hold.exp, createdAt: now } },
+    {
+      $set: { state: 'sold', updatedAt: now },
+      $setOnInsert: { order: orderId, stock, quantity: hold.q, expiresAt: hold.exp, createdAt: now },
+    },
     { upsert: true },
   );
   await dropSoldHold(stock, String(orderId));
@@ -167,7 +195,8 @@ export async function sellReservations(orderId: Types.ObjectId, stockIds?: strin
     // No hold: its reservation says whether it was sold before or given back.
     const r = await ReservationModel.findById(reservationId(orderId, stock), { state: 1 }).lean();
     if (r?.state === 'released' || r?.state === 'held') missing++;
-    if (r?.state === 'held') await reservations().updateOne({ _id: r._id, state: 'held' }, { $set: { state: 'released', updatedAt: new Date() } });
+    if (r?.state === 'held')
+      await reservations().updateOne({ _id: r._id, state: 'held' }, { $set: { state: 'released', updatedAt: new Date() } });
   }
   return { sold, missing };
 }
@@ -191,7 +220,9 @@ const SALE_GRACE_MS = 60_000;
  * never come (the order was marked paid). Returns how many were finished.
  */
 export async function finishInterruptedSales(now = new Date()): Promise<number> {
-  const stuck = (await allHolds()).filter((h) => h.sold && h.sold.getTime() < now.getTime() - SALE_GRACE_MS && Types.ObjectId.isValid(h.orderId));
+  const stuck = (await allHolds()).filter(
+    (h) => h.sold && h.sold.getTime() < now.getTime() - SALE_GRACE_MS && Types.ObjectId.isValid(h.orderId),
+  );
   for (const h of stuck) await finishSale(new Types.ObjectId(h.orderId), h.stockId, h);
   return stuck.length;
 }

@@ -62,7 +62,8 @@ export function canMoveShare(from: ShareStatus, to: ShareStatus, delivery: 'ship
 
 /** Throws `illegal_transition` (409) unless the move is allowed. */
 export function assertOrderMove(from: OrderStatus, to: OrderStatus): void {
-  if (!canMoveOrder(from, to)) throw new AppError('illegal_transition', `Order cannot go from ${from} to ${to}`, 409, { details: { from, to } });
+  if (!canMoveOrder(from, to))
+    throw new AppError('illegal_transition', `Order cannot go from ${from} to ${to}`, 409, { details: { from, to } });
 }
 
 export function assertShareMove(from: ShareStatus, to: ShareStatus, delivery: 'ship' | 'pickup' = 'ship'): void {

@@ -138,15 +138,21 @@ export class DemoGateway implements PaymentGateway {
 
   /** Open demo sessions past their expiry (what Stripe reports with `checkout.session.expired`). */
   async dueForExpiry(now = new Date(), limit = 100): Promise<string[]> {
-    const docs = await DemoObjectModel.find({ kind: 'checkout_session', 'data.status': 'open' }, { _id: 1, data: 1 }).limit(limit * 5).lean();
-    return docs.filter((d) => new Date((d.data as { expiresAt: Date }).expiresAt) <= now).slice(0, limit).map((d) => d._id);
+    const docs = await DemoObjectModel.find({ kind: 'checkout_session', 'data.status': 'open' }, { _id: 1, data: 1 })
+      .limit(limit * 5)
+      .lean();
+    return docs
+      .filter((d) => new Date((d.data as { expiresAt: Date }).expiresAt) <= now)
+      .slice(0, limit)
+      .map((d) => d._id);
   }
 
   async createTransfer(input: TransferInput): Promise<{ id: string }> {
     const account = await DemoObjectModel.findById(input.destination).lean();
     const state = account?.data as unknown as DemoAccountData | undefined;
     if (!state) throw new PaymentProviderError('account_invalid', 'No such demo account', false);
-    if (!state.transfersActive) throw new PaymentProviderError('transfers_not_allowed', 'The demo account cannot receive transfers yet', false);
+    if (!state.transfersActive)
+      throw new PaymentProviderError('transfers_not_allowed', 'The demo account cannot receive transfers yet', false);
     const id = idFrom('tr', input.idempotencyKey);
     await this.insertOnce(id, 'transfer', {
       amount: input.amount,
@@ -161,7 +167,13 @@ export class DemoGateway implements PaymentGateway {
 
   async createRefund(input: RefundInput): Promise<{ id: string; status: string }> {
     const id = idFrom('re', input.idempotencyKey);
-    await this.insertOnce(id, 'refund', { paymentIntentId: input.paymentIntentId, amount: input.amount, reason: input.reason ?? null, metadata: input.metadata, status: 'succeeded' });
+    await this.insertOnce(id, 'refund', {
+      paymentIntentId: input.paymentIntentId,
+      amount: input.amount,
+      reason: input.reason ?? null,
+      metadata: input.metadata,
+      status: 'succeeded',
+    });
     return { id, status: 'succeeded' };
   }
 
@@ -172,7 +184,8 @@ export class DemoGateway implements PaymentGateway {
     const id = idFrom('trr', input.idempotencyKey);
     const existed = await DemoObjectModel.exists({ _id: id });
     if (!existed) {
-      if (t.amountReversed + input.amount > t.amount) throw new PaymentProviderError('amount_too_large', 'Reversal exceeds the transfer', false);
+      if (t.amountReversed + input.amount > t.amount)
+        throw new PaymentProviderError('amount_too_large', 'Reversal exceeds the transfer', false);
       await this.insertOnce(id, 'reversal', { transferId: input.transferId, amount: input.amount, metadata: input.metadata });
       await this.patch(input.transferId, { amountReversed: t.amountReversed + input.amount });
     }
@@ -203,8 +216,12 @@ export class DemoGateway implements PaymentGateway {
     ]);
     const paid = sessions.map((d) => d.data as unknown as DemoSessionData).filter((s) => s.chargeId && s.paymentIntentId);
     const [refunds, reversals] = await Promise.all([
-      paid.length ? DemoObjectModel.find({ kind: 'refund', 'data.paymentIntentId': trusted({ $in: paid.map((s) => s.paymentIntentId!) }) }).lean() : [],
-      transfers.length ? DemoObjectModel.find({ kind: 'reversal', 'data.transferId': trusted({ $in: transfers.map((t) => t._id) }) }).lean() : [],
+      paid.length
+        ? DemoObjectModel.find({ kind: 'refund', 'data.paymentIntentId': trusted({ $in: paid.map((s) => s.paymentIntentId!) }) }).lean()
+        : [],
+      transfers.length
+        ? DemoObjectModel.find({ kind: 'reversal', 'data.transferId': trusted({ $in: transfers.map((t) => t._id) }) }).lean()
+        : [],
     ]);
     const chargeOf = new Map(paid.map((s) => [s.paymentIntentId!, s.chargeId!]));
     const refundList = refunds.map((d) => {
@@ -269,7 +286,14 @@ export class DemoGateway implements PaymentGateway {
   async completeOnboarding(accountId: string): Promise<{ state: ConnectedAccountState; returnUrl: string }> {
     const a = await this.account(accountId);
     if (!a) throw new PaymentProviderError('account_invalid', 'No such demo account', false);
-    const ready = { transfersActive: true, payoutsEnabled: true, detailsSubmitted: true, currentlyDue: [], pastDue: [], disabledReason: '' };
+    const ready = {
+      transfersActive: true,
+      payoutsEnabled: true,
+      detailsSubmitted: true,
+      currentlyDue: [],
+      pastDue: [],
+      disabledReason: '',
+    };
     // The link is used up, as Stripe's are.
     await this.patch(accountId, { ...ready, linkToken: '' });
     return { state: toState({ ...a, ...ready }), returnUrl: a.returnUrl ?? '/' };
@@ -302,4 +326,3 @@ function toState(a: ConnectedAccountState): ConnectedAccountState {
     disabledReason: a.disabledReason ?? '',
   };
 }
-

@@ -16,4 +16,3 @@ export { webhookRoutes, demoPaymentRoutes } from './payments.routes';
 export function createPaymentGateway(config: Config): PaymentGateway {
   return config.stripe.secretKey ? new StripeGateway(config.stripe) : new DemoGateway();
 }
-

@@ -56,7 +56,9 @@ export function webhookRoutes(deps: WebhookDeps, opts: { budgetMs?: number } = {
     try {
       const outcome = await Promise.race([work, budget]);
       if (outcome === 'deferred') {
-        work.catch((err: unknown) => deps.logger.error({ err, eventId: event.id, type: event.type }, 'webhook handler failed after answering'));
+        work.catch((err: unknown) =>
+          deps.logger.error({ err, eventId: event.id, type: event.type }, 'webhook handler failed after answering'),
+        );
       }
       res.status(200).json({ received: true, outcome });
     } catch (err) {
@@ -78,7 +80,11 @@ export function webhookRoutes(deps: WebhookDeps, opts: { budgetMs?: number } = {
  * page a Checkout Session's URL points to, and the stand-in for Stripe's
  * hosted onboarding of a co-op. Plain forms with CSRF tokens, no script.
  */
-export function demoPaymentRoutes(deps: { config: Pick<Config, 'publicUrl'>; payments: PaymentGateway; paymentEvents: PaymentEvents }): Router {
+export function demoPaymentRoutes(deps: {
+  config: Pick<Config, 'publicUrl'>;
+  payments: PaymentGateway;
+  paymentEvents: PaymentEvents;
+}): Router {
   const router = Router();
   if (!(deps.payments instanceof DemoGateway)) return router;
   const gateway: DemoGateway = deps.payments;
@@ -108,7 +114,13 @@ export function demoPaymentRoutes(deps: { config: Pick<Config, 'publicUrl'>; pay
       await events.handleCheckoutCompleted(paid);
     } catch (err) {
       if (!(err instanceof PaymentProviderError)) throw err;
-      res.status(409).render('payments/demo-pay', { title: req.t('payments.demoPay.title'), id, session, expired: true, error: 'payments.demoPay.expired' });
+      res.status(409).render('payments/demo-pay', {
+        title: req.t('payments.demoPay.title'),
+        id,
+        session,
+        expired: true,
+        error: 'payments.demoPay.expired',
+      });
       return;
     }
     res.redirect(303, session.successUrl);

@@ -64,7 +64,10 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
   }
 
   /** The session ended without payment (expired, or a delayed payment failed): the order's stock goes back. */
-  async function handleCheckoutEnded(session: Pick<CompletedCheckout, 'sessionId' | 'orderId'>, reason: CheckoutEnded['reason']): Promise<void> {
+  async function handleCheckoutEnded(
+    session: Pick<CompletedCheckout, 'sessionId' | 'orderId'>,
+    reason: CheckoutEnded['reason'],
+  ): Promise<void> {
     // Every session we create names its order; one that does not is not ours.
     if (!session.orderId) return void logger.warn({ sessionId: session.sessionId, reason }, 'ended checkout session without an order id');
     await events.emit('payment.checkout_ended', { orderId: session.orderId, sessionId: session.sessionId, reason });
@@ -106,7 +109,10 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
       case 'payment_intent.payment_failed':
         // Inside Checkout a declined card is not the end: the buyer may try another
         // card in the same session. The stock is released when the session expires.
-        logger.info({ paymentIntent: str(o.id), orderId: str((o.metadata as Record<string, unknown> | undefined)?.orderId) }, 'payment attempt failed');
+        logger.info(
+          { paymentIntent: str(o.id), orderId: str((o.metadata as Record<string, unknown> | undefined)?.orderId) },
+          'payment attempt failed',
+        );
         break;
       case 'account.updated':
         await accountUpdated(accountFromEvent(e), at);
@@ -114,7 +120,8 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
       case 'capability.updated': {
         const account = str(o.account) ?? e.account;
         const capability = str(o.id);
-        if (account && capability) await events.emit('payment.capability_updated', { accountId: account, capability, active: o.status === 'active', at });
+        if (account && capability)
+          await events.emit('payment.capability_updated', { accountId: account, capability, active: o.status === 'active', at });
         break;
       }
       case 'transfer.reversed':
@@ -122,7 +129,12 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
         const md = (o.metadata ?? {}) as Record<string, unknown>;
         const id = str(o.id);
         if (id && typeof o.amount_reversed === 'number') {
-          await events.emit('payment.transfer_reversed', { transferId: id, amountReversed: o.amount_reversed, orderId: str(md.orderId), coopId: str(md.coopId) });
+          await events.emit('payment.transfer_reversed', {
+            transferId: id,
+            amountReversed: o.amount_reversed,
+            orderId: str(md.orderId),
+            coopId: str(md.coopId),
+          });
         }
         break;
       }
@@ -166,7 +178,10 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
     try {
       await dispatch(e);
     } catch (err) {
-      await StripeEventModel.updateOne({ _id: e.id }, { $set: { status: 'failed', error: err instanceof Error ? err.message.slice(0, 500) : String(err) } });
+      await StripeEventModel.updateOne(
+        { _id: e.id },
+        { $set: { status: 'failed', error: err instanceof Error ? err.message.slice(0, 500) : String(err) } },
+      );
       throw err;
     }
     await StripeEventModel.updateOne({ _id: e.id }, { $set: { status: 'done', processedAt: new Date() } });
@@ -196,12 +211,23 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
     return n;
   }
 
-  return { handleCheckoutCompleted, handleCheckoutEnded, accountUpdated, reconcileCheckoutSession, dispatch, processWebhook, retryStoredEvents };
+  return {
+    handleCheckoutCompleted,
+    handleCheckoutEnded,
+    accountUpdated,
+    reconcileCheckoutSession,
+    dispatch,
+    processWebhook,
+    retryStoredEvents,
+  };
 }
 
 export type PaymentEvents = ReturnType<typeof createPaymentEvents>;
 
 /** Events recorded but not processed (failed), for the admin. */
 export async function listFailedEvents(limit = 50) {
-  return StripeEventModel.find({ status: trusted({ $in: ['failed', 'processing'] }) }, { payload: 0 }).sort({ receivedAt: -1 }).limit(limit).lean();
+  return StripeEventModel.find({ status: trusted({ $in: ['failed', 'processing'] }) }, { payload: 0 })
+    .sort({ receivedAt: -1 })
+    .limit(limit)
+    .lean();
 }

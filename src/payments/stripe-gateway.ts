@@ -71,7 +71,8 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const idOf = (v: string | { id: string } | null | undefined): string | undefined => (v == null ? undefined : typeof v === 'string' ? v : v.id);
+const idOf = (v: string | { id: string } | null | undefined): string | undefined =>
+  v == null ? undefined : typeof v === 'string' ? v : v.id;
 
 /** The account fields Filiera keeps on the co-op. */
 export function accountState(a: Stripe.Account): ConnectedAccountState {
@@ -202,7 +203,12 @@ export class StripeGateway implements PaymentGateway {
 
   async listTransfers(transferGroup: string) {
     const list = await call(() => this.stripe.transfers.list({ transfer_group: transferGroup, limit: 100 }));
-    return list.data.map((t) => ({ id: t.id, amount: t.amount, destination: idOf(t.destination) ?? '', amountReversed: t.amount_reversed }));
+    return list.data.map((t) => ({
+      id: t.id,
+      amount: t.amount,
+      destination: idOf(t.destination) ?? '',
+      amountReversed: t.amount_reversed,
+    }));
   }
 
   async listRefunds(paymentIntentId: string) {
@@ -224,7 +230,13 @@ export class StripeGateway implements PaymentGateway {
       Promise.all(transfers.map((t) => call(() => this.stripe.transfers.listReversals(t.id, { limit: 100 }).autoPagingToArray(all)))),
     ]);
     return {
-      charges: charges.map((c) => ({ id: c.id, amount: c.amount, amountRefunded: c.amount_refunded, status: c.status, paymentIntentId: idOf(c.payment_intent) })),
+      charges: charges.map((c) => ({
+        id: c.id,
+        amount: c.amount,
+        amountRefunded: c.amount_refunded,
+        status: c.status,
+        paymentIntentId: idOf(c.payment_intent),
+      })),
       transfers: transfers.map((t, i) => ({
         id: t.id,
         amount: t.amount,
@@ -233,7 +245,9 @@ export class StripeGateway implements PaymentGateway {
         metadata: t.metadata ?? {},
         reversals: reversals[i]!.map((r) => ({ id: r.id, amount: r.amount, metadata: r.metadata ?? {} })),
       })),
-      refunds: refunds.flat().map((r) => ({ id: r.id, amount: r.amount, status: r.status ?? 'pending', chargeId: idOf(r.charge), metadata: r.metadata ?? {} })),
+      refunds: refunds
+        .flat()
+        .map((r) => ({ id: r.id, amount: r.amount, status: r.status ?? 'pending', chargeId: idOf(r.charge), metadata: r.metadata ?? {} })),
     };
   }
 

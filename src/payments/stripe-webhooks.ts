@@ -35,7 +35,8 @@ export function verifyWebhook(raw: Buffer, signature: string | undefined, secret
   // Stripe's check refuses a timestamp too old, not one from the future: a payload signed ahead
   // of time (a leaked secret, a wrong clock) would stay replayable until then.
   const signedAt = Number(/(?:^|,)t=(\d+)/.exec(signature)?.[1]);
-  if (!Number.isFinite(signedAt) || signedAt > Date.now() / 1_000 + SIGNATURE_TOLERANCE_S) throw new WebhookSignatureError('signature timestamp is in the future');
+  if (!Number.isFinite(signedAt) || signedAt > Date.now() / 1_000 + SIGNATURE_TOLERANCE_S)
+    throw new WebhookSignatureError('signature timestamp is in the future');
   let event: Stripe.Event;
   try {
     event = Stripe.webhooks.constructEvent(raw, signature, secret, SIGNATURE_TOLERANCE_S);
@@ -64,7 +65,8 @@ export function storedEvent(payload: string): WebhookEvent {
 export const webhookSecrets = (config: Config) => ({ platform: config.stripe.webhookSecret, connect: config.stripe.connectWebhookSecret });
 
 /** A Checkout Session carried by an event, in our words. */
-export const checkoutFromEvent = (e: WebhookEvent): CompletedCheckout => completedCheckoutOf(e.object as unknown as Stripe.Checkout.Session);
+export const checkoutFromEvent = (e: WebhookEvent): CompletedCheckout =>
+  completedCheckoutOf(e.object as unknown as Stripe.Checkout.Session);
 
 /** An Account carried by `account.updated`, in our words. */
 export const accountFromEvent = (e: WebhookEvent): ConnectedAccountState => accountState(e.object as unknown as Stripe.Account);

@@ -12,7 +12,16 @@ import { TransferModel, transferId, type TransferDoc } from './transfer.model';
  * "reversed_partly" for a sent transfer of which some was taken back.
  * A share with no transfer document yet is waiting for its payment.
  */
-export const SHARE_MONEY_STATES = ['waiting_payment', 'held', 'waiting_account', 'pending', 'sent', 'failed', 'reversed_partly', 'reversed'] as const;
+export const SHARE_MONEY_STATES = [
+  'waiting_payment',
+  'held',
+  'waiting_account',
+  'pending',
+  'sent',
+  'failed',
+  'reversed_partly',
+  'reversed',
+] as const;
 export type ShareMoneyState = (typeof SHARE_MONEY_STATES)[number];
 
 export function moneyState(t: Pick<TransferDoc, 'status' | 'amountReversed'> | null | undefined): ShareMoneyState {
@@ -57,13 +66,19 @@ const NOT_OWED: ShareStatus[] = ['pending_payment', 'cancelled'];
  * co-op, state and date (when the order was placed), with totals per state.
  * Reads the shares (by co-op when given) and the transfers by `_id`.
  */
-export async function listShareMoney(filter: ShareFilter, limit = 500): Promise<{ rows: ShareMoneyRow[]; totals: Record<ShareMoneyState, { count: number; amount: number }>; truncated: boolean }> {
+export async function listShareMoney(
+  filter: ShareFilter,
+  limit = 500,
+): Promise<{ rows: ShareMoneyRow[]; totals: Record<ShareMoneyState, { count: number; amount: number }>; truncated: boolean }> {
   // Shares of checkouts never paid (or cancelled) owe nobody anything: they are not money waiting.
   const shares = await findShares({ statusNotIn: NOT_OWED, coopId: filter.coopId, from: filter.from, to: filter.to });
   const ids = shares.map((s) => transferId(String(s.order), String(s.coop)));
   const transfers = ids.length ? await TransferModel.find({ _id: trusted({ $in: ids }) }).lean() : [];
   const byId = new Map(transfers.map((t) => [t._id, t]));
-  const totals = Object.fromEntries(SHARE_MONEY_STATES.map((s) => [s, { count: 0, amount: 0 }])) as Record<ShareMoneyState, { count: number; amount: number }>;
+  const totals = Object.fromEntries(SHARE_MONEY_STATES.map((s) => [s, { count: 0, amount: 0 }])) as Record<
+    ShareMoneyState,
+    { count: number; amount: number }
+  >;
   const rows: ShareMoneyRow[] = [];
   for (const s of shares) {
     const id = transferId(String(s.order), String(s.coop));
@@ -102,8 +117,14 @@ export async function listShareMoney(filter: ShareFilter, limit = 500): Promise<
  * held, by the week the order was placed. A transfer waiting for its
  * payment belongs to a checkout not paid (yet, or ever): not money owed.
  */
-export async function transferStateTotalsByWeek(since: Date, weekOf: (d: Date) => string): Promise<{ week: string; pending: number; held: number }[]> {
-  const docs = await TransferModel.find({ createdAt: trusted({ $gte: since }), status: trusted({ $in: ['held', 'waiting_account', 'pending', 'failed'] }) }, { status: 1, amount: 1, createdAt: 1 }).lean();
+export async function transferStateTotalsByWeek(
+  since: Date,
+  weekOf: (d: Date) => string,
+): Promise<{ week: string; pending: number; held: number }[]> {
+  const docs = await TransferModel.find(
+    { createdAt: trusted({ $gte: since }), status: trusted({ $in: ['held', 'waiting_account', 'pending', 'failed'] }) },
+    { status: 1, amount: 1, createdAt: 1 },
+  ).lean();
   const weeks = new Map<string, { week: string; pending: number; held: number }>();
   for (const d of docs) {
     const w = weekOf(d.createdAt);
@@ -179,11 +200,21 @@ export async function recordOrderPaymentLedger(orderId: string): Promise<boolean
   if (!order?.payment?.paidAt) return false;
   const at = order.payment.paidAt;
   const sold = ['paid', 'completed', 'refunded'].includes(order.status);
-  const refundedLate = order.status === 'cancelled' && (order.latePayment?.state === 'refunding' || order.latePayment?.state === 'refunded');
+  const refundedLate =
+    order.status === 'cancelled' && (order.latePayment?.state === 'refunding' || order.latePayment?.state === 'refunded');
   // Each share by `_id` ("<orderId>:<coopId>"): indexed reads on every engine.
   const shares = sold || refundedLate ? await sharesForOrder(order) : [];
   await recordLedger([
-    { _id: `charge:${orderId}`, kind: 'charge', order: order._id, orderNumber: order.number, coop: null, amount: order.totalCents, stripeId: order.payment.chargeId, at },
+    {
+      _id: `charge:${orderId}`,
+      kind: 'charge',
+      order: order._id,
+      orderNumber: order.number,
+      coop: null,
+      amount: order.totalCents,
+      stripeId: order.payment.chargeId,
+      at,
+    },
     ...shares.map((s) => ({
       _id: `commission:${orderId}:${String(s.coop)}`,
       kind: 'commission' as const,

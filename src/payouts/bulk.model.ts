@@ -25,7 +25,15 @@ const schema = new Schema<BulkJob>(
     _id: { type: String, required: true },
     kind: { type: String, enum: ['release'], default: 'release' },
     status: { type: String, enum: ['running', 'done'], default: 'running' },
-    items: { type: [new Schema({ transferId: String, state: { type: String, enum: BULK_ITEM_STATES }, message: { type: String, default: '' } }, { _id: false })], default: [] },
+    items: {
+      type: [
+        new Schema(
+          { transferId: String, state: { type: String, enum: BULK_ITEM_STATES }, message: { type: String, default: '' } },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
     createdBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
     leaseUntil: { type: Date, default: null },
   },

@@ -13,12 +13,22 @@ export const MAX_BULK_ITEMS = 150;
  * written first (so it survives the process), then worked through in the
  * background. Returns the job id; the progress page reads the job.
  */
-export async function startBulkRelease(transfers: Pick<Transfers, 'releaseTransfer'>, actorId: string, transferIds: string[]): Promise<string> {
+export async function startBulkRelease(
+  transfers: Pick<Transfers, 'releaseTransfer'>,
+  actorId: string,
+  transferIds: string[],
+): Promise<string> {
   const ids = [...new Set(transferIds)];
   if (!ids.length) throw new AppError('bulk_empty', 'Choose at least one transfer', 422);
   if (ids.length > MAX_BULK_ITEMS) throw new AppError('bulk_too_large', `At most ${MAX_BULK_ITEMS} at once`, 422);
   const id = randomUUID();
-  await BulkJobModel.create({ _id: id, kind: 'release', status: 'running', items: ids.map((t) => ({ transferId: t, state: 'queued', message: '' })), createdBy: new Types.ObjectId(actorId) });
+  await BulkJobModel.create({
+    _id: id,
+    kind: 'release',
+    status: 'running',
+    items: ids.map((t) => ({ transferId: t, state: 'queued', message: '' })),
+    createdBy: new Types.ObjectId(actorId),
+  });
   await audit(actorId, 'transfer.bulk_release.start', `bulk:${id}`, null, { transfers: ids });
   setImmediate(() => void runBulkJob(transfers, id).catch(() => undefined));
   return id;
@@ -59,7 +69,9 @@ export async function runBulkJob(transfers: Pick<Transfers, 'releaseTransfer'>, 
       await BulkJobModel.updateOne({ _id: id }, { $set: { [`items.${i}`]: item, leaseUntil: new Date(Date.now() + JOB_LEASE_MS) } });
     }
     await BulkJobModel.updateOne({ _id: id }, { $set: { status: 'done' } });
-    await audit(job.createdBy ? String(job.createdBy) : null, 'transfer.bulk_release.done', `bulk:${id}`, null, { results: items.map((i) => `${i.transferId} ${i.state}`) });
+    await audit(job.createdBy ? String(job.createdBy) : null, 'transfer.bulk_release.done', `bulk:${id}`, null, {
+      results: items.map((i) => `${i.transferId} ${i.state}`),
+    });
     return BulkJobModel.findById(id).lean();
   } finally {
     await BulkJobModel.updateOne({ _id: id }, { $set: { leaseUntil: null } });

@@ -95,7 +95,7 @@ export async function listCommissionRates(now = new Date()): Promise<RateRow[]> 
     .map((r) => ({
       id: String(r._id),
       coopId: r.coop ? String(r.coop) : null,
-      coopName: r.coop ? names.get(String(r.coop)) ?? '' : '',
+      coopName: r.coop ? (names.get(String(r.coop)) ?? '') : '',
       bps: r.bps,
       effectiveFrom: r.effectiveFrom,
       note: r.note ?? '',
@@ -109,8 +109,13 @@ export async function listCommissionRates(now = new Date()): Promise<RateRow[]> 
  * Rates are only added, never edited: orders already placed keep the rate
  * they snapshotted, so a change never touches them.
  */
-export async function addCommissionRate(actorId: string, input: { coopId: string | null; bps: number; effectiveFrom: Date; note: string }, rates: Pick<CommissionRates, 'changed'>): Promise<RateRow> {
-  if (!Number.isInteger(input.bps) || input.bps < 0 || input.bps > 5000) throw new AppError('commission_out_of_range', 'Commission must be 0–50%', 422);
+export async function addCommissionRate(
+  actorId: string,
+  input: { coopId: string | null; bps: number; effectiveFrom: Date; note: string },
+  rates: Pick<CommissionRates, 'changed'>,
+): Promise<RateRow> {
+  if (!Number.isInteger(input.bps) || input.bps < 0 || input.bps > 5000)
+    throw new AppError('commission_out_of_range', 'Commission must be 0–50%', 422);
   if (input.coopId && !(await coopExists(input.coopId))) throw notFound('coop_not_found', 'No such co-op');
   const doc = await CommissionRateModel.create({
     coop: input.coopId ? new Types.ObjectId(input.coopId) : null,
@@ -120,6 +125,18 @@ export async function addCommissionRate(actorId: string, input: { coopId: string
     createdBy: new Types.ObjectId(actorId),
   });
   rates.changed();
-  await audit(actorId, 'commission.add', input.coopId ? `coop:${input.coopId}` : 'platform', null, { bps: doc.bps, effectiveFrom: doc.effectiveFrom, note: doc.note });
-  return { id: String(doc._id), coopId: input.coopId, coopName: '', bps: doc.bps, effectiveFrom: doc.effectiveFrom, note: doc.note ?? '', inForce: doc.effectiveFrom <= new Date() };
+  await audit(actorId, 'commission.add', input.coopId ? `coop:${input.coopId}` : 'platform', null, {
+    bps: doc.bps,
+    effectiveFrom: doc.effectiveFrom,
+    note: doc.note,
+  });
+  return {
+    id: String(doc._id),
+    coopId: input.coopId,
+    coopName: '',
+    bps: doc.bps,
+    effectiveFrom: doc.effectiveFrom,
+    note: doc.note ?? '',
+    inForce: doc.effectiveFrom <= new Date(),
+  };
 }

@@ -23,7 +23,12 @@ export interface CoopDebtDoc {
 export const CoopDebtModel = mongoose.model<CoopDebtDoc>(
   'CoopDebt',
   new Schema<CoopDebtDoc>(
-    { _id: { type: String, required: true }, owed: { type: Number, default: 0, min: 0 }, added: { type: Schema.Types.Mixed, default: {} }, netted: { type: Schema.Types.Mixed, default: {} } },
+    {
+      _id: { type: String, required: true },
+      owed: { type: Number, default: 0, min: 0 },
+      added: { type: Schema.Types.Mixed, default: {} },
+      netted: { type: Schema.Types.Mixed, default: {} },
+    },
     { collection: 'coop_debts', versionKey: false, minimize: false },
   ),
 );
@@ -39,7 +44,10 @@ export const markerKey = (key: string) => key.replace(/\./g, '_').replace(/^\$/,
 async function ensureDebtDoc(coopId: string): Promise<void> {
   if (await CoopDebtModel.exists({ _id: coopId })) return;
   const entries = Types.ObjectId.isValid(coopId)
-    ? await LedgerEntryModel.find({ coop: new Types.ObjectId(coopId), kind: trusted({ $in: ['owed', 'netted'] }) }, { kind: 1, amount: 1 }).lean()
+    ? await LedgerEntryModel.find(
+        { coop: new Types.ObjectId(coopId), kind: trusted({ $in: ['owed', 'netted'] }) },
+        { kind: 1, amount: 1 },
+      ).lean()
     : [];
   const added: Record<string, number> = {};
   const netted: Record<string, number> = {};
@@ -70,7 +78,10 @@ export async function addDebt(coopId: string, key: string, cents: number): Promi
   if (!Number.isInteger(cents) || cents <= 0) return false;
   await ensureDebtDoc(coopId);
   const path = `added.${markerKey(key)}`;
-  const r = await CoopDebtModel.updateOne({ _id: coopId, [path]: trusted({ $exists: false }) }, { $inc: { owed: cents }, $set: { [path]: cents } });
+  const r = await CoopDebtModel.updateOne(
+    { _id: coopId, [path]: trusted({ $exists: false }) },
+    { $inc: { owed: cents }, $set: { [path]: cents } },
+  );
   return r.modifiedCount === 1;
 }
 
@@ -91,7 +102,10 @@ export async function claimDebtForTransfer(coopId: string, transferId: string, m
     if (typeof done === 'number') return done;
     const x = Math.min(debt.owed, Math.max(0, max));
     if (x <= 0) return 0;
-    const r = await CoopDebtModel.updateOne({ _id: coopId, owed: trusted({ $gte: x }), [path]: trusted({ $exists: false }) }, { $inc: { owed: -x }, $set: { [path]: x } });
+    const r = await CoopDebtModel.updateOne(
+      { _id: coopId, owed: trusted({ $gte: x }), [path]: trusted({ $exists: false }) },
+      { $inc: { owed: -x }, $set: { [path]: x } },
+    );
     if (r.modifiedCount === 1) return x;
   }
   throw new Error(`debt of co-op ${coopId} kept changing while netting ${transferId}`);

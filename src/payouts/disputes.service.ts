@@ -69,7 +69,15 @@ export async function onDisputeCreated(object: StripeDisputeObject): Promise<Dis
   // Disputes are rare: orders finds the order by its payment with a scan.
   const order = await orderByPayment({ chargeId, paymentIntentId: idOf(object.payment_intent) });
   try {
-    await DisputeModel.create({ _id: id, order: order?._id ?? null, orderNumber: order?.number ?? '', chargeId, amount: object.amount ?? 0, reason: object.reason ?? '', status: object.status ?? '' });
+    await DisputeModel.create({
+      _id: id,
+      order: order?._id ?? null,
+      orderNumber: order?.number ?? '',
+      chargeId,
+      amount: object.amount ?? 0,
+      reason: object.reason ?? '',
+      status: object.status ?? '',
+    });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
@@ -93,7 +101,10 @@ export async function onDisputeCreated(object: StripeDisputeObject): Promise<Dis
  * (and not held by an admin for another reason since) are released
  * (through `transfers`: they may go to the provider now).
  */
-export async function onDisputeClosed(object: StripeDisputeObject, transfers: Pick<Transfers, 'releaseTransfer'>): Promise<DisputeDoc | null> {
+export async function onDisputeClosed(
+  object: StripeDisputeObject,
+  transfers: Pick<Transfers, 'releaseTransfer'>,
+): Promise<DisputeDoc | null> {
   if (!object.id) return null;
   const id = `dispute:${object.id}`;
   let doc: DisputeDoc | null = await DisputeModel.findById(id).lean();
@@ -102,7 +113,15 @@ export async function onDisputeClosed(object: StripeDisputeObject, transfers: Pi
   const outcome = object.status === 'won' ? 'won' : 'lost';
   await DisputeModel.updateOne({ _id: id, outcome: 'open' }, { $set: { outcome, status: object.status ?? '' } });
   if (outcome === 'lost' && doc.order) {
-    await recordLedger({ _id: id, kind: 'dispute', order: doc.order, orderNumber: doc.orderNumber, coop: null, amount: -(object.amount ?? doc.amount), stripeId: object.id });
+    await recordLedger({
+      _id: id,
+      kind: 'dispute',
+      order: doc.order,
+      orderNumber: doc.orderNumber,
+      coop: null,
+      amount: -(object.amount ?? doc.amount),
+      stripeId: object.id,
+    });
   }
   if (outcome === 'won') {
     for (const tid of doc.heldTransfers) {
@@ -110,6 +129,12 @@ export async function onDisputeClosed(object: StripeDisputeObject, transfers: Pi
       if (t?.status === 'held' && t.holdReason === DISPUTE_HOLD) await transfers.releaseTransfer(tid).catch(() => undefined);
     }
   }
-  await audit(null, 'dispute.closed', doc.order ? `order:${String(doc.order)}` : id, { outcome: 'open' }, { outcome, status: object.status });
+  await audit(
+    null,
+    'dispute.closed',
+    doc.order ? `order:${String(doc.order)}` : id,
+    { outcome: 'open' },
+    { outcome, status: object.status },
+  );
   return DisputeModel.findById(id).lean();
 }

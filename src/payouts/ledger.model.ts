@@ -52,7 +52,11 @@ schema.index({ kind: 1, at: -1 });
 export const LedgerEntryModel = mongoose.model<LedgerEntry>('LedgerEntry', schema);
 
 /** Records entries once each: an entry whose `_id` exists is skipped. */
-export async function recordLedger(entries: Omit<LedgerEntry, 'currency' | 'at'> & Partial<Pick<LedgerEntry, 'currency' | 'at'>> | (Omit<LedgerEntry, 'currency' | 'at'> & Partial<Pick<LedgerEntry, 'currency' | 'at'>>)[]): Promise<void> {
+export async function recordLedger(
+  entries:
+    | (Omit<LedgerEntry, 'currency' | 'at'> & Partial<Pick<LedgerEntry, 'currency' | 'at'>>)
+    | (Omit<LedgerEntry, 'currency' | 'at'> & Partial<Pick<LedgerEntry, 'currency' | 'at'>>)[],
+): Promise<void> {
   const list = (Array.isArray(entries) ? entries : [entries]).map((e) => ({ currency: 'eur', at: new Date(), ...e }));
   if (!list.length) return;
   try {

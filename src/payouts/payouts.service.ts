@@ -33,7 +33,12 @@ export function createPayouts(deps: PayoutsDeps) {
    * order and request id, so a repeat carries the same refund on. Throws
    * unless it went through, so orders keeps the late payment "refunding".
    */
-  async function refundLatePayment(input: { orderId: string; requestId: string; reason: string; amounts: { coopId: string; cents: number }[] }): Promise<void> {
+  async function refundLatePayment(input: {
+    orderId: string;
+    requestId: string;
+    reason: string;
+    amounts: { coopId: string; cents: number }[];
+  }): Promise<void> {
     const { orderId } = input;
     let refund = await createRefund(
       null,
@@ -42,7 +47,8 @@ export function createPayouts(deps: PayoutsDeps) {
     );
     // Found pending (Stripe did not answer last time): carried on with the same keys.
     if (refund.status === 'pending') refund = await completeRefund(refund._id, { gateway });
-    if (refund.status !== 'succeeded') throw new AppError('late_refund_failed', `The refund of a late payment did not go through: ${refund.error ?? refund.status}`, 502);
+    if (refund.status !== 'succeeded')
+      throw new AppError('late_refund_failed', `The refund of a late payment did not go through: ${refund.error ?? refund.status}`, 502);
   }
 
   return {
@@ -88,7 +94,11 @@ export function wirePayouts(events: EventBus, payouts: Payouts): void {
   // From co-ops: an account that can receive transfers gets those waiting for it.
   events.on('coop.account_ready', async ({ coopId }) => void (await transfers.onCoopAccountReady(coopId)));
   // From payments: reversals, refunds and disputes as Stripe reports them.
-  events.on('payment.transfer_reversed', async ({ transferId, amountReversed, orderId, coopId }) => void (await recordTransferReversal(transferId, amountReversed, { orderId, coopId })));
+  events.on(
+    'payment.transfer_reversed',
+    async ({ transferId, amountReversed, orderId, coopId }) =>
+      void (await recordTransferReversal(transferId, amountReversed, { orderId, coopId })),
+  );
   const object = <T>(e: WebhookEvent) => e.object as T;
   events.on('stripe.refund.updated', (e) => onRefundEvent(object<StripeRefundObject>(e)));
   events.on('stripe.refund.failed', (e) => onRefundEvent(object<StripeRefundObject>(e)));

@@ -75,7 +75,21 @@ export async function listLedger(f: LedgerFilter, limit = 1000): Promise<LedgerE
 /** The ledger as CSV (amounts in cents, signed; one line per entry), through the one CSV writer. */
 export function ledgerCsv(entries: LedgerEntry[]): string {
   const head = ['at', 'kind', 'order_number', 'order_id', 'coop_id', 'amount_cents', 'currency', 'stripe_id', 'entry_id', 'note'];
-  return toCsv(head, entries.map((e) => [e.at, e.kind, e.orderNumber, e.order ? String(e.order) : '', e.coop ? String(e.coop) : '', e.amount, e.currency, e.stripeId, e._id, e.note]));
+  return toCsv(
+    head,
+    entries.map((e) => [
+      e.at,
+      e.kind,
+      e.orderNumber,
+      e.order ? String(e.order) : '',
+      e.coop ? String(e.coop) : '',
+      e.amount,
+      e.currency,
+      e.stripeId,
+      e._id,
+      e.note,
+    ]),
+  );
 }
 
 /**
@@ -150,23 +164,41 @@ export function compareWithStripe(entries: LedgerSide[], stripe: TransferGroupMo
       const key = left.has(t.id) ? t.id : t.alias && left.has(t.alias) ? t.alias : undefined;
       const o = key ? left.get(key)! : undefined;
       if (!o) differences.push({ code: `${what}_unknown_to_ledger`, id: t.id, coopId: t.coopId, ours: null, stripe: t.amount });
-      else if (o.amount !== t.amount) differences.push({ code: `${what}_amount_mismatch`, id: t.id, coopId: o.coopId ?? t.coopId, ours: o.amount, stripe: t.amount });
+      else if (o.amount !== t.amount)
+        differences.push({ code: `${what}_amount_mismatch`, id: t.id, coopId: o.coopId ?? t.coopId, ours: o.amount, stripe: t.amount });
       if (key) left.delete(key);
     }
     for (const o of left.values()) differences.push({ code: `${what}_missing`, id: o.id, coopId: o.coopId, ours: o.amount, stripe: null });
   };
   const coopOf = (e: LedgerSide) => (e.coop ? String(e.coop) : undefined);
-  const ours = (kind: LedgerKind, sign: 1 | -1) => byKind(kind).map((e) => ({ id: e.stripeId ?? '(none)', amount: sign * e.amount, coopId: coopOf(e) }));
+  const ours = (kind: LedgerKind, sign: 1 | -1) =>
+    byKind(kind).map((e) => ({ id: e.stripeId ?? '(none)', amount: sign * e.amount, coopId: coopOf(e) }));
 
   // Our charge entry names the charge (or, when the charge was not known, its PaymentIntent).
-  match('charge', ours('charge', 1), stripe.charges.filter((c) => c.status === 'succeeded').map((c) => ({ id: c.id, amount: c.amount, alias: c.paymentIntentId })));
+  match(
+    'charge',
+    ours('charge', 1),
+    stripe.charges.filter((c) => c.status === 'succeeded').map((c) => ({ id: c.id, amount: c.amount, alias: c.paymentIntentId })),
+  );
   // A transfer's co-op: ours where we know the transfer, else the metadata we put on it.
   const coopOfTransfer = new Map<string, string | undefined>();
   for (const e of byKind('transfer')) if (e.stripeId) coopOfTransfer.set(e.stripeId, coopOf(e));
   for (const t of stripe.transfers) if (!coopOfTransfer.get(t.id)) coopOfTransfer.set(t.id, t.metadata.coopId);
-  match('transfer', ours('transfer', 1), stripe.transfers.map((t) => ({ id: t.id, amount: t.amount, coopId: coopOfTransfer.get(t.id) })));
-  match('reversal', ours('reversal', -1), stripe.transfers.flatMap((t) => t.reversals.map((r) => ({ id: r.id, amount: r.amount, coopId: coopOfTransfer.get(t.id) }))));
-  match('refund', ours('refund', -1), stripe.refunds.filter((r) => !REFUND_NOT_MADE.has(r.status)).map((r) => ({ id: r.id, amount: r.amount })));
+  match(
+    'transfer',
+    ours('transfer', 1),
+    stripe.transfers.map((t) => ({ id: t.id, amount: t.amount, coopId: coopOfTransfer.get(t.id) })),
+  );
+  match(
+    'reversal',
+    ours('reversal', -1),
+    stripe.transfers.flatMap((t) => t.reversals.map((r) => ({ id: r.id, amount: r.amount, coopId: coopOfTransfer.get(t.id) }))),
+  );
+  match(
+    'refund',
+    ours('refund', -1),
+    stripe.refunds.filter((r) => !REFUND_NOT_MADE.has(r.status)).map((r) => ({ id: r.id, amount: r.amount })),
+  );
 
   const totals = new Map<string, CoopTotals>();
   const total = (coopId: string) => totals.get(coopId) ?? totals.set(coopId, { coopId, ledger: 0, stripe: 0 }).get(coopId)!;
@@ -176,7 +208,9 @@ export function compareWithStripe(entries: LedgerSide[], stripe: TransferGroupMo
     total(coopId).stripe += t.amount - t.reversals.reduce((a, r) => a + r.amount, 0);
   }
   const coops = [...totals.values()];
-  for (const c of coops) if (c.ledger !== c.stripe) differences.push({ code: 'coop_total_mismatch', id: c.coopId, coopId: c.coopId, ours: c.ledger, stripe: c.stripe });
+  for (const c of coops)
+    if (c.ledger !== c.stripe)
+      differences.push({ code: 'coop_total_mismatch', id: c.coopId, coopId: c.coopId, ours: c.ledger, stripe: c.stripe });
   return { differences, coops };
 }
 
@@ -187,7 +221,10 @@ export function compareWithStripe(entries: LedgerSide[], stripe: TransferGroupMo
  * what our webhooks copied. Lists each difference (none when they agree),
  * plus `ledger_unbalanced` when the ledger itself does not add up.
  */
-export async function reconcileOrder(orderId: string, gateway: PaymentGateway): Promise<{ orderNumber: string; differences: Difference[]; coops: CoopTotals[]; balance: OrderBalance }> {
+export async function reconcileOrder(
+  orderId: string,
+  gateway: PaymentGateway,
+): Promise<{ orderNumber: string; differences: Difference[]; coops: CoopTotals[]; balance: OrderBalance }> {
   if (!Types.ObjectId.isValid(orderId)) throw notFound('order_not_found', 'No such order');
   const order = await getOrder(orderId);
   if (!order) throw notFound('order_not_found', 'No such order');

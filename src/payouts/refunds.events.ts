@@ -18,7 +18,11 @@ export interface StripeRefundObject {
  */
 export async function onRefundEvent(object: StripeRefundObject): Promise<void> {
   if (object.status !== 'failed' && object.status !== 'canceled') return;
-  const ours = object.metadata?.refundId ? await RefundModel.findById(object.metadata.refundId, { error: 1 }).lean() : object.id ? await RefundModel.findOne({ stripeRefundId: object.id }, { error: 1 }).lean() : null;
+  const ours = object.metadata?.refundId
+    ? await RefundModel.findById(object.metadata.refundId, { error: 1 }).lean()
+    : object.id
+      ? await RefundModel.findOne({ stripeRefundId: object.id }, { error: 1 }).lean()
+      : null;
   if (!ours) return;
   const error = `stripe_${object.status}: ${object.failure_reason ?? ''}`.slice(0, 300);
   if (ours.error === error) return;
@@ -32,5 +36,8 @@ export async function onRefundEvent(object: StripeRefundObject): Promise<void> {
  * difference on the reconciliation page.
  */
 export async function onChargeRefunded(object: { id?: string; payment_intent?: string | null; amount_refunded?: number }): Promise<void> {
-  await audit(null, 'charge.refunded', `charge:${object.id ?? ''}`, null, { paymentIntent: object.payment_intent ?? '', amountRefunded: object.amount_refunded ?? 0 });
+  await audit(null, 'charge.refunded', `charge:${object.id ?? ''}`, null, {
+    paymentIntent: object.payment_intent ?? '',
+    amountRefunded: object.amount_refunded ?? 0,
+  });
 }

@@ -90,15 +90,28 @@ async function tallyFor(order: Order, shares: ShareFigures[]): Promise<RefundTal
   const coops: Record<string, TallyCoop> = {};
   for (const s of shares) {
     const parts = counted.flatMap((r) => r.coops.filter((c) => String(c.coop) === String(s.coop)));
-    coops[coopKey(String(s.coop))] = { amount: sum(parts.map((c) => c.amount)), shipping: sum(parts.map((c) => c.shipping ?? 0)), reversal: sum(parts.map((c) => c.reversal)) };
+    coops[coopKey(String(s.coop))] = {
+      amount: sum(parts.map((c) => c.amount)),
+      shipping: sum(parts.map((c) => c.shipping ?? 0)),
+      reversal: sum(parts.map((c) => c.reversal)),
+    };
   }
   const lines: Record<string, number> = {};
   order.lines.forEach((_, i) => {
-    lines[lineKey(i)] = sum(counted.filter((r) => r.mode === 'lines').flatMap((r) => r.lines.filter((x) => x.index === i).map((x) => x.quantity)));
+    lines[lineKey(i)] = sum(
+      counted.filter((r) => r.mode === 'lines').flatMap((r) => r.lines.filter((x) => x.index === i).map((x) => x.quantity)),
+    );
   });
   const claims = Object.fromEntries(before.map((r) => [markerKey(r._id), { refund: { _id: r._id }, released: r.status === 'failed' }]));
   try {
-    await RefundTallyModel.collection.insertOne({ _id: String(order._id) as never, v: 0, refunded: sum(counted.map((r) => r.amount)), coops, lines, claims });
+    await RefundTallyModel.collection.insertOne({
+      _id: String(order._id) as never,
+      v: 0,
+      refunded: sum(counted.map((r) => r.amount)),
+      coops,
+      lines,
+      claims,
+    });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
@@ -129,8 +142,12 @@ async function releaseClaim(doc: Pick<RefundDoc, '_id' | 'order' | 'amount' | 'm
     inc[`coops.${k}.shipping`] = (inc[`coops.${k}.shipping`] ?? 0) - (c.shipping ?? 0);
     inc[`coops.${k}.reversal`] = (inc[`coops.${k}.reversal`] ?? 0) - c.reversal;
   }
-  if (doc.mode === 'lines') for (const l of doc.lines) inc[`lines.${lineKey(l.index)}`] = (inc[`lines.${lineKey(l.index)}`] ?? 0) - l.quantity;
-  await RefundTallyModel.updateOne({ _id: String(doc.order), [path]: trusted({ $exists: true }), [`${path}.released`]: trusted({ $ne: true }) }, { $inc: inc, $set: { [`${path}.released`]: true } });
+  if (doc.mode === 'lines')
+    for (const l of doc.lines) inc[`lines.${lineKey(l.index)}`] = (inc[`lines.${lineKey(l.index)}`] ?? 0) - l.quantity;
+  await RefundTallyModel.updateOne(
+    { _id: String(doc.order), [path]: trusted({ $exists: true }), [`${path}.released`]: trusted({ $ne: true }) },
+    { $inc: inc, $set: { [`${path}.released`]: true } },
+  );
 }
 
 /**
@@ -170,7 +187,10 @@ export async function refundable(orderId: string): Promise<Refundable> {
   const shares = await sharesForOrder(order);
   let [tally, refunds] = await Promise.all([tallyFor(order, shares), RefundModel.find({ order: order._id }).sort({ createdAt: 1 }).lean()]);
   if (await healClaims(tally, refunds)) {
-    [tally, refunds] = await Promise.all([RefundTallyModel.findById(orderId).lean() as Promise<RefundTallyDoc>, RefundModel.find({ order: order._id }).sort({ createdAt: 1 }).lean()]);
+    [tally, refunds] = await Promise.all([
+      RefundTallyModel.findById(orderId).lean() as Promise<RefundTallyDoc>,
+      RefundModel.find({ order: order._id }).sort({ createdAt: 1 }).lean(),
+    ]);
   }
   const coops = shares.map((s) => {
     const coopId = String(s.coop);
@@ -192,9 +212,27 @@ export async function refundable(orderId: string): Promise<Refundable> {
   });
   const lines = order.lines.map((l, index) => {
     const refundedQty = tally.lines?.[lineKey(index)] ?? 0;
-    return { index, coopId: String(l.coop), name: l.name, unitCents: l.unitCents, quantity: l.quantity, refundedQty, remainingQty: l.quantity - refundedQty };
+    return {
+      index,
+      coopId: String(l.coop),
+      name: l.name,
+      unitCents: l.unitCents,
+      quantity: l.quantity,
+      refundedQty,
+      remainingQty: l.quantity - refundedQty,
+    };
   });
-  return { order, total: order.totalCents, refunded: tally.refunded, remaining: order.totalCents - tally.refunded, coops, lines, refunds, version: tally.v, claimed: Object.keys(tally.claims ?? {}) };
+  return {
+    order,
+    total: order.totalCents,
+    refunded: tally.refunded,
+    remaining: order.totalCents - tally.refunded,
+    coops,
+    lines,
+    refunds,
+    version: tally.v,
+    claimed: Object.keys(tally.claims ?? {}),
+  };
 }
 
 const tooMuch = (details: Record<string, unknown>) =>
@@ -282,12 +320,20 @@ export function splitByGoodsRate(order: Pick<Order, 'lines'>, coopId: string, ce
   const goods = goodsByRate(order, coopId);
   const rates = [...goods.keys()].sort((a, b) => b - a);
   if (!rates.length) return new Map(cents ? [[22, cents]] : []);
-  const parts = allocate(cents, rates.map((r) => goods.get(r)!));
+  const parts = allocate(
+    cents,
+    rates.map((r) => goods.get(r)!),
+  );
   return new Map(rates.map((r, i) => [r, parts[i]!]));
 }
 
 /** The IVA in a co-op's part of a refund: its lines at their own rates, the rest split like its goods. */
-export function refundIva(order: Pick<Order, 'lines'>, coopId: string, lines: { index: number; quantity: number }[], otherCents: number): IvaPart[] {
+export function refundIva(
+  order: Pick<Order, 'lines'>,
+  coopId: string,
+  lines: { index: number; quantity: number }[],
+  otherCents: number,
+): IvaPart[] {
   const byRate = new Map<number, number>();
   for (const l of lines) {
     const line = order.lines[l.index];
@@ -295,7 +341,10 @@ export function refundIva(order: Pick<Order, 'lines'>, coopId: string, lines: { 
     byRate.set(line.ivaRate, (byRate.get(line.ivaRate) ?? 0) + line.unitCents * l.quantity);
   }
   for (const [rate, c] of splitByGoodsRate(order, coopId, otherCents)) byRate.set(rate, (byRate.get(rate) ?? 0) + c);
-  return [...byRate].filter(([, gross]) => gross > 0).sort((a, b) => b[0] - a[0]).map(([rate, gross]) => ({ rate, gross, cents: ivaIncluded(gross, rate) }));
+  return [...byRate]
+    .filter(([, gross]) => gross > 0)
+    .sort((a, b) => b[0] - a[0])
+    .map(([rate, gross]) => ({ rate, gross, cents: ivaIncluded(gross, rate) }));
 }
 
 /**
@@ -314,7 +363,8 @@ async function claimRefund(id: string, actorId: string | null, req: RefundReques
     const r = await refundable(req.orderId);
     if (r.claimed.includes(markerKey(id))) continue; // written by `refundable` from the claim: read it above
     const paidLate = r.order.status === 'cancelled' && r.order.latePayment?.state === 'refunding';
-    if (!(PAID.has(r.order.status) || paidLate) || !r.order.payment?.paymentIntentId) throw new AppError('order_not_paid', 'Only a paid order can be refunded', 409);
+    if (!(PAID.has(r.order.status) || paidLate) || !r.order.payment?.paymentIntentId)
+      throw new AppError('order_not_paid', 'Only a paid order can be refunded', 409);
     const plan = planRefund(r, req);
     const inc: Record<string, number> = { v: 1, refunded: plan.amount };
     const coops = plan.coops.map((p) => {
@@ -326,7 +376,14 @@ async function claimRefund(id: string, actorId: string | null, req: RefundReques
       inc[`coops.${k}.reversal`] = reversal;
       const coopLines = plan.lines.filter((l) => r.lines[l.index]?.coopId === p.coopId);
       const linesCents = sum(coopLines.map((l) => r.lines[l.index]!.unitCents * l.quantity));
-      return { coop: new Types.ObjectId(p.coopId), amount: p.amount, shipping: p.shipping, reversal, iva: refundIva(r.order, p.coopId, coopLines, p.amount - linesCents), outcome: 'pending' as const };
+      return {
+        coop: new Types.ObjectId(p.coopId),
+        amount: p.amount,
+        shipping: p.shipping,
+        reversal,
+        iva: refundIva(r.order, p.coopId, coopLines, p.amount - linesCents),
+        outcome: 'pending' as const,
+      };
     });
     for (const l of plan.lines) inc[`lines.${lineKey(l.index)}`] = l.quantity;
     const body = {
@@ -342,7 +399,10 @@ async function claimRefund(id: string, actorId: string | null, req: RefundReques
       status: 'pending',
       createdBy: actorId ? new Types.ObjectId(actorId) : null,
     };
-    const res = await RefundTallyModel.updateOne({ _id: req.orderId, v: r.version, [path]: trusted({ $exists: false }) }, { $inc: inc, $set: { [path]: { refund: body } } });
+    const res = await RefundTallyModel.updateOne(
+      { _id: req.orderId, v: r.version, [path]: trusted({ $exists: false }) },
+      { $inc: inc, $set: { [path]: { refund: body } } },
+    );
     if (res.matchedCount === 1) {
       await writeClaimedRefund(body);
       return { doc: (await RefundModel.findById(id).lean())!, fresh: true };
@@ -363,7 +423,13 @@ export async function createRefund(actorId: string | null, req: RefundRequest, d
   const claimed = await claimRefund(id, actorId, req);
   if (!claimed.fresh) return claimed.doc;
   const doc = await completeRefund(id, deps);
-  await audit(actorId, 'order.refund', `order:${req.orderId}`, null, { refund: id, amount: doc.amount, status: doc.status, reason: req.reason, coops: doc.coops.map((c) => ({ coop: String(c.coop), amount: c.amount, reversal: c.reversal, outcome: c.outcome })) });
+  await audit(actorId, 'order.refund', `order:${req.orderId}`, null, {
+    refund: id,
+    amount: doc.amount,
+    status: doc.status,
+    reason: req.reason,
+    coops: doc.coops.map((c) => ({ coop: String(c.coop), amount: c.amount, reversal: c.reversal, outcome: c.outcome })),
+  });
   if (doc.status === 'succeeded') await afterRefund(doc, deps).catch((err: unknown) => deps.onError?.(err));
   return doc;
 }
@@ -407,12 +473,24 @@ async function completeLeased(id: string, deps: RefundDeps): Promise<RefundDoc> 
         metadata: { orderId: String(doc.order), orderNumber: doc.orderNumber, refundId: id },
         idempotencyKey: id,
       });
-      await recordLedger({ _id: id, kind: 'refund', order: doc.order, orderNumber: doc.orderNumber, coop: null, amount: -doc.amount, stripeId: r.id, note: doc.reason.slice(0, 200) });
+      await recordLedger({
+        _id: id,
+        kind: 'refund',
+        order: doc.order,
+        orderNumber: doc.orderNumber,
+        coop: null,
+        amount: -doc.amount,
+        stripeId: r.id,
+        note: doc.reason.slice(0, 200),
+      });
       await RefundModel.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'succeeded', stripeRefundId: r.id, error: '' } });
     } catch (err) {
       const e = err instanceof PaymentProviderError ? err : new PaymentProviderError('unexpected', String(err), true);
       // A refused refund frees what it claimed; one that may have gone through stays pending for a retry with the same key.
-      await RefundModel.updateOne({ _id: id, status: 'pending' }, { $set: { status: e.retryable ? 'pending' : 'failed', error: `${e.code}: ${e.message}`.slice(0, 300) } });
+      await RefundModel.updateOne(
+        { _id: id, status: 'pending' },
+        { $set: { status: e.retryable ? 'pending' : 'failed', error: `${e.code}: ${e.message}`.slice(0, 300) } },
+      );
       if (!e.retryable) await releaseClaim(doc);
       throw new AppError('refund_failed', `Stripe did not refund: ${e.code}`, 502, { cause: e, details: { code: e.code } });
     }
@@ -435,7 +513,14 @@ async function settlePart(doc: RefundDoc, part: RefundCoopPart, deps: RefundDeps
   const id = doc._id;
   const coopId = String(part.coop);
   const key = `${id}:${coopId}`;
-  await recordLedger({ _id: `commission:${id}:${coopId}`, kind: 'commission', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -(part.amount - part.reversal) });
+  await recordLedger({
+    _id: `commission:${id}:${coopId}`,
+    kind: 'commission',
+    order: doc.order,
+    orderNumber: doc.orderNumber,
+    coop: part.coop,
+    amount: -(part.amount - part.reversal),
+  });
   if (part.reversal <= 0) {
     part.outcome = 'none';
     return;
@@ -454,7 +539,15 @@ async function settlePart(doc: RefundDoc, part: RefundCoopPart, deps: RefundDeps
         metadata: { orderId: String(doc.order), coopId, refundId: id },
         idempotencyKey: `reversal:${id}:${coopId}`,
       });
-      await recordLedger({ _id: `reversal:${id}:${coopId}`, kind: 'reversal', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -toReverse, stripeId: rev.id });
+      await recordLedger({
+        _id: `reversal:${id}:${coopId}`,
+        kind: 'reversal',
+        order: doc.order,
+        orderNumber: doc.orderNumber,
+        coop: part.coop,
+        amount: -toReverse,
+        stripeId: rev.id,
+      });
       await recordOwnReversal(tid, id, toReverse);
       part.stripeReversalId = rev.id;
       reversed = toReverse;
@@ -468,7 +561,15 @@ async function settlePart(doc: RefundDoc, part: RefundCoopPart, deps: RefundDeps
   if (owed > 0) {
     // Fixed but not sent, more than the transfer holds, or the co-op's balance is short: it owes the rest, netted against its next transfers.
     await addDebt(coopId, key, owed);
-    await recordLedger({ _id: `owed:${id}:${coopId}`, kind: 'owed', order: doc.order, orderNumber: doc.orderNumber, coop: part.coop, amount: -owed, note: part.error ?? (toReverse ? 'more than the transfer' : 'not transferred yet') });
+    await recordLedger({
+      _id: `owed:${id}:${coopId}`,
+      kind: 'owed',
+      order: doc.order,
+      orderNumber: doc.orderNumber,
+      coop: part.coop,
+      amount: -owed,
+      note: part.error ?? (toReverse ? 'more than the transfer' : 'not transferred yet'),
+    });
   }
   part.outcome = owed > 0 ? 'owed' : reversed > 0 ? 'reversed' : 'deducted';
 }
@@ -485,7 +586,11 @@ async function markFullRefunds(orderId: string): Promise<void> {
   ]);
   const full = shares
     .filter((s) => s.status !== 'refunded' && s.subtotalCents + s.shippingCents > 0)
-    .filter((s) => sum(refunds.flatMap((r) => r.coops.filter((c) => String(c.coop) === String(s.coop)).map((c) => c.amount))) >= s.subtotalCents + s.shippingCents)
+    .filter(
+      (s) =>
+        sum(refunds.flatMap((r) => r.coops.filter((c) => String(c.coop) === String(s.coop)).map((c) => c.amount))) >=
+        s.subtotalCents + s.shippingCents,
+    )
     .map((s) => String(s.coop));
   if (full.length) await markRefunded(orderId, full);
 }
@@ -521,7 +626,14 @@ async function afterRefund(doc: RefundDoc, deps: RefundDeps): Promise<void> {
       locale: 'it',
       template: 'payouts/refund-coop',
       subjectKey: 'admin.emails.refundCoop.subject',
-      data: { number: order.number, amount: part.amount, reversal: part.reversal, owed: part.outcome === 'owed', reason: doc.reason, coopName: coop.name },
+      data: {
+        number: order.number,
+        amount: part.amount,
+        reversal: part.reversal,
+        owed: part.outcome === 'owed',
+        reason: doc.reason,
+        coopName: coop.name,
+      },
     });
   }
 }
@@ -533,9 +645,16 @@ async function afterRefund(doc: RefundDoc, deps: RefundDeps): Promise<void> {
 export async function retryRefund(actorId: string | null, id: string, deps: RefundDeps): Promise<RefundDoc> {
   const doc = await RefundModel.findById(id, { order: 1, status: 1, coops: 1 }).lean();
   if (!doc) throw notFound('refund_not_found', 'No such refund');
-  if (doc.status === 'failed' || (doc.status === 'succeeded' && doc.coops.every((c) => c.outcome !== 'pending'))) throw new AppError('refund_not_pending', 'This refund is not pending', 409);
+  if (doc.status === 'failed' || (doc.status === 'succeeded' && doc.coops.every((c) => c.outcome !== 'pending')))
+    throw new AppError('refund_not_pending', 'This refund is not pending', 409);
   const after = await completeRefund(id, deps);
-  await audit(actorId, 'order.refund_retry', `order:${String(doc.order)}`, { refund: id, status: doc.status }, { refund: id, status: after.status });
+  await audit(
+    actorId,
+    'order.refund_retry',
+    `order:${String(doc.order)}`,
+    { refund: id, status: doc.status },
+    { refund: id, status: after.status },
+  );
   if (doc.status === 'pending' && after.status === 'succeeded') await afterRefund(after, deps).catch((err: unknown) => deps.onError?.(err));
   return after;
 }

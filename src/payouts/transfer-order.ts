@@ -5,7 +5,8 @@ import { getOrder, sharesForOrder } from '../orders';
  * transfers depend on the Order and CoopShare layout in this file only
  * (read through orders' front door).
  */
-export type ShareFulfilment = 'paid' | 'preparing' | 'shipped' | 'delivered' | 'ready_for_pickup' | 'collected' | 'cancelled' | 'refunded' | string;
+export type ShareFulfilment =
+  'paid' | 'preparing' | 'shipped' | 'delivered' | 'ready_for_pickup' | 'collected' | 'cancelled' | 'refunded' | string;
 
 export interface ShareForTransfer {
   shareId: string;

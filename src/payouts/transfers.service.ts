@@ -37,11 +37,29 @@ export function policyDue(
   if (settings.holdPolicy === 'on_shipped') return { due: SHIPPED_OR_LATER.has(share.status), heldUntil: null };
   if (DELIVERED.has(share.status)) return { due: true, heldUntil: null };
   if (share.status !== 'shipped') return { due: false, heldUntil: null };
-  const until = share.shippedAt ? new Date(new Date(share.shippedAt).getTime() + settings.holdDays * DAY_MS) : (knownHeldUntil ?? new Date(now.getTime() + settings.holdDays * DAY_MS));
+  const until = share.shippedAt
+    ? new Date(new Date(share.shippedAt).getTime() + settings.holdDays * DAY_MS)
+    : (knownHeldUntil ?? new Date(now.getTime() + settings.holdDays * DAY_MS));
   return { due: until.getTime() <= now.getTime(), heldUntil: until };
 }
 
-type Change = Partial<Pick<TransferDoc, 'status' | 'manualHold' | 'holdReason' | 'released' | 'heldUntil' | 'destination' | 'sourceTransaction' | 'stripeTransferId' | 'attempts' | 'lastError' | 'sentAt' | 'amountReversed'>>;
+type Change = Partial<
+  Pick<
+    TransferDoc,
+    | 'status'
+    | 'manualHold'
+    | 'holdReason'
+    | 'released'
+    | 'heldUntil'
+    | 'destination'
+    | 'sourceTransaction'
+    | 'stripeTransferId'
+    | 'attempts'
+    | 'lastError'
+    | 'sentAt'
+    | 'amountReversed'
+  >
+>;
 
 /** States from which an attempt may be claimed (and to which the policy may move a transfer). */
 const OPEN: TransferStatus[] = ['waiting_payment', 'held', 'waiting_account', 'failed'];
@@ -74,7 +92,16 @@ export async function fixTransferAmount(id: string): Promise<number> {
     if (doc.fixedAt) return 0;
   }
   const x = await claimDebtForTransfer(String(doc.coop), id, doc.amount);
-  if (x > 0) await recordLedger({ _id: `netted:${id}`, kind: 'netted', order: doc.order, orderNumber: doc.orderNumber, coop: doc.coop, amount: x, note: `from:${doc.amount}` });
+  if (x > 0)
+    await recordLedger({
+      _id: `netted:${id}`,
+      kind: 'netted',
+      order: doc.order,
+      orderNumber: doc.orderNumber,
+      coop: doc.coop,
+      amount: x,
+      note: `from:${doc.amount}`,
+    });
   const r = await TransferModel.updateOne({ _id: id, fixedAt: null }, { $set: { fixedAt: new Date(), netted: x, amount: doc.amount - x } });
   return r.matchedCount === 1 ? x : 0;
 }
@@ -96,7 +123,10 @@ export async function cutUnfixedTransfer(id: string, key: string, cents: number)
     if (doc.frozen || doc.fixedAt || DONE.has(doc.status) || doc.status === 'pending') return 0;
     const x = Math.min(cents, doc.amount);
     if (x <= 0) return 0;
-    const r = await TransferModel.updateOne({ _id: id, frozen: trusted({ $ne: true }), fixedAt: null, amount: trusted({ $gte: x }), [path]: trusted({ $exists: false }) }, { $inc: { amount: -x }, $set: { [path]: x } });
+    const r = await TransferModel.updateOne(
+      { _id: id, frozen: trusted({ $ne: true }), fixedAt: null, amount: trusted({ $gte: x }), [path]: trusted({ $exists: false }) },
+      { $inc: { amount: -x }, $set: { [path]: x } },
+    );
     if (r.matchedCount === 1) return x;
   }
   return 0;
@@ -110,7 +140,14 @@ export async function cutUnfixedTransfer(id: string, key: string, cents: number)
 export async function claimReversal(id: string, key: string, cents: number): Promise<number> {
   const path = `reversalClaims.${markerKey(key)}`;
   for (let attempt = 0; attempt < 20; attempt++) {
-    const t = await TransferModel.findById(id, { amount: 1, status: 1, stripeTransferId: 1, reversalClaimed: 1, reversalClaims: 1, amountReversed: 1 }).lean();
+    const t = await TransferModel.findById(id, {
+      amount: 1,
+      status: 1,
+      stripeTransferId: 1,
+      reversalClaimed: 1,
+      reversalClaims: 1,
+      amountReversed: 1,
+    }).lean();
     if (!t) return 0;
     const done = t.reversalClaims?.[markerKey(key)];
     if (typeof done === 'number') return done;
@@ -181,7 +218,10 @@ export async function ensureTransfers(orderId: string): Promise<string[]> {
 /** An admin holds a transfer that has not gone yet; only `releaseTransfer` lets it go. */
 export async function holdTransfer(id: string, reason: string, actor?: string): Promise<TransferDoc> {
   const holdReason = (reason || (actor ? `held by ${actor}` : 'held')).slice(0, 300);
-  const r = await TransferModel.updateOne({ _id: id, status: trusted({ $in: OPEN }) }, { $set: { manualHold: true, released: false, status: 'held', holdReason } });
+  const r = await TransferModel.updateOne(
+    { _id: id, status: trusted({ $in: OPEN }) },
+    { $set: { manualHold: true, released: false, status: 'held', holdReason } },
+  );
   const doc = await TransferModel.findById(id).lean();
   if (!doc) throw notFound('transfer_not_found', 'No such transfer');
   if (r.matchedCount === 0) {
@@ -196,7 +236,11 @@ export async function holdTransfer(id: string, reason: string, actor?: string): 
  * Records what Stripe says was reversed of a transfer. Never moves
  * backwards: the amount reversed only grows (`$max`); in full → "reversed".
  */
-export async function recordTransferReversal(stripeTransferId: string, amountReversed: number, metadata: { orderId?: string; coopId?: string } = {}): Promise<TransferDoc | null> {
+export async function recordTransferReversal(
+  stripeTransferId: string,
+  amountReversed: number,
+  metadata: { orderId?: string; coopId?: string } = {},
+): Promise<TransferDoc | null> {
   let id: string | undefined;
   if (metadata.orderId && metadata.coopId) id = transferId(metadata.orderId, metadata.coopId);
   if (!id || !(await TransferModel.exists({ _id: id }))) id = (await TransferModel.findOne({ stripeTransferId }, { _id: 1 }).lean())?._id;
@@ -269,7 +313,10 @@ export function createTransfers(deps: TransfersDeps) {
     if (!order || !share) return false;
     if (!fixed) {
       const shareStatus = hints.shareStatus ?? share.status;
-      if (CANCELLED.has(shareStatus)) return doc.status === 'held' && doc.holdReason === 'share_cancelled' ? false : !(await move(id, OPEN, { status: 'held', holdReason: 'share_cancelled' }));
+      if (CANCELLED.has(shareStatus))
+        return doc.status === 'held' && doc.holdReason === 'share_cancelled'
+          ? false
+          : !(await move(id, OPEN, { status: 'held', holdReason: 'share_cancelled' }));
       if (!order.paid) return doc.status === 'waiting_payment' ? false : !(await move(id, OPEN, { status: 'waiting_payment' }));
       if (!doc.released) {
         const settings = hints.settings ?? (await getPayoutSettings());
@@ -295,7 +342,10 @@ export function createTransfers(deps: TransfersDeps) {
     if (stuck) from.push({ status: 'pending', updatedAt: doc.updatedAt });
     const claimed = await TransferModel.findOneAndUpdate(
       { _id: id, manualHold: trusted({ $ne: true }), fixedAt: trusted({ $ne: null }), $or: from },
-      { $set: { status: 'pending', destination: coop.stripeAccountId, sourceTransaction: order.chargeId, lastError: null }, $inc: { attempts: 1 } },
+      {
+        $set: { status: 'pending', destination: coop.stripeAccountId, sourceTransaction: order.chargeId, lastError: null },
+        $inc: { attempts: 1 },
+      },
       { returnDocument: 'after' },
     ).lean();
     if (!claimed) return false;
@@ -315,11 +365,26 @@ export function createTransfers(deps: TransfersDeps) {
         idempotencyKey: id,
       });
       const sentAt = new Date();
-      await recordLedger({ _id: id, kind: 'transfer', order: claimed.order, orderNumber: claimed.orderNumber, coop: claimed.coop, amount: claimed.amount, stripeId: t.id, at: sentAt });
+      await recordLedger({
+        _id: id,
+        kind: 'transfer',
+        order: claimed.order,
+        orderNumber: claimed.orderNumber,
+        coop: claimed.coop,
+        amount: claimed.amount,
+        stripeId: t.id,
+        at: sentAt,
+      });
       await move(id, ['pending', ...OPEN], { status: 'sent', stripeTransferId: t.id, sentAt, lastError: null, holdReason: '' });
     } catch (err) {
-      const e = err instanceof PaymentProviderError ? err : new PaymentProviderError('unexpected', err instanceof Error ? err.message : String(err), true, { cause: err });
-      await move(id, ['pending'], { status: 'failed', lastError: { code: e.code, message: e.message.slice(0, 500), retryable: e.retryable, at: new Date() } });
+      const e =
+        err instanceof PaymentProviderError
+          ? err
+          : new PaymentProviderError('unexpected', err instanceof Error ? err.message : String(err), true, { cause: err });
+      await move(id, ['pending'], {
+        status: 'failed',
+        lastError: { code: e.code, message: e.message.slice(0, 500), retryable: e.retryable, at: new Date() },
+      });
     }
     return false;
   }
@@ -346,7 +411,10 @@ export function createTransfers(deps: TransfersDeps) {
     const doc = await TransferModel.findById(id, { status: 1 }).lean();
     if (!doc) throw notFound('transfer_not_found', 'No such transfer');
     if (DONE.has(doc.status)) throw conflict('transfer_already_sent', 'This transfer has already been sent');
-    await TransferModel.updateOne({ _id: id, status: trusted({ $nin: [...DONE] }) }, { $set: { released: true, manualHold: false, holdReason: actor ? `released by ${actor}` : '' } });
+    await TransferModel.updateOne(
+      { _id: id, status: trusted({ $nin: [...DONE] }) },
+      { $set: { released: true, manualHold: false, holdReason: actor ? `released by ${actor}` : '' } },
+    );
     return (await advance(id))!;
   }
 
@@ -369,7 +437,11 @@ export function createTransfers(deps: TransfersDeps) {
       // Remember when the clock started for "N days after shipping" when the order does not say (once: only if not set).
       if (status === 'shipped') {
         const settings = await getPayoutSettings();
-        if (settings.holdPolicy === 'on_delivered_or_days') await TransferModel.updateOne({ _id: d._id, heldUntil: null }, { $set: { heldUntil: new Date(Date.now() + settings.holdDays * DAY_MS) } });
+        if (settings.holdPolicy === 'on_delivered_or_days')
+          await TransferModel.updateOne(
+            { _id: d._id, heldUntil: null },
+            { $set: { heldUntil: new Date(Date.now() + settings.holdDays * DAY_MS) } },
+          );
       }
       const r = await advance(d._id, { shareStatus: status });
       if (r) out.push(r);
@@ -379,7 +451,10 @@ export function createTransfers(deps: TransfersDeps) {
 
   /** The co-op's account can receive transfers now (or changed): send what was waiting for it. */
   async function onCoopAccountReady(coopId: string): Promise<TransferDoc[]> {
-    const docs = await TransferModel.find({ coop: new Types.ObjectId(coopId), status: trusted({ $in: ['waiting_account', 'failed'] }) }, { _id: 1, status: 1, lastError: 1 }).lean();
+    const docs = await TransferModel.find(
+      { coop: new Types.ObjectId(coopId), status: trusted({ $in: ['waiting_account', 'failed'] }) },
+      { _id: 1, status: 1, lastError: 1 },
+    ).lean();
     const out: TransferDoc[] = [];
     for (const d of docs) {
       if (d.status === 'failed' && !['transfers_not_allowed', 'account_invalid'].includes(d.lastError?.code ?? '')) continue;
@@ -397,9 +472,21 @@ export function createTransfers(deps: TransfersDeps) {
    */
   async function sendDueTransfers(now = new Date()): Promise<number> {
     const ago = (ms: number) => trusted({ $lte: new Date(now.getTime() - ms) });
-    const held = await TransferModel.find({ status: 'held', manualHold: false, heldUntil: trusted({ $lte: now }) }, { _id: 1 }).limit(200).lean();
-    const failed = await TransferModel.find({ status: 'failed', attempts: trusted({ $lt: MAX_AUTO_ATTEMPTS }), updatedAt: ago(60_000) }, { _id: 1, lastError: 1 }).limit(200).lean();
-    const stuck = await TransferModel.find({ status: trusted({ $in: ['pending', 'waiting_payment'] }), updatedAt: ago(STUCK_AFTER_MS) }, { _id: 1 }).limit(200).lean();
+    const held = await TransferModel.find({ status: 'held', manualHold: false, heldUntil: trusted({ $lte: now }) }, { _id: 1 })
+      .limit(200)
+      .lean();
+    const failed = await TransferModel.find(
+      { status: 'failed', attempts: trusted({ $lt: MAX_AUTO_ATTEMPTS }), updatedAt: ago(60_000) },
+      { _id: 1, lastError: 1 },
+    )
+      .limit(200)
+      .lean();
+    const stuck = await TransferModel.find(
+      { status: trusted({ $in: ['pending', 'waiting_payment'] }), updatedAt: ago(STUCK_AFTER_MS) },
+      { _id: 1 },
+    )
+      .limit(200)
+      .lean();
     const stuckBefore = new Date(now.getTime() - STUCK_AFTER_MS);
     let n = 0;
     for (const d of [...held, ...failed.filter((f) => f.lastError?.retryable), ...stuck]) {
@@ -415,7 +502,10 @@ export function createTransfers(deps: TransfersDeps) {
 export type Transfers = ReturnType<typeof createTransfers>;
 
 /** Transfers for the admin pages and a co-op's money page. */
-export async function listTransfers(filter: { status?: TransferStatus; coopId?: string; orderId?: string } = {}, limit = 200): Promise<TransferDoc[]> {
+export async function listTransfers(
+  filter: { status?: TransferStatus; coopId?: string; orderId?: string } = {},
+  limit = 200,
+): Promise<TransferDoc[]> {
   const q: Record<string, unknown> = {};
   if (filter.status) q.status = filter.status;
   if (filter.coopId) q.coop = new Types.ObjectId(filter.coopId);

@@ -56,7 +56,10 @@ export async function bootstrap(opts: { logLevel?: string } = {}): Promise<Runti
     }
     await engine.start();
     uri = engine.uri;
-    logger.info({ engine: engine.kind, bin: engine.bin, dataDir: engine.dataDir }, `database engine: ${engine.kind} on 127.0.0.1:${engine.port}, data in ${engine.dataDir}`);
+    logger.info(
+      { engine: engine.kind, bin: engine.bin, dataDir: engine.dataDir },
+      `database engine: ${engine.kind} on 127.0.0.1:${engine.port}, data in ${engine.dataDir}`,
+    );
   } else {
     logger.info('database: MONGODB_URI (no local engine started)');
   }

@@ -49,8 +49,12 @@ export class ChangeFeed<Topic extends string> {
     private readonly topics: readonly Topic[],
   ) {
     const Name = name.charAt(0).toUpperCase() + name.slice(1);
-    this.versions = (mongoose.models[`${Name}Version`] as Model<FeedVersion> | undefined) ?? mongoose.model<FeedVersion>(`${Name}Version`, versionSchema(`${name}_versions`));
-    this.changes = (mongoose.models[`${Name}Change`] as Model<FeedChange> | undefined) ?? mongoose.model<FeedChange>(`${Name}Change`, changeSchema(`${name}_changes`));
+    this.versions =
+      (mongoose.models[`${Name}Version`] as Model<FeedVersion> | undefined) ??
+      mongoose.model<FeedVersion>(`${Name}Version`, versionSchema(`${name}_versions`));
+    this.changes =
+      (mongoose.models[`${Name}Change`] as Model<FeedChange> | undefined) ??
+      mongoose.model<FeedChange>(`${Name}Change`, changeSchema(`${name}_changes`));
   }
 
   /** Anything under `topic` may have changed: every process that reads the feed sees it bumped. */

@@ -87,7 +87,9 @@ export async function pingDb(timeoutMs = 2_000): Promise<boolean> {
   if (!db || mongoose.connection.readyState !== 1) return false;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<false>((r) => { timer = setTimeout(() => r(false), timeoutMs); });
+    const timeout = new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), timeoutMs);
+    });
     return await Promise.race([db.command({ ping: 1 }).then(() => true), timeout]);
   } catch {
     return false;
@@ -111,7 +113,8 @@ export function isDbUnavailable(err: unknown): boolean {
     const name = (e as { name?: string }).name ?? '';
     const msg = (e as { message?: string }).message ?? '';
     const code = (e as { code?: unknown }).code;
-    if (UNAVAILABLE.has(name) || /before initial connection is complete|Client must be connected|connection .* closed/i.test(msg)) return true;
+    if (UNAVAILABLE.has(name) || /before initial connection is complete|Client must be connected|connection .* closed/i.test(msg))
+      return true;
     // The engine died while the driver wrote to its socket: Node's own socket error, not wrapped by the driver.
     if (code === 'EPIPE' || code === 'ECONNRESET' || /socket has been ended by the other party/i.test(msg)) return true;
     e = (e as { cause?: unknown }).cause;

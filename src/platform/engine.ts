@@ -158,9 +158,7 @@ export class EmbeddedEngine {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code, signal) =>
-        reject(new Error(`${this.kind} exited during start (${code ?? signal}):\n${tail.join('\n')}`)),
-      ),
+      child.once('exit', (code, signal) => reject(new Error(`${this.kind} exited during start (${code ?? signal}):\n${tail.join('\n')}`))),
     );
     exited.catch(() => undefined);
     await Promise.race([waitForPort(this.port, 30_000), exited]);

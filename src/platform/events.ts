@@ -34,7 +34,11 @@ export class EventBus {
     this.listeners.set(name, list);
     return () => {
       const now = this.listeners.get(name);
-      if (now) this.listeners.set(name, now.filter((l) => l !== (listener as Listener<never>)));
+      if (now)
+        this.listeners.set(
+          name,
+          now.filter((l) => l !== (listener as Listener<never>)),
+        );
     };
   }
 

@@ -13,7 +13,10 @@ export function healthRoutes(): Router {
   });
   router.get('/readyz', async (_req, res) => {
     const db = await pingDb(2_000);
-    res.set('Cache-Control', 'no-store').status(db ? 200 : 503).json({ status: db ? 'ready' : 'unavailable', checks: { database: db ? 'ok' : 'down' } });
+    res
+      .set('Cache-Control', 'no-store')
+      .status(db ? 200 : 503)
+      .json({ status: db ? 'ready' : 'unavailable', checks: { database: db ? 'ok' : 'down' } });
   });
   return router;
 }

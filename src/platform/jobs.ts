@@ -184,7 +184,12 @@ export class JobRunner {
   }
 
   private delay(slot: Slot): number {
-    return nextDelay(slot.job.everyMs, slot.failures, { jitter: this.jitter, maxBackoffMs: slot.job.maxBackoffMs ?? this.maxBackoffMs }, this.random);
+    return nextDelay(
+      slot.job.everyMs,
+      slot.failures,
+      { jitter: this.jitter, maxBackoffMs: slot.job.maxBackoffMs ?? this.maxBackoffMs },
+      this.random,
+    );
   }
 
   private schedule(slot: Slot, ms: number): void {

@@ -8,7 +8,6 @@ import { localized, translator, type Locale } from './i18n';
 import { formatMoney } from './money';
 import { VIEWS_DIR } from './config';
 
-
 export interface MailMessage {
   to: string;
   subject: string;
@@ -73,7 +72,8 @@ export async function sendTemplate(mailer: Mailer, mail: TemplateMail): Promise<
     t,
     locale: mail.locale,
     money: (cents: number) => formatMoney(cents, mail.locale),
-    date: (d: Date | string | number) => new Intl.DateTimeFormat(mail.locale === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'long' }).format(new Date(d)),
+    date: (d: Date | string | number) =>
+      new Intl.DateTimeFormat(mail.locale === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'long' }).format(new Date(d)),
     loc: (field: Partial<Record<Locale, string>> | undefined) => localized(field, mail.locale),
   };
   const base = join(VIEWS_DIR, 'emails', mail.template);

@@ -21,8 +21,14 @@ export async function waitForPort(port: number, timeoutMs: number, host = '127.0
   for (;;) {
     const ok = await new Promise<boolean>((res) => {
       const s = connect({ port, host });
-      s.once('connect', () => { s.destroy(); res(true); });
-      s.once('error', () => { s.destroy(); res(false); });
+      s.once('connect', () => {
+        s.destroy();
+        res(true);
+      });
+      s.once('error', () => {
+        s.destroy();
+        res(false);
+      });
     });
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);

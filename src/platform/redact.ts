@@ -24,7 +24,8 @@ const OBJECT_ID = /^[0-9a-f]{24}$/;
  * 20 or more URL-safe characters with an upper-case letter or an underscore,
  * which slugs, ObjectIds and numbers never have.
  */
-const looksRandom = (segment: string) => segment.length >= 20 && /^[\w-]+$/.test(segment) && /[A-Z_]/.test(segment) && !OBJECT_ID.test(segment);
+const looksRandom = (segment: string) =>
+  segment.length >= 20 && /^[\w-]+$/.test(segment) && /[A-Z_]/.test(segment) && !OBJECT_ID.test(segment);
 
 const maskCards = (text: string) => text.replace(CARD_LIKE, '[card]');
 

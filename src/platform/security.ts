@@ -103,7 +103,10 @@ type StoreCallback = (err?: any, ...rest: any[]) => void;
 /** The callback, called once: by the store, or with a timeout error after STORE_DEADLINE_MS. */
 function withDeadline<C extends StoreCallback>(callback: C | undefined): C {
   let done = false;
-  const timer = setTimeout(() => finish(Object.assign(new Error('The session store did not answer in time'), { name: 'MongoNetworkTimeoutError' })), STORE_DEADLINE_MS);
+  const timer = setTimeout(
+    () => finish(Object.assign(new Error('The session store did not answer in time'), { name: 'MongoNetworkTimeoutError' })),
+    STORE_DEADLINE_MS,
+  );
   timer.unref();
   function finish(...args: Parameters<StoreCallback>) {
     if (done) return;

@@ -18,7 +18,6 @@ declare global {
   }
 }
 
-
 /**
  * EJS has no layouts of its own: every `res.render(view, locals)` renders the
  * view, then `layouts/main` (or `locals.layout`) with the page as `body`.
@@ -30,7 +29,11 @@ export function useViews(app: Express, config: Config): void {
   if (config.isProduction) app.enable('view cache');
   app.use((req, res, next) => {
     const render = res.render.bind(res);
-    res.render = ((view: string, locals?: Record<string, unknown> | ((err: Error, html: string) => void), cb?: (err: Error, html: string) => void) => {
+    res.render = ((
+      view: string,
+      locals?: Record<string, unknown> | ((err: Error, html: string) => void),
+      cb?: (err: Error, html: string) => void,
+    ) => {
       if (typeof locals === 'function' || cb) return render(view, locals as object, cb);
       const opts = locals ?? {};
       render(view, opts, (err: Error | null, html: string) => {
@@ -120,8 +123,7 @@ export function flash(req: Request, type: 'success' | 'error' | 'info', key: str
 export const saveSession = (req: Request): Promise<void> =>
   new Promise((resolve, reject) => (req.session ? req.session.save((err) => (err ? reject(err) : resolve())) : resolve()));
 
-export const wantsJson = (req: Request): boolean =>
-  req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+export const wantsJson = (req: Request): boolean => req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
 
 /**
  * While the database does not answer, pages answer 503 at once instead of
@@ -182,20 +184,30 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     res.status(e.status);
     res.set('Cache-Control', 'no-store');
     if (wantsJson(req)) {
-      res.json({ error: { code: e.code, message: e.status >= 500 ? 'Something went wrong' : e.message, ...(e.details ? { details: e.details } : {}) } });
+      res.json({
+        error: {
+          code: e.code,
+          message: e.status >= 500 ? 'Something went wrong' : e.message,
+          ...(e.details ? { details: e.details } : {}),
+        },
+      });
       return;
     }
     const view = e.status === 404 ? 'errors/404' : e.status === 503 ? 'errors/503' : e.status >= 500 ? 'errors/500' : 'errors/4xx';
     // The error page must render even when the failure was in the locals or the layout.
-    res.render(view, { title: res.locals.t(`errors.${e.status === 404 ? 'notFound' : 'generic'}.title`), code: e.code, status: e.status }, (renderErr: Error | null, html: string) => {
-      if (!renderErr) {
-        res.render('layouts/main', { ...res.locals, body: html, title: res.locals.title }, (layoutErr: Error | null, page: string) => {
-          res.send(layoutErr ? html : page);
-        });
-        return;
-      }
-      log.error({ err: renderErr }, 'error page failed to render');
-      res.type('text/plain').send(e.status === 404 ? 'Not found' : 'Something went wrong');
-    });
+    res.render(
+      view,
+      { title: res.locals.t(`errors.${e.status === 404 ? 'notFound' : 'generic'}.title`), code: e.code, status: e.status },
+      (renderErr: Error | null, html: string) => {
+        if (!renderErr) {
+          res.render('layouts/main', { ...res.locals, body: html, title: res.locals.title }, (layoutErr: Error | null, page: string) => {
+            res.send(layoutErr ? html : page);
+          });
+          return;
+        }
+        log.error({ err: renderErr }, 'error page failed to render');
+        res.type('text/plain').send(e.status === 404 ? 'Not found' : 'Something went wrong');
+      },
+    );
   };
 }

@@ -14,7 +14,12 @@ export interface Shipment {
 export const ShipmentModel = mongoose.model<Shipment>(
   'Shipment',
   new Schema<Shipment>(
-    { _id: { type: String, required: true }, carrier: { type: String, default: '' }, trackingNumber: { type: String, default: '' }, at: { type: Date, required: true } },
+    {
+      _id: { type: String, required: true },
+      carrier: { type: String, default: '' },
+      trackingNumber: { type: String, default: '' },
+      at: { type: Date, required: true },
+    },
     { collection: 'shipments', versionKey: false },
   ),
 );

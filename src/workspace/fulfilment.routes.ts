@@ -26,9 +26,17 @@ export function fulfilmentRoutes(deps: WorkspaceDeps): Router {
     res.render('workspace/orders', { title: req.t('workspace.orders.title'), shares: await sharesOfCoop(req.coop!.id, which), which });
   });
 
-  const renderShare = async (req: Request, res: Response, errors: Record<string, string> = {}, values: Record<string, string> = {}, status?: number) => {
+  const renderShare = async (
+    req: Request,
+    res: Response,
+    errors: Record<string, string> = {},
+    values: Record<string, string> = {},
+    status?: number,
+  ) => {
     const share = await shareForFulfilment(req.coop!.id, shareParam(req));
-    res.status(status ?? (Object.keys(errors).length ? 422 : 200)).render('workspace/order', { title: req.t('workspace.orders.orderTitle', { number: share.orderNumber }), share, errors, values });
+    res
+      .status(status ?? (Object.keys(errors).length ? 422 : 200))
+      .render('workspace/order', { title: req.t('workspace.orders.orderTitle', { number: share.orderNumber }), share, errors, values });
   };
 
   router.get('/orders/:shareId', staff, (req, res) => renderShare(req, res));
@@ -39,7 +47,14 @@ export function fulfilmentRoutes(deps: WorkspaceDeps): Router {
     const values = req.body as Record<string, string>;
     if (!parsed.success) return renderShare(req, res, fieldErrors(parsed.error, { fallback: 'workspace.errors.invalid' }), values);
     try {
-      const { changed } = await advanceShare(deps, { coopId: req.coop!.id, shareId: id, to: parsed.data.status, by: req.user!.id, carrier: parsed.data.carrier, trackingNumber: parsed.data.trackingNumber });
+      const { changed } = await advanceShare(deps, {
+        coopId: req.coop!.id,
+        shareId: id,
+        to: parsed.data.status,
+        by: req.user!.id,
+        carrier: parsed.data.carrier,
+        trackingNumber: parsed.data.trackingNumber,
+      });
       flash(req, changed ? 'success' : 'info', changed ? `workspace.orders.moved.${parsed.data.status}` : 'workspace.orders.already');
     } catch (err) {
       if (isAppError(err) && err.code === 'carrier_required') return renderShare(req, res, { carrier: 'workspace.errors.carrier' }, values);
@@ -53,7 +68,12 @@ export function fulfilmentRoutes(deps: WorkspaceDeps): Router {
 
   router.get('/orders/:shareId/slip', staff, async (req, res) => {
     const share = await shareForFulfilment(req.coop!.id, shareParam(req));
-    res.render('workspace/slip', { layout: false, title: req.t('workspace.slip.title', { number: share.orderNumber }), share, coopName: req.coop!.name });
+    res.render('workspace/slip', {
+      layout: false,
+      title: req.t('workspace.slip.title', { number: share.orderNumber }),
+      share,
+      coopName: req.coop!.name,
+    });
   });
 
   return router;

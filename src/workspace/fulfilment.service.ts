@@ -24,7 +24,8 @@ export async function sharesOfCoop(coopId: string, which: 'open' | 'done', limit
 async function ownShare(coopId: string, id: string): Promise<CoopShare> {
   if (!SHARE_ID.test(id)) throw notFound('share_not_found', 'No such order for this co-op');
   const share = await getShare(id);
-  if (!share || String(share.coop) !== coopId || !VISIBLE.includes(share.status)) throw notFound('share_not_found', 'No such order for this co-op');
+  if (!share || String(share.coop) !== coopId || !VISIBLE.includes(share.status))
+    throw notFound('share_not_found', 'No such order for this co-op');
   return share;
 }
 
@@ -34,10 +35,7 @@ async function ownShare(coopId: string, id: string): Promise<CoopShare> {
  */
 export async function shareForFulfilment(coopId: string, id: string) {
   const share = await ownShare(coopId, id);
-  const [order, shipment] = await Promise.all([
-    getOrder(share.order),
-    ShipmentModel.findById(id).lean(),
-  ]);
+  const [order, shipment] = await Promise.all([getOrder(share.order), ShipmentModel.findById(id).lean()]);
   if (!order) throw notFound('share_not_found', 'No such order for this co-op');
   return {
     id,
@@ -52,7 +50,14 @@ export async function shareForFulfilment(coopId: string, id: string) {
     netCents: share.netCents,
     lines: order.lines
       .filter((l) => String(l.coop) === coopId)
-      .map((l) => ({ name: l.name, variantLabel: l.variantLabel, sku: l.sku, quantity: l.quantity, unitCents: l.unitCents, lineCents: l.lineCents })),
+      .map((l) => ({
+        name: l.name,
+        variantLabel: l.variantLabel,
+        sku: l.sku,
+        quantity: l.quantity,
+        unitCents: l.unitCents,
+        lineCents: l.lineCents,
+      })),
     address: order.address,
     buyerEmail: order.buyer.email,
     shipment: shipment ? { carrier: shipment.carrier, trackingNumber: shipment.trackingNumber } : null,
@@ -114,10 +119,7 @@ async function notifyBuyer(deps: FulfilmentDeps, shareId: string, status: ShareS
   if (!(await claim(key))) return;
   try {
     const share = (await getShare(shareId))!;
-    const [order, shipment] = await Promise.all([
-      getOrder(share.order),
-      ShipmentModel.findById(shareId).lean(),
-    ]);
+    const [order, shipment] = await Promise.all([getOrder(share.order), ShipmentModel.findById(shareId).lean()]);
     if (!order) return;
     await sendTemplate(deps.mailer, {
       to: order.buyer.email,

@@ -13,14 +13,18 @@ import { isTooLarge, parseUpload } from './uploads';
  */
 export function goodsImportRoutes(): Router {
   const router = Router();
-  const csvUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 1024 * 1024, files: 1, fields: 2, fieldSize: 200 } }).single('file');
+  const csvUpload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: 1024 * 1024, files: 1, fields: 2, fieldSize: 200 },
+  }).single('file');
 
   router.get('/workspace/:coopSlug/goods/import', manager, (req, res) => {
     res.render('workspace/import', { title: req.t('workspace.import.title'), preview: null, error: undefined });
   });
 
   router.post('/workspace/:coopSlug/goods/import', manager, async (req, res) => {
-    const refuse = (message: string, status = 422) => res.status(status).render('workspace/import', { title: req.t('workspace.import.title'), preview: null, error: message });
+    const refuse = (message: string, status = 422) =>
+      res.status(status).render('workspace/import', { title: req.t('workspace.import.title'), preview: null, error: message });
     const err = await parseUpload(csvUpload, req, res);
     if (err) return refuse(isTooLarge(err) ? 'workspace.import.tooBig' : 'workspace.upload.oneFile');
     if (!req.file) return refuse('workspace.upload.missing');

@@ -14,21 +14,31 @@ import { isTooLarge, parseUpload, uploadMessage } from './uploads';
 export function goodsRoutes(deps: Pick<WorkspaceDeps, 'config'>): Router {
   const router = Router();
   const storage = new LocalDiskStorage(deps.config.uploadsDir);
-  const imageUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 5, fieldSize: 2_000 } }).single('image');
+  const imageUpload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 5, fieldSize: 2_000 },
+  }).single('image');
 
   router.get('/workspace/:coopSlug/goods', manager, async (req, res) => {
     res.render('workspace/goods', { title: req.t('workspace.goods.title'), products: await goods.listGoods(req.coop!.id) });
   });
 
   router.get('/workspace/:coopSlug/goods.csv', manager, async (req, res) => {
-    res.type('text/csv; charset=utf-8').attachment(`${req.coop!.slug}-goods.csv`).send(await goods.goodsCsv(req.coop!.id));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment(`${req.coop!.slug}-goods.csv`)
+      .send(await goods.goodsCsv(req.coop!.id));
   });
 
   const saveGoods = async (req: Request, res: Response, productId?: string) => {
     const parsed = GoodsSchema.safeParse(req.body);
     const product = productId ? await goods.goodsForEdit(req.coop!, productId) : undefined;
     if (!parsed.success) {
-      return renderGoodsForm(req, res, { product, values: submittedValues(req.body as Record<string, unknown>), errors: fieldErrors(parsed.error as z.ZodError, { fallback: 'workspace.errors.invalid' }) });
+      return renderGoodsForm(req, res, {
+        product,
+        values: submittedValues(req.body as Record<string, unknown>),
+        errors: fieldErrors(parsed.error as z.ZodError, { fallback: 'workspace.errors.invalid' }),
+      });
     }
     try {
       const id = productId ?? (await goods.createGoods(req.coop!, parsed.data));
@@ -38,13 +48,19 @@ export function goodsRoutes(deps: Pick<WorkspaceDeps, 'config'>): Router {
       res.redirect(303, `${base(req)}/goods/${id}/edit`);
     } catch (err) {
       if (isAppError(err) && err.code === 'coop_not_approved') {
-        return renderGoodsForm(req, res, { product, values: submittedValues(req.body as Record<string, unknown>), errors: { published: 'workspace.errors.notApproved' } });
+        return renderGoodsForm(req, res, {
+          product,
+          values: submittedValues(req.body as Record<string, unknown>),
+          errors: { published: 'workspace.errors.notApproved' },
+        });
       }
       throw err;
     }
   };
 
-  router.get('/workspace/:coopSlug/goods/new', manager, (req, res) => renderGoodsForm(req, res, { values: submittedValues({ ivaRate: '10', unit: 'piece' }), errors: {} }));
+  router.get('/workspace/:coopSlug/goods/new', manager, (req, res) =>
+    renderGoodsForm(req, res, { values: submittedValues({ ivaRate: '10', unit: 'piece' }), errors: {} }),
+  );
   router.post('/workspace/:coopSlug/goods', manager, (req, res) => saveGoods(req, res));
 
   router.get('/workspace/:coopSlug/goods/:id/edit', manager, async (req, res) => {
@@ -70,13 +86,20 @@ export function goodsRoutes(deps: Pick<WorkspaceDeps, 'config'>): Router {
   router.post('/workspace/:coopSlug/goods/:id/images', manager, async (req, res) => {
     const id = validId(req.params.id);
     const product = await goods.goodsForEdit(req.coop!, id);
-    const refuse = (message: string, status = 422) => renderGoodsForm(req, res, { product, values: goodsValues(product), errors: {}, imageError: message, status });
+    const refuse = (message: string, status = 422) =>
+      renderGoodsForm(req, res, { product, values: goodsValues(product), errors: {}, imageError: message, status });
     const err = await parseUpload(imageUpload, req, res);
     if (err) return refuse(uploadMessage(err), isTooLarge(err) ? 413 : 422);
     if (!req.file) return refuse('workspace.upload.missing');
     const alt = ImageAltSchema.safeParse(req.body ?? {});
     try {
-      await goods.addGoodsImage(storage, req.coop!, id, req.file.buffer, alt.success ? { it: alt.data.altIt, en: alt.data.altEn } : { it: '', en: '' });
+      await goods.addGoodsImage(
+        storage,
+        req.coop!,
+        id,
+        req.file.buffer,
+        alt.success ? { it: alt.data.altIt, en: alt.data.altEn } : { it: '', en: '' },
+      );
     } catch (e) {
       if (isAppError(e) && e.status === 422) return refuse(uploadMessage(e));
       throw e;

@@ -23,7 +23,8 @@ export function joinRoutes(): Router {
 
   router.post('/join', requireUser, async (req, res) => {
     const parsed = ApplicationSchema.safeParse(req.body);
-    if (!parsed.success) return renderJoin(req, res, req.body as Record<string, unknown>, fieldErrors(parsed.error, { fallback: 'workspace.errors.invalid' }));
+    if (!parsed.success)
+      return renderJoin(req, res, req.body as Record<string, unknown>, fieldErrors(parsed.error, { fallback: 'workspace.errors.invalid' }));
     const coop = await applyToJoin(req.user!.id, parsed.data);
     flash(req, 'success', 'workspace.join.sent');
     res.redirect(303, `/workspace/${coop.slug}`);

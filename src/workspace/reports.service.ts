@@ -45,7 +45,17 @@ export async function moneyReport(coopId: string, now = new Date()) {
 
   const months = Array.from({ length: 12 }, (_, i) => ({ month: monthKey(monthStart(now, 11 - i)), salesCents: 0, orders: 0 }));
   const byMonth = new Map(months.map((m) => [m.month, m]));
-  const totals = { salesCents: 0, shippingCents: 0, commissionCents: 0, netCents: 0, transferredCents: 0, heldCents: 0, pendingCents: 0, reversedCents: 0, owedCents: owed };
+  const totals = {
+    salesCents: 0,
+    shippingCents: 0,
+    commissionCents: 0,
+    netCents: 0,
+    transferredCents: 0,
+    heldCents: 0,
+    pendingCents: 0,
+    reversedCents: 0,
+    owedCents: owed,
+  };
   const orders: OrderMoneyRow[] = [];
   for (const s of shares) {
     const t = transferOf.get(s._id);
@@ -69,7 +79,8 @@ export async function moneyReport(coopId: string, now = new Date()) {
     totals.transferredCents += row.transferredCents;
     totals.reversedCents += row.reversedCents;
     if (state === 'held' || state === 'waiting_account') totals.heldCents += amount;
-    if ((state === 'pending' || state === 'failed' || state === 'waiting_payment') && SOLD.includes(s.status)) totals.pendingCents += amount;
+    if ((state === 'pending' || state === 'failed' || state === 'waiting_payment') && SOLD.includes(s.status))
+      totals.pendingCents += amount;
     if (!SOLD.includes(s.status)) continue;
     totals.salesCents += s.subtotalCents;
     totals.shippingCents += s.shippingCents;
@@ -108,7 +119,19 @@ export async function moneyReport(coopId: string, now = new Date()) {
 /** The per-order breakdown as CSV (amounts in euro with a dot, one row per order). */
 export function moneyCsv(rows: OrderMoneyRow[]): string {
   const eur = (c: number) => (c / 100).toFixed(2);
-  const header = ['order', 'date', 'status', 'goods', 'shipping', 'commission_rate_percent', 'commission', 'net_due', 'transfer_state', 'transferred', 'reversed'];
+  const header = [
+    'order',
+    'date',
+    'status',
+    'goods',
+    'shipping',
+    'commission_rate_percent',
+    'commission',
+    'net_due',
+    'transfer_state',
+    'transferred',
+    'reversed',
+  ];
   return toCsv(
     header,
     rows.map((r) => [

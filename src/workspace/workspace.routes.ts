@@ -40,7 +40,13 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
   });
 
   router.use('/workspace/:coopSlug', staff, (req, res, next) => {
-    res.locals.coopNav = { slug: req.coop!.slug, name: req.coop!.name, role: req.coop!.role, status: req.coop!.status, can: (min: 'staff' | 'manager' | 'owner') => roleAtLeast(req.coop!.role, min) };
+    res.locals.coopNav = {
+      slug: req.coop!.slug,
+      name: req.coop!.name,
+      role: req.coop!.role,
+      status: req.coop!.status,
+      can: (min: 'staff' | 'manager' | 'owner') => roleAtLeast(req.coop!.role, min),
+    };
     next();
   });
 

@@ -9,5 +9,10 @@ export const FULFILMENT_ACTIONS = ['preparing', 'shipped', 'delivered', 'ready_f
 export const FulfilmentSchema = z.object({
   status: z.enum(FULFILMENT_ACTIONS),
   carrier: line(60),
-  trackingNumber: z.string().trim().max(60).regex(/^[A-Za-z0-9 -]*$/, 'workspace.errors.tracking').default(''),
+  trackingNumber: z
+    .string()
+    .trim()
+    .max(60)
+    .regex(/^[A-Za-z0-9 -]*$/, 'workspace.errors.tracking')
+    .default(''),
 });

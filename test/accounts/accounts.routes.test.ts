@@ -22,7 +22,11 @@ describe('accounts routes', () => {
       const b = client(app);
       const email = freshEmail('new');
       const csrf = await tokenOf(b, '/signup');
-      const res = await b.post('/signup').type('form').send({ _csrf: csrf, name: 'Anna Rossi', email, password: 'una-password-lunga', acceptTerms: 'on' }).expect(200);
+      const res = await b
+        .post('/signup')
+        .type('form')
+        .send({ _csrf: csrf, name: 'Anna Rossi', email, password: 'una-password-lunga', acceptTerms: 'on' })
+        .expect(200);
       assert.match(res.text, new RegExp(email.replace(/[.]/g, '\\.')));
       const mail = await smtp.waitFor(email);
       const link = linkIn(mail, '/verify/');
@@ -40,7 +44,11 @@ describe('accounts routes', () => {
       const taken = await makeUser();
       const b = client(app);
       const csrf = await tokenOf(b, '/signup');
-      const res = await b.post('/signup').type('form').send({ _csrf: csrf, name: 'Someone', email: taken.email, password: 'another-password', acceptTerms: 'on' }).expect(200);
+      const res = await b
+        .post('/signup')
+        .type('form')
+        .send({ _csrf: csrf, name: 'Someone', email: taken.email, password: 'another-password', acceptTerms: 'on' })
+        .expect(200);
       assert.match(res.text, /Controlla la tua posta/);
       const mail = await smtp.waitFor(taken.email);
       assert.match(mail.subject, /già un account/);
@@ -50,7 +58,11 @@ describe('accounts routes', () => {
     it('shows the form again with 422, the input and a message per field', async () => {
       const b = client(app);
       const csrf = await tokenOf(b, '/signup');
-      const res = await b.post('/signup').type('form').send({ _csrf: csrf, name: 'Bea', email: 'not-an-email', password: 'short' }).expect(422);
+      const res = await b
+        .post('/signup')
+        .type('form')
+        .send({ _csrf: csrf, name: 'Bea', email: 'not-an-email', password: 'short' })
+        .expect(422);
       assert.match(res.text, /value="Bea"/);
       assert.match(res.text, /value="not-an-email"/);
       assert.match(res.text, /id="f-email"[^>]*aria-invalid="true"[^>]*aria-describedby="f-email-error"/);
@@ -65,7 +77,17 @@ describe('accounts routes', () => {
       await b
         .post('/signup')
         .type('form')
-        .send({ _csrf: csrf, name: 'Mallory', email, password: 'mallory-password', acceptTerms: 'on', isAdmin: 'true', role: 'owner', coop: '64b000000000000000000000', rightsVersion: '99' })
+        .send({
+          _csrf: csrf,
+          name: 'Mallory',
+          email,
+          password: 'mallory-password',
+          acceptTerms: 'on',
+          isAdmin: 'true',
+          role: 'owner',
+          coop: '64b000000000000000000000',
+          rightsVersion: '99',
+        })
         .expect(200);
       const u = (await UserModel.findOne({ email }).lean())!;
       assert.equal(u.isAdmin, false);
@@ -83,7 +105,16 @@ describe('accounts routes', () => {
       await b
         .post('/account/profile')
         .type('form')
-        .send({ _csrf: csrf, name: 'Nuovo Nome', locale: 'en', isAdmin: 'true', role: 'owner', email: 'x@evil.test', coop: '64b000000000000000000000', emailVerifiedAt: '' })
+        .send({
+          _csrf: csrf,
+          name: 'Nuovo Nome',
+          locale: 'en',
+          isAdmin: 'true',
+          role: 'owner',
+          email: 'x@evil.test',
+          coop: '64b000000000000000000000',
+          emailVerifiedAt: '',
+        })
         .expect(303);
       const doc = (await UserModel.findById(u.id).lean())!;
       assert.equal(doc.name, 'Nuovo Nome');
@@ -117,8 +148,14 @@ describe('accounts routes', () => {
         assert.ok(before, 'the login form starts a session');
         // Something the guest put in the session, as the cart does.
         const db = mongoose.connection.db!;
-        await db.collection('sessions').updateOne({ _id: before as never }, { $set: { 'session.cart': { lines: [{ sku: 'X', qty: 2 }] } } });
-        const res = await b.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: u.email, password: PASSWORD }).expect(303);
+        await db
+          .collection('sessions')
+          .updateOne({ _id: before as never }, { $set: { 'session.cart': { lines: [{ sku: 'X', qty: 2 }] } } });
+        const res = await b
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), email: u.email, password: PASSWORD })
+          .expect(303);
         const after = sessionIdOf(res);
         assert.ok(after && after !== before);
         assert.equal(await db.collection('sessions').countDocuments({ _id: before as never }), 0);
@@ -138,7 +175,11 @@ describe('accounts routes', () => {
         ] as const) {
           const b = client(app);
           const page = await b.get(`/login?next=${encodeURIComponent(next)}`).expect(200);
-          const res = await b.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: u.email, password: PASSWORD, next }).expect(303);
+          const res = await b
+            .post('/login')
+            .type('form')
+            .send({ _csrf: csrfFrom(page.text), email: u.email, password: PASSWORD, next })
+            .expect(303);
           assert.equal(res.headers.location, expected, next);
         }
       });
@@ -150,7 +191,11 @@ describe('accounts routes', () => {
         const b = client(app);
         const csrf = await tokenOf(b);
         const wrong = await b.post('/login').type('form').send({ _csrf: csrf, email: u.email, password: 'nope-nope-nope' }).expect(401);
-        const unknown = await b.post('/login').type('form').send({ _csrf: csrf, email: freshEmail('ghost'), password: 'nope-nope-nope' }).expect(401);
+        const unknown = await b
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrf, email: freshEmail('ghost'), password: 'nope-nope-nope' })
+          .expect(401);
         const msg = (html: string) => /role="alert"[^>]*>([^<]+)</.exec(html)?.[1];
         assert.ok(msg(wrong.text));
         assert.equal(msg(wrong.text), msg(unknown.text));
@@ -162,9 +207,21 @@ describe('accounts routes', () => {
         await makeUser();
         const b = client(app);
         const csrf = await tokenOf(b);
-        await b.post('/login').set('Accept', 'text/html').send({ _csrf: csrf, email: { $ne: null }, password: { $ne: null } }).expect(422);
-        await b.post('/login').set('Accept', 'text/html').send({ _csrf: csrf, email: { $gt: '' }, password: 'x' }).expect(422);
-        await b.post('/login').type('form').send(`_csrf=${encodeURIComponent(csrf)}&email[$ne]=x&password[$ne]=x`).expect(422);
+        await b
+          .post('/login')
+          .set('Accept', 'text/html')
+          .send({ _csrf: csrf, email: { $ne: null }, password: { $ne: null } })
+          .expect(422);
+        await b
+          .post('/login')
+          .set('Accept', 'text/html')
+          .send({ _csrf: csrf, email: { $gt: '' }, password: 'x' })
+          .expect(422);
+        await b
+          .post('/login')
+          .type('form')
+          .send(`_csrf=${encodeURIComponent(csrf)}&email[$ne]=x&password[$ne]=x`)
+          .expect(422);
         const res = await b.get('/account').expect(303);
         assert.match(res.headers.location!, /^\/login/);
       });
@@ -175,7 +232,12 @@ describe('accounts routes', () => {
         const u = await makeUser();
         const b = client(app);
         const csrf = await tokenOf(b);
-        for (let i = 0; i < 5; i++) await b.post('/login').type('form').send({ _csrf: csrf, email: u.email, password: `wrong-${i}` }).expect(401);
+        for (let i = 0; i < 5; i++)
+          await b
+            .post('/login')
+            .type('form')
+            .send({ _csrf: csrf, email: u.email, password: `wrong-${i}` })
+            .expect(401);
         const limited = await b.post('/login').type('form').send({ _csrf: csrf, email: u.email, password: PASSWORD }).expect(429);
         assert.ok(Number(limited.headers['retry-after']) > 0);
         assert.match(limited.text, /Troppi tentativi/);
@@ -188,7 +250,12 @@ describe('accounts routes', () => {
         const u = await makeUser();
         const b = client(app);
         const csrf = await tokenOf(b);
-        for (let i = 0; i < 5; i++) await b.post('/login').type('form').send({ _csrf: csrf, email: u.email, password: `wrong-${i}` }).expect(401);
+        for (let i = 0; i < 5; i++)
+          await b
+            .post('/login')
+            .type('form')
+            .send({ _csrf: csrf, email: u.email, password: `wrong-${i}` })
+            .expect(401);
         await b.post('/login').type('form').send({ _csrf: csrf, email: u.email, password: PASSWORD }).expect(429);
         // The window ends (its counter expires) and the sweeper removes it.
         const counters = mongoose.connection.db!.collection('rate_limits');
@@ -261,7 +328,11 @@ describe('accounts routes', () => {
       const link = linkIn(await smtp.waitFor(u.email, (m) => /password/i.test(m.subject)), '/password/reset/');
       const form = await b.get(link).expect(200);
       assert.equal(form.headers['referrer-policy'], 'no-referrer');
-      const res = await b.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: 'a-brand-new-password' }).expect(303);
+      const res = await b
+        .post(link)
+        .type('form')
+        .send({ _csrf: csrfFrom(form.text), password: 'a-brand-new-password' })
+        .expect(303);
       assert.equal(res.headers.location, '/login?reset=1');
       await other.get('/account').expect(303);
       await logIn(client(app), u.email, 'a-brand-new-password');
@@ -288,7 +359,11 @@ describe('accounts routes', () => {
       const u = await makeUser();
       const known = await requestReset(u.email);
       const unknown = await requestReset(ghost);
-      const body = (html: string) => /<main[\s\S]*<\/main>/.exec(html)![0].replace(/[\w.-]+@example\.test/g, 'EMAIL').replace(/value="[^"]+"/g, '');
+      const body = (html: string) =>
+        /<main[\s\S]*<\/main>/
+          .exec(html)![0]
+          .replace(/[\w.-]+@example\.test/g, 'EMAIL')
+          .replace(/value="[^"]+"/g, '');
       assert.equal(body(known.res.text), body(unknown.res.text));
       await assert.rejects(smtp.waitFor(ghost, undefined, 300));
     });

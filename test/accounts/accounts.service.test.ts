@@ -12,12 +12,26 @@ import { MemoryMailer } from '../support/app';
 import { suffix } from './helpers';
 import { makeCoop, makeUser, PASSWORD } from '../support/factories';
 
-const address = { name: 'Anna Rossi', line1: 'Via Roma 1', line2: '', postalCode: '70121', city: 'Bari', province: 'BA', country: 'IT' as const, phone: '' };
+const address = {
+  name: 'Anna Rossi',
+  line1: 'Via Roma 1',
+  line2: '',
+  postalCode: '70121',
+  city: 'Bari',
+  province: 'BA',
+  country: 'IT' as const,
+  phone: '',
+};
 
 describe('accounts service', () => {
   const events = new EventBus();
   wireCoops(events);
-  const service = createAccountsService({ mailer: new MemoryMailer(), logger: createLogger('silent', false), publicUrl: 'http://shop.test', events });
+  const service = createAccountsService({
+    mailer: new MemoryMailer(),
+    logger: createLogger('silent', false),
+    publicUrl: 'http://shop.test',
+    events,
+  });
 
   describe('getAddress', () => {
     it("returns the user's own address and null for another user's", async () => {

@@ -20,7 +20,11 @@ export function client(app: Express, ip = freshIp()): Agent {
 /** Logs a browser in through the real form. */
 export async function logIn(agent: Agent, email: string, password = PASSWORD): Promise<void> {
   const page = await agent.get('/login').expect(200);
-  await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email, password }).expect(303);
+  await agent
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email, password })
+    .expect(303);
 }
 
 /** A CSRF token of the agent's session, read from a page with a form. */

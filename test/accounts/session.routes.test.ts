@@ -77,13 +77,34 @@ describe('addresses at /account', () => {
     const b = client(app);
     await logIn(b, u.email);
     const csrf = await tokenOf(b, '/account/addresses/new');
-    const bad = await b.post('/account/addresses').type('form').send({ _csrf: csrf, name: 'Anna', line1: 'Via Roma 1', postalCode: '123', city: 'Bari', province: 'BA', country: 'IT' }).expect(422);
+    const bad = await b
+      .post('/account/addresses')
+      .type('form')
+      .send({ _csrf: csrf, name: 'Anna', line1: 'Via Roma 1', postalCode: '123', city: 'Bari', province: 'BA', country: 'IT' })
+      .expect(422);
     assert.match(bad.text, /id="f-postalCode"[^>]*aria-invalid="true"/);
     assert.match(bad.text, /value="Via Roma 1"/);
-    await b.post('/account/addresses').type('form').send({ _csrf: csrf, name: 'Anna', line1: 'Via Roma 1', postalCode: '70121', city: 'Bari', province: 'ba', country: 'IT', user: 'someone-else' }).expect(303);
+    await b
+      .post('/account/addresses')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        name: 'Anna',
+        line1: 'Via Roma 1',
+        postalCode: '70121',
+        city: 'Bari',
+        province: 'ba',
+        country: 'IT',
+        user: 'someone-else',
+      })
+      .expect(303);
     const page = await b.get('/account').expect(200);
     const id = /\/account\/addresses\/([a-f\d]{24})\/edit/.exec(page.text)![1]!;
-    await b.post(`/account/addresses/${id}`).type('form').send({ _csrf: csrf, name: 'Anna', line1: 'Rue X 2', postalCode: '75001', city: 'Paris', country: 'FR' }).expect(303);
+    await b
+      .post(`/account/addresses/${id}`)
+      .type('form')
+      .send({ _csrf: csrf, name: 'Anna', line1: 'Rue X 2', postalCode: '75001', city: 'Paris', country: 'FR' })
+      .expect(303);
     assert.match((await b.get('/account').expect(200)).text, /Paris/);
 
     // Someone else cannot see or change it.
@@ -108,7 +129,11 @@ describe('the development mailbox', () => {
     const b = client(app);
     const email = freshEmail('mailbox');
     const form = await b.get('/signup').expect(200);
-    await b.post('/signup').type('form').send({ _csrf: csrfFrom(form.text), name: 'Dev', email, password: 'dev-password-1', acceptTerms: 'on' }).expect(200);
+    await b
+      .post('/signup')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), name: 'Dev', email, password: 'dev-password-1', acceptTerms: 'on' })
+      .expect(200);
     let list = '';
     for (let i = 0; i < 50 && !list.includes(email); i++) {
       await new Promise((r) => setTimeout(r, 50));

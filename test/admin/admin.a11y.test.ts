@@ -35,7 +35,16 @@ describe('admin money pages (axe-core in Chromium)', function () {
     try {
       await signIn(page, shop.baseUrl, DEMO_ADMIN.email, DEMO_ADMIN.password);
       const found: Record<string, string[]> = {};
-      for (const path of [`/admin/coops/${coop.id}`, '/admin/payouts/settings', `/admin/payouts/t/${id}`, `/admin/balances/${coop.id}`, `/admin/orders/${order.orderId}`, '/admin/ledger', '/admin/reconciliation?run=1', '/admin/late-payments']) {
+      for (const path of [
+        `/admin/coops/${coop.id}`,
+        '/admin/payouts/settings',
+        `/admin/payouts/t/${id}`,
+        `/admin/balances/${coop.id}`,
+        `/admin/orders/${order.orderId}`,
+        '/admin/ledger',
+        '/admin/reconciliation?run=1',
+        '/admin/late-payments',
+      ]) {
         await step(page, `axe ${path}`, async () => {
           const res = await page.goto(shop.baseUrl + path, { waitUntil: 'domcontentloaded' });
           assert.ok(res && res.status() < 400, `${path} answered ${res?.status()}`);

@@ -68,7 +68,11 @@ describe('admin pages', () => {
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
-        const res = await agent.post(`/admin/coops/${coop.id}/approve`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(422);
+        const res = await agent
+          .post(`/admin/coops/${coop.id}/approve`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text) })
+          .expect(422);
         assert.match(res.text, /aria-invalid="true"/);
         assert.equal((await CoopModel.findById(coop.id).lean())!.status, 'pending');
       });
@@ -91,7 +95,11 @@ describe('admin pages', () => {
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
-        await agent.post(`/admin/coops/${coop.id}/approve`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+        await agent
+          .post(`/admin/coops/${coop.id}/approve`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+          .expect(303);
         assert.equal((await CoopModel.findById(coop.id).lean())!.status, 'approved');
         const entry = await AuditEntryModel.findOne({ target: `coop:${coop.id}`, action: 'coop.approve' }).lean();
         assert.ok(entry);
@@ -112,7 +120,11 @@ describe('admin pages', () => {
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
-        await agent.post(`/admin/coops/${coop.id}/reject`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes', reason: 'Manca la visura camerale' }).expect(303);
+        await agent
+          .post(`/admin/coops/${coop.id}/reject`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes', reason: 'Manca la visura camerale' })
+          .expect(303);
         const c = await CoopModel.findById(coop.id).lean();
         assert.equal(c!.status, 'rejected');
         assert.equal(c!.rejectionReason, 'Manca la visura camerale');
@@ -125,7 +137,11 @@ describe('admin pages', () => {
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
-        const res = await agent.post(`/admin/coops/${coop.id}/reject`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes', reason: '' }).expect(422);
+        const res = await agent
+          .post(`/admin/coops/${coop.id}/reject`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes', reason: '' })
+          .expect(422);
         assert.match(res.text, /id="reason-error"/);
       });
     });
@@ -137,10 +153,18 @@ describe('admin pages', () => {
       const coop = await makeCoop({ status: 'approved' });
       const agent = await signedIn(app, admin.id);
       let page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
-      await agent.post(`/admin/coops/${coop.id}/pause`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+      await agent
+        .post(`/admin/coops/${coop.id}/pause`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+        .expect(303);
       assert.equal((await CoopModel.findById(coop.id).lean())!.status, 'paused');
       page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
-      await agent.post(`/admin/coops/${coop.id}/resume`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+      await agent
+        .post(`/admin/coops/${coop.id}/resume`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+        .expect(303);
       assert.equal((await CoopModel.findById(coop.id).lean())!.status, 'approved');
     });
 
@@ -152,10 +176,18 @@ describe('admin pages', () => {
       assert.ok(await getPurchasable(String(product._id), 'default'));
       const agent = await signedIn(app, admin.id);
       let page = await agent.get(`/admin/coops/${coop._id}`).expect(200);
-      await agent.post(`/admin/coops/${coop._id}/pause`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+      await agent
+        .post(`/admin/coops/${coop._id}/pause`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+        .expect(303);
       assert.equal(await getPurchasable(String(product._id), 'default'), null);
       page = await agent.get(`/admin/coops/${coop._id}`).expect(200);
-      await agent.post(`/admin/coops/${coop._id}/resume`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+      await agent
+        .post(`/admin/coops/${coop._id}/resume`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+        .expect(303);
       assert.ok(await getPurchasable(String(product._id), 'default'));
     });
 
@@ -165,7 +197,11 @@ describe('admin pages', () => {
         const coop = await makeCoop({ status: 'pending' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
-        await agent.post(`/admin/coops/${coop.id}/pause`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(409);
+        await agent
+          .post(`/admin/coops/${coop.id}/pause`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+          .expect(409);
       });
     });
   });
@@ -181,7 +217,11 @@ describe('admin pages', () => {
         const later = new Date(Date.now() + 2 * 86_400_000);
         // The app remembers the rates it read; a new one must clear that at once.
         assert.equal(await services.payouts.commission.forCoop(coop.id, later, 777), 777);
-        await agent.post('/admin/commission').type('form').send({ _csrf: csrfFrom(page.text), coop: coop.id, percent: '12,5', effectiveFrom: tomorrow, confirm: 'yes' }).expect(303);
+        await agent
+          .post('/admin/commission')
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), coop: coop.id, percent: '12,5', effectiveFrom: tomorrow, confirm: 'yes' })
+          .expect(303);
         const rates = await CommissionRateModel.find({ coop: coop.id }).lean();
         assert.equal(rates.length, 1);
         assert.equal(rates[0]!.bps, 1250);
@@ -195,7 +235,11 @@ describe('admin pages', () => {
         const admin = await makeUser({ isAdmin: true });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get('/admin/commission').expect(200);
-        const res = await agent.post('/admin/commission').type('form').send({ _csrf: csrfFrom(page.text), coop: '', percent: '75', effectiveFrom: '2026-01-01', confirm: 'yes' }).expect(422);
+        const res = await agent
+          .post('/admin/commission')
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), coop: '', percent: '75', effectiveFrom: '2026-01-01', confirm: 'yes' })
+          .expect(422);
         assert.match(res.text, /id="percent"[^>]*value="75"[^>]*aria-invalid="true"/);
       });
     });
@@ -208,7 +252,11 @@ describe('admin pages', () => {
         const coop = await makeCoop({ status: 'approved' });
         const agent = await signedIn(app, admin.id);
         const page = await agent.get(`/admin/coops/${coop.id}`).expect(200);
-        await agent.post(`/admin/coops/${coop.id}/pause`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+        await agent
+          .post(`/admin/coops/${coop.id}/pause`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+          .expect(303);
         const res = await agent.get(`/admin/audit?action=coop.pause&actor=${encodeURIComponent(admin.email)}`).expect(200);
         assert.match(res.text, new RegExp(`coop:${coop.id}`));
         assert.doesNotMatch(res.text, /<code>coop\.approve<\/code>/);

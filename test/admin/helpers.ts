@@ -21,7 +21,11 @@ export async function signedIn(app: Express, userId: string) {
     _id: sid as never,
     expires,
     lastModified: new Date(),
-    session: { cookie: { originalMaxAge: 3_600_000, expires, httpOnly: true, path: '/', sameSite: 'lax', secure: false }, userId, createdAt: Date.now() },
+    session: {
+      cookie: { originalMaxAge: 3_600_000, expires, httpOnly: true, path: '/', sameSite: 'lax', secure: false },
+      userId,
+      createdAt: Date.now(),
+    },
   });
   const agent = request.agent(app);
   agent.jar.setCookie(`${SESSION_COOKIE}=${encodeURIComponent('s:' + signature.sign(sid, secret))}; Path=/`, '127.0.0.1', '/');

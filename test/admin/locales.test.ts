@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { ROOT_DIR } from '../../src/platform/config';
 
 type Node = { [k: string]: string | Node };
-const keys = (n: Node, p = ''): string[] => Object.entries(n).flatMap(([k, v]) => (typeof v === 'string' ? [p + k] : keys(v, `${p}${k}.`))).sort();
+const keys = (n: Node, p = ''): string[] =>
+  Object.entries(n)
+    .flatMap(([k, v]) => (typeof v === 'string' ? [p + k] : keys(v, `${p}${k}.`)))
+    .sort();
 
 describe('locales/*/admin.json', () => {
   it('has the same keys in Italian and English', () => {

@@ -19,7 +19,12 @@ describe('admin order money', () => {
   const mailer = new MemoryMailer();
   before(() => {
     gw = new CountingGateway();
-    ({ app, services: { payouts: { transfers } } } = buildApp({ payments: gw, mailer }));
+    ({
+      app,
+      services: {
+        payouts: { transfers },
+      },
+    } = buildApp({ payments: gw, mailer }));
   });
 
   async function setup() {
@@ -38,9 +43,17 @@ describe('admin order money', () => {
         const page = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
         const requestId = /name="requestId" value="([^"]+)"/.exec(page.text)![1]!;
         const before = gw.refunds;
-        await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send({ _csrf: csrfFrom(page.text), requestId, mode: 'lines', qty_0: '1', reason: 'Vasetto rotto', confirm: 'yes' }).expect(303);
+        await agent
+          .post(`/admin/orders/${order.orderId}/refund`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), requestId, mode: 'lines', qty_0: '1', reason: 'Vasetto rotto', confirm: 'yes' })
+          .expect(303);
         // The same form sent again is the same refund.
-        await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send({ _csrf: csrfFrom(page.text), requestId, mode: 'lines', qty_0: '1', reason: 'Vasetto rotto', confirm: 'yes' }).expect(303);
+        await agent
+          .post(`/admin/orders/${order.orderId}/refund`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), requestId, mode: 'lines', qty_0: '1', reason: 'Vasetto rotto', confirm: 'yes' })
+          .expect(303);
         assert.equal(gw.refunds - before, 1);
         const refunds = await RefundModel.find({ order: new Types.ObjectId(order.orderId) }).lean();
         assert.equal(refunds.length, 1);
@@ -52,24 +65,50 @@ describe('admin order money', () => {
       });
     });
 
-    describe('confirmed, by lines with the co-op\'s shipping', () => {
+    describe("confirmed, by lines with the co-op's shipping", () => {
       it('refunds the line and part of the shipping, and shows the IVA of the refund', async () => {
         const { coop, order, agent } = await setup();
         const page = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
         assert.match(page.text, new RegExp(`name="shipping_${coop.id}"`));
         const requestId = /name="requestId" value="([^"]+)"/.exec(page.text)![1]!;
-        await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send({ _csrf: csrfFrom(page.text), requestId, mode: 'lines', qty_0: '1', [`shipping_${coop.id}`]: '4,00', reason: 'Rotto in viaggio', confirm: 'yes' }).expect(303);
+        await agent
+          .post(`/admin/orders/${order.orderId}/refund`)
+          .type('form')
+          .send({
+            _csrf: csrfFrom(page.text),
+            requestId,
+            mode: 'lines',
+            qty_0: '1',
+            [`shipping_${coop.id}`]: '4,00',
+            reason: 'Rotto in viaggio',
+            confirm: 'yes',
+          })
+          .expect(303);
         const [refund] = await RefundModel.find({ order: new Types.ObjectId(order.orderId) }).lean();
         assert.equal(refund!.amount, 1250 + 400);
         assert.equal(refund!.coops[0]!.shipping, 400);
         // Goods at 10%: the shipping refunded follows them.
-        assert.deepEqual(refund!.coops[0]!.iva.map((v) => ({ ...v })), [{ rate: 10, gross: 1650, cents: 150 }]);
+        assert.deepEqual(
+          refund!.coops[0]!.iva.map((v) => ({ ...v })),
+          [{ rate: 10, gross: 1650, cents: 150 }],
+        );
         const after = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
         assert.match(after.text, /IVA 10%/);
         // 2,90 € of shipping remain: 3 € is refused and nothing is refunded.
         const again = /name="requestId" value="([^"]+)"/.exec(after.text)![1]!;
         const before = gw.refunds;
-        await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send({ _csrf: csrfFrom(after.text), requestId: again, mode: 'lines', [`shipping_${coop.id}`]: '3', reason: 'Ancora', confirm: 'yes' }).expect(422);
+        await agent
+          .post(`/admin/orders/${order.orderId}/refund`)
+          .type('form')
+          .send({
+            _csrf: csrfFrom(after.text),
+            requestId: again,
+            mode: 'lines',
+            [`shipping_${coop.id}`]: '3',
+            reason: 'Ancora',
+            confirm: 'yes',
+          })
+          .expect(422);
         assert.equal(gw.refunds, before);
       });
     });
@@ -82,7 +121,15 @@ describe('admin order money', () => {
         await StockLevelModel.create({ _id: stockId(line.product, line.sku), product: line.product, sku: line.sku, onHand: 4 });
         const page = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
         const requestId = /name="requestId" value="([^"]+)"/.exec(page.text)![1]!;
-        const form = { _csrf: csrfFrom(page.text), requestId, mode: 'lines', qty_0: '2', reason: 'Reso completo', returnStock: 'yes', confirm: 'yes' };
+        const form = {
+          _csrf: csrfFrom(page.text),
+          requestId,
+          mode: 'lines',
+          qty_0: '2',
+          reason: 'Reso completo',
+          returnStock: 'yes',
+          confirm: 'yes',
+        };
         await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send(form).expect(303);
         await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send(form).expect(303);
         assert.equal((await StockLevelModel.findById(stockId(line.product, line.sku)).lean())!.onHand, 6);
@@ -95,7 +142,11 @@ describe('admin order money', () => {
         const { order, agent } = await setup();
         const page = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
         const requestId = /name="requestId" value="([^"]+)"/.exec(page.text)![1]!;
-        const res = await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send({ _csrf: csrfFrom(page.text), requestId, mode: 'lines', qty_0: '1', reason: 'Vasetto rotto' }).expect(422);
+        const res = await agent
+          .post(`/admin/orders/${order.orderId}/refund`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), requestId, mode: 'lines', qty_0: '1', reason: 'Vasetto rotto' })
+          .expect(422);
         assert.match(res.text, /id="refund-confirm"[^>]*aria-invalid="true"/);
         assert.equal(await RefundModel.countDocuments({ order: new Types.ObjectId(order.orderId) }), 0);
       });
@@ -105,7 +156,11 @@ describe('admin order money', () => {
       it('responds 403', async () => {
         const { order, agent } = await setup();
         await agent.get(`/admin/orders/${order.orderId}`).expect(200);
-        await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send({ requestId: '7c6f2b8e-1f1a-4c1e-9a55-1f9a2b3c4d5e', mode: 'lines', qty_0: '1', reason: 'x y z', confirm: 'yes' }).expect(403);
+        await agent
+          .post(`/admin/orders/${order.orderId}/refund`)
+          .type('form')
+          .send({ requestId: '7c6f2b8e-1f1a-4c1e-9a55-1f9a2b3c4d5e', mode: 'lines', qty_0: '1', reason: 'x y z', confirm: 'yes' })
+          .expect(403);
       });
     });
 
@@ -114,7 +169,18 @@ describe('admin order money', () => {
         const { coop, order, agent } = await setup();
         const page = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
         const requestId = /name="requestId" value="([^"]+)"/.exec(page.text)![1]!;
-        const res = await agent.post(`/admin/orders/${order.orderId}/refund`).type('form').send({ _csrf: csrfFrom(page.text), requestId, mode: 'amounts', [`amount_${coop.id}`]: '31,91', reason: 'Troppo', confirm: 'yes' }).expect(422);
+        const res = await agent
+          .post(`/admin/orders/${order.orderId}/refund`)
+          .type('form')
+          .send({
+            _csrf: csrfFrom(page.text),
+            requestId,
+            mode: 'amounts',
+            [`amount_${coop.id}`]: '31,91',
+            reason: 'Troppo',
+            confirm: 'yes',
+          })
+          .expect(422);
         assert.match(res.text, /id="form-error"/);
         assert.match(res.text, /value="31,91"/);
         assert.equal(await RefundModel.countDocuments({ order: new Types.ObjectId(order.orderId) }), 0);

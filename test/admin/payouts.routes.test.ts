@@ -39,7 +39,12 @@ describe('admin payouts', () => {
   let gw: CountingGateway;
   before(() => {
     stripe = switchableGateway(new CountingGateway());
-    ({ app, services: { payouts: { transfers } } } = buildApp({ payments: stripe }));
+    ({
+      app,
+      services: {
+        payouts: { transfers },
+      },
+    } = buildApp({ payments: stripe }));
   });
   beforeEach(() => {
     gw = new CountingGateway();
@@ -68,7 +73,10 @@ describe('admin payouts', () => {
       await transfers.scheduleTransfersForOrder(paid.orderId);
       const abandoned = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 7000, quantity: 1 }] }]);
       const cancelled = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 5000, quantity: 1 }] }]);
-      for (const [o, status] of [[abandoned, 'pending_payment'], [cancelled, 'cancelled']] as const) {
+      for (const [o, status] of [
+        [abandoned, 'pending_payment'],
+        [cancelled, 'cancelled'],
+      ] as const) {
         await OrderModel.updateOne({ _id: o.orderId }, { $set: { status }, $unset: { 'payment.paidAt': 1, 'payment.chargeId': 1 } });
         await CoopShareModel.updateOne({ _id: `${o.orderId}:${coop.id}` }, { $set: { status } });
         await transfers.scheduleTransfersForOrder(o.orderId);
@@ -78,7 +86,10 @@ describe('admin payouts', () => {
       assert.doesNotMatch(res.text, new RegExp(abandoned.number));
       assert.doesNotMatch(res.text, new RegExp(cancelled.number));
       const { totals, rows } = await listShareMoney({ coopId: coop.id });
-      assert.deepEqual(rows.map((r) => r.orderNumber), [paid.number]);
+      assert.deepEqual(
+        rows.map((r) => r.orderNumber),
+        [paid.number],
+      );
       assert.deepEqual(totals.waiting_payment, { count: 0, amount: 0 });
     });
 
@@ -96,7 +107,11 @@ describe('admin payouts', () => {
         gw.failTransfers = 0;
         const agent = await admin();
         const page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
-        await agent.post(`/admin/payouts/t/${id}/release`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(422);
+        await agent
+          .post(`/admin/payouts/t/${id}/release`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text) })
+          .expect(422);
         assert.equal(gw.transfers, 0);
       });
     });
@@ -125,8 +140,14 @@ describe('admin payouts', () => {
         const [pa, pb] = [await a.get(`/admin/payouts/t/${id}`), await b.get(`/admin/payouts/t/${id}`)];
         const results = await Promise.all(
           Array.from({ length: 4 }, () => [
-            a.post(`/admin/payouts/t/${id}/release`).type('form').send({ _csrf: csrfFrom(pa.text), confirm: 'yes' }),
-            b.post(`/admin/payouts/t/${id}/release`).type('form').send({ _csrf: csrfFrom(pb.text), confirm: 'yes' }),
+            a
+              .post(`/admin/payouts/t/${id}/release`)
+              .type('form')
+              .send({ _csrf: csrfFrom(pa.text), confirm: 'yes' }),
+            b
+              .post(`/admin/payouts/t/${id}/release`)
+              .type('form')
+              .send({ _csrf: csrfFrom(pb.text), confirm: 'yes' }),
           ]).flat(),
         );
         // One claims the attempt; the others find it being sent (303, "not sent yet") or sent (409).
@@ -142,14 +163,26 @@ describe('admin payouts', () => {
         gw.failTransfers = 1;
         const agent = await admin();
         let page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
-        await agent.post(`/admin/payouts/t/${id}/release`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+        await agent
+          .post(`/admin/payouts/t/${id}/release`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+          .expect(303);
         const failed = await getTransfer(id);
         assert.equal(failed!.status, 'failed');
         assert.equal(failed!.lastError!.code, 'balance_insufficient');
         page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
         assert.match(page.text, /balance_insufficient/);
-        await agent.post(`/admin/payouts/t/${id}/retry`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
-        await agent.post(`/admin/payouts/t/${id}/retry`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(409);
+        await agent
+          .post(`/admin/payouts/t/${id}/retry`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+          .expect(303);
+        await agent
+          .post(`/admin/payouts/t/${id}/retry`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+          .expect(409);
         assert.equal((await getTransfer(id))!.status, 'sent');
         assert.equal(gw.transfers, 1);
         assert.deepEqual(gw.transferKeys, [id]);
@@ -166,14 +199,22 @@ describe('admin payouts', () => {
         stripe.use(new CountingGateway(new StripeGateway({ ...testConfig().stripe, port }, { maxNetworkRetries: 0, timeout: 500 })));
         const agent = await admin();
         let page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
-        await agent.post(`/admin/payouts/t/${id}/release`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+        await agent
+          .post(`/admin/payouts/t/${id}/release`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+          .expect(303);
         const failed = await getTransfer(id);
         assert.equal(failed!.status, 'failed');
         assert.match(failed!.lastError!.code, /timeout|unavailable|connection/);
         gw = new CountingGateway();
         stripe.use(gw);
         page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
-        await agent.post(`/admin/payouts/t/${id}/retry`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+        await agent
+          .post(`/admin/payouts/t/${id}/retry`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+          .expect(303);
         assert.equal((await getTransfer(id))!.status, 'sent');
         assert.equal(gw.transfers, 1);
         silent.close();
@@ -190,9 +231,17 @@ describe('admin payouts', () => {
         const id = transferId(order.orderId, coop.id);
         const agent = await admin();
         const page = await agent.get(`/admin/payouts/t/${id}`).expect(200);
-        const res = await agent.post(`/admin/payouts/t/${id}/hold`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes', reason: '' }).expect(422);
+        const res = await agent
+          .post(`/admin/payouts/t/${id}/hold`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes', reason: '' })
+          .expect(422);
         assert.match(res.text, /id="reason-error"/);
-        await agent.post(`/admin/payouts/t/${id}/hold`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes', reason: 'Reclamo del cliente' }).expect(303);
+        await agent
+          .post(`/admin/payouts/t/${id}/hold`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes', reason: 'Reclamo del cliente' })
+          .expect(303);
         const t = await getTransfer(id);
         assert.equal(t!.status, 'held');
         assert.equal(t!.holdReason, 'Reclamo del cliente');
@@ -207,7 +256,11 @@ describe('admin payouts', () => {
       gw.failTransfers = 0;
       const agent = await admin();
       const page = await agent.get('/admin/payouts?state=held').expect(200);
-      const res = await agent.post('/admin/payouts/bulk').type('form').send({ _csrf: csrfFrom(page.text), ids: [one.id, two.id], confirm: 'yes' }).expect(303);
+      const res = await agent
+        .post('/admin/payouts/bulk')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), ids: [one.id, two.id], confirm: 'yes' })
+        .expect(303);
       const jobId = String(res.headers.location).split('/').pop()!;
       let job = await BulkJobModel.findById(jobId).lean();
       for (let i = 0; i < 100 && job!.status !== 'done'; i++) {
@@ -215,7 +268,10 @@ describe('admin payouts', () => {
         job = await BulkJobModel.findById(jobId).lean();
       }
       assert.equal(job!.status, 'done');
-      assert.deepEqual(job!.items.map((i) => i.state), ['sent', 'sent']);
+      assert.deepEqual(
+        job!.items.map((i) => i.state),
+        ['sent', 'sent'],
+      );
       assert.equal(gw.transfers, 2);
       const progress = await agent.get(`/admin/payouts/bulk/${jobId}`).expect(200);
       assert.doesNotMatch(progress.text, /http-equiv="refresh"/);
@@ -227,7 +283,14 @@ describe('admin payouts', () => {
       gw.failTransfers = 0;
       const admin1 = await makeUser({ isAdmin: true });
       const jobId = '00000000-0000-4000-9000-' + one.order.orderId.slice(-12);
-      await BulkJobModel.create({ _id: jobId, items: [{ transferId: one.id, state: 'sent', message: '' }, { transferId: one.id, state: 'queued' }], createdBy: admin1.id });
+      await BulkJobModel.create({
+        _id: jobId,
+        items: [
+          { transferId: one.id, state: 'sent', message: '' },
+          { transferId: one.id, state: 'queued' },
+        ],
+        createdBy: admin1.id,
+      });
       await resumeBulkJobs(transfers);
       const job = await BulkJobModel.findById(jobId).lean();
       assert.equal(job!.status, 'done');
@@ -238,7 +301,11 @@ describe('admin payouts', () => {
     it('shows a page that refreshes itself while the job runs', async () => {
       const one = await heldTransfer();
       const admin1 = await makeUser({ isAdmin: true });
-      await BulkJobModel.create({ _id: '00000000-0000-4000-8000-' + one.order.orderId.slice(-12), items: [{ transferId: one.id, state: 'queued' }], createdBy: admin1.id });
+      await BulkJobModel.create({
+        _id: '00000000-0000-4000-8000-' + one.order.orderId.slice(-12),
+        items: [{ transferId: one.id, state: 'queued' }],
+        createdBy: admin1.id,
+      });
       const agent = await signedIn(app, admin1.id);
       const page = await agent.get(`/admin/payouts/bulk/00000000-0000-4000-8000-${one.order.orderId.slice(-12)}`).expect(200);
       assert.match(page.text, /<meta http-equiv="refresh" content="2">/);
@@ -250,7 +317,11 @@ describe('admin payouts', () => {
         const agent = await admin();
         const page = await agent.get('/admin/payouts?state=held').expect(200);
         const before = await BulkJobModel.countDocuments({});
-        await agent.post('/admin/payouts/bulk').type('form').send({ _csrf: csrfFrom(page.text), ids: [one.id] }).expect(303);
+        await agent
+          .post('/admin/payouts/bulk')
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), ids: [one.id] })
+          .expect(303);
         assert.equal(await BulkJobModel.countDocuments({}), before);
       });
     });
@@ -260,8 +331,16 @@ describe('admin payouts', () => {
     it('saves the hold policy with confirmation and audits it', async () => {
       const agent = await admin();
       const page = await agent.get('/admin/payouts/settings').expect(200);
-      await agent.post('/admin/payouts/settings').type('form').send({ _csrf: csrfFrom(page.text), holdPolicy: 'immediate', holdDays: '14' }).expect(422);
-      await agent.post('/admin/payouts/settings').type('form').send({ _csrf: csrfFrom(page.text), holdPolicy: 'immediate', holdDays: '14', confirm: 'yes' }).expect(303);
+      await agent
+        .post('/admin/payouts/settings')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), holdPolicy: 'immediate', holdDays: '14' })
+        .expect(422);
+      await agent
+        .post('/admin/payouts/settings')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), holdPolicy: 'immediate', holdDays: '14', confirm: 'yes' })
+        .expect(303);
       assert.ok(await AuditEntryModel.exists({ action: 'payouts.settings' }));
     });
   });

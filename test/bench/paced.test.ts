@@ -60,7 +60,7 @@ describe('bench: the paced (open-loop) load', () => {
     assert.ok(r.maxMs >= 280, `max ${r.maxMs}`);
   });
 
-  it('runs a round\'s requests in order with one context, and reports refusals and failures', async () => {
+  it("runs a round's requests in order with one context, and reports refusals and failures", async () => {
     const s = await serve(async (path, body) => {
       if (path === '/first') return [201, JSON.stringify({ token: 't-42' })];
       return body === 'token=t-42' ? [200, 'paid'] : [409, 'stale'];
@@ -75,13 +75,20 @@ describe('bench: the paced (open-loop) load', () => {
           (context as { token?: string }).token = (JSON.parse(body) as { token: string }).token;
         },
       },
-      { method: 'POST', path: '/second', setupRequest: (req: Request, context: object) => ({ ...req, body: `token=${(context as { token?: string }).token}` }) },
+      {
+        method: 'POST',
+        path: '/second',
+        setupRequest: (req: Request, context: object) => ({ ...req, body: `token=${(context as { token?: string }).token}` }),
+      },
     ];
     const ok = await paced({ url: base, requests }, { perSec: 20, durationSec: 0.5 });
     assert.deepEqual(ok.statuses, { '200': 10, '201': 10 });
     assert.equal(ok.non2xx, 0);
 
-    const refused = await paced({ url: base, requests: [{ method: 'POST', path: '/second', body: 'token=old' }] }, { perSec: 20, durationSec: 0.5 });
+    const refused = await paced(
+      { url: base, requests: [{ method: 'POST', path: '/second', body: 'token=old' }] },
+      { perSec: 20, durationSec: 0.5 },
+    );
     assert.deepEqual(refused.statuses, { '409': 10 });
     assert.equal(refused.non2xx, 10);
 

@@ -64,7 +64,17 @@ describe('accessibility (axe-core in Chromium)', function () {
     try {
       await signIn(page, shop.baseUrl, DEMO_MEMBER.email, DEMO_MEMBER.password);
       const base = `/workspace/${DEMO_MEMBER.coop}`;
-      const found = await audit(page, shop.baseUrl, ['/workspace', base, `${base}/goods`, `${base}/goods/new`, `${base}/orders`, `${base}/money`, `${base}/members`, `${base}/payouts`, '/account']);
+      const found = await audit(page, shop.baseUrl, [
+        '/workspace',
+        base,
+        `${base}/goods`,
+        `${base}/goods/new`,
+        `${base}/orders`,
+        `${base}/money`,
+        `${base}/members`,
+        `${base}/payouts`,
+        '/account',
+      ]);
       assert.deepEqual(found, {}, JSON.stringify(found, null, 2));
     } finally {
       await context.close();
@@ -76,7 +86,14 @@ describe('accessibility (axe-core in Chromium)', function () {
     const page = await context.newPage();
     try {
       await signIn(page, shop.baseUrl, DEMO_ADMIN.email, DEMO_ADMIN.password);
-      const found = await audit(page, shop.baseUrl, ['/admin', '/admin/coops', '/admin/commission', '/admin/payouts', '/admin/balances', '/admin/audit']);
+      const found = await audit(page, shop.baseUrl, [
+        '/admin',
+        '/admin/coops',
+        '/admin/commission',
+        '/admin/payouts',
+        '/admin/balances',
+        '/admin/audit',
+      ]);
       assert.deepEqual(found, {}, JSON.stringify(found, null, 2));
     } finally {
       await context.close();

@@ -40,7 +40,16 @@ export async function openShop(env: Record<string, string> = {}): Promise<Shop> 
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   return {
     baseUrl: `http://127.0.0.1:${port}`,

@@ -131,7 +131,12 @@ async function connectPayouts(slug: string): Promise<() => Promise<void>> {
   const { state } = await gateway.completeOnboarding(account.id);
   await saveAccountState(coopId, state);
   return async () => {
-    await CoopModel.updateOne({ _id: coop._id }, coop.stripeAccountId ? { $set: { stripeAccountId: coop.stripeAccountId, payouts: coop.payouts } } : { $unset: { stripeAccountId: 1 }, $set: { payouts: coop.payouts ?? {} } });
+    await CoopModel.updateOne(
+      { _id: coop._id },
+      coop.stripeAccountId
+        ? { $set: { stripeAccountId: coop.stripeAccountId, payouts: coop.payouts } }
+        : { $unset: { stripeAccountId: 1 }, $set: { payouts: coop.payouts ?? {} } },
+    );
   };
 }
 
@@ -157,7 +162,11 @@ describe('browser journeys (Chromium)', function () {
         } finally {
           await context.close();
         }
-        assert.deepEqual(errors.filter((e) => /Content Security Policy/.test(e)), [], 'no CSP violations');
+        assert.deepEqual(
+          errors.filter((e) => /Content Security Policy/.test(e)),
+          [],
+          'no CSP violations',
+        );
       });
     });
   }
@@ -171,7 +180,9 @@ describe('browser journeys (Chromium)', function () {
 
     it('adds a product with a photo, publishes it, sees it in the shop and ships an order of it', async () => {
       const photo = join(dir, 'basket.jpg');
-      await sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 190, g: 120, b: 40 } } }).jpeg({ quality: 80 }).toFile(photo);
+      await sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 190, g: 120, b: 40 } } })
+        .jpeg({ quality: 80 })
+        .toFile(photo);
       const name = `Cesto di prova ${Date.now()}`;
       const base = `${shop.baseUrl}/workspace/${DEMO_MEMBER.coop}`;
       const member = await shop.browser.newContext();
@@ -222,7 +233,9 @@ describe('browser journeys (Chromium)', function () {
           assert.equal(media.status(), 200);
           assert.match(media.headers()['content-type'] ?? '', /image\/webp/);
           await img.scrollIntoViewIfNeeded();
-          await page.waitForFunction(`(() => { const i = document.querySelector('img.product-main-img'); return !!i && i.complete && i.naturalWidth > 0; })()`);
+          await page.waitForFunction(
+            `(() => { const i = document.querySelector('img.product-main-img'); return !!i && i.complete && i.naturalWidth > 0; })()`,
+          );
         });
 
         // A guest buys it in another browser, so the co-op has a paid share to ship.
@@ -321,7 +334,7 @@ describe('browser journeys (Chromium)', function () {
           // One taralli left to refund, the honey untouched.
           assert.equal(await page.locator('input[name^="qty_"][max="1"]').count(), 2);
         });
-        await step(page, 'the taralli co-op\'s transfer is partly reversed', async () => {
+        await step(page, "the taralli co-op's transfer is partly reversed", async () => {
           await page.goto(`${shop.baseUrl}/admin/payouts`, DOM);
           const rows = rowsOf(page);
           assert.equal(await rows.locator('td.state-reversed_partly').count(), 1, await page.locator('main').innerText());

@@ -58,7 +58,11 @@ describe('cart routes', () => {
         const coop = await makeCoop();
         const product = await makeListedProduct(coop, { stock: 3 });
         const { b, csrf } = await signedOutCart();
-        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '50' }).expect(303);
+        await b
+          .post('/cart/items')
+          .type('form')
+          .send({ _csrf: csrf, productId: String(product._id), quantity: '50' })
+          .expect(303);
         const res = await b.get('/cart').set('Accept', 'application/json').expect(200);
         assert.equal(res.body.cart.groups[0].lines[0].quantity, 3);
       });
@@ -70,7 +74,11 @@ describe('cart routes', () => {
           const coop = await makeCoop();
           const product = await makeListedProduct(coop);
           const { b, csrf } = await signedOutCart();
-          const res = await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity }).expect(422);
+          const res = await b
+            .post('/cart/items')
+            .type('form')
+            .send({ _csrf: csrf, productId: String(product._id), quantity })
+            .expect(422);
           assert.match(res.text, /role="alert"/);
           const after = await b.get('/cart').set('Accept', 'application/json').expect(200);
           assert.equal(after.body.cart.groups.length, 0);
@@ -81,7 +89,11 @@ describe('cart routes', () => {
         const coop = await makeCoop();
         const product = await makeListedProduct(coop);
         const { b, csrf } = await signedOutCart();
-        await b.post('/cart/items').type('form').send(`_csrf=${encodeURIComponent(csrf)}&productId=${product._id}&quantity=1&quantity=2`).expect(422);
+        await b
+          .post('/cart/items')
+          .type('form')
+          .send(`_csrf=${encodeURIComponent(csrf)}&productId=${product._id}&quantity=1&quantity=2`)
+          .expect(422);
       });
     });
 
@@ -90,21 +102,33 @@ describe('cart routes', () => {
         const coop = await makeCoop();
         const product = await makeListedProduct(coop, { published: false });
         const { b, csrf } = await signedOutCart();
-        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id) }).expect(404);
+        await b
+          .post('/cart/items')
+          .type('form')
+          .send({ _csrf: csrf, productId: String(product._id) })
+          .expect(404);
       });
 
       it('refuses a product of a paused co-op with 404', async () => {
         const coop = await makeCoop({ status: 'paused' });
         const product = await makeListedProduct(coop);
         const { b, csrf } = await signedOutCart();
-        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id) }).expect(404);
+        await b
+          .post('/cart/items')
+          .type('form')
+          .send({ _csrf: csrf, productId: String(product._id) })
+          .expect(404);
       });
 
       it('refuses a sold-out product with 409', async () => {
         const coop = await makeCoop();
         const product = await makeListedProduct(coop, { stock: 0 });
         const { b, csrf } = await signedOutCart();
-        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id) }).expect(409);
+        await b
+          .post('/cart/items')
+          .type('form')
+          .send({ _csrf: csrf, productId: String(product._id) })
+          .expect(409);
       });
     });
 
@@ -123,18 +147,28 @@ describe('cart routes', () => {
         try {
           const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
           const page = await fetch(`${base}/login`);
-          const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+          const cookie = page.headers
+            .getSetCookie()
+            .map((c) => c.split(';')[0])
+            .join('; ');
           const csrf = csrfFrom(await page.text());
           const sid = /^[^=]+=s%3A([^.]+)\./.exec(cookie)![1]!;
           // Read the stored session the moment the headers arrive, before the body is complete.
           const storedAtStatus = await new Promise<unknown>((resolve, reject) => {
-            const req = httpRequest(`${base}/cart/items`, { method: 'POST', headers: { cookie, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-              assert.equal(res.statusCode, 201);
-              mongoose.connection.db!.collection<{ _id: string; session: { cart?: unknown[] } }>('sessions').findOne({ _id: sid }).then((doc) => {
-                res.resume();
-                resolve(doc?.session.cart);
-              }, reject);
-            });
+            const req = httpRequest(
+              `${base}/cart/items`,
+              { method: 'POST', headers: { cookie, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' } },
+              (res) => {
+                assert.equal(res.statusCode, 201);
+                mongoose.connection
+                  .db!.collection<{ _id: string; session: { cart?: unknown[] } }>('sessions')
+                  .findOne({ _id: sid })
+                  .then((doc) => {
+                    res.resume();
+                    resolve(doc?.session.cart);
+                  }, reject);
+              },
+            );
             req.on('error', reject);
             req.end(`_csrf=${encodeURIComponent(csrf)}&productId=${product._id}&quantity=1`);
           });
@@ -169,8 +203,17 @@ describe('cart routes', () => {
       const product = await makeListedProduct(coop, { stock: 5 });
       const { b, csrf } = await signedOutCart();
       const writes = await countSessionWrites(async () => {
-        await b.post('/cart/items').set('Accept', 'application/json').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(201);
-        await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(303);
+        await b
+          .post('/cart/items')
+          .set('Accept', 'application/json')
+          .type('form')
+          .send({ _csrf: csrf, productId: String(product._id), quantity: '1' })
+          .expect(201);
+        await b
+          .post('/cart/items')
+          .type('form')
+          .send({ _csrf: csrf, productId: String(product._id), quantity: '1' })
+          .expect(303);
       });
       assert.equal(writes, 2);
     });
@@ -182,7 +225,12 @@ describe('cart routes', () => {
       // The visitor comes back after a few minutes: the session's lastModified is old.
       await mongoose.connection.db!.collection('sessions').updateMany({}, { $set: { lastModified: new Date(Date.now() - 5 * 60_000) } });
       const writes = await countSessionWrites(() =>
-        b.post('/cart/items').set('Accept', 'application/json').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(201),
+        b
+          .post('/cart/items')
+          .set('Accept', 'application/json')
+          .type('form')
+          .send({ _csrf: csrf, productId: String(product._id), quantity: '1' })
+          .expect(201),
       );
       assert.equal(writes, 1);
     });
@@ -193,7 +241,11 @@ describe('cart routes', () => {
       const coop = await makeCoop();
       const product = await makeListedProduct(coop, { stock: 10 });
       const { b, csrf } = await signedOutCart();
-      await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '1' }).expect(303);
+      await b
+        .post('/cart/items')
+        .type('form')
+        .send({ _csrf: csrf, productId: String(product._id), quantity: '1' })
+        .expect(303);
       const key = encodeURIComponent(`${product._id}:default`);
       await b.post(`/cart/items/${key}/quantity`).type('form').send({ _csrf: csrf, quantity: '4' }).expect(303);
       let res = await b.get('/cart').set('Accept', 'application/json').expect(200);
@@ -210,7 +262,11 @@ describe('cart routes', () => {
       const coop = await makeCoop();
       const product = await makeListedProduct(coop);
       const { b, csrf } = await signedOutCart();
-      await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(product._id), quantity: '3' }).expect(303);
+      await b
+        .post('/cart/items')
+        .type('form')
+        .send({ _csrf: csrf, productId: String(product._id), quantity: '3' })
+        .expect(303);
       const page = await b.get('/cart').expect(200);
       assert.match(page.text, /<span class="badge"[^>]*>3<\/span>/);
     });

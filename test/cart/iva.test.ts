@@ -6,7 +6,7 @@ const total = (parts: { baseCents: number; taxCents: number }[]) => parts.reduce
 describe('cart/iva', () => {
   describe('ivaBreakdown', () => {
     describe('when all goods are at one rate', () => {
-      it('taxes the shipping at the goods\' rate, not at 22%', () => {
+      it("taxes the shipping at the goods' rate, not at 22%", () => {
         // 10.00 of oil at 4% and 6.90 shipping: 16.90 gross at 4%.
         assert.deepEqual(ivaBreakdown([{ rate: 4, cents: 1000 }], 690), [{ rate: 4, baseCents: 1625, taxCents: 65 }]);
       });
@@ -41,28 +41,49 @@ describe('cart/iva', () => {
         for (const shipping of [1, 2, 7, 499, 690, 1001]) {
           const parts = ivaBreakdown(goods, shipping);
           assert.equal(total(parts), 1001 + shipping, `shipping ${shipping}`);
-          assert.deepEqual(parts.map((p) => p.rate), [4, 10, 22]);
+          assert.deepEqual(
+            parts.map((p) => p.rate),
+            [4, 10, 22],
+          );
         }
         // 7 cents over 334/333/334: 3, 2, 2 (largest remainder; 4% and 22% tie, the earlier rate wins).
         const seven = ivaBreakdown(goods, 7);
-        assert.deepEqual(seven.map((p) => p.baseCents + p.taxCents), [337, 335, 336]);
+        assert.deepEqual(
+          seven.map((p) => p.baseCents + p.taxCents),
+          [337, 335, 336],
+        );
       });
     });
 
     describe('when nothing is shipped', () => {
       it('is the IVA of the goods alone', () => {
-        assert.deepEqual(ivaBreakdown([{ rate: 22, cents: 1220 }, { rate: 10, cents: 1100 }], 0), [
-          { rate: 10, baseCents: 1000, taxCents: 100 },
-          { rate: 22, baseCents: 1000, taxCents: 220 },
-        ]);
+        assert.deepEqual(
+          ivaBreakdown(
+            [
+              { rate: 22, cents: 1220 },
+              { rate: 10, cents: 1100 },
+            ],
+            0,
+          ),
+          [
+            { rate: 10, baseCents: 1000, taxCents: 100 },
+            { rate: 22, baseCents: 1000, taxCents: 220 },
+          ],
+        );
       });
     });
   });
 
   describe('sumIva', () => {
-    it('adds up each seller\'s own tax per rate', () => {
+    it("adds up each seller's own tax per rate", () => {
       const a = ivaBreakdown([{ rate: 4, cents: 1000 }], 500);
-      const b = ivaBreakdown([{ rate: 4, cents: 1000 }, { rate: 22, cents: 1000 }], 500);
+      const b = ivaBreakdown(
+        [
+          { rate: 4, cents: 1000 },
+          { rate: 22, cents: 1000 },
+        ],
+        500,
+      );
       assert.deepEqual(sumIva([a, b]), [
         { rate: 4, cents: a[0]!.taxCents + b[0]!.taxCents },
         { rate: 22, cents: b[1]!.taxCents },

@@ -18,10 +18,23 @@ describe('storefront pages', () => {
   before(async () => {
     app = buildApp().app;
     coop = await makeCoop({ name: 'Cooperativa Pagine Prova' });
-    honey = await makeProduct(coop, { category: 'honey', nameIt: 'Miele di tiglio', nameEn: 'Linden honey', descIt: 'Profumo di menta </script><b>x</b>', priceCents: 890, certifications: ['organic'] });
+    honey = await makeProduct(coop, {
+      category: 'honey',
+      nameIt: 'Miele di tiglio',
+      nameEn: 'Linden honey',
+      descIt: 'Profumo di menta </script><b>x</b>',
+      priceCents: 890,
+      certifications: ['organic'],
+    });
     shirt = await makeProduct(coop, {
-      category: 'clothing', nameIt: 'Camicia in lino', nameEn: '', certifications: ['handmade'],
-      variants: [{ sku: 'S', priceCents: 7900, stock: 0, it: 'S, bianco', en: 'S, white' }, { sku: 'M', priceCents: 8200, stock: 4, it: 'M, bianco', en: 'M, white' }],
+      category: 'clothing',
+      nameIt: 'Camicia in lino',
+      nameEn: '',
+      certifications: ['handmade'],
+      variants: [
+        { sku: 'S', priceCents: 7900, stock: 0, it: 'S, bianco', en: 'S, white' },
+        { sku: 'M', priceCents: 8200, stock: 4, it: 'M, bianco', en: 'M, white' },
+      ],
     });
     await catalogChanged();
   });
@@ -116,7 +129,9 @@ describe('storefront pages', () => {
     });
 
     it('shortens a 10 KB search and says so', async () => {
-      const res = await request(app).get(`/search?q=${'miele'.repeat(2048)}`).expect(200);
+      const res = await request(app)
+        .get(`/search?q=${'miele'.repeat(2048)}`)
+        .expect(200);
       assert.match(res.text, /La ricerca era troppo lunga/);
     });
   });
@@ -226,8 +241,14 @@ describe('storefront pages', () => {
       const big = await makeCoop();
       const docs = (n: number, from: number) =>
         Array.from({ length: n }, (_, i) => ({
-          coop: big._id, department: 'produce', category: i % 2 ? 'honey' : 'cheese', slug: `carico-${big.slug}-${from + i}`,
-          name: { it: `Prodotto di carico ${from + i}`, en: `Load product ${from + i}` }, priceCents: 100 + i, ivaRate: 4, published: true,
+          coop: big._id,
+          department: 'produce',
+          category: i % 2 ? 'honey' : 'cheese',
+          slug: `carico-${big.slug}-${from + i}`,
+          name: { it: `Prodotto di carico ${from + i}`, en: `Load product ${from + i}` },
+          priceCents: 100 + i,
+          ivaRate: 4,
+          published: true,
           variants: [{ sku: 'default', priceCents: 100 + i }],
         }));
       const addProducts = async (n: number, from: number) => {

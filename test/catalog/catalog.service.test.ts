@@ -35,12 +35,43 @@ describe('catalogue read model and listings', () => {
     regionB = uniqueRegion();
     coopB = await makeCoop({ region: regionB });
     const t = Date.now();
-    p.honeyCheap = await makeProduct(coopA, { category: 'honey', nameIt: 'Miele di acacia', nameEn: 'Acacia honey', priceCents: 500, certifications: ['organic'], seasonMonths: [3, 4], stock: 5, createdAt: new Date(t - 50_000) });
-    p.honeyDear = await makeProduct(coopA, { category: 'honey', nameIt: 'Zafferano e miele', nameEn: 'Bee pollen', priceCents: 1500, stock: 0, createdAt: new Date(t - 40_000) });
-    p.cheese = await makeProduct(coopA, { category: 'cheese', nameIt: 'Caffè al formaggio', nameEn: 'Cheesy coffee', priceCents: 900, certifications: ['dop'], stock: 3, createdAt: new Date(t - 30_000) });
+    p.honeyCheap = await makeProduct(coopA, {
+      category: 'honey',
+      nameIt: 'Miele di acacia',
+      nameEn: 'Acacia honey',
+      priceCents: 500,
+      certifications: ['organic'],
+      seasonMonths: [3, 4],
+      stock: 5,
+      createdAt: new Date(t - 50_000),
+    });
+    p.honeyDear = await makeProduct(coopA, {
+      category: 'honey',
+      nameIt: 'Zafferano e miele',
+      nameEn: 'Bee pollen',
+      priceCents: 1500,
+      stock: 0,
+      createdAt: new Date(t - 40_000),
+    });
+    p.cheese = await makeProduct(coopA, {
+      category: 'cheese',
+      nameIt: 'Caffè al formaggio',
+      nameEn: 'Cheesy coffee',
+      priceCents: 900,
+      certifications: ['dop'],
+      stock: 3,
+      createdAt: new Date(t - 30_000),
+    });
     p.shirt = await makeProduct(coopA, {
-      category: 'clothing', nameIt: 'Camicia di lino', nameEn: 'Linen shirt', certifications: ['handmade'], createdAt: new Date(t - 20_000),
-      variants: [{ sku: 'S', priceCents: 5000, stock: 0 }, { sku: 'M', priceCents: 5200, stock: 2 }],
+      category: 'clothing',
+      nameIt: 'Camicia di lino',
+      nameEn: 'Linen shirt',
+      certifications: ['handmade'],
+      createdAt: new Date(t - 20_000),
+      variants: [
+        { sku: 'S', priceCents: 5000, stock: 0 },
+        { sku: 'M', priceCents: 5200, stock: 2 },
+      ],
     });
     p.unpublished = await makeProduct(coopA, { category: 'honey', published: false });
     p.archived = await makeProduct(coopA, { category: 'honey', archived: true });
@@ -124,7 +155,7 @@ describe('catalogue read model and listings', () => {
       assert.deepEqual(await sorted('price-desc'), [p.shirt!.slug, p.honeyDear!.slug, p.cheese!.slug, p.honeyCheap!.slug]);
     });
 
-    it('sorts by name in the reader\'s language', async () => {
+    it("sorts by name in the reader's language", async () => {
       assert.deepEqual(await sorted('name', 'it'), [p.cheese!.slug, p.shirt!.slug, p.honeyCheap!.slug, p.honeyDear!.slug]);
       assert.deepEqual(await sorted('name', 'en'), [p.honeyCheap!.slug, p.honeyDear!.slug, p.cheese!.slug, p.shirt!.slug]);
     });
@@ -195,7 +226,9 @@ describe('catalogue read model and listings', () => {
     it('hides unpublished and archived products', async () => {
       assert.equal(await getPurchasable(String(p.unpublished!._id), 'default'), null);
       assert.equal(await getPurchasable(String(p.archived!._id), 'default'), null);
-      assert.deepEqual(await getProductsByIds([String(p.unpublished!._id), String(p.cheese!._id)]).then((l) => l.map((x) => x.slug)), [p.cheese!.slug]);
+      assert.deepEqual(await getProductsByIds([String(p.unpublished!._id), String(p.cheese!._id)]).then((l) => l.map((x) => x.slug)), [
+        p.cheese!.slug,
+      ]);
     });
 
     it('hides the products of a paused co-op once it is paused', async () => {
@@ -254,7 +287,10 @@ describe('catalogue read model and listings', () => {
         if (collection === 'stock_levels') reads.push(`${method} ${JSON.stringify(query)}`);
       });
       try {
-        await stockChanged([...products, other].map((p) => String(p._id)), { levels: written, since: loadsBefore });
+        await stockChanged(
+          [...products, other].map((p) => String(p._id)),
+          { levels: written, since: loadsBefore },
+        );
       } finally {
         mongoose.set('debug', false);
       }
@@ -296,7 +332,14 @@ describe('catalogue read model and listings', () => {
 
     it('folds concurrent refreshes into at most two loads, each caller seeing the latest', async () => {
       const coop = await makeCoop();
-      const results = await Promise.all([refreshCatalog(), refreshCatalog(), (async () => { await makeProduct(coop, { nameIt: 'Ultimo arrivato' }); return refreshCatalog(); })()]);
+      const results = await Promise.all([
+        refreshCatalog(),
+        refreshCatalog(),
+        (async () => {
+          await makeProduct(coop, { nameIt: 'Ultimo arrivato' });
+          return refreshCatalog();
+        })(),
+      ]);
       assert.ok(results[2]!.byCoop.get(String(coop._id))?.length === 1);
       await ProductModel.deleteMany({ coop: coop._id });
     });
@@ -305,9 +348,31 @@ describe('catalogue read model and listings', () => {
 
 describe('parseListingQuery', () => {
   it('reads valid filters', () => {
-    const { filters, notices } = parseListingQuery({ coop: 'terre-di-puglia', region: 'Puglia', cert: 'organic', min: '5', max: '12,50', stock: '1', season: 'on', sort: 'price-asc', page: '3', q: ' miele ' });
+    const { filters, notices } = parseListingQuery({
+      coop: 'terre-di-puglia',
+      region: 'Puglia',
+      cert: 'organic',
+      min: '5',
+      max: '12,50',
+      stock: '1',
+      season: 'on',
+      sort: 'price-asc',
+      page: '3',
+      q: ' miele ',
+    });
     assert.deepEqual(notices, []);
-    assert.deepEqual(filters, { coop: 'terre-di-puglia', region: 'Puglia', cert: 'organic', minCents: 500, maxCents: 1250, inStock: true, inSeason: true, sort: 'price-asc', page: 3, q: 'miele' });
+    assert.deepEqual(filters, {
+      coop: 'terre-di-puglia',
+      region: 'Puglia',
+      cert: 'organic',
+      minCents: 500,
+      maxCents: 1250,
+      inStock: true,
+      inSeason: true,
+      sort: 'price-asc',
+      page: 3,
+      q: 'miele',
+    });
   });
 
   it('drops a negative price, a bad page and a bad sort with notices', () => {
@@ -340,7 +405,10 @@ describe('parseListingQuery', () => {
   });
 
   it('writes a stable query string without defaults', () => {
-    assert.equal(listingQueryString({ page: 2, sort: 'name', maxCents: 1250, coop: 'x', inStock: true }), '?coop=x&max=12.50&stock=1&sort=name&page=2');
+    assert.equal(
+      listingQueryString({ page: 2, sort: 'name', maxCents: 1250, coop: 'x', inStock: true }),
+      '?coop=x&max=12.50&stock=1&sort=name&page=2',
+    );
     assert.equal(listingQueryString({ page: 1, sort: 'newest' }), '');
   });
 });
@@ -368,7 +436,9 @@ describe('catalogChanged with product ids', () => {
     const added = await makeProduct(coop, { stock: 7 });
     await ProductModel.updateOne({ _id: kept._id }, { $set: { 'name.it': 'Nome nuovo' } });
     await ProductModel.updateOne({ _id: withdrawn._id }, { $set: { published: false } });
-    const queries = await productQueries(() => catalogChanged({ productIds: [String(kept._id), String(withdrawn._id), String(added._id)] }));
+    const queries = await productQueries(() =>
+      catalogChanged({ productIds: [String(kept._id), String(withdrawn._id), String(added._id)] }),
+    );
     assert.deepEqual(new Set(queries), new Set(['findOne']), 'only lookups by _id');
     assert.equal((await getPurchasable(String(kept._id), 'default'))?.product.name.it, 'Nome nuovo');
     assert.equal(await getPurchasable(String(withdrawn._id), 'default'), null);

@@ -43,18 +43,31 @@ describe('catalogue read model across processes', () => {
     const a = aProcess();
     await a.refresh();
     const gen = a.store.generation;
-    assert.equal(a.store.memo('k', () => 1), 1);
-    assert.equal(a.store.memo('k', () => 2), 1, 'kept while nothing changed');
+    assert.equal(
+      a.store.memo('k', () => 1),
+      1,
+    );
+    assert.equal(
+      a.store.memo('k', () => 2),
+      1,
+      'kept while nothing changed',
+    );
     await a.stockChanged();
     assert.ok(a.store.generation > gen);
-    assert.equal(a.store.memo('k', () => 3), 3);
+    assert.equal(
+      a.store.memo('k', () => 3),
+      3,
+    );
   });
 });
 
 describe('catalogJobs', () => {
   it('polls the feed in every process every 2 s, and expires the feed and the import previews', () => {
     const jobs = catalogJobs();
-    assert.deepEqual(jobs.map((j) => j.name), ['catalog-poll', 'catalog-changes', 'goods-imports', 'goods-import-claims']);
+    assert.deepEqual(
+      jobs.map((j) => j.name),
+      ['catalog-poll', 'catalog-changes', 'goods-imports', 'goods-import-claims'],
+    );
     assert.equal(jobs[0]!.everyMs, 2_000);
     assert.equal(jobs[0]!.perProcess, true);
     assert.equal(jobs[0]!.maxBackoffMs, 2_000, 'never backs off');

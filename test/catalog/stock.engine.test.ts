@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
  * document, under `holds.<orderId>`, so that taking the units and recording
  * the hold are one write. These are the engine features it relies on.
  */
-describe('the database engine serves the stock owner\'s map of holds', function () {
+describe("the database engine serves the stock owner's map of holds", function () {
   this.timeout(60_000);
   type Doc = { _id: string; onHand: number; holds?: Record<string, string> };
   let coll: mongoose.mongo.Collection<Doc>;
@@ -21,10 +21,11 @@ describe('the database engine serves the stock owner\'s map of holds', function 
   });
 
   it('sets a hold under a dotted path only while it does not exist', async () => {
-    const hold = () => coll.updateOne(
-      { _id: 'item', onHand: { $gte: 3 }, [`holds.${order}`]: { $exists: false } },
-      { $inc: { onHand: -3 }, $set: { [`holds.${order}`]: '3:1000' } },
-    );
+    const hold = () =>
+      coll.updateOne(
+        { _id: 'item', onHand: { $gte: 3 }, [`holds.${order}`]: { $exists: false } },
+        { $inc: { onHand: -3 }, $set: { [`holds.${order}`]: '3:1000' } },
+      );
     assert.equal((await hold()).modifiedCount, 1);
     assert.equal((await hold()).modifiedCount, 0);
     const doc = await coll.findOne({ _id: 'item' });
@@ -34,8 +35,17 @@ describe('the database engine serves the stock owner\'s map of holds', function 
 
   it('matches a hold by its exact value and unsets it once', async () => {
     await coll.updateOne({ _id: 'item' }, { $inc: { onHand: -3 }, $set: { [`holds.${order}`]: '3:1000' } });
-    assert.equal((await coll.updateOne({ _id: 'item', [`holds.${order}`]: '3:1000:2000' }, { $inc: { onHand: 3 }, $unset: { [`holds.${order}`]: '' } })).modifiedCount, 0);
-    const release = () => coll.updateOne({ _id: 'item', [`holds.${order}`]: '3:1000' }, { $inc: { onHand: 3 }, $unset: { [`holds.${order}`]: '' } });
+    assert.equal(
+      (
+        await coll.updateOne(
+          { _id: 'item', [`holds.${order}`]: '3:1000:2000' },
+          { $inc: { onHand: 3 }, $unset: { [`holds.${order}`]: '' } },
+        )
+      ).modifiedCount,
+      0,
+    );
+    const release = () =>
+      coll.updateOne({ _id: 'item', [`holds.${order}`]: '3:1000' }, { $inc: { onHand: 3 }, $unset: { [`holds.${order}`]: '' } });
     assert.equal((await release()).modifiedCount, 1);
     assert.equal((await release()).modifiedCount, 0);
     const doc = await coll.findOne({ _id: 'item' });
@@ -46,10 +56,14 @@ describe('the database engine serves the stock owner\'s map of holds', function 
 
   it('keeps every one of 200 concurrent holds by different orders, within the units', async () => {
     const orders = Array.from({ length: 200 }, (_, i) => i.toString(16).padStart(24, '0'));
-    const results = await Promise.all(orders.map((o) => coll.updateOne(
-      { _id: 'item', onHand: { $gte: 1 }, [`holds.${o}`]: { $exists: false } },
-      { $inc: { onHand: -1 }, $set: { [`holds.${o}`]: '1:1000' } },
-    )));
+    const results = await Promise.all(
+      orders.map((o) =>
+        coll.updateOne(
+          { _id: 'item', onHand: { $gte: 1 }, [`holds.${o}`]: { $exists: false } },
+          { $inc: { onHand: -1 }, $set: { [`holds.${o}`]: '1:1000' } },
+        ),
+      ),
+    );
     assert.equal(results.filter((r) => r.modifiedCount === 1).length, 10);
     const doc = await coll.findOne({ _id: 'item' });
     assert.equal(doc?.onHand, 0);

@@ -29,7 +29,7 @@ async function levelOf(id: string): Promise<{ onHand: number; held: number; hold
 /** A small deterministic generator, so a failing round can be run again. */
 function random(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
 describe('stock.service: the one owner of stock', () => {
@@ -61,7 +61,7 @@ describe('stock.service: the one owner of stock', () => {
   });
 
   describe('restockForRefund', () => {
-    it('puts a refund line\'s units back once, however many times it is called', async () => {
+    it("puts a refund line's units back once, however many times it is called", async () => {
       const it = await item(4);
       const calls = await Promise.all(Array.from({ length: 10 }, () => restockForRefund(it.id, 'refund:o:r1:0', 2)));
       assert.equal(calls.filter(Boolean).length, 1);
@@ -81,7 +81,9 @@ describe('stock.service: the one owner of stock', () => {
   describe('the catalogue', () => {
     it('shows the level a burst of holds left, within the signal window', async () => {
       const it = await item(30);
-      await Promise.all(Array.from({ length: 12 }, () => reserveStock(new Types.ObjectId(), [{ stockId: it.id, quantity: 1 }], inAnHour())));
+      await Promise.all(
+        Array.from({ length: 12 }, () => reserveStock(new Types.ObjectId(), [{ stockId: it.id, quantity: 1 }], inAnHour())),
+      );
       await sleep(900);
       assert.equal(onHandOf(String(it.productId), 'default'), 18);
     });
@@ -136,7 +138,10 @@ describe('stock.service: the one owner of stock', () => {
             assert.equal((h.reason as { code?: string }).code, 'out_of_stock', String(h.reason));
           }
         });
-        assert.equal(releases.reduce((n, u) => n + u, 0), toRelease.reduce((n, h) => n + h.q, 0));
+        assert.equal(
+          releases.reduce((n, u) => n + u, 0),
+          toRelease.reduce((n, h) => n + h.q, 0),
+        );
         for (const h of toRelease) {
           given += h.q;
           live.delete(String(h.order));
@@ -178,7 +183,11 @@ describe('stock.service: the one owner of stock', () => {
       this.timeout(120_000);
       const STOCK = 1_000;
       const it = await item(STOCK);
-      const attempt = (o: Types.ObjectId) => reserveStock(o, [{ stockId: it.id, quantity: 1 }], inAnHour()).then(() => 'held' as const, (err: { code?: string }) => (err.code === 'out_of_stock' ? ('refused' as const) : ('failed' as const)));
+      const attempt = (o: Types.ObjectId) =>
+        reserveStock(o, [{ stockId: it.id, quantity: 1 }], inAnHour()).then(
+          () => 'held' as const,
+          (err: { code?: string }) => (err.code === 'out_of_stock' ? ('refused' as const) : ('failed' as const)),
+        );
       const { db } = testEngines();
       // A new buyer every 5 ms, before, during and just after the kill: some holds are in flight when the engine dies.
       const buyers: Types.ObjectId[] = [];
@@ -207,7 +216,10 @@ describe('stock.service: the one owner of stock', () => {
       while (outcome.includes('failed') && Date.now() < deadline) {
         await sleep(300);
         // The driver may have given the client up while the engine was away: connect() opens it again (a no-op when open).
-        await mongoose.connection.getClient().connect().catch(() => undefined);
+        await mongoose.connection
+          .getClient()
+          .connect()
+          .catch(() => undefined);
         for (let i = 0; i < outcome.length; i++) if (outcome[i] === 'failed') outcome[i] = await attempt(buyers[i]!);
       }
       assert.ok(!outcome.includes('failed'));

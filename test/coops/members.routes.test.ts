@@ -67,23 +67,39 @@ describe('co-op members routes', () => {
       const invited = await makeUser({ email: freshEmail('invited') });
       const ob = await signedIn(owner);
       const csrf = await tokenOf(ob, `/workspace/${coop.slug}/members`);
-      await ob.post(`/workspace/${coop.slug}/members/invite`).type('form').send({ _csrf: csrf, email: invited.email, role: 'manager' }).expect(303);
+      await ob
+        .post(`/workspace/${coop.slug}/members/invite`)
+        .type('form')
+        .send({ _csrf: csrf, email: invited.email, role: 'manager' })
+        .expect(303);
       const link = linkIn(await smtp.waitFor(invited.email), '/invitations/');
 
       // Someone else signed in cannot use it.
       const stranger = await signedIn(await makeUser());
       const seen = await stranger.get(link).expect(200);
       assert.doesNotMatch(seen.text, /action="\/invitations\//);
-      await stranger.post(link).type('form').send({ _csrf: csrfFrom(seen.text) }).expect(403);
+      await stranger
+        .post(link)
+        .type('form')
+        .send({ _csrf: csrfFrom(seen.text) })
+        .expect(403);
 
       const ib = await signedIn(invited);
       const page = await ib.get(link).expect(200);
-      await ib.post(link).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+      await ib
+        .post(link)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) })
+        .expect(303);
       const m = await MembershipModel.findOne({ user: invited.id, coop: coop.id }).lean();
       assert.equal(m?.role, 'manager');
       await ib.get(`/workspace/${coop.slug}/members`).expect(200);
       // Used once.
-      await ib.post(link).type('form').send({ _csrf: csrfFrom(page.text) }).expect(410);
+      await ib
+        .post(link)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) })
+        .expect(410);
       assert.equal(await InvitationModel.countDocuments({ coop: coop.id }), 0);
     });
 
@@ -91,7 +107,11 @@ describe('co-op members routes', () => {
       const coop = await makeCoop();
       const ob = await signedIn(await member(coop.id, 'owner'));
       const csrf = await tokenOf(ob, `/workspace/${coop.slug}/members`);
-      const res = await ob.post(`/workspace/${coop.slug}/members/invite`).type('form').send({ _csrf: csrf, email: 'nope', role: 'staff' }).expect(422);
+      const res = await ob
+        .post(`/workspace/${coop.slug}/members/invite`)
+        .type('form')
+        .send({ _csrf: csrf, email: 'nope', role: 'staff' })
+        .expect(422);
       assert.match(res.text, /id="invite-email"[^>]*aria-invalid="true"/);
     });
   });
@@ -105,8 +125,16 @@ describe('co-op members routes', () => {
         const b = await signedIn(actor);
         const csrf = await tokenOf(b, `/workspace/${coop.slug}/members`);
         await b.post(`/workspace/${coop.slug}/members/${owner.membershipId}/remove`).type('form').send({ _csrf: csrf }).expect(403);
-        await b.post(`/workspace/${coop.slug}/members/${actor.membershipId}/role`).type('form').send({ _csrf: csrf, role: 'owner' }).expect(403);
-        await b.post(`/workspace/${coop.slug}/members/invite`).type('form').send({ _csrf: csrf, email: freshEmail(), role: 'owner' }).expect(403);
+        await b
+          .post(`/workspace/${coop.slug}/members/${actor.membershipId}/role`)
+          .type('form')
+          .send({ _csrf: csrf, role: 'owner' })
+          .expect(403);
+        await b
+          .post(`/workspace/${coop.slug}/members/invite`)
+          .type('form')
+          .send({ _csrf: csrf, email: freshEmail(), role: 'owner' })
+          .expect(403);
         assert.equal((await MembershipModel.findById(actor.membershipId).lean())?.role, role);
       }
       assert.ok(await MembershipModel.findById(owner.membershipId).lean());
@@ -129,7 +157,11 @@ describe('co-op members routes', () => {
       const owner = await member(coop.id, 'owner');
       const ob = await signedIn(owner);
       const csrf = await tokenOf(ob, `/workspace/${coop.slug}/members`);
-      await ob.post(`/workspace/${coop.slug}/members/${owner.membershipId}/role`).type('form').send({ _csrf: csrf, role: 'staff' }).expect(303);
+      await ob
+        .post(`/workspace/${coop.slug}/members/${owner.membershipId}/role`)
+        .type('form')
+        .send({ _csrf: csrf, role: 'staff' })
+        .expect(303);
       await ob.post(`/workspace/${coop.slug}/members/${owner.membershipId}/remove`).type('form').send({ _csrf: csrf }).expect(303);
       assert.equal((await MembershipModel.findById(owner.membershipId).lean())?.role, 'owner');
     });
@@ -142,7 +174,11 @@ describe('co-op members routes', () => {
       const before = await sb.get('/account').expect(200);
       const ob = await signedIn(owner);
       const csrf = await tokenOf(ob, `/workspace/${coop.slug}/members`);
-      await ob.post(`/workspace/${coop.slug}/members/${staff.membershipId}/role`).type('form').send({ _csrf: csrf, role: 'manager', isAdmin: 'true' }).expect(303);
+      await ob
+        .post(`/workspace/${coop.slug}/members/${staff.membershipId}/role`)
+        .type('form')
+        .send({ _csrf: csrf, role: 'manager', isAdmin: 'true' })
+        .expect(303);
       assert.equal((await MembershipModel.findById(staff.membershipId).lean())?.role, 'manager');
       assert.equal((await UserModel.findById(staff.id).lean())?.isAdmin, false);
       const after = await sb.get('/account').expect(200);

@@ -26,7 +26,11 @@ describe('members service', () => {
   describe('accept', () => {
     it('makes one membership when the same link is used twice at once', async () => {
       const { coopId, invited, token } = await invitation('staff');
-      const results = await Promise.allSettled([service.accept(invited, token), service.accept(invited, token), service.accept(invited, token)]);
+      const results = await Promise.allSettled([
+        service.accept(invited, token),
+        service.accept(invited, token),
+        service.accept(invited, token),
+      ]);
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       assert.equal(await MembershipModel.countDocuments({ user: invited.id, coop: coopId }), 1);
       assert.equal(await InvitationModel.countDocuments({ coop: coopId }), 0);

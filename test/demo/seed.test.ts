@@ -37,7 +37,10 @@ describe('seedDemo', () => {
     const products = await ProductModel.find({ slug: trusted({ $in: demoSlugs }) }).lean();
     assert.ok(products.length >= 150, `${products.length} products`);
     const stock = await StockLevelModel.find({ product: trusted({ $in: products.map((p) => p._id) }) }).lean();
-    assert.equal(stock.length, products.reduce((n, p) => n + p.variants.length, 0));
+    assert.equal(
+      stock.length,
+      products.reduce((n, p) => n + p.variants.length, 0),
+    );
     for (const p of products) {
       const [img] = p.images;
       assert.ok(img, `picture of ${p.slug}`);
@@ -47,8 +50,14 @@ describe('seedDemo', () => {
       assert.ok(p.name?.it && p.name?.en && p.description?.it && p.description?.en, `both languages for ${p.slug}`);
       assert.ok(p.traceability?.lot && p.traceability?.place, `traceability of ${p.slug}`);
     }
-    assert.ok(products.some((p) => p.variants.length > 1), 'some products have variants');
-    assert.ok(products.some((p) => p.care?.it), 'textiles have care instructions');
+    assert.ok(
+      products.some((p) => p.variants.length > 1),
+      'some products have variants',
+    );
+    assert.ok(
+      products.some((p) => p.care?.it),
+      'textiles have care instructions',
+    );
 
     const admin = await UserModel.findOne({ email: DEMO_ADMIN.email }).lean();
     assert.equal(admin?.isAdmin, true);

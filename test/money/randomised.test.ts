@@ -78,7 +78,19 @@ interface Planned {
 }
 
 /** What the test did, to show the run covered each situation. */
-const seen = { paidTwice: 0, shipped: 0, delivered: 0, released: 0, refundsPartial: 0, refundsFull: 0, refundsAfterTransfer: 0, reversalsRefused: 0, transferTimeouts: 0, refundTimeouts: 0, refundFailures: 0 };
+const seen = {
+  paidTwice: 0,
+  shipped: 0,
+  delivered: 0,
+  released: 0,
+  refundsPartial: 0,
+  refundsFull: 0,
+  refundsAfterTransfer: 0,
+  reversalsRefused: 0,
+  transferTimeouts: 0,
+  refundTimeouts: 0,
+  refundFailures: 0,
+};
 
 /**
  * The Stripe gateway the services use, pointed at the counting proxy, with
@@ -89,7 +101,10 @@ const seen = { paidTwice: 0, shipped: 0, delivered: 0, released: 0, refundsParti
 class FaultyStripe extends CountingGateway {
   short = new Set<string>();
   timeoutRate = 0;
-  constructor(inner: PaymentGateway, private readonly rand: () => number) {
+  constructor(
+    inner: PaymentGateway,
+    private readonly rand: () => number,
+  ) {
     super(inner);
   }
   override createTransfer: PaymentGateway['createTransfer'] = async (i) => {
@@ -118,13 +133,32 @@ class FaultyStripe extends CountingGateway {
 }
 
 /** An unpaid order with one share per co-op, written directly (checkout is the orders feature's subject). */
-async function placeOrder(n: number, specs: { coop: Coop; lines: { unitCents: number; quantity: number }[]; shippingCents: number }[]): Promise<Omit<Planned, 'payTwice' | 'steps'>> {
+async function placeOrder(
+  n: number,
+  specs: { coop: Coop; lines: { unitCents: number; quantity: number }[]; shippingCents: number }[],
+): Promise<Omit<Planned, 'payTwice' | 'steps'>> {
   const orderId = new Types.ObjectId();
   const number = `FIL-R-${SEED}-${n}-${randomBytes(3).toString('hex')}`;
   const lines = specs.flatMap((sp) =>
-    sp.lines.map((l, i) => ({ product: new Types.ObjectId(), sku: `sku-${i}`, coop: new Types.ObjectId(sp.coop.id), name: { it: `Prodotto ${i}`, en: `Product ${i}` }, variantLabel: { it: '', en: '' }, unitCents: l.unitCents, quantity: l.quantity, ivaRate: 10, lineCents: l.unitCents * l.quantity })),
+    sp.lines.map((l, i) => ({
+      product: new Types.ObjectId(),
+      sku: `sku-${i}`,
+      coop: new Types.ObjectId(sp.coop.id),
+      name: { it: `Prodotto ${i}`, en: `Product ${i}` },
+      variantLabel: { it: '', en: '' },
+      unitCents: l.unitCents,
+      quantity: l.quantity,
+      ivaRate: 10,
+      lineCents: l.unitCents * l.quantity,
+    })),
   );
-  const coops = specs.map((sp) => ({ coop: new Types.ObjectId(sp.coop.id), name: 'Coop', delivery: 'ship' as const, subtotalCents: sp.lines.reduce((a, l) => a + l.unitCents * l.quantity, 0), shippingCents: sp.shippingCents }));
+  const coops = specs.map((sp) => ({
+    coop: new Types.ObjectId(sp.coop.id),
+    name: 'Coop',
+    delivery: 'ship' as const,
+    subtotalCents: sp.lines.reduce((a, l) => a + l.unitCents * l.quantity, 0),
+    shippingCents: sp.shippingCents,
+  }));
   const total = coops.reduce((a, c) => a + c.subtotalCents + c.shippingCents, 0);
   await OrderModel.create({
     _id: orderId,
@@ -192,14 +226,33 @@ function paidEvent(o: Planned): WebhookEvent {
 function stripeGroupOf(counter: StripeCounter, o: Planned): TransferGroupMoney {
   const mine = counter.made(/^\/v1\//).filter((r) => r.params['metadata[orderId]'] === o.orderId);
   const reversals = mine.filter((r) => /^\/v1\/transfers\/[^/]+\/reversals$/.test(r.path));
-  const refunds = mine.filter((r) => r.path === '/v1/refunds').map((r) => ({ id: r.objectId!, amount: r.amount!, status: 'succeeded', chargeId: `ch_${o.number}`, metadata: {} }));
+  const refunds = mine
+    .filter((r) => r.path === '/v1/refunds')
+    .map((r) => ({ id: r.objectId!, amount: r.amount!, status: 'succeeded', chargeId: `ch_${o.number}`, metadata: {} }));
   return {
-    charges: [{ id: `ch_${o.number}`, amount: o.total, amountRefunded: refunds.reduce((a, r) => a + r.amount, 0), status: 'succeeded', paymentIntentId: `pi_${o.number}` }],
+    charges: [
+      {
+        id: `ch_${o.number}`,
+        amount: o.total,
+        amountRefunded: refunds.reduce((a, r) => a + r.amount, 0),
+        status: 'succeeded',
+        paymentIntentId: `pi_${o.number}`,
+      },
+    ],
     transfers: mine
       .filter((r) => r.path === '/v1/transfers')
       .map((t) => {
-        const own = reversals.filter((r) => r.path === `/v1/transfers/${t.objectId}/reversals`).map((r) => ({ id: r.objectId!, amount: r.amount!, metadata: { coopId: r.params['metadata[coopId]'] ?? '' } }));
-        return { id: t.objectId!, amount: t.amount!, destination: t.params.destination ?? '', amountReversed: own.reduce((a, r) => a + r.amount, 0), metadata: { coopId: t.params['metadata[coopId]'] ?? '' }, reversals: own };
+        const own = reversals
+          .filter((r) => r.path === `/v1/transfers/${t.objectId}/reversals`)
+          .map((r) => ({ id: r.objectId!, amount: r.amount!, metadata: { coopId: r.params['metadata[coopId]'] ?? '' } }));
+        return {
+          id: t.objectId!,
+          amount: t.amount!,
+          destination: t.params.destination ?? '',
+          amountReversed: own.reduce((a, r) => a + r.amount, 0),
+          metadata: { coopId: t.params['metadata[coopId]'] ?? '' },
+          reversals: own,
+        };
       }),
     refunds,
   };
@@ -230,7 +283,11 @@ function profileQueries(): () => string {
   };
   return () => {
     proto.exec = exec;
-    return [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15).map(([k, v]) => `      ${k}: ${v.n} × ${(v.ms / v.n).toFixed(1)} ms = ${(v.ms / 1000).toFixed(1)} s`).join('\n');
+    return [...stats]
+      .sort((a, b) => b[1].ms - a[1].ms)
+      .slice(0, 15)
+      .map(([k, v]) => `      ${k}: ${v.n} × ${(v.ms / v.n).toFixed(1)} ms = ${(v.ms / 1000).toFixed(1)} s`)
+      .join('\n');
   };
 }
 
@@ -284,7 +341,14 @@ describe('money, over many random orders', function () {
             const now = await CoopShareModel.findById(share, { status: 1 }).lean();
             // A share refunded in full is not shipped.
             if (now?.status === 'refunded') continue;
-            await advanceShare(shareMoved, { coopId: step.coop, shareId: share, to: 'shipped', by: member, carrier: 'BRT', trackingNumber: `T${o.n}` });
+            await advanceShare(shareMoved, {
+              coopId: step.coop,
+              shareId: share,
+              to: 'shipped',
+              by: member,
+              carrier: 'BRT',
+              trackingNumber: `T${o.n}`,
+            });
             seen.shipped++;
             if (step.deliver) {
               await advanceShare(shareMoved, { coopId: step.coop, shareId: share, to: 'delivered', by: member });
@@ -295,7 +359,9 @@ describe('money, over many random orders', function () {
             seen.released++;
           } else {
             const r = await refundable(o.orderId);
-            const sentBefore = (await Promise.all(step.coops.map((c) => TransferModel.findById(transferId(o.orderId, c), { status: 1 }).lean()))).some((t) => t?.status === 'sent' || t?.status === 'reversed');
+            const sentBefore = (
+              await Promise.all(step.coops.map((c) => TransferModel.findById(transferId(o.orderId, c), { status: 1 }).lean()))
+            ).some((t) => t?.status === 'sent' || t?.status === 'reversed');
             // By lines: units still unrefunded, within what remains of the co-op's part (earlier refunds by amount count too).
             const budget = new Map(r.coops.map((c) => [c.coopId, c.remaining]));
             const lines = [];
@@ -308,10 +374,22 @@ describe('money, over many random orders', function () {
             }
             const req = step.byLines
               ? { mode: 'lines' as const, lines }
-              : { mode: 'amounts' as const, amounts: r.coops.filter((c) => step.coops.includes(c.coopId) && c.remaining > 0).map((c) => ({ coopId: c.coopId, cents: step.full ? c.remaining : Math.max(1, Math.floor(c.remaining * step.fraction)) })) };
+              : {
+                  mode: 'amounts' as const,
+                  amounts: r.coops
+                    .filter((c) => step.coops.includes(c.coopId) && c.remaining > 0)
+                    .map((c) => ({
+                      coopId: c.coopId,
+                      cents: step.full ? c.remaining : Math.max(1, Math.floor(c.remaining * step.fraction)),
+                    })),
+                };
             if (!(req.mode === 'lines' ? req.lines.length : req.amounts.length)) continue;
             try {
-              await createRefund(null, { orderId: o.orderId, requestId: `${o.n}-${o.steps.indexOf(step)}`, reason: 'random', ...req }, { gateway: gw });
+              await createRefund(
+                null,
+                { orderId: o.orderId, requestId: `${o.n}-${o.steps.indexOf(step)}`, reason: 'random', ...req },
+                { gateway: gw },
+              );
               if (step.full) seen.refundsFull++;
               else seen.refundsPartial++;
               if (sentBefore) seen.refundsAfterTransfer++;
@@ -337,7 +415,11 @@ describe('money, over many random orders', function () {
         const which = mine.length ? mine.slice(0, 3) : [pick(coops)];
         const placed = await placeOrder(
           n,
-          which.map((coop) => ({ coop, lines: Array.from({ length: int(1, 3) }, () => ({ unitCents: int(99, 4999), quantity: int(1, 4) })), shippingCents: rand() < 0.5 ? 690 : 0 })),
+          which.map((coop) => ({
+            coop,
+            lines: Array.from({ length: int(1, 3) }, () => ({ unitCents: int(99, 4999), quantity: int(1, 4) })),
+            shippingCents: rand() < 0.5 ? 690 : 0,
+          })),
         );
         const steps: Step[] = [];
         for (const s of placed.shares) {
@@ -347,7 +429,17 @@ describe('money, over many random orders', function () {
         }
         for (let k = rand() < 0.45 ? int(1, 3) : 0; k > 0; k--) {
           const full = rand() < 0.35;
-          steps.push({ kind: 'refund', full, coops: placed.shares.filter(() => rand() < 0.7).map((s) => s.coop).concat(pick(placed.shares).coop).filter((c, i, a) => a.indexOf(c) === i), byLines: rand() < 0.4, fraction: 0.1 + rand() * 0.6 });
+          steps.push({
+            kind: 'refund',
+            full,
+            coops: placed.shares
+              .filter(() => rand() < 0.7)
+              .map((s) => s.coop)
+              .concat(pick(placed.shares).coop)
+              .filter((c, i, a) => a.indexOf(c) === i),
+            byLines: rand() < 0.4,
+            fraction: 0.1 + rand() * 0.6,
+          });
         }
         // Shipments, releases and refunds in any order.
         for (let i = steps.length - 1; i > 0; i--) {
@@ -363,7 +455,8 @@ describe('money, over many random orders', function () {
       seen.paidTwice += batch.filter((o) => o.payTwice).length;
       await Promise.all(batch.map(live));
       orders.push(...batch);
-      if (orders.length % 100 === 0 && ORDERS > 100) console.log(`      ${orders.length} orders after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      if (orders.length % 100 === 0 && ORDERS > 100)
+        console.log(`      ${orders.length} orders after ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
 
     // Stripe answers again and every balance is covered: the admin retries what failed.
@@ -372,10 +465,22 @@ describe('money, over many random orders', function () {
     const ids = orders.map((o) => new Types.ObjectId(o.orderId));
     for (let round = 0; round < 2; round++) {
       for (const r of await RefundModel.find({ order: trusted({ $in: ids }), status: 'pending' }, { _id: 1 }).lean()) {
-        await retryRefund(null, r._id, { gateway: gw }).catch((err: unknown) => unexpected.push({ invariant: 'no_unexpected_error', subject: r._id, detail: `retryRefund: ${isAppError(err) ? err.code : String(err)}` }));
+        await retryRefund(null, r._id, { gateway: gw }).catch((err: unknown) =>
+          unexpected.push({
+            invariant: 'no_unexpected_error',
+            subject: r._id,
+            detail: `retryRefund: ${isAppError(err) ? err.code : String(err)}`,
+          }),
+        );
       }
       for (const t of await TransferModel.find({ order: trusted({ $in: ids }), status: 'failed' }, { _id: 1 }).lean()) {
-        await services.payouts.transfers.retryTransfer(t._id).catch((err: unknown) => unexpected.push({ invariant: 'no_unexpected_error', subject: t._id, detail: `retryTransfer: ${isAppError(err) ? err.code : String(err)}` }));
+        await services.payouts.transfers.retryTransfer(t._id).catch((err: unknown) =>
+          unexpected.push({
+            invariant: 'no_unexpected_error',
+            subject: t._id,
+            detail: `retryTransfer: ${isAppError(err) ? err.code : String(err)}`,
+          }),
+        );
       }
     }
     const ranMs = Date.now() - started;
@@ -418,9 +523,11 @@ describe('money, over many random orders', function () {
       const refunds = refundsOf.get(o.orderId) ?? [];
       const refunded = sum(refunds);
       // The charge, once, for the whole order.
-      if (sum(kind('charge')) !== o.total || kind('charge').length !== 1) fail('charge_recorded_once', o.number, `charge entries ${JSON.stringify(kind('charge').map((e) => e.amount))}, total ${o.total}`);
+      if (sum(kind('charge')) !== o.total || kind('charge').length !== 1)
+        fail('charge_recorded_once', o.number, `charge entries ${JSON.stringify(kind('charge').map((e) => e.amount))}, total ${o.total}`);
       if (refunded > o.total) fail('refunds_within_charge', o.number, `refunded ${refunded} of ${o.total}`);
-      if (-sum(kind('refund')) !== refunded) fail('refund_ledger_equals_refunds', o.number, `ledger ${-sum(kind('refund'))}, refunds ${refunded}`);
+      if (-sum(kind('refund')) !== refunded)
+        fail('refund_ledger_equals_refunds', o.number, `ledger ${-sum(kind('refund'))}, refunds ${refunded}`);
       // Money in = money out: what the platform holds = commission kept + what each co-op kept or owes + what is still to send.
       let outstanding = 0;
       for (const s of sharesOf.get(o.orderId) ?? []) {
@@ -434,7 +541,12 @@ describe('money, over many random orders', function () {
       const platform = sum(kind('charge')) + sum(kind('refund'));
       const coopSide = sum(es.filter((e) => ['transfer', 'reversal', 'owed', 'netted'].includes(e.kind)));
       const difference = platform - sum(kind('commission')) - coopSide - outstanding;
-      if (difference !== 0) fail('order_balances_to_the_cent', o.number, `charge+refunds ${platform} − commission ${sum(kind('commission'))} − co-ops ${coopSide} − unsent ${outstanding} = ${difference}`);
+      if (difference !== 0)
+        fail(
+          'order_balances_to_the_cent',
+          o.number,
+          `charge+refunds ${platform} − commission ${sum(kind('commission'))} − co-ops ${coopSide} − unsent ${outstanding} = ${difference}`,
+        );
 
       for (const s of o.shares) {
         const share = (sharesOf.get(o.orderId) ?? []).find((x) => String(x.coop) === s.coop)!;
@@ -447,35 +559,69 @@ describe('money, over many random orders', function () {
         const subject = `${o.number} co-op ${coops.findIndex((c) => c.id === s.coop)}`;
         // Commission is written with the charge (not by a later sweeper).
         const paidCommission = mine.find((e) => e._id === `commission:${o.orderId}:${s.coop}`);
-        if ((paidCommission?.amount ?? (s.commission === 0 ? 0 : null)) !== s.commission) fail('commission_written_with_charge', subject, `commission entry ${paidCommission?.amount ?? 'missing'}, share commission ${s.commission}`);
+        if ((paidCommission?.amount ?? (s.commission === 0 ? 0 : null)) !== s.commission)
+          fail(
+            'commission_written_with_charge',
+            subject,
+            `commission entry ${paidCommission?.amount ?? 'missing'}, share commission ${s.commission}`,
+          );
         // Each refund's part = what is taken back from the co-op + commission given back. What is taken back is
         // reversed or owed (ledger entries), or, while the transfer has not gone, deducted from it (its amount).
         let deducted = 0;
         for (const p of parts) {
-          const reversedOrOwed = -sum(mine.filter((e) => e._id === `reversal:${p.refund}:${s.coop}` || e._id === `owed:${p.refund}:${s.coop}`));
+          const reversedOrOwed = -sum(
+            mine.filter((e) => e._id === `reversal:${p.refund}:${s.coop}` || e._id === `owed:${p.refund}:${s.coop}`),
+          );
           const back = -sum(mine.filter((e) => e._id === `commission:${p.refund}:${s.coop}`));
           deducted += p.reversal - reversedOrOwed;
-          if (reversedOrOwed > p.reversal || back !== p.amount - p.reversal) fail('refund_split_in_ledger', subject, `refund ${p.amount}: reversal ${p.reversal} (reversed or owed in the ledger ${reversedOrOwed}), commission back ${p.amount - p.reversal} (ledger ${back})`);
+          if (reversedOrOwed > p.reversal || back !== p.amount - p.reversal)
+            fail(
+              'refund_split_in_ledger',
+              subject,
+              `refund ${p.amount}: reversal ${p.reversal} (reversed or owed in the ledger ${reversedOrOwed}), commission back ${p.amount - p.reversal} (ledger ${back})`,
+            );
         }
         // Nothing negative: a refund never takes back more than the co-op's net or gives back more than the commission.
-        if (takenBack < 0 || takenBack > s.net || commissionBack < 0 || commissionBack > s.commission) fail('refund_within_share', subject, `refunded ${refundedC} of ${s.gross}: taken back ${takenBack} of net ${s.net}, commission back ${commissionBack} of ${s.commission}`);
-        if (refundedC === s.gross && (takenBack !== s.net || commissionBack !== s.commission)) fail('full_refund_takes_back_exactly', subject, `refunded in ${parts.length} parts: taken back ${takenBack} of net ${s.net}, commission back ${commissionBack} of ${s.commission}`);
-        if (refundedC === s.gross && share.status !== 'refunded') fail('fully_refunded_share_is_refunded', subject, `status ${share.status}`);
+        if (takenBack < 0 || takenBack > s.net || commissionBack < 0 || commissionBack > s.commission)
+          fail(
+            'refund_within_share',
+            subject,
+            `refunded ${refundedC} of ${s.gross}: taken back ${takenBack} of net ${s.net}, commission back ${commissionBack} of ${s.commission}`,
+          );
+        if (refundedC === s.gross && (takenBack !== s.net || commissionBack !== s.commission))
+          fail(
+            'full_refund_takes_back_exactly',
+            subject,
+            `refunded in ${parts.length} parts: taken back ${takenBack} of net ${s.net}, commission back ${commissionBack} of ${s.commission}`,
+          );
+        if (refundedC === s.gross && share.status !== 'refunded')
+          fail('fully_refunded_share_is_refunded', subject, `status ${share.status}`);
         // One transfer per share, carrying the share's net less what was netted from it and what refunds deducted from it.
         const tEntries = mine.filter((e) => e.kind === 'transfer');
         if (tEntries.length > 1) fail('no_double_transfer', subject, `${tEntries.length} transfer entries`);
         const t = transfers.get(transferId(o.orderId, s.coop));
         if (t && t.amount < 0) fail('nothing_negative', subject, `transfer amount ${t.amount}`);
         const netted = sum(mine.filter((e) => e.kind === 'netted' && e._id.startsWith(`netted:${transferId(o.orderId, s.coop)}`)));
-        if ((t ? t.amount + netted + deducted : s.net + deducted) !== s.net) fail('transfer_is_net_less_netted_and_deducted', subject, `transfer ${t ? t.amount : 'none'} + netted ${netted} + deducted by refunds ${deducted} ≠ net ${s.net}`);
-        if (tEntries.length === 1 && (!t || tEntries[0]!.amount !== t.amount || !['sent', 'reversed'].includes(t.status))) fail('transfer_entry_matches_transfer', subject, `entry ${tEntries[0]!.amount}, transfer ${t?.amount} ${t?.status}`);
+        if ((t ? t.amount + netted + deducted : s.net + deducted) !== s.net)
+          fail(
+            'transfer_is_net_less_netted_and_deducted',
+            subject,
+            `transfer ${t ? t.amount : 'none'} + netted ${netted} + deducted by refunds ${deducted} ≠ net ${s.net}`,
+          );
+        if (tEntries.length === 1 && (!t || tEntries[0]!.amount !== t.amount || !['sent', 'reversed'].includes(t.status)))
+          fail('transfer_entry_matches_transfer', subject, `entry ${tEntries[0]!.amount}, transfer ${t?.amount} ${t?.status}`);
       }
       if (refunded === o.total && order.status !== 'refunded') fail('fully_refunded_order_is_refunded', o.number, `status ${order.status}`);
     }
 
     // Per co-op: what reached its Stripe account + what is still to send − what it owes now = what it is due.
     const made = (re: RegExp) => counter.made(re);
-    const atStripe = (re: RegExp, coopId: string) => sum(made(re).filter((r) => r.params['metadata[coopId]'] === coopId).map((r) => ({ amount: r.amount ?? 0 })));
+    const atStripe = (re: RegExp, coopId: string) =>
+      sum(
+        made(re)
+          .filter((r) => r.params['metadata[coopId]'] === coopId)
+          .map((r) => ({ amount: r.amount ?? 0 })),
+      );
     for (const c of coops) {
       const mine = ledger.filter((e) => String(e.coop) === c.id);
       const owed = -sum(mine.filter((e) => e.kind === 'owed'));
@@ -485,16 +631,30 @@ describe('money, over many random orders', function () {
       const received = atStripe(/^\/v1\/transfers$/, c.id) - atStripe(/^\/v1\/transfers\/[^/]+\/reversals$/, c.id);
       const owesNow = await owedBy(c.id);
       const position = received + unsent.get(c.id)! - owesNow;
-      if (position !== due.get(c.id)) fail('coop_paid_what_it_is_due', subject, `at Stripe ${received} + unsent ${unsent.get(c.id)} − owes ${owesNow} = ${position}, due ${due.get(c.id)}`);
+      if (position !== due.get(c.id))
+        fail(
+          'coop_paid_what_it_is_due',
+          subject,
+          `at Stripe ${received} + unsent ${unsent.get(c.id)} − owes ${owesNow} = ${position}, due ${due.get(c.id)}`,
+        );
       if (DUMP && position !== due.get(c.id)) {
         // Which orders: each one's transfers less reversals at Stripe, debts and nettings, against what it is due.
         for (const o of orders.filter((x) => x.shares.some((sh) => sh.coop === c.id))) {
-          const of = (re: RegExp) => sum(made(re).filter((r) => r.params['metadata[coopId]'] === c.id && r.params['metadata[orderId]'] === o.orderId).map((r) => ({ amount: r.amount ?? 0 })));
+          const of = (re: RegExp) =>
+            sum(
+              made(re)
+                .filter((r) => r.params['metadata[coopId]'] === c.id && r.params['metadata[orderId]'] === o.orderId)
+                .map((r) => ({ amount: r.amount ?? 0 })),
+            );
           const es = mine.filter((e) => String(e.order) === o.orderId && (e.kind === 'owed' || e.kind === 'netted'));
           const sh = o.shares.find((x) => x.coop === c.id)!;
-          const taken = (refundsOf.get(o.orderId) ?? []).flatMap((r) => r.coops.filter((p) => String(p.coop) === c.id)).reduce((a, p) => a + p.reversal, 0);
+          const taken = (refundsOf.get(o.orderId) ?? [])
+            .flatMap((r) => r.coops.filter((p) => String(p.coop) === c.id))
+            .reduce((a, p) => a + p.reversal, 0);
           const t = transfers.get(transferId(o.orderId, c.id));
-          console.log(`  ${subject} ${o.number}: stripe ${of(/^\/v1\/transfers$/) - of(/^\/v1\/transfers\/[^/]+\/reversals$/)}, transfer ${t?.status} ${t?.amount} ${t?.holdReason ?? ''}, owed/netted ${sum(es)}, due ${sh.net - taken}`);
+          console.log(
+            `  ${subject} ${o.number}: stripe ${of(/^\/v1\/transfers$/) - of(/^\/v1\/transfers\/[^/]+\/reversals$/)}, transfer ${t?.status} ${t?.amount} ${t?.holdReason ?? ''}, owed/netted ${sum(es)}, due ${sh.net - taken}`,
+          );
         }
       }
     }
@@ -516,9 +676,11 @@ describe('money, over many random orders', function () {
       for (const key of new Set([...theirs.keys(), ...ours.keys()])) {
         const t = theirs.get(key) ?? [];
         const o = ours.get(key) ?? [];
-        if (t.length !== o.length || total(t) !== total(o)) fail(`stripe_${what}s_equal_ledger`, key, `Stripe ${JSON.stringify(t)}, ledger ${JSON.stringify(o)}`);
+        if (t.length !== o.length || total(t) !== total(o))
+          fail(`stripe_${what}s_equal_ledger`, key, `Stripe ${JSON.stringify(t)}, ledger ${JSON.stringify(o)}`);
       }
-      if (requests.length !== [...ours.values()].flat().length) fail(`${what}_count`, what, `${requests.length} at Stripe, ${[...ours.values()].flat().length} in the ledger`);
+      if (requests.length !== [...ours.values()].flat().length)
+        fail(`${what}_count`, what, `${requests.length} at Stripe, ${[...ours.values()].flat().length} in the ledger`);
       return theirs;
     };
     for (const [key, amounts] of compare('transfer', /^\/v1\/transfers$/, 'transfer', 1, (md) => `${md('orderId')}:${md('coopId')}`)) {
@@ -533,29 +695,52 @@ describe('money, over many random orders', function () {
       const view = new CountingGateway(gw);
       view.readTransferGroup = async () => group;
       const r = await reconcileOrder(o.orderId, view);
-      for (const d of r.differences) fail('reconciliation_finds_no_difference', o.number, `${d.code} ${d.id}: ours ${d.ours}, Stripe ${d.stripe}`);
+      for (const d of r.differences)
+        fail('reconciliation_finds_no_difference', o.number, `${d.code} ${d.id}: ours ${d.ours}, Stripe ${d.stripe}`);
     }
-    for (const r of counter.requests.filter((x) => x.outcome === 'conflict')) fail('idempotency_key_reused_with_other_amount', r.idempotencyKey ?? r.path, `${r.path} amount ${r.amount}`);
-    for (const r of counter.requests.filter((x) => x.outcome === 'created' && x.status >= 300)) fail('stripe_accepted_every_request', r.path, `status ${r.status}`);
+    for (const r of counter.requests.filter((x) => x.outcome === 'conflict'))
+      fail('idempotency_key_reused_with_other_amount', r.idempotencyKey ?? r.path, `${r.path} amount ${r.amount}`);
+    for (const r of counter.requests.filter((x) => x.outcome === 'created' && x.status >= 300))
+      fail('stripe_accepted_every_request', r.path, `status ${r.status}`);
 
     if (DUMP) {
-      for (const t of dbTransfers.filter((x) => x.status !== 'sent' || x.attempts !== 1)) console.log(`  transfer ${t._id} ${t.status} ${t.amount} attempts ${t.attempts} ${t.holdReason ?? ''} ${t.lastError ? JSON.stringify(t.lastError) : ''}`);
+      for (const t of dbTransfers.filter((x) => x.status !== 'sent' || x.attempts !== 1))
+        console.log(
+          `  transfer ${t._id} ${t.status} ${t.amount} attempts ${t.attempts} ${t.holdReason ?? ''} ${t.lastError ? JSON.stringify(t.lastError) : ''}`,
+        );
       for (const o of orders) {
         console.log(`\n${o.number} total ${o.total} shares ${JSON.stringify(o.shares)} steps ${JSON.stringify(o.steps)}`);
-        for (const e of (ledgerOf.get(o.orderId) ?? []).sort((a, b) => a._id.localeCompare(b._id))) console.log(`  ledger ${e.kind.padEnd(10)} ${String(e.amount).padStart(7)} ${e._id}`);
-        for (const r of counter.requests.filter((x) => x.params['metadata[orderId]'] === o.orderId)) console.log(`  stripe ${r.outcome.padEnd(8)} ${r.status} ${r.path.replace(/tr_\w+/, 'tr_…')} ${r.amount} ${r.idempotencyKey}`);
+        for (const e of (ledgerOf.get(o.orderId) ?? []).sort((a, b) => a._id.localeCompare(b._id)))
+          console.log(`  ledger ${e.kind.padEnd(10)} ${String(e.amount).padStart(7)} ${e._id}`);
+        for (const r of counter.requests.filter((x) => x.params['metadata[orderId]'] === o.orderId))
+          console.log(`  stripe ${r.outcome.padEnd(8)} ${r.status} ${r.path.replace(/tr_\w+/, 'tr_…')} ${r.amount} ${r.idempotencyKey}`);
       }
     }
     const byInvariant = new Map<string, Violation[]>();
     for (const v of violations) byInvariant.set(v.invariant, [...(byInvariant.get(v.invariant) ?? []), v]);
-    const report = [...byInvariant].map(([k, vs]) => `  ${k}: ${vs.length} (e.g. ${vs.slice(0, 3).map((v) => `${v.subject}: ${v.detail}`).join('; ')})`).join('\n');
+    const report = [...byInvariant]
+      .map(
+        ([k, vs]) =>
+          `  ${k}: ${vs.length} (e.g. ${vs
+            .slice(0, 3)
+            .map((v) => `${v.subject}: ${v.detail}`)
+            .join('; ')})`,
+      )
+      .join('\n');
     const posts = counter.requests.length;
-    console.log(`      ran in ${(ranMs / 1000).toFixed(1)} s, checked in ${((Date.now() - started - ranMs) / 1000).toFixed(1)} s; ${posts} writes reached the proxy; ${JSON.stringify(seen)}`);
+    console.log(
+      `      ran in ${(ranMs / 1000).toFixed(1)} s, checked in ${((Date.now() - started - ranMs) / 1000).toFixed(1)} s; ${posts} writes reached the proxy; ${JSON.stringify(seen)}`,
+    );
     assert.equal(violations.length, 0, `seed ${SEED}: ${violations.length} violations\n${report}`);
     // The run covered what it should (on a run large enough that chance cannot leave a situation out).
     if (ORDERS >= 500 && FAULTS) {
       for (const [k, v] of Object.entries(seen)) assert.ok(v > 0, `seed ${SEED}: the run never had ${k}`);
-      assert.ok(made(/^\/v1\/transfers\/[^/]+\/reversals$/).length > 0 && ledger.some((e) => e.kind === 'owed') && ledger.some((e) => e.kind === 'netted'), 'reversals, debts and netting all happened');
+      assert.ok(
+        made(/^\/v1\/transfers\/[^/]+\/reversals$/).length > 0 &&
+          ledger.some((e) => e.kind === 'owed') &&
+          ledger.some((e) => e.kind === 'netted'),
+        'reversals, debts and netting all happened',
+      );
     }
   });
 });

@@ -24,7 +24,11 @@ const numbers = createOrderNumbers();
 /** The commission rates as an app reads them. */
 const commissionBpsForMany = createCommissionRates().forMany;
 
-function input(gateway: ReturnType<typeof recordingGateway>, items: { productId: string; sku: string; quantity: number }[], over: Partial<Parameters<typeof startCheckout>[0]> = {}) {
+function input(
+  gateway: ReturnType<typeof recordingGateway>,
+  items: { productId: string; sku: string; quantity: number }[],
+  over: Partial<Parameters<typeof startCheckout>[0]> = {},
+) {
   return {
     items,
     deliveries: {},
@@ -55,7 +59,10 @@ describe('checkout.service', () => {
       const pa = await makeListedProduct(a, { priceCents: 2000 });
       const pb = await makeListedProduct(b, { priceCents: 600, ivaRate: 22 });
       const q = await quoteCheckout(
-        [{ productId: String(pa._id), sku: 'default', quantity: 1 }, { productId: String(pb._id), sku: 'default', quantity: 1 }],
+        [
+          { productId: String(pa._id), sku: 'default', quantity: 1 },
+          { productId: String(pb._id), sku: 'default', quantity: 1 },
+        ],
         { [String(b._id)]: 'pickup' },
         1000,
         commissionBpsForMany,
@@ -76,17 +83,23 @@ describe('checkout.service', () => {
         const c = await makeCoop();
         const p = await makeListedProduct(c);
         await CoopModel.updateOne({ _id: c._id }, { $set: { status: 'paused' } });
-        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000, commissionBpsForMany), { code: 'cart_changed' });
+        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000, commissionBpsForMany), {
+          code: 'cart_changed',
+        });
       });
       it('refuses an unpublished product', async () => {
         const c = await makeCoop();
         const p = await makeListedProduct(c, { published: false });
-        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000, commissionBpsForMany), { code: 'cart_changed' });
+        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 1 }], {}, 1000, commissionBpsForMany), {
+          code: 'cart_changed',
+        });
       });
       it('refuses more than is on hand', async () => {
         const c = await makeCoop();
         const p = await makeListedProduct(c, { stock: 2 });
-        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 3 }], {}, 1000, commissionBpsForMany), { code: 'cart_changed' });
+        await assert.rejects(quoteCheckout([{ productId: String(p._id), sku: 'default', quantity: 3 }], {}, 1000, commissionBpsForMany), {
+          code: 'cart_changed',
+        });
       });
     });
   });
@@ -106,7 +119,10 @@ describe('checkout.service', () => {
         for (const r of lost) assert.ok(['out_of_stock', 'cart_changed'].includes((r.reason as { code: string }).code), String(r.reason));
         assert.equal(await onHand(p._id), 0);
         const held = await ReservationModel.find({ stock: `${p._id}:default` }).lean();
-        assert.equal(held.reduce((n, r) => n + r.quantity, 0), 10);
+        assert.equal(
+          held.reduce((n, r) => n + r.quantity, 0),
+          10,
+        );
         for (const w of won) {
           const order = await getOrder(w.value.orderId);
           await orders.markOrderPaid({ orderId: w.value.orderId, sessionId: 'cs_test', amount: order!.totalCents, currency: 'eur' });
@@ -136,7 +152,8 @@ describe('checkout.service', () => {
         const order = await db.collection('orders').findOne({ _id: new Types.ObjectId(started.orderId) });
         await assertShapedBy(OrderModel, order);
         assert.equal(order!.__v, 0);
-        for (const share of await db.collection('coop_shares').find({ order: order!._id }).toArray()) await assertShapedBy(CoopShareModel, share);
+        for (const share of await db.collection('coop_shares').find({ order: order!._id }).toArray())
+          await assertShapedBy(CoopShareModel, share);
         await assertShapedBy(ReservationModel, await db.collection('reservations').findOne({ order: order!._id }));
         const keys = await db.collection('order_keys').find({ order: order!._id }).toArray();
         assert.deepEqual(keys.map((k) => String(k._id).split(':')[0]).sort(), ['attempt', 'number', 'token']);
@@ -184,7 +201,10 @@ describe('checkout.service', () => {
         const p1 = await makeListedProduct(c, { stock: 5 });
         const p2 = await makeListedProduct(c, { stock: 1 });
         const gw = recordingGateway();
-        const inp = input(gw, [{ productId: String(p1._id), sku: 'default', quantity: 2 }, { productId: String(p2._id), sku: 'default', quantity: 1 }]);
+        const inp = input(gw, [
+          { productId: String(p1._id), sku: 'default', quantity: 2 },
+          { productId: String(p2._id), sku: 'default', quantity: 1 },
+        ]);
         // Someone else takes the last unit of p2 between the quote and the hold.
         await startCheckout(input(gw, [{ productId: String(p2._id), sku: 'default', quantity: 1 }]));
         await assert.rejects(startCheckout(inp), (e: { code?: string }) => ['out_of_stock', 'cart_changed'].includes(e.code ?? ''));
@@ -207,7 +227,10 @@ describe('checkout.service', () => {
         const results = Promise.allSettled([startCheckout(same), startCheckout(same)]);
         for (const r of await results) {
           assert.equal(r.status, 'rejected');
-          assert.ok(['out_of_stock', 'cart_changed'].includes((r as PromiseRejectedResult).reason.code), String((r as PromiseRejectedResult).reason));
+          assert.ok(
+            ['out_of_stock', 'cart_changed'].includes((r as PromiseRejectedResult).reason.code),
+            String((r as PromiseRejectedResult).reason),
+          );
         }
         assert.ok(Date.now() - started < 3_000, `answered in ${Date.now() - started} ms`);
         assert.equal(await OrderKeyModel.findById(`attempt:${same.attemptKey}`).lean(), null);
@@ -255,22 +278,44 @@ describe('checkout.service', () => {
       const pa = await makeListedProduct(a, { stock, priceCents: 1500, ivaRate: 4, category: 'olive-oil', nameIt: 'Olio nuovo' });
       const pb = await makeListedProduct(b, { stock, priceCents: 900, ivaRate: 10 });
       const gw = recordingGateway();
-      const started = await startCheckout(input(gw, [{ productId: String(pa._id), sku: 'default', quantity: 2 }, { productId: String(pb._id), sku: 'default', quantity: 1 }]));
+      const started = await startCheckout(
+        input(gw, [
+          { productId: String(pa._id), sku: 'default', quantity: 2 },
+          { productId: String(pb._id), sku: 'default', quantity: 1 },
+        ]),
+      );
       return { a, b, pa, pb, started, order: (await getOrder(started.orderId))! };
     }
 
     it('marks the order and its shares paid once, records the charge, and mails the buyer and each co-op', async () => {
       const { a, b, started, order } = await placed();
       const before = mailer.sent.length;
-      const first = await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: order.totalCents, currency: 'eur' });
-      const again = await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_1', chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: order.totalCents, currency: 'eur' });
+      const first = await orders.markOrderPaid({
+        orderId: started.orderId,
+        sessionId: 'cs_1',
+        chargeId: 'ch_1',
+        paymentIntentId: 'pi_1',
+        amount: order.totalCents,
+        currency: 'eur',
+      });
+      const again = await orders.markOrderPaid({
+        orderId: started.orderId,
+        sessionId: 'cs_1',
+        chargeId: 'ch_1',
+        paymentIntentId: 'pi_1',
+        amount: order.totalCents,
+        currency: 'eur',
+      });
       assert.equal(first.status, 'paid');
       assert.equal(again.status, 'already_paid');
       const after = await getOrder(started.orderId);
       assert.equal(after?.status, 'paid');
       assert.equal(after?.payment.chargeId, 'ch_1');
       const shares = await sharesForOrder(started.orderId);
-      assert.deepEqual(shares.map((s) => s.status), ['paid', 'paid']);
+      assert.deepEqual(
+        shares.map((s) => s.status),
+        ['paid', 'paid'],
+      );
       const charge = await LedgerEntryModel.findById(`charge:${started.orderId}`).lean();
       assert.equal(charge?.amount, order.totalCents);
       const mails = mailer.sent.slice(before);
@@ -289,25 +334,50 @@ describe('checkout.service', () => {
 
     it("writes each co-op's commission in the same step as the charge", async () => {
       const { a, b, started, order } = await placed();
-      await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_c', chargeId: 'ch_c', paymentIntentId: 'pi_c', amount: order.totalCents, currency: 'eur' });
+      await orders.markOrderPaid({
+        orderId: started.orderId,
+        sessionId: 'cs_c',
+        chargeId: 'ch_c',
+        paymentIntentId: 'pi_c',
+        amount: order.totalCents,
+        currency: 'eur',
+      });
       // No sweeper has run: the entries are there when the order is paid.
       const entries = await LedgerEntryModel.find({ order: order._id }).lean();
-      assert.deepEqual(entries.map((e) => e._id).sort(), [`charge:${started.orderId}`, `commission:${started.orderId}:${a._id}`, `commission:${started.orderId}:${b._id}`].sort());
+      assert.deepEqual(
+        entries.map((e) => e._id).sort(),
+        [`charge:${started.orderId}`, `commission:${started.orderId}:${a._id}`, `commission:${started.orderId}:${b._id}`].sort(),
+      );
       const shares = await sharesForOrder(started.orderId);
-      assert.equal(entries.filter((e) => e.kind === 'commission').reduce((n, e) => n + e.amount, 0), shares.reduce((n, s) => n + s.commissionCents, 0));
+      assert.equal(
+        entries.filter((e) => e.kind === 'commission').reduce((n, e) => n + e.amount, 0),
+        shares.reduce((n, s) => n + s.commissionCents, 0),
+      );
     });
 
     it('moves the order once when 20 payment calls come at once: one receipt, the stock sold once', async () => {
       const { pa, started, order } = await placed();
       const before = mailer.sent.length;
       const results = await Promise.all(
-        Array.from({ length: 20 }, () => orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_20', chargeId: 'ch_20', paymentIntentId: 'pi_20', amount: order.totalCents, currency: 'eur' })),
+        Array.from({ length: 20 }, () =>
+          orders.markOrderPaid({
+            orderId: started.orderId,
+            sessionId: 'cs_20',
+            chargeId: 'ch_20',
+            paymentIntentId: 'pi_20',
+            amount: order.totalCents,
+            currency: 'eur',
+          }),
+        ),
       );
       assert.equal(results.filter((r) => r.status === 'paid').length, 1);
       assert.equal(results.filter((r) => r.status === 'already_paid').length, 19);
       assert.equal(mailer.sent.length - before, 3);
       assert.equal(await onHand(pa._id), 3);
-      assert.deepEqual((await reservationsOf(started.orderId)).map((r) => r.state), ['sold', 'sold']);
+      assert.deepEqual(
+        (await reservationsOf(started.orderId)).map((r) => r.state),
+        ['sold', 'sold'],
+      );
       assert.equal(await LedgerEntryModel.countDocuments({ order: order._id }), 3);
     });
 
@@ -315,28 +385,70 @@ describe('checkout.service', () => {
       const { pa, started, order } = await placed();
       const before = mailer.sent.length;
       // The crash: the guarded move to paid was written, nothing after it.
-      await OrderModel.updateOne({ _id: order._id, status: 'pending_payment' }, { $set: { status: 'paid', 'payment.paidAt': new Date(), 'payment.chargeId': 'ch_crash', 'payment.settlingSince': new Date() } });
-      const r = await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_crash', chargeId: 'ch_crash', paymentIntentId: 'pi_crash', amount: order.totalCents, currency: 'eur' });
+      await OrderModel.updateOne(
+        { _id: order._id, status: 'pending_payment' },
+        { $set: { status: 'paid', 'payment.paidAt': new Date(), 'payment.chargeId': 'ch_crash', 'payment.settlingSince': new Date() } },
+      );
+      const r = await orders.markOrderPaid({
+        orderId: started.orderId,
+        sessionId: 'cs_crash',
+        chargeId: 'ch_crash',
+        paymentIntentId: 'pi_crash',
+        amount: order.totalCents,
+        currency: 'eur',
+      });
       assert.equal(r.status, 'already_paid');
-      assert.deepEqual((await sharesForOrder(started.orderId)).map((s) => s.status), ['paid', 'paid']);
-      assert.deepEqual((await reservationsOf(started.orderId)).map((x) => x.state), ['sold', 'sold']);
+      assert.deepEqual(
+        (await sharesForOrder(started.orderId)).map((s) => s.status),
+        ['paid', 'paid'],
+      );
+      assert.deepEqual(
+        (await reservationsOf(started.orderId)).map((x) => x.state),
+        ['sold', 'sold'],
+      );
       assert.equal(await LedgerEntryModel.countDocuments({ order: order._id }), 3);
       assert.equal(mailer.sent.length - before, 3);
       assert.equal(await onHand(pa._id), 3);
       // Once settled, another delivery does nothing more.
-      await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_crash', chargeId: 'ch_crash', paymentIntentId: 'pi_crash', amount: order.totalCents, currency: 'eur' });
+      await orders.markOrderPaid({
+        orderId: started.orderId,
+        sessionId: 'cs_crash',
+        chargeId: 'ch_crash',
+        paymentIntentId: 'pi_crash',
+        amount: order.totalCents,
+        currency: 'eur',
+      });
       assert.equal(mailer.sent.length - before, 3);
       assert.ok((await getOrder(started.orderId))?.payment.settledAt);
     });
 
     it('does not mail again for an order paid before settlements were recorded, when its event comes again', async () => {
       const { started, order } = await placed();
-      await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_old', chargeId: 'ch_old', paymentIntentId: 'pi_old', amount: order.totalCents, currency: 'eur' });
+      await orders.markOrderPaid({
+        orderId: started.orderId,
+        sessionId: 'cs_old',
+        chargeId: 'ch_old',
+        paymentIntentId: 'pi_old',
+        amount: order.totalCents,
+        currency: 'eur',
+      });
       // As the previous code left a paid order: no settlement marks.
       await OrderModel.updateOne({ _id: order._id }, { $unset: { 'payment.settlingSince': 1, 'payment.settledAt': 1 } });
       await mongoose.connection.collection('claims').deleteOne({ _id: `mail:paid:${started.orderId}` as never });
       const before = mailer.sent.length;
-      assert.equal((await orders.markOrderPaid({ orderId: started.orderId, sessionId: 'cs_old', chargeId: 'ch_old', paymentIntentId: 'pi_old', amount: order.totalCents, currency: 'eur' })).status, 'already_paid');
+      assert.equal(
+        (
+          await orders.markOrderPaid({
+            orderId: started.orderId,
+            sessionId: 'cs_old',
+            chargeId: 'ch_old',
+            paymentIntentId: 'pi_old',
+            amount: order.totalCents,
+            currency: 'eur',
+          })
+        ).status,
+        'already_paid',
+      );
       assert.equal(mailer.sent.length, before);
       assert.ok((await getOrder(started.orderId))?.payment.settledAt);
     });
@@ -372,7 +484,10 @@ describe('checkout.service', () => {
       const gw = recordingGateway();
       const s = await startCheckout(input(gw, [{ productId: String(p._id), sku: 'default', quantity: 3 }]));
       assert.equal(await onHand(p._id), 1);
-      await Promise.all([orders.releaseOrder({ orderId: s.orderId, reason: 'expired' }), orders.releaseOrder({ orderId: s.orderId, reason: 'expired' })]);
+      await Promise.all([
+        orders.releaseOrder({ orderId: s.orderId, reason: 'expired' }),
+        orders.releaseOrder({ orderId: s.orderId, reason: 'expired' }),
+      ]);
       assert.equal(await onHand(p._id), 4);
       assert.equal((await getOrder(s.orderId))?.status, 'cancelled');
     });
@@ -396,7 +511,10 @@ describe('checkout.service', () => {
       const s = await startCheckout(input(recordingGateway(), [{ productId: String(p._id), sku: 'default', quantity: 2 }]));
       await orders.sweepStaleReservations(new Date(Date.now() + 60 * 60_000));
       assert.equal(await onHand(p._id), 4);
-      assert.deepEqual((await reservationsOf(s.orderId)).map((r) => r.state), ['released']);
+      assert.deepEqual(
+        (await reservationsOf(s.orderId)).map((r) => r.state),
+        ['released'],
+      );
     });
   });
 
@@ -421,13 +539,34 @@ describe('checkout.service', () => {
 
   describe('checkoutLines', () => {
     const order = {
-      lines: [{ product: new Types.ObjectId(), sku: 'default', coop: new Types.ObjectId(), name: { it: 'Miele', en: 'Honey' }, variantLabel: { it: '500 g', en: '500 g' }, unitCents: 900, quantity: 2, ivaRate: 10, lineCents: 1800 }],
+      lines: [
+        {
+          product: new Types.ObjectId(),
+          sku: 'default',
+          coop: new Types.ObjectId(),
+          name: { it: 'Miele', en: 'Honey' },
+          variantLabel: { it: '500 g', en: '500 g' },
+          unitCents: 900,
+          quantity: 2,
+          ivaRate: 10,
+          lineCents: 1800,
+        },
+      ],
       coops: [{ coop: new Types.ObjectId(), name: 'Cooperativa Sole', delivery: 'ship' as const, subtotalCents: 1800, shippingCents: 690 }],
     };
 
     it("names the shipping line in the buyer's language, from the locale files", () => {
-      assert.deepEqual(checkoutLines(order, 'it').map((l) => [l.name, l.unitAmount, l.quantity]), [['Miele — 500 g', 900, 2], ['Spedizione — Cooperativa Sole', 690, 1]]);
-      assert.deepEqual(checkoutLines(order, 'en').map((l) => l.name), ['Honey — 500 g', 'Shipping — Cooperativa Sole']);
+      assert.deepEqual(
+        checkoutLines(order, 'it').map((l) => [l.name, l.unitAmount, l.quantity]),
+        [
+          ['Miele — 500 g', 900, 2],
+          ['Spedizione — Cooperativa Sole', 690, 1],
+        ],
+      );
+      assert.deepEqual(
+        checkoutLines(order, 'en').map((l) => l.name),
+        ['Honey — 500 g', 'Shipping — Cooperativa Sole'],
+      );
     });
   });
 });

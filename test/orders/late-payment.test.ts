@@ -50,7 +50,11 @@ function countingGateway() {
 /** A checkout through `gw` of `quantity` units of one product, or of several `[product, quantity]` lines. */
 const checkoutOf = (gw: DemoGateway, product: Types.ObjectId | [Types.ObjectId, number][], quantity = 1, email = 'buyer@example.test') =>
   startCheckout({
-    items: (Array.isArray(product) ? product : [[product, quantity] as [Types.ObjectId, number]]).map(([p, q]) => ({ productId: String(p), sku: 'default', quantity: q })),
+    items: (Array.isArray(product) ? product : [[product, quantity] as [Types.ObjectId, number]]).map(([p, q]) => ({
+      productId: String(p),
+      sku: 'default',
+      quantity: q,
+    })),
     deliveries: {},
     email,
     address: ADDRESS,
@@ -78,7 +82,10 @@ describe('a payment for a cancelled order', () => {
     gw = countingGateway();
     steps = undefined;
     const config = testConfig({ SMTP_URL: smtp.url });
-    ({ orders, paymentEvents: events } = buildServices({ mailer: createMailer(config, logger), config, logger, payments: gw }, { onStep: (s, id) => steps?.(s, id) }));
+    ({ orders, paymentEvents: events } = buildServices(
+      { mailer: createMailer(config, logger), config, logger, payments: gw },
+      { onStep: (s, id) => steps?.(s, id) },
+    ));
   });
 
   /** A checkout of `quantity` units of a product with `stock` units, made through the demo provider. */
@@ -97,7 +104,14 @@ describe('a payment for a cancelled order', () => {
   /** What the provider says once the buyer paid the order's session (the demo "card" succeeds even on a cancelled order: a SEPA debit that cleared). */
   async function paidEvent(order: Order) {
     const sessionId = order.payment.sessionId!;
-    return { orderId: String(order._id), sessionId, paymentIntentId: `pi_late_${String(order._id)}`, chargeId: `ch_late_${String(order._id)}`, amount: order.totalCents, currency: 'eur' };
+    return {
+      orderId: String(order._id),
+      sessionId,
+      paymentIntentId: `pi_late_${String(order._id)}`,
+      chargeId: `ch_late_${String(order._id)}`,
+      amount: order.totalCents,
+      currency: 'eur',
+    };
   }
 
   /** The stale-hold sweeper cancels the order (its hold is long expired), as happens while a SEPA debit clears. */
@@ -117,7 +131,10 @@ describe('a payment for a cancelled order', () => {
       const after = (await getOrder(order._id))!;
       assert.equal(after.status, 'paid');
       assert.equal(after.latePayment?.state, 'retaken');
-      assert.deepEqual((await sharesForOrder(order._id)).map((s) => s.status), ['paid']);
+      assert.deepEqual(
+        (await sharesForOrder(order._id)).map((s) => s.status),
+        ['paid'],
+      );
       assert.equal(await onHand(product._id), 3);
       const ledger = await LedgerEntryModel.find({ order: order._id }).lean();
       assert.deepEqual(ledger.map((e) => [e.kind, e.amount]).sort(), [
@@ -142,14 +159,26 @@ describe('a payment for a cancelled order', () => {
       const after = (await getOrder(order._id))!;
       assert.equal(after.status, 'cancelled');
       assert.equal(after.latePayment?.state, 'refunded');
-      assert.deepEqual((await sharesForOrder(order._id)).map((s) => s.status), ['cancelled']);
+      assert.deepEqual(
+        (await sharesForOrder(order._id)).map((s) => s.status),
+        ['cancelled'],
+      );
       assert.equal(await onHand(product._id), 0);
       assert.equal(gw.refunds.length, 1);
-      assert.deepEqual([gw.refunds[0]!.amount, gw.refunds[0]!.idempotencyKey], [order.totalCents, `refund:${String(order._id)}:late-payment`]);
+      assert.deepEqual(
+        [gw.refunds[0]!.amount, gw.refunds[0]!.idempotencyKey],
+        [order.totalCents, `refund:${String(order._id)}:late-payment`],
+      );
       // The platform held the whole co-op part and gave it back: no co-op owes anything.
       const ledger = await LedgerEntryModel.find({ order: order._id }).lean();
-      assert.equal(ledger.reduce((n, e) => n + (e.kind === 'charge' || e.kind === 'refund' ? e.amount : 0), 0), 0);
-      assert.equal(ledger.filter((e) => e.kind === 'commission').reduce((n, e) => n + e.amount, 0), 0);
+      assert.equal(
+        ledger.reduce((n, e) => n + (e.kind === 'charge' || e.kind === 'refund' ? e.amount : 0), 0),
+        0,
+      );
+      assert.equal(
+        ledger.filter((e) => e.kind === 'commission').reduce((n, e) => n + e.amount, 0),
+        0,
+      );
       assert.equal(ledger.filter((e) => e.kind === 'owed' || e.kind === 'reversal').length, 0);
       assert.equal(await TransferModel.countDocuments({ order: order._id }), 0, 'no transfer for a share the co-op never had');
       const mail = await smtp.waitFor(email, (m) => m.subject.includes(order.number));
@@ -190,10 +219,16 @@ describe('a payment for a cancelled order', () => {
       await sweptAway(order);
       const event = await paidEvent(order);
       const results = await Promise.allSettled(Array.from({ length: 20 }, () => orders.markOrderPaid(event)));
-      assert.deepEqual(results.filter((r) => r.status === 'rejected'), []);
+      assert.deepEqual(
+        results.filter((r) => r.status === 'rejected'),
+        [],
+      );
       const statuses = results.map((r) => (r as PromiseFulfilledResult<{ status: string }>).value.status);
       assert.equal(statuses.filter((s) => s === 'paid').length >= 1, true);
-      assert.deepEqual([...new Set(statuses)].filter((s) => s !== 'paid' && s !== 'already_paid'), []);
+      assert.deepEqual(
+        [...new Set(statuses)].filter((s) => s !== 'paid' && s !== 'already_paid'),
+        [],
+      );
       assert.equal(await onHand(product._id), 1);
       assert.equal((await getOrder(order._id))?.status, 'paid');
       assert.equal(gw.refunds.length, 0);
@@ -203,9 +238,24 @@ describe('a payment for a cancelled order', () => {
     it('through the webhook: processed once, the stock taken once', async () => {
       const { product, order } = await placed(3, 2);
       await sweptAway(order);
-      const session = { ...sessionObject({ orderId: String(order._id), number: order.number, amount: order.totalCents, paid: true, sessionId: order.payment.sessionId }), payment_intent: { id: `pi_${rand()}`, latest_charge: `ch_${rand()}` } };
+      const session = {
+        ...sessionObject({
+          orderId: String(order._id),
+          number: order.number,
+          amount: order.totalCents,
+          paid: true,
+          sessionId: order.payment.sessionId,
+        }),
+        payment_intent: { id: `pi_${rand()}`, latest_charge: `ch_${rand()}` },
+      };
       const { event, payload } = signedEvent('checkout.session.async_payment_succeeded', session);
-      const webhookEvent = { id: event.id, type: event.type, created: event.created, livemode: false, object: session as unknown as Record<string, unknown> };
+      const webhookEvent = {
+        id: event.id,
+        type: event.type,
+        created: event.created,
+        livemode: false,
+        object: session as unknown as Record<string, unknown>,
+      };
       const outcomes = await Promise.all(Array.from({ length: 20 }, () => events.processWebhook(webhookEvent, 'platform', payload)));
       assert.equal(outcomes.filter((o) => o === 'processed').length, 1);
       assert.equal(await onHand(product._id), 1);
@@ -219,7 +269,10 @@ describe('a payment for a cancelled order', () => {
       await anotherBuyerTakes(product._id, 1);
       const event = await paidEvent(order);
       const results = await Promise.allSettled(Array.from({ length: 20 }, () => orders.markOrderPaid(event)));
-      assert.deepEqual(results.filter((r) => r.status === 'rejected'), []);
+      assert.deepEqual(
+        results.filter((r) => r.status === 'rejected'),
+        [],
+      );
       assert.deepEqual([...new Set(results.map((r) => (r as PromiseFulfilledResult<{ status: string }>).value.status))], ['refunded']);
       assert.equal(gw.refunds.length, 1);
       assert.equal(await RefundModel.countDocuments({ order: order._id }), 1);
@@ -242,7 +295,10 @@ describe('a payment for a cancelled order', () => {
       for (const { product, order } of runs) {
         assert.equal((await getOrder(order._id))?.status, 'paid');
         assert.equal(await onHand(product._id), 3);
-        assert.deepEqual((await sharesForOrder(order._id)).map((s) => s.status), ['paid']);
+        assert.deepEqual(
+          (await sharesForOrder(order._id)).map((s) => s.status),
+          ['paid'],
+        );
       }
       assert.equal(gw.refunds.length, 0);
     });
@@ -256,7 +312,10 @@ describe('a payment for a cancelled order', () => {
           const event = await paidEvent(order);
           // Cancelled, then the late payment races the other buyer, each starting a little before or after the other, so both endings happen.
           await orders.releaseOrder({ orderId: String(order._id), reason: 'cancelled' });
-          const [other] = await Promise.allSettled([sleep(i * 30).then(() => checkoutOf(gw, product._id, 1, 'other@example.test')), sleep((5 - i) * 30).then(() => orders.markOrderPaid(event))]);
+          const [other] = await Promise.allSettled([
+            sleep(i * 30).then(() => checkoutOf(gw, product._id, 1, 'other@example.test')),
+            sleep((5 - i) * 30).then(() => orders.markOrderPaid(event)),
+          ]);
           await orders.markOrderPaid(event); // the redelivery settles whatever is left
           return { product, order, otherGotIt: other.status === 'fulfilled' };
         }),
@@ -289,7 +348,10 @@ describe('a payment for a cancelled order', () => {
       const r = await orders.markOrderPaid(await paidEvent(order));
       assert.equal(r.status, 'paid');
       assert.equal(await onHand(product._id), 3);
-      assert.deepEqual((await sharesForOrder(order._id)).map((s) => s.status), ['paid']);
+      assert.deepEqual(
+        (await sharesForOrder(order._id)).map((s) => s.status),
+        ['paid'],
+      );
     });
 
     it('when its worker died holding one line of two, the next delivery gives that hold back and takes both once', async () => {
@@ -307,7 +369,13 @@ describe('a payment for a cancelled order', () => {
       await reserveStock(holdId, [{ stockId: `${String(oil._id)}:default`, quantity: 1 }], new Date(Date.now() + 60_000));
       await OrderModel.updateOne(
         { _id: order._id },
-        { $set: { 'payment.paidAt': new Date(), 'payment.paymentIntentId': 'pi_dead', latePayment: { state: 'retaking', at: new Date(), holdId, leaseUntil: new Date(Date.now() - 1) } } },
+        {
+          $set: {
+            'payment.paidAt': new Date(),
+            'payment.paymentIntentId': 'pi_dead',
+            latePayment: { state: 'retaking', at: new Date(), holdId, leaseUntil: new Date(Date.now() - 1) },
+          },
+        },
       );
       assert.equal(await onHand(oil._id), 3);
 
@@ -317,7 +385,10 @@ describe('a payment for a cancelled order', () => {
       assert.equal(await onHand(honey._id), 2);
       const after = (await getOrder(order._id))!;
       assert.notEqual(String(after.latePayment?.holdId), String(holdId));
-      assert.deepEqual((await sharesForOrder(order._id)).map((x) => x.status), ['paid']);
+      assert.deepEqual(
+        (await sharesForOrder(order._id)).map((x) => x.status),
+        ['paid'],
+      );
     });
 
     it('after the refund was made, the redelivered event finishes it with one refund and one mail', async () => {

@@ -21,12 +21,19 @@ async function csrfOf(b: Agent): Promise<string> {
 
 async function addToCart(b: Agent, productId: Types.ObjectId, quantity = '1') {
   const csrf = await csrfOf(b);
-  await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(productId), quantity }).expect(303);
+  await b
+    .post('/cart/items')
+    .type('form')
+    .send({ _csrf: csrf, productId: String(productId), quantity })
+    .expect(303);
 }
 
 async function fillCheckout(b: Agent, fields: Record<string, string>) {
   const form = await b.get('/checkout').expect(200);
-  return b.post('/checkout').type('form').send({ _csrf: csrfFrom(form.text), ...fields });
+  return b
+    .post('/checkout')
+    .type('form')
+    .send({ _csrf: csrfFrom(form.text), ...fields });
 }
 
 async function review(b: Agent): Promise<{ csrf: string; attempt: string; html: string }> {
@@ -69,7 +76,9 @@ describe('checkout routes', () => {
       assert.ok(success.text.includes(`/orders/view/${order.viewToken}`));
       const view = await browser(app).get(`/orders/view/${order.viewToken}`).expect(200);
       assert.ok(view.text.includes(order.number));
-      await browser(app).get(`/orders/view/${'a'.repeat(43)}`).expect(404);
+      await browser(app)
+        .get(`/orders/view/${'a'.repeat(43)}`)
+        .expect(404);
       const cart = await b.get('/cart').set('Accept', 'application/json').expect(200);
       assert.equal(cart.body.cart.groups.length, 0);
     });
@@ -102,7 +111,11 @@ describe('checkout routes', () => {
         await createUser({ name: 'Me', email: `me-${s}@example.test`, password: 'a-long-password-1' });
         const b = browser(app);
         const loginCsrf = await csrfOf(b);
-        await b.post('/login').type('form').send({ _csrf: loginCsrf, email: `me-${s}@example.test`, password: 'a-long-password-1' }).expect(303);
+        await b
+          .post('/login')
+          .type('form')
+          .send({ _csrf: loginCsrf, email: `me-${s}@example.test`, password: 'a-long-password-1' })
+          .expect(303);
         await addToCart(b, product._id);
         const res = await fillCheckout(b, { addressId: otherAddressId });
         assert.equal(res.status, 422);
@@ -118,7 +131,11 @@ describe('checkout routes', () => {
       it('shows the cart with a message and creates nothing', async () => {
         const b = browser(app);
         const csrf = await csrfOf(b);
-        const res = await b.post('/checkout/place').type('form').send({ _csrf: csrf, attempt: 'x'.repeat(22) }).expect(409);
+        const res = await b
+          .post('/checkout/place')
+          .type('form')
+          .send({ _csrf: csrf, attempt: 'x'.repeat(22) })
+          .expect(409);
         assert.match(res.text, /role="alert"/);
       });
     });
@@ -177,7 +194,11 @@ describe('checkout routes', () => {
       const b = browser(app);
       await addToCart(b, product._id, '2');
       const loginCsrf = await csrfOf(b);
-      await b.post('/login').type('form').send({ _csrf: loginCsrf, email: `buyer-${s}@example.test`, password: 'a-long-password-1' }).expect(303);
+      await b
+        .post('/login')
+        .type('form')
+        .send({ _csrf: loginCsrf, email: `buyer-${s}@example.test`, password: 'a-long-password-1' })
+        .expect(303);
       const cart = await b.get('/cart').set('Accept', 'application/json').expect(200);
       assert.equal(cart.body.cart.groups[0].lines[0].quantity, 2);
       await fillCheckout(b, ADDRESS).then((r) => assert.equal(r.status, 303));
@@ -192,9 +213,12 @@ describe('checkout routes', () => {
       const other = browser(app);
       await createUser({ name: 'Other', email: `nosy-${s}@example.test`, password: 'a-long-password-1' });
       const otherCsrf = await csrfOf(other);
-      await other.post('/login').type('form').send({ _csrf: otherCsrf, email: `nosy-${s}@example.test`, password: 'a-long-password-1' }).expect(303);
+      await other
+        .post('/login')
+        .type('form')
+        .send({ _csrf: otherCsrf, email: `nosy-${s}@example.test`, password: 'a-long-password-1' })
+        .expect(303);
       await other.get(`/account/orders/${order._id}`).expect(404);
     });
   });
 });
-

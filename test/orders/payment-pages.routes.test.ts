@@ -24,13 +24,25 @@ async function csrfOf(b: Agent): Promise<string> {
 async function checkout(b: Agent, products: Types.ObjectId[], address: Record<string, string> = ADDRESS, quantity = '1'): Promise<Order> {
   for (const p of products) {
     const csrf = await csrfOf(b); // before the request is made: the agent sends the cookies it has then
-    await b.post('/cart/items').type('form').send({ _csrf: csrf, productId: String(p), quantity }).expect(303);
+    await b
+      .post('/cart/items')
+      .type('form')
+      .send({ _csrf: csrf, productId: String(p), quantity })
+      .expect(303);
   }
   const form = await b.get('/checkout').expect(200);
-  await b.post('/checkout').type('form').send({ _csrf: csrfFrom(form.text), email: 'guest@example.test', ...address }).expect(303);
+  await b
+    .post('/checkout')
+    .type('form')
+    .send({ _csrf: csrfFrom(form.text), email: 'guest@example.test', ...address })
+    .expect(303);
   const review = await b.get('/checkout/review').expect(200);
   const attempt = /name="attempt" value="([^"]+)"/.exec(review.text)![1]!;
-  const placed = await b.post('/checkout/place').type('form').send({ _csrf: csrfFrom(review.text), attempt }).expect(303);
+  const placed = await b
+    .post('/checkout/place')
+    .type('form')
+    .send({ _csrf: csrfFrom(review.text), attempt })
+    .expect(303);
   const sessionId = /\/demo-pay\/([^/?]+)/.exec(String(placed.headers.location))?.[1];
   const order = await OrderModel.findOne({ 'payment.sessionId': sessionId }).lean<Order>();
   assert.ok(order, 'the order of this checkout');
@@ -44,7 +56,10 @@ describe('payment pages', () => {
   const mailer = new MemoryMailer();
   before(() => {
     gw = new DemoGateway();
-    ({ app, services: { paymentEvents: events } } = buildApp({ payments: gw, mailer }));
+    ({
+      app,
+      services: { paymentEvents: events },
+    } = buildApp({ payments: gw, mailer }));
   });
 
   describe('GET /checkout/success', () => {
@@ -72,7 +87,11 @@ describe('payment pages', () => {
         const order = await checkout(b, [product._id]);
         const paid = await gw.pay(order.payment.sessionId!);
         const sentBefore = mailer.sent.length;
-        await Promise.all([b.get(`/checkout/success?order=${order._id}`).expect(200), events.handleCheckoutCompleted(paid), events.handleCheckoutCompleted(paid)]);
+        await Promise.all([
+          b.get(`/checkout/success?order=${order._id}`).expect(200),
+          events.handleCheckoutCompleted(paid),
+          events.handleCheckoutCompleted(paid),
+        ]);
         const mails = mailer.sent.slice(sentBefore);
         assert.equal(mails.filter((m) => m.to === 'guest@example.test').length, 1);
         assert.equal(await onHand(product._id), 2);
@@ -106,7 +125,11 @@ describe('payment pages', () => {
       const b = browser(app);
       const first = await checkout(b, [product._id]);
       const form = await b.get('/checkout').expect(200);
-      await b.post('/checkout').type('form').send({ _csrf: csrfFrom(form.text), email: 'guest@example.test', ...ADDRESS, line1: 'Via Nuova 2' }).expect(303);
+      await b
+        .post('/checkout')
+        .type('form')
+        .send({ _csrf: csrfFrom(form.text), email: 'guest@example.test', ...ADDRESS, line1: 'Via Nuova 2' })
+        .expect(303);
       assert.equal((await gw.session(first.payment.sessionId!))?.status, 'expired');
       await assert.rejects(gw.pay(first.payment.sessionId!), { code: 'session_expired' });
       assert.equal((await OrderModel.findById(first._id).lean())?.status, 'cancelled');
@@ -126,7 +149,10 @@ describe('payment pages', () => {
       // 10.00 oil + 6.90 shipping, all at 4%; 30.00 bag + 5.00 shipping, all at 22%.
       assert.deepEqual(shareA?.iva, [{ rate: 4, baseCents: 1625, taxCents: 65 }]);
       assert.deepEqual(shareB?.iva, [{ rate: 22, baseCents: 2869, taxCents: 631 }]);
-      assert.deepEqual(order.iva, [{ rate: 4, cents: 65 }, { rate: 22, cents: 631 }]);
+      assert.deepEqual(order.iva, [
+        { rate: 4, cents: 65 },
+        { rate: 22, cents: 631 },
+      ]);
       const page = await browser(app).get(`/orders/view/${order.viewToken}`).expect(200);
       assert.match(page.text, /imponibile 16,25\s€, imposta 0,65\s€/);
       assert.match(page.text, /imponibile 28,69\s€, imposta 6,31\s€/);
@@ -140,7 +166,13 @@ describe('payment pages', () => {
       const order = await checkout(browser(app), [product._id]);
       await OrderModel.updateOne(
         { _id: order._id },
-        { $set: { status: 'cancelled', 'payment.paidAt': new Date(), latePayment: { state: 'refunded', at: new Date(), holdId: new Types.ObjectId(), leaseUntil: new Date(0) } } },
+        {
+          $set: {
+            status: 'cancelled',
+            'payment.paidAt': new Date(),
+            latePayment: { state: 'refunded', at: new Date(), holdId: new Types.ObjectId(), leaseUntil: new Date(0) },
+          },
+        },
       );
       const admin = await signedIn(app, (await makeUser({ isAdmin: true })).id);
       const page = await admin.get('/admin/late-payments').expect(200);

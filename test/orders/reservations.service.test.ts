@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
-import { finishInterruptedSales, ordersWithStaleReservations, releaseReservations, reserveStock, sellReservations } from '../../src/orders/reservations.service';
+import {
+  finishInterruptedSales,
+  ordersWithStaleReservations,
+  releaseReservations,
+  reserveStock,
+  sellReservations,
+} from '../../src/orders/reservations.service';
 import { ReservationModel, reservationId } from '../../src/orders/reservation.model';
 import { holdUnits, markHoldSold, releaseHold } from '../../src/catalog/stock.service';
 import { StockLevelModel, decodeHold, stockId } from '../../src/catalog/stock.model';
@@ -23,7 +29,8 @@ async function holdsOf(id: string) {
   return Object.fromEntries(Object.entries(raw).map(([o, s]) => [o, decodeHold(s)]));
 }
 
-const stateOf = async (orderId: Types.ObjectId, id: string) => (await ReservationModel.findById(reservationId(orderId, id)).lean())?.state ?? null;
+const stateOf = async (orderId: Types.ObjectId, id: string) =>
+  (await ReservationModel.findById(reservationId(orderId, id)).lean())?.state ?? null;
 
 describe('reservations.service: holds kept in the stock level', () => {
   describe('reserveStock', () => {
@@ -42,7 +49,17 @@ describe('reservations.service: holds kept in the stock level', () => {
       it('holds none of the lines and throws out_of_stock', async () => {
         const [a, b] = [await item(5), await item(1)];
         const order = new Types.ObjectId();
-        await assert.rejects(reserveStock(order, [{ stockId: a.id, quantity: 2 }, { stockId: b.id, quantity: 2 }], inAnHour()), { code: 'out_of_stock' });
+        await assert.rejects(
+          reserveStock(
+            order,
+            [
+              { stockId: a.id, quantity: 2 },
+              { stockId: b.id, quantity: 2 },
+            ],
+            inAnHour(),
+          ),
+          { code: 'out_of_stock' },
+        );
         assert.equal(await onHand(a.productId), 5);
         assert.equal(await onHand(b.productId), 1);
         assert.deepEqual(await holdsOf(a.id), {});
@@ -76,7 +93,7 @@ describe('reservations.service: holds kept in the stock level', () => {
       });
     });
 
-    describe('when the line was already sold to the order (a retry of taking a paid order\'s stock again)', () => {
+    describe("when the line was already sold to the order (a retry of taking a paid order's stock again)", () => {
       it('does not take it a second time', async () => {
         const it = await item(10);
         const order = new Types.ObjectId();
@@ -89,7 +106,7 @@ describe('reservations.service: holds kept in the stock level', () => {
       });
     });
 
-    describe('after the order\'s hold was released', () => {
+    describe("after the order's hold was released", () => {
       it('holds it again (a cancelled order paid late) and the sale takes it', async () => {
         const it = await item(10);
         const order = new Types.ObjectId();
@@ -109,7 +126,10 @@ describe('reservations.service: holds kept in the stock level', () => {
       const order = new Types.ObjectId();
       await reserveStock(order, one(it.id, 4), inAnHour());
       const given = await Promise.all(Array.from({ length: 10 }, () => releaseReservations(order, [it.id])));
-      assert.equal(given.reduce((n, g) => n + g, 0), 4);
+      assert.equal(
+        given.reduce((n, g) => n + g, 0),
+        4,
+      );
       assert.equal(await onHand(it.productId), 10);
       assert.equal(await stateOf(order, it.id), 'released');
     });
@@ -133,13 +153,20 @@ describe('reservations.service: holds kept in the stock level', () => {
       const it = await item(10);
       const order = new Types.ObjectId();
       await reserveStock(order, one(it.id, 3), inAnHour());
-      const [sale, ...released] = await Promise.all([sellReservations(order, [it.id]), releaseReservations(order, [it.id]), releaseReservations(order, [it.id])]);
+      const [sale, ...released] = await Promise.all([
+        sellReservations(order, [it.id]),
+        releaseReservations(order, [it.id]),
+        releaseReservations(order, [it.id]),
+      ]);
       const units = released.reduce((n, r) => n + r, 0);
       // Either the sale won (3 units out for good) or a release did (3 back, the sale finds them missing).
       if (sale.sold) {
         assert.deepEqual([sale, units, await onHand(it.productId), await stateOf(order, it.id)], [{ sold: 1, missing: 0 }, 0, 7, 'sold']);
       } else {
-        assert.deepEqual([sale, units, await onHand(it.productId), await stateOf(order, it.id)], [{ sold: 0, missing: 1 }, 3, 10, 'released']);
+        assert.deepEqual(
+          [sale, units, await onHand(it.productId), await stateOf(order, it.id)],
+          [{ sold: 0, missing: 1 }, 3, 10, 'released'],
+        );
       }
       assert.deepEqual(await holdsOf(it.id), {});
     });

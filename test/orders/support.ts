@@ -15,5 +15,13 @@ export function recordingGateway(): PaymentGateway & { calls: CreateCheckoutInpu
   });
 }
 
-export const ADDRESS = { name: 'Maria Rossi', line1: 'Via Roma 1', line2: '', postalCode: '53100', city: 'Siena', province: 'SI', country: 'IT', phone: '' };
-
+export const ADDRESS = {
+  name: 'Maria Rossi',
+  line1: 'Via Roma 1',
+  line2: '',
+  postalCode: '53100',
+  city: 'Siena',
+  province: 'SI',
+  country: 'IT',
+  phone: '',
+};

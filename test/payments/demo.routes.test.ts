@@ -16,7 +16,10 @@ describe('demo payment provider', () => {
   let events: PaymentEvents;
   before(() => {
     demo = new DemoGateway();
-    ({ app, services: { paymentEvents: events } } = buildApp({ payments: demo }));
+    ({
+      app,
+      services: { paymentEvents: events },
+    } = buildApp({ payments: demo }));
   });
 
   async function openSession(order: { orderId: string; number: string }, expiresAt = new Date(Date.now() + 30 * 60_000)) {
@@ -85,7 +88,11 @@ describe('demo payment provider', () => {
       const session = await openSession(order, new Date(Date.now() - 1000));
       const agent = browser(app);
       const page = await agent.get(session.url).expect(200);
-      await agent.post(`${session.url}/pay`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(409);
+      await agent
+        .post(`${session.url}/pay`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) })
+        .expect(409);
       assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'pending_payment');
     });
   });
@@ -123,7 +130,11 @@ describe('demo payment provider', () => {
       const session = await openSession(order);
       const agent = browser(app);
       const page = await agent.get(session.url).expect(200);
-      const res = await agent.post(`${session.url}/cancel`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+      const res = await agent
+        .post(`${session.url}/cancel`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) })
+        .expect(303);
       assert.equal(res.headers.location, '/cart');
     });
   });
@@ -131,27 +142,47 @@ describe('demo payment provider', () => {
   describe('co-op onboarding stand-in', () => {
     it('makes the account ready and sends the transfers waiting for it', async () => {
       const coop = await makeCoop();
-      const account = await demo.createConnectedAccount({ coopId: String(coop._id), email: 'coop@example.test', idempotencyKey: `account:${String(coop._id)}` });
+      const account = await demo.createConnectedAccount({
+        coopId: String(coop._id),
+        email: 'coop@example.test',
+        idempotencyKey: `account:${String(coop._id)}`,
+      });
       assert.equal(account.transfersActive, false);
       await CoopModel.updateOne({ _id: coop._id }, { $set: { stripeAccountId: account.id } });
       const order = await makeOrder([coop]);
       const session = await openSession(order);
       const agent = browser(app);
       const pay = await agent.get(session.url).expect(200);
-      await agent.post(`${session.url}/pay`).type('form').send({ _csrf: csrfFrom(pay.text) }).expect(303);
+      await agent
+        .post(`${session.url}/pay`)
+        .type('form')
+        .send({ _csrf: csrfFrom(pay.text) })
+        .expect(303);
       const paid = await agent.get(session.url).expect(200);
       assert.match(paid.text, /href="\/orders\//, 'a paid session links back to the order');
       const id = transferId(order.orderId, String(coop._id));
       assert.equal((await TransferModel.findById(id).lean())?.status, 'waiting_account');
 
-      const link = await demo.createOnboardingLink({ accountId: account.id, refreshUrl: '/workspace/refresh', returnUrl: '/workspace/payouts' });
+      const link = await demo.createOnboardingLink({
+        accountId: account.id,
+        refreshUrl: '/workspace/refresh',
+        returnUrl: '/workspace/payouts',
+      });
       const page = await agent.get(link.url).expect(200);
       assert.match(page.text, /demo-provider-badge/);
       const t = /name="t" value="([a-f0-9]+)"/.exec(page.text)![1];
       const stale = await agent.get(`/demo-connect/${account.id}?t=${'0'.repeat(32)}`).expect(303);
       assert.equal(stale.headers.location, '/workspace/refresh');
-      await agent.post(`/demo-connect/${account.id}/complete`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(404);
-      const done = await agent.post(`/demo-connect/${account.id}/complete`).type('form').send({ _csrf: csrfFrom(page.text), t }).expect(303);
+      await agent
+        .post(`/demo-connect/${account.id}/complete`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) })
+        .expect(404);
+      const done = await agent
+        .post(`/demo-connect/${account.id}/complete`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), t })
+        .expect(303);
       assert.equal(done.headers.location, '/workspace/payouts');
       const c = await CoopModel.findById(coop._id).lean();
       assert.equal(c?.payouts?.transfersActive, true);

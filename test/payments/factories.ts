@@ -10,7 +10,10 @@ export const rand = () => randomBytes(6).toString('hex');
  * An order with one share per co-op, written directly (the checkout is the
  * orders feature's test subject): `netCents` per share, total = sum of gross.
  */
-export async function makeOrder(coops: { _id: Types.ObjectId }[], opts: { status?: 'pending_payment' | 'paid'; netCents?: number; chargeId?: string; sessionId?: string } = {}) {
+export async function makeOrder(
+  coops: { _id: Types.ObjectId }[],
+  opts: { status?: 'pending_payment' | 'paid'; netCents?: number; chargeId?: string; sessionId?: string } = {},
+) {
   const status = opts.status ?? 'pending_payment';
   const orderId = new Types.ObjectId();
   const number = `FIL-T-${rand()}`;
@@ -46,11 +49,20 @@ export async function makeOrder(coops: { _id: Types.ObjectId }[], opts: { status
       history: [],
     });
   }
-  return { orderId: String(orderId), number, totalCents: gross * coops.length, shareIds: coops.map((c) => `${String(orderId)}:${String(c._id)}`) };
+  return {
+    orderId: String(orderId),
+    number,
+    totalCents: gross * coops.length,
+    shareIds: coops.map((c) => `${String(orderId)}:${String(c._id)}`),
+  };
 }
 
 /** A Stripe event as Stripe would send it, with its signature header. */
-export function signedEvent(type: string, object: Record<string, unknown>, opts: { secret?: string; account?: string; created?: number; id?: string } = {}) {
+export function signedEvent(
+  type: string,
+  object: Record<string, unknown>,
+  opts: { secret?: string; account?: string; created?: number; id?: string } = {},
+) {
   const event = {
     id: opts.id ?? `evt_${rand()}${rand()}`,
     object: 'event',

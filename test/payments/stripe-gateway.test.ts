@@ -46,15 +46,33 @@ describe('StripeGateway against stripe-mock', () => {
 
   describe('money movements', () => {
     it('creates a transfer with a source transaction', async () => {
-      const t = await gw.createTransfer({ amount: 1000, destination: 'acct_123', transferGroup: 'FIL-2026-000001', sourceTransaction: 'ch_123', metadata: { orderId: 'o', coopId: 'c' }, idempotencyKey: `transfer:${Math.random()}` });
+      const t = await gw.createTransfer({
+        amount: 1000,
+        destination: 'acct_123',
+        transferGroup: 'FIL-2026-000001',
+        sourceTransaction: 'ch_123',
+        metadata: { orderId: 'o', coopId: 'c' },
+        idempotencyKey: `transfer:${Math.random()}`,
+      });
       assert.match(t.id, /^tr_/);
     });
 
     it('creates a refund and a reversal', async () => {
-      const r = await gw.createRefund({ paymentIntentId: 'pi_123', amount: 500, reason: 'requested_by_customer', metadata: { orderId: 'o' }, idempotencyKey: `refund:${Math.random()}` });
+      const r = await gw.createRefund({
+        paymentIntentId: 'pi_123',
+        amount: 500,
+        reason: 'requested_by_customer',
+        metadata: { orderId: 'o' },
+        idempotencyKey: `refund:${Math.random()}`,
+      });
       assert.match(r.id, /^re_/);
       assert.equal(typeof r.status, 'string');
-      const v = await gw.createReversal({ transferId: 'tr_123', amount: 200, metadata: { orderId: 'o' }, idempotencyKey: `reversal:${Math.random()}` });
+      const v = await gw.createReversal({
+        transferId: 'tr_123',
+        amount: 200,
+        metadata: { orderId: 'o' },
+        idempotencyKey: `reversal:${Math.random()}`,
+      });
       assert.match(v.id, /^trr_/);
     });
 
@@ -77,7 +95,11 @@ describe('StripeGateway against stripe-mock', () => {
     });
 
     it('creates an onboarding link and a dashboard login link', async () => {
-      const link = await gw.createOnboardingLink({ accountId: 'acct_123', refreshUrl: 'http://localhost/r', returnUrl: 'http://localhost/done' });
+      const link = await gw.createOnboardingLink({
+        accountId: 'acct_123',
+        refreshUrl: 'http://localhost/r',
+        returnUrl: 'http://localhost/done',
+      });
       assert.match(link.url, /^https?:\/\//);
       const dash = await gw.createDashboardLink('acct_123');
       assert.equal(typeof dash.url, 'string');
@@ -87,7 +109,13 @@ describe('StripeGateway against stripe-mock', () => {
   describe('when Stripe refuses a request', () => {
     it('throws a PaymentProviderError that is not retryable', async () => {
       await assert.rejects(
-        gw.createTransfer({ amount: 1.5, destination: 'acct_123', transferGroup: 'g', metadata: {}, idempotencyKey: `bad:${Math.random()}` }),
+        gw.createTransfer({
+          amount: 1.5,
+          destination: 'acct_123',
+          transferGroup: 'g',
+          metadata: {},
+          idempotencyKey: `bad:${Math.random()}`,
+        }),
         (e: unknown) => e instanceof PaymentProviderError && e.retryable === false,
       );
     });
@@ -103,7 +131,10 @@ describe('StripeGateway against stripe-mock', () => {
       this.timeout(20_000);
       await testEngines().stripeMock.stop();
       const started = Date.now();
-      await assert.rejects(gw.createCheckoutSession(checkoutInput()), (e: unknown) => e instanceof PaymentProviderError && e.retryable && e.code === 'unavailable');
+      await assert.rejects(
+        gw.createCheckoutSession(checkoutInput()),
+        (e: unknown) => e instanceof PaymentProviderError && e.retryable && e.code === 'unavailable',
+      );
       assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
     });
   });
@@ -130,7 +161,10 @@ describe('StripeGateway against stripe-mock', () => {
       this.timeout(20_000);
       const slow = new StripeGateway({ ...testConfig().stripe, port });
       const started = Date.now();
-      await assert.rejects(slow.createCheckoutSession(checkoutInput()), (e: unknown) => e instanceof PaymentProviderError && e.retryable && e.code === 'timeout');
+      await assert.rejects(
+        slow.createCheckoutSession(checkoutInput()),
+        (e: unknown) => e instanceof PaymentProviderError && e.retryable && e.code === 'timeout',
+      );
       assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
     });
   });

@@ -17,7 +17,10 @@ describe('Stripe webhooks', () => {
   let app: Express;
   let events: EventBus;
   before(() => {
-    ({ app, services: { events } } = buildApp());
+    ({
+      app,
+      services: { events },
+    } = buildApp());
   });
 
   const post = (path: string, payload: string, signature?: string) => {
@@ -57,7 +60,10 @@ describe('Stripe webhooks', () => {
         const coopA = await makePayableCoop();
         const coopB = await makePayableCoop();
         const order = await makeOrder([coopA, coopB]);
-        const { payload, signature, event } = signedEvent('checkout.session.completed', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }));
+        const { payload, signature, event } = signedEvent(
+          'checkout.session.completed',
+          sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }),
+        );
         const first = await post('/webhooks/stripe', payload, signature).expect(200);
         assert.equal(first.body.outcome, 'processed');
         const again = await post('/webhooks/stripe', payload, signature).expect(200);
@@ -78,7 +84,10 @@ describe('Stripe webhooks', () => {
       it('does not fulfil the order', async () => {
         const coop = await makePayableCoop();
         const order = await makeOrder([coop]);
-        const { payload, signature } = signedEvent('checkout.session.completed', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: false }));
+        const { payload, signature } = signedEvent(
+          'checkout.session.completed',
+          sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: false }),
+        );
         await post('/webhooks/stripe', payload, signature).expect(200);
         assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'pending_payment');
         assert.equal(await TransferModel.countDocuments({ _id: transferId(order.orderId, String(coop._id)) }), 0);
@@ -89,7 +98,10 @@ describe('Stripe webhooks', () => {
       it('marks the order paid', async () => {
         const coop = await makePayableCoop();
         const order = await makeOrder([coop]);
-        const { payload, signature } = signedEvent('checkout.session.async_payment_succeeded', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }));
+        const { payload, signature } = signedEvent(
+          'checkout.session.async_payment_succeeded',
+          sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }),
+        );
         await post('/webhooks/stripe', payload, signature).expect(200);
         assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'paid');
       });
@@ -99,7 +111,10 @@ describe('Stripe webhooks', () => {
       it('releases the order', async () => {
         const coop = await makePayableCoop();
         const order = await makeOrder([coop]);
-        const { payload, signature } = signedEvent('checkout.session.expired', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: false, status: 'expired' }));
+        const { payload, signature } = signedEvent(
+          'checkout.session.expired',
+          sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: false, status: 'expired' }),
+        );
         await post('/webhooks/stripe', payload, signature).expect(200);
         assert.equal((await OrderModel.findById(order.orderId).lean())?.status, 'cancelled');
       });
@@ -163,11 +178,20 @@ describe('Stripe webhooks', () => {
       it('records the amount reversed, never less than before', async () => {
         const coop = await makePayableCoop();
         const order = await makeOrder([coop]);
-        const paid = signedEvent('checkout.session.completed', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }));
+        const paid = signedEvent(
+          'checkout.session.completed',
+          sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }),
+        );
         await post('/webhooks/stripe', paid.payload, paid.signature).expect(200);
         const id = transferId(order.orderId, String(coop._id));
         const t = await TransferModel.findById(id).lean();
-        const obj = (reversed: number) => ({ id: t!.stripeTransferId, object: 'transfer', amount: 1800, amount_reversed: reversed, metadata: { orderId: order.orderId, coopId: String(coop._id) } });
+        const obj = (reversed: number) => ({
+          id: t!.stripeTransferId,
+          object: 'transfer',
+          amount: 1800,
+          amount_reversed: reversed,
+          metadata: { orderId: order.orderId, coopId: String(coop._id) },
+        });
         const full = signedEvent('transfer.reversed', obj(1800));
         const partialLate = signedEvent('transfer.updated', obj(600));
         await post('/webhooks/stripe', full.payload, full.signature).expect(200);
@@ -186,21 +210,36 @@ describe('Stripe webhooks', () => {
       capabilities: { transfers: active ? 'active' : 'inactive' },
       payouts_enabled: active,
       details_submitted: active,
-      requirements: { currently_due: active ? [] : ['external_account'], past_due: [], disabled_reason: active ? null : 'requirements.past_due' },
+      requirements: {
+        currently_due: active ? [] : ['external_account'],
+        past_due: [],
+        disabled_reason: active ? null : 'requirements.past_due',
+      },
     });
 
     describe('account.updated saying the account can receive transfers', () => {
       it('updates the co-op and sends the transfers that waited for it', async () => {
         const coop = await makePayableCoop({ payouts: { transfersActive: false, payoutsEnabled: false } });
         const order = await makeOrder([coop]);
-        const paid = signedEvent('checkout.session.completed', sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }));
+        const paid = signedEvent(
+          'checkout.session.completed',
+          sessionObject({ orderId: order.orderId, number: order.number, amount: order.totalCents, paid: true }),
+        );
         await post('/webhooks/stripe', paid.payload, paid.signature).expect(200);
         const id = transferId(order.orderId, String(coop._id));
         assert.equal((await TransferModel.findById(id).lean())?.status, 'waiting_account');
 
         const now = Math.floor(Date.now() / 1000);
-        const ready = signedEvent('account.updated', accountObject(coop.stripeAccountId!, true), { secret: 'whsec_test_connect', account: coop.stripeAccountId!, created: now });
-        const stale = signedEvent('account.updated', accountObject(coop.stripeAccountId!, false), { secret: 'whsec_test_connect', account: coop.stripeAccountId!, created: now - 60 });
+        const ready = signedEvent('account.updated', accountObject(coop.stripeAccountId!, true), {
+          secret: 'whsec_test_connect',
+          account: coop.stripeAccountId!,
+          created: now,
+        });
+        const stale = signedEvent('account.updated', accountObject(coop.stripeAccountId!, false), {
+          secret: 'whsec_test_connect',
+          account: coop.stripeAccountId!,
+          created: now - 60,
+        });
         await post('/webhooks/stripe/connect', ready.payload, ready.signature).expect(200);
         await post('/webhooks/stripe/connect', stale.payload, stale.signature).expect(200);
 
@@ -214,7 +253,11 @@ describe('Stripe webhooks', () => {
     describe('capability.updated for transfers', () => {
       it('updates the flag', async () => {
         const coop = await makePayableCoop({ payouts: { transfersActive: false, payoutsEnabled: false } });
-        const ev = signedEvent('capability.updated', { id: 'transfers', object: 'capability', account: coop.stripeAccountId, status: 'active' }, { secret: 'whsec_test_connect', account: coop.stripeAccountId! });
+        const ev = signedEvent(
+          'capability.updated',
+          { id: 'transfers', object: 'capability', account: coop.stripeAccountId, status: 'active' },
+          { secret: 'whsec_test_connect', account: coop.stripeAccountId! },
+        );
         await post('/webhooks/stripe/connect', ev.payload, ev.signature).expect(200);
         assert.equal((await CoopModel.findById(coop._id).lean())?.payouts?.transfersActive, true);
       });

@@ -34,22 +34,51 @@ describe('payment events', () => {
     it('passes the amount, currency, payment intent and charge to markOrderPaid', async () => {
       const { calls, orders } = stubOrders();
       const events = orders();
-      const r = await events.handleCheckoutCompleted({ sessionId: 'cs_1', orderId: 'o1', paymentStatus: 'paid', amountTotal: 4200, currency: 'eur', paymentIntentId: 'pi_1', chargeId: 'ch_1' });
+      const r = await events.handleCheckoutCompleted({
+        sessionId: 'cs_1',
+        orderId: 'o1',
+        paymentStatus: 'paid',
+        amountTotal: 4200,
+        currency: 'eur',
+        paymentIntentId: 'pi_1',
+        chargeId: 'ch_1',
+      });
       assert.equal(r, 'paid');
-      assert.deepEqual(calls, [{ fn: 'markOrderPaid', input: { orderId: 'o1', sessionId: 'cs_1', paymentIntentId: 'pi_1', chargeId: 'ch_1', amount: 4200, currency: 'eur' } }]);
+      assert.deepEqual(calls, [
+        {
+          fn: 'markOrderPaid',
+          input: { orderId: 'o1', sessionId: 'cs_1', paymentIntentId: 'pi_1', chargeId: 'ch_1', amount: 4200, currency: 'eur' },
+        },
+      ]);
     });
 
     it('asks Stripe for the charge when the event does not carry it', async () => {
       const { calls, orders } = stubOrders();
       const events = orders();
-      await events.handleCheckoutCompleted({ sessionId: 'cs_2', orderId: 'o2', paymentStatus: 'paid', amountTotal: 100, currency: 'eur', paymentIntentId: 'pi_2' });
+      await events.handleCheckoutCompleted({
+        sessionId: 'cs_2',
+        orderId: 'o2',
+        paymentStatus: 'paid',
+        amountTotal: 100,
+        currency: 'eur',
+        paymentIntentId: 'pi_2',
+      });
       assert.equal(calls.length, 1);
     });
 
     it('does nothing for an unpaid session', async () => {
       const { calls, orders } = stubOrders();
       const events = orders();
-      assert.equal(await events.handleCheckoutCompleted({ sessionId: 'cs_3', orderId: 'o3', paymentStatus: 'unpaid', amountTotal: 100, currency: 'eur' }), 'unpaid');
+      assert.equal(
+        await events.handleCheckoutCompleted({
+          sessionId: 'cs_3',
+          orderId: 'o3',
+          paymentStatus: 'unpaid',
+          amountTotal: 100,
+          currency: 'eur',
+        }),
+        'unpaid',
+      );
       assert.equal(calls.length, 0);
     });
   });
@@ -58,9 +87,18 @@ describe('payment events', () => {
     it('processes the event once', async () => {
       const { calls, orders } = stubOrders();
       const app = express().use(webhookRoutes({ config, logger, paymentEvents: orders() }));
-      const ev = signedEvent('checkout.session.completed', { ...sessionObject({ orderId: `o_${rand()}`, number: 'N', amount: 500, paid: true }), payment_intent: null });
+      const ev = signedEvent('checkout.session.completed', {
+        ...sessionObject({ orderId: `o_${rand()}`, number: 'N', amount: 500, paid: true }),
+        payment_intent: null,
+      });
       const res = await Promise.all(
-        Array.from({ length: 10 }, () => request(app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', ev.signature).send(ev.payload)),
+        Array.from({ length: 10 }, () =>
+          request(app)
+            .post('/webhooks/stripe')
+            .set('Content-Type', 'application/json')
+            .set('Stripe-Signature', ev.signature)
+            .send(ev.payload),
+        ),
       );
       assert.ok(res.every((r) => r.status === 200));
       assert.equal(res.filter((r) => r.body.outcome === 'processed').length, 1);
@@ -78,14 +116,23 @@ describe('payment events', () => {
       });
       const off = bus.on('stripe.checkout.session.expired', () => slow);
       try {
-        const ev = signedEvent('checkout.session.expired', sessionObject({ orderId: `o_${rand()}`, number: 'N', amount: 1, paid: false, status: 'expired' }));
+        const ev = signedEvent(
+          'checkout.session.expired',
+          sessionObject({ orderId: `o_${rand()}`, number: 'N', amount: 1, paid: false, status: 'expired' }),
+        );
         const started = Date.now();
-        const res = await request(app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', ev.signature).send(ev.payload).expect(200);
+        const res = await request(app)
+          .post('/webhooks/stripe')
+          .set('Content-Type', 'application/json')
+          .set('Stripe-Signature', ev.signature)
+          .send(ev.payload)
+          .expect(200);
         assert.equal(res.body.outcome, 'deferred');
         assert.ok(Date.now() - started < 2_000);
         assert.equal(calls.length, 1);
         finish();
-        for (let i = 0; i < 50 && (await StripeEventModel.findById(ev.event.id).lean())?.status !== 'done'; i++) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 50 && (await StripeEventModel.findById(ev.event.id).lean())?.status !== 'done'; i++)
+          await new Promise((r) => setTimeout(r, 20));
         assert.equal((await StripeEventModel.findById(ev.event.id).lean())?.status, 'done');
       } finally {
         off();
@@ -102,8 +149,16 @@ describe('payment events', () => {
         if (fail) throw new Error('database hiccup');
       });
       try {
-        const ev = signedEvent('checkout.session.async_payment_failed', sessionObject({ orderId: `o_${rand()}`, number: 'N', amount: 1, paid: false }));
-        await request(app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', ev.signature).send(ev.payload).expect(500);
+        const ev = signedEvent(
+          'checkout.session.async_payment_failed',
+          sessionObject({ orderId: `o_${rand()}`, number: 'N', amount: 1, paid: false }),
+        );
+        await request(app)
+          .post('/webhooks/stripe')
+          .set('Content-Type', 'application/json')
+          .set('Stripe-Signature', ev.signature)
+          .send(ev.payload)
+          .expect(500);
         fail = false;
         const events = orders();
         assert.ok((await events.retryStoredEvents()) >= 1);

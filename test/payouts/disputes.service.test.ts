@@ -18,7 +18,12 @@ describe('disputes', () => {
   // An app whose transfers go through a gateway each test counts.
   beforeEach(() => {
     gw = new CountingGateway();
-    ({ app, services: { payouts: { transfers } } } = buildApp({ payments: gw }));
+    ({
+      app,
+      services: {
+        payouts: { transfers },
+      },
+    } = buildApp({ payments: gw }));
   });
 
   async function heldOrder() {
@@ -34,11 +39,21 @@ describe('disputes', () => {
   describe('charge.dispute.created', () => {
     it('flags the order and holds its transfers, once however often it arrives', async () => {
       const { order, chargeId, id } = await heldOrder();
-      const dp = { id: `dp_${suffix()}`, object: 'dispute', charge: chargeId, amount: 3000, reason: 'fraudulent', status: 'needs_response' };
+      const dp = {
+        id: `dp_${suffix()}`,
+        object: 'dispute',
+        charge: chargeId,
+        amount: 3000,
+        reason: 'fraudulent',
+        status: 'needs_response',
+      };
       await sendStripeEvent(app, 'charge.dispute.created', dp).expect(200);
       await sendStripeEvent(app, 'charge.dispute.created', dp).expect(200);
       const o = await OrderModel.findById(order.orderId).lean();
-      assert.deepEqual(o!.flags.filter((f) => f === 'disputed'), ['disputed']);
+      assert.deepEqual(
+        o!.flags.filter((f) => f === 'disputed'),
+        ['disputed'],
+      );
       const t = await getTransfer(id);
       assert.equal(t!.status, 'held');
       assert.equal(t!.holdReason, 'dispute');
@@ -50,7 +65,14 @@ describe('disputes', () => {
     describe('won', () => {
       it('records the outcome and releases what the dispute held', async () => {
         const { chargeId, id } = await heldOrder();
-        const dp = { id: `dp_${suffix()}`, object: 'dispute', charge: chargeId, amount: 3000, reason: 'fraudulent', status: 'needs_response' };
+        const dp = {
+          id: `dp_${suffix()}`,
+          object: 'dispute',
+          charge: chargeId,
+          amount: 3000,
+          reason: 'fraudulent',
+          status: 'needs_response',
+        };
         await sendStripeEvent(app, 'charge.dispute.created', dp).expect(200);
         await sendStripeEvent(app, 'charge.dispute.closed', { ...dp, status: 'won' }).expect(200);
         assert.equal((await DisputeModel.findById(`dispute:${dp.id}`).lean())!.outcome, 'won');
@@ -62,7 +84,14 @@ describe('disputes', () => {
     describe('lost', () => {
       it('records the loss in the ledger once, and the outcome never moves back', async () => {
         const { chargeId, id } = await heldOrder();
-        const dp = { id: `dp_${suffix()}`, object: 'dispute', charge: chargeId, amount: 3000, reason: 'fraudulent', status: 'needs_response' };
+        const dp = {
+          id: `dp_${suffix()}`,
+          object: 'dispute',
+          charge: chargeId,
+          amount: 3000,
+          reason: 'fraudulent',
+          status: 'needs_response',
+        };
         await sendStripeEvent(app, 'charge.dispute.created', dp).expect(200);
         await sendStripeEvent(app, 'charge.dispute.closed', { ...dp, status: 'lost' }).expect(200);
         await sendStripeEvent(app, 'charge.dispute.closed', { ...dp, status: 'won' }).expect(200);

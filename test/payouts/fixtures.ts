@@ -36,7 +36,13 @@ export async function makePaidOrder(specs: ShareSpec[]) {
       lineCents: l.unitCents * l.quantity,
     })),
   );
-  const coops = specs.map((sp) => ({ coop: new Types.ObjectId(sp.coopId), name: 'Coop', delivery: 'ship' as const, subtotalCents: sp.lines.reduce((a, l) => a + l.unitCents * l.quantity, 0), shippingCents: sp.shippingCents ?? 0 }));
+  const coops = specs.map((sp) => ({
+    coop: new Types.ObjectId(sp.coopId),
+    name: 'Coop',
+    delivery: 'ship' as const,
+    subtotalCents: sp.lines.reduce((a, l) => a + l.unitCents * l.quantity, 0),
+    shippingCents: sp.shippingCents ?? 0,
+  }));
   const subtotal = coops.reduce((a, c) => a + c.subtotalCents, 0);
   const shipping = coops.reduce((a, c) => a + c.shippingCents, 0);
   const number = `FIL-T-${s}`;
@@ -134,7 +140,8 @@ export class CountingGateway implements PaymentGateway {
     return r;
   };
   createReversal: PaymentGateway['createReversal'] = async (i) => {
-    if (this.failReversals && i.metadata.coopId === this.failReversals) throw new PaymentProviderError('balance_insufficient', 'The connected account has insufficient funds', false);
+    if (this.failReversals && i.metadata.coopId === this.failReversals)
+      throw new PaymentProviderError('balance_insufficient', 'The connected account has insufficient funds', false);
     const r = await this.inner.createReversal(i);
     this.reversals++;
     return r;
@@ -150,6 +157,20 @@ export class CountingGateway implements PaymentGateway {
 
 /** Posts a Stripe event to the platform webhook, signed as Stripe would. */
 export function sendStripeEvent(app: Express, type: string, object: Record<string, unknown>) {
-  const payload = JSON.stringify({ id: `evt_${suffix()}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object }, pending_webhooks: 1, request: null });
-  return request(app).post('/webhooks/stripe').set('Stripe-Signature', signWebhookPayload(payload, 'whsec_test_platform')).set('Content-Type', 'application/json').send(payload);
+  const payload = JSON.stringify({
+    id: `evt_${suffix()}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    type,
+    data: { object },
+    pending_webhooks: 1,
+    request: null,
+  });
+  return request(app)
+    .post('/webhooks/stripe')
+    .set('Stripe-Signature', signWebhookPayload(payload, 'whsec_test_platform'))
+    .set('Content-Type', 'application/json')
+    .send(payload);
 }

@@ -31,8 +31,17 @@ async function stripeAsLedger(orderId: string): Promise<TransferGroupMoney> {
   return {
     charges: of('charge').map((e) => ({ id: e.stripeId!, amount: e.amount, amountRefunded: refunded, status: 'succeeded' })),
     transfers: of('transfer').map((e) => {
-      const reversals = of('reversal').filter((r) => String(r.coop) === String(e.coop)).map((r) => ({ id: r.stripeId!, amount: -r.amount, metadata: { coopId: String(r.coop) } }));
-      return { id: e.stripeId!, amount: e.amount, destination: 'acct_x', amountReversed: reversals.reduce((a, r) => a + r.amount, 0), metadata: { coopId: String(e.coop) }, reversals };
+      const reversals = of('reversal')
+        .filter((r) => String(r.coop) === String(e.coop))
+        .map((r) => ({ id: r.stripeId!, amount: -r.amount, metadata: { coopId: String(r.coop) } }));
+      return {
+        id: e.stripeId!,
+        amount: e.amount,
+        destination: 'acct_x',
+        amountReversed: reversals.reduce((a, r) => a + r.amount, 0),
+        metadata: { coopId: String(e.coop) },
+        reversals,
+      };
     }),
     refunds: of('refund').map((e) => ({ id: e.stripeId!, amount: -e.amount, status: 'succeeded', metadata: {} })),
   };
@@ -56,7 +65,11 @@ describe('reconciliation service', () => {
     ]);
     await recordOrderPaymentLedger(order.orderId);
     await transfers.scheduleTransfersForOrder(order.orderId);
-    await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
+    await createRefund(
+      null,
+      { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'lines', lines: [{ index: 0, quantity: 1 }] },
+      { gateway: gw },
+    );
     const ta = (await getTransfer(transferId(order.orderId, a.id)))!;
     const tb = (await getTransfer(transferId(order.orderId, b.id)))!;
     return { order, a, b, ta, tb, stripe: await stripeAsLedger(order.orderId) };
@@ -72,7 +85,13 @@ describe('reconciliation service', () => {
         assert.deepEqual(r.differences, []);
         assert.equal(r.balance.difference, 0);
         // a: 2000 − 200 commission = 1800 sent, 900 reversed; b: 3000 − 300 = 2700 sent.
-        assert.deepEqual(r.coops.map((c) => [c.coopId, c.ledger, c.stripe]).sort(), [[a.id, 900, 900], [b.id, 2700, 2700]].sort());
+        assert.deepEqual(
+          r.coops.map((c) => [c.coopId, c.ledger, c.stripe]).sort(),
+          [
+            [a.id, 900, 900],
+            [b.id, 2700, 2700],
+          ].sort(),
+        );
       });
     });
 
@@ -86,17 +105,28 @@ describe('reconciliation service', () => {
         await recordTransferReversal(tb.stripeTransferId!, 500, { orderId: order.orderId, coopId: b.id });
         const r = await reconcileOrder(order.orderId, stripeHolding(stripe));
         assert.deepEqual(codes(r.differences), [`coop_total_mismatch:${b.id}`, 'reversal_unknown_to_ledger:trr_dashboard']);
-        assert.deepEqual(r.differences.find((d) => d.code === 'reversal_unknown_to_ledger'), { code: 'reversal_unknown_to_ledger', id: 'trr_dashboard', coopId: b.id, ours: null, stripe: 500 });
-        assert.deepEqual(r.differences.find((d) => d.code === 'coop_total_mismatch'), { code: 'coop_total_mismatch', id: b.id, coopId: b.id, ours: 2700, stripe: 2200 });
+        assert.deepEqual(
+          r.differences.find((d) => d.code === 'reversal_unknown_to_ledger'),
+          { code: 'reversal_unknown_to_ledger', id: 'trr_dashboard', coopId: b.id, ours: null, stripe: 500 },
+        );
+        assert.deepEqual(
+          r.differences.find((d) => d.code === 'coop_total_mismatch'),
+          { code: 'coop_total_mismatch', id: b.id, coopId: b.id, ours: 2700, stripe: 2200 },
+        );
       });
     });
 
     describe('when a refund was made outside Filiera', () => {
       it('reports refund_unknown_to_ledger; a failed one is not money and is not reported', async () => {
         const { order, stripe } = await refundedOrder();
-        stripe.refunds.push({ id: 're_dashboard', amount: 1234, status: 'succeeded', metadata: {} }, { id: 're_failed', amount: 99, status: 'failed', metadata: {} });
+        stripe.refunds.push(
+          { id: 're_dashboard', amount: 1234, status: 'succeeded', metadata: {} },
+          { id: 're_failed', amount: 99, status: 'failed', metadata: {} },
+        );
         const r = await reconcileOrder(order.orderId, stripeHolding(stripe));
-        assert.deepEqual(r.differences, [{ code: 'refund_unknown_to_ledger', id: 're_dashboard', coopId: undefined, ours: null, stripe: 1234 }]);
+        assert.deepEqual(r.differences, [
+          { code: 'refund_unknown_to_ledger', id: 're_dashboard', coopId: undefined, ours: null, stripe: 1234 },
+        ]);
       });
     });
 
@@ -114,24 +144,34 @@ describe('reconciliation service', () => {
         stripe.transfers.push({ id: 'tr_stray', amount: 50, destination: 'acct_y', amountReversed: 0, metadata: {}, reversals: [] });
         const tbId = (await getTransfer(transferId(order.orderId, b.id)))!.stripeTransferId!;
         const r = await reconcileOrder(order.orderId, stripeHolding(stripe));
-        assert.deepEqual(codes(r.differences), [
-          `charge_amount_mismatch:${stripe.charges[0]!.id}`,
-          `coop_total_mismatch:${a.id}`,
-          `coop_total_mismatch:${b.id}`,
-          'coop_total_mismatch:destination:acct_y',
-          `refund_missing:${refundId}`,
-          `reversal_missing:${reversalId}`,
-          `transfer_amount_mismatch:${ta.stripeTransferId}`,
-          `transfer_missing:${tbId}`,
-          'transfer_unknown_to_ledger:tr_stray',
-        ].sort());
+        assert.deepEqual(
+          codes(r.differences),
+          [
+            `charge_amount_mismatch:${stripe.charges[0]!.id}`,
+            `coop_total_mismatch:${a.id}`,
+            `coop_total_mismatch:${b.id}`,
+            'coop_total_mismatch:destination:acct_y',
+            `refund_missing:${refundId}`,
+            `reversal_missing:${reversalId}`,
+            `transfer_amount_mismatch:${ta.stripeTransferId}`,
+            `transfer_missing:${tbId}`,
+            'transfer_unknown_to_ledger:tr_stray',
+          ].sort(),
+        );
       });
     });
 
     describe('when our ledger does not add up', () => {
       it('reports ledger_unbalanced with the difference', async () => {
         const { order, stripe } = await refundedOrder();
-        await recordLedger({ _id: `stray:${order.orderId}`, kind: 'commission', order: new Types.ObjectId(order.orderId), orderNumber: order.number, coop: null, amount: 7 });
+        await recordLedger({
+          _id: `stray:${order.orderId}`,
+          kind: 'commission',
+          order: new Types.ObjectId(order.orderId),
+          orderNumber: order.number,
+          coop: null,
+          amount: 7,
+        });
         const r = await reconcileOrder(order.orderId, stripeHolding(stripe));
         assert.deepEqual(r.differences, [{ code: 'ledger_unbalanced', id: order.number, ours: -7, stripe: null }]);
       });
@@ -158,18 +198,60 @@ describe('reconciliation service', () => {
       const demo = new DemoGateway();
       const number = `FIL-T-demo-${randomUUID().slice(0, 8)}`;
       const other = `${number}-other`;
-      const session = await demo.createCheckoutSession({ orderId: 'o1', orderNumber: number, lines: [{ name: 'Olio', unitAmount: 2500, quantity: 2 }], customerEmail: 'b@test.filiera', locale: 'it', successUrl: 'http://x/ok', cancelUrl: 'http://x/no', expiresAt: new Date(Date.now() + 3_600_000), idempotencyKey: `checkout:${number}` });
+      const session = await demo.createCheckoutSession({
+        orderId: 'o1',
+        orderNumber: number,
+        lines: [{ name: 'Olio', unitAmount: 2500, quantity: 2 }],
+        customerEmail: 'b@test.filiera',
+        locale: 'it',
+        successUrl: 'http://x/ok',
+        cancelUrl: 'http://x/no',
+        expiresAt: new Date(Date.now() + 3_600_000),
+        idempotencyKey: `checkout:${number}`,
+      });
       const paid = await demo.pay(session.id);
       const account = await demo.createConnectedAccount({ coopId: 'c1', email: 'c@test.filiera', idempotencyKey: `account:${number}` });
       await demo.completeOnboarding(account.id);
-      const t = await demo.createTransfer({ amount: 4500, destination: account.id, transferGroup: number, sourceTransaction: paid.chargeId, metadata: { coopId: 'c1' }, idempotencyKey: `transfer:${number}` });
-      await demo.createTransfer({ amount: 100, destination: account.id, transferGroup: other, metadata: {}, idempotencyKey: `transfer:${other}` });
-      const rev = await demo.createReversal({ transferId: t.id, amount: 900, metadata: { coopId: 'c1' }, idempotencyKey: `reversal:${number}` });
-      const refund = await demo.createRefund({ paymentIntentId: paid.paymentIntentId!, amount: 1000, metadata: {}, idempotencyKey: `refund:${number}` });
+      const t = await demo.createTransfer({
+        amount: 4500,
+        destination: account.id,
+        transferGroup: number,
+        sourceTransaction: paid.chargeId,
+        metadata: { coopId: 'c1' },
+        idempotencyKey: `transfer:${number}`,
+      });
+      await demo.createTransfer({
+        amount: 100,
+        destination: account.id,
+        transferGroup: other,
+        metadata: {},
+        idempotencyKey: `transfer:${other}`,
+      });
+      const rev = await demo.createReversal({
+        transferId: t.id,
+        amount: 900,
+        metadata: { coopId: 'c1' },
+        idempotencyKey: `reversal:${number}`,
+      });
+      const refund = await demo.createRefund({
+        paymentIntentId: paid.paymentIntentId!,
+        amount: 1000,
+        metadata: {},
+        idempotencyKey: `refund:${number}`,
+      });
       const money = await demo.readTransferGroup(number);
       assert.deepEqual(money, {
         charges: [{ id: paid.chargeId, amount: 5000, amountRefunded: 1000, status: 'succeeded', paymentIntentId: paid.paymentIntentId }],
-        transfers: [{ id: t.id, amount: 4500, destination: account.id, amountReversed: 900, metadata: { coopId: 'c1' }, reversals: [{ id: rev.id, amount: 900, metadata: { coopId: 'c1' } }] }],
+        transfers: [
+          {
+            id: t.id,
+            amount: 4500,
+            destination: account.id,
+            amountReversed: 900,
+            metadata: { coopId: 'c1' },
+            reversals: [{ id: rev.id, amount: 900, metadata: { coopId: 'c1' } }],
+          },
+        ],
         refunds: [{ id: refund.id, amount: 1000, status: 'succeeded', chargeId: paid.chargeId, metadata: {} }],
       });
     });
@@ -179,17 +261,29 @@ describe('reconciliation service', () => {
     it('records the commission of an order whose charge alone was recorded, once', async () => {
       const coop = await makePayableCoop();
       const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }], bps: 1500 }]);
-      await recordLedger({ _id: `charge:${order.orderId}`, kind: 'charge', order: new Types.ObjectId(order.orderId), orderNumber: order.number, coop: null, amount: order.total });
+      await recordLedger({
+        _id: `charge:${order.orderId}`,
+        kind: 'charge',
+        order: new Types.ObjectId(order.orderId),
+        orderNumber: order.number,
+        coop: null,
+        amount: order.total,
+      });
       await backfillCommissionLedger();
       await backfillCommissionLedger();
       const entries = await LedgerEntryModel.find({ order: new Types.ObjectId(order.orderId), kind: 'commission' }).lean();
-      assert.deepEqual(entries.map((e) => e.amount), [150]);
+      assert.deepEqual(
+        entries.map((e) => e.amount),
+        [150],
+      );
     });
   });
 
   describe('ledgerCsv', () => {
     it('quotes commas and neutralises formulas', () => {
-      const csv = ledgerCsv([{ _id: 'x', kind: 'refund', amount: -1250, currency: 'eur', at: new Date('2026-01-02T03:04:05Z'), note: '=HYPERLINK("evil"), ok' }]);
+      const csv = ledgerCsv([
+        { _id: 'x', kind: 'refund', amount: -1250, currency: 'eur', at: new Date('2026-01-02T03:04:05Z'), note: '=HYPERLINK("evil"), ok' },
+      ]);
       const line = csv.split('\r\n')[1]!;
       assert.match(line, /^2026-01-02T03:04:05.000Z,refund,,,,-1250,eur,,x,"'=HYPERLINK\(""evil""\), ok"$/);
     });

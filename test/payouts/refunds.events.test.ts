@@ -24,8 +24,19 @@ describe('refund events from Stripe', () => {
       const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 800, quantity: 1 }] }]);
       await recordOrderPaymentLedger(order.orderId);
       await transfers.scheduleTransfersForOrder(order.orderId);
-      const refund = await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
-      const object = { id: refund.stripeRefundId, object: 'refund', status: 'failed', amount: 800, failure_reason: 'expired_or_canceled_card', metadata: { refundId: refund._id } };
+      const refund = await createRefund(
+        null,
+        { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'lines', lines: [{ index: 0, quantity: 1 }] },
+        { gateway: gw },
+      );
+      const object = {
+        id: refund.stripeRefundId,
+        object: 'refund',
+        status: 'failed',
+        amount: 800,
+        failure_reason: 'expired_or_canceled_card',
+        metadata: { refundId: refund._id },
+      };
       for (let i = 0; i < 2; i++) await sendStripeEvent(app, 'refund.updated', object).expect(200);
       assert.match((await RefundModel.findById(refund._id).lean())!.error ?? '', /stripe_failed: expired_or_canceled_card/);
       assert.equal(await AuditEntryModel.countDocuments({ action: 'refund.stripe_failed', target: refund._id }), 1);

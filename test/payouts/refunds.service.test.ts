@@ -54,9 +54,29 @@ describe('refunds service', () => {
       it('is refused with refund_exceeds_remaining and calls Stripe for nothing', async () => {
         const coop = await makePayableCoop();
         const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1500, quantity: 2 }], shippingCents: 600 }]);
-        await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Danneggiato', mode: 'amounts', amounts: [{ coopId: coop.id, cents: 2000 }] }, { gateway: gw, mailer });
+        await createRefund(
+          null,
+          {
+            orderId: order.orderId,
+            requestId: randomUUID(),
+            reason: 'Danneggiato',
+            mode: 'amounts',
+            amounts: [{ coopId: coop.id, cents: 2000 }],
+          },
+          { gateway: gw, mailer },
+        );
         await assert.rejects(
-          createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Ancora', mode: 'amounts', amounts: [{ coopId: coop.id, cents: 1601 }] }, { gateway: gw }),
+          createRefund(
+            null,
+            {
+              orderId: order.orderId,
+              requestId: randomUUID(),
+              reason: 'Ancora',
+              mode: 'amounts',
+              amounts: [{ coopId: coop.id, cents: 1601 }],
+            },
+            { gateway: gw },
+          ),
           (e: unknown) => isAppError(e) && e.code === 'refund_exceeds_remaining' && e.status === 422,
         );
         assert.equal(gw.refunds, 1);
@@ -70,7 +90,11 @@ describe('refunds service', () => {
         const coop = await makePayableCoop();
         const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 500, quantity: 2 }] }]);
         await assert.rejects(
-          createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 3 }] }, { gateway: gw }),
+          createRefund(
+            null,
+            { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 3 }] },
+            { gateway: gw },
+          ),
           (e: unknown) => isAppError(e) && e.code === 'refund_exceeds_remaining',
         );
       });
@@ -80,7 +104,13 @@ describe('refunds service', () => {
       it('makes one refund', async () => {
         const coop = await makePayableCoop();
         const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }] }]);
-        const req = { orderId: order.orderId, requestId: randomUUID(), reason: 'Doppio clic', mode: 'amounts' as const, amounts: [{ coopId: coop.id, cents: 500 }] };
+        const req = {
+          orderId: order.orderId,
+          requestId: randomUUID(),
+          reason: 'Doppio clic',
+          mode: 'amounts' as const,
+          amounts: [{ coopId: coop.id, cents: 500 }],
+        };
         const [a, b] = await Promise.all([createRefund(null, req, { gateway: gw }), createRefund(null, req, { gateway: gw })]);
         assert.equal(a._id, b._id);
         assert.equal(gw.refunds, 1);
@@ -93,14 +123,23 @@ describe('refunds service', () => {
         const coop = await makePayableCoop();
         const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 2 }] }]);
         gw.failRefunds = 1;
-        const req = { orderId: order.orderId, requestId: randomUUID(), reason: 'Nessuna risposta', mode: 'lines' as const, lines: [{ index: 0, quantity: 2 }] };
+        const req = {
+          orderId: order.orderId,
+          requestId: randomUUID(),
+          reason: 'Nessuna risposta',
+          mode: 'lines' as const,
+          lines: [{ index: 0, quantity: 2 }],
+        };
         await assert.rejects(createRefund(null, req, { gateway: gw }), (e: unknown) => isAppError(e) && e.code === 'refund_failed');
         const pending = (await RefundModel.findOne({ order: new Types.ObjectId(order.orderId) }).lean())!;
         assert.equal(pending.status, 'pending');
         assert.equal((await refundable(order.orderId)).remaining, 0);
         const done = await retryRefund(null, pending._id, { gateway: gw });
         assert.equal(done.status, 'succeeded');
-        await assert.rejects(retryRefund(null, pending._id, { gateway: gw }), (e: unknown) => isAppError(e) && e.code === 'refund_not_pending');
+        await assert.rejects(
+          retryRefund(null, pending._id, { gateway: gw }),
+          (e: unknown) => isAppError(e) && e.code === 'refund_not_pending',
+        );
         assert.equal(gw.refunds, 1);
         assert.equal((await orderBalance(order.orderId)).difference, 0);
       });
@@ -110,7 +149,12 @@ describe('refunds service', () => {
       it('lets one through and refuses the other', async () => {
         const coop = await makePayableCoop();
         const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }] }]);
-        const one = () => createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'amounts', amounts: [{ coopId: coop.id, cents: 700 }] }, { gateway: gw });
+        const one = () =>
+          createRefund(
+            null,
+            { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'amounts', amounts: [{ coopId: coop.id, cents: 700 }] },
+            { gateway: gw },
+          );
         const results = await Promise.allSettled([one(), one()]);
         assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
         assert.equal((await refundable(order.orderId)).refunded, 700);
@@ -121,7 +165,17 @@ describe('refunds service', () => {
       it('reverses its whole net and gives back the commission', async () => {
         const coop = await makePayableCoop();
         const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 2000, quantity: 1 }], shippingCents: 500 }]);
-        const refund = await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'amounts', amounts: [{ coopId: coop.id, cents: 2500 }] }, { gateway: gw, mailer, onError: (e) => { throw e; } });
+        const refund = await createRefund(
+          null,
+          { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'amounts', amounts: [{ coopId: coop.id, cents: 2500 }] },
+          {
+            gateway: gw,
+            mailer,
+            onError: (e) => {
+              throw e;
+            },
+          },
+        );
         assert.equal(refund.status, 'succeeded');
         assert.equal(refund.coops[0]!.reversal, 2300); // 25 € − 2 € commission
         assert.equal(refund.coops[0]!.outcome, 'reversed');
@@ -138,7 +192,11 @@ describe('refunds service', () => {
         const coop = await makePayableCoop();
         const first = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 3 }] }]);
         gw.failReversals = coop.id;
-        const refund = await createRefund(null, { orderId: first.orderId, requestId: randomUUID(), reason: 'Rotto', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
+        const refund = await createRefund(
+          null,
+          { orderId: first.orderId, requestId: randomUUID(), reason: 'Rotto', mode: 'lines', lines: [{ index: 0, quantity: 1 }] },
+          { gateway: gw },
+        );
         assert.equal(refund.coops[0]!.outcome, 'owed');
         assert.equal(await owedBy(coop.id), 900);
         // The next order's transfer is held, then released: the debt is netted first.
@@ -168,13 +226,21 @@ describe('refunds service', () => {
       const coop = await makePayableCoop();
       const first = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }] }]);
       gw.failReversals = coop.id;
-      await createRefund(null, { orderId: first.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
+      await createRefund(
+        null,
+        { orderId: first.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] },
+        { gateway: gw },
+      );
       gw.failReversals = null;
       const second = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 2000, quantity: 1 }] }]);
       const t = (await getTransfer(transferId(second.orderId, coop.id)))!;
       assert.equal(t.status, 'sent');
       assert.equal(t.amount, 1800 - 900);
-      const refund = await createRefund(null, { orderId: second.orderId, requestId: randomUUID(), reason: 'y', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
+      const refund = await createRefund(
+        null,
+        { orderId: second.orderId, requestId: randomUUID(), reason: 'y', mode: 'lines', lines: [{ index: 0, quantity: 1 }] },
+        { gateway: gw },
+      );
       assert.equal(refund.coops[0]!.reversal, 1800);
       assert.equal(refund.coops[0]!.outcome, 'owed');
       assert.equal((await LedgerEntryModel.findById(`reversal:${refund._id}:${coop.id}`).lean())!.amount, -900);
@@ -195,13 +261,27 @@ describe('refunds service', () => {
         const each = Math.floor(unitCents / parts);
         for (let k = 0; k < parts; k++) {
           const cents = k === parts - 1 ? unitCents - each * (parts - 1) : each;
-          await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'A rate', mode: 'amounts', amounts: [{ coopId: coop.id, cents }] }, { gateway: gw });
+          await createRefund(
+            null,
+            { orderId: order.orderId, requestId: randomUUID(), reason: 'A rate', mode: 'amounts', amounts: [{ coopId: coop.id, cents }] },
+            { gateway: gw },
+          );
         }
         const refunds = await RefundModel.find({ order: new Types.ObjectId(order.orderId) }).lean();
         assert.equal(refunds.length, parts);
-        assert.equal(refunds.reduce((a, r) => a + r.coops[0]!.reversal, 0), share.netCents);
-        const back = await LedgerEntryModel.find({ order: new Types.ObjectId(order.orderId), kind: 'commission', _id: trusted({ $regex: '^commission:refund:' }) }).lean();
-        assert.equal(back.reduce((a, e) => a - e.amount, 0), share.commissionCents);
+        assert.equal(
+          refunds.reduce((a, r) => a + r.coops[0]!.reversal, 0),
+          share.netCents,
+        );
+        const back = await LedgerEntryModel.find({
+          order: new Types.ObjectId(order.orderId),
+          kind: 'commission',
+          _id: trusted({ $regex: '^commission:refund:' }),
+        }).lean();
+        assert.equal(
+          back.reduce((a, e) => a - e.amount, 0),
+          share.commissionCents,
+        );
         assert.equal((await getTransfer(transferId(order.orderId, coop.id)))!.status, 'reversed');
         assert.equal((await orderBalance(order.orderId)).difference, 0);
       });
@@ -215,7 +295,12 @@ describe('refunds service', () => {
         { coopId: a.id, lines: [{ unitCents: 1200, quantity: 2 }], shippingCents: 500 },
         { coopId: b.id, lines: [{ unitCents: 800, quantity: 1 }] },
       ]);
-      const refund = (coopId: string, cents: number) => createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'amounts', amounts: [{ coopId, cents }] }, { gateway: gw });
+      const refund = (coopId: string, cents: number) =>
+        createRefund(
+          null,
+          { orderId: order.orderId, requestId: randomUUID(), reason: 'Reso', mode: 'amounts', amounts: [{ coopId, cents }] },
+          { gateway: gw },
+        );
       const status = async () => ({
         order: (await OrderModel.findById(order.orderId).lean())!.status,
         a: (await CoopShareModel.findById(`${order.orderId}:${a.id}`).lean())!.status,
@@ -242,7 +327,13 @@ describe('refunds service', () => {
       const coop = await makePayableCoop();
       const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }] }]);
       const results = await Promise.allSettled(
-        Array.from({ length: 10 }, () => createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'amounts', amounts: [{ coopId: coop.id, cents: 300 }] }, { gateway: gw })),
+        Array.from({ length: 10 }, () =>
+          createRefund(
+            null,
+            { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'amounts', amounts: [{ coopId: coop.id, cents: 300 }] },
+            { gateway: gw },
+          ),
+        ),
       );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
       assert.ok(results.every((r) => r.status === 'fulfilled' || (isAppError(r.reason) && r.reason.code === 'refund_exceeds_remaining')));
@@ -254,20 +345,58 @@ describe('refunds service', () => {
   });
 
   describe('refunding shipping with the lines', () => {
-    it('refunds all or part of a co-op\'s shipping once, its IVA following the rates of that co-op\'s goods', async () => {
+    it("refunds all or part of a co-op's shipping once, its IVA following the rates of that co-op's goods", async () => {
       const coop = await makePayableCoop();
-      const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 1 }, { unitCents: 3000, quantity: 1 }], shippingCents: 400 }]);
+      const order = await paidAndTransferred([
+        {
+          coopId: coop.id,
+          lines: [
+            { unitCents: 1000, quantity: 1 },
+            { unitCents: 3000, quantity: 1 },
+          ],
+          shippingCents: 400,
+        },
+      ]);
       // Goods at 22% and 4%: shipping (4 €) follows them, 1 € at 22% and 3 € at 4%.
       await OrderModel.updateOne({ _id: order.orderId }, { $set: { 'lines.0.ivaRate': 22, 'lines.1.ivaRate': 4 } });
       const req = (lines: { index: number; quantity: number }[], cents: number) =>
-        createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'Spedizione', mode: 'lines', lines, shipping: [{ coopId: coop.id, cents }] }, { gateway: gw });
+        createRefund(
+          null,
+          {
+            orderId: order.orderId,
+            requestId: randomUUID(),
+            reason: 'Spedizione',
+            mode: 'lines',
+            lines,
+            shipping: [{ coopId: coop.id, cents }],
+          },
+          { gateway: gw },
+        );
       const first = await req([], 400);
       assert.equal(first.amount, 400);
       assert.equal(first.coops[0]!.shipping, 400);
-      assert.deepEqual(first.coops[0]!.iva.map((v) => ({ ...v })), [{ rate: 22, gross: 100, cents: 18 }, { rate: 4, gross: 300, cents: 12 }]);
+      assert.deepEqual(
+        first.coops[0]!.iva.map((v) => ({ ...v })),
+        [
+          { rate: 22, gross: 100, cents: 18 },
+          { rate: 4, gross: 300, cents: 12 },
+        ],
+      );
       await assert.rejects(req([], 1), (e: unknown) => isAppError(e) && e.code === 'refund_exceeds_remaining');
-      const rest = await req([{ index: 0, quantity: 1 }, { index: 1, quantity: 1 }], 0);
-      assert.deepEqual(rest.coops[0]!.iva.map((v) => ({ ...v })), [{ rate: 22, gross: 1000, cents: 180 }, { rate: 4, gross: 3000, cents: 115 }]);
+      const rest = await req(
+        [
+          { index: 0, quantity: 1 },
+          { index: 1, quantity: 1 },
+        ],
+        0,
+      );
+      assert.deepEqual(
+        rest.coops[0]!.iva.map((v) => ({ ...v })),
+        [
+          { rate: 22, gross: 1000, cents: 180 },
+          { rate: 4, gross: 3000, cents: 115 },
+        ],
+      );
       const r = await refundable(order.orderId);
       assert.deepEqual([r.remaining, r.coops[0]!.shippingRemaining], [0, 0]);
       assert.equal((await CoopShareModel.findById(`${order.orderId}:${coop.id}`).lean())!.status, 'refunded');
@@ -280,7 +409,13 @@ describe('refunds service', () => {
       const coop = await makePayableCoop();
       const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 2 }] }]);
       gw.failRefunds = 1;
-      const req = { orderId: order.orderId, requestId: randomUUID(), reason: 'Interrotto', mode: 'lines' as const, lines: [{ index: 0, quantity: 1 }] };
+      const req = {
+        orderId: order.orderId,
+        requestId: randomUUID(),
+        reason: 'Interrotto',
+        mode: 'lines' as const,
+        lines: [{ index: 0, quantity: 1 }],
+      };
       await assert.rejects(createRefund(null, req, { gateway: gw }));
       // As if the process had stopped right after the claim: the refund document never written.
       const id = `refund:${order.orderId}:${req.requestId}`;
@@ -305,7 +440,13 @@ describe('refunds service', () => {
         if (keys.length === 1) throw new Error('the process stopped');
         return reverse(i);
       };
-      const req = { orderId: order.orderId, requestId: randomUUID(), reason: 'Interrotto', mode: 'lines' as const, lines: [{ index: 0, quantity: 1 }] };
+      const req = {
+        orderId: order.orderId,
+        requestId: randomUUID(),
+        reason: 'Interrotto',
+        mode: 'lines' as const,
+        lines: [{ index: 0, quantity: 1 }],
+      };
       await assert.rejects(createRefund(null, req, { gateway: gw }), /the process stopped/);
       const id = `refund:${order.orderId}:${req.requestId}`;
       const [a, b] = await Promise.all([retryRefund(null, id, { gateway: gw }), retryRefund(null, id, { gateway: gw })]);
@@ -323,7 +464,11 @@ describe('refunds service', () => {
       const coop = await makePayableCoop();
       const order = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 2000, quantity: 1 }] }]);
       await recordOrderPaymentLedger(order.orderId);
-      const refund = await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
+      const refund = await createRefund(
+        null,
+        { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] },
+        { gateway: gw },
+      );
       assert.equal(refund.coops[0]!.outcome, 'deducted');
       assert.equal(await owedBy(coop.id), 0);
       const [t] = await transfers.scheduleTransfersForOrder(order.orderId);
@@ -340,7 +485,11 @@ describe('refunds service', () => {
       const order = await paidAndTransferred([{ coopId: coop.id, lines: [{ unitCents: 1000, quantity: 2 }] }]);
       await setPayoutSettings({ ...policy, holdPolicy: 'immediate' });
       const id = transferId(order.orderId, coop.id);
-      const refund = await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] }, { gateway: gw });
+      const refund = await createRefund(
+        null,
+        { orderId: order.orderId, requestId: randomUUID(), reason: 'x', mode: 'lines', lines: [{ index: 0, quantity: 1 }] },
+        { gateway: gw },
+      );
       assert.equal(refund.coops[0]!.outcome, 'deducted');
       assert.equal(await owedBy(coop.id), 0);
       const sent = await transfers.releaseTransfer(id);
@@ -360,7 +509,12 @@ describe('refunds service', () => {
         const picked = coops.filter(() => rand() < 0.6);
         const which = picked.length ? picked : [coops[n % 3]!];
         const order = await paidAndTransferred(
-          which.map((c) => ({ coopId: c.id, lines: Array.from({ length: int(1, 3) }, () => ({ unitCents: int(99, 4999), quantity: int(1, 4) })), shippingCents: rand() < 0.5 ? 690 : 0, bps: int(0, 2000) })),
+          which.map((c) => ({
+            coopId: c.id,
+            lines: Array.from({ length: int(1, 3) }, () => ({ unitCents: int(99, 4999), quantity: int(1, 4) })),
+            shippingCents: rand() < 0.5 ? 690 : 0,
+            bps: int(0, 2000),
+          })),
         );
         // Some shares are held (not transferred) when the refund comes.
         for (const c of which) if (rand() < 0.25) await holdTransfer(transferId(order.orderId, c.id), 'random hold').catch(() => undefined);
@@ -373,8 +527,16 @@ describe('refunds service', () => {
           gw.failReversals = rand() < 0.3 ? r.coops[int(0, r.coops.length - 1)]!.coopId : null;
           const useLines = rand() < 0.5;
           const req = useLines
-            ? { mode: 'lines' as const, lines: r.lines.filter(() => rand() < 0.6).map((l) => ({ index: l.index, quantity: int(0, l.quantity) })) }
-            : { mode: 'amounts' as const, amounts: r.coops.filter(() => rand() < 0.7).map((c) => ({ coopId: c.coopId, cents: int(1, Math.max(1, Math.round(c.gross * 0.8))) })) };
+            ? {
+                mode: 'lines' as const,
+                lines: r.lines.filter(() => rand() < 0.6).map((l) => ({ index: l.index, quantity: int(0, l.quantity) })),
+              }
+            : {
+                mode: 'amounts' as const,
+                amounts: r.coops
+                  .filter(() => rand() < 0.7)
+                  .map((c) => ({ coopId: c.coopId, cents: int(1, Math.max(1, Math.round(c.gross * 0.8))) })),
+              };
           try {
             await createRefund(null, { orderId: order.orderId, requestId: randomUUID(), reason: 'random', ...req }, { gateway: gw });
           } catch (e) {
@@ -388,7 +550,10 @@ describe('refunds service', () => {
         const r = await refundable(order.orderId);
         assert.ok(r.refunded <= order.total, `${order.number} refunded ${r.refunded} of ${order.total}`);
         const refundEntries = await LedgerEntryModel.find({ order: new Types.ObjectId(order.orderId), kind: 'refund' }).lean();
-        assert.equal(refundEntries.reduce((a, e) => a - e.amount, 0), r.refunded);
+        assert.equal(
+          refundEntries.reduce((a, e) => a - e.amount, 0),
+          r.refunded,
+        );
         assert.equal((await orderBalance(order.orderId)).difference, 0, order.number);
       }
       // Each co-op: what it received or owes + what is still to send = its net less what was taken back.
@@ -399,7 +564,9 @@ describe('refunds service', () => {
         let expected = 0;
         let outstanding = 0;
         for (const s of shares) {
-          const taken = (await RefundModel.find({ order: s.order, status: 'succeeded' }).lean()).flatMap((rf) => rf.coops.filter((p) => String(p.coop) === c.id)).reduce((a, p) => a + p.reversal, 0);
+          const taken = (await RefundModel.find({ order: s.order, status: 'succeeded' }).lean())
+            .flatMap((rf) => rf.coops.filter((p) => String(p.coop) === c.id))
+            .reduce((a, p) => a + p.reversal, 0);
           expected += s.netCents - taken;
           const t = await getTransfer(transferId(String(s.order), c.id));
           if (t && t.status !== 'sent' && t.status !== 'reversed') outstanding += t.amount;
@@ -407,9 +574,18 @@ describe('refunds service', () => {
         assert.equal(entries.reduce((a, e) => a + e.amount, 0) + outstanding, expected, `co-op ${c.name}`);
       }
       // The run covered what it should: refunds made and refused, reversals, owed amounts.
-      const made = await RefundModel.countDocuments({ order: trusted({ $in: orders.map((o) => new Types.ObjectId(o.orderId)) }), status: 'succeeded' });
-      const owed = await LedgerEntryModel.countDocuments({ coop: trusted({ $in: coops.map((c) => new Types.ObjectId(c.id)) }), kind: 'owed' });
-      assert.ok(made >= 10 && refused >= 1 && owed >= 1 && gw.reversals >= 1, `made ${made}, refused ${refused}, owed ${owed}, reversals ${gw.reversals}`);
+      const made = await RefundModel.countDocuments({
+        order: trusted({ $in: orders.map((o) => new Types.ObjectId(o.orderId)) }),
+        status: 'succeeded',
+      });
+      const owed = await LedgerEntryModel.countDocuments({
+        coop: trusted({ $in: coops.map((c) => new Types.ObjectId(c.id)) }),
+        kind: 'owed',
+      });
+      assert.ok(
+        made >= 10 && refused >= 1 && owed >= 1 && gw.reversals >= 1,
+        `made ${made}, refused ${refused}, owed ${owed}, reversals ${gw.reversals}`,
+      );
     });
   });
 });

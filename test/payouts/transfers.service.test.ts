@@ -6,7 +6,14 @@ import { CoopShareModel } from '../../src/orders/coop-share.model';
 import { CoopModel } from '../../src/coops/coop.model';
 import { LedgerEntryModel, recordLedger } from '../../src/payouts/ledger.model';
 import { setPayoutSettings, DEFAULT_PAYOUT_SETTINGS } from '../../src/payouts/settings.service';
-import { createTransfers, fixTransferAmount, holdTransfer, policyDue, transferId, type Transfers } from '../../src/payouts/transfers.service';
+import {
+  createTransfers,
+  fixTransferAmount,
+  holdTransfer,
+  policyDue,
+  transferId,
+  type Transfers,
+} from '../../src/payouts/transfers.service';
 import { TransferModel } from '../../src/payouts/transfer.model';
 import { CoopDebtModel, addDebt, claimDebtForTransfer, owedBy } from '../../src/payouts/debt.model';
 import { testConfig } from '../support/app';
@@ -47,7 +54,13 @@ async function heldByPolicy() {
 /** The co-op owes the platform `cents` (a reversal it could not cover), recorded as a refund would. */
 async function owe(coopId: string, key: string, cents: number, orderId: string) {
   await addDebt(coopId, key, cents);
-  await recordLedger({ _id: `owed:${key}`, kind: 'owed', order: new Types.ObjectId(orderId), coop: new Types.ObjectId(coopId), amount: -cents });
+  await recordLedger({
+    _id: `owed:${key}`,
+    kind: 'owed',
+    order: new Types.ObjectId(orderId),
+    coop: new Types.ObjectId(coopId),
+    amount: -cents,
+  });
 }
 
 describe('transfers.service', () => {
@@ -73,7 +86,10 @@ describe('transfers.service', () => {
         assert.equal(call.transferGroup, order.number);
         assert.equal(call.sourceTransaction, 'ch_abc');
         assert.equal(call.idempotencyKey, transferId(order.orderId, String(a!._id)));
-        assert.deepEqual({ ...call.metadata, orderNumber: undefined }, { orderId: order.orderId, coopId: String(a!._id), orderNumber: undefined });
+        assert.deepEqual(
+          { ...call.metadata, orderNumber: undefined },
+          { orderId: order.orderId, coopId: String(a!._id), orderNumber: undefined },
+        );
         assert.equal(await LedgerEntryModel.countDocuments({ order: new Types.ObjectId(order.orderId), kind: 'transfer' }), 2);
       });
     });
@@ -110,7 +126,10 @@ describe('transfers.service', () => {
         assert.equal(failed?.status, 'failed');
         assert.equal(failed?.lastError?.code, 'timeout');
         assert.equal(failed?.lastError?.retryable, true);
-        const [sent, again] = await Promise.all([transfers.retryTransfer(failed!._id), transfers.retryTransfer(failed!._id).catch((e: { code?: string }) => e.code)]);
+        const [sent, again] = await Promise.all([
+          transfers.retryTransfer(failed!._id),
+          transfers.retryTransfer(failed!._id).catch((e: { code?: string }) => e.code),
+        ]);
         const final = await TransferModel.findById(failed!._id).lean();
         assert.equal(final?.status, 'sent');
         // One of the two sends it; the other finds it sent, or being sent.
@@ -121,7 +140,7 @@ describe('transfers.service', () => {
         await assert.rejects(transfers.retryTransfer(failed!._id), { code: 'transfer_already_sent' });
       });
     });
-      describe('when a process stopped half-way through a send', () => {
+    describe('when a process stopped half-way through a send', () => {
       it('is sent by the sweeper with the same key', async () => {
         const gw = countingGateway();
         transfers = createTransfers({ gateway: gw });
@@ -129,7 +148,11 @@ describe('transfers.service', () => {
         const order = await makeOrder([coop], { status: 'paid' });
         const [t] = await transfers.scheduleTransfersForOrder(order.orderId);
         await CoopModel.updateOne({ _id: coop._id }, { $set: { 'payouts.transfersActive': true } });
-        await TransferModel.updateOne({ _id: t!._id }, { $set: { status: 'pending', updatedAt: new Date(Date.now() - 10 * 60_000) } }, { timestamps: false });
+        await TransferModel.updateOne(
+          { _id: t!._id },
+          { $set: { status: 'pending', updatedAt: new Date(Date.now() - 10 * 60_000) } },
+          { timestamps: false },
+        );
         await transfers.sendDueTransfers();
         assert.equal((await TransferModel.findById(t!._id).lean())?.status, 'sent');
         assert.equal(gw.transferCalls.length, 1);
@@ -166,14 +189,26 @@ describe('transfers.service', () => {
         const gw2 = countingGateway();
         transfers = createTransfers({ gateway: gw2 });
         const [a, b] = [await makeOrder([coop], { status: 'paid' }), await makeOrder([coop], { status: 'paid' })];
-        await Promise.all([...Array.from({ length: 10 }, () => transfers.scheduleTransfersForOrder(a.orderId)), ...Array.from({ length: 10 }, () => transfers.scheduleTransfersForOrder(b.orderId))]);
+        await Promise.all([
+          ...Array.from({ length: 10 }, () => transfers.scheduleTransfersForOrder(a.orderId)),
+          ...Array.from({ length: 10 }, () => transfers.scheduleTransfersForOrder(b.orderId)),
+        ]);
         assert.equal(gw2.transferCalls.length, 2);
-        assert.equal(gw2.transferCalls.reduce((x, c) => x + c.amount, 0), 1800 + 1800 - 900);
+        assert.equal(
+          gw2.transferCalls.reduce((x, c) => x + c.amount, 0),
+          1800 + 1800 - 900,
+        );
         assert.equal(await owedBy(String(coop._id)), 0);
         const netted = await LedgerEntryModel.find({ coop: coop._id, kind: 'netted' }).lean();
-        assert.equal(netted.reduce((x, e) => x + e.amount, 0), 900);
+        assert.equal(
+          netted.reduce((x, e) => x + e.amount, 0),
+          900,
+        );
         const debt = await CoopDebtModel.findById(String(coop._id)).lean();
-        assert.equal(Object.values(debt!.netted).reduce((x, v) => x + v, 0), 900);
+        assert.equal(
+          Object.values(debt!.netted).reduce((x, v) => x + v, 0),
+          900,
+        );
       });
     });
 
@@ -181,10 +216,16 @@ describe('transfers.service', () => {
       it('is added once per refund part, and netting never takes it below zero', async () => {
         const coop = await makePayableCoop();
         const coopId = String(coop._id);
-        await Promise.all([...Array.from({ length: 10 }, () => addDebt(coopId, 'refund:a:1', 300)), ...Array.from({ length: 10 }, () => addDebt(coopId, 'refund:b:1', 200))]);
+        await Promise.all([
+          ...Array.from({ length: 10 }, () => addDebt(coopId, 'refund:a:1', 300)),
+          ...Array.from({ length: 10 }, () => addDebt(coopId, 'refund:b:1', 200)),
+        ]);
         assert.equal(await owedBy(coopId), 500);
         const taken = await Promise.all(Array.from({ length: 8 }, (_, i) => claimDebtForTransfer(coopId, `transfer:x:${i}`, 150)));
-        assert.equal(taken.reduce((a, b) => a + b, 0), 500);
+        assert.equal(
+          taken.reduce((a, b) => a + b, 0),
+          500,
+        );
         assert.equal(await owedBy(coopId), 0);
       });
     });
@@ -206,7 +247,13 @@ describe('transfers.service', () => {
         await owe(coopId, `after:${old.orderId}`, 400, old.orderId);
         const sent = await transfers.retryTransfer(failed!._id);
         assert.equal(sent.status, 'sent');
-        assert.deepEqual(gw.transferCalls.map((c) => [c.amount, c.idempotencyKey]), [[1500, failed!._id], [1500, failed!._id]]);
+        assert.deepEqual(
+          gw.transferCalls.map((c) => [c.amount, c.idempotencyKey]),
+          [
+            [1500, failed!._id],
+            [1500, failed!._id],
+          ],
+        );
         assert.equal(await owedBy(coopId), 400, 'the new debt is not taken off a transfer Stripe may already have');
         assert.equal((await LedgerEntryModel.findById(`netted:${failed!._id}`).lean())!.amount, 300);
         const next = await makeOrder([coop], { status: 'paid' });
@@ -223,17 +270,19 @@ describe('transfers.service', () => {
           const calls: TransferInput[] = [];
           let stopped = false;
           // The first call never returns: the process "died" there (before or after Stripe made the transfer).
-          transfers = createTransfers({ gateway: Object.assign(Object.create(real) as PaymentGateway, {
-            async createTransfer(input: TransferInput) {
-              calls.push(input);
-              if (!stopped) {
-                stopped = true;
-                if (when === 'after') await real.createTransfer(input);
-                return new Promise<never>(() => undefined);
-              }
-              return real.createTransfer(input);
-            },
-          }) });
+          transfers = createTransfers({
+            gateway: Object.assign(Object.create(real) as PaymentGateway, {
+              async createTransfer(input: TransferInput) {
+                calls.push(input);
+                if (!stopped) {
+                  stopped = true;
+                  if (when === 'after') await real.createTransfer(input);
+                  return new Promise<never>(() => undefined);
+                }
+                return real.createTransfer(input);
+              },
+            }),
+          });
           const coop = await makePayableCoop();
           const coopId = String(coop._id);
           const old = await makeOrder([coop], { status: 'paid' });
@@ -244,10 +293,19 @@ describe('transfers.service', () => {
           for (let i = 0; i < 200 && calls.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
           assert.equal((await TransferModel.findById(id).lean())?.status, 'pending');
           await owe(coopId, `crash2:${old.orderId}`, 100, old.orderId);
-          await Promise.all([transfers.sendDueTransfers(new Date(Date.now() + 10 * 60_000)), transfers.sendDueTransfers(new Date(Date.now() + 10 * 60_000))]);
+          await Promise.all([
+            transfers.sendDueTransfers(new Date(Date.now() + 10 * 60_000)),
+            transfers.sendDueTransfers(new Date(Date.now() + 10 * 60_000)),
+          ]);
           const t = await TransferModel.findById(id).lean();
           assert.equal(t?.status, 'sent');
-          assert.deepEqual(calls.map((c) => [c.amount, c.idempotencyKey]), [[1550, id], [1550, id]]);
+          assert.deepEqual(
+            calls.map((c) => [c.amount, c.idempotencyKey]),
+            [
+              [1550, id],
+              [1550, id],
+            ],
+          );
           assert.equal(await LedgerEntryModel.countDocuments({ _id: id }), 1);
           assert.equal(await owedBy(coopId), 100);
         });
@@ -265,7 +323,10 @@ describe('transfers.service', () => {
         assert.equal(await fixTransferAmount(held._id), 0);
         const released = await transfers.releaseTransfer(held._id);
         assert.equal(released.status, 'sent');
-        assert.deepEqual(gw.transferCalls.map((c) => c.amount), [1100]);
+        assert.deepEqual(
+          gw.transferCalls.map((c) => c.amount),
+          [1100],
+        );
         assert.equal(await owedBy(coopId), 50);
       });
     });
@@ -312,7 +373,10 @@ describe('transfers.service', () => {
         transfers = createTransfers({ gateway: countingGateway() });
         const coop = await makePayableCoop();
         const order = await makeOrder([coop], { status: 'paid' });
-        await CoopShareModel.updateOne({ _id: order.shareIds[0] }, { $set: { status: 'shipped', history: [{ status: 'shipped', at: new Date(), by: null }] } });
+        await CoopShareModel.updateOne(
+          { _id: order.shareIds[0] },
+          { $set: { status: 'shipped', history: [{ status: 'shipped', at: new Date(), by: null }] } },
+        );
         const [held] = await transfers.scheduleTransfersForOrder(order.orderId);
         assert.equal(held?.status, 'held');
         await transfers.sendDueTransfers(new Date(Date.now() + 2 * DAY));
@@ -328,8 +392,22 @@ describe('transfers.service', () => {
         assert.equal(policyDue({ holdPolicy: 'immediate', holdDays: 0 }, { status: 'paid' }, now).due, true);
         assert.equal(policyDue({ holdPolicy: 'on_shipped', holdDays: 0 }, { status: 'preparing' }, now).due, false);
         assert.equal(policyDue({ holdPolicy: 'on_shipped', holdDays: 0 }, { status: 'collected' }, now).due, true);
-        assert.equal(policyDue({ holdPolicy: 'on_delivered_or_days', holdDays: 5 }, { status: 'shipped', shippedAt: new Date('2026-01-06T00:00:00Z') }, now).due, false);
-        assert.equal(policyDue({ holdPolicy: 'on_delivered_or_days', holdDays: 5 }, { status: 'shipped', shippedAt: new Date('2026-01-04T00:00:00Z') }, now).due, true);
+        assert.equal(
+          policyDue(
+            { holdPolicy: 'on_delivered_or_days', holdDays: 5 },
+            { status: 'shipped', shippedAt: new Date('2026-01-06T00:00:00Z') },
+            now,
+          ).due,
+          false,
+        );
+        assert.equal(
+          policyDue(
+            { holdPolicy: 'on_delivered_or_days', holdDays: 5 },
+            { status: 'shipped', shippedAt: new Date('2026-01-04T00:00:00Z') },
+            now,
+          ).due,
+          true,
+        );
       });
     });
 

@@ -38,7 +38,10 @@ describe('platform/change-feed', () => {
       await a.publish(['p1', 'p2']);
       assert.deepEqual(a.fresh(await a.read()), []);
       const fresh = b.fresh(await b.read());
-      assert.deepEqual(fresh.map((c) => c.keys), [['p1', 'p2']]);
+      assert.deepEqual(
+        fresh.map((c) => c.keys),
+        [['p1', 'p2']],
+      );
       assert.deepEqual(b.fresh(await b.read()), []);
     });
   });
@@ -52,7 +55,10 @@ describe('platform/change-feed', () => {
       b.seenAll(before); // the load finished after the changes
       const after = await b.read();
       assert.equal(b.bumped(after, 'all'), true);
-      assert.deepEqual(b.fresh(after).map((c) => c.keys), [['p3']]);
+      assert.deepEqual(
+        b.fresh(after).map((c) => c.keys),
+        [['p3']],
+      );
     });
   });
 
@@ -67,7 +73,10 @@ describe('platform/change-feed', () => {
       const [expiry] = a.jobs();
       assert.equal(expiry!.name, `${name}-changes`);
       await expiry!.run();
-      assert.deepEqual((await Changes.find({}).toArray()).map((c) => c.keys), [['new']]);
+      assert.deepEqual(
+        (await Changes.find({}).toArray()).map((c) => c.keys),
+        [['new']],
+      );
     });
   });
 });

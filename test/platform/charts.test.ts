@@ -5,7 +5,10 @@ describe('platform/charts', () => {
   describe('barChart', () => {
     describe('with the default size (the workspace money page)', () => {
       it('gives each point an equal slot and scales the tallest bar to the plot', () => {
-        const chart = barChart([{ label: 'gen', value: 500 }, { label: 'feb', value: 1000 }]);
+        const chart = barChart([
+          { label: 'gen', value: 500 },
+          { label: 'feb', value: 1000 },
+        ]);
         assert.equal(chart.width, 640);
         assert.equal(chart.height, 220);
         assert.equal(chart.max, 1000);
@@ -18,12 +21,20 @@ describe('platform/charts', () => {
 
     describe('with a size and padding of its own (the admin overview)', () => {
       it('fits the bars to that box', () => {
-        const chart = barChart([{ label: '11-02', value: 300 }, { label: '11-09', value: 100 }, { label: '11-16', value: 0 }, { label: '11-23', value: 150 }], {
-          width: 560,
-          height: 200,
-          pad: { top: 4, right: 0, bottom: 24, left: 0 },
-          labelGap: 6,
-        });
+        const chart = barChart(
+          [
+            { label: '11-02', value: 300 },
+            { label: '11-09', value: 100 },
+            { label: '11-16', value: 0 },
+            { label: '11-23', value: 150 },
+          ],
+          {
+            width: 560,
+            height: 200,
+            pad: { top: 4, right: 0, bottom: 24, left: 0 },
+            labelGap: 6,
+          },
+        );
         assert.deepEqual(
           chart.bars.map((b) => [b.x, b.y, b.width, b.height, b.labelX, b.labelY]),
           [
@@ -39,9 +50,18 @@ describe('platform/charts', () => {
     describe('when there is nothing to draw', () => {
       it('draws no bars for no points, and flat bars for zeros and negative values', () => {
         assert.deepEqual(barChart([]).bars, []);
-        const chart = barChart([{ label: 'a', value: 0 }, { label: 'b', value: -40 }]);
+        const chart = barChart([
+          { label: 'a', value: 0 },
+          { label: 'b', value: -40 },
+        ]);
         assert.equal(chart.max, 1);
-        assert.deepEqual(chart.bars.map((b) => [b.y, b.height]), [[192, 0], [192, 0]]);
+        assert.deepEqual(
+          chart.bars.map((b) => [b.y, b.height]),
+          [
+            [192, 0],
+            [192, 0],
+          ],
+        );
       });
     });
   });

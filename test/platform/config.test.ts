@@ -35,11 +35,18 @@ describe('config', () => {
     });
 
     it('requires the production secrets in production', () => {
-      assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (e: unknown) => {
-        assert.ok(e instanceof ConfigError);
-        for (const key of ['SESSION_SECRET', 'MONGODB_URI', 'PUBLIC_URL']) assert.ok(e.problems.some((p) => p.startsWith(key)), key);
-        return true;
-      });
+      assert.throws(
+        () => loadConfig({ NODE_ENV: 'production' }),
+        (e: unknown) => {
+          assert.ok(e instanceof ConfigError);
+          for (const key of ['SESSION_SECRET', 'MONGODB_URI', 'PUBLIC_URL'])
+            assert.ok(
+              e.problems.some((p) => p.startsWith(key)),
+              key,
+            );
+          return true;
+        },
+      );
     });
   });
 

@@ -33,9 +33,7 @@ describe('the database engine keeps single-document writes atomic', function () 
 
   it('keeps every one of 200 concurrent +5 and −3 changes', async () => {
     await coll.insertOne({ _id: 'stock', onHand: 1_000 });
-    await Promise.all(
-      Array.from({ length: CONCURRENT }, (_, i) => coll.updateOne({ _id: 'stock' }, { $inc: { onHand: i % 2 ? 5 : -3 } })),
-    );
+    await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => coll.updateOne({ _id: 'stock' }, { $inc: { onHand: i % 2 ? 5 : -3 } })));
     assert.equal((await coll.findOne({ _id: 'stock' }))?.onHand, 1_000 + 100 * 5 - 100 * 3);
   });
 
@@ -52,7 +50,10 @@ describe('the database engine keeps single-document writes atomic', function () 
     await coll.insertOne({ _id: 'list', items: [] });
     await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => coll.updateOne({ _id: 'list' }, { $push: { items: i } })));
     const items = (await coll.findOne({ _id: 'list' }))?.items ?? [];
-    assert.deepEqual([...items].sort((a, b) => a - b), Array.from({ length: CONCURRENT }, (_, i) => i));
+    assert.deepEqual(
+      [...items].sort((a, b) => a - b),
+      Array.from({ length: CONCURRENT }, (_, i) => i),
+    );
   });
 
   it('moves a state from → to exactly once among 200 contenders', async () => {
@@ -74,7 +75,10 @@ describe('the database engine keeps single-document writes atomic', function () 
     const deleted = deletes.filter((d) => d.deletedCount === 1).length;
     const left = await coll.findOne({ _id: 'claim' });
     // Either the delete won (and the update found nothing) or the update won (and every delete found nothing).
-    assert.ok((deleted === 1 && left === null) || (deleted === 0 && left?.state === 'sold'), `deleted ${deleted}, left ${JSON.stringify(left)}`);
+    assert.ok(
+      (deleted === 1 && left === null) || (deleted === 0 && left?.state === 'sold'),
+      `deleted ${deleted}, left ${JSON.stringify(left)}`,
+    );
   });
 
   it('upserts one document for 200 concurrent upserts of the same _id', async () => {

@@ -30,7 +30,10 @@ describe('the embedded database engine', () => {
       }
       const large = await lookups();
       // Reading 20,000 documents takes tens of milliseconds here; an index lookup well under one.
-      assert.ok(large < Math.max(8, small * 4), `a lookup took ${large.toFixed(1)} ms among 20,020 documents, ${small.toFixed(1)} ms among 20`);
+      assert.ok(
+        large < Math.max(8, small * 4),
+        `a lookup took ${large.toFixed(1)} ms among 20,020 documents, ${small.toFixed(1)} ms among 20`,
+      );
       await coll.deleteOne({ _id: 'more-3-3' });
       assert.equal(await coll.findOne({ _id: 'more-3-3' }), null);
     } finally {

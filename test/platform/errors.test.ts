@@ -44,7 +44,11 @@ describe('error pages', () => {
 
   describe('POST with a body over the size limit', () => {
     it('responds 413', async () => {
-      await request(app).post('/anything').set('Content-Type', 'application/json').send(JSON.stringify({ a: 'x'.repeat(200_000) })).expect(413);
+      await request(app)
+        .post('/anything')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ a: 'x'.repeat(200_000) }))
+        .expect(413);
     });
   });
 });

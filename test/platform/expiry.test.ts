@@ -4,7 +4,10 @@ import { deleteExpired, expiryJob } from '../../src/platform/expiry';
 
 const ExpiringModel = mongoose.model(
   'ExpiryTestDoc',
-  new Schema<{ label: string; expiresAt: Date; createdAt: Date }>({ label: String, expiresAt: Date, createdAt: Date }, { collection: 'expiry_test_docs', versionKey: false }),
+  new Schema<{ label: string; expiresAt: Date; createdAt: Date }>(
+    { label: String, expiresAt: Date, createdAt: Date },
+    { collection: 'expiry_test_docs', versionKey: false },
+  ),
 );
 
 describe('platform/expiry', () => {
@@ -20,7 +23,10 @@ describe('platform/expiry', () => {
     ]);
     const n = await deleteExpired({ name: 'expiry-test', model: ExpiringModel, field: 'expiresAt' }, now);
     assert.equal(n, 1);
-    assert.deepEqual((await ExpiringModel.find({}).lean()).map((d) => d.label), ['kept']);
+    assert.deepEqual(
+      (await ExpiringModel.find({}).lean()).map((d) => d.label),
+      ['kept'],
+    );
   });
 
   it('with afterMs, deletes documents that long after the field', async () => {
@@ -29,7 +35,10 @@ describe('platform/expiry', () => {
       { label: 'kept', expiresAt: at(-10), createdAt: at(-59) },
     ]);
     await deleteExpired({ name: 'expiry-test', model: ExpiringModel, field: 'createdAt', afterMs: 60 * 60_000 }, now);
-    assert.deepEqual((await ExpiringModel.find({}).lean()).map((d) => d.label), ['kept']);
+    assert.deepEqual(
+      (await ExpiringModel.find({}).lean()).map((d) => d.label),
+      ['kept'],
+    );
   });
 
   it('gives a job with the name, the interval (a minute by default) and the deletion', async () => {

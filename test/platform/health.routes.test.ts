@@ -66,7 +66,12 @@ describe('health endpoints', () => {
         assert.equal(page.headers['retry-after'], '5');
 
         // A Stripe event that arrives now must not be acknowledged, so Stripe delivers it again later.
-        const hook = await sendStripeEvent(app, 'checkout.session.completed', { id: 'cs_outage', object: 'checkout.session', payment_status: 'paid', metadata: {} });
+        const hook = await sendStripeEvent(app, 'checkout.session.completed', {
+          id: 'cs_outage',
+          object: 'checkout.session',
+          payment_status: 'paid',
+          metadata: {},
+        });
         assert.ok(hook.status >= 500, `webhook answered ${hook.status}`);
 
         await db.start();

@@ -43,7 +43,9 @@ describe('security headers', () => {
 
   describe('in production mode', () => {
     it('sends HSTS', async () => {
-      const { app: prod } = buildApp({ env: { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://filiera.example' } });
+      const { app: prod } = buildApp({
+        env: { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://filiera.example' },
+      });
       const res = await request(prod).get('/healthz').expect(200);
       assert.match(String(res.headers['strict-transport-security']), /max-age=63072000; includeSubDomains/);
     });
@@ -86,7 +88,9 @@ describe('session cookie', () => {
   });
 
   it('is Secure in production (behind an HTTPS proxy)', async () => {
-    const res = await request(appWithSession({ NODE_ENV: 'production', SESSION_SECRET: 'y'.repeat(40), PUBLIC_URL: 'https://filiera.example' }))
+    const res = await request(
+      appWithSession({ NODE_ENV: 'production', SESSION_SECRET: 'y'.repeat(40), PUBLIC_URL: 'https://filiera.example' }),
+    )
       .get('/touch')
       .set('X-Forwarded-Proto', 'https')
       .expect(200);
@@ -98,7 +102,15 @@ describe('safeNext', () => {
   it('keeps our own paths', () => {
     assert.equal(safeNext('/shop?x=1'), '/shop?x=1');
   });
-  for (const bad of ['https://evil.example', '//evil.example', '/\\evil.example', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x', undefined, ['/a']]) {
+  for (const bad of [
+    'https://evil.example',
+    '//evil.example',
+    '/\\evil.example',
+    'javascript:alert(1)',
+    '/%0d%0aSet-Cookie:x',
+    undefined,
+    ['/a'],
+  ]) {
     it(`refuses ${JSON.stringify(bad)}`, () => {
       const out = safeNext(bad);
       assert.ok(out === '/' || (out.startsWith('/') && !out.startsWith('//')), out);

@@ -39,7 +39,12 @@ describe('attacks', () => {
 
     for (const page of ['product', 'co-op', 'listing', 'search']) {
       it(`escapes them on the ${page} page`, async () => {
-        const path = { product: `/products/${productSlug}`, 'co-op': `/coops/${coopSlug}`, listing: '/shop/produce', search: '/search?q=miele' }[page]!;
+        const path = {
+          product: `/products/${productSlug}`,
+          'co-op': `/coops/${coopSlug}`,
+          listing: '/shop/produce',
+          search: '/search?q=miele',
+        }[page]!;
         const res = await request(app).get(path).expect(200);
         assert.doesNotMatch(res.text, /<script>alert/);
         assert.doesNotMatch(res.text, /<img src=x onerror/);
@@ -57,7 +62,9 @@ describe('attacks', () => {
 
   describe('reflected XSS in the search box', () => {
     it('escapes the query everywhere it is shown', async () => {
-      const res = await request(app).get(`/search?q=${encodeURIComponent(`"><script>alert(1)</script>`)}`).expect(200);
+      const res = await request(app)
+        .get(`/search?q=${encodeURIComponent(`"><script>alert(1)</script>`)}`)
+        .expect(200);
       assert.doesNotMatch(res.text, /"><script>alert\(1\)/);
     });
   });
@@ -75,7 +82,10 @@ describe('attacks', () => {
     it('does not sign anyone in with {"$ne": null}', async () => {
       const agent = browser(app);
       const token = csrfFrom((await agent.get('/login').expect(200)).text);
-      const res = await agent.post('/login').set('X-CSRF-Token', token).send({ email: { $ne: null }, password: { $ne: null } });
+      const res = await agent
+        .post('/login')
+        .set('X-CSRF-Token', token)
+        .send({ email: { $ne: null }, password: { $ne: null } });
       assert.ok([400, 401, 422].includes(res.status), `status ${res.status}`);
       const account = await agent.get('/account');
       assert.equal(account.status, 303);
@@ -88,7 +98,11 @@ describe('attacks', () => {
       const p = await makeProduct(coop);
       await refreshCatalog();
       const agent = browser(app);
-      await agent.post('/cart/items').type('form').send({ productId: String(p._id), sku: 'default', quantity: '1' }).expect(403);
+      await agent
+        .post('/cart/items')
+        .type('form')
+        .send({ productId: String(p._id), sku: 'default', quantity: '1' })
+        .expect(403);
       const cart = await agent.get('/cart').expect(200);
       assert.doesNotMatch(cart.text, new RegExp(p.name!.it!));
     });
@@ -131,7 +145,16 @@ describe('attacks', () => {
         .post('/signup')
         .set('X-Forwarded-For', `10.9.${Date.now() % 250}.7`)
         .type('form')
-        .send({ _csrf: token, name: 'Mallory', email, password: 'a-long-password-123', acceptTerms: 'on', isAdmin: 'true', role: 'owner', coop: 'x' });
+        .send({
+          _csrf: token,
+          name: 'Mallory',
+          email,
+          password: 'a-long-password-123',
+          acceptTerms: 'on',
+          isAdmin: 'true',
+          role: 'owner',
+          coop: 'x',
+        });
       const u = await UserModel.findOne({ email }).lean();
       assert.ok(u, 'the account was created');
       assert.equal(u.isAdmin, false);
@@ -141,30 +164,55 @@ describe('attacks', () => {
   describe('open redirects', () => {
     for (const next of ['https://evil.example/', '//evil.example', '/\\evil.example']) {
       it(`the language switch refuses next=${next}`, async () => {
-        const res = await request(app).get(`/lang/en?next=${encodeURIComponent(next)}`).expect(303);
+        const res = await request(app)
+          .get(`/lang/en?next=${encodeURIComponent(next)}`)
+          .expect(303);
         assert.equal(res.headers.location, '/');
       });
     }
   });
 
   describe('forged and replayed webhooks', () => {
-    const payload = JSON.stringify({ id: `evt_${Date.now()}`, object: 'event', type: 'checkout.session.expired', data: { object: { id: 'cs_x', object: 'checkout.session', metadata: {} } } });
+    const payload = JSON.stringify({
+      id: `evt_${Date.now()}`,
+      object: 'event',
+      type: 'checkout.session.expired',
+      data: { object: { id: 'cs_x', object: 'checkout.session', metadata: {} } },
+    });
 
     it('answers 400 to a missing or wrong signature', async () => {
       await request(app).post('/webhooks/stripe').set('Content-Type', 'application/json').send(payload).expect(400);
       const forged = Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_not_ours' });
-      await request(app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', forged).send(payload).expect(400);
+      await request(app)
+        .post('/webhooks/stripe')
+        .set('Content-Type', 'application/json')
+        .set('Stripe-Signature', forged)
+        .send(payload)
+        .expect(400);
     });
 
     it('answers 400 to a correctly signed event that is too old (a replay)', async () => {
-      const old = Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_test_platform', timestamp: Math.floor(Date.now() / 1000) - 3600 });
-      await request(app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', old).send(payload).expect(400);
+      const old = Stripe.webhooks.generateTestHeaderString({
+        payload,
+        secret: 'whsec_test_platform',
+        timestamp: Math.floor(Date.now() / 1000) - 3600,
+      });
+      await request(app)
+        .post('/webhooks/stripe')
+        .set('Content-Type', 'application/json')
+        .set('Stripe-Signature', old)
+        .send(payload)
+        .expect(400);
     });
   });
 
   describe('oversized and deeply nested bodies', () => {
     it('refuses a form body over 100 kB with 413', async () => {
-      await request(app).post('/login').type('form').send(`email=${'a'.repeat(150_000)}`).expect(413);
+      await request(app)
+        .post('/login')
+        .type('form')
+        .send(`email=${'a'.repeat(150_000)}`)
+        .expect(413);
     });
 
     it('keeps a deeply nested form body flat (no object is built)', async () => {

@@ -6,7 +6,8 @@ import { buildApp, csrfFrom } from '../support/app';
 import { signedIn } from '../admin/helpers';
 import { makeCoop, makeUser, makeProduct } from '../support/factories';
 
-const setsSession = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => /filiera\.sid=/.test(c));
+const setsSession = (res: request.Response) =>
+  ([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => /filiera\.sid=/.test(c));
 
 describe('attacks: private pages in shared caches, and the session cookie', () => {
   let app: Express;
@@ -52,7 +53,9 @@ describe('attacks: private pages in shared caches, and the session cookie', () =
   });
 
   describe('in production', () => {
-    const prod = () => buildApp({ env: { NODE_ENV: 'production', SESSION_SECRET: 'z'.repeat(40), PUBLIC_URL: 'https://filiera.example', TRUST_PROXY: '1' } }).app;
+    const prod = () =>
+      buildApp({ env: { NODE_ENV: 'production', SESSION_SECRET: 'z'.repeat(40), PUBLIC_URL: 'https://filiera.example', TRUST_PROXY: '1' } })
+        .app;
 
     it('the session cookie is __Host-: Secure, Path=/, no Domain', async () => {
       const res = await request(prod()).get('/login').set('X-Forwarded-Proto', 'https').expect(200);
@@ -68,8 +71,16 @@ describe('attacks: private pages in shared caches, and the session cookie', () =
       const a = prod();
       const page = await request(a).get('/login').set('X-Forwarded-Proto', 'https').expect(200);
       // A Secure cookie is not sent back over the test's plain HTTP, so the browser's part is played by hand.
-      const sent = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-'))!.split(';')[0]!;
-      const res = await request(a).post('/logout').set('X-Forwarded-Proto', 'https').set('Cookie', sent).type('form').send({ _csrf: csrfFrom(page.text) });
+      const sent = ([] as string[])
+        .concat(page.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('__Host-'))!
+        .split(';')[0]!;
+      const res = await request(a)
+        .post('/logout')
+        .set('X-Forwarded-Proto', 'https')
+        .set('Cookie', sent)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) });
       assert.ok(res.status < 400, `logout answered ${res.status}`);
       const cleared = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-filiera.sid='));
       assert.ok(cleared, 'the cookie is cleared');

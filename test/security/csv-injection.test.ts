@@ -27,7 +27,13 @@ const HOSTILE = [
 describe('attacks: CSV injection', () => {
   for (const payload of HOSTILE) {
     it(`keeps ${JSON.stringify(payload)} in its own cell, never as a formula`, () => {
-      const file = toCsv(['name', 'amount'], [[payload, 100], ['next row', -250]]);
+      const file = toCsv(
+        ['name', 'amount'],
+        [
+          [payload, 100],
+          ['next row', -250],
+        ],
+      );
       const rows = parse(file, { relax_column_count: false }) as string[][];
       assert.equal(rows.length, 3, 'no row was added or split');
       assert.equal(rows[2]![0], 'next row');
@@ -51,7 +57,16 @@ describe('attacks: CSV injection', () => {
     assert.equal(csvCell('say "hi"'), '"say ""hi"""');
     assert.equal(csvCell('a;b'), '"a;b"');
     assert.equal(csvCell('plain text'), 'plain text');
-    assert.equal(toCsv(['a', 'b'], [[1, 'x'], [-2, 'y']]), 'a,b\r\n1,x\r\n-2,y\r\n');
+    assert.equal(
+      toCsv(
+        ['a', 'b'],
+        [
+          [1, 'x'],
+          [-2, 'y'],
+        ],
+      ),
+      'a,b\r\n1,x\r\n-2,y\r\n',
+    );
     assert.equal(toCsv(['a'], []), 'a\r\n');
   });
 
@@ -71,7 +86,21 @@ describe('attacks: CSV injection', () => {
   });
 
   it('the co-op money export uses the same writer', () => {
-    const file = moneyCsv([{ orderNumber: '=HYPERLINK("x")\r+1', placedAt: new Date('2026-11-30'), status: 'paid', subtotalCents: 1000, shippingCents: 500, commissionBps: 1000, commissionCents: 150, netCents: 1350, transferState: 'sent', transferredCents: 1350, reversedCents: 0 } as never]);
+    const file = moneyCsv([
+      {
+        orderNumber: '=HYPERLINK("x")\r+1',
+        placedAt: new Date('2026-11-30'),
+        status: 'paid',
+        subtotalCents: 1000,
+        shippingCents: 500,
+        commissionBps: 1000,
+        commissionCents: 150,
+        netCents: 1350,
+        transferState: 'sent',
+        transferredCents: 1350,
+        reversedCents: 0,
+      } as never,
+    ]);
     const rows = parse(file) as string[][];
     assert.equal(rows.length, 2);
     assert.equal(rows[1]![0], `'=HYPERLINK("x")\r+1`);
@@ -94,7 +123,17 @@ describe('attacks: CSV injection', () => {
   });
 
   it('the ledger export uses the same writer', () => {
-    const file = ledgerCsv([{ _id: 'k', at: new Date('2026-12-01T00:00:00Z'), kind: 'refund', orderNumber: 'FIL-1', amount: -250, currency: 'eur', note: 'Rimborso\r=1+1' } as never]);
+    const file = ledgerCsv([
+      {
+        _id: 'k',
+        at: new Date('2026-12-01T00:00:00Z'),
+        kind: 'refund',
+        orderNumber: 'FIL-1',
+        amount: -250,
+        currency: 'eur',
+        note: 'Rimborso\r=1+1',
+      } as never,
+    ]);
     const rows = parse(file) as string[][];
     assert.equal(rows.length, 2);
     assert.equal(rows[1]![5], '-250');

@@ -20,7 +20,11 @@ describe('attacks: cross-site requests, future webhooks, spread-out guessing, th
       it(`is refused with 403 (Sec-Fetch-Site: ${site}), even with a valid token`, async () => {
         const b = request.agent(app);
         const csrf = csrfFrom((await b.get('/login').expect(200)).text);
-        const res = await b.post('/login').set('Sec-Fetch-Site', site).type('form').send({ _csrf: csrf, email: 'x@example.test', password: 'whatever-long' });
+        const res = await b
+          .post('/login')
+          .set('Sec-Fetch-Site', site)
+          .type('form')
+          .send({ _csrf: csrf, email: 'x@example.test', password: 'whatever-long' });
         assert.equal(res.status, 403);
       });
     }
@@ -39,9 +43,24 @@ describe('attacks: cross-site requests, future webhooks, spread-out guessing, th
   describe('a correctly signed webhook whose timestamp lies in the future', () => {
     for (const aheadS of [301, 3_600, 86_400 * 365]) {
       it(`is refused (${aheadS} s ahead)`, async () => {
-        const payload = JSON.stringify({ id: `evt_future_${aheadS}`, object: 'event', type: 'checkout.session.completed', created: 1, livemode: false, data: { object: { id: 'cs_x', object: 'checkout.session' } } });
-        const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_test_platform', timestamp: Math.floor(Date.now() / 1_000) + aheadS });
-        const res = await request(app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', header).send(payload);
+        const payload = JSON.stringify({
+          id: `evt_future_${aheadS}`,
+          object: 'event',
+          type: 'checkout.session.completed',
+          created: 1,
+          livemode: false,
+          data: { object: { id: 'cs_x', object: 'checkout.session' } },
+        });
+        const header = Stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret: 'whsec_test_platform',
+          timestamp: Math.floor(Date.now() / 1_000) + aheadS,
+        });
+        const res = await request(app)
+          .post('/webhooks/stripe')
+          .set('Content-Type', 'application/json')
+          .set('Stripe-Signature', header)
+          .send(payload);
         assert.equal(res.status, 400);
       });
     }
@@ -54,7 +73,11 @@ describe('attacks: cross-site requests, future webhooks, spread-out guessing, th
       for (let i = 0; i < 10; i++) {
         const b = client(app); // a fresh IP each time: the per-IP limits never trigger
         const csrf = await tokenOf(b);
-        await b.post('/login').type('form').send({ _csrf: csrf, email: u.email, password: `wrong-${i}-guess` }).expect(401);
+        await b
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrf, email: u.email, password: `wrong-${i}-guess` })
+          .expect(401);
       }
       const b = client(app);
       const csrf = await tokenOf(b);
@@ -73,7 +96,10 @@ describe('attacks: cross-site requests, future webhooks, spread-out guessing, th
     it('answers a request made on this machine', async () => {
       await request(app).get('/dev/mailbox').expect(200);
     });
-    for (const header of [['X-Forwarded-For', '203.0.113.9'], ['Forwarded', 'for=203.0.113.9']]) {
+    for (const header of [
+      ['X-Forwarded-For', '203.0.113.9'],
+      ['Forwarded', 'for=203.0.113.9'],
+    ]) {
       it(`is not there for a request relayed by a proxy (${header[0]})`, async () => {
         await request(app).get('/dev/mailbox').set(header[0]!, header[1]!).expect(404);
         await request(app).get('/dev/mailbox/x.eml').set(header[0]!, header[1]!).expect(404);
@@ -82,7 +108,8 @@ describe('attacks: cross-site requests, future webhooks, spread-out guessing, th
     it('knows a loopback address from any other', () => {
       const req = (remoteAddress: string) => ({ socket: { remoteAddress }, headers: {} }) as unknown as Request;
       for (const local of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) assert.ok(isLocalRequest(req(local)), local);
-      for (const remote of ['10.0.0.2', '192.168.1.4', '::ffff:10.0.0.2', '2001:db8::1', '']) assert.ok(!isLocalRequest(req(remote)), remote);
+      for (const remote of ['10.0.0.2', '192.168.1.4', '::ffff:10.0.0.2', '2001:db8::1', ''])
+        assert.ok(!isLocalRequest(req(remote)), remote);
     });
   });
 

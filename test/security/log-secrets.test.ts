@@ -36,7 +36,10 @@ describe('attacks: secrets in the logs', () => {
       it(`redacts ${url}`, () => assert.match(redactUrl(url), expected));
     }
     it('keeps what is not secret: slugs, ObjectIds, page numbers, short numbers', () => {
-      assert.equal(redactUrl('/products/olio-extravergine-di-oliva-biologico?page=2'), '/products/olio-extravergine-di-oliva-biologico?page=2');
+      assert.equal(
+        redactUrl('/products/olio-extravergine-di-oliva-biologico?page=2'),
+        '/products/olio-extravergine-di-oliva-biologico?page=2',
+      );
       assert.equal(redactUrl('/admin/orders/64b0000000000000000000aa'), '/admin/orders/64b0000000000000000000aa');
       assert.equal(redactUrl('/search?q=miele%201000'), '/search?q=miele%201000');
     });
@@ -67,7 +70,11 @@ describe('attacks: secrets in the logs', () => {
     secrets.push(password);
     const buyer = request.agent(app);
     const signupCsrf = await csrfOn(buyer, '/signup');
-    await buyer.post('/signup').type('form').send({ _csrf: signupCsrf, name: 'Giulia Bianchi', email, password, acceptTerms: 'on' }).expect(200);
+    await buyer
+      .post('/signup')
+      .type('form')
+      .send({ _csrf: signupCsrf, name: 'Giulia Bianchi', email, password, acceptTerms: 'on' })
+      .expect(200);
     const verify = linkIn(mailTo(email), '/verify/');
     secrets.push(lastSegment(verify));
     await buyer.get(verify);
@@ -81,7 +88,11 @@ describe('attacks: secrets in the logs', () => {
     const newPassword = 'another-long-secret-2';
     secrets.push(newPassword);
     const form = await stranger.get(reset).expect(200);
-    await stranger.post(reset).type('form').send({ _csrf: csrfFrom(form.text), password: newPassword }).expect(303);
+    await stranger
+      .post(reset)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), password: newPassword })
+      .expect(303);
     await stranger.get(reset); // a second use is refused, and logged
 
     // An invitation to a co-op.
@@ -100,12 +111,24 @@ describe('attacks: secrets in the logs', () => {
     const guest = request.agent(app);
     const guestCsrf = await csrfOn(guest, '/login');
     secrets.push(guestCsrf);
-    await guest.post('/cart/items').type('form').send({ _csrf: guestCsrf, productId: String(product._id), quantity: '1' }).expect(303);
+    await guest
+      .post('/cart/items')
+      .type('form')
+      .send({ _csrf: guestCsrf, productId: String(product._id), quantity: '1' })
+      .expect(303);
     const checkoutCsrf = await csrfOn(guest, '/checkout');
-    await guest.post('/checkout').type('form').send({ _csrf: checkoutCsrf, email: 'guest-journey@example.test', ...ADDRESS }).expect(303);
+    await guest
+      .post('/checkout')
+      .type('form')
+      .send({ _csrf: checkoutCsrf, email: 'guest-journey@example.test', ...ADDRESS })
+      .expect(303);
     const review = await guest.get('/checkout/review').expect(200);
     const attempt = /name="attempt" value="([^"]+)"/.exec(review.text)![1]!;
-    await guest.post('/checkout/place').type('form').send({ _csrf: csrfFrom(review.text), attempt }).expect(303);
+    await guest
+      .post('/checkout/place')
+      .type('form')
+      .send({ _csrf: csrfFrom(review.text), attempt })
+      .expect(303);
     const order = await OrderModel.findOne({ 'buyer.email': 'guest-journey@example.test' }).lean();
     assert.ok(order?.viewToken);
     secrets.push(order.viewToken);

@@ -59,7 +59,10 @@ describe('attacks: the database engine stops answering or dies', function () {
   }
 
   /** What people do while the engine is away: each must answer within 2 s, and never with a success that was not one. */
-  async function everyoneAnswersWithin2s(shopper: Awaited<ReturnType<typeof shopperWithCart>>, adder: Awaited<ReturnType<typeof shopperWithCart>>) {
+  async function everyoneAnswersWithin2s(
+    shopper: Awaited<ReturnType<typeof shopperWithCart>>,
+    adder: Awaited<ReturnType<typeof shopperWithCart>>,
+  ) {
     const tries = [
       () => shopper.agent.get('/cart'),
       () => shopper.agent.get('/'),
@@ -93,7 +96,10 @@ describe('attacks: the database engine stops answering or dies', function () {
     process.kill(db.pid!, 'SIGSTOP');
     try {
       const first = await everyoneAnswersWithin2s(shopper, adder);
-      assert.ok(first.some((r) => r.status === 503), 'the pages that need the database answer 503');
+      assert.ok(
+        first.some((r) => r.status === 503),
+        'the pages that need the database answer 503',
+      );
       await sleep(1_500);
       const later = await everyoneAnswersWithin2s(shopper, adder);
       assert.ok(later.filter((r) => r.status === 503).length >= 5, 'once known, the outage is answered at once');

@@ -15,23 +15,86 @@ const PROTO_KEYS = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'v
 
 /** Every GET route, with `:param` where a user chooses the segment. */
 const ROUTES = [
-  '/', '/shop', '/shop/:p', '/shop/produce/:p', '/search', '/products/:p', '/coops', '/coops/:p', '/cart', '/checkout', '/checkout/review',
-  '/checkout/success', '/checkout/cancel', '/login', '/signup', '/password/forgot', '/password/reset/:p', '/verify/:p', '/invitations/:p',
-  '/lang/:p', '/orders/view/:p', '/account/orders', '/account/orders/:p', '/addresses/new', '/addresses/:p/edit', '/join', '/workspace',
-  '/workspace/:p', '/workspace/:coop/goods', '/workspace/:coop/goods/:p/edit', '/workspace/:coop/goods/import/:p', '/workspace/:coop/orders/:p',
-  '/workspace/:coop/payouts', '/workspace/:coop/money', '/admin', '/admin/coops/:p', '/admin/orders/:p', '/admin/balances/:p', '/admin/payouts/t/:p',
-  '/admin/payouts/bulk/:p', '/admin/ledger', '/admin/payouts', '/admin/reconciliation', '/admin/audit', '/admin/commission', '/demo-pay/:p',
-  '/demo-connect/:p', '/static/:p', '/uploads/:p',
+  '/',
+  '/shop',
+  '/shop/:p',
+  '/shop/produce/:p',
+  '/search',
+  '/products/:p',
+  '/coops',
+  '/coops/:p',
+  '/cart',
+  '/checkout',
+  '/checkout/review',
+  '/checkout/success',
+  '/checkout/cancel',
+  '/login',
+  '/signup',
+  '/password/forgot',
+  '/password/reset/:p',
+  '/verify/:p',
+  '/invitations/:p',
+  '/lang/:p',
+  '/orders/view/:p',
+  '/account/orders',
+  '/account/orders/:p',
+  '/addresses/new',
+  '/addresses/:p/edit',
+  '/join',
+  '/workspace',
+  '/workspace/:p',
+  '/workspace/:coop/goods',
+  '/workspace/:coop/goods/:p/edit',
+  '/workspace/:coop/goods/import/:p',
+  '/workspace/:coop/orders/:p',
+  '/workspace/:coop/payouts',
+  '/workspace/:coop/money',
+  '/admin',
+  '/admin/coops/:p',
+  '/admin/orders/:p',
+  '/admin/balances/:p',
+  '/admin/payouts/t/:p',
+  '/admin/payouts/bulk/:p',
+  '/admin/ledger',
+  '/admin/payouts',
+  '/admin/reconciliation',
+  '/admin/audit',
+  '/admin/commission',
+  '/demo-pay/:p',
+  '/demo-connect/:p',
+  '/static/:p',
+  '/uploads/:p',
 ];
 
 /** Every POST route with a segment the user chooses (`:p`), signed in as a member or an admin. */
 const POST_ROUTES = [
-  '/workspace/:coop/members/:p/remove', '/workspace/:coop/members/:p/role', '/workspace/:coop/members/invitations/:p/revoke', '/addresses/:p',
-  '/addresses/:p/delete', '/admin/coops/:p/approve', '/admin/coops/:p/:p', '/admin/orders/:p/refund', '/admin/orders/:p/refunds/retry',
-  '/admin/payouts/t/:p/release', '/admin/payouts/t/:p/:p', '/admin/payouts/t/:p/hold', '/cart/items/:p/quantity', '/cart/items/:p/remove',
-  '/demo-connect/:p/complete', '/demo-pay/:p/cancel', '/demo-pay/:p/pay', '/invitations/:p', '/orders/:p/status', '/password/reset/:p',
-  '/workspace/:coop/goods/:p', '/workspace/:coop/goods/:p/archive', '/workspace/:coop/goods/:p/duplicate', '/workspace/:coop/goods/:p/images/remove',
-  '/workspace/:coop/goods/import/:p/apply', '/workspace/:p/goods', '/workspace/:p/payouts/refresh-state',
+  '/workspace/:coop/members/:p/remove',
+  '/workspace/:coop/members/:p/role',
+  '/workspace/:coop/members/invitations/:p/revoke',
+  '/addresses/:p',
+  '/addresses/:p/delete',
+  '/admin/coops/:p/approve',
+  '/admin/coops/:p/:p',
+  '/admin/orders/:p/refund',
+  '/admin/orders/:p/refunds/retry',
+  '/admin/payouts/t/:p/release',
+  '/admin/payouts/t/:p/:p',
+  '/admin/payouts/t/:p/hold',
+  '/cart/items/:p/quantity',
+  '/cart/items/:p/remove',
+  '/demo-connect/:p/complete',
+  '/demo-pay/:p/cancel',
+  '/demo-pay/:p/pay',
+  '/invitations/:p',
+  '/orders/:p/status',
+  '/password/reset/:p',
+  '/workspace/:coop/goods/:p',
+  '/workspace/:coop/goods/:p/archive',
+  '/workspace/:coop/goods/:p/duplicate',
+  '/workspace/:coop/goods/:p/images/remove',
+  '/workspace/:coop/goods/import/:p/apply',
+  '/workspace/:p/goods',
+  '/workspace/:p/payouts/refresh-state',
 ];
 
 /** The same query keys on every page: bare, bracketed (qs-style nesting) and repeated. */
@@ -91,7 +154,12 @@ describe('attacks: prototype names as user keys', function () {
       for (const route of POST_ROUTES) {
         for (const key of PROTO_KEYS) {
           const path = route.replace(':coop', coopSlug).replace(/:p/g, encodeURIComponent(key));
-          const res = await agent.post(path).type('form').send(`_csrf=${encodeURIComponent(csrf)}&${encodeURIComponent(key)}=1&status=${encodeURIComponent(key)}&role=${encodeURIComponent(key)}`);
+          const res = await agent
+            .post(path)
+            .type('form')
+            .send(
+              `_csrf=${encodeURIComponent(csrf)}&${encodeURIComponent(key)}=1&status=${encodeURIComponent(key)}&role=${encodeURIComponent(key)}`,
+            );
           if (res.status >= 500) failures.push(`${res.status} POST ${path}`);
         }
       }
@@ -110,7 +178,10 @@ describe('attacks: prototype names as user keys', function () {
         const res = await agent.post(path).type('form').send(b);
         if (res.status >= 500) failures.push(`${res.status} POST ${path}`);
       }
-      const json = await agent.post(path).set('Content-Type', 'application/json').send(`{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},"_csrf":"${csrf}"}`);
+      const json = await agent
+        .post(path)
+        .set('Content-Type', 'application/json')
+        .send(`{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},"_csrf":"${csrf}"}`);
       if (json.status >= 500) failures.push(`${json.status} POST ${path} (JSON)`);
     }
     assert.deepEqual(failures, []);

@@ -66,7 +66,9 @@ describe('attacks: open redirects through ?next=', () => {
 
   for (const payload of OFF_SITE) {
     it(`the language switch stays on the site for next=${JSON.stringify(payload)}`, async () => {
-      const res = await request(app).get(`/lang/en?next=${encodeURIComponent(payload)}`).expect(303);
+      const res = await request(app)
+        .get(`/lang/en?next=${encodeURIComponent(payload)}`)
+        .expect(303);
       staysHome(res.headers.location);
     });
     it(`the login page of a signed-in user stays on the site for next=${JSON.stringify(payload)}`, async () => {

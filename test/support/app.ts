@@ -62,7 +62,10 @@ export function buildApp(overrides: Overrides = {}): { app: Express; deps: AppDe
  * (one bus; payouts, orders and co-ops listening): pass the gateway whose
  * calls a test counts. `seams`: test-only hooks (a crash between two steps).
  */
-export function buildServices(overrides: Overrides = {}, seams: Parameters<typeof createServices>[1] = {}): AppServices & { deps: AppDeps } {
+export function buildServices(
+  overrides: Overrides = {},
+  seams: Parameters<typeof createServices>[1] = {},
+): AppServices & { deps: AppDeps } {
   const deps = testDeps(overrides);
   return { ...createServices(deps, seams), deps };
 }

@@ -31,7 +31,12 @@ async function startStripeMock(port: number): Promise<ChildProcess> {
 
 export async function startTestEngines(): Promise<TestEngines> {
   const dataDir = mkdtempSync(join(tmpdir(), 'filiera-test-'));
-  const db = new EmbeddedEngine({ dataDir, enginesDir: join(ROOT_DIR, '.engines', 'bin'), mongodBin: process.env.MONGOD_BIN, dbName: 'filiera_test' });
+  const db = new EmbeddedEngine({
+    dataDir,
+    enginesDir: join(ROOT_DIR, '.engines', 'bin'),
+    mongodBin: process.env.MONGOD_BIN,
+    dbName: 'filiera_test',
+  });
   const port = await freePort();
   await db.start();
   const mock = {

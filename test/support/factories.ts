@@ -41,9 +41,17 @@ export interface TestUser {
  * one who signed up: terms accepted, email verified unless `verified: false`),
  * with the password above and a unique email.
  */
-export async function makeUser(overrides: { email?: string; name?: string; isAdmin?: boolean; verified?: boolean } = {}): Promise<TestUser> {
+export async function makeUser(
+  overrides: { email?: string; name?: string; isAdmin?: boolean; verified?: boolean } = {},
+): Promise<TestUser> {
   const email = overrides.email ?? `user-${unique()}@example.test`;
-  const user = await createUser({ name: overrides.name ?? 'Test User', email, password: PASSWORD, isAdmin: overrides.isAdmin, verified: overrides.verified });
+  const user = await createUser({
+    name: overrides.name ?? 'Test User',
+    email,
+    password: PASSWORD,
+    isAdmin: overrides.isAdmin,
+    verified: overrides.verified,
+  });
   return { id: String(user._id), email, password: PASSWORD };
 }
 

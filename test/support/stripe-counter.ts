@@ -75,7 +75,17 @@ export async function startStripeCounter(target: { host: string; port: number })
       const headers = { ...req.headers, host: `${target.host}:${target.port}` };
       const out = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers }, (res) => {
         readBody(res).then(
-          (b) => resolve({ paramsHash: '', status: res.statusCode ?? 502, headers: Object.fromEntries(Object.entries(res.headers).filter(([k]) => !['content-length', 'transfer-encoding', 'connection'].includes(k)).map(([k, v]) => [k, String(v)])), body: b }),
+          (b) =>
+            resolve({
+              paramsHash: '',
+              status: res.statusCode ?? 502,
+              headers: Object.fromEntries(
+                Object.entries(res.headers)
+                  .filter(([k]) => !['content-length', 'transfer-encoding', 'connection'].includes(k))
+                  .map(([k, v]) => [k, String(v)]),
+              ),
+              body: b,
+            }),
           reject,
         );
       });
@@ -93,9 +103,20 @@ export async function startStripeCounter(target: { host: string; port: number })
       }
       const params = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
       const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null;
-      const paramsHash = createHash('sha256').update(`${req.url} ${body.toString('utf8')}`).digest('hex');
+      const paramsHash = createHash('sha256')
+        .update(`${req.url} ${body.toString('utf8')}`)
+        .digest('hex');
       const record = (status: number, outcome: CountedRequest['outcome'], answer?: Buffer) =>
-        requests.push({ method: 'POST', path: (req.url ?? '').split('?')[0]!, amount: params.amount !== undefined ? Number(params.amount) : null, idempotencyKey: key, params, status, objectId: idOf(answer), outcome });
+        requests.push({
+          method: 'POST',
+          path: (req.url ?? '').split('?')[0]!,
+          amount: params.amount !== undefined ? Number(params.amount) : null,
+          idempotencyKey: key,
+          params,
+          status,
+          objectId: idOf(answer),
+          outcome,
+        });
       let stored: Stored;
       let outcome: CountedRequest['outcome'] = 'created';
       const first = key ? byKey.get(key) : undefined;
@@ -103,7 +124,12 @@ export async function startStripeCounter(target: { host: string; port: number })
         // A request with a key Stripe has seen: wait for the first one's answer (Stripe serialises them too).
         const prior = await first.catch(() => null);
         if (prior && prior.paramsHash !== paramsHash) {
-          const error = { error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` } };
+          const error = {
+            error: {
+              type: 'idempotency_error',
+              message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+            },
+          };
           record(400, 'conflict');
           res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(error));
           return;
@@ -122,7 +148,9 @@ export async function startStripeCounter(target: { host: string; port: number })
       record(stored.status, outcome, stored.body);
       res.writeHead(stored.status, stored.headers).end(stored.body);
     })().catch((err: unknown) => {
-      res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { type: 'api_error', message: String(err) } }));
+      res
+        .writeHead(502, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { type: 'api_error', message: String(err) } }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -12,7 +12,15 @@ import { makeCoop } from '../support/factories';
 async function paidOrder(coop: { id: string; name: string }, other: { id: string; name: string }, delivery: 'ship' | 'pickup' = 'ship') {
   const s = suffix();
   const line = (coopId: string, name: string, cents: number) => ({
-    product: new Types.ObjectId(), sku: 'default', coop: new Types.ObjectId(coopId), name: { it: name, en: name }, variantLabel: { it: '', en: '' }, unitCents: cents, quantity: 2, ivaRate: 10, lineCents: cents * 2,
+    product: new Types.ObjectId(),
+    sku: 'default',
+    coop: new Types.ObjectId(coopId),
+    name: { it: name, en: name },
+    variantLabel: { it: '', en: '' },
+    unitCents: cents,
+    quantity: 2,
+    ivaRate: 10,
+    lineCents: cents * 2,
   });
   const order = await OrderModel.create({
     number: `FIL-2026-${s}`,
@@ -28,8 +36,18 @@ async function paidOrder(coop: { id: string; name: string }, other: { id: string
   });
   const share = (c: { id: string; name: string }, subtotal: number) =>
     CoopShareModel.create({
-      _id: shareId(order._id, c.id), order: order._id, orderNumber: order.number, coop: c.id, coopName: c.name, delivery,
-      subtotalCents: subtotal, shippingCents: 690, commissionBps: 1000, commissionCents: subtotal / 10, netCents: subtotal + 690 - subtotal / 10, status: 'paid',
+      _id: shareId(order._id, c.id),
+      order: order._id,
+      orderNumber: order.number,
+      coop: c.id,
+      coopName: c.name,
+      delivery,
+      subtotalCents: subtotal,
+      shippingCents: 690,
+      commissionBps: 1000,
+      commissionCents: subtotal / 10,
+      netCents: subtotal + 690 - subtotal / 10,
+      status: 'paid',
     });
   await share(coop, 3000);
   await share(other, 8000);
@@ -51,13 +69,16 @@ describe('co-op workspace fulfilment', () => {
     const { agent } = await memberOf(app, coop.id, 'staff');
     const page = await agent.get(`/workspace/${coop.slug}/orders/${o.id}`).expect(200);
     const post = (status: string, extra: Record<string, string> = {}) =>
-      agent.post(`/workspace/${coop.slug}/orders/${o.id}/status`).type('form').send({ _csrf: csrfFrom(page.text), status, ...extra });
+      agent
+        .post(`/workspace/${coop.slug}/orders/${o.id}/status`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), status, ...extra });
     return { coop, other, agent, page, post, ...o };
   }
   const mailsTo = (email: string) => mailer.sent.filter((m) => m.to === email);
 
   describe('GET /workspace/:coopSlug/orders/:shareId', () => {
-    it('shows only the co-op\'s own lines and no payment details', async () => {
+    it("shows only the co-op's own lines and no payment details", async () => {
       const { page, s } = await setup();
       assert.match(page.text, new RegExp(`Olio nostro ${s}`));
       assert.doesNotMatch(page.text, new RegExp(`Borsa altrui ${s}`));
@@ -87,7 +108,10 @@ describe('co-op workspace fulfilment', () => {
         const { post, id, order } = await setup();
         await post('shipped', { carrier: 'BRT', trackingNumber: 'AB123' }).expect(303);
         await post('shipped', { carrier: 'BRT', trackingNumber: 'AB123' }).expect(303);
-        await Promise.all([post('shipped', { carrier: 'BRT', trackingNumber: 'AB123' }), post('shipped', { carrier: 'BRT', trackingNumber: 'AB123' })]);
+        await Promise.all([
+          post('shipped', { carrier: 'BRT', trackingNumber: 'AB123' }),
+          post('shipped', { carrier: 'BRT', trackingNumber: 'AB123' }),
+        ]);
         assert.equal((await CoopShareModel.findById(id).lean())?.status, 'shipped');
         const mails = mailsTo(order.buyer.email);
         assert.equal(mails.length, 1);
@@ -128,7 +152,7 @@ describe('co-op workspace fulfilment', () => {
   });
 
   describe('a member of the other co-op in the same order', () => {
-    it('gets 404 for this co-op\'s share, even under its own workspace, and nothing changes', async () => {
+    it("gets 404 for this co-op's share, even under its own workspace, and nothing changes", async () => {
       const { coop, other, id, order } = await setup();
       const { agent } = await memberOf(app, other.id, 'owner');
       await agent.get(`/workspace/${coop.slug}/orders/${id}`).expect(404);

@@ -12,7 +12,10 @@ import { memberOf, suffix } from './workspace.fixtures';
 import { makeCoop } from '../support/factories';
 
 /** An order with one line of `coopId` and one of another co-op, and this co-op's share. */
-async function sale(coopId: string, opts: { productId: Types.ObjectId; name: string; quantity: number; unitCents: number; status?: ShareStatus; at?: Date }) {
+async function sale(
+  coopId: string,
+  opts: { productId: Types.ObjectId; name: string; quantity: number; unitCents: number; status?: ShareStatus; at?: Date },
+) {
   const s = suffix();
   const goods = opts.quantity * opts.unitCents;
   const order = await OrderModel.create({
@@ -20,8 +23,28 @@ async function sale(coopId: string, opts: { productId: Types.ObjectId; name: str
     status: 'paid',
     buyer: { email: `b-${s}@example.test`, locale: 'it' },
     lines: [
-      { product: opts.productId, sku: 'default', coop: new Types.ObjectId(coopId), name: { it: opts.name, en: opts.name }, variantLabel: { it: '', en: '' }, unitCents: opts.unitCents, quantity: opts.quantity, ivaRate: 10, lineCents: goods },
-      { product: new Types.ObjectId(), sku: 'default', coop: new Types.ObjectId(), name: { it: `Altrui ${s}`, en: 'Other' }, variantLabel: { it: '', en: '' }, unitCents: 999, quantity: 1, ivaRate: 22, lineCents: 999 },
+      {
+        product: opts.productId,
+        sku: 'default',
+        coop: new Types.ObjectId(coopId),
+        name: { it: opts.name, en: opts.name },
+        variantLabel: { it: '', en: '' },
+        unitCents: opts.unitCents,
+        quantity: opts.quantity,
+        ivaRate: 10,
+        lineCents: goods,
+      },
+      {
+        product: new Types.ObjectId(),
+        sku: 'default',
+        coop: new Types.ObjectId(),
+        name: { it: `Altrui ${s}`, en: 'Other' },
+        variantLabel: { it: '', en: '' },
+        unitCents: 999,
+        quantity: 1,
+        ivaRate: 22,
+        lineCents: 999,
+      },
     ],
     subtotalCents: goods + 999,
     shippingCents: 0,
@@ -30,8 +53,18 @@ async function sale(coopId: string, opts: { productId: Types.ObjectId; name: str
   });
   const commission = Math.round(goods / 10);
   const share = await CoopShareModel.create({
-    _id: shareId(order._id, coopId), order: order._id, orderNumber: order.number, coop: coopId, coopName: 'C', delivery: 'ship',
-    subtotalCents: goods, shippingCents: 500, commissionBps: 1000, commissionCents: commission, netCents: goods + 500 - commission, status: opts.status ?? 'delivered',
+    _id: shareId(order._id, coopId),
+    order: order._id,
+    orderNumber: order.number,
+    coop: coopId,
+    coopName: 'C',
+    delivery: 'ship',
+    subtotalCents: goods,
+    shippingCents: 500,
+    commissionBps: 1000,
+    commissionCents: commission,
+    netCents: goods + 500 - commission,
+    status: opts.status ?? 'delivered',
     ...(opts.at ? { createdAt: opts.at } : {}),
   });
   return { order, share };
@@ -52,7 +85,16 @@ describe('co-op workspace money', () => {
     const c = await sale(coop.id, { productId: oil, name: 'Olio', quantity: 1, unitCents: 1500, status: 'paid' });
     await sale(coop.id, { productId: oil, name: 'Olio', quantity: 5, unitCents: 1500, status: 'pending_payment' });
     const transfer = (o: typeof a, status: TransferStatus, amountReversed = 0) =>
-      TransferModel.create({ _id: transferId(String(o.order._id), coop.id), order: o.order._id, orderNumber: o.order.number, coop: coop.id, share: o.share._id, amount: o.share.netCents, status, amountReversed });
+      TransferModel.create({
+        _id: transferId(String(o.order._id), coop.id),
+        order: o.order._id,
+        orderNumber: o.order.number,
+        coop: coop.id,
+        share: o.share._id,
+        amount: o.share.netCents,
+        status,
+        amountReversed,
+      });
     await transfer(a, 'sent', 300);
     await transfer(b, 'held');
     await recordLedger({ _id: `owed:${suffix()}`, kind: 'owed', coop: new Types.ObjectId(coop.id), amount: -250 });
@@ -60,7 +102,7 @@ describe('co-op workspace money', () => {
   }
 
   describe('moneyReport', () => {
-    it('adds up sales, commission and transfers of the co-op\'s own paid shares', async () => {
+    it("adds up sales, commission and transfers of the co-op's own paid shares", async () => {
       const { coop, a, b, c } = await coopWithSales();
       const r = await moneyReport(coop.id);
       assert.equal(r.totals.salesCents, 3000 + 900 + 1500);
@@ -71,7 +113,13 @@ describe('co-op workspace money', () => {
       assert.equal(r.totals.pendingCents, c.share.netCents);
       assert.equal(r.totals.owedCents, 250);
       assert.equal(r.orders.length, 3);
-      assert.deepEqual(r.products.map((p) => [p.name.it, p.quantity, p.salesCents]), [['Olio', 3, 4500], ['Miele', 1, 900]]);
+      assert.deepEqual(
+        r.products.map((p) => [p.name.it, p.quantity, p.salesCents]),
+        [
+          ['Olio', 3, 4500],
+          ['Miele', 1, 900],
+        ],
+      );
       assert.equal(r.months.length, 12);
       assert.equal(r.months[11]!.salesCents, 5400);
     });
@@ -96,7 +144,10 @@ describe('co-op workspace money', () => {
       assert.match(String(res.headers['content-type']), /text\/csv/);
       const lines = res.text.trim().split('\n');
       assert.equal(lines.length, 4);
-      assert.match(res.text, new RegExp(`${a.order.number},\\d{4}-\\d{2}-\\d{2},delivered,30.00,5.00,10.00,3.00,32.00,reversed_partly,32.00,3.00`));
+      assert.match(
+        res.text,
+        new RegExp(`${a.order.number},\\d{4}-\\d{2}-\\d{2},delivered,30.00,5.00,10.00,3.00,32.00,reversed_partly,32.00,3.00`),
+      );
     });
 
     it('is refused to staff (403) and to other co-ops (404)', async () => {

@@ -22,10 +22,31 @@ describe('co-op workspace pages', () => {
     describe(`in ${lang}`, () => {
       it('shows every page with translated text, no inline script or style, and one h1', async () => {
         const coop = await makeCoop({ status: 'pending' });
-        const p = await ProductModel.create({ coop: coop.id, department: 'craft', category: 'clothing', slug: `camicia-${suffix()}`, name: { it: 'Camicia', en: 'Shirt' }, priceCents: 4900, ivaRate: 22, variants: [{ sku: 'M', priceCents: 4900 }] });
+        const p = await ProductModel.create({
+          coop: coop.id,
+          department: 'craft',
+          category: 'clothing',
+          slug: `camicia-${suffix()}`,
+          name: { it: 'Camicia', en: 'Shirt' },
+          priceCents: 4900,
+          ivaRate: 22,
+          variants: [{ sku: 'M', priceCents: 4900 }],
+        });
         const { agent } = await memberOf(app, coop.id, 'owner');
         const base = `/workspace/${coop.slug}`;
-        for (const path of ['/join', '/workspace', base, `${base}/goods`, `${base}/goods/new`, `${base}/goods/${p._id}/edit`, `${base}/goods/import`, `${base}/orders`, `${base}/orders?show=done`, `${base}/money`, `${base}/payouts`]) {
+        for (const path of [
+          '/join',
+          '/workspace',
+          base,
+          `${base}/goods`,
+          `${base}/goods/new`,
+          `${base}/goods/${p._id}/edit`,
+          `${base}/goods/import`,
+          `${base}/orders`,
+          `${base}/orders?show=done`,
+          `${base}/money`,
+          `${base}/payouts`,
+        ]) {
           const res = await agent.get(path).set('Cookie', `lang=${lang}`).expect(200);
           const html = res.text;
           assert.doesNotMatch(html, /\bworkspace\.[a-zA-Z]+\.[a-zA-Z_.]+/, `${path} shows a raw locale key`);

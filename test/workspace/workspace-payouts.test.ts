@@ -10,7 +10,15 @@ import { makeCoop } from '../support/factories';
 function fakeGateway() {
   const calls: { method: string; args: unknown }[] = [];
   let links = 0;
-  const state: ConnectedAccountState = { id: 'acct_test123', transfersActive: false, payoutsEnabled: false, detailsSubmitted: false, currentlyDue: ['external_account'], pastDue: [], disabledReason: 'requirements.past_due' };
+  const state: ConnectedAccountState = {
+    id: 'acct_test123',
+    transfersActive: false,
+    payoutsEnabled: false,
+    detailsSubmitted: false,
+    currentlyDue: ['external_account'],
+    pastDue: [],
+    disabledReason: 'requirements.past_due',
+  };
   const gateway = {
     kind: 'stripe',
     async createConnectedAccount(args: unknown) {
@@ -45,7 +53,11 @@ describe('co-op workspace payouts connection', () => {
       const { agent } = await memberOf(app, coop.id, 'owner');
       const page = await agent.get(`/workspace/${coop.slug}/payouts`).expect(200);
       assert.match(page.text, /non collegato/);
-      const res = await agent.post(`/workspace/${coop.slug}/payouts/connect`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+      const res = await agent
+        .post(`/workspace/${coop.slug}/payouts/connect`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) })
+        .expect(303);
       assert.match(String(res.headers.location), /^https:\/\//);
       const saved = await CoopModel.findById(coop.id).lean();
       assert.match(saved?.stripeAccountId ?? '', /^acct_/);
@@ -56,7 +68,11 @@ describe('co-op workspace payouts connection', () => {
       const { agent } = await memberOf(app, coop.id, 'owner');
       const page = await agent.get(`/workspace/${coop.slug}/payouts`).expect(200);
       assert.match(page.text, /dopo l&#39;approvazione/);
-      await agent.post(`/workspace/${coop.slug}/payouts/connect`).type('form').send({ _csrf: csrfFrom((await agent.get('/join')).text) }).expect(409);
+      await agent
+        .post(`/workspace/${coop.slug}/payouts/connect`)
+        .type('form')
+        .send({ _csrf: csrfFrom((await agent.get('/join')).text) })
+        .expect(409);
       assert.equal((await CoopModel.findById(coop.id).lean())?.stripeAccountId, undefined);
     });
   });
@@ -95,7 +111,13 @@ describe('co-op workspace payouts connection', () => {
       await agent.post(`/workspace/${coop.slug}/payouts/connect`).type('form').send({ _csrf: token }).expect(303);
       assert.equal(fake.calls.filter((c) => c.method === 'createConnectedAccount').length, 1);
 
-      Object.assign(fake.state, { transfersActive: true, payoutsEnabled: true, detailsSubmitted: true, currentlyDue: [], disabledReason: '' });
+      Object.assign(fake.state, {
+        transfersActive: true,
+        payoutsEnabled: true,
+        detailsSubmitted: true,
+        currentlyDue: [],
+        disabledReason: '',
+      });
       await agent.get(`/workspace/${coop.slug}/payouts/return`).expect(303);
       page = await agent.get(`/workspace/${coop.slug}/payouts`).expect(200);
       assert.match(page.text, /pronto a ricevere i pagamenti/);

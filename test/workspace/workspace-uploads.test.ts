@@ -38,7 +38,12 @@ function decompressionBomb(): Buffer {
   ihdr.writeUInt32BE(60_000, 4);
   ihdr.writeUInt8(8, 8); // bit depth
   ihdr.writeUInt8(0, 9); // greyscale
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('co-op workspace uploads', () => {
@@ -61,10 +66,31 @@ describe('co-op workspace uploads', () => {
   async function productWithManager() {
     const coop = await makeCoop();
     const { agent } = await memberOf(app, coop.id, 'manager');
-    const p = await ProductModel.create({ coop: coop.id, department: 'produce', category: 'honey', slug: `miele-${suffix()}`, name: { it: 'Miele', en: 'Honey' }, priceCents: 900, ivaRate: 10, variants: [{ sku: 'default', priceCents: 900 }, { sku: 'big', priceCents: 1600 }] });
-    await StockLevelModel.create([{ _id: stockId(p._id, 'default'), product: p._id, sku: 'default', onHand: 10 }, { _id: stockId(p._id, 'big'), product: p._id, sku: 'big', onHand: 4 }]);
+    const p = await ProductModel.create({
+      coop: coop.id,
+      department: 'produce',
+      category: 'honey',
+      slug: `miele-${suffix()}`,
+      name: { it: 'Miele', en: 'Honey' },
+      priceCents: 900,
+      ivaRate: 10,
+      variants: [
+        { sku: 'default', priceCents: 900 },
+        { sku: 'big', priceCents: 1600 },
+      ],
+    });
+    await StockLevelModel.create([
+      { _id: stockId(p._id, 'default'), product: p._id, sku: 'default', onHand: 10 },
+      { _id: stockId(p._id, 'big'), product: p._id, sku: 'big', onHand: 4 },
+    ]);
     const edit = await agent.get(`/workspace/${coop.slug}/goods/${p._id}/edit`).expect(200);
-    return { coop, agent, product: p, csrf: csrfFrom(edit.text), url: `/workspace/${coop.slug}/goods/${p._id}/images?_csrf=${encodeURIComponent(csrfFrom(edit.text))}` };
+    return {
+      coop,
+      agent,
+      product: p,
+      csrf: csrfFrom(edit.text),
+      url: `/workspace/${coop.slug}/goods/${p._id}/images?_csrf=${encodeURIComponent(csrfFrom(edit.text))}`,
+    };
   }
 
   describe('POST /workspace/:coopSlug/goods/:id/images', () => {
@@ -75,18 +101,26 @@ describe('co-op workspace uploads', () => {
           .jpeg()
           .withExif({ IFD0: { Copyright: 'secret-owner', Artist: 'Someone' } })
           .toBuffer();
-        await agent.post(url).attach('image', photo, { filename: 'IMG_0001.JPG', contentType: 'image/jpeg' }).field('altIt', 'Un vasetto').expect(303);
+        await agent
+          .post(url)
+          .attach('image', photo, { filename: 'IMG_0001.JPG', contentType: 'image/jpeg' })
+          .field('altIt', 'Un vasetto')
+          .expect(303);
         const p = (await ProductModel.findById(product._id).lean())!;
         assert.equal(p.images.length, 1);
         const img = p.images[0]!;
         assert.match(img.key, /^products\/[a-f0-9]{32}$/);
         assert.deepEqual(img.widths, [320, 640, 960]);
         assert.equal(img.alt?.it, 'Un vasetto');
-        const res = await request(app).get(`/media/${img.key}-640.webp`).buffer(true).parse((r, cb) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => cb(null, Buffer.concat(chunks)));
-        }).expect(200);
+        const res = await request(app)
+          .get(`/media/${img.key}-640.webp`)
+          .buffer(true)
+          .parse((r, cb) => {
+            const chunks: Buffer[] = [];
+            r.on('data', (c: Buffer) => chunks.push(c));
+            r.on('end', () => cb(null, Buffer.concat(chunks)));
+          })
+          .expect(200);
         assert.equal(res.headers['content-type'], 'image/webp');
         const meta = await sharp(res.body as Buffer).metadata();
         assert.equal(meta.format, 'webp');
@@ -96,8 +130,23 @@ describe('co-op workspace uploads', () => {
     });
 
     const refusals: [string, () => Promise<Buffer> | Buffer, string, number, RegExp][] = [
-      ['a text file renamed .jpg', () => Buffer.from('this is not a photo at all\n'.repeat(20)), 'photo.jpg', 422, /non è un&#39;immagine che riusciamo a leggere/],
-      ['an SVG with a script', () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><script>alert(1)</script><rect width="100" height="100"/></svg>'), 'logo.jpg', 422, /solo foto JPEG, PNG o WebP/],
+      [
+        'a text file renamed .jpg',
+        () => Buffer.from('this is not a photo at all\n'.repeat(20)),
+        'photo.jpg',
+        422,
+        /non è un&#39;immagine che riusciamo a leggere/,
+      ],
+      [
+        'an SVG with a script',
+        () =>
+          Buffer.from(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><script>alert(1)</script><rect width="100" height="100"/></svg>',
+          ),
+        'logo.jpg',
+        422,
+        /solo foto JPEG, PNG o WebP/,
+      ],
       ['a decompression bomb', decompressionBomb, 'bomb.png', 422, /(troppo grande in pixel|non è un&#39;immagine)/],
       ['a 30 MB file', () => Buffer.alloc(30 * 1024 * 1024, 0xff), 'huge.jpg', 413, /troppo grande: al massimo 8 MB/],
     ];
@@ -127,7 +176,16 @@ describe('co-op workspace uploads', () => {
   describe('bulk update by CSV', () => {
     it('previews bad rows with reasons, applies nothing until confirmed, and applying twice changes nothing more', async () => {
       const { agent, coop, product, csrf } = await productWithManager();
-      const other = await ProductModel.create({ coop: (await makeCoop()).id, department: 'produce', category: 'honey', slug: `altro-${suffix()}`, name: { it: 'Altro', en: 'Other' }, priceCents: 500, ivaRate: 10, variants: [{ sku: 'default', priceCents: 500 }] });
+      const other = await ProductModel.create({
+        coop: (await makeCoop()).id,
+        department: 'produce',
+        category: 'honey',
+        slug: `altro-${suffix()}`,
+        name: { it: 'Altro', en: 'Other' },
+        priceCents: 500,
+        ivaRate: 10,
+        variants: [{ sku: 'default', priceCents: 500 }],
+      });
       const csv = [
         'product;sku;price;stock',
         `${product.slug};default;10,50;25`,
@@ -178,7 +236,7 @@ describe('co-op workspace uploads', () => {
       assert.match(res.text, /Mancano le colonne product e sku/);
     });
 
-    it('does not show another co-op\'s preview', async () => {
+    it("does not show another co-op's preview", async () => {
       const { agent, coop, csrf } = await productWithManager();
       const up = await agent
         .post(`/workspace/${coop.slug}/goods/import?_csrf=${encodeURIComponent(csrf)}`)
@@ -196,7 +254,16 @@ describe('applyGoodsImport', () => {
   describe('when the same preview is applied twice at once', () => {
     it('applies it once', async () => {
       const coop = await makeCoop();
-      const p = await ProductModel.create({ coop: coop.id, department: 'produce', category: 'honey', slug: `miele-${suffix()}`, name: { it: 'Miele', en: 'Honey' }, priceCents: 900, ivaRate: 10, variants: [{ sku: 'default', priceCents: 900 }] });
+      const p = await ProductModel.create({
+        coop: coop.id,
+        department: 'produce',
+        category: 'honey',
+        slug: `miele-${suffix()}`,
+        name: { it: 'Miele', en: 'Honey' },
+        priceCents: 900,
+        ivaRate: 10,
+        variants: [{ sku: 'default', priceCents: 900 }],
+      });
       await StockLevelModel.create({ _id: stockId(p._id, 'default'), product: p._id, sku: 'default', onHand: 10 });
       const acting = { id: coop.id, name: coop.name, status: 'approved' };
       const id = await previewGoodsImport(acting, String(new Types.ObjectId()), Buffer.from(`product,sku,stock\n${p.slug},default,15\n`));

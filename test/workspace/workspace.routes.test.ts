@@ -43,7 +43,11 @@ describe('co-op workspace', () => {
         const agent = await signedIn(app, user.id);
         const _csrf = await tokenFor(agent);
         const form = application();
-        const res = await agent.post('/join').type('form').send(formBody({ ...form, _csrf })).expect(303);
+        const res = await agent
+          .post('/join')
+          .type('form')
+          .send(formBody({ ...form, _csrf }))
+          .expect(303);
         const coop = await CoopModel.findOne({ name: form.name }).lean();
         assert.ok(coop);
         assert.equal(coop.status, 'pending');
@@ -63,7 +67,11 @@ describe('co-op workspace', () => {
         const agent = await signedIn(app, user.id);
         const _csrf = await tokenFor(agent);
         const form = application({ vatNumber: '12345678901', email: 'not-an-email' });
-        const res = await agent.post('/join').type('form').send(formBody({ ...form, _csrf })).expect(422);
+        const res = await agent
+          .post('/join')
+          .type('form')
+          .send(formBody({ ...form, _csrf }))
+          .expect(422);
         assert.match(res.text, /id="f-vatNumber"[^>]*aria-invalid="true"[^>]*aria-describedby="f-vatNumber-hint err-vatNumber"/);
         assert.match(res.text, /id="err-email"/);
         assert.match(res.text, new RegExp(`value="${form.name}"`));
@@ -72,7 +80,7 @@ describe('co-op workspace', () => {
     });
 
     describe('when the application was rejected', () => {
-      it('shows the admin\'s reason', async () => {
+      it("shows the admin's reason", async () => {
         const user = await makeUser();
         const coop = await makeCoop({ status: 'rejected', rejectionReason: 'Manca la visura camerale', appliedBy: user.id });
         await MembershipModel.create({ user: user.id, coop: coop.id, role: 'owner' });
@@ -98,28 +106,71 @@ describe('co-op workspace', () => {
   describe('a member of another co-op', () => {
     it('gets 404 on every workspace route and changes nothing', async () => {
       const target = await makeCoop();
-      const [p] = await ProductModel.create([{ coop: target.id, department: 'produce', category: 'honey', slug: `m-${suffix()}`, name: { it: 'Miele', en: 'Honey' }, priceCents: 900, ivaRate: 10, variants: [{ sku: 'default', priceCents: 900 }] }]);
+      const [p] = await ProductModel.create([
+        {
+          coop: target.id,
+          department: 'produce',
+          category: 'honey',
+          slug: `m-${suffix()}`,
+          name: { it: 'Miele', en: 'Honey' },
+          priceCents: 900,
+          ivaRate: 10,
+          variants: [{ sku: 'default', priceCents: 900 }],
+        },
+      ]);
       const before = JSON.stringify(await ProductModel.findById(p!._id).lean());
       const own = await makeCoop();
       const { agent } = await memberOf(app, own.id, 'owner');
       const _csrf = await tokenFor(agent);
       const base = `/workspace/${target.slug}`;
-      const gets = ['', '/goods', '/goods/new', `/goods/${p!._id}/edit`, '/goods.csv', '/goods/import', '/payouts', '/payouts/refresh', '/payouts/return', '/orders', '/money'];
+      const gets = [
+        '',
+        '/goods',
+        '/goods/new',
+        `/goods/${p!._id}/edit`,
+        '/goods.csv',
+        '/goods/import',
+        '/payouts',
+        '/payouts/refresh',
+        '/payouts/return',
+        '/orders',
+        '/money',
+      ];
       for (const path of gets) {
         const res = await agent.get(base + path);
         assert.equal(res.status, 404, `GET ${path}`);
       }
-      const posts = ['/goods', `/goods/${p!._id}`, `/goods/${p!._id}/duplicate`, `/goods/${p!._id}/archive`, '/payouts/connect', '/payouts/dashboard', '/payouts/refresh-state', `/goods/${p!._id}/images/remove`, `/goods/import/${'a'.repeat(32)}/apply`, `/orders/${p!._id}:${p!._id}/status`];
+      const posts = [
+        '/goods',
+        `/goods/${p!._id}`,
+        `/goods/${p!._id}/duplicate`,
+        `/goods/${p!._id}/archive`,
+        '/payouts/connect',
+        '/payouts/dashboard',
+        '/payouts/refresh-state',
+        `/goods/${p!._id}/images/remove`,
+        `/goods/import/${'a'.repeat(32)}/apply`,
+        `/orders/${p!._id}:${p!._id}/status`,
+      ];
       for (const path of posts) {
-        const res = await agent.post(base + path).type('form').send(formBody({ ...goodsForm(), _csrf, archived: 'true' }));
+        const res = await agent
+          .post(base + path)
+          .type('form')
+          .send(formBody({ ...goodsForm(), _csrf, archived: 'true' }));
         assert.equal(res.status, 404, `POST ${path}`);
       }
       for (const path of [`/goods/${p!._id}/images`, '/goods/import']) {
-        const res = await agent.post(`${base}${path}?_csrf=${encodeURIComponent(_csrf)}`).attach(path.endsWith('import') ? 'file' : 'image', Buffer.from('product,sku,price\n'), 'x.csv');
+        const res = await agent
+          .post(`${base}${path}?_csrf=${encodeURIComponent(_csrf)}`)
+          .attach(path.endsWith('import') ? 'file' : 'image', Buffer.from('product,sku,price\n'), 'x.csv');
         assert.equal(res.status, 404, `POST ${path} (multipart)`);
       }
       // Even with the other co-op's product id under its own workspace, the product is not found.
-      await agent.post(`/workspace/${own.slug}/goods/${p!._id}/archive`).type('form').send(formBody({ _csrf, archived: 'true' })).expect(404);
+      await agent
+        .post(`/workspace/${own.slug}/goods/${p!._id}/archive`)
+        .type('form')
+        .send(formBody({ _csrf, archived: 'true' }))
+        .expect(404);
       assert.equal(JSON.stringify(await ProductModel.findById(p!._id).lean()), before);
       assert.equal(await ProductModel.countDocuments({ coop: target.id }), 1);
     });
@@ -134,7 +185,16 @@ describe('co-op workspace', () => {
       await agent.get(base).expect(200);
       for (const path of ['/goods', '/goods/new', '/money', '/payouts']) assert.equal((await agent.get(base + path)).status, 403, path);
       for (const path of ['/goods', '/payouts/connect']) {
-        assert.equal((await agent.post(base + path).type('form').send(formBody({ ...goodsForm(), _csrf }))).status, 403, path);
+        assert.equal(
+          (
+            await agent
+              .post(base + path)
+              .type('form')
+              .send(formBody({ ...goodsForm(), _csrf }))
+          ).status,
+          403,
+          path,
+        );
       }
       assert.equal(await ProductModel.countDocuments({ coop: coop.id }), 0);
     });
@@ -149,7 +209,7 @@ describe('co-op workspace', () => {
   });
 
   describe('a manager', () => {
-    it('gets 403 on the owner\'s payouts connection', async () => {
+    it("gets 403 on the owner's payouts connection", async () => {
       const coop = await makeCoop();
       const { agent } = await memberOf(app, coop.id, 'manager');
       const _csrf = await tokenFor(agent);
@@ -169,7 +229,11 @@ describe('co-op workspace', () => {
       it('creates the product with search terms and its stock', async () => {
         const { coop, agent, _csrf } = await managerWithCoop();
         const form = goodsForm({ published: 'on', seasonMonths: ['9', '10'], certifications: ['organic'] });
-        const res = await agent.post(`/workspace/${coop.slug}/goods`).type('form').send(formBody({ ...form, _csrf })).expect(303);
+        const res = await agent
+          .post(`/workspace/${coop.slug}/goods`)
+          .type('form')
+          .send(formBody({ ...form, _csrf }))
+          .expect(303);
         const p = await ProductModel.findOne({ coop: coop.id }).lean();
         assert.ok(p);
         assert.equal(res.headers.location, `/workspace/${coop.slug}/goods/${p._id}/edit`);
@@ -185,7 +249,11 @@ describe('co-op workspace', () => {
 
       it('refuses a bad price with 422 and the message next to the field', async () => {
         const { coop, agent, _csrf } = await managerWithCoop();
-        const res = await agent.post(`/workspace/${coop.slug}/goods`).type('form').send(formBody({ ...goodsForm({ vPrice: ['dieci', ''] }), _csrf })).expect(422);
+        const res = await agent
+          .post(`/workspace/${coop.slug}/goods`)
+          .type('form')
+          .send(formBody({ ...goodsForm({ vPrice: ['dieci', ''] }), _csrf }))
+          .expect(422);
         assert.match(res.text, /id="f-vPrice-0"[^>]*value="dieci"[^>]*aria-invalid="true"/);
         assert.match(res.text, /id="err-vPrice-0"/);
         assert.equal(await ProductModel.countDocuments({ coop: coop.id }), 0);
@@ -193,9 +261,17 @@ describe('co-op workspace', () => {
 
       it('refuses to publish while the co-op is pending', async () => {
         const { coop, agent, _csrf } = await managerWithCoop('pending');
-        await agent.post(`/workspace/${coop.slug}/goods`).type('form').send(formBody({ ...goodsForm({ published: 'on' }), _csrf })).expect(422);
+        await agent
+          .post(`/workspace/${coop.slug}/goods`)
+          .type('form')
+          .send(formBody({ ...goodsForm({ published: 'on' }), _csrf }))
+          .expect(422);
         assert.equal(await ProductModel.countDocuments({ coop: coop.id }), 0);
-        await agent.post(`/workspace/${coop.slug}/goods`).type('form').send(formBody({ ...goodsForm(), _csrf })).expect(303);
+        await agent
+          .post(`/workspace/${coop.slug}/goods`)
+          .type('form')
+          .send(formBody({ ...goodsForm(), _csrf }))
+          .expect(303);
         assert.equal(await ProductModel.countDocuments({ coop: coop.id, published: false }), 1);
       });
     });
@@ -203,7 +279,11 @@ describe('co-op workspace', () => {
     describe('POST /workspace/:coopSlug/goods/:id', () => {
       it('keeps units a checkout took while the form was open', async () => {
         const { coop, agent, _csrf } = await managerWithCoop();
-        await agent.post(`/workspace/${coop.slug}/goods`).type('form').send(formBody({ ...goodsForm(), _csrf })).expect(303);
+        await agent
+          .post(`/workspace/${coop.slug}/goods`)
+          .type('form')
+          .send(formBody({ ...goodsForm(), _csrf }))
+          .expect(303);
         const p = (await ProductModel.findOne({ coop: coop.id }).lean())!;
         const edit = await agent.get(`/workspace/${coop.slug}/goods/${p._id}/edit`).expect(200);
         assert.match(edit.text, /name="vStockSeen" value="12"/);
@@ -213,7 +293,12 @@ describe('co-op workspace', () => {
         await agent
           .post(`/workspace/${coop.slug}/goods/${p._id}`)
           .type('form')
-          .send(formBody({ ...goodsForm({ nameIt: 'Miele nuovo', vStock: ['20', ''], vStockSeen: ['12', ''], vPrice: ['11', ''] }), _csrf: csrfFrom(edit.text) }))
+          .send(
+            formBody({
+              ...goodsForm({ nameIt: 'Miele nuovo', vStock: ['20', ''], vStockSeen: ['12', ''], vPrice: ['11', ''] }),
+              _csrf: csrfFrom(edit.text),
+            }),
+          )
           .expect(303);
         assert.equal((await StockLevelModel.findById(stockId(p._id, 'default')).lean())?.onHand, 18);
         const after = (await ProductModel.findById(p._id).lean())!;
@@ -225,7 +310,11 @@ describe('co-op workspace', () => {
     describe('duplicate and archive', () => {
       it('duplicates as an unpublished copy without stock, and archives off sale', async () => {
         const { coop, agent, _csrf } = await managerWithCoop();
-        await agent.post(`/workspace/${coop.slug}/goods`).type('form').send(formBody({ ...goodsForm({ published: 'on' }), _csrf })).expect(303);
+        await agent
+          .post(`/workspace/${coop.slug}/goods`)
+          .type('form')
+          .send(formBody({ ...goodsForm({ published: 'on' }), _csrf }))
+          .expect(303);
         const p = (await ProductModel.findOne({ coop: coop.id }).lean())!;
         const dup = await agent.post(`/workspace/${coop.slug}/goods/${p._id}/duplicate`).type('form').send(formBody({ _csrf })).expect(303);
         const copyId = /goods\/([a-f0-9]{24})\/edit/.exec(String(dup.headers.location))![1]!;
@@ -234,7 +323,11 @@ describe('co-op workspace', () => {
         assert.notEqual(copy.slug, p.slug);
         assert.match(copy.name?.it ?? '', /\(copia\)$/);
         assert.equal((await StockLevelModel.findById(stockId(copyId, 'default')).lean())?.onHand, 0);
-        await agent.post(`/workspace/${coop.slug}/goods/${p._id}/archive`).type('form').send(formBody({ _csrf, archived: 'true' })).expect(303);
+        await agent
+          .post(`/workspace/${coop.slug}/goods/${p._id}/archive`)
+          .type('form')
+          .send(formBody({ _csrf, archived: 'true' }))
+          .expect(303);
         const archived = (await ProductModel.findById(p._id).lean())!;
         assert.equal(archived.archived, true);
         assert.equal(archived.published, false);

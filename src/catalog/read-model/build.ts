@@ -1,5 +1,13 @@
 import { translator, type Locale } from '../../platform/i18n';
-import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, type Category, type Certification, type Department, type Unit } from '../categories';
+import {
+  CATEGORY_SLUGS,
+  CERTIFICATIONS,
+  DEPARTMENT_SLUGS,
+  type Category,
+  type Certification,
+  type Department,
+  type Unit,
+} from '../categories';
 import type { Product } from '../product.model';
 import { normalizeText } from '../search-terms';
 import type { CoopDoc } from './source';
@@ -60,13 +68,22 @@ export function buildSnapshot(coopRows: CatalogCoop[], productRows: CatalogProdu
     cols.price[i] = p.priceCents;
     for (const c of p.certifications) cols.certs[i]! |= 1 << CERTIFICATIONS.indexOf(c);
     for (const m of p.seasonMonths) if (m >= 1 && m <= 12) cols.season[i]! |= 1 << m;
-    const all = [p.name.it, p.name.en, p.description.it, p.description.en, p.tags.join(' '), p.coop.name, CATEGORY_WORDS[p.category] ?? ''].join(' ');
+    const all = [
+      p.name.it,
+      p.name.en,
+      p.description.it,
+      p.description.en,
+      p.tags.join(' '),
+      p.coop.name,
+      CATEGORY_WORDS[p.category] ?? '',
+    ].join(' ');
     for (const w of new Set(normalizeText(all).split(' '))) if (w) push(wordRows, w, i);
   }
   const rows = (list: CatalogProduct[]) => Int32Array.from(list, (p) => p.idx);
   const collators = { it: new Intl.Collator('it'), en: new Intl.Collator('en') };
   const nameOf = (p: CatalogProduct, l: Locale) => p.name[l] || p.name.it || p.name.en;
-  const byName = (l: Locale) => rows([...products].sort((a, b) => collators[l].compare(nameOf(a, l), nameOf(b, l)) || (a.slug < b.slug ? -1 : 1)));
+  const byName = (l: Locale) =>
+    rows([...products].sort((a, b) => collators[l].compare(nameOf(a, l), nameOf(b, l)) || (a.slug < b.slug ? -1 : 1)));
   const priceAsc = rows([...products].sort((a, b) => a.priceCents - b.priceCents || (a.slug < b.slug ? -1 : 1)));
   const words = new Map([...wordRows].map(([w, list]) => [w, Int32Array.from(list)]));
   return {
@@ -132,7 +149,13 @@ export function toCatalogProduct(p: Product): CatalogProduct {
     priceCents: p.priceCents,
     ivaRate: p.ivaRate,
     unit: (p.unit ?? 'piece') as Unit,
-    variants: (p.variants ?? []).map((v) => ({ sku: v.sku, label: text(v.label), size: v.size ?? '', colour: v.colour ?? '', priceCents: v.priceCents })),
+    variants: (p.variants ?? []).map((v) => ({
+      sku: v.sku,
+      label: text(v.label),
+      size: v.size ?? '',
+      colour: v.colour ?? '',
+      priceCents: v.priceCents,
+    })),
     images: (p.images ?? []).map((i) => ({ key: i.key, widths: [...(i.widths ?? [])], alt: text(i.alt) })),
     tags: [...(p.tags ?? [])],
     certifications: [...(p.certifications ?? [])] as Certification[],

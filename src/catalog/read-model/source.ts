@@ -9,8 +9,24 @@ import { StockLevelModel } from '../stock.model';
  */
 
 const PRODUCT_FIELDS = {
-  coop: 1, department: 1, category: 1, slug: 1, name: 1, description: 1, priceCents: 1, ivaRate: 1, unit: 1, variants: 1,
-  images: 1, tags: 1, certifications: 1, traceability: 1, care: 1, seasonMonths: 1, createdAt: 1, updatedAt: 1,
+  coop: 1,
+  department: 1,
+  category: 1,
+  slug: 1,
+  name: 1,
+  description: 1,
+  priceCents: 1,
+  ivaRate: 1,
+  unit: 1,
+  variants: 1,
+  images: 1,
+  tags: 1,
+  certifications: 1,
+  traceability: 1,
+  care: 1,
+  seasonMonths: 1,
+  createdAt: 1,
+  updatedAt: 1,
 } as const;
 
 /** The approved co-ops: the ones whose goods the shop shows. */

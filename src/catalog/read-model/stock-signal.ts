@@ -19,7 +19,9 @@ export class StockSignal {
   private readonly newest = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly catalogue: { stockChanged(productIds: string[], known?: KnownStock): Promise<void>; stockLoadCount(): number }) {}
+  constructor(
+    private readonly catalogue: { stockChanged(productIds: string[], known?: KnownStock): Promise<void>; stockLoadCount(): number },
+  ) {}
 
   /**
    * A stock write returned this level. With `signal` the catalogue hears of
