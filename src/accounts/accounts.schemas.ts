@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EU_COUNTRIES } from '../platform/countries';
 
 /**
  * Forms post flat strings (urlencoded without nesting); JSON bodies could
@@ -31,36 +32,7 @@ export const ProfileBody = z.object({
   locale: z.enum(['it', 'en']),
 });
 
-/** EU member states: where the co-ops ship. */
-export const EU_COUNTRIES = [
-  'IT',
-  'AT',
-  'BE',
-  'BG',
-  'CY',
-  'CZ',
-  'DE',
-  'DK',
-  'EE',
-  'ES',
-  'FI',
-  'FR',
-  'GR',
-  'HR',
-  'HU',
-  'IE',
-  'LT',
-  'LU',
-  'LV',
-  'MT',
-  'NL',
-  'PL',
-  'PT',
-  'RO',
-  'SE',
-  'SI',
-  'SK',
-] as const;
+export { EU_COUNTRIES };
 
 export const AddressBody = z
   .object({

@@ -1,35 +1,5 @@
 import { z } from 'zod';
-
-/** EU member states the co-ops ship to. */
-export const EU_COUNTRIES = [
-  'IT',
-  'AT',
-  'BE',
-  'BG',
-  'CY',
-  'CZ',
-  'DE',
-  'DK',
-  'EE',
-  'ES',
-  'FI',
-  'FR',
-  'GR',
-  'HR',
-  'HU',
-  'IE',
-  'LT',
-  'LU',
-  'LV',
-  'MT',
-  'NL',
-  'PL',
-  'PT',
-  'RO',
-  'SE',
-  'SI',
-  'SK',
-] as const;
+import { EU_COUNTRIES } from '../platform/countries';
 
 /** The Italian provinces and metropolitan cities (sigle automobilistiche), including SU and the historic ones still in use. */
 export const IT_PROVINCES = new Set(
