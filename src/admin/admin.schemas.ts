@@ -6,6 +6,12 @@ const dateInput = z
   .string()
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}$/);
+/** A filter field a form may leave empty: the value, or '' when absent or blank. */
+const orEmpty = <T extends z.ZodType<string>>(schema: T) =>
+  z
+    .union([schema, z.literal('')])
+    .optional()
+    .default('');
 
 export const CoopIdParams = z.object({ coopId: objectId });
 
@@ -34,14 +40,8 @@ export const CommissionBody = z.object({
 export const AuditQuery = z.object({
   actor: z.string().trim().max(200).optional().default(''),
   action: z.string().trim().max(100).optional().default(''),
-  from: z
-    .union([dateInput, z.literal('')])
-    .optional()
-    .default(''),
-  to: z
-    .union([dateInput, z.literal('')])
-    .optional()
-    .default(''),
+  from: orEmpty(dateInput),
+  to: orEmpty(dateInput),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
 });
 export type AuditFilter = z.infer<typeof AuditQuery>;
@@ -57,19 +57,10 @@ export const TransferIdParams = z.object({ transferId: z.string().regex(/^transf
 export const JobIdParams = z.object({ jobId: z.string().uuid() });
 
 export const PayoutsQuery = z.object({
-  coop: z
-    .union([objectId, z.literal('')])
-    .optional()
-    .default(''),
+  coop: orEmpty(objectId),
   state: z.string().max(30).optional().default(''),
-  from: z
-    .union([dateInput, z.literal('')])
-    .optional()
-    .default(''),
-  to: z
-    .union([dateInput, z.literal('')])
-    .optional()
-    .default(''),
+  from: orEmpty(dateInput),
+  to: orEmpty(dateInput),
 });
 
 export const HoldBody = z.object({ reason: z.string().trim().min(3).max(300), confirm: z.literal('yes') });
@@ -182,23 +173,11 @@ export function parseRefundForm(
 }
 
 export const LedgerQuery = z.object({
-  coop: z
-    .union([objectId, z.literal('')])
-    .optional()
-    .default(''),
-  order: z
-    .union([objectId, z.literal('')])
-    .optional()
-    .default(''),
+  coop: orEmpty(objectId),
+  order: orEmpty(objectId),
   kind: z.string().max(20).optional().default(''),
-  from: z
-    .union([dateInput, z.literal('')])
-    .optional()
-    .default(''),
-  to: z
-    .union([dateInput, z.literal('')])
-    .optional()
-    .default(''),
+  from: orEmpty(dateInput),
+  to: orEmpty(dateInput),
 });
 
 export const RetryRefundBody = z.object({ refundId: z.string().regex(/^refund:[a-f\d]{24}:[\w-]{36}$/), confirm: z.literal('yes') });
