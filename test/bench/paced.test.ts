@@ -36,9 +36,14 @@ describe('bench: the paced (open-loop) load', () => {
     assert.deepEqual(r.statuses, { '200': 50 });
     assert.equal(r.errors, 0);
     assert.ok(r.p50Ms >= 20 && r.p50Ms < 100, `p50 ${r.p50Ms}`);
-    // Evenly spaced, not in bursts: no two arrivals closer than a few ms, and the gaps average 20 ms.
+    // Evenly spaced, not in bursts: the typical gap is 20 ms and the gaps average 20 ms. A busy
+    // machine may delay one send so that two arrive together (the open loop catches up, as it
+    // should), so a few close pairs are allowed; a sender that bursts would have most gaps near 0.
     const gaps = started.slice(1).map((t, i) => t - started[i]!);
-    assert.ok(Math.min(...gaps) > 10, `smallest gap ${Math.min(...gaps).toFixed(1)} ms`);
+    const median = [...gaps].sort((x, y) => x - y)[Math.floor(gaps.length / 2)]!;
+    assert.ok(Math.abs(median - 20) < 4, `median gap ${median.toFixed(1)} ms`);
+    const close = gaps.filter((g) => g < 5).length;
+    assert.ok(close <= gaps.length / 10, `${close} of ${gaps.length} arrivals within 5 ms of the one before`);
     const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
     assert.ok(Math.abs(mean - 20) < 3, `mean gap ${mean.toFixed(1)} ms`);
   });
