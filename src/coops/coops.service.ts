@@ -1,5 +1,4 @@
 import { Types } from 'mongoose';
-import { trusted } from '../platform/db';
 import { conflict, notFound } from '../platform/errors';
 import { CoopModel, type Coop } from './coop.model';
 
@@ -26,10 +25,6 @@ export async function findCoops(ids: readonly (string | Types.ObjectId)[]): Prom
   if (_ids.length === 0) return [];
   // One lookup by _id each: every engine answers these from the _id index.
   return (await Promise.all(_ids.map((id) => CoopModel.findById(id).lean()))).filter((c): c is NonNullable<typeof c> => !!c) as Coop[];
-}
-
-export async function findCoopBySlug(slug: string): Promise<Coop | null> {
-  return (await CoopModel.findOne({ slug: String(slug) }).lean()) as Coop | null;
 }
 
 /** The co-ops whose goods the shop shows. */
@@ -157,10 +152,4 @@ export async function changeCoopStatus(coopId: string, action: CoopTransition, r
   const res = await CoopModel.updateOne({ _id: new Types.ObjectId(before.id), status: before.status as never }, { $set: set });
   if (res.modifiedCount !== 1) throw conflict('coop_status_conflict', 'The co-op changed meanwhile');
   return { before, after: await getCoopRow(coopId) };
-}
-
-/** The ids of co-ops with one of these slugs (demo data, tests). */
-export async function coopIdsBySlug(slugs: readonly string[]): Promise<Map<string, Types.ObjectId>> {
-  const rows = await CoopModel.find({ slug: trusted({ $in: slugs.map(String) }) }, { slug: 1 }).lean();
-  return new Map(rows.map((c) => [c.slug, c._id]));
 }

@@ -12,12 +12,10 @@ import { wireCoopAccounts } from './account-state';
 export {
   findCoop,
   findCoops,
-  findCoopBySlug,
   approvedCoops,
   coopNames,
   coopNamesOf,
   coopExists,
-  coopIdsBySlug,
   listCoopRows,
   getCoopRow,
   pendingCoopCount,

@@ -30,9 +30,6 @@ export interface MembersDeps {
   publicUrl: string;
 }
 
-/** The member's next request sees the change, on a new session id (see loadUser). */
-const bumpRights = (userId: Types.ObjectId | string) => rightsChanged(userId);
-
 /** Refuses a change that would leave the co-op without an owner. */
 async function assertAnotherOwner(coopId: string, leaving: { role: string }): Promise<void> {
   if (leaving.role !== 'owner') return;
@@ -133,7 +130,7 @@ export function createMembersService(deps: MembersDeps) {
       }
       // Following the mailed link proves the address.
       await markEmailVerified(actor.id);
-      await bumpRights(actor.id);
+      await rightsChanged(actor.id);
       const coop = await CoopModel.findById(inv.coop, { slug: 1 }).lean();
       return { coopSlug: coop?.slug ?? '' };
     },
@@ -145,7 +142,7 @@ export function createMembersService(deps: MembersDeps) {
       if (m.role === role) return;
       if (role !== 'owner') await assertAnotherOwner(coopId, m);
       await MembershipModel.updateOne({ _id: m._id }, { $set: { role } });
-      await bumpRights(m.user);
+      await rightsChanged(m.user);
     },
 
     /** An owner removes a member; it takes effect on the member's next request. */
@@ -154,7 +151,7 @@ export function createMembersService(deps: MembersDeps) {
       const m = await membershipIn(coopId, membershipId);
       await assertAnotherOwner(coopId, m);
       await MembershipModel.deleteOne({ _id: m._id });
-      await bumpRights(m.user);
+      await rightsChanged(m.user);
     },
 
     /** An owner withdraws a pending invitation of this co-op. */
