@@ -35,6 +35,7 @@ import { StockLevelModel } from '../src/catalog/stock.model';
 import { CoopModel } from '../src/coops/coop.model';
 import { BEHIND_TLS, scenarios, type BenchContext, type Scenario } from './scenarios';
 import { CHECKOUT_AIM } from './checkout.scenarios';
+import './session.scenarios';
 import { paced } from './paced';
 // Every model must be registered before the indexes are built.
 import '../src/app';
@@ -116,6 +117,8 @@ interface Row {
   offeredPerSec?: number;
   p90Ms?: number;
   maxMs?: number;
+  /** The app process's largest resident size while the scenario ran, in MiB. */
+  rssMaxMiB?: number | null;
 }
 
 /** Asks FerretDB's debug server for a CPU profile over the next `seconds` (Go's pprof format). */
@@ -153,7 +156,7 @@ async function load(s: Scenario, opts: Options, seconds: number): Promise<Omit<R
   };
 }
 
-async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine): Promise<Row> {
+async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine, appPid: number | undefined): Promise<Row> {
   // The warm-up gets its own preparation: requests it leaves in flight must not leave state (a session mid-checkout) to the run.
   if (warmup > 0) await load(s, { connections, ...(await s.prepare({ ...ctx, durationSec: warmup })) } as Options, warmup);
   const opts = { connections, ...(await s.prepare({ ...ctx, durationSec: duration })) } as Options;
@@ -164,9 +167,14 @@ async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine): 
         )
       : undefined;
   console.error(`bench: measuring ${s.name} for ${duration} s`);
-  const r = await load(s, opts, duration);
+  let rssMaxMiB: number | null = null;
+  const sampler = setInterval(() => {
+    const now = rssMiB(appPid);
+    if (now !== null) rssMaxMiB = Math.max(rssMaxMiB ?? 0, now);
+  }, 500);
+  const r = await load(s, opts, duration).finally(() => clearInterval(sampler));
   await profiling;
-  return { scenario: s.name, description: s.description, ...r };
+  return { scenario: s.name, description: s.description, ...r, rssMaxMiB: s.baseline ? null : rssMaxMiB };
 }
 
 async function main(): Promise<void> {
@@ -261,7 +269,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const s of chosen) {
       logger.info(`bench: ${s.name} (${connections} connections, ${duration} s)`);
-      rows.push(await measure(s, ctx, engine));
+      rows.push(await measure(s, ctx, engine, app.pid));
     }
     const base = rows.find((r) => chosen.find((s) => s.name === r.scenario)?.baseline);
     for (const r of rows) r.ratio = base ? Math.round((r.requestsPerSec / base.requestsPerSec) * 1000) / 1000 : undefined;
@@ -278,6 +286,7 @@ async function main(): Promise<void> {
             'vs hello': r.ratio !== undefined ? `${(r.ratio * 100).toFixed(1)}%` : '',
             non2xx: r.non2xx,
             errors: r.errors,
+            'RSS MiB': r.rssMaxMiB ?? '',
           },
         ]),
       ),
@@ -287,6 +296,20 @@ async function main(): Promise<void> {
       const ok = (listing.ratio ?? 0) >= 0.25 && listing.p99Ms < 150;
       console.log(`listing aim (>= 25% of hello-world, p99 < 150 ms): ${ok ? 'met' : 'NOT met'}`);
     }
+    // Pages of people with a session: shoppers at 25% of hello-world with p99 < 100 ms, co-op members at 10%.
+    for (const r of rows) {
+      const aim: { ratio: number; p99Ms?: number } | null = r.scenario.startsWith('shopper-')
+        ? { ratio: 0.25, p99Ms: 100 }
+        : r.scenario.startsWith('member-')
+          ? { ratio: 0.1 }
+          : null;
+      if (!aim) continue;
+      const ok = (r.ratio ?? 0) >= aim.ratio && (aim.p99Ms === undefined || r.p99Ms < aim.p99Ms) && r.non2xx === 0 && r.errors === 0;
+      const p99 = aim.p99Ms === undefined ? '' : `, p99 < ${aim.p99Ms} ms`;
+      console.log(`session aim for ${r.scenario} (>= ${aim.ratio * 100}% of hello-world${p99}): ${ok ? 'met' : 'NOT met'}`);
+    }
+    const rssMax = Math.max(0, ...rows.map((r) => r.rssMaxMiB ?? 0));
+    console.log(`app resident memory, largest during the run: ${rssMax} MiB (aim < 300 MiB)`);
     // The checkout aim, judged on each run offered at its rate: the whole round (2 requests per start) and the start alone.
     for (const [scenario, requestsPerStart] of [
       ['checkout-100/s', 2],

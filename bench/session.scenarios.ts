@@ -1,0 +1,132 @@
+import type { Options } from 'autocannon';
+import { BEHIND_TLS, registerScenario, type BenchContext } from './scenarios';
+import { DEMO_MEMBER } from '../src/demo/demo-data';
+
+/**
+ * The pages of people the whole-page cache does not serve: a shopper with a
+ * session and a three-line cart, and a signed-in co-op member. Each
+ * request carries the cookie of one of many shoppers (reads only, so two
+ * requests may share one, as two tabs would).
+ */
+
+interface Shopper {
+  cookie: string;
+}
+
+const SHOPPERS = 60;
+const form = { ...BEHIND_TLS, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+const cookieOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+
+/** A shopper who has put one unit of three products (from different co-ops when the sample has them) in the cart. */
+async function newShopper(ctx: BenchContext, slugs: string[]): Promise<Shopper | null> {
+  let cookie = '';
+  for (const slug of slugs) {
+    const res = await fetch(`${ctx.appUrl}/products/${slug}`, { headers: { ...BEHIND_TLS, ...(cookie ? { cookie } : {}) } });
+    const html = await res.text();
+    cookie ||= cookieOf(res);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    const productId = /name="productId" value="([^"]+)"/.exec(html)?.[1];
+    const sku = /name="sku" value="([^"]+)"(?![^>]*disabled)/.exec(html)?.[1] ?? 'default';
+    if (!res.ok || !cookie || !csrf || !productId) return null;
+    const add = await fetch(`${ctx.appUrl}/cart/items`, {
+      method: 'POST',
+      headers: { ...form, cookie },
+      body: `_csrf=${encodeURIComponent(csrf)}&productId=${productId}&sku=${encodeURIComponent(sku)}&quantity=1`,
+    });
+    await add.arrayBuffer();
+    if (add.status !== 201) return null;
+  }
+  return { cookie };
+}
+
+let shoppersMade: Promise<Shopper[]> | undefined;
+
+/** The shoppers, made once per run and shared by every shopper scenario (the warm-up included). */
+function shoppers(ctx: BenchContext): Promise<Shopper[]> {
+  shoppersMade ??= (async () => {
+    const out: Shopper[] = [];
+    // Products from the end of the stocked list: the checkout scenarios take theirs from the start.
+    const pool = ctx.stockedSlugs.slice(-SHOPPERS * 3);
+    for (let i = 0; out.length < SHOPPERS && i + 3 <= pool.length; i += 3) {
+      const s = await newShopper(ctx, pool.slice(i, i + 3));
+      if (s) out.push(s);
+    }
+    if (out.length < SHOPPERS / 2) throw new Error(`only ${out.length} shoppers with a cart could be prepared`);
+    return out;
+  })();
+  return shoppersMade;
+}
+
+/** GETs of `paths()` by shoppers taken in turn. */
+async function asShoppers(ctx: BenchContext, paths: () => string): Promise<Partial<Options>> {
+  const list = await shoppers(ctx);
+  let i = 0;
+  return {
+    url: ctx.appUrl,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => ({ ...req, path: paths(), headers: { ...BEHIND_TLS, cookie: list[i++ % list.length]!.cookie } }),
+      },
+    ],
+  };
+}
+
+const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)]!;
+
+const shopperPages: [string, string, (ctx: BenchContext) => () => string][] = [
+  ['home', 'GET /', () => () => '/'],
+  ['listing', 'GET /shop/produce?region=…&stock=1', (ctx) => () => `/shop/produce?region=${encodeURIComponent(ctx.regions[0]!)}&stock=1`],
+  ['search', 'GET /search?q=prodotto rustico', () => () => '/search?q=prodotto%20rustico'],
+  ['product', 'GET /products/:slug (random)', (ctx) => () => `/products/${pick(ctx.productSlugs)}`],
+  ['cart', 'GET /cart (three lines, priced live)', () => () => '/cart'],
+];
+
+for (const [page, what, paths] of shopperPages) {
+  registerScenario({
+    name: `shopper-${page}`,
+    description: `${what}, as a shopper with a session and a three-line cart`,
+    prepare: (ctx) => asShoppers(ctx, paths(ctx)),
+  });
+}
+
+let memberCookie: Promise<string> | undefined;
+
+/** The demo co-op member, signed in once per run. */
+function signedInMember(ctx: BenchContext): Promise<string> {
+  memberCookie ??= (async () => {
+    const page = await fetch(`${ctx.appUrl}/login`, { headers: BEHIND_TLS });
+    const html = await page.text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    if (!csrf) throw new Error('the login page has no CSRF token');
+    const res = await fetch(`${ctx.appUrl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...BEHIND_TLS, 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(page) },
+      body: `_csrf=${encodeURIComponent(csrf)}&email=${encodeURIComponent(DEMO_MEMBER.email)}&password=${encodeURIComponent(DEMO_MEMBER.password)}`,
+    });
+    await res.arrayBuffer();
+    const cookie = cookieOf(res);
+    if (res.status !== 303 || !cookie) throw new Error(`the demo member could not sign in (${res.status})`);
+    return cookie;
+  })();
+  return memberCookie;
+}
+
+for (const [page, path] of [
+  ['home', `/workspace/${DEMO_MEMBER.coop}`],
+  ['goods', `/workspace/${DEMO_MEMBER.coop}/goods`],
+] as const) {
+  registerScenario({
+    name: `member-${page}`,
+    description: `GET ${path}, as the signed-in demo co-op member`,
+    async prepare(ctx) {
+      const cookie = await signedInMember(ctx);
+      return { url: `${ctx.appUrl}${path}`, headers: { ...BEHIND_TLS, cookie } };
+    },
+  });
+}
