@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import MongoStore from 'connect-mongo';
 import helmet from 'helmet';
@@ -6,6 +6,8 @@ import mongoose from 'mongoose';
 import { csrfSync } from 'csrf-sync';
 import type { Config } from './config';
 import { AppError } from './errors';
+import { contentHash, GuestSessionCache } from './session-cache';
+import { readCookie } from './cookies';
 
 declare module 'express-session' {
   interface SessionData {
@@ -118,6 +120,15 @@ function withDeadline<C extends StoreCallback>(callback: C | undefined): C {
 }
 
 class IdLookupMongoStore extends MongoStore {
+  readonly guests = new GuestSessionCache();
+
+  /**
+   * What the request whose session is being read allows (see GuestSessionCache):
+   * set by `sessions()` just before express-session reads the session, which it
+   * does at once, within the same call; taken (and cleared) by `get`.
+   */
+  hint: { method: string; hash: string | undefined } | undefined;
+
   /**
    * connect-mongo deletes `lastModified` from the session object it is
    * given. Given express-session's own object, that changed the session
@@ -128,7 +139,17 @@ class IdLookupMongoStore extends MongoStore {
   override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
     const { lastModified: _, ...copy } = sess as session.SessionData & { lastModified?: Date };
     this.noteWrite(sid);
-    super.set(sid, copy as session.SessionData, withDeadline(callback));
+    // Held only once stored: a failed write must not leave this process showing what the store does not have.
+    this.guests.forget(sid);
+    const held = this.guests.copy(sid, copy);
+    super.set(
+      sid,
+      copy as session.SessionData,
+      withDeadline((err?: unknown) => {
+        if (!err) held.keep();
+        callback?.(err);
+      }),
+    );
   }
 
   /**
@@ -159,10 +180,22 @@ class IdLookupMongoStore extends MongoStore {
       return;
     }
     this.noteWrite(sid);
+    this.guests.touched(sid, sess.cookie?.expires ?? undefined);
     super.touch(sid, sess, withDeadline(callback));
   }
 
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.guests.forget(sid);
+    super.destroy(sid, callback);
+  }
+
   override get(sid: string, answer: (err: unknown, session?: session.SessionData | null) => void): void {
+    const hint = this.hint;
+    this.hint = undefined;
+    if (hint && (hint.method === 'GET' || hint.method === 'HEAD')) {
+      const held = this.guests.get(sid, hint.hash);
+      if (held) return answer(null, held as unknown as session.SessionData);
+    }
     const callback = withDeadline(answer);
     this.collectionP
       .then((c) => c.findOne({ _id: sid }))
@@ -170,6 +203,7 @@ class IdLookupMongoStore extends MongoStore {
         const expired = doc?.expires && doc.expires.getTime() <= Date.now();
         if (!doc || expired) return callback(null, null);
         const result = { ...(doc.session as session.SessionData & { lastModified?: Date }) };
+        this.guests.put(sid, result);
         if (doc.lastModified) result.lastModified = doc.lastModified;
         callback(null, result);
       })
@@ -203,7 +237,12 @@ export function sessions(config: Config): RequestHandler {
     },
   });
   const absoluteMs = config.session.absoluteHours * 3_600_000;
+  const versionCookie = sessionVersionCookieName(config.isProduction);
+  const cookieName = sessionCookieName(config.isProduction);
   return (req, res, next) => {
+    const seen = readCookie(req, versionCookie);
+    tellVersion(req, res, seen, { name: versionCookie, sessionCookie: cookieName, secure: config.isProduction, maxAgeMs: idleMs });
+    store.hint = { method: req.method, hash: seen };
     handler(req, res, (err?: unknown) => {
       if (err) return next(err);
       const s = req.session;
@@ -216,7 +255,39 @@ export function sessions(config: Config): RequestHandler {
       }
       next();
     });
+    store.hint = undefined;
   };
+}
+
+/** The cookie that tells which content of their guest session a visitor last received (see GuestSessionCache). */
+export const sessionVersionCookieName = (secure: boolean): string => (secure ? '__Host-filiera.sv' : 'filiera.sv');
+
+/**
+ * As the headers go out: when the response carries the session cookie (every
+ * response of a visitor with a session: the sessions are rolling) and the
+ * guest session's content is not what the visitor's version cookie names,
+ * the cookie gets the new hash. Signed-in sessions are never served from
+ * memory, so their visitors' version cookie is cleared.
+ */
+function tellVersion(
+  req: Request,
+  res: Response,
+  seen: string | undefined,
+  c: { name: string; sessionCookie: string; secure: boolean; maxAgeMs: number },
+): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+    const setting = ([] as unknown[]).concat(res.getHeader('set-cookie') ?? []).some((v) => String(v).startsWith(`${c.sessionCookie}=`));
+    const s = req.session as (session.Session & Partial<session.SessionData>) | undefined;
+    const now = setting && s && !s.userId ? contentHash(s) : undefined;
+    if (now !== seen && (now || seen)) {
+      const value = now ?? '';
+      const attrs = [`Path=/`, 'HttpOnly', 'SameSite=Lax', now ? `Max-Age=${Math.floor(c.maxAgeMs / 1000)}` : 'Max-Age=0'];
+      if (c.secure) attrs.push('Secure');
+      res.append('Set-Cookie', `${c.name}=${value}; ${attrs.join('; ')}`);
+    }
+    return writeHead.apply(this, args);
+  } as Response['writeHead'];
 }
 
 const csrf = csrfSync({

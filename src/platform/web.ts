@@ -6,6 +6,7 @@ import type { DbHealth } from './db-health';
 import { pickLocale, translator, localized, type Locale, type Translate } from './i18n';
 import { formatMoney } from './money';
 import { csrfToken } from './security';
+import { readCookie } from './cookies';
 import type { Logger } from './logger';
 
 declare global {
@@ -93,21 +94,6 @@ export const flashLocals: RequestHandler = (req, res, next) => {
   }
   next();
 };
-
-export function readCookie(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k !== name) continue;
-    try {
-      return decodeURIComponent(v.join('='));
-    } catch {
-      return undefined; // a malformed cookie is no preference, not a server error
-    }
-  }
-  return undefined;
-}
 
 /** Queues a message for the next page the user sees. */
 export function flash(req: Request, type: 'success' | 'error' | 'info', key: string, params?: Record<string, string | number>): void {
