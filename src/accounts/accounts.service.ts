@@ -82,9 +82,15 @@ export async function createUser(input: {
   });
 }
 
-/** After a user's rights changed (a role given or taken): their sessions rotate on the next request. */
-export async function rightsChanged(userId: string | Types.ObjectId): Promise<void> {
-  await UserModel.updateOne({ _id: userId }, { $inc: { rightsVersion: 1 } });
+/**
+ * After a user's rights changed (a role given or taken, a co-op of theirs
+ * approved or paused): their sessions rotate and read their co-ops again on
+ * the next request. Call it after the change is written.
+ */
+export async function rightsChanged(userIds: string | Types.ObjectId | readonly (string | Types.ObjectId)[]): Promise<void> {
+  const ids = (Array.isArray(userIds) ? userIds : [userIds]).map((id) => new Types.ObjectId(String(id)));
+  if (ids.length === 1) await UserModel.updateOne({ _id: ids[0] }, { $inc: { rightsVersion: 1 } });
+  else if (ids.length > 1) await UserModel.updateMany({ _id: trusted({ $in: ids }) }, { $inc: { rightsVersion: 1 } });
 }
 
 /** Names and e-mails of these users, by id (missing ones are left out). */

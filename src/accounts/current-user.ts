@@ -26,7 +26,7 @@ export interface CurrentUser {
   isAdmin: boolean;
   locale: 'it' | 'en';
   emailVerified: boolean;
-  /** The co-ops this user belongs to, with the role in each. Read fresh on every request. */
+  /** The co-ops this user belongs to, with the role in each: current as of the user's rights version (see `loadUser`). */
   coops: UserCoop[];
 }
 
@@ -42,6 +42,9 @@ declare global {
 declare module 'express-session' {
   interface SessionData {
     rightsVersion?: number;
+    /** The user's co-ops as read at `rightsVersion`, and when (ms): see `loadUser`. */
+    coops?: UserCoop[];
+    coopsAt?: number;
   }
 }
 
@@ -50,7 +53,25 @@ export async function loadCurrentUser(userId: string, membershipsOf: Memberships
   return (await readUser(userId, membershipsOf))?.user ?? null;
 }
 
-async function readUser(userId: string, membershipsOf: MembershipsOf): Promise<{ user: CurrentUser; rightsVersion: number } | null> {
+/** Co-ops read earlier, and the rights version they were read at. */
+interface HeldCoops {
+  rightsVersion: number;
+  coops: UserCoop[];
+  at: number;
+}
+
+/**
+ * A session's co-ops are read again after this long even when the rights
+ * version has not moved: the bound on a change whose version bump was lost
+ * (a crash between the membership write and the bump).
+ */
+export const HELD_COOPS_MS = 5 * 60_000;
+
+async function readUser(
+  userId: string,
+  membershipsOf: MembershipsOf,
+  held?: HeldCoops,
+): Promise<{ user: CurrentUser; rightsVersion: number; fresh: boolean } | null> {
   if (!Types.ObjectId.isValid(userId)) return null;
   const user = await UserModel.findById(userId, {
     email: 1,
@@ -62,6 +83,10 @@ async function readUser(userId: string, membershipsOf: MembershipsOf): Promise<{
     rightsVersion: 1,
   }).lean();
   if (!user || user.deletedAt) return null;
+  const rightsVersion = user.rightsVersion ?? 0;
+  // The user is read after the co-ops were, and every change of memberships (or of a member's
+  // co-op status) bumps the version after writing: equal versions mean nothing changed since.
+  const reuse = held && held.rightsVersion === rightsVersion && Date.now() - held.at < HELD_COOPS_MS;
   const current: CurrentUser = {
     id: String(user._id),
     email: user.email,
@@ -69,30 +94,39 @@ async function readUser(userId: string, membershipsOf: MembershipsOf): Promise<{
     isAdmin: !!user.isAdmin,
     locale: user.locale === 'en' ? 'en' : 'it',
     emailVerified: !!user.emailVerifiedAt,
-    coops: await membershipsOf(String(user._id)),
+    coops: reuse ? held.coops : await membershipsOf(String(user._id)),
   };
-  return { user: current, rightsVersion: user.rightsVersion ?? 0 };
+  return { user: current, rightsVersion, fresh: !reuse };
 }
 
 /**
  * Loads `req.user` from the session on every request, so a removed
  * membership, a revoked admin right or a deleted account takes effect on
  * the user's next request. A session whose user is gone is destroyed.
+ *
+ * The user document is read every time (one read by `_id`); the co-ops are
+ * kept in the session with the rights version they were read at, and read
+ * again only when the version moved (or after HELD_COOPS_MS). Rotating the
+ * session on a version change writes the session anyway, so they ride along.
  */
 export const loadUser =
   (membershipsOf: MembershipsOf): RequestHandler =>
   async (req, res, next) => {
     const id = req.session?.userId;
     if (!id) return next();
-    const found = await readUser(id, membershipsOf);
+    const s = req.session;
+    const held =
+      s.coops && s.coopsAt && s.rightsVersion !== undefined ? { rightsVersion: s.rightsVersion, coops: s.coops, at: s.coopsAt } : undefined;
+    const found = await readUser(id, membershipsOf, held);
     if (!found) {
       await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
       return next();
     }
     // Rights changed since this session last looked (role changed, removed, made admin):
     // the session gets a new id, so a copy of the old cookie no longer carries the new rights.
-    if (req.session.rightsVersion !== found.rightsVersion) await rotateUserSession(req, found.rightsVersion);
     const user = found.user;
+    if (req.session.rightsVersion !== found.rightsVersion) await rotateUserSession(req, found.rightsVersion, user.coops);
+    else if (found.fresh) Object.assign(req.session, { coops: user.coops, coopsAt: Date.now() });
     req.user = user;
     res.locals.user = user;
     // Pages that depend on who is signed in must not be cached by anyone else.

@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { sessionCookieName } from '../platform/security';
 import type { EventBus } from '../platform/events';
 import './events';
+import type { SessionData } from 'express-session';
 
 /** What survives a rotation of the session id: the guest's cart and the chosen language. */
 const CARRIED_OVER = ['cart', 'locale'] as const;
@@ -47,8 +48,8 @@ export async function startUserSession(req: Request, userId: string, rightsVersi
  * whoever planted the old session could know it), so forms the user has
  * open keep working.
  */
-export async function rotateUserSession(req: Request, rightsVersion: number): Promise<void> {
-  await rotate(req, [...CARRIED_OVER, 'userId', 'createdAt', 'csrfToken'], { rightsVersion });
+export async function rotateUserSession(req: Request, rightsVersion: number, coops: NonNullable<SessionData['coops']>): Promise<void> {
+  await rotate(req, [...CARRIED_OVER, 'userId', 'createdAt', 'csrfToken'], { rightsVersion, coops, coopsAt: Date.now() });
 }
 
 /** Signs out: the session is destroyed in the store and the cookie cleared. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { CoopModel } from './coop.model';
 import { MembershipModel } from './membership.model';
+import { rightsChanged } from '../accounts';
 import { slugOf } from '../platform/text';
 import type { ApplicationInput } from './application.schemas';
 
@@ -47,6 +48,7 @@ export async function applyToJoin(userId: string, input: ApplicationInput): Prom
     await CoopModel.deleteOne({ _id: coop._id });
     throw err;
   }
+  await rightsChanged(userId);
   return { id: String(coop._id), slug: coop.slug };
 }
 

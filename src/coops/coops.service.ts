@@ -1,6 +1,8 @@
 import { Types } from 'mongoose';
 import { conflict, notFound } from '../platform/errors';
 import { CoopModel, type Coop } from './coop.model';
+import { MembershipModel } from './membership.model';
+import { rightsChanged } from '../accounts';
 
 /**
  * The co-op register as other features read and change it. Nobody outside
@@ -151,5 +153,8 @@ export async function changeCoopStatus(coopId: string, action: CoopTransition, r
   if (action === 'reject') set.rejectionReason = reason;
   const res = await CoopModel.updateOne({ _id: new Types.ObjectId(before.id), status: before.status as never }, { $set: set });
   if (res.modifiedCount !== 1) throw conflict('coop_status_conflict', 'The co-op changed meanwhile');
+  // Members' sessions hold the co-op's status (the workspace reads it): they read it again on their next request.
+  const members = await MembershipModel.find({ coop: before.id }, { user: 1 }).lean();
+  await rightsChanged(members.map((m) => m.user));
   return { before, after: await getCoopRow(coopId) };
 }

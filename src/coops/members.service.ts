@@ -141,6 +141,10 @@ export function createMembersService(deps: MembersDeps) {
       const m = await membershipIn(coopId, membershipId);
       if (m.role === role) return;
       if (role !== 'owner') await assertAnotherOwner(coopId, m);
+      // Bumped before the write as well as after: should the process die between the write and the
+      // second bump, sessions that had not read the user's co-ops since the first still read them again
+      // (and the held co-ops are read again after HELD_COOPS_MS in any case).
+      await rightsChanged(m.user);
       await MembershipModel.updateOne({ _id: m._id }, { $set: { role } });
       await rightsChanged(m.user);
     },
@@ -150,6 +154,7 @@ export function createMembersService(deps: MembersDeps) {
       assertCoopRole(actor, coopId, 'owner');
       const m = await membershipIn(coopId, membershipId);
       await assertAnotherOwner(coopId, m);
+      await rightsChanged(m.user); // before as well as after: see changeRole
       await MembershipModel.deleteOne({ _id: m._id });
       await rightsChanged(m.user);
     },
