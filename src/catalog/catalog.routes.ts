@@ -6,7 +6,7 @@ import { catalog, catalogGeneration, isInStock } from './read-model';
 import { homePage, listProducts, productPage, type Listing } from './catalog.service';
 import { listingQueryString, parseListingQuery, productSlugSchema, SORTS, type ListingFilters } from './catalog.schemas';
 import { imageSrcset, imageUrl, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
-import { pageCache } from './page-cache';
+import { bodyCache, pageCache } from './page-cache';
 
 /** Helpers every catalogue view (and the co-op pages) use to show products. */
 export const catalogViewHelpers = { imageUrl, imageSrcset, IMAGE_WIDTHS, LOGO_WIDTHS, unitPrice, isInStock };
@@ -20,10 +20,11 @@ export const jsonLd = (data: unknown): string =>
 
 const STOREFRONT = /^\/(shop|search|coops|products)(\/|$)|^\/$/;
 
-/** The storefront: home, listings, search and product pages (and the rendered-page cache the co-op pages share). */
+/** The storefront: home, listings, search and product pages (and the rendered-page caches the co-op pages share). */
 export function catalogRoutes(): Router {
   const router = Router();
-  router.use(pageCache({ paths: (path) => STOREFRONT.test(path), generation: catalogGeneration }));
+  const storefront = { paths: (path: string) => STOREFRONT.test(path), generation: catalogGeneration };
+  router.use(pageCache(storefront), bodyCache(storefront));
 
   router.get('/', async (req, res) => {
     const home = await homePage();

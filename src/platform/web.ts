@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import { VIEWS_DIR, type Config } from './config';
 import { AppError, isAppError } from './errors';
@@ -30,6 +31,11 @@ export function useViews(app: Express, config: Config): void {
   if (config.isProduction) app.enable('view cache');
   app.use((req, res, next) => {
     const render = res.render.bind(res);
+    const inLayout = (opts: Record<string, unknown>, html: string) => {
+      if (opts.layout === false) return res.send(html);
+      const layout = typeof opts.layout === 'string' ? opts.layout : 'layouts/main';
+      render(layout, { ...opts, body: html }, (err: Error | null, page: string) => (err ? next(err) : res.send(page)));
+    };
     res.render = ((
       view: string,
       locals?: Record<string, unknown> | ((err: Error, html: string) => void),
@@ -37,14 +43,56 @@ export function useViews(app: Express, config: Config): void {
     ) => {
       if (typeof locals === 'function' || cb) return render(view, locals as object, cb);
       const opts = locals ?? {};
-      render(view, opts, (err: Error | null, html: string) => {
+      const capture = res.locals.captureBody as ((page: CachedBody) => void) | undefined;
+      if (!capture || opts.layout === false || res.statusCode !== 200) {
+        render(view, opts, (err: Error | null, html: string) => (err ? next(err) : inLayout(opts, html)));
+        return;
+      }
+      // Rendered for everyone who asks for this URL: the visitor's own CSRF token goes in after.
+      render(view, { ...opts, csrf: () => CSRF_SLOT }, (err: Error | null, html: string) => {
         if (err) return next(err);
-        if (opts.layout === false) return res.send(html);
-        const layout = typeof opts.layout === 'string' ? opts.layout : 'layouts/main';
-        render(layout, { ...opts, body: html }, (err2: Error | null, page: string) => (err2 ? next(err2) : res.send(page)));
+        const page: CachedBody = {
+          body: html,
+          title: (opts.title ?? res.locals.title) as string | undefined,
+          description: (opts.description ?? res.locals.description) as string | undefined,
+          head: (opts.head ?? res.locals.head ?? '') as string,
+        };
+        capture(page);
+        inLayout(opts, withCsrf(page.body, req));
       });
     }) as Response['render'];
     next();
+  });
+}
+
+/**
+ * The body of a page (everything the layout wraps) as rendered for any
+ * visitor, with what the layout takes from the page; `sendCachedBody` puts it
+ * in the layout for the visitor at hand (their header, cart count, flash
+ * messages and CSRF token). A middleware opts a request in by setting
+ * `res.locals.captureBody`; its view must then show nothing that depends on
+ * who asks (the user, the session) other than through `csrf()`.
+ */
+export interface CachedBody {
+  body: string;
+  title?: string;
+  description?: string;
+  head: string;
+}
+
+/** Where `csrf()` was called in a body rendered for anyone; unguessable, and plain letters so escaping leaves it alone. */
+const CSRF_SLOT = `csrfslot${randomBytes(12).toString('hex')}`;
+
+const withCsrf = (body: string, req: Request) => (body.includes(CSRF_SLOT) ? body.replaceAll(CSRF_SLOT, csrfToken(req)) : body);
+
+/** Answers with a cached body inside the layout, rendered for this visitor. */
+export function sendCachedBody(req: Request, res: Response, page: CachedBody): void {
+  res.render('layouts/main', {
+    title: page.title,
+    description: page.description,
+    head: page.head,
+    body: withCsrf(page.body, req),
+    layout: false,
   });
 }
 

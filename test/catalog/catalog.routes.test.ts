@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import request from 'supertest';
+import ejs from 'ejs';
 import { buildApp } from '../support/app';
 import { catalogChanged, stockChanged } from '../../src/catalog';
 import { ProductModel } from '../../src/catalog/product.model';
@@ -321,3 +322,78 @@ describe('rendered-page cache for visitors without a session', () => {
 });
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+
+describe('rendered-page bodies for visitors with a session', () => {
+  let app: Express;
+  before(() => {
+    app = buildApp().app;
+  });
+
+  /** A guest with one unit of `p` in the cart; returns the browser. */
+  async function guestWithCart(p: { _id: unknown; slug: string }) {
+    const b = request.agent(app);
+    const page = await b.get(`/products/${p.slug}`).expect(200);
+    await b
+      .post('/cart/items')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), productId: String(p._id), sku: 'default', quantity: '1' })
+      .expect(303);
+    await b.get('/cart').expect(200); // shows the flash of the add once
+    return b;
+  }
+
+  it('renders a product body once and gives each visitor their own header and CSRF token', async () => {
+    const coop = await makeCoop();
+    const [p, q] = [await makeProduct(coop), await makeProduct(coop)];
+    await catalogChanged();
+    const one = await guestWithCart(p);
+    const two = await guestWithCart(p);
+    await two
+      .post('/cart/items')
+      .type('form')
+      .send({ _csrf: csrfOf((await two.get('/cart')).text), productId: String(q._id), sku: 'default', quantity: '2' });
+    await two.get('/cart').expect(200);
+    const renders = countRenders(app, 'catalog/product.ejs');
+    const a = await one.get(`/products/${q.slug}`).expect(200);
+    const b = await two.get(`/products/${q.slug}`).expect(200);
+    assert.equal(renders(), 1, 'the second visitor got the body rendered for the first');
+    assert.match(a.text, /class="badge"[^>]*>1</);
+    assert.match(b.text, /class="badge"[^>]*>3</);
+    assert.notEqual(csrfOf(a.text), csrfOf(b.text));
+    assert.doesNotMatch(a.text, /csrfslot/);
+    // Each token is its visitor's own: the form on the page works.
+    await one
+      .post('/cart/items')
+      .type('form')
+      .send({ _csrf: csrfOf(a.text), productId: String(q._id), sku: 'default', quantity: '1' })
+      .expect(303);
+    await two
+      .post('/cart/items')
+      .type('form')
+      .send({ _csrf: csrfOf(a.text), productId: String(q._id), sku: 'default', quantity: '1' })
+      .expect(403);
+  });
+
+  it('shows an edit as soon as the catalogue reloads', async () => {
+    const coop = await makeCoop();
+    const p = await makeProduct(coop, { nameIt: 'Corpo prima' });
+    await catalogChanged();
+    const b = await guestWithCart(p);
+    assert.match((await b.get(`/products/${p.slug}`).expect(200)).text, /Corpo prima/);
+    await ProductModel.updateOne({ _id: p._id }, { $set: { 'name.it': 'Corpo dopo' } });
+    await catalogChanged();
+    const after = await b.get(`/products/${p.slug}`).expect(200);
+    assert.match(after.text, /Corpo dopo/);
+    assert.doesNotMatch(after.text, /Corpo prima/);
+  });
+});
+
+/** Counts renders of one view from now on, to tell a kept body from a new one. */
+function countRenders(app: Express, view: string): () => number {
+  let n = 0;
+  app.engine('ejs', (file: string, options: object, cb: (err: Error | null, html?: string) => void) => {
+    if (file.endsWith(view)) n++;
+    ejs.renderFile(file, options, cb);
+  });
+  return () => n;
+}
