@@ -119,6 +119,12 @@ interface Row {
   maxMs?: number;
   /** The app process's largest resident size while the scenario ran, in MiB. */
   rssMaxMiB?: number | null;
+  /**
+   * The app process's CPU time (user + system) per answered request, in ms:
+   * what a page costs the app, which a busy machine changes far less than
+   * it changes requests per second.
+   */
+  appCpuMsPerRequest?: number | null;
 }
 
 /** Asks FerretDB's debug server for a CPU profile over the next `seconds` (Go's pprof format). */
@@ -168,13 +174,20 @@ async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine, a
       : undefined;
   console.error(`bench: measuring ${s.name} for ${duration} s`);
   let rssMaxMiB: number | null = null;
+  const cpuBefore = cpuMs(appPid);
   const sampler = setInterval(() => {
     const now = rssMiB(appPid);
     if (now !== null) rssMaxMiB = Math.max(rssMaxMiB ?? 0, now);
   }, 500);
   const r = await load(s, opts, duration).finally(() => clearInterval(sampler));
+  const cpuAfter = cpuMs(appPid);
   await profiling;
-  return { scenario: s.name, description: s.description, ...r, rssMaxMiB: s.baseline ? null : rssMaxMiB };
+  const answered = r.requestsPerSec * duration;
+  const appCpuMsPerRequest =
+    !s.baseline && cpuBefore !== null && cpuAfter !== null && answered > 0
+      ? Math.round(((cpuAfter - cpuBefore) / answered) * 100) / 100
+      : null;
+  return { scenario: s.name, description: s.description, ...r, rssMaxMiB: s.baseline ? null : rssMaxMiB, appCpuMsPerRequest };
 }
 
 async function main(): Promise<void> {
@@ -287,6 +300,7 @@ async function main(): Promise<void> {
             non2xx: r.non2xx,
             errors: r.errors,
             'RSS MiB': r.rssMaxMiB ?? '',
+            'app CPU ms/req': r.appCpuMsPerRequest ?? '',
           },
         ]),
       ),
@@ -347,6 +361,18 @@ async function main(): Promise<void> {
     await mongoose.disconnect().catch(() => undefined);
     await engine.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux; clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
   }
 }
 
