@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { SESSION_COOKIE } from '../platform/security';
-import { sendCachedBody, type CachedBody } from '../platform/web';
+import { contentHash } from '../platform/session-cache';
+import { hasCsrfSlot, sendCachedBody, withCsrf, type CachedBody, type Capture } from '../platform/web';
 
 interface CacheOptions {
   paths: (path: string) => boolean;
@@ -49,66 +49,65 @@ class Pages<T> {
   }
 }
 
-const hasSession = (req: Request) => req.headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false;
-
 /**
- * Keeps the storefront pages rendered for visitors without a session.
+ * Keeps the storefront pages of guests: visitors who are not signed in,
+ * with or without a session and a cart.
  *
- * Such a visitor has no user, no cart, no flash message and no CSRF token,
- * so a page depends only on its URL and language: it is served again
- * without rendering. A response that sets a cookie (a page with a form
- * starts a session) or is not a 200 is never kept.
+ * What a guest's page depends on besides its URL and language is the cart
+ * count in the header, the flash messages and the CSRF token of a form. So
+ * a page is kept per cart count; a visitor with a message to show is
+ * served fresh; and the token is a slot each visitor's own fills (which is
+ * when a visitor without a session gets one, as before). A page whose
+ * rendering changed the session in any other way is not kept, nor is any
+ * answer but a 200 page.
  */
 export function pageCache(opts: CacheOptions): RequestHandler {
-  const pages = new Pages<{ body: Buffer; etag: string }>(opts);
+  const pages = new Pages<{ html: string; etag?: string }>(opts);
   return (req, res, next) => {
-    const key = pages.keyOf(req);
-    if (!key || hasSession(req)) return next();
+    const url = pages.keyOf(req);
+    if (!url || req.user || (res.locals.flash as unknown[]).length > 0) return next();
+    const key = `${Number(res.locals.cartCount) || 0}|${url}`;
     const hit = pages.get(key);
     if (hit) {
-      res.set('ETag', hit.etag).type('html').send(hit.body);
+      if (hit.etag) res.set('ETag', hit.etag);
+      res.type('html').send(withCsrf(hit.html, req));
       return;
     }
     const keep = pages.setter(key);
-    const send = res.send.bind(res);
-    res.send = ((body: unknown) => {
-      // A page that put something in the session (a CSRF token for a form) is that visitor's own.
-      const sessionUsed = Object.keys(req.session ?? {}).some((k) => k !== 'cookie');
-      const cacheable =
-        !sessionUsed &&
-        typeof body === 'string' &&
-        res.statusCode === 200 &&
-        !res.getHeader('set-cookie') &&
-        !String(res.getHeader('cache-control') ?? '').includes('no-store') &&
-        String(res.getHeader('content-type') ?? 'text/html').startsWith('text/html');
-      if (cacheable) {
-        const bytes = Buffer.from(body);
-        // The ETag worked out once (Express would hash the page on every send).
+    const before = req.session ? contentHash(req.session) : '';
+    const capture: Capture = {
+      part: 'page',
+      keep: (html) => {
+        if ((req.session ? contentHash(req.session) : '') !== before) return;
+        const bytes = Buffer.from(html);
+        // For a page without a form, the ETag worked out once (Express would hash the page on every send).
         keep({
-          body: bytes,
-          etag: `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64url').slice(0, 27)}"`,
+          html,
+          etag: !hasCsrfSlot(html)
+            ? `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64url').slice(0, 27)}"`
+            : undefined,
         });
-      }
-      return send(body);
-    }) as typeof res.send;
+      },
+    };
+    res.locals.capture = capture;
     next();
   };
 }
 
 /**
- * The same pages for visitors with a session (a cart, a sign-in): the
- * page's body is the same for everyone, so it is kept once and put in the
- * layout for each visitor, with their header, cart count, messages and
- * CSRF token (see `CachedBody`). Mounted after the session and the user.
+ * The same pages for signed-in visitors: their header differs, but a
+ * storefront page's body is the same for everyone, so it is kept once and
+ * put in the layout for each visitor (see `CachedBody`).
  */
 export function bodyCache(opts: CacheOptions): RequestHandler {
   const pages = new Pages<CachedBody>(opts);
   return (req, res, next) => {
     const key = pages.keyOf(req);
-    if (!key || !hasSession(req)) return next();
+    if (!key || !req.user) return next();
     const hit = pages.get(key);
     if (hit) return sendCachedBody(req, res, hit);
-    res.locals.captureBody = pages.setter(key);
+    const capture: Capture = { part: 'body', keep: pages.setter(key) };
+    res.locals.capture = capture;
     next();
   };
 }

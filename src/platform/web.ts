@@ -31,11 +31,12 @@ export function useViews(app: Express, config: Config): void {
   if (config.isProduction) app.enable('view cache');
   app.use((req, res, next) => {
     const render = res.render.bind(res);
-    const inLayout = (opts: Record<string, unknown>, html: string) => {
-      if (opts.layout === false) return res.send(html);
+    const inLayout = (opts: Record<string, unknown>, html: string, then: (page: string) => void) => {
+      if (opts.layout === false) return then(html);
       const layout = typeof opts.layout === 'string' ? opts.layout : 'layouts/main';
-      render(layout, { ...opts, body: html }, (err: Error | null, page: string) => (err ? next(err) : res.send(page)));
+      render(layout, { ...opts, body: html }, (err: Error | null, page: string) => (err ? next(err) : then(page)));
     };
+    const send = (html: string) => res.send(html);
     res.render = ((
       view: string,
       locals?: Record<string, unknown> | ((err: Error, html: string) => void),
@@ -43,22 +44,29 @@ export function useViews(app: Express, config: Config): void {
     ) => {
       if (typeof locals === 'function' || cb) return render(view, locals as object, cb);
       const opts = locals ?? {};
-      const capture = res.locals.captureBody as ((page: CachedBody) => void) | undefined;
+      const capture = res.locals.capture as Capture | undefined;
       if (!capture || opts.layout === false || res.statusCode !== 200) {
-        render(view, opts, (err: Error | null, html: string) => (err ? next(err) : inLayout(opts, html)));
+        render(view, opts, (err: Error | null, html: string) => (err ? next(err) : inLayout(opts, html, send)));
         return;
       }
       // Rendered for everyone who asks for this URL: the visitor's own CSRF token goes in after.
-      render(view, { ...opts, csrf: () => CSRF_SLOT }, (err: Error | null, html: string) => {
+      const anyone = { ...opts, csrf: () => CSRF_SLOT };
+      render(view, anyone, (err: Error | null, html: string) => {
         if (err) return next(err);
-        const page: CachedBody = {
+        if (capture.part === 'page') {
+          inLayout(anyone, html, (page) => {
+            capture.keep(page);
+            send(withCsrf(page, req));
+          });
+          return;
+        }
+        capture.keep({
           body: html,
           title: (opts.title ?? res.locals.title) as string | undefined,
           description: (opts.description ?? res.locals.description) as string | undefined,
           head: (opts.head ?? res.locals.head ?? '') as string,
-        };
-        capture(page);
-        inLayout(opts, withCsrf(page.body, req));
+        });
+        inLayout(opts, withCsrf(html, req), send);
       });
     }) as Response['render'];
     next();
@@ -69,9 +77,7 @@ export function useViews(app: Express, config: Config): void {
  * The body of a page (everything the layout wraps) as rendered for any
  * visitor, with what the layout takes from the page; `sendCachedBody` puts it
  * in the layout for the visitor at hand (their header, cart count, flash
- * messages and CSRF token). A middleware opts a request in by setting
- * `res.locals.captureBody`; its view must then show nothing that depends on
- * who asks (the user, the session) other than through `csrf()`.
+ * messages and CSRF token).
  */
 export interface CachedBody {
   body: string;
@@ -80,10 +86,25 @@ export interface CachedBody {
   head: string;
 }
 
-/** Where `csrf()` was called in a body rendered for anyone; unguessable, and plain letters so escaping leaves it alone. */
+/**
+ * A middleware opts a request in to keeping what it renders by setting
+ * `res.locals.capture`: the whole page (`page`: for a visitor whose page
+ * depends on nothing but the URL, the language and what the cache keys it
+ * by) or the body alone (`body`: the view must then show nothing that
+ * depends on who asks). Either way `csrf()` leaves a slot that each
+ * visitor's own token fills (`withCsrf`).
+ */
+export type Capture = { part: 'page'; keep(html: string): void } | { part: 'body'; keep(page: CachedBody): void };
+
+/** Where `csrf()` was called in a page rendered for anyone; unguessable, and plain letters so escaping leaves it alone. */
 const CSRF_SLOT = `csrfslot${randomBytes(12).toString('hex')}`;
 
-const withCsrf = (body: string, req: Request) => (body.includes(CSRF_SLOT) ? body.replaceAll(CSRF_SLOT, csrfToken(req)) : body);
+/** Whether a kept page has a CSRF slot (a form), so it differs per visitor. */
+export const hasCsrfSlot = (html: string): boolean => html.includes(CSRF_SLOT);
+
+/** A kept page or body with this visitor's CSRF token in its slots (making one, and so a session, only when it has any). */
+export const withCsrf = (html: string, req: Request): string =>
+  html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, csrfToken(req)) : html;
 
 /** Answers with a cached body inside the layout, rendered for this visitor. */
 export function sendCachedBody(req: Request, res: Response, page: CachedBody): void {

@@ -8,7 +8,7 @@ import { catalogChanged, stockChanged } from '../../src/catalog';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import { trusted } from '../../src/platform/db';
-import { makeCoop, makeProduct } from '../support/factories';
+import { makeCoop, makeProduct, makeUser, PASSWORD } from '../support/factories';
 
 describe('storefront pages', () => {
   let app: Express;
@@ -323,7 +323,7 @@ describe('rendered-page cache for visitors without a session', () => {
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 
-describe('rendered-page bodies for visitors with a session', () => {
+describe('rendered pages for visitors with a session', () => {
   let app: Express;
   before(() => {
     app = buildApp().app;
@@ -342,36 +342,76 @@ describe('rendered-page bodies for visitors with a session', () => {
     return b;
   }
 
-  it('renders a product body once and gives each visitor their own header and CSRF token', async () => {
+  it('renders a page once for guests with as much in the cart, each with their own CSRF token', async () => {
     const coop = await makeCoop();
     const [p, q] = [await makeProduct(coop), await makeProduct(coop)];
     await catalogChanged();
     const one = await guestWithCart(p);
     const two = await guestWithCart(p);
-    await two
-      .post('/cart/items')
-      .type('form')
-      .send({ _csrf: csrfOf((await two.get('/cart')).text), productId: String(q._id), sku: 'default', quantity: '2' });
-    await two.get('/cart').expect(200);
     const renders = countRenders(app, 'catalog/product.ejs');
     const a = await one.get(`/products/${q.slug}`).expect(200);
     const b = await two.get(`/products/${q.slug}`).expect(200);
-    assert.equal(renders(), 1, 'the second visitor got the body rendered for the first');
+    assert.equal(renders(), 1, 'the second guest got the page rendered for the first');
     assert.match(a.text, /class="badge"[^>]*>1</);
-    assert.match(b.text, /class="badge"[^>]*>3</);
+    assert.match(b.text, /class="badge"[^>]*>1</);
     assert.notEqual(csrfOf(a.text), csrfOf(b.text));
-    assert.doesNotMatch(a.text, /csrfslot/);
-    // Each token is its visitor's own: the form on the page works.
-    await one
+    assert.doesNotMatch(a.text + b.text, /csrfslot/);
+    // Each token is its visitor's own: the form works with it, and not with the other's.
+    const add = (who: typeof one, token: string | undefined) =>
+      who
+        .post('/cart/items')
+        .type('form')
+        .send({ _csrf: token, productId: String(q._id), sku: 'default', quantity: '2' });
+    await add(one, csrfOf(a.text)).expect(303);
+    await add(two, csrfOf(a.text)).expect(403);
+    // A guest with another count gets a page of their own.
+    await one.get('/cart').expect(200);
+    const three = await one.get(`/products/${q.slug}`).expect(200);
+    assert.equal(renders(), 2);
+    assert.match(three.text, /class="badge"[^>]*>3</);
+  });
+
+  it('serves a guest with a message to show a fresh page', async () => {
+    const coop = await makeCoop();
+    const p = await makeProduct(coop);
+    await catalogChanged();
+    const b = await guestWithCart(p);
+    await b.get(`/products/${p.slug}`).expect(200);
+    const page = await b.get(`/products/${p.slug}`).expect(200);
+    await b
       .post('/cart/items')
       .type('form')
-      .send({ _csrf: csrfOf(a.text), productId: String(q._id), sku: 'default', quantity: '1' })
-      .expect(303);
-    await two
-      .post('/cart/items')
-      .type('form')
-      .send({ _csrf: csrfOf(a.text), productId: String(q._id), sku: 'default', quantity: '1' })
-      .expect(403);
+      .send({ _csrf: csrfOf(page.text), productId: String(p._id), sku: 'default', quantity: '1' });
+    const renders = countRenders(app, 'catalog/product.ejs');
+    const withFlash = await b.get(`/products/${p.slug}`).expect(200);
+    assert.equal(renders(), 1);
+    assert.match(withFlash.text, /class="flash flash-success"/);
+    assert.doesNotMatch((await b.get(`/products/${p.slug}`).expect(200)).text, /class="flash flash-success"/);
+  });
+
+  it('renders a page body once for signed-in visitors, each in their own header', async () => {
+    const coop = await makeCoop();
+    const q = await makeProduct(coop);
+    await catalogChanged();
+    const [u1, u2] = [await makeUser({ isAdmin: true }), await makeUser()];
+    const signedIn = async (email: string) => {
+      const b = request.agent(app);
+      const login = await b.get('/login').expect(200);
+      await b
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrfOf(login.text), email, password: PASSWORD })
+        .expect(303);
+      return b;
+    };
+    const [b1, b2] = [await signedIn(u1.email), await signedIn(u2.email)];
+    const renders = countRenders(app, 'catalog/product.ejs');
+    const a = await b1.get(`/products/${q.slug}`).expect(200);
+    const b = await b2.get(`/products/${q.slug}`).expect(200);
+    assert.equal(renders(), 1);
+    assert.match(a.text, /href="\/admin"/);
+    assert.doesNotMatch(b.text, /href="\/admin"/);
+    assert.notEqual(csrfOf(a.text), csrfOf(b.text));
   });
 
   it('shows an edit as soon as the catalogue reloads', async () => {
