@@ -6,7 +6,8 @@ import { testEngines } from '../support/engines';
 import { makePaidOrder, sendStripeEvent } from '../payouts/fixtures';
 import { OrderModel } from '../../src/orders/order.model';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
-import { makePayableCoop } from '../support/factories';
+import { makePayableCoop, makeUser } from '../support/factories';
+import { logIn, type Agent } from '../accounts/helpers';
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -47,9 +48,10 @@ describe('health endpoints', () => {
       it('responds 503, pages answer 503 within 5 s, webhooks are not acknowledged, and all recover with nothing lost', async function () {
         this.timeout(60_000);
         const { db } = testEngines();
-        // A visitor with a session: every request of theirs needs the session store.
+        // A signed-in visitor: every request of theirs needs the session store (a guest's page
+        // views may be answered from memory, see GuestSessionCache).
         const visitor = request.agent(app);
-        await visitor.get('/login').expect(200);
+        await logIn(visitor as unknown as Agent, (await makeUser()).email);
         const coop = await makePayableCoop();
         const paid = await makePaidOrder([{ coopId: coop.id, lines: [{ unitCents: 1200, quantity: 2 }] }]);
         await db.stop();
