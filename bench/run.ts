@@ -62,6 +62,11 @@ const children: ChildProcess[] = [];
 process.once('exit', () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')));
 const PROFILES_DIR = join(ROOT_DIR, 'bench', 'results', 'profiles');
 
+/** The heap limits `npm start` gives the app (package.json), so the bench measures the memory a real start uses. */
+const START_FLAGS = (JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((f) => /^--max-[a-z-]+=\d+$/.test(f));
+
 /** Starts a TypeScript entry point in its own Node process (as `npm start` does). */
 function startNode(entry: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
@@ -260,7 +265,7 @@ async function main(): Promise<void> {
         UPLOADS_DIR: uploadsDir,
         ...stripeEnv,
       },
-      args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`] : [],
+      [...START_FLAGS, ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`] : [])],
     );
     startNode(join(ROOT_DIR, 'bench', 'hello.ts'), { PORT: String(helloPort) });
     await Promise.all([waitForPort(appPort, 120_000), waitForPort(helloPort, 30_000)]);
