@@ -9,11 +9,11 @@ import type { FileStorage } from '../platform/storage';
 import { ProductModel } from './product.model';
 import { StockLevelModel, stockId } from './stock.model';
 import { adjustStock } from './stock.service';
-import { departmentOf } from './categories';
+import { DEPARTMENT_SLUGS, departmentOf } from './categories';
 import { normalizeText, searchTermsFor } from './search-terms';
 import { GoodsImportClaimModel, GoodsImportModel, type GoodsImportRow } from './goods-import.model';
 import { removeProductImage, storeProductImage } from './images';
-import type { GoodsInput } from './goods.schemas';
+import { publishProblems, type GoodsInput } from './goods.schemas';
 import { catalogChanged, stockChanged } from './read-model';
 import { toCsv } from '../platform/csv';
 import { expiryJob } from '../platform/expiry';
@@ -70,12 +70,14 @@ export async function goodsForEdit(coop: ActingCoop, productId: string) {
 function productFields(coop: ActingCoop, input: GoodsInput) {
   const name = { it: input.nameIt, en: input.nameEn };
   const description = { it: input.descriptionIt, en: input.descriptionEn };
+  const prices = input.variants.map((v) => v.priceCents).filter((c) => c > 0);
   return {
-    department: departmentOf(input.category),
-    category: input.category,
+    // A draft without a category yet files under the first department until one is chosen.
+    department: input.category ? departmentOf(input.category) : DEPARTMENT_SLUGS[0],
+    category: input.category || undefined,
     name,
     description,
-    priceCents: Math.min(...input.variants.map((v) => v.priceCents)),
+    priceCents: prices.length ? Math.min(...prices) : 0,
     ivaRate: input.ivaRate,
     unit: input.unit,
     variants: input.variants.map((v) => ({
@@ -99,9 +101,34 @@ function productFields(coop: ActingCoop, input: GoodsInput) {
   };
 }
 
-/** Goods can be put on sale only once an admin approved the co-op. */
-function assertCanPublish(coop: ActingCoop, publish: boolean) {
-  if (publish && coop.status !== 'approved') throw new AppError('coop_not_approved', 'The co-op is not approved yet', 409);
+/** A photo uploaded with the form, already checked and stored (`stageGoodsImage`), to add when the form saves. */
+export interface StagedImage {
+  key: string;
+  widths: number[];
+  alt: { it: string; en: string };
+}
+
+const MAX_IMAGES = 8;
+
+/**
+ * Goods can be put on sale only once an admin approved the co-op, and
+ * only complete: a category, a price for every variant and at least one
+ * photo (a buyer trusts what they can see). Drafts need none of it.
+ */
+function assertCanPublish(coop: ActingCoop, input: GoodsInput, photos: number) {
+  if (!input.published) return;
+  if (coop.status !== 'approved') throw new AppError('coop_not_approved', 'The co-op is not approved yet', 409);
+  if (Object.keys(publishProblems(input)).length) throw new AppError('goods_incomplete', 'Category and prices are needed to publish', 422);
+  if (photos < 1) throw new AppError('photo_required', 'A product needs a photo to go on sale', 422);
+}
+
+/**
+ * Checks and stores a photo sent with the goods form before the product is
+ * saved (the form may come back for a correction, or be a new product):
+ * the caller keeps the result and hands it to `createGoods`/`updateGoods`.
+ */
+export async function stageGoodsImage(storage: FileStorage, data: Buffer): Promise<{ key: string; widths: number[] }> {
+  return storeProductImage(storage, data);
 }
 
 async function freeProductSlug(name: string): Promise<string> {
@@ -133,12 +160,14 @@ export async function setStock(
 }
 
 /** Creates a product for the co-op with its stock. Publishing needs an approved co-op. */
-export async function createGoods(coop: ActingCoop, input: GoodsInput): Promise<string> {
-  assertCanPublish(coop, input.published);
+export async function createGoods(coop: ActingCoop, input: GoodsInput, images: StagedImage[] = []): Promise<string> {
+  if (images.length > MAX_IMAGES) throw new AppError('too_many_images', 'At most 8 images', 422);
+  assertCanPublish(coop, input, images.length);
   const product = await ProductModel.create({
     coop: new Types.ObjectId(coop.id),
     slug: await freeProductSlug(input.nameIt),
     published: input.published,
+    images,
     ...productFields(coop, input),
   });
   for (const v of input.variants) await setStock(product._id, v.sku, v.stock, 0);
@@ -150,9 +179,12 @@ export async function createGoods(coop: ActingCoop, input: GoodsInput): Promise<
  * Saves the edit form: content, variants, prices and stock (as differences,
  * see setStock). Returns the units taken off that were no longer free.
  */
-export async function updateGoods(coop: ActingCoop, productId: string, input: GoodsInput): Promise<number> {
+export async function updateGoods(coop: ActingCoop, productId: string, input: GoodsInput, images: StagedImage[] = []): Promise<number> {
   const product = await ownProduct(coop, productId);
-  assertCanPublish(coop, input.published && !product.published);
+  if (product.images.length + images.length > MAX_IMAGES) throw new AppError('too_many_images', 'At most 8 images', 422);
+  // A product already on sale stays so while its co-op is paused; the other rules hold for every save that publishes.
+  assertCanPublish(product.published ? { ...coop, status: 'approved' } : coop, input, product.images.length + images.length);
+  for (const image of images) product.images.push(image);
   product.set({ ...productFields(coop, input), published: input.published && !product.archived });
   await product.save();
   let short = 0;
@@ -197,7 +229,7 @@ export async function addGoodsImage(
   alt: { it: string; en: string },
 ): Promise<void> {
   const product = await ownProduct(coop, productId);
-  if (product.images.length >= 8) throw new AppError('too_many_images', 'At most 8 images', 422);
+  if (product.images.length >= MAX_IMAGES) throw new AppError('too_many_images', 'At most 8 images', 422);
   const stored = await storeProductImage(storage, data);
   product.images.push({ ...stored, alt });
   await product.save();
@@ -209,11 +241,21 @@ export async function removeGoodsImage(storage: FileStorage, coop: ActingCoop, p
   const product = await ownProduct(coop, productId);
   const image = product.images.find((i) => i.key === key);
   if (!image) throw notFound('image_not_found', 'No such image');
-  product.images.pull({ key });
+  // Images have no _id, so `pull({ key })` would match nothing: keep the others instead.
+  product.set(
+    'images',
+    product.images.filter((i) => i.key !== key),
+  );
   await product.save();
   await catalogChanged({ productIds: [productId] });
   const stillUsed = await ProductModel.exists({ 'images.key': key });
   if (!stillUsed) await removeProductImage(storage, { key, widths: image.widths });
+}
+
+/** Drops a photo the form stored but the member removed before saving (its files go unless a product shows them). */
+export async function discardStagedImage(storage: FileStorage, image: { key: string; widths: number[] }): Promise<void> {
+  if (await ProductModel.exists({ 'images.key': image.key })) return;
+  await removeProductImage(storage, image);
 }
 
 export const MAX_IMPORT_ROWS = 2000;
@@ -358,4 +400,19 @@ export async function goodsCounts(coopId: string): Promise<{ published: number; 
     ProductModel.countDocuments({ coop, published: false, archived: false }),
   ]);
   return { published, drafts };
+}
+
+/** At or below this many units a variant on sale counts as running low. */
+export const LOW_STOCK_UNITS = 3;
+
+/**
+ * How many variants of the co-op's goods on sale are running low (at most
+ * `LOW_STOCK_UNITS` left, sold out included): one read of its products on
+ * sale, one of their stock levels by `_id`.
+ */
+export async function lowStockCount(coopId: string, atMost = LOW_STOCK_UNITS): Promise<number> {
+  const products = await ProductModel.find({ coop: new Types.ObjectId(coopId), published: true, archived: false }, { variants: 1 }).lean();
+  const ids = products.flatMap((p) => p.variants.map((v) => stockId(p._id, v.sku)));
+  const stock = await stockFor(ids);
+  return ids.filter((id) => (stock.get(id) ?? 0) <= atMost).length;
 }

@@ -34,7 +34,7 @@ export {
 } from './read-model';
 export { catalogJobs } from './catalog.jobs';
 export { getPurchasable, getProductsByIds, listCoops } from './catalog.service';
-export { goodsCounts } from './goods.service';
+export { goodsCounts, lowStockCount, LOW_STOCK_UNITS } from './goods.service';
 export { readProductsLive, readOnHandLive } from './live';
 /** The co-op's goods editing (the workspace's pages call it). */
 export * as goods from './goods.service';
@@ -55,7 +55,7 @@ export {
   type Unit,
 } from './categories';
 export { searchTermsFor } from './search-terms';
-export { GoodsSchema, ImageAltSchema, type GoodsInput } from './goods.schemas';
+export { GoodsSchema, ImageAltSchema, MAX_VARIANTS, goodsIntent, publishProblems, type GoodsInput } from './goods.schemas';
 export { ProductModel } from './product.model';
 export { StockLevelModel, stockId, type StockHold } from './stock.model';
 export {

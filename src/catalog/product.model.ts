@@ -14,7 +14,8 @@ const variantSchema = new Schema(
     label: text,
     size: { type: String, default: '' },
     colour: { type: String, default: '' },
-    priceCents: { type: Number, required: true, min: 1, validate: Number.isInteger },
+    /** 0 only in a draft not priced yet: publishing asks for a price. */
+    priceCents: { type: Number, required: true, min: 0, validate: Number.isInteger },
   },
   { _id: false },
 );
@@ -33,12 +34,19 @@ const productSchema = new Schema(
   {
     coop: { type: Schema.Types.ObjectId, ref: 'Coop', required: true },
     department: { type: String, enum: DEPARTMENT_SLUGS, required: true },
-    category: { type: String, enum: CATEGORY_SLUGS, required: true },
+    /** A draft may not have one yet; a product on sale always has (publishing asks for it). */
+    category: {
+      type: String,
+      enum: CATEGORY_SLUGS,
+      required(this: { published?: boolean }) {
+        return !!this.published;
+      },
+    },
     slug: { type: String, required: true, unique: true, lowercase: true, trim: true },
     name: text,
     description: text,
-    /** The lowest variant price, kept for listing and sorting. */
-    priceCents: { type: Number, required: true, min: 1, validate: Number.isInteger },
+    /** The lowest variant price, kept for listing and sorting (0 in a draft not priced yet). */
+    priceCents: { type: Number, required: true, min: 0, validate: Number.isInteger },
     ivaRate: { type: Number, enum: IVA_RATES, required: true },
     unit: { type: String, enum: UNIT_CODES, default: 'piece' },
     variants: { type: [variantSchema], default: [] },

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENTS, IVA_RATES, UNIT_CODES, goods } from '../catalog';
+import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENTS, IVA_RATES, MAX_VARIANTS, UNIT_CODES, goods } from '../catalog';
 
 /** The goods form: its options, its values from a stored product or from a submitted body, and its page. */
 const goodsFormOptions = {
@@ -85,7 +85,15 @@ export type GoodsValues = ReturnType<typeof submittedValues>;
 
 type Product = Awaited<ReturnType<typeof goods.goodsForEdit>>;
 
-/** Renders the goods form, with one spare variant block per empty slot (422 when there are errors). */
+const blankVariant = () => ({ sku: '', labelIt: '', labelEn: '', size: '', colour: '', price: '', stock: '', stockSeen: '' });
+
+/**
+ * Renders the goods form (422 when there are errors). It shows the
+ * variants given, or one empty block, and one more empty block when the
+ * member asked for it (`addVariant`): never a wall of empty blocks.
+ * `staged` are photos sent with this form and kept for its next save,
+ * each with the signed token the form carries back.
+ */
 export async function renderGoodsForm(
   req: Request,
   res: Response,
@@ -95,19 +103,44 @@ export async function renderGoodsForm(
     errors: Record<string, string>;
     imageError?: string;
     status?: number;
+    addVariant?: boolean;
+    staged?: { token: string; key: string; widths: number[] }[];
   },
 ): Promise<void> {
-  const blank = { sku: '', labelIt: '', labelEn: '', size: '', colour: '', price: '', stock: '', stockSeen: '' };
   const values = { ...opts.values, variants: [...opts.values.variants] };
-  if (!values.variants.length) values.variants.push({ ...blank, sku: 'default' });
-  for (let i = 0; i < 3; i++) values.variants.push({ ...blank });
-  res.status(opts.status ?? (Object.keys(opts.errors).length ? 422 : 200)).render('workspace/goods-form', {
+  if (!values.variants.length) values.variants.push(blankVariant());
+  if (opts.addVariant && values.variants.length < MAX_VARIANTS) values.variants.push(blankVariant());
+  const hasErrors = Object.keys(opts.errors).length > 0 || !!opts.imageError;
+  res.status(opts.status ?? (hasErrors ? 422 : 200)).render('workspace/goods-form', {
     title: opts.product ? req.t('workspace.goods.editTitle') : req.t('workspace.goods.newTitle'),
     product: opts.product,
     values,
     errors: opts.errors,
     imageError: opts.imageError,
-    canPublish: req.coop!.status === 'approved',
+    staged: opts.staged ?? [],
+    canPublish: req.coop!.status === 'approved' || !!opts.product?.published,
+    canAddVariant: values.variants.length < MAX_VARIANTS,
+    // Open "more details" when something in it was filled or refused, so nothing typed is hidden.
+    moreOpen: MORE_FIELDS.some((f) => {
+      const v = (values as Record<string, unknown>)[f];
+      return (Array.isArray(v) ? v.length > 0 : !!v) || !!opts.errors[f];
+    }),
     ...goodsFormOptions,
   });
 }
+
+/** The fields folded under "more details": optional, and most products need none of them. */
+const MORE_FIELDS = [
+  'nameEn',
+  'descriptionEn',
+  'tags',
+  'certifications',
+  'seasonMonths',
+  'lot',
+  'tracedOn',
+  'place',
+  'materialsIt',
+  'materialsEn',
+  'careIt',
+  'careEn',
+];

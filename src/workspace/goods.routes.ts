@@ -5,10 +5,10 @@ import { AppError, isAppError } from '../platform/errors';
 import { flash } from '../platform/web';
 import { fieldErrors } from '../platform/forms';
 import { LocalDiskStorage } from '../platform/storage';
-import { GoodsSchema, ImageAltSchema, MAX_IMAGE_BYTES, goods } from '../catalog';
+import { GoodsSchema, ImageAltSchema, MAX_IMAGE_BYTES, goods, goodsIntent, publishProblems } from '../catalog';
 import { coopBase as base, manager, validId, type WorkspaceDeps } from './deps';
 import { goodsValues, renderGoodsForm, submittedValues } from './goods-form';
-import { isTooLarge, parseUpload, uploadMessage } from './uploads';
+import { isTooLarge, parseUpload, readStagedPhotos, signStagedPhoto, uploadMessage } from './uploads';
 
 /** A manager's goods: the list, the CSV export, the form (new, edit, duplicate, archive) and the photos. */
 export function goodsRoutes(deps: Pick<WorkspaceDeps, 'config'>): Router {
@@ -30,30 +30,78 @@ export function goodsRoutes(deps: Pick<WorkspaceDeps, 'config'>): Router {
       .send(await goods.goodsCsv(req.coop!.id));
   });
 
+  // The goods form itself is multipart, so a photo can come with it (even for a new product).
+  const formUpload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 250, fieldSize: 20_000 },
+  }).single('image');
+  const secret = deps.config.session.secret;
+
+  /**
+   * Saves the goods form as the button pressed asks: "save draft" (only a
+   * name needed), "publish" (everything checked, at least one photo) or
+   * "add another variant" (the form again with one more empty block). A
+   * photo sent with the form is stored first and, until the product is
+   * saved, travels with the form (signed, see uploads.ts): whatever the
+   * outcome, nothing the member typed or uploaded is lost.
+   */
   const saveGoods = async (req: Request, res: Response, productId?: string) => {
-    const parsed = GoodsSchema.safeParse(req.body);
-    const product = productId ? await goods.goodsForEdit(req.coop!, productId) : undefined;
-    if (!parsed.success) {
-      return renderGoodsForm(req, res, {
+    let product = productId ? await goods.goodsForEdit(req.coop!, productId) : undefined;
+    const uploadError = await parseUpload(formUpload, req, res);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const staged = readStagedPhotos(secret, req.coop!.id, body.staged);
+    const show = (opts: { errors?: Record<string, string>; imageError?: string; status?: number; addVariant?: boolean }) =>
+      renderGoodsForm(req, res, {
         product,
-        values: submittedValues(req.body as Record<string, unknown>),
-        errors: fieldErrors(parsed.error as z.ZodError, { fallback: 'workspace.errors.invalid' }),
+        values: submittedValues(body),
+        errors: opts.errors ?? {},
+        imageError: opts.imageError,
+        status: opts.status,
+        addVariant: opts.addVariant,
+        staged: staged.map((p) => ({ ...p, token: signStagedPhoto(secret, req.coop!.id, p) })),
       });
+    if (uploadError) return show({ imageError: uploadMessage(uploadError), status: isTooLarge(uploadError) ? 413 : 422 });
+    if (req.file) {
+      const alt = ImageAltSchema.safeParse(body);
+      try {
+        const stored = await goods.stageGoodsImage(storage, req.file.buffer);
+        staged.push({ ...stored, alt: alt.success ? { it: alt.data.altIt, en: alt.data.altEn } : { it: '', en: '' } });
+      } catch (e) {
+        if (isAppError(e) && e.status === 422) return show({ imageError: uploadMessage(e) });
+        throw e;
+      }
+    }
+    // "Remove" next to a photo: the form comes back as typed, without that photo.
+    const remove = typeof body.removePhoto === 'string' ? body.removePhoto : '';
+    if (remove) {
+      const i = staged.findIndex((p) => p.key === remove);
+      if (i >= 0) await goods.discardStagedImage(storage, staged.splice(i, 1)[0]!);
+      else if (product) {
+        await goods.removeGoodsImage(storage, req.coop!, product.id, remove);
+        product = await goods.goodsForEdit(req.coop!, product.id);
+      } else throw new AppError('image_not_found', 'No such image', 404);
+      return show({ status: 200 });
+    }
+    const intent = goodsIntent(body);
+    if (intent === 'addVariant') return show({ addVariant: true, status: 200 });
+
+    const parsed = GoodsSchema.safeParse(body);
+    if (!parsed.success) return show({ errors: fieldErrors(parsed.error as z.ZodError, { fallback: 'workspace.errors.invalid' }) });
+    if (parsed.data.published) {
+      const problems = publishProblems(parsed.data);
+      if (!(product?.images.length ?? 0) && !staged.length) problems.image = 'workspace.errors.photoToPublish';
+      if (Object.keys(problems).length) return show({ errors: problems });
     }
     try {
-      const id = productId ?? (await goods.createGoods(req.coop!, parsed.data));
-      const short = productId ? await goods.updateGoods(req.coop!, productId, parsed.data) : 0;
-      flash(req, 'success', 'workspace.goods.saved');
+      const id = productId ?? (await goods.createGoods(req.coop!, parsed.data, staged));
+      const short = productId ? await goods.updateGoods(req.coop!, productId, parsed.data, staged) : 0;
+      flash(req, 'success', parsed.data.published ? 'workspace.goods.savedOnSale' : 'workspace.goods.savedDraft');
       if (short) flash(req, 'info', 'workspace.goods.stockShort', { count: short });
       res.redirect(303, `${base(req)}/goods/${id}/edit`);
     } catch (err) {
-      if (isAppError(err) && err.code === 'coop_not_approved') {
-        return renderGoodsForm(req, res, {
-          product,
-          values: submittedValues(req.body as Record<string, unknown>),
-          errors: { published: 'workspace.errors.notApproved' },
-        });
-      }
+      if (isAppError(err) && err.code === 'coop_not_approved') return show({ errors: { published: 'workspace.errors.notApproved' } });
+      if (isAppError(err) && err.code === 'photo_required') return show({ errors: { image: 'workspace.errors.photoToPublish' } });
+      if (isAppError(err) && err.code === 'too_many_images') return show({ imageError: uploadMessage(err) });
       throw err;
     }
   };

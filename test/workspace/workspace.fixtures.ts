@@ -69,3 +69,25 @@ export function formBody(fields: Record<string, string | string[] | undefined>):
   }
   return p.toString();
 }
+
+/** A small real photo, as a phone would send it. */
+export async function photoJpeg(): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  return sharp({ create: { width: 400, height: 300, channels: 3, background: '#b5651d' } })
+    .jpeg()
+    .toBuffer();
+}
+
+/** Posts the goods form as a browser does (multipart, CSRF token in the URL), with a photo when given. */
+export function postGoodsForm(
+  agent: Awaited<ReturnType<typeof signedIn>>,
+  url: string,
+  csrf: string,
+  fields: Record<string, string | string[]>,
+  photo?: Buffer,
+) {
+  let req = agent.post(`${url}?_csrf=${encodeURIComponent(csrf)}`);
+  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) req = req.field(k, x);
+  if (photo) req = req.attach('image', photo, { filename: 'IMG_0042.jpg', contentType: 'image/jpeg' });
+  return req;
+}

@@ -6,7 +6,7 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { MembershipModel } from '../../src/coops/membership.model';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
-import { formBody, goodsForm, memberOf, signedIn, suffix, tokenFor, vatNumber } from './workspace.fixtures';
+import { formBody, goodsForm, memberOf, photoJpeg, postGoodsForm, signedIn, suffix, tokenFor, vatNumber } from './workspace.fixtures';
 import { makeCoop, makeUser } from '../support/factories';
 
 describe('co-op workspace', () => {
@@ -228,18 +228,16 @@ describe('co-op workspace', () => {
     describe('POST /workspace/:coopSlug/goods', () => {
       it('creates the product with search terms and its stock', async () => {
         const { coop, agent, _csrf } = await managerWithCoop();
-        const form = goodsForm({ published: 'on', seasonMonths: ['9', '10'], certifications: ['organic'] });
-        const res = await agent
-          .post(`/workspace/${coop.slug}/goods`)
-          .type('form')
-          .send(formBody({ ...form, _csrf }))
-          .expect(303);
+        // Publishing needs a photo: it comes with the form itself.
+        const form = goodsForm({ intent: 'publish', seasonMonths: ['9', '10'], certifications: ['organic'] });
+        const res = await postGoodsForm(agent, `/workspace/${coop.slug}/goods`, _csrf, form, await photoJpeg()).expect(303);
         const p = await ProductModel.findOne({ coop: coop.id }).lean();
         assert.ok(p);
         assert.equal(res.headers.location, `/workspace/${coop.slug}/goods/${p._id}/edit`);
         assert.equal(p.priceCents, 950);
         assert.equal(p.department, 'produce');
         assert.equal(p.published, true);
+        assert.equal(p.images.length, 1);
         assert.deepEqual(p.seasonMonths, [9, 10]);
         assert.deepEqual(p.certifications, ['organic']);
         assert.ok(p.searchTerms.includes('castagno') && p.searchTerms.includes('mie'));
@@ -310,12 +308,9 @@ describe('co-op workspace', () => {
     describe('duplicate and archive', () => {
       it('duplicates as an unpublished copy without stock, and archives off sale', async () => {
         const { coop, agent, _csrf } = await managerWithCoop();
-        await agent
-          .post(`/workspace/${coop.slug}/goods`)
-          .type('form')
-          .send(formBody({ ...goodsForm({ published: 'on' }), _csrf }))
-          .expect(303);
+        await postGoodsForm(agent, `/workspace/${coop.slug}/goods`, _csrf, goodsForm({ published: 'on' }), await photoJpeg()).expect(303);
         const p = (await ProductModel.findOne({ coop: coop.id }).lean())!;
+        assert.equal(p.published, true);
         const dup = await agent.post(`/workspace/${coop.slug}/goods/${p._id}/duplicate`).type('form').send(formBody({ _csrf })).expect(303);
         const copyId = /goods\/([a-f0-9]{24})\/edit/.exec(String(dup.headers.location))![1]!;
         const copy = (await ProductModel.findById(copyId).lean())!;
