@@ -251,3 +251,44 @@ export const ledgerCommissionJob: Job = { name: 'ledger-commission', everyMs: 60
 export async function refundEntriesSince(since: Date): Promise<{ amount: number; at: Date }[]> {
   return LedgerEntryModel.find({ kind: 'refund', at: trusted({ $gte: since }) }, { amount: 1, at: 1 }).lean();
 }
+
+export interface NextPayout {
+  /** Everything earned and not sent yet (pending, failed, held, waiting for the account), in cents. */
+  amountCents: number;
+  count: number;
+  /** When the first of it is due: now (being sent), a date (a hold that ends), or after shipping (the hold policy). */
+  due: { kind: 'now' } | { kind: 'date'; at: Date } | { kind: 'after_shipping' } | null;
+  /** What keeps money back: transfers an admin holds, ones that failed, ones waiting for the payout account. */
+  heldByAdmin: number;
+  failed: number;
+  waitingAccount: number;
+}
+
+/**
+ * The co-op's next payout, for its workspace home: one read of its
+ * transfers not sent yet (by co-op and state), summed, with when the first
+ * is due and what holds the rest back.
+ */
+export async function nextPayout(coopId: string): Promise<NextPayout> {
+  const docs = await TransferModel.find(
+    { coop: new Types.ObjectId(coopId), status: trusted({ $in: ['pending', 'failed', 'held', 'waiting_account'] }) },
+    { status: 1, amount: 1, manualHold: 1, heldUntil: 1 },
+  ).lean();
+  const out: NextPayout = { amountCents: 0, count: docs.length, due: null, heldByAdmin: 0, failed: 0, waitingAccount: 0 };
+  let earliest: Date | null = null;
+  let policyHeld = false;
+  for (const t of docs) {
+    out.amountCents += t.amount;
+    if (t.status === 'failed') out.failed += 1;
+    if (t.status === 'waiting_account') out.waitingAccount += 1;
+    if (t.status === 'held' && t.manualHold) out.heldByAdmin += 1;
+    if (t.status === 'held' && !t.manualHold) {
+      if (t.heldUntil && (!earliest || t.heldUntil < earliest)) earliest = t.heldUntil;
+      else if (!t.heldUntil) policyHeld = true;
+    }
+  }
+  if (docs.some((t) => t.status === 'pending' || t.status === 'failed')) out.due = { kind: 'now' };
+  else if (earliest) out.due = { kind: 'date', at: earliest };
+  else if (policyHeld) out.due = { kind: 'after_shipping' };
+  return out;
+}

@@ -28,6 +28,8 @@ export {
   recordOrderPaymentLedger,
   backfillCommissionLedger,
   owedBy,
+  nextPayout,
+  type NextPayout,
   type ShareMoneyState,
   type ShareMoneyRow,
   type ShareFilter,

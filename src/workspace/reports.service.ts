@@ -3,7 +3,7 @@ import { listShareMoney, owedBy, type ShareMoneyState } from '../payouts';
 import { toCsv } from '../platform/csv';
 
 /** Shares that count as sales: paid for and not cancelled or refunded. */
-const SOLD: ShareStatus[] = ['paid', 'preparing', 'shipped', 'delivered', 'ready_for_pickup', 'collected'];
+export const SOLD: ShareStatus[] = ['paid', 'preparing', 'shipped', 'delivered', 'ready_for_pickup', 'collected'];
 const SHOWN: ShareStatus[] = [...SOLD, 'refunded'];
 
 const monthKey = (d: Date) => `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;

@@ -1,7 +1,9 @@
 import { notFound } from '../platform/errors';
-import { findCoop, payoutsStateOf } from '../coops';
-import { goodsCounts } from '../catalog';
-import { sharesOfCoop } from './fulfilment.service';
+import { findCoop, payoutsStateOf, roleAtLeast, type MemberRole } from '../coops';
+import { goodsCounts, lowStockCount } from '../catalog';
+import { findShares, type ShareStatus } from '../orders';
+import { nextPayout } from '../payouts';
+import { SOLD } from './reports.service';
 
 /** The co-op as the workspace pages show it (never another co-op: the guard set `coopId`). */
 export async function workspaceCoop(coopId: string) {
@@ -10,8 +12,50 @@ export async function workspaceCoop(coopId: string) {
   return { ...coop, payoutsState: payoutsStateOf(coop) };
 }
 
-/** Counts for the workspace home. */
-export async function dashboardFigures(coopId: string) {
-  const [{ published, drafts }, open] = await Promise.all([goodsCounts(coopId), sharesOfCoop(coopId, 'open', 1000)]);
-  return { published, drafts, openOrders: open.length };
+/** Paid shares not shipped yet: the parcels to prepare and send. */
+const TO_SHIP: ShareStatus[] = ['paid', 'preparing'];
+/** How many of the orders to ship the home lists (the oldest first: they have waited longest). */
+const FIRST_FEW = 3;
+const monthStart = (now: Date, back: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
+
+/**
+ * The day's work for the co-op home, each block one batched read: the
+ * orders to ship (everyone who fulfils sees them), and for those who see
+ * the money (managers and the owner, as the money page's guard says) this
+ * month's sales against last month's, the next payout with what blocks
+ * it, and how many variants on sale are running low.
+ */
+export async function homeAtAGlance(coop: { id: string; role: MemberRole }, now = new Date()) {
+  const money = roleAtLeast(coop.role, 'manager');
+  const thisMonth = monthStart(now, 0);
+  const [toShip, sold, payout, lowStock, record, goods] = await Promise.all([
+    findShares({ coopId: coop.id, statusIn: TO_SHIP }, 1000),
+    money ? findShares({ coopId: coop.id, statusIn: SOLD, from: monthStart(now, 1) }) : null,
+    money ? nextPayout(coop.id) : null,
+    money ? lowStockCount(coop.id) : null,
+    money ? workspaceCoop(coop.id) : null,
+    money ? goodsCounts(coop.id) : null,
+  ]);
+  const month = (from: Date, to?: Date) => {
+    const in_ = (sold ?? []).filter((s) => s.createdAt && new Date(s.createdAt) >= from && (!to || new Date(s.createdAt) < to));
+    return { amountCents: in_.reduce((a, s) => a + s.subtotalCents, 0), count: in_.length };
+  };
+  const blockers: string[] = [];
+  if (record && record.status !== 'approved') blockers.push('notApproved');
+  if (record && record.payoutsState !== 'ready') blockers.push(`account_${record.payoutsState}`);
+  if (payout?.heldByAdmin) blockers.push('heldByAdmin');
+  if (payout?.failed) blockers.push('failed');
+  return {
+    toShip: {
+      count: toShip.length,
+      first: toShip
+        .slice(-FIRST_FEW)
+        .reverse()
+        .map((s) => ({ id: s._id, orderNumber: s.orderNumber, placedAt: s.createdAt, delivery: s.delivery, status: s.status })),
+    },
+    sales: money ? { thisMonth: month(thisMonth), lastMonth: month(monthStart(now, 1), thisMonth) } : null,
+    payout: payout ? { ...payout, blockers } : null,
+    lowStock,
+    goods,
+  };
 }
