@@ -21,7 +21,7 @@ const measure = `(() => ({
   narrow: document.documentElement.clientWidth,
 }))()`;
 
-describe('the new-product form on a 390 px phone (Chromium)', function () {
+describe('the workspace home and the new-product form on a 390 px phone (Chromium)', function () {
   this.timeout(180_000);
   let shop: Shop;
   let dir = '';
@@ -46,8 +46,22 @@ describe('the new-product form on a 390 px phone (Chromium)', function () {
     try {
       await step(page, 'member signs in', () => signIn(page, shop.baseUrl, DEMO_MEMBER.email, DEMO_MEMBER.password));
       const base = `${shop.baseUrl}/workspace/${DEMO_MEMBER.coop}`;
+      await step(page, 'the workspace home at a glance', async () => {
+        await page.goto(base, DOM);
+        assert.equal(await page.locator('#glance-ship .figure').count(), 1);
+        const m = (await page.evaluate(
+          `({ wide: document.documentElement.scrollWidth, narrow: document.documentElement.clientWidth })`,
+        )) as {
+          wide: number;
+          narrow: number;
+        };
+        assert.ok(m.wide <= m.narrow, `home scrolls sideways: ${m.wide} > ${m.narrow}`);
+        assert.deepEqual(await axeProblems(page), []);
+        if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/home.png`, fullPage: true });
+      });
       await step(page, 'the empty form', async () => {
         await page.goto(`${base}/goods/new`, DOM);
+        if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/form.png`, fullPage: true });
         const m = (await page.evaluate(measure)) as { form: number; wide: number; narrow: number };
         console.log(`      goods form at 390 px: ${m.form} px (was ${FORM_HEIGHT_BEFORE_PX} px)`);
         assert.ok(m.form < FORM_HEIGHT_BEFORE_PX / 2, `form ${m.form} px`);
@@ -65,6 +79,7 @@ describe('the new-product form on a 390 px phone (Chromium)', function () {
           page.click('button[name="intent"][value="publish"]:not(.visually-hidden)'),
         ]);
         await page.waitForSelector('#err-image');
+        if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/refused.png`, fullPage: true });
         assert.equal(await page.inputValue('#f-nameIt'), name);
         assert.equal(await page.inputValue('#f-vPrice-0'), '8,50');
         const m = (await page.evaluate(measure)) as { wide: number; narrow: number };
