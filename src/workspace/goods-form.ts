@@ -18,7 +18,7 @@ export function goodsValues(p: Awaited<ReturnType<typeof goods.goodsForEdit>>) {
     nameEn: p.name?.en ?? '',
     descriptionIt: p.description?.it ?? '',
     descriptionEn: p.description?.en ?? '',
-    category: p.category,
+    category: p.category ?? '',
     unit: p.unit,
     ivaRate: String(p.ivaRate),
     tags: p.tags.join(', '),
@@ -38,7 +38,8 @@ export function goodsValues(p: Awaited<ReturnType<typeof goods.goodsForEdit>>) {
       labelEn: v.label?.en ?? '',
       size: v.size,
       colour: v.colour,
-      price: (v.priceCents / 100).toFixed(2),
+      // A draft not priced yet shows an empty field, not 0.00.
+      price: v.priceCents ? (v.priceCents / 100).toFixed(2) : '',
       stock: String(p.stockBySku[v.sku] ?? 0),
       stockSeen: String(p.stockBySku[v.sku] ?? 0),
     })),

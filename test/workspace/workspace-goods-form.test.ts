@@ -56,6 +56,7 @@ describe('the goods form', () => {
       const edit = await agent.get(res.headers.location!).expect(200);
       assert.match(edit.text, new RegExp(`id="f-nameIt"[^>]*value="${name}"`));
       assert.match(edit.text, /class="ws-state ws-state-draft"/);
+      assert.match(edit.text, /id="f-vPrice-0"[^>]*value=""/);
 
       await refreshCatalog();
       const guest = request(app);
