@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENTS, IVA_RATES, MAX_VARIANTS, UNIT_CODES, goods } from '../catalog';
+import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENTS, IVA_RATES, MAX_IMAGE_BYTES, MAX_VARIANTS, UNIT_CODES, goods } from '../catalog';
 
 /** The goods form: its options, its values from a stored product or from a submitted body, and its page. */
 const goodsFormOptions = {
@@ -121,6 +121,7 @@ export async function renderGoodsForm(
     staged: opts.staged ?? [],
     canPublish: req.coop!.status === 'approved' || !!opts.product?.published,
     canAddVariant: values.variants.length < MAX_VARIANTS,
+    maxImageBytes: MAX_IMAGE_BYTES,
     // Open "more details" when something in it was filled or refused, so nothing typed is hidden.
     moreOpen: MORE_FIELDS.some((f) => {
       const v = (values as Record<string, unknown>)[f];

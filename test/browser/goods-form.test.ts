@@ -86,6 +86,12 @@ describe('the workspace home and the new-product form on a 390 px phone (Chromiu
         assert.ok(m.wide <= m.narrow, `scrolls sideways: ${m.wide} > ${m.narrow}`);
         assert.deepEqual(await axeProblems(page), []);
       });
+      await step(page, 'a photo over 8 MB is refused before sending, nothing typed lost', async () => {
+        await page.setInputFiles('#f-image', { name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(9 * 1024 * 1024, 0xff) });
+        await page.waitForSelector('[data-photo-too-big]:not([hidden])');
+        assert.equal(await page.evaluate(`document.querySelector('#f-image').files.length`), 0);
+        assert.equal(await page.inputValue('#f-nameIt'), name);
+      });
       await step(page, 'the chosen photo is previewed, then published with it', async () => {
         await page.setInputFiles('#f-image', photo);
         await page.waitForSelector('img[data-photo-preview]:not([hidden])');
