@@ -155,7 +155,7 @@ describe('the database engine keeps single-document writes atomic', function () 
       assert.deepEqual(await ids({ kind: { $in: ['y', 2] } }), ['b']);
       assert.deepEqual(await ids({ kind: { $in: ['x'], $ne: 'z' } }), ['a']);
       assert.deepEqual(await ids({ _id: { $in: ['a', 'b'] }, kind: 'y' }), ['b']);
-      assert.equal((await docs.updateMany({ _id: { $in: ['a', 'b'] } }, { $set: { seen: true } })).modifiedCount, 2);
+      assert.equal((await docs.updateMany({ _id: { $in: ['a', 'b'] as never[] } }, { $set: { seen: true } })).modifiedCount, 2);
       assert.equal((await docs.deleteMany({ order: { $in: [oid, other] } })).deletedCount, 3);
     } finally {
       await docs.drop().catch(() => undefined);
