@@ -38,6 +38,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         60,
         ['vino', 'rosso', 'aglianico'],
+        { kind: 'wine-bottle', label: 'Aglianico', detail: '#5a1528' },
       ],
       [
         'aglianico-superiore',
@@ -53,6 +54,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         24,
         ['vino', 'rosso', 'riserva'],
+        { kind: 'wine-bottle', colour: '#1b1b1b', accent: '#c9a13a', detail: '#4a1020', label: 'Superiore' },
       ],
       [
         'rosato-vulture',
@@ -68,6 +70,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         48,
         ['vino', 'rosato'],
+        { kind: 'wine-bottle', colour: '#e38b97', accent: '#c94c6a', detail: '#ef9aa6', label: 'Rosato' },
       ],
       [
         'moscato-vulture',
@@ -83,6 +86,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         20,
         ['vino', 'dolce', 'passito'],
+        { kind: 'wine-bottle', variant: 'slim', colour: '#d99a2a', accent: '#c9a13a', detail: '#e0a23a', label: 'Moscato' },
       ],
       [
         'malvasia-vulture',
@@ -98,6 +102,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         36,
         ['vino', 'bianco'],
+        { kind: 'wine-bottle', colour: '#9fae4a', accent: '#4f8a3a', detail: '#f0e08a', label: 'Malvasia' },
       ],
       [
         'olio-ogliarola-vulture',
@@ -113,6 +118,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['olio', 'ogliarola'],
+        { kind: 'oil-bottle', label: 'Ogliarola', accent: '#f1e3c4', detail: '#7a1f2b' },
       ],
       [
         'peperoni-cruschi',
@@ -128,6 +134,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [8, 9, 10],
         45,
         ['peperoni', 'crusco'],
+        { kind: 'peppers' },
       ],
       [
         'fagioli-sarconi',
@@ -143,6 +150,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         70,
         ['fagioli', 'legumi'],
+        { kind: 'legumes', variant: 'beans', colour: '#e8dcc4', detail: '#7a1f2b' },
       ],
       [
         'castagne-secche',
@@ -158,6 +166,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [10, 11, 12],
         35,
         ['castagne'],
+        { kind: 'chestnuts' },
       ],
       [
         'confettura-fichi',
@@ -173,6 +182,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         50,
         ['confettura', 'fichi'],
+        { kind: 'jar', variant: 'granules', colour: '#5e2a4a', detail: '#8a5a3a', label: 'Fichi' },
       ],
       [
         'melanzane-sottolio',
@@ -188,6 +198,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['sottolio', 'melanzane'],
+        { kind: 'jar', variant: 'slices', colour: '#d9b44a', detail: '#efe6c8', label: 'Melanzane' },
       ],
       [
         'caciocavallo-podolico',
@@ -203,6 +214,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         15,
         ['formaggio', 'caciocavallo'],
+        { kind: 'caciocavallo' },
       ],
       [
         'vincotto',
@@ -218,6 +230,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         30,
         ['vincotto', 'mosto'],
+        { kind: 'bottle', variant: 'slim', colour: '#3a1020', accent: '#7a1f2b', label: 'Vincotto' },
       ],
     ],
   },
@@ -254,6 +267,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [12, 1, 2, 3, 4],
         60,
         ['arance', 'agrumi'],
+        { kind: 'citrus', variant: 'orange' },
       ],
       [
         'limoni-interdonato',
@@ -269,6 +283,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [9, 10, 11, 12, 1, 2],
         80,
         ['limoni', 'agrumi'],
+        { kind: 'citrus', variant: 'lemon', colour: '#f2d13a' },
       ],
       [
         'mandarini-tardivi',
@@ -284,6 +299,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [1, 2, 3],
         50,
         ['mandarini', 'agrumi'],
+        { kind: 'citrus', variant: 'mandarin', colour: '#f0901c' },
       ],
       [
         'spaghetti-perciasacchi',
@@ -299,6 +315,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         120,
         ['pasta', 'grani antichi'],
+        { kind: 'pasta', variant: 'spaghetti', colour: '#d9b46a', label: 'Perciasacchi' },
       ],
       [
         'busiate-trapanesi',
@@ -314,6 +331,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         100,
         ['pasta', 'busiate'],
+        { kind: 'pasta', variant: 'busiate', colour: '#e8cf8a' },
       ],
       [
         'lenticchie-ustica',
@@ -329,6 +347,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['lenticchie', 'legumi'],
+        { kind: 'legumes', variant: 'lentils', colour: '#7a5a3a' },
       ],
       [
         'ceci-corleone',
@@ -344,6 +363,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         90,
         ['ceci', 'legumi'],
+        { kind: 'legumes', variant: 'chickpeas', colour: '#dcb57a' },
       ],
       [
         'farina-tumminia',
@@ -359,6 +379,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         70,
         ['farina', 'pane'],
+        { kind: 'flour', label: 'Tumminia' },
       ],
       [
         'marmellata-arance',
@@ -374,6 +395,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         60,
         ['marmellata', 'arance'],
+        { kind: 'jar', variant: 'pieces', colour: '#e8892b', detail: '#c45a10', label: 'Arance' },
       ],
       [
         'pomodorini-secchi',
@@ -389,6 +411,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         45,
         ['pomodoro', 'sottolio'],
+        { kind: 'jar', variant: 'pieces', colour: '#c9a13a', detail: '#8c1c1c', label: 'Pomodorini' },
       ],
       [
         'olio-nocellara',
@@ -404,6 +427,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         55,
         ['olio', 'nocellara'],
+        { kind: 'oil-bottle', label: 'Nocellara', accent: '#e6eed6', detail: '#2f5d8a' },
       ],
       [
         'vino-nero-davola',
@@ -419,6 +443,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         72,
         ['vino', 'rosso'],
+        { kind: 'wine-bottle', label: "Nero d'Avola", accent: '#2f2f5d' },
       ],
       [
         'miele-di-zagara',
@@ -434,6 +459,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         50,
         ['miele', 'zagara'],
+        { kind: 'honey-jar', colour: '#f0c75a', accent: '#f08a1c', label: 'Zagara' },
       ],
     ],
   },
@@ -473,6 +499,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         30,
         ['verdura', 'cassetta', 'stagione'],
+        { kind: 'veg-crate', label: 'Orti' },
       ],
       [
         'zucca-violina',
@@ -488,6 +515,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [9, 10, 11, 12],
         80,
         ['zucca'],
+        { kind: 'squash' },
       ],
       [
         'radicchio-tardivo',
@@ -503,6 +531,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [11, 12, 1, 2],
         30,
         ['radicchio'],
+        { kind: 'radicchio' },
       ],
       [
         'pomodori-cuore-di-bue',
@@ -518,6 +547,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [6, 7, 8, 9],
         60,
         ['pomodori'],
+        { kind: 'tomatoes', variant: 'oxheart' },
       ],
       [
         'zucchine-fiore',
@@ -533,6 +563,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [5, 6, 7, 8],
         40,
         ['zucchine', 'fiori'],
+        { kind: 'courgettes' },
       ],
       [
         'insalata-mista',
@@ -548,6 +579,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [3, 4, 5, 6, 9, 10],
         50,
         ['insalata'],
+        { kind: 'greens', variant: 'salad', detail: '#7fb24a,#3f7a34,#8c1c3a', accent: '#f7f3e8' },
       ],
       [
         'cavolo-nero',
@@ -563,6 +595,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [10, 11, 12, 1, 2],
         45,
         ['cavolo'],
+        { kind: 'greens', variant: 'kale', colour: '#2f4a3a' },
       ],
       [
         'fragole-orto',
@@ -578,6 +611,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [5, 6],
         30,
         ['fragole'],
+        { kind: 'strawberries' },
       ],
       [
         'pere-abate',
@@ -593,6 +627,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [9, 10, 11, 12, 1],
         70,
         ['pere'],
+        { kind: 'apples', variant: 'pear', colour: '#c9b35a' },
       ],
       [
         'giardiniera',
@@ -608,6 +643,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         60,
         ['sottaceti', 'verdura'],
+        { kind: 'jar', variant: 'pieces', colour: '#efe2a8', detail: '#e98a2b,#f7f3e8,#c0392b,#7fb24a,#f2c14e', label: 'Giardiniera' },
       ],
       [
         'sugo-pronto',
@@ -623,6 +659,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         80,
         ['sugo', 'pomodoro'],
+        { kind: 'jar', colour: '#b8321f', accent: '#3f7a34', label: 'Sugo' },
       ],
       [
         'squacquerone',
@@ -638,6 +675,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         25,
         ['formaggio', 'fresco'],
+        { kind: 'tub', label: 'Squacquerone', accent: '#4f8a3a' },
       ],
       [
         'erbe-aromatiche',
@@ -653,6 +691,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['erbe', 'aromi'],
+        { kind: 'greens', variant: 'herbs', colour: '#5d8a3a' },
       ],
     ],
   },
@@ -689,6 +728,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         90,
         ['pasta', 'uovo'],
+        { kind: 'pasta', variant: 'nest', colour: '#f0d27a' },
       ],
       [
         'tagliatelle-uovo',
@@ -704,6 +744,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         80,
         ['pasta', 'uovo'],
+        { kind: 'pasta', variant: 'nest', colour: '#f2c85a' },
       ],
       [
         'fusilli-farro',
@@ -719,6 +760,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         100,
         ['pasta', 'farro'],
+        { kind: 'pasta', variant: 'fusilli', colour: '#c9a06a' },
       ],
       [
         'paccheri-grano-duro',
@@ -734,6 +776,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         110,
         ['pasta', 'paccheri'],
+        { kind: 'pasta', variant: 'paccheri', colour: '#ecd08a' },
       ],
       [
         'cicerchia',
@@ -749,6 +792,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['cicerchia', 'legumi'],
+        { kind: 'legumes', variant: 'grass-peas', colour: '#d9c49a' },
       ],
       [
         'farro-perlato',
@@ -764,6 +808,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         90,
         ['farro', 'cereali'],
+        { kind: 'legumes', variant: 'spelt', colour: '#c9a46a' },
       ],
       [
         'olive-ascolane',
@@ -779,6 +824,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['olive'],
+        { kind: 'jar', variant: 'olives', colour: '#e3e0b0', detail: '#7a8f2a', label: 'Olive' },
       ],
       [
         'olio-piceno',
@@ -794,6 +840,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         50,
         ['olio'],
+        { kind: 'oil-bottle', label: 'Piceno', accent: '#efe2c4' },
       ],
       [
         'vino-rosso-piceno',
@@ -809,6 +856,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         60,
         ['vino', 'rosso'],
+        { kind: 'wine-bottle', label: 'Rosso Piceno', accent: '#8a2b2b' },
       ],
       [
         'pecorino-dei-sibillini',
@@ -824,6 +872,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         25,
         ['formaggio', 'pecorino'],
+        { kind: 'cheese-wheel', colour: '#f1e2b0', accent: '#a8773c' },
       ],
       [
         'anice-verde-biscotti',
@@ -839,6 +888,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         60,
         ['biscotti', 'anice'],
+        { kind: 'biscuits' },
       ],
       [
         'mele-rosa',
@@ -854,6 +904,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [10, 11, 12, 1, 2, 3],
         70,
         ['mele'],
+        { kind: 'apples', colour: '#e87a8a', accent: '#b8324a' },
       ],
       [
         'lasagne-semola',
@@ -869,6 +920,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         70,
         ['pasta', 'lasagne'],
+        { kind: 'pasta', variant: 'lasagne', colour: '#f0d27a' },
       ],
     ],
   },
@@ -908,6 +960,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         0,
         ['maglione', 'lana'],
+        { kind: 'jumper' },
       ],
       [
         'cardigan-alpaca',
@@ -923,6 +976,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         0,
         ['cardigan', 'alpaca'],
+        { kind: 'jumper', variant: 'cardigan', colour: '#9a9a9a' },
       ],
       [
         'berretto-lana',
@@ -938,6 +992,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['berretto', 'lana'],
+        { kind: 'beanie' },
       ],
       [
         'sciarpa-cashmere',
@@ -953,6 +1008,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         15,
         ['sciarpa', 'cashmere'],
+        { kind: 'scarf' },
       ],
       [
         'guanti-lana',
@@ -968,6 +1024,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         25,
         ['guanti'],
+        { kind: 'gloves' },
       ],
       [
         'calze-lana',
@@ -983,6 +1040,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         60,
         ['calze'],
+        { kind: 'socks', variant: 'stripes' },
       ],
       [
         'plaid-lana',
@@ -998,6 +1056,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         12,
         ['coperta', 'plaid'],
+        { kind: 'folded', variant: 'check', colour: '#b23a48', detail: '#2c3e63' },
       ],
       [
         'cuscino-maglia',
@@ -1013,6 +1072,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         18,
         ['cuscino'],
+        { kind: 'cushion', variant: 'cable', colour: '#e8dcc4', accent: '#c9b89a' },
       ],
       [
         'gomitoli-lana',
@@ -1028,6 +1088,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         30,
         ['lana', 'filato'],
+        { kind: 'yarn' },
       ],
       [
         'poncho-lana',
@@ -1043,6 +1104,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         8,
         ['poncho'],
+        { kind: 'poncho', variant: 'bands' },
       ],
       [
         'fascia-neonato',
@@ -1058,6 +1120,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         20,
         ['neonato', 'cotone'],
+        { kind: 'folded', colour: '#dbe9f2', variant: 'dots', detail: '#f4f1ea', label: '2' },
       ],
       [
         'borsa-feltro',
@@ -1073,6 +1136,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         10,
         ['borsa', 'feltro'],
+        { kind: 'tote', variant: 'felt', colour: '#8a8f94', accent: '#5a4a3a' },
       ],
       [
         'pantofole-feltro',
@@ -1088,6 +1152,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         0,
         ['pantofole'],
+        { kind: 'slippers' },
       ],
     ],
     variants: {
@@ -1143,6 +1208,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         25,
         ['tagliere', 'cucina'],
+        { kind: 'board', colour: '#b07a45' },
       ],
       [
         'ciotola-faggio',
@@ -1158,6 +1224,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         15,
         ['ciotola'],
+        { kind: 'wood-bowl', colour: '#e0be8a' },
       ],
       [
         'mestoli-set',
@@ -1173,6 +1240,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         30,
         ['mestoli', 'cucina'],
+        { kind: 'spoons', variant: 'ladle', colour: '#c99a64' },
       ],
       [
         'portachiavi-intagliato',
@@ -1188,6 +1256,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         12,
         ['casa', 'ingresso'],
+        { kind: 'key-rack' },
       ],
       [
         'sgabello-castagno',
@@ -1203,6 +1272,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         6,
         ['sgabello', 'arredo'],
+        { kind: 'stool' },
       ],
       [
         'gioco-incastri',
@@ -1218,6 +1288,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         20,
         ['gioco', 'bambini'],
+        { kind: 'puzzle' },
       ],
       [
         'mortaio-ulivo',
@@ -1233,6 +1304,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         10,
         ['mortaio', 'cucina'],
+        { kind: 'mortar', colour: '#b8905a' },
       ],
       [
         'cornice-noce',
@@ -1248,6 +1320,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         14,
         ['cornice'],
+        { kind: 'frame' },
       ],
       [
         'cesto-castagno',
@@ -1263,6 +1336,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         9,
         ['cesto', 'intreccio'],
+        { kind: 'basket', colour: '#9a6a3a' },
       ],
       [
         'funghi-porcini-secchi',
@@ -1278,6 +1352,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [9, 10, 11],
         30,
         ['funghi', 'porcini'],
+        { kind: 'mushrooms' },
       ],
       [
         'miele-di-castagno-serre',
@@ -1293,6 +1368,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         30,
         ['miele', 'castagno'],
+        { kind: 'honey-jar', colour: '#6e3510', accent: '#3f7a34', label: 'Castagno' },
       ],
       [
         'nduja-spilinga',
@@ -1308,6 +1384,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         35,
         ['nduja', 'piccante'],
+        { kind: 'jar', colour: '#b3261e', accent: '#2e2e30', label: "'Nduja" },
       ],
       [
         'cipolla-tropea',
@@ -1323,6 +1400,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [4, 5, 6, 7, 8, 9],
         60,
         ['cipolla'],
+        { kind: 'onions' },
       ],
     ],
   },
@@ -1359,6 +1437,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         14,
         ['borsa', 'vela', 'riciclo'],
+        { kind: 'tote', variant: 'sail', colour: '#f4f1ea', accent: '#2f5d8a', detail: '#e07a5f' },
       ],
       [
         'zaino-banner',
@@ -1374,6 +1453,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         12,
         ['zaino', 'riciclo'],
+        { kind: 'backpack', colour: '#f2c14e', accent: '#2f5d8a' },
       ],
       [
         'portafoglio-camera-aria',
@@ -1389,6 +1469,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         35,
         ['portafoglio', 'riciclo'],
+        { kind: 'wallet' },
       ],
       [
         'cintura-riciclata',
@@ -1404,6 +1485,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         20,
         ['cintura'],
+        { kind: 'belt' },
       ],
       [
         'shopper-juta',
@@ -1419,6 +1501,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         30,
         ['borsa', 'juta', 'caffè'],
+        { kind: 'tote', variant: 'jute', colour: '#c9a66b', accent: '#7a4a26', detail: '#5a3a1a', label: 'Caffè' },
       ],
       [
         'marsupio-vela',
@@ -1434,6 +1517,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         18,
         ['marsupio'],
+        { kind: 'belt-bag', accent: '#e07a5f' },
       ],
       [
         'trousse-trucchi',
@@ -1449,6 +1533,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         25,
         ['trousse', 'viaggio'],
+        { kind: 'pouch', variant: 'round', colour: '#6aa7a0', accent: '#2e2e30' },
       ],
       [
         'grembiule-jeans',
@@ -1464,6 +1549,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         15,
         ['grembiule', 'jeans'],
+        { kind: 'apron', colour: '#3e5f8a', accent: '#c9a66b' },
       ],
       [
         'tovaglia-stampata',
@@ -1479,6 +1565,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         10,
         ['tovaglia', 'tavola'],
+        { kind: 'table-linen', variant: 'tablecloth', colour: '#f4f1ea', accent: '#2f5d8a', detail: '#e07a5f' },
       ],
       [
         'camicia-riciclata',
@@ -1494,6 +1581,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         0,
         ['camicia'],
+        { kind: 'shirt', variant: 'patchwork', colour: '#9cb8d6', accent: '#f4f1ea', detail: '#e8dcc4,#3e5f8a' },
       ],
       [
         'bandana-stampata',
@@ -1509,6 +1597,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['bandana'],
+        { kind: 'foulard', variant: 'dots', colour: '#b23a2a', detail: '#f4f1ea', accent: '#f4f1ea' },
       ],
       [
         'astuccio-vela',
@@ -1524,6 +1613,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['astuccio', 'scuola'],
+        { kind: 'pouch', variant: 'pencils', colour: '#f4f1ea', accent: '#2f5d8a', label: 'Vela' },
       ],
       [
         'tappetino-yoga',
@@ -1539,6 +1629,7 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
         [],
         12,
         ['yoga', 'sacca'],
+        { kind: 'yoga-bag' },
       ],
     ],
     variants: {

@@ -40,6 +40,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['olio', 'coratina', 'extravergine'],
+        { kind: 'oil-bottle', label: 'Coratina' },
       ],
       [
         'olio-evo-lattina-3l',
@@ -55,6 +56,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         15,
         ['olio', 'scorta'],
+        { kind: 'oil-can', label: 'OLIO EVO' },
       ],
       [
         'pomodori-pelati',
@@ -70,6 +72,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         120,
         ['pomodoro', 'conserva'],
+        { kind: 'jar', variant: 'pieces', colour: '#c8372a', detail: '#e0523a', label: 'Pelati' },
       ],
       [
         'passata-di-pomodoro',
@@ -85,6 +88,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         150,
         ['pomodoro', 'sugo'],
+        { kind: 'bottle', colour: '#c0392b', variant: 'tomatoes', label: 'Passata' },
       ],
       [
         'taralli-olio',
@@ -100,6 +104,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         80,
         ['taralli', 'snack'],
+        { kind: 'pasta', variant: 'taralli', colour: '#e2c27e' },
       ],
       [
         'orecchiette-grano-arso',
@@ -115,6 +120,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         90,
         ['pasta', 'orecchiette'],
+        { kind: 'pasta', variant: 'orecchiette', colour: '#a58a6a' },
       ],
       [
         'cime-di-rapa',
@@ -130,6 +136,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [11, 12, 1, 2, 3],
         60,
         ['verdura', 'rapa'],
+        { kind: 'greens', variant: 'rapa' },
       ],
       [
         'carciofi-brindisini',
@@ -145,6 +152,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [1, 2, 3, 4],
         35,
         ['carciofo'],
+        { kind: 'artichoke' },
       ],
       [
         'uva-da-tavola',
@@ -160,6 +168,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [8, 9, 10],
         50,
         ['uva', 'frutta'],
+        { kind: 'grapes', colour: '#c9d36a' },
       ],
       [
         'mandorle-sgusciate',
@@ -175,6 +184,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         45,
         ['mandorle', 'frutta secca'],
+        { kind: 'nuts', variant: 'almond', colour: '#b9804a' },
       ],
     ],
   },
@@ -214,6 +224,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         70,
         ['miele', 'castagno'],
+        { kind: 'honey-jar', colour: '#7a3f12', accent: '#c94c4c', label: 'Castagno' },
       ],
       [
         'miele-di-acacia',
@@ -229,6 +240,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         65,
         ['miele', 'acacia'],
+        { kind: 'honey-jar', colour: '#f2d36b', accent: '#4f8a3a', label: 'Acacia' },
       ],
       [
         'miele-millefiori',
@@ -244,6 +256,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         80,
         ['miele', 'millefiori'],
+        { kind: 'honey-jar', colour: '#e0a21a', accent: '#2f5d8a', label: 'Millefiori' },
       ],
       [
         'miele-di-tiglio-250',
@@ -259,6 +272,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['miele', 'tiglio'],
+        { kind: 'honey-jar', colour: '#e9c35a', accent: '#7b4b7d', label: 'Tiglio' },
       ],
       [
         'polline-fresco',
@@ -274,6 +288,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         25,
         ['polline'],
+        { kind: 'pollen' },
       ],
       [
         'propoli-tintura',
@@ -289,6 +304,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         30,
         ['propoli'],
+        { kind: 'dropper', label: 'Propoli' },
       ],
       [
         'nocciole-tonda-gentile',
@@ -304,6 +320,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         55,
         ['nocciole', 'frutta secca'],
+        { kind: 'nuts', variant: 'hazelnut', colour: '#a0642f' },
       ],
       [
         'crema-nocciole-miele',
@@ -319,6 +336,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         60,
         ['crema', 'nocciole', 'spalmabile'],
+        { kind: 'jar', colour: '#7a4a26', accent: '#c9a13a', label: 'Crema' },
       ],
       [
         'mele-renette',
@@ -334,6 +352,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [9, 10, 11, 12, 1, 2],
         90,
         ['mele', 'frutta'],
+        { kind: 'apples', colour: '#b7b35a', accent: '#a0642f' },
       ],
       [
         'candele-cera-api',
@@ -349,6 +368,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         20,
         ['candele', 'cera'],
+        { kind: 'candle' },
       ],
     ],
   },
@@ -385,6 +405,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         25,
         ['formaggio', 'fresco'],
+        { kind: 'cheese-wheel', colour: '#f7efd2', accent: '#e6d3a0' },
       ],
       [
         'trentingrana-24-mesi',
@@ -400,6 +421,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['formaggio', 'grana'],
+        { kind: 'cheese-wedge' },
       ],
       [
         'burro-di-malga',
@@ -415,6 +437,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [6, 7, 8, 9],
         30,
         ['burro'],
+        { kind: 'butter', label: 'Burro' },
       ],
       [
         'ricotta-affumicata',
@@ -430,6 +453,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         35,
         ['ricotta'],
+        { kind: 'ricotta', accent: '#b07a3a' },
       ],
       [
         'yogurt-intero',
@@ -445,6 +469,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         50,
         ['yogurt'],
+        { kind: 'tub', label: 'Yogurt' },
       ],
       [
         'mele-val-di-non',
@@ -460,6 +485,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [9, 10, 11, 12, 1, 2, 3],
         100,
         ['mele'],
+        { kind: 'apples', colour: '#e8c94a', accent: '#d99a2a' },
       ],
       [
         'succo-di-mela',
@@ -475,6 +501,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         70,
         ['succo', 'mele'],
+        { kind: 'bottle', colour: '#d9a441', accent: '#3f7a34', variant: 'apples', label: 'Succo' },
       ],
       [
         'speck-di-montagna',
@@ -490,6 +517,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         20,
         ['speck', 'salumi'],
+        { kind: 'cured-meat' },
       ],
       [
         'patate-di-montagna',
@@ -505,6 +533,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [8, 9, 10, 11, 12],
         150,
         ['patate', 'verdura'],
+        { kind: 'potatoes' },
       ],
       [
         'vino-teroldego',
@@ -520,6 +549,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         48,
         ['vino', 'rosso'],
+        { kind: 'wine-bottle', accent: '#5a1a2e', detail: '#5a1528', label: 'Teroldego' },
       ],
     ],
   },
@@ -559,6 +589,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         0,
         ['camicia', 'lino'],
+        { kind: 'shirt' },
       ],
       [
         'grembiule-da-cucina',
@@ -574,6 +605,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         25,
         ['grembiule', 'cucina'],
+        { kind: 'apron', variant: 'stripes', detail: '#2f5d8a' },
       ],
       [
         'borsa-tote-tela',
@@ -589,6 +621,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         30,
         ['borsa', 'tote'],
+        { kind: 'tote', label: 'Tela' },
       ],
       [
         'pochette-seta',
@@ -604,6 +637,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         12,
         ['pochette', 'seta'],
+        { kind: 'clutch' },
       ],
       [
         'foulard-stampato',
@@ -619,6 +653,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         18,
         ['foulard', 'sciarpa'],
+        { kind: 'foulard', variant: 'printed' },
       ],
       [
         'runner-tavola',
@@ -634,6 +669,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         15,
         ['tavola', 'lino'],
+        { kind: 'table-linen', variant: 'runner', colour: '#efe6d6', detail: '#7b4b7d' },
       ],
       [
         'cuscino-patchwork',
@@ -649,6 +685,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         20,
         ['cuscino'],
+        { kind: 'cushion', variant: 'patchwork', detail: '#f2c14e,#9cb8d6,#e8dcc4' },
       ],
       [
         'astuccio-matite',
@@ -664,6 +701,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         40,
         ['astuccio', 'scuola'],
+        { kind: 'pouch', variant: 'pencils' },
       ],
       [
         'gilet-lana',
@@ -679,6 +717,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         0,
         ['gilet', 'lana'],
+        { kind: 'waistcoat' },
       ],
       [
         'tovagliette-set',
@@ -694,6 +733,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         22,
         ['tovagliette', 'tavola'],
+        { kind: 'table-linen', variant: 'placemats', colour: '#e8dcc4', detail: '#b23a48' },
       ],
     ],
     variants: {
@@ -742,6 +782,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         8,
         ['piatto', 'maiolica'],
+        { kind: 'plate' },
       ],
       [
         'tazza-colazione',
@@ -757,6 +798,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         30,
         ['tazza'],
+        { kind: 'mug' },
       ],
       [
         'ciotola-insalata',
@@ -772,6 +814,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         10,
         ['ciotola', 'insalatiera'],
+        { kind: 'bowl', variant: 'salad' },
       ],
       [
         'set-piatti-piani',
@@ -787,6 +830,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         5,
         ['piatti', 'servizio'],
+        { kind: 'plate', variant: 'stack', accent: '#2f8f6a' },
       ],
       [
         'vaso-anfora',
@@ -802,6 +846,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         4,
         ['vaso'],
+        { kind: 'vase' },
       ],
       [
         'portauova',
@@ -817,6 +862,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         25,
         ['colazione'],
+        { kind: 'egg-cup', accent: '#d9822b' },
       ],
       [
         'oliera-ceramica',
@@ -832,6 +878,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         14,
         ['oliera', 'olio'],
+        { kind: 'cruet' },
       ],
       [
         'mattonella-numero',
@@ -847,6 +894,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         50,
         ['mattonella', 'casa'],
+        { kind: 'tile', label: '17' },
       ],
       [
         'tagliere-ulivo',
@@ -862,6 +910,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         12,
         ['tagliere', 'ulivo'],
+        { kind: 'board', variant: 'olive', colour: '#c9a06a' },
       ],
       [
         'cucchiai-legno',
@@ -877,6 +926,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         20,
         ['cucchiai', 'cucina'],
+        { kind: 'spoons' },
       ],
     ],
   },
@@ -916,6 +966,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         3,
         ['tappeto', 'lana'],
+        { kind: 'rug', variant: 'pibiones' },
       ],
       [
         'copriletto-lino',
@@ -931,6 +982,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         4,
         ['copriletto'],
+        { kind: 'folded', colour: '#efe6d6', variant: 'pibiones', detail: '#d9c9a8' },
       ],
       [
         'asciugamani-ospite',
@@ -946,6 +998,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         15,
         ['asciugamani', 'bagno'],
+        { kind: 'folded', colour: '#f4f1ea', accent: '#7a1f2b', label: '2' },
       ],
       [
         'bisaccia-lana',
@@ -961,6 +1014,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         6,
         ['borsa', 'bisaccia'],
+        { kind: 'saddlebag' },
       ],
       [
         'sciarpa-orbace',
@@ -976,6 +1030,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [10, 11, 12, 1, 2],
         10,
         ['sciarpa', 'lana'],
+        { kind: 'scarf', colour: '#2e2e30', variant: 'bands', detail: '#b23a2a' },
       ],
       [
         'cuscino-tessuto',
@@ -991,6 +1046,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         9,
         ['cuscino'],
+        { kind: 'cushion', variant: 'geometric', colour: '#f1e6d0', accent: '#7a1f2b', detail: '#2f5d8a' },
       ],
       [
         'centrotavola-fiori',
@@ -1006,6 +1062,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         11,
         ['centrotavola', 'ricamo'],
+        { kind: 'table-linen', variant: 'doily', colour: '#fbf8f1', accent: '#c0392b', detail: '#2f5d8a' },
       ],
       [
         'borsa-shopping-tessuta',
@@ -1021,6 +1078,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         16,
         ['borsa', 'spesa'],
+        { kind: 'tote', variant: 'woven', colour: '#c9a26b', detail: '#7a1f2b' },
       ],
       [
         'scialle-lana',
@@ -1036,6 +1094,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         7,
         ['scialle', 'lana'],
+        { kind: 'scarf', variant: 'shawl', colour: '#d9c7a8', detail: '#8b5a3c' },
       ],
       [
         'cestino-asfodelo',
@@ -1051,6 +1110,7 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
         [],
         8,
         ['cestino', 'intreccio'],
+        { kind: 'basket', variant: 'light', colour: '#d9c08c', accent: '#7a1f2b' },
       ],
     ],
   },

@@ -1,4 +1,5 @@
 import type { Category, Certification, Unit } from '../catalog';
+import type { DemoPicture } from './pictures';
 
 /** The shape of the demo data (demo-data.ts and demo-data-more.ts fill it). */
 export interface DemoCoop {
@@ -13,7 +14,10 @@ export interface DemoCoop {
   shipping: { flatCents: number; freeOverCents: number; pickup: boolean };
 }
 
-/** [slug, category, name it, name en, description it, description en, price cents, IVA %, unit, certifications, season months, stock, tags] */
+/**
+ * [slug, category, name it, name en, description it, description en, price cents, IVA %, unit, certifications, season months, stock, tags, picture]
+ * The picture names the kind of object drawn for the product (pictures/index.ts), never guessed from its words.
+ */
 export type DemoProductRow = [
   string,
   Category,
@@ -28,6 +32,7 @@ export type DemoProductRow = [
   number[],
   number,
   string[],
+  DemoPicture,
 ];
 
 export interface DemoVariant {

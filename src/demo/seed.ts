@@ -9,7 +9,7 @@ import { createUser, findUserByEmail } from '../accounts';
 import { trusted } from '../platform/db';
 import { LocalDiskStorage, type FileStorage } from '../platform/storage';
 import { DEMO_ADMIN, DEMO_BUYER, DEMO_COOPS, DEMO_MEMBER, type DemoVariant } from './demo-data';
-import { makeCoopImages, makeProductImage } from './demo-images';
+import { isCurrentDrawing, isDrawnKey, makeCoopImages, makeProductImage } from './demo-images';
 
 interface ProductInput {
   coopId: string;
@@ -215,23 +215,34 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 }
 
 /**
- * Draws pictures for the demo co-ops and products that have none yet
- * (new ones, or ones seeded before pictures existed). Idempotent.
+ * Draws pictures for the demo co-ops that have none yet, and for the demo
+ * products whose picture is missing or was drawn from an older version of
+ * its drawing (the key carries the drawing's digest, demo-images.ts). A
+ * co-op's own upload is never replaced. Idempotent.
  */
 async function drawMissingImages(storage: FileStorage, logger: Logger): Promise<void> {
   const t0 = Date.now();
   const coops = await CoopModel.find({ slug: trusted({ $in: DEMO_COOPS.map((c) => c.slug) }), logo: '' }, { kind: 1, name: 1 }).lean();
-  const slugs = DEMO_COOPS.flatMap((c) => c.products.map((p) => p[0]));
-  const products = (await ProductModel.find({ slug: trusted({ $in: slugs }) }, { category: 1, name: 1, images: 1 }).lean()).filter(
-    (p) => !p.images?.length,
-  );
+  const pictures = new Map(DEMO_COOPS.flatMap((c) => c.products.map((p) => [p[0], p[13]] as const)));
+  const products = (
+    await ProductModel.find({ slug: trusted({ $in: [...pictures.keys()] }) }, { slug: 1, name: 1, images: 1 }).lean()
+  ).filter((p) => {
+    const images = p.images ?? [];
+    const drawn = images.find((i) => isDrawnKey(i.key));
+    return images.length === 0 || (drawn && !isCurrentDrawing(drawn.key, pictures.get(p.slug)!));
+  });
   await eachLimited(coops, 2, async (c) => {
     const { logo, cover } = await makeCoopImages(storage, c.kind, c.name);
     await CoopModel.updateOne({ _id: c._id }, { $set: { logo, cover } });
   });
   await eachLimited(products, 4, async (p) => {
-    const image = await makeProductImage(storage, p.category as Category, { it: p.name?.it ?? '', en: p.name?.en ?? '' });
-    await ProductModel.updateOne({ _id: p._id }, { $set: { images: [image] } });
+    const image = await makeProductImage(storage, pictures.get(p.slug)!, { it: p.name?.it ?? '', en: p.name?.en ?? '' });
+    const old = (p.images ?? []).find((i) => isDrawnKey(i.key));
+    const images = old ? (p.images ?? []).map((i) => (i === old ? image : i)) : [image];
+    await ProductModel.updateOne({ _id: p._id }, { $set: { images } });
+    // A copied product (goods "duplicate") may share the old drawing's files.
+    if (old && !(await ProductModel.exists({ 'images.key': old.key })))
+      await Promise.all((old.widths ?? []).map((w) => storage.remove(`${old.key}-${w}.webp`)));
   });
   if (coops.length || products.length)
     logger.info({ coops: coops.length, products: products.length, ms: Date.now() - t0 }, 'demo pictures drawn');

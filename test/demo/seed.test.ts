@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedDemo } from '../../src/demo/seed';
 import { CoopModel } from '../../src/coops/coop.model';
@@ -7,6 +7,7 @@ import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel } from '../../src/catalog/stock.model';
 import { UserModel } from '../../src/accounts/user.model';
 import { DEMO_ADMIN, DEMO_COOPS } from '../../src/demo/demo-data';
+import { isCurrentDrawing } from '../../src/demo/demo-images';
 import { createLogger } from '../../src/platform/logger';
 import { trusted } from '../../src/platform/db';
 import { testConfig } from '../support/app';
@@ -14,6 +15,7 @@ import { testConfig } from '../support/app';
 describe('seedDemo', () => {
   const logger = createLogger('silent', false);
   const slugs = DEMO_COOPS.map((c) => c.slug);
+  const pictureOf = (slug: string) => DEMO_COOPS.flatMap((c) => c.products).find((r) => r[0] === slug)![13];
 
   it('creates twelve-plus co-ops, 150-plus products with stock and pictures, and the demo admin, once', async function () {
     this.timeout(120_000);
@@ -44,6 +46,7 @@ describe('seedDemo', () => {
     for (const p of products) {
       const [img] = p.images;
       assert.ok(img, `picture of ${p.slug}`);
+      assert.ok(isCurrentDrawing(img.key, pictureOf(p.slug)), `${p.slug} shows its own drawing`);
       assert.deepEqual(img.widths, [320, 640, 960]);
       assert.ok(img.alt?.it && img.alt?.en);
       for (const w of img.widths) assert.ok(existsSync(join(uploadsDir, `${img.key}-${w}.webp`)), `${p.slug} at ${w}`);
@@ -61,5 +64,36 @@ describe('seedDemo', () => {
 
     const admin = await UserModel.findOne({ email: DEMO_ADMIN.email }).lean();
     assert.equal(admin?.isAdmin, true);
+  });
+
+  it('redraws a picture drawn by an older version, keeps current ones and never touches an upload', async function () {
+    this.timeout(120_000);
+    const { uploadsDir } = testConfig();
+    await seedDemo(logger, { uploadsDir });
+    const widths = [320, 640, 960];
+    const legacyKey = 'products/0123456789abcdef01234567';
+    const uploadKey = 'products/fedcba9876543210fedcba9876543210';
+    mkdirSync(join(uploadsDir, 'products'), { recursive: true });
+    for (const w of widths) writeFileSync(join(uploadsDir, `${legacyKey}-${w}.webp`), 'old drawing');
+    const alt = { it: 'x', en: 'x' };
+    await ProductModel.updateOne({ slug: 'calze-lana' }, { $set: { images: [{ key: legacyKey, widths, alt }] } });
+    await ProductModel.updateOne({ slug: 'candele-cera-api' }, { $set: { images: [{ key: uploadKey, widths, alt }] } });
+    const kept = (await ProductModel.findOne({ slug: 'cucchiai-legno' }).lean())!.images[0]!.key;
+
+    await seedDemo(logger, { uploadsDir });
+
+    const socks = (await ProductModel.findOne({ slug: 'calze-lana' }).lean())!.images;
+    assert.equal(socks.length, 1);
+    assert.ok(isCurrentDrawing(socks[0]!.key, pictureOf('calze-lana')), socks[0]!.key);
+    for (const w of widths) {
+      assert.ok(existsSync(join(uploadsDir, `${socks[0]!.key}-${w}.webp`)), `new socks at ${w}`);
+      assert.equal(existsSync(join(uploadsDir, `${legacyKey}-${w}.webp`)), false, `old drawing at ${w} removed`);
+    }
+    const candles = (await ProductModel.findOne({ slug: 'candele-cera-api' }).lean())!.images;
+    assert.deepEqual(
+      candles.map((i) => i.key),
+      [uploadKey],
+    );
+    assert.equal((await ProductModel.findOne({ slug: 'cucchiai-legno' }).lean())!.images[0]!.key, kept);
   });
 });
