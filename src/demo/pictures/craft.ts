@@ -113,6 +113,8 @@ export const shirt: Draw = (p) => {
   return (
     shadow(200, 252, 110) +
     cloth(p, 'sh', body, [64, 60, 272, 196]) +
+    `<path d="${body}" fill="none" stroke="${darken(p.colour, 0.22)}" stroke-width="2"/>` +
+    `<path d="M126 132 V180 M274 132 V180" stroke="${darken(p.colour, 0.15)}" stroke-width="2"/>` +
     `<path d="M150 64 L178 104 L200 80 L222 104 L250 64 Q200 84 150 64Z" fill="${darken(p.colour, 0.08)}"/>` +
     `<path d="M150 64 L176 108 L200 84Z M250 64 L224 108 L200 84Z" fill="${lighten(p.colour, 0.35)}" stroke="${darken(p.colour, 0.2)}" stroke-width="1.5"/>` +
     `<path d="M200 86 V250" stroke="${darken(p.colour, 0.2)}" stroke-width="2"/>` +
@@ -247,18 +249,30 @@ export const socks: Draw = (p) => {
 };
 
 /** A poncho: a wide cape with a neck opening and fringes. */
-export const poncho: Draw = (p) =>
-  shadow(200, 252, 140) +
-  cloth(p, 'po', 'M170 62 H230 L350 214 Q200 244 50 214Z', [50, 60, 300, 190]) +
-  `<ellipse cx="200" cy="66" rx="32" ry="10" fill="${darken(p.colour, 0.3)}"/>` +
-  `<path d="M168 66 Q200 84 232 66" stroke="${darken(p.colour, 0.15)}" stroke-width="8" fill="none"/>` +
-  along(
-    34,
-    56,
-    344,
-    (x) =>
-      `<path d="M${r1(x)} ${r1(214 + 30 * (1 - ((x - 200) / 150) ** 2) * 0.5)} v16" stroke="${p.accent}" stroke-width="3" stroke-linecap="round"/>`,
+export const poncho: Draw = (p) => {
+  // worn shape: rounded shoulders, the front falling to a point, fringed on the lower edges
+  const body = 'M166 72 Q104 84 56 150 L200 246 L344 150 Q296 84 234 72Z';
+  return (
+    shadow(200, 252, 150) +
+    cloth(p, 'po', body, [50, 66, 300, 182]) +
+    `<path d="M200 86 V246" stroke="${darken(p.colour, 0.1)}" stroke-width="2" stroke-dasharray="4 4"/>` +
+    along(
+      18,
+      60,
+      196,
+      (x) => `<path d="M${r1(x)} ${r1(152 + (x - 56) * (94 / 144))} l-3 15" stroke="${p.accent}" stroke-width="3" stroke-linecap="round"/>`,
+    ) +
+    along(
+      18,
+      204,
+      340,
+      (x) => `<path d="M${r1(x)} ${r1(246 - (x - 200) * (96 / 144))} l3 15" stroke="${p.accent}" stroke-width="3" stroke-linecap="round"/>`,
+    ) +
+    // a rolled collar
+    cyl(`<rect x="164" y="48" width="72" height="32" rx="9" fill="${darken(p.colour, 0.08)}"/>`) +
+    along(7, 172, 228, (x) => `<path d="M${r1(x)} 52 v24" stroke="${darken(p.colour, 0.22)}" stroke-width="2"/>`)
   );
+};
 
 /** Folded blankets or linen stacked: throws, bedspreads, baby blankets, towels. */
 export const folded: Draw = (p) => {
@@ -708,14 +722,16 @@ export const board: Draw = (p) => {
 export const spoons: Draw = (p) => {
   const ladle = p.variant === 'ladle';
   if (ladle) {
+    // seen from above, fanned on the table: deep round bowls, long handles ending in a hook
     const one = (x: number, rot: number, fill: string) =>
-      `<g transform="translate(${x} 0) rotate(${rot} 0 210)">` +
-      `<path d="M0 40 q-12 -2 -12 -14 q0 -10 10 -10" stroke="${fill}" stroke-width="8" fill="none" stroke-linecap="round"/>` +
-      cyl(`<rect x="-6" y="36" width="12" height="150" rx="6" fill="${fill}"/>`) +
-      ball(`<path d="M-34 192 A34 34 0 0 0 34 192Z" fill="${fill}"/>`) +
-      `<ellipse cx="0" cy="192" rx="34" ry="9" fill="${darken(fill, 0.25)}"/>` +
+      `<g transform="translate(${x} 160) rotate(${rot})">` +
+      cyl(`<rect x="-6" y="-40" width="12" height="126" rx="6" fill="${fill}"/>`) +
+      `<path d="M0 84 q0 14 -10 14 q-8 0 -8 -8" stroke="${fill}" stroke-width="9" fill="none" stroke-linecap="round"/>` +
+      ball(`<circle cx="0" cy="-68" r="34" fill="${fill}"/>`) +
+      `<circle cx="0" cy="-66" r="26" fill="${darken(fill, 0.28)}"/>` +
+      `<path d="M-24 -56 A26 26 0 0 0 24 -56 A30 22 0 0 1 -24 -56Z" fill="${darken(fill, 0.12)}"/>` +
       '</g>';
-    return shadow(200, 246, 130) + one(140, -8, darken(p.colour, 0.08)) + one(200, 0, p.colour) + one(262, 8, lighten(p.colour, 0.08));
+    return shadow(200, 252, 130) + one(142, -24, darken(p.colour, 0.08)) + one(200, 0, p.colour) + one(258, 24, lighten(p.colour, 0.08));
   }
   const one = (x: number, rot: number, fill: string) =>
     `<g transform="translate(${x} 150) rotate(${rot})">` +

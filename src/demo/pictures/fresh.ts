@@ -236,10 +236,11 @@ export const onions: Draw = (p) =>
     .map(
       ([x, y, r]) =>
         ball(
-          `<path d="M${x} ${y - r - 14} Q${x + r * 1.2} ${y - r * 0.6} ${x + r} ${y + r * 0.4} Q${x} ${y + r * 1.05} ${x - r} ${y + r * 0.4} Q${x - r * 1.2} ${y - r * 0.6} ${x} ${y - r - 14}Z" fill="${p.colour}"/>`,
+          `<path d="M${x} ${y - r - 10} Q${x + r * 0.3} ${y - r * 0.9} ${x + r * 0.75} ${y - r * 0.6} Q${x + r * 1.15} ${y - r * 0.2} ${x + r} ${y + r * 0.35} Q${x + r * 0.8} ${y + r * 0.95} ${x} ${y + r * 0.95} Q${x - r * 0.8} ${y + r * 0.95} ${x - r} ${y + r * 0.35} Q${x - r * 1.15} ${y - r * 0.2} ${x - r * 0.75} ${y - r * 0.6} Q${x - r * 0.3} ${y - r * 0.9} ${x} ${y - r - 10}Z" fill="${p.colour}"/>`,
         ) +
-        `<path d="M${x - r * 0.55} ${y - r * 0.4} Q${x - r * 0.2} ${y + r * 0.4} ${x} ${y + r * 0.9} M${x + r * 0.55} ${y - r * 0.4} Q${x + r * 0.2} ${y + r * 0.4} ${x} ${y + r * 0.9}" stroke="${lighten(p.colour, 0.3)}" stroke-width="2" fill="none" opacity=".7"/>` +
-        `<path d="M${x} ${y - r - 12} q-4 -18 -12 -28 M${x} ${y - r - 12} q6 -16 4 -30" stroke="${p.accent}" stroke-width="4" fill="none" stroke-linecap="round"/>`,
+        `<path d="M${x} ${y - r - 6} Q${x - r * 0.75} ${y - r * 0.2} ${x - r * 0.3} ${y + r * 0.9} M${x} ${y - r - 6} Q${x + r * 0.75} ${y - r * 0.2} ${x + r * 0.3} ${y + r * 0.9} M${x} ${y - r - 6} V${y + r * 0.93}" stroke="${lighten(p.colour, 0.3)}" stroke-width="2" fill="none" opacity=".6"/>` +
+        `<path d="M${x - 6} ${y + r * 0.95} l-4 6 M${x} ${y + r * 0.95} v7 M${x + 6} ${y + r * 0.95} l4 6" stroke="#d9c7a8" stroke-width="2" stroke-linecap="round"/>` +
+        `<path d="M${x} ${y - r - 8} q-4 -18 -12 -28 M${x} ${y - r - 8} q6 -16 4 -30" stroke="${p.accent}" stroke-width="4" fill="none" stroke-linecap="round"/>`,
     )
     .join('');
 
