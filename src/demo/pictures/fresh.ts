@@ -393,8 +393,8 @@ export const citrus: Draw = (p) => {
       : '';
   return (
     shadow(200, 250, 150) +
-    leaf(170, 110, -150, 60) +
-    leaf(214, 104, -40, 64, '#3f7a34') +
+    leaf(180, 132, -150, 56) +
+    leaf(216, 130, -40, 60, '#3f7a34') +
     fruit(160, 170) +
     fruit(240, 172) +
     fruit(p.variant === 'orange' ? 180 : 200, 210) +
@@ -472,9 +472,16 @@ export const pasta: Draw = (p) => {
     case 'busiate':
       // a bundle tied with a paper band, or loose twists
       if (p.variant === 'spaghetti') {
+        // a bundle lying on the table, tied with a paper band
         out.push(
-          `<g transform="rotate(-18 200 200)">${along(16, 160, 240, (x, i) => `<path d="M${r1(x)} 120 L${r1(x + (i % 3) - 1)} 260" stroke="${i % 2 ? c : d}" stroke-width="5" stroke-linecap="round" transform="translate(-10 -60) scale(1 1)"/>`)}` +
-            `<rect x="148" y="110" width="104" height="34" fill="${p.accent}"/>${text(200, 133, p.label, 12, lighten(p.accent, 0.9), 'bold', 96)}</g>`,
+          along(30, 0, 29, (_, i) => {
+            // strands squeezed by the band and fanning out towards both ends
+            const k = i - 14.5;
+            const [band, end] = [206 + k * 1.3, 206 + k * 2.4];
+            return `<path d="M${76 + (i % 5) * 3} ${r1(end)} Q200 ${r1(band * 2 - (end + band) / 2)} ${324 - (i % 4) * 3} ${r1(end)}" stroke="${i % 3 ? c : d}" stroke-width="2.6" fill="none" stroke-linecap="round"/>`;
+          }) +
+            `<rect x="160" y="182" width="80" height="48" rx="3" fill="${p.accent}"/>` +
+            text(200, 211, p.label, 12, lighten(p.accent, 0.9), 'bold', 74),
         );
       } else {
         scatter(

@@ -272,20 +272,42 @@ export const ricotta: Draw = (p) =>
       `<path d="M${r1(x)} ${r1(172 + Math.abs(x - 200) * 0.25)} v14" stroke="${darken(p.colour, 0.12)}" stroke-width="3" stroke-linecap="round"/>`,
   );
 
-/** A slab of speck with slices fanned out in front. */
-export const curedMeat: Draw = (p) =>
-  shadow(200, 248, 140) +
-  `<path d="M80 160 L250 140 L300 160 L132 184Z" fill="${darken(p.accent, 0.1)}"/>` +
-  `<path d="M80 160 L132 184 V230 L80 204Z" fill="${p.colour}"/>` +
-  `<path d="M84 166 L132 188 V196 L84 174Z" fill="#f4e9dc"/>` +
-  `<path d="M132 184 L300 160 V206 L132 230Z" fill="${darken(p.accent, 0.25)}"/>` +
-  along(
-    4,
-    190,
-    300,
-    (x, i) =>
-      `<g transform="rotate(${-10 + i * 6} ${r1(x)} 230)"><ellipse cx="${r1(x)}" cy="230" rx="34" ry="14" fill="${p.colour}"/><path d="M${r1(x - 30)} 224 Q${r1(x)} 212 ${r1(x + 30)} 224" stroke="#f4e9dc" stroke-width="5" fill="none"/></g>`,
+/** A slab of speck on a board, cut end showing meat and fat, thin slices fanned in front. */
+export const curedMeat: Draw = (p) => {
+  const meat = p.colour;
+  const rind = p.accent;
+  const pepper = Array.from({ length: 26 }, () => {
+    const t = p.rand();
+    const u = p.rand();
+    return `<circle cx="${r1(96 + t * 176 + u * 26)}" cy="${r1(152 - t * 12 + u * 18)}" r="1.6" fill="${darken(rind, 0.5)}"/>`;
+  }).join('');
+  const slice = (x: number, y: number, rot: number) =>
+    `<g transform="translate(${x} ${y}) rotate(${rot})">` +
+    `<path d="M-44 0 Q-44 -12 -30 -12 H34 Q46 -12 46 0 Q46 10 34 10 H-30 Q-44 10 -44 0Z" fill="${meat}"/>` +
+    `<path d="M-40 -6 Q-40 -12 -30 -12 H34 Q42 -12 44 -6Z" fill="#f6ecdf"/>` +
+    `<path d="M-30 -12 H34" stroke="${rind}" stroke-width="2.5" stroke-linecap="round"/>` +
+    `<path d="M-30 2 q20 -4 36 2 q14 4 30 -2" stroke="${lighten(meat, 0.25)}" stroke-width="2" fill="none"/>` +
+    '</g>';
+  return (
+    shadow(200, 250, 160) +
+    // the board
+    `<path d="M44 214 Q44 204 56 204 H344 Q356 204 356 214 V232 Q356 242 344 242 H56 Q44 242 44 232Z" fill="#b98a58"/>` +
+    `<path d="M44 214 Q44 204 56 204 H344 Q356 204 356 214 Q200 220 44 214Z" fill="#d2a877"/>` +
+    // the slab: top (rind), front (rind), cut end (meat under a layer of fat)
+    `<path d="M92 152 Q92 142 104 141 L268 130 Q284 130 292 142 L300 158 L124 172Z" fill="${lighten(rind, 0.08)}"/>` +
+    pepper +
+    `<path d="M124 172 L300 158 Q304 162 304 170 V196 Q304 204 296 204 H130 Q122 204 122 196Z" fill="${rind}"/>` +
+    `<path d="M124 172 L300 158 Q304 162 304 170 V196 Q304 204 296 204 H130 Q122 204 122 196Z" fill="url(#fall)"/>` +
+    `<path d="M92 152 L124 172 V204 Q98 200 92 186Z" fill="${meat}"/>` +
+    `<path d="M93 156 L123 176 V186 L93 166Z" fill="#f6ecdf"/>` +
+    `<path d="M92 152 L124 172" stroke="${darken(rind, 0.2)}" stroke-width="3"/>` +
+    `<path d="M96 176 q10 6 24 8 M98 190 q10 4 22 6" stroke="${lighten(meat, 0.25)}" stroke-width="2" fill="none"/>` +
+    // the slices
+    slice(196, 222, -4) +
+    slice(250, 216, -8) +
+    slice(302, 212, -12)
   );
+};
 
 /** A glass and a bowl of flower pollen granules. */
 export const pollen: Draw = (p) => {
