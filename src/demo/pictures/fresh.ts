@@ -435,9 +435,9 @@ export const chestnuts: Draw = (p) => {
     `<g transform="translate(${x} ${y}) rotate(${rot}) scale(${s})">` +
     (dried
       ? ball(`<path d="M-26 10 Q-30 -18 0 -28 Q30 -18 26 10 Q0 22 -26 10Z" fill="${p.accent}"/>`) +
-        `<path d="M-14 -8 q8 6 0 14 M6 -16 q-6 10 4 20" stroke="${darken(p.accent, 0.2)}" stroke-width="2" fill="none"/>`
+        `<path d="M-12 -16 Q-8 -2 -14 12 M4 -22 Q10 -4 6 16" stroke="${darken(p.accent, 0.2)}" stroke-width="2" fill="none"/>`
       : ball(`<path d="M0 -34 Q8 -30 10 -26 Q34 -14 30 8 Q26 24 0 24 Q-26 24 -30 8 Q-34 -14 -10 -26 Q-8 -30 0 -34Z" fill="${p.colour}"/>`) +
-        `<path d="M-28 10 Q0 2 28 10 Q26 24 0 24 Q-26 24 -28 10Z" fill="${lighten(p.colour, 0.45)}"/>` +
+        `<path d="M-28 10 Q0 2 28 10 Q26 24 0 24 Q-26 24 -28 10Z" fill="${darken(p.accent, 0.1)}"/>` +
         `<path d="M-14 -20 q-10 12 -8 26" stroke="#fff" stroke-opacity=".35" stroke-width="4" fill="none" stroke-linecap="round"/>`) +
     '</g>';
   return (
