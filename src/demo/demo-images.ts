@@ -57,16 +57,15 @@ const encoded = new Map<string, Promise<Buffer[]>>();
  */
 const WEBP_EFFORT = 1;
 
-function encode(svg: string, widths: readonly number[], aspect: number): Promise<Buffer[]> {
+function encode(svg: string, widths: readonly number[], aspect: number, opaque: boolean): Promise<Buffer[]> {
   let done = encoded.get(svg);
   if (!done) {
     done = (async () => {
       const max = Math.max(...widths);
-      // Rasterised once, kept as raw pixels with their alpha (logos are round), then scaled down per width.
-      const { data, info } = await sharp(Buffer.from(svg))
-        .resize(max, Math.round(max * aspect))
-        .raw()
-        .toBuffer({ resolveWithObject: true });
+      // Rasterised once and kept as raw pixels, then scaled down per width. Only the round
+      // logos need their alpha; without it the other WebP files encode about a third faster.
+      const raster = sharp(Buffer.from(svg)).resize(max, Math.round(max * aspect));
+      const { data, info } = await (opaque ? raster.removeAlpha() : raster).raw().toBuffer({ resolveWithObject: true });
       return Promise.all(
         widths.map((w) =>
           sharp(data, { raw: info })
@@ -82,8 +81,15 @@ function encode(svg: string, widths: readonly number[], aspect: number): Promise
 }
 
 /** Writes a drawing in each width as WebP under a fresh random key; returns the key. */
-async function renderWidths(storage: FileStorage, key: string, svg: string, widths: readonly number[], aspect: number): Promise<string> {
-  const files = await encode(svg, widths, aspect);
+async function renderWidths(
+  storage: FileStorage,
+  key: string,
+  svg: string,
+  widths: readonly number[],
+  aspect: number,
+  opaque = true,
+): Promise<string> {
+  const files = await encode(svg, widths, aspect, opaque);
   await Promise.all(widths.map((w, i) => storage.put(`${key}-${w}.webp`, files[i]!, 'image/webp')));
   return key;
 }
@@ -115,7 +121,7 @@ export async function makeCoopImages(
       : `<g opacity=".9">${Array.from({ length: 12 }, (_, i) => `<rect x="${i * 40}" y="0" width="20" height="270" fill="${i % 2 ? fg : accent}" opacity="${0.25 + (i % 3) * 0.2}"/>`).join('')}</g>`;
   const coverSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="540" viewBox="0 0 480 270"><rect width="480" height="270" fill="${bg}"/><g style="filter:hue-rotate(${shift}deg)">${landscape}</g></svg>`;
   const [logo, cover] = await Promise.all([
-    renderWidths(storage, newKey('coops'), logoSvg, LOGO_WIDTHS, 1),
+    renderWidths(storage, newKey('coops'), logoSvg, LOGO_WIDTHS, 1, false),
     renderWidths(storage, newKey('coops'), coverSvg, IMAGE_WIDTHS, 0.5625),
   ]);
   return { logo, cover };
