@@ -36,6 +36,7 @@ export const ApplicationSchema = z.object({
   name: required(120).min(2, 'workspace.errors.required'),
   legalName: required(200),
   vatNumber: required(20).refine(isItalianTaxId, 'workspace.errors.vatNumber'),
+  seat: required(300),
   kind: z.enum(COOP_KINDS, 'workspace.errors.choose'),
   socialType: z.enum(SOCIAL_TYPES, 'workspace.errors.choose'),
   region: z.enum(REGIONS, 'workspace.errors.choose'),
@@ -52,3 +53,11 @@ export const ApplicationSchema = z.object({
   website: line(200).regex(/^(https?:\/\/\S+)?$/, 'workspace.errors.website'),
 });
 export type ApplicationInput = z.infer<typeof ApplicationSchema>;
+
+/** A co-op's legal identity as the admin corrects it: what buyers see as "sold by". */
+export const CoopLegalSchema = z.object({
+  legalName: required(200),
+  vatNumber: required(20).refine(isItalianTaxId, 'workspace.errors.vatNumber'),
+  seat: required(300),
+});
+export type CoopLegalInput = z.infer<typeof CoopLegalSchema>;

@@ -26,6 +26,7 @@ export async function applyToJoin(userId: string, input: ApplicationInput): Prom
     slug,
     legalName: input.legalName,
     vatNumber: input.vatNumber.replace(/\s/g, '').toUpperCase(),
+    seat: input.seat,
     kind: input.kind,
     socialType: input.socialType,
     region: input.region,

@@ -12,6 +12,8 @@ const coopSchema = new Schema(
     slug: { type: String, required: true, unique: true, lowercase: true, trim: true },
     legalName: { type: String, trim: true, default: '' },
     vatNumber: { type: String, trim: true, default: '' },
+    /** The registered seat (sede legale) as one line: the seller's address buyers see beside its legal name and P.IVA. */
+    seat: { type: String, trim: true, default: '' },
     kind: { type: String, enum: COOP_KINDS, required: true },
     socialType: { type: String, enum: SOCIAL_TYPES, default: 'none' },
     region: { type: String, required: true },

@@ -62,6 +62,9 @@ export interface CoopRow {
   kind: string;
   createdAt?: Date;
   rejectionReason: string;
+  legalName: string;
+  vatNumber: string;
+  seat: string;
   stripeAccountId: string;
   payouts: {
     transfersActive: boolean;
@@ -82,6 +85,9 @@ const ROW_FIELDS = {
   kind: 1,
   createdAt: 1,
   rejectionReason: 1,
+  legalName: 1,
+  vatNumber: 1,
+  seat: 1,
   stripeAccountId: 1,
   payouts: 1,
 } as const;
@@ -98,6 +104,9 @@ function toRow(c: Record<string, unknown> & { _id: Types.ObjectId }): CoopRow {
     kind: String(c.kind ?? ''),
     createdAt: c.createdAt as Date | undefined,
     rejectionReason: String(c.rejectionReason ?? ''),
+    legalName: String(c.legalName ?? ''),
+    vatNumber: String(c.vatNumber ?? ''),
+    seat: String(c.seat ?? ''),
     stripeAccountId: String(c.stripeAccountId ?? ''),
     payouts: {
       transfersActive: !!p.transfersActive,
@@ -157,4 +166,25 @@ export async function changeCoopStatus(coopId: string, action: CoopTransition, r
   const members = await MembershipModel.find({ coop: before.id }, { user: 1 }).lean();
   await rightsChanged(members.map((m) => m.user));
   return { before, after: await getCoopRow(coopId) };
+}
+
+/** A co-op's legal identity: the seller buyers see on product, co-op and order pages and in receipts. */
+export interface CoopLegal {
+  legalName: string;
+  vatNumber: string;
+  seat: string;
+}
+
+/**
+ * Sets a co-op's legal identity (the input is validated: CoopLegalSchema).
+ * Returns it before and after, for the caller's audit log; the caller also
+ * refreshes the shop, whose pages show it. Orders keep the identity they
+ * were placed with (see orders' seller snapshot).
+ */
+export async function setCoopLegal(coopId: string, input: CoopLegal): Promise<{ before: CoopLegal; after: CoopLegal }> {
+  const row = await getCoopRow(coopId);
+  const before = { legalName: row.legalName, vatNumber: row.vatNumber, seat: row.seat };
+  const after = { legalName: input.legalName, vatNumber: input.vatNumber.replace(/\s/g, '').toUpperCase(), seat: input.seat };
+  await CoopModel.updateOne({ _id: new Types.ObjectId(row.id) }, { $set: after });
+  return { before, after };
 }

@@ -20,6 +20,8 @@ export {
   getCoopRow,
   pendingCoopCount,
   changeCoopStatus,
+  setCoopLegal,
+  type CoopLegal,
   type Coop,
   type CoopStatus,
   type CoopRow,
@@ -32,7 +34,7 @@ export { membershipsOf } from './memberships';
 export { requireCoopRole, assertCoopRole, roleAtLeast, type CoopContext } from './guards';
 export { membersRoutes } from './members.routes';
 export { applyToJoin, applicationsOf } from './application.service';
-export { ApplicationSchema, isItalianTaxId } from './application.schemas';
+export { ApplicationSchema, CoopLegalSchema, isItalianTaxId, type CoopLegalInput } from './application.schemas';
 export { applyAccountState } from './account-state';
 export {
   payoutsStateOf,

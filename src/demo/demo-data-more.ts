@@ -9,6 +9,8 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
     socialType: 'B',
     region: 'Basilicata',
     town: 'Rionero in Vulture',
+    vatNumber: '01321098764',
+    seat: 'Via Monticchio 41, 85028 Rionero in Vulture (PZ)',
     story: {
       it: 'Vigneti sulle pendici del vulcano spento, coltivati da ragazzi in messa alla prova e da braccianti che qui hanno trovato un contratto vero.',
       en: 'Vineyards on the slopes of the extinct volcano, worked by young people on probation and by farmhands who found a proper contract here.',
@@ -241,6 +243,8 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
     socialType: 'B',
     region: 'Sicilia',
     town: 'Corleone',
+    vatNumber: '06210987654',
+    seat: 'Contrada Drago 2, 90034 Corleone (PA)',
     story: {
       it: 'Grano, agrumi e legumi sui terreni tolti a Cosa Nostra. Diamo lavoro a giovani del paese e a persone uscite dalla dipendenza.',
       en: 'Wheat, citrus and pulses on land taken from Cosa Nostra. We employ young people from the town and people who have left addiction behind.',
@@ -470,6 +474,8 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
     socialType: 'A',
     region: 'Emilia-Romagna',
     town: 'Bologna',
+    vatNumber: '03109876544',
+    seat: 'Via del Pratello 60, 40122 Bologna (BO)',
     story: {
       it: "Orti in città dove persone con disabilità e richiedenti asilo imparano l'orticoltura con agronomi e tutor.",
       en: 'Market gardens in town where people with disabilities and asylum seekers learn horticulture with agronomists and mentors.',
@@ -702,6 +708,8 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
     socialType: 'B',
     region: 'Marche',
     town: 'Ascoli Piceno',
+    vatNumber: '02098765437',
+    seat: 'Via delle Zeppelle 12, 63100 Ascoli Piceno (AP)',
     story: {
       it: 'Un pastificio artigianale dove lavorano persone con disturbi dello spettro autistico, dal grano dei soci fino alla confezione.',
       en: "An artisan pasta maker employing autistic people, from our members' wheat all the way to the packet.",
@@ -931,6 +939,8 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
     socialType: 'B',
     region: 'Piemonte',
     town: 'Biella',
+    vatNumber: '02987654304',
+    seat: 'Via Italia 9, 13900 Biella (BI)',
     story: {
       it: 'Maglieria nata da un lanificio chiuso: ex operaie formano donne vittime di violenza al lavoro su macchine rettilinee e a mano.',
       en: 'Knitwear born from a closed wool mill: former mill workers train women who have escaped violence on hand and flat-bed machines.',
@@ -1182,6 +1192,8 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
     socialType: 'A',
     region: 'Calabria',
     town: 'Serra San Bruno',
+    vatNumber: '03876543202',
+    seat: 'Via Certosa 19, 89822 Serra San Bruno (VV)',
     story: {
       it: "Una falegnameria-scuola nei boschi delle Serre: ragazzi che hanno lasciato la scuola imparano l'intaglio con i maestri del paese.",
       en: 'A woodworking school in the forests of the Serre: young people who left school learn carving from the village masters.',
@@ -1411,6 +1423,8 @@ export const MORE_DEMO_COOPS: DemoCoopWithProducts[] = [
     socialType: 'B',
     region: 'Campania',
     town: 'Napoli',
+    vatNumber: '08765432011',
+    seat: 'Vico Tiratoio 5, 80134 Napoli (NA)',
     story: {
       it: "Nel cuore della Sanità cuciamo borse e accessori da vele, banner e camere d'aria. Lavorano con noi giovani del quartiere e donne migranti.",
       en: 'In the heart of the Sanità district we sew bags and accessories from sails, banners and inner tubes. Young people from the area and migrant women work with us.',

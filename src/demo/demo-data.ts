@@ -11,6 +11,8 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
     socialType: 'B',
     region: 'Puglia',
     town: 'Cerignola',
+    vatNumber: '03987654328',
+    seat: 'Via dei Mandorli 14, 71042 Cerignola (FG)',
     story: {
       it: 'Coltiviamo terreni confiscati alle mafie tra Cerignola e il Tavoliere. Ogni raccolto dà lavoro a persone uscite dal carcere e a giovani del quartiere.',
       en: 'We farm land confiscated from the mafia between Cerignola and the Tavoliere plain. Every harvest employs people leaving prison and young people from the neighbourhood.',
@@ -195,6 +197,8 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
     socialType: 'A',
     region: 'Piemonte',
     town: 'Cuneo',
+    vatNumber: '02876543212',
+    seat: 'Via Roma 52, 12100 Cuneo (CN)',
     story: {
       it: 'Apicoltura nomade nelle valli cuneesi. Formiamo ragazzi con disabilità intellettiva al lavoro in apiario e in laboratorio.',
       en: 'Nomadic beekeeping in the valleys around Cuneo. We train young people with intellectual disabilities to work in the apiary and the honey room.',
@@ -379,6 +383,8 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
     socialType: 'none',
     region: 'Trentino-Alto Adige',
     town: 'Malè',
+    vatNumber: '01765432107',
+    seat: 'Via Trento 7, 38027 Malè (TN)',
     story: {
       it: 'Trenta piccole stalle di montagna conferiscono il latte al nostro caseificio: così gli allevatori restano in valle.',
       en: 'Thirty small mountain farms bring their milk to our dairy, which keeps the farmers in the valley.',
@@ -560,6 +566,8 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
     socialType: 'B',
     region: 'Lombardia',
     town: 'Milano',
+    vatNumber: '09654321091',
+    seat: 'Via San Vittore 25, 20123 Milano (MI)',
     story: {
       it: 'Il laboratorio di sartoria nato dentro il carcere di San Vittore. Le detenute imparano un mestiere e ricevono uno stipendio.',
       en: 'The tailoring workshop born inside San Vittore prison. The women inmates learn a trade and earn a wage.',
@@ -756,6 +764,8 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
     socialType: 'A',
     region: 'Umbria',
     town: 'Deruta',
+    vatNumber: '03543210987',
+    seat: 'Via Tiberina Nord 88, 06053 Deruta (PG)',
     story: {
       it: 'Un laboratorio di ceramica di Deruta dove persone con disagio psichico dipingono maioliche secondo la tradizione.',
       en: 'A Deruta pottery workshop where people living with mental illness paint majolica in the traditional way.',
@@ -937,6 +947,8 @@ const FIRST_COOPS: DemoCoopWithProducts[] = [
     socialType: 'none',
     region: 'Sardegna',
     town: 'Samugheo',
+    vatNumber: '01432109872',
+    seat: 'Via Guglielmo Marconi 3, 09086 Samugheo (OR)',
     story: {
       it: 'Tessitrici di Samugheo che lavorano ancora al telaio a mano: teniamo viva la tessitura sarda e il lavoro delle donne nel paese.',
       en: "Weavers in Samugheo who still work on hand looms: we keep Sardinian weaving, and women's work in the village, alive.",

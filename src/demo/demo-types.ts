@@ -9,6 +9,9 @@ export interface DemoCoop {
   socialType: 'A' | 'B' | 'none';
   region: string;
   town: string;
+  /** The co-op's legal identity ("sold by"): its P.IVA, with a valid check digit, and registered seat. */
+  vatNumber: string;
+  seat: string;
   story: { it: string; en: string };
   impact: { members: number; integrationWorkers: number; trainingHours: number; supports: { it: string; en: string } };
   shipping: { flatCents: number; freeOverCents: number; pickup: boolean };

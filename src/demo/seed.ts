@@ -170,6 +170,9 @@ export async function seedDemo(logger: Logger, opts: { uploadsDir?: string } = {
         })
       )._id;
       newCoops++;
+    } else {
+      // A co-op seeded before co-ops had a P.IVA and seat gets its demo ones (never overwriting what someone set).
+      await CoopModel.updateOne({ _id: id, vatNumber: '' }, { $set: { vatNumber: c.vatNumber, seat: c.seat } });
     }
     for (const [slug, category, nameIt, nameEn, descIt, descEn, price, iva, unit, certs, months, stock, tags] of c.products) {
       inputs.push({

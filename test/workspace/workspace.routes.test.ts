@@ -20,6 +20,7 @@ describe('co-op workspace', () => {
       name: `Cooperativa ${suffix()}`,
       legalName: 'Cooperativa Sociale Esempio a r.l.',
       vatNumber: vatNumber(),
+      seat: 'Via Roma 1, 73100 Lecce (LE)',
       kind: 'agricultural',
       socialType: 'B',
       region: 'Puglia',
@@ -53,6 +54,7 @@ describe('co-op workspace', () => {
         assert.equal(coop.status, 'pending');
         assert.equal(coop.socialType, 'B');
         assert.equal(coop.impact?.members, 12);
+        assert.deepEqual([coop.legalName, coop.seat], ['Cooperativa Sociale Esempio a r.l.', 'Via Roma 1, 73100 Lecce (LE)']);
         assert.equal(res.headers.location, `/workspace/${coop.slug}`);
         const m = await MembershipModel.findOne({ coop: coop._id, user: new Types.ObjectId(user.id) }).lean();
         assert.equal(m?.role, 'owner');
