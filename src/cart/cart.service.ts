@@ -14,6 +14,8 @@ export interface CartLine {
   sku: string;
   slug: string;
   coopId: string;
+  /** The product's category (the checkout names the withdrawal exceptions it carries). */
+  category: string;
   name: Text;
   variantLabel: Text;
   unitCents: number;
@@ -39,6 +41,8 @@ export interface CartCoop {
   pickup: boolean;
   flatCents: number;
   freeOverCents: number;
+  /** Who sells this part: the co-op's ragione sociale, P.IVA and registered seat. */
+  legal: { name: string; vatNumber: string; seat: string };
 }
 
 export interface CartGroup {
@@ -116,6 +120,7 @@ async function loadFromReadModel(items: CartItem[]): Promise<Awaited<ReturnType<
             _id: p.id,
             coop: p.coopId,
             slug: p.slug,
+            category: p.category,
             name: p.name,
             variants: p.variants,
             ivaRate: p.ivaRate,
@@ -127,7 +132,20 @@ async function loadFromReadModel(items: CartItem[]): Promise<Awaited<ReturnType<
   );
   const byCoop = new Map(
     products.map(
-      (p) => [p.coopId, { _id: p.coopId, name: p.coop.name, slug: p.coop.slug, status: 'approved', shipping: p.coop.shipping }] as const,
+      (p) =>
+        [
+          p.coopId,
+          {
+            _id: p.coopId,
+            name: p.coop.name,
+            slug: p.coop.slug,
+            status: 'approved',
+            shipping: p.coop.shipping,
+            legalName: p.coop.legal.name,
+            vatNumber: p.coop.legal.vatNumber,
+            seat: p.coop.legal.seat,
+          },
+        ] as const,
     ),
   );
   const stock = new Map(items.map((i) => [cartKey(i.productId, i.sku), onHandOf(i.productId, i.sku)]));
@@ -173,6 +191,7 @@ export async function priceCart(items: CartItem[], deliveries: Record<string, De
           pickup: !!s?.pickup,
           flatCents: s?.flatCents ?? 0,
           freeOverCents: s?.freeOverCents ?? 0,
+          legal: { name: coop.legalName || coop.name, vatNumber: coop.vatNumber ?? '', seat: coop.seat ?? '' },
         },
         lines: [],
         subtotalCents: 0,
@@ -188,6 +207,7 @@ export async function priceCart(items: CartItem[], deliveries: Record<string, De
       sku: item.sku,
       slug: product.slug,
       coopId,
+      category: String(product.category ?? ''),
       name,
       variantLabel: { it: variant.label?.it ?? '', en: variant.label?.en ?? '' },
       unitCents: variant.priceCents,

@@ -49,3 +49,21 @@ export function unitPrice(priceCents: number, unit: Unit): { cents: number; meas
   if (!u.measure || !u.amount) return null;
   return { cents: Math.round(priceCents / u.amount), measure: u.measure };
 }
+
+/**
+ * Goods the right of withdrawal does not cover (Codice del Consumo, art. 59):
+ * `perishable` — goods that go off or expire quickly (fresh vegetables and
+ * fruit, cheese); `custom` — goods made to the buyer's measure or clearly
+ * personalised. The checkout says so when the cart holds any. Goods made to
+ * measure have no category of their own yet: none is marked `custom`.
+ */
+export const WITHDRAWAL_EXCEPTIONS: Partial<Record<Category, 'perishable' | 'custom'>> = {
+  vegetables: 'perishable',
+  fruit: 'perishable',
+  cheese: 'perishable',
+};
+export type WithdrawalException = 'perishable' | 'custom';
+
+/** The withdrawal exception of a category, if it has one. */
+export const withdrawalExceptionOf = (category: string): WithdrawalException | undefined =>
+  isCategory(category) ? WITHDRAWAL_EXCEPTIONS[category] : undefined;

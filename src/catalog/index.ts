@@ -49,6 +49,8 @@ export {
   IVA_RATES,
   unitPrice,
   departmentOf,
+  withdrawalExceptionOf,
+  type WithdrawalException,
   type Category,
   type Certification,
   type Department,

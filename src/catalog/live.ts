@@ -10,7 +10,9 @@ import { StockLevelModel, stockId } from './stock.model';
 export async function readProductsLive(ids: readonly string[]) {
   const valid = [...new Set(ids)].filter((id) => Types.ObjectId.isValid(id));
   const docs = await Promise.all(
-    valid.map((id) => ProductModel.findById(id, { coop: 1, slug: 1, name: 1, variants: 1, ivaRate: 1, published: 1, archived: 1 }).lean()),
+    valid.map((id) =>
+      ProductModel.findById(id, { coop: 1, slug: 1, category: 1, name: 1, variants: 1, ivaRate: 1, published: 1, archived: 1 }).lean(),
+    ),
   );
   return docs.filter((d): d is NonNullable<typeof d> => !!d);
 }

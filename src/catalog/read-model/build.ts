@@ -130,6 +130,7 @@ export function toCatalogCoop(c: CoopDoc): CatalogCoop {
       supports: text(c.impact?.supports),
     },
     shipping: { flatCents: c.shipping?.flatCents ?? 690, freeOverCents: c.shipping?.freeOverCents ?? 6000, pickup: !!c.shipping?.pickup },
+    legal: { name: c.legalName || c.name, vatNumber: c.vatNumber ?? '', seat: c.seat ?? '' },
     stripeAccountId: c.stripeAccountId ?? undefined,
     approvedAt: c.approvedAt ?? undefined,
   };

@@ -36,6 +36,8 @@ export interface CatalogCoop {
   cover: string;
   impact: { members?: number; integrationWorkers?: number; trainingHours?: number; supports: Text };
   shipping: { flatCents: number; freeOverCents: number; pickup: boolean };
+  /** The seller's legal identity ("sold by"): ragione sociale, P.IVA, registered seat. */
+  legal: { name: string; vatNumber: string; seat: string };
   stripeAccountId?: string;
   approvedAt?: Date;
 }
