@@ -26,7 +26,7 @@ const form = { ...HTTPS, 'content-type': 'application/x-www-form-urlencoded', ac
 const addBody = (g: Guest) => `_csrf=${encodeURIComponent(g.csrf)}&productId=${g.productId}&sku=${encodeURIComponent(g.sku)}&quantity=1`;
 
 /** The address form, as a guest fills it in. */
-const addressBody = (g: Guest) => `_csrf=${encodeURIComponent(g.csrf)}&email=bench%40example.test&${ADDRESS}`;
+const addressBody = (g: Guest) => `_csrf=${encodeURIComponent(g.csrf)}&email=bench%40example.test&terms=yes&${ADDRESS}`;
 
 async function newGuest(ctx: BenchContext, slug: string): Promise<Guest | null> {
   const res = await fetch(`${ctx.appUrl}/products/${slug}`, { headers: HTTPS });

@@ -15,8 +15,9 @@ import type { CoreDeps } from './platform/deps';
 import { catalogRoutes, coopsRoutes } from './catalog';
 import { accountsRoutes, loadUser, mailboxRoutes } from './accounts';
 import { membersRoutes, membershipsOf, wireCoops } from './coops';
+import { companyLocals, createLegal, legalRoutes } from './legal';
 import { cartCountLocals, cartRoutes, wireCart } from './cart';
-import { checkoutRoutes, createOrders, wireOrders, type OrdersDeps } from './orders';
+import { checkoutRoutes, createOrders, withdrawalRoutes, wireOrders, type OrdersDeps } from './orders';
 import { createPayouts, wirePayouts } from './payouts';
 import { adminRoutes } from './admin';
 import { workspaceRoutes } from './workspace';
@@ -47,6 +48,7 @@ export function createServices(deps: AppDeps, seams: Pick<OrdersDeps, 'onStep'> 
   const events = deps.events ?? new EventBus();
   const paymentEvents = createPaymentEvents({ payments: deps.payments, logger, events });
   const payouts = createPayouts({ gateway: deps.payments, logger });
+  const legal = createLegal();
   const orders = createOrders({
     mailer,
     config,
@@ -54,13 +56,14 @@ export function createServices(deps: AppDeps, seams: Pick<OrdersDeps, 'onStep'> 
     payments: deps.payments,
     events,
     commissionFor: payouts.commission.forMany,
+    legal,
     ...seams,
   });
   wireCoops(events);
   wireCart(events);
   wireOrders(events, orders);
   wirePayouts(events, payouts);
-  return { events, paymentEvents, orders, payouts };
+  return { events, paymentEvents, orders, payouts, legal };
 }
 
 export type AppServices = ReturnType<typeof createServices>;
@@ -72,7 +75,7 @@ export type AppServices = ReturnType<typeof createServices>;
  */
 export function createApp(appDeps: AppDeps, services: AppServices = createServices(appDeps)): Express {
   const { config, logger } = appDeps;
-  const { events, paymentEvents, orders, payouts } = services;
+  const { events, paymentEvents, orders, payouts, legal } = services;
   const core: CoreDeps = { config, logger, mailer: appDeps.mailer, events };
   const deps = { ...appDeps, events };
 
@@ -111,6 +114,8 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
   // Before the session: reading it is the first thing that would wait on a database that does not answer.
   app.use(databaseGate(deps.dbHealth, onError));
   app.use(localeRoutes(config.isProduction));
+  // The footer of every page names the company that runs the shop.
+  app.use(companyLocals(legal));
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
   app.use(noStoreWithSession);
@@ -124,13 +129,15 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
 
   app.use(demoPaymentRoutes({ config, payments: deps.payments, paymentEvents }));
   app.use(cartRoutes());
-  app.use(checkoutRoutes({ logger, orders, paymentEvents }));
+  app.use(checkoutRoutes({ logger, orders, paymentEvents, legal }));
+  app.use(legalRoutes({ legal, config }));
+  app.use(withdrawalRoutes({ ...core, legal }));
   app.use(accountsRoutes(core));
   app.use(membersRoutes(core));
   app.use(mailboxRoutes(config));
   app.use(catalogRoutes());
   app.use(coopsRoutes());
-  app.use(adminRoutes({ ...deps, payouts }));
+  app.use(adminRoutes({ ...deps, payouts, legal }));
   app.use(workspaceRoutes({ ...deps, transfers: payouts.transfers }));
 
   app.use(notFoundHandler);

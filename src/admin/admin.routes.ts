@@ -10,6 +10,8 @@ import { overview } from './overview.service';
 import { payoutsAdminRoutes } from './payouts.routes';
 import { moneyAdminRoutes, type MoneyRoutesDeps } from './money.routes';
 import type { Payouts } from '../payouts';
+import type { Legal } from '../legal';
+import { legalAdminRoutes } from './legal.routes';
 
 /**
  * Everything under /admin: only admins (guests go to the login page, others
@@ -17,7 +19,7 @@ import type { Payouts } from '../payouts';
  * field, and is written to the audit log by the service.
  */
 export function adminRoutes(
-  deps: MoneyRoutesDeps & { payouts: Parameters<typeof payoutsAdminRoutes>[0] & Pick<Payouts, 'commission'> },
+  deps: MoneyRoutesDeps & { payouts: Parameters<typeof payoutsAdminRoutes>[0] & Pick<Payouts, 'commission'>; legal: Legal },
 ): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
@@ -115,6 +117,7 @@ export function adminRoutes(
   });
 
   router.use(payoutsAdminRoutes(deps.payouts));
+  router.use(legalAdminRoutes(deps.legal));
   router.use(moneyAdminRoutes(deps));
   return router;
 }

@@ -12,6 +12,8 @@ export type CommissionFor = (coopIds: string[], at: Date, fallbackBps: number) =
 export interface ShareQuote {
   coopId: string;
   coopName: string;
+  /** Who sells this part (the co-op's legal identity), kept on the order as it was when it was placed. */
+  seller: { name: string; vatNumber: string; seat: string };
   delivery: Delivery;
   subtotalCents: number;
   shippingCents: number;
@@ -59,6 +61,7 @@ export async function quoteCheckout(
     return {
       coopId: g.coop.id,
       coopName: g.coop.name,
+      seller: g.coop.legal,
       delivery: g.coop.pickup && deliveries[g.coop.id] === 'pickup' ? 'pickup' : 'ship',
       subtotalCents: g.subtotalCents,
       shippingCents: g.shippingCents,

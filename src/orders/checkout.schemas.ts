@@ -51,6 +51,12 @@ export const CheckoutBody = z
   });
 export type CheckoutInput = z.infer<typeof CheckoutBody>;
 
+/**
+ * The "I accept the terms" box of the same form, checked on its own so that
+ * a missing tick and a wrong address are reported together.
+ */
+export const TermsBody = z.object({ terms: z.literal('yes') });
+
 /** The review page's "pay" button carries the attempt key of this checkout. */
 export const PlaceBody = z.object({ attempt: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/) });
 

@@ -30,6 +30,8 @@ export interface StartCheckoutInput {
   locale: Locale;
   /** One per checkout attempt (kept in the buyer's session): the same attempt never makes two orders. */
   attemptKey: string;
+  /** The terms the buyer accepted on the checkout form (the HTTP edge requires them); recorded on the order. */
+  terms?: { acceptedAt: Date; version: string };
   commissionDefaultBps: number;
   /** The commission rates in force (payouts' table, given by the composition). */
   commissionFor: CommissionFor;
@@ -150,6 +152,9 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
     coops: quote.shares.map((s) => ({
       coop: new Types.ObjectId(s.coopId),
       name: s.coopName,
+      legalName: s.seller.name,
+      vatNumber: s.seller.vatNumber,
+      seat: s.seller.seat,
       delivery: s.delivery,
       subtotalCents: s.subtotalCents,
       shippingCents: s.shippingCents,
@@ -163,6 +168,7 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
     viewToken: token,
     payment: { sessionExpiresAt },
     flags: [],
+    ...(input.terms ? { termsAcceptedAt: input.terms.acceptedAt, termsVersion: input.terms.version } : {}),
   };
   // The shares are written while the provider makes the session.
   const sessionAsked = requestSession(order as unknown as Order, input).then(

@@ -47,3 +47,4 @@ export {
 export { type Order, type OrderLine, type ShippingAddress, type LatePayment } from './order.model';
 export { shareId, type CoopShare } from './coop-share.model';
 export { checkoutRoutes, type CheckoutRoutesDeps } from './orders.routes';
+export { withdrawalRoutes, WITHDRAWAL_LIMIT } from './withdrawal.routes';

@@ -41,7 +41,17 @@ export interface Order {
   buyer: { user?: Types.ObjectId | null; email: string; locale: 'it' | 'en' };
   address: ShippingAddress;
   lines: OrderLine[];
-  coops: { coop: Types.ObjectId; name: string; delivery: 'ship' | 'pickup'; subtotalCents: number; shippingCents: number }[];
+  coops: {
+    coop: Types.ObjectId;
+    name: string;
+    /** The seller's legal identity when the order was placed (older orders have none). */
+    legalName?: string;
+    vatNumber?: string;
+    seat?: string;
+    delivery: 'ship' | 'pickup';
+    subtotalCents: number;
+    shippingCents: number;
+  }[];
   subtotalCents: number;
   shippingCents: number;
   totalCents: number;
@@ -64,6 +74,9 @@ export interface Order {
     settledAt?: Date;
   };
   flags: string[];
+  /** When the buyer ticked "I accept the terms" at checkout, and which version of them (legal's termsVersion). */
+  termsAcceptedAt?: Date;
+  termsVersion?: string;
   cancelReason?: string;
   /** A payment that arrived after the order was cancelled, and what became of it (see orders.service, `settleLatePayment`). */
   latePayment?: LatePayment;
@@ -135,6 +148,9 @@ const orderSchema = new Schema<Order>(
           {
             coop: { type: Schema.Types.ObjectId, ref: 'Coop' },
             name: String,
+            legalName: String,
+            vatNumber: String,
+            seat: String,
             delivery: { type: String, enum: ['ship', 'pickup'] },
             subtotalCents: Number,
             shippingCents: Number,
@@ -162,6 +178,8 @@ const orderSchema = new Schema<Order>(
       settledAt: Date,
     },
     flags: { type: [String], default: [] },
+    termsAcceptedAt: Date,
+    termsVersion: String,
     cancelReason: String,
     latePayment: {
       type: new Schema(

@@ -4,11 +4,13 @@ import { getAddress, listAddresses, requireAdmin, requireUser } from '../account
 import type { PaymentEvents } from '../payments';
 import type { Logger } from '../platform/logger';
 import { clearCart, ownerOf, priceCart, readCart, type Delivery } from '../cart';
+import { withdrawalExceptionOf } from '../catalog';
+import type { Legal } from '../legal';
 import { isAppError, notFound } from '../platform/errors';
 import { fieldErrors } from '../platform/forms';
 import { noStore } from '../platform/security';
 import { flash, saveSession, wantsJson } from '../platform/web';
-import { CheckoutBody, ObjectIdString, PlaceBody, ViewToken } from './checkout.schemas';
+import { CheckoutBody, ObjectIdString, PlaceBody, TermsBody, ViewToken } from './checkout.schemas';
 import { CheckoutPaymentError } from './checkout.service';
 import type { ShippingAddress } from './order.model';
 import { getOrder, latePaidOrders, orderByViewToken, ordersForUser, sharesForOrder } from './order-queries';
@@ -27,6 +29,8 @@ interface CheckoutDraft {
   address: ShippingAddress;
   addressId?: string;
   deliveries: Record<string, Delivery>;
+  /** When the buyer accepted the terms (ISO time) and which version of them. */
+  terms: { acceptedAt: string; version: string };
   /** The key that makes one order of this checkout however often "pay" is pressed. */
   attempt: string;
 }
@@ -57,6 +61,8 @@ export interface CheckoutRoutesDeps {
   orders: Pick<Orders, 'quoteCheckout' | 'startCheckout' | 'releaseOrder'>;
   /** payments' handlers: the success page asks the provider about the order's session. */
   paymentEvents: Pick<PaymentEvents, 'reconcileCheckoutSession'>;
+  /** The legal data: the terms version a buyer accepts. */
+  legal: Pick<Legal, 'company'>;
 }
 
 /** Cart, checkout, the buyer's order pages. */
@@ -77,13 +83,15 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
     if (!items.length) return backToCart(req, res, 422, 'cart_empty');
     const cart = await priceCart(items);
     const addresses = req.user ? await listAddresses(req.user.id) : [];
-    res.status(status).render('checkout/form', { title: req.t('orders.checkout.title'), cart, addresses, values, errors });
+    // Goods the right of withdrawal does not cover: the terms box says so when the cart holds any.
+    const exceptions = [...new Set(cart.groups.flatMap((g) => g.lines.map((l) => withdrawalExceptionOf(l.category))))].filter(Boolean);
+    res.status(status).render('checkout/form', { title: req.t('orders.checkout.title'), cart, addresses, values, errors, exceptions });
   }
 
   router.get('/checkout', async (req, res) => {
     const d = req.session.checkout;
     const values = d
-      ? { email: d.email, addressId: d.addressId, ...d.address, deliveries: d.deliveries }
+      ? { email: d.email, addressId: d.addressId, ...d.address, deliveries: d.deliveries, terms: d.terms ? 'yes' : '' }
       : { country: 'IT', deliveries: {} };
     await renderForm(req, res, 200, values, {});
   });
@@ -93,7 +101,11 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
     const parsed = CheckoutBody.safeParse(body);
     const deliveries = deliveriesFrom(body);
     const values = { ...body, deliveries };
-    if (!parsed.success) return renderForm(req, res, 422, values, fieldErrors(parsed.error, 'orders.checkout.errors'));
+    // Without the tick nothing goes on: the form comes back with what was typed and one more message.
+    const termsError: Record<string, string> = TermsBody.safeParse(body).success ? {} : { terms: 'orders.checkout.errors.terms' };
+    if (!parsed.success)
+      return renderForm(req, res, 422, values, { ...fieldErrors(parsed.error, 'orders.checkout.errors'), ...termsError });
+    if (termsError.terms) return renderForm(req, res, 422, values, termsError);
     const input = parsed.data;
     const email = req.user?.email ?? input.email;
     if (!email) return renderForm(req, res, 422, values, { email: 'orders.checkout.errors.email' });
@@ -135,7 +147,8 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
         .catch((err: unknown) => deps.logger.warn({ err, orderId: previous.id }, 'releasing the previous checkout failed'));
       delete req.session.pendingOrder;
     }
-    req.session.checkout = { email, address, addressId: input.addressId, deliveries, attempt: newAttempt() };
+    const terms = { acceptedAt: new Date().toISOString(), version: (await deps.legal.company()).termsVersion };
+    req.session.checkout = { email, address, addressId: input.addressId, deliveries, terms, attempt: newAttempt() };
     // Stored before answering, for JSON clients as for the redirect: the next request must find this attempt.
     await saveSession(req);
     if (wantsJson(req)) return res.status(201).json({ attempt: req.session.checkout.attempt });
@@ -167,6 +180,8 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
         userId: req.user?.id,
         locale: req.locale,
         attemptKey: draft.attempt,
+        // A draft from before the terms box (a session kept across an upgrade) has none: the order then records none.
+        terms: draft.terms && { acceptedAt: new Date(draft.terms.acceptedAt), version: draft.terms.version },
       });
       req.session.pendingOrder = { id: started.orderId, token: started.viewToken };
       // The success page (after paying) looks for this order in the session.

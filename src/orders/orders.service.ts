@@ -25,6 +25,7 @@ import { createCheckout, type CommissionFor } from './checkout.service';
 import { createOrderNumbers } from './order-number';
 import { assertShareMove, type ShareStatus } from './states';
 import { signalStockChanged } from '../catalog';
+import { DEFAULT_COMPANY, type Legal } from '../legal';
 
 /**
  * What orders tells payouts (above it), which listens when the app is
@@ -61,6 +62,8 @@ export interface OrdersDeps {
   events: EventBus;
   /** The commission rates in force (payouts' table), given by the composition. */
   commissionFor: CommissionFor;
+  /** The platform's company data, named in the receipts (a test may leave it out: the defaults are shown). */
+  legal?: Pick<Legal, 'company'>;
   /** Tests only: called after each step of a late payment's settlement; a throw there stands for a crash. */
   onStep?: (step: LateStep, orderId: string) => void | Promise<void>;
 }
@@ -434,12 +437,13 @@ export function createOrders(deps: OrdersDeps) {
   async function sendPaidMails(order: Order): Promise<void> {
     const { mailer, config } = deps;
     const shares = await sharesForOrder(order._id);
+    const company = deps.legal ? await deps.legal.company() : DEFAULT_COMPANY;
     await sendTemplate(mailer, {
       to: order.buyer.email,
       locale: order.buyer.locale,
       template: 'orders/confirmation',
       subjectKey: 'orders.emails.confirmation.subject',
-      data: { number: order.number, order, shares, publicUrl: config.publicUrl },
+      data: { number: order.number, order, shares, company, publicUrl: config.publicUrl },
     });
     for (const share of shares) {
       const coop = await findCoop(share.coop);

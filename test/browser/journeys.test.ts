@@ -88,6 +88,7 @@ async function checkoutAsGuest(page: Page, baseUrl: string, coops: string[]): Pr
     await page.fill('input[name="city"]', 'Torino');
     await page.fill('input[name="province"]', 'TO');
     await page.selectOption('select[name="country"]', 'IT');
+    await page.check('input[name="terms"]');
     await page.locator('form[action="/checkout"] button[type="submit"]').last().click();
     await page.waitForURL(/\/checkout\/review/, DOM);
   });

@@ -7,17 +7,10 @@ import { createUser } from '../../src/accounts';
 import { UserModel } from '../../src/accounts/user.model';
 import { CoopModel } from '../../src/coops/coop.model';
 import { OrderModel } from '../../src/orders/order.model';
-import { ADDRESS } from './support';
+import { ADDRESS, TERMS, csrfOf } from './support';
 import { makeCoop, makeListedProduct, onHand, unique } from '../support/factories';
 
 type Agent = ReturnType<typeof browser>;
-
-/** A CSRF token: signed-in pages carry one in the header's logout form; for guests, the login page has one. */
-async function csrfOf(b: Agent): Promise<string> {
-  const cart = await b.get('/cart').expect(200);
-  if (/name="_csrf"/.test(cart.text)) return csrfFrom(cart.text);
-  return csrfFrom((await b.get('/login').expect(200)).text);
-}
 
 async function addToCart(b: Agent, productId: Types.ObjectId, quantity = '1') {
   const csrf = await csrfOf(b);
@@ -33,7 +26,7 @@ async function fillCheckout(b: Agent, fields: Record<string, string>) {
   return b
     .post('/checkout')
     .type('form')
-    .send({ _csrf: csrfFrom(form.text), ...fields });
+    .send({ _csrf: csrfFrom(form.text), ...TERMS, ...fields });
 }
 
 async function review(b: Agent): Promise<{ csrf: string; attempt: string; html: string }> {

@@ -8,46 +8,14 @@ import { DemoGateway } from '../../src/payments/demo-gateway';
 import type { CompletedCheckout } from '../../src/payments/gateway';
 import { OrderModel, type Order } from '../../src/orders/order.model';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
-import { ADDRESS } from './support';
+import { ADDRESS, TERMS, guestCheckout } from './support';
 import { makeCoop, makeUser, makeListedProduct, onHand } from '../support/factories';
 
 type Agent = ReturnType<typeof browser>;
 
-/** A CSRF token: for guests the login page has one (as in orders.routes.test). */
-async function csrfOf(b: Agent): Promise<string> {
-  const cart = await b.get('/cart').expect(200);
-  if (/name="_csrf"/.test(cart.text)) return csrfFrom(cart.text);
-  return csrfFrom((await b.get('/login').expect(200)).text);
-}
-
 /** A guest puts `quantity` of each product in the cart, fills the address and presses "pay": the order it made. */
-async function checkout(b: Agent, products: Types.ObjectId[], address: Record<string, string> = ADDRESS, quantity = '1'): Promise<Order> {
-  for (const p of products) {
-    const csrf = await csrfOf(b); // before the request is made: the agent sends the cookies it has then
-    await b
-      .post('/cart/items')
-      .type('form')
-      .send({ _csrf: csrf, productId: String(p), quantity })
-      .expect(303);
-  }
-  const form = await b.get('/checkout').expect(200);
-  await b
-    .post('/checkout')
-    .type('form')
-    .send({ _csrf: csrfFrom(form.text), email: 'guest@example.test', ...address })
-    .expect(303);
-  const review = await b.get('/checkout/review').expect(200);
-  const attempt = /name="attempt" value="([^"]+)"/.exec(review.text)![1]!;
-  const placed = await b
-    .post('/checkout/place')
-    .type('form')
-    .send({ _csrf: csrfFrom(review.text), attempt })
-    .expect(303);
-  const sessionId = /\/demo-pay\/([^/?]+)/.exec(String(placed.headers.location))?.[1];
-  const order = await OrderModel.findOne({ 'payment.sessionId': sessionId }).lean<Order>();
-  assert.ok(order, 'the order of this checkout');
-  return order;
-}
+const checkout = (b: Agent, products: Types.ObjectId[], address: Record<string, string> = ADDRESS, quantity = '1'): Promise<Order> =>
+  guestCheckout(b, products, { address, quantity });
 
 describe('payment pages', () => {
   let app: Express;
@@ -128,7 +96,7 @@ describe('payment pages', () => {
       await b
         .post('/checkout')
         .type('form')
-        .send({ _csrf: csrfFrom(form.text), email: 'guest@example.test', ...ADDRESS, line1: 'Via Nuova 2' })
+        .send({ _csrf: csrfFrom(form.text), email: 'guest@example.test', ...TERMS, ...ADDRESS, line1: 'Via Nuova 2' })
         .expect(303);
       assert.equal((await gw.session(first.payment.sessionId!))?.status, 'expired');
       await assert.rejects(gw.pay(first.payment.sessionId!), { code: 'session_expired' });

@@ -5,7 +5,7 @@ import { createLogger } from '../../src/platform/logger';
 import { redactUrl } from '../../src/platform/redact';
 import { OrderModel } from '../../src/orders/order.model';
 import { buildApp, csrfFrom, MemoryMailer } from '../support/app';
-import { ADDRESS } from '../orders/support';
+import { ADDRESS, TERMS } from '../orders/support';
 import { memberOf } from '../workspace/workspace.fixtures';
 import { makeCoop, makeListedProduct } from '../support/factories';
 
@@ -120,7 +120,7 @@ describe('attacks: secrets in the logs', () => {
     await guest
       .post('/checkout')
       .type('form')
-      .send({ _csrf: checkoutCsrf, email: 'guest-journey@example.test', ...ADDRESS })
+      .send({ _csrf: checkoutCsrf, email: 'guest-journey@example.test', ...TERMS, ...ADDRESS })
       .expect(303);
     const review = await guest.get('/checkout/review').expect(200);
     const attempt = /name="attempt" value="([^"]+)"/.exec(review.text)![1]!;
