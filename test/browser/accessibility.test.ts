@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { DEMO_ADMIN, DEMO_MEMBER } from '../../src/demo/demo-data';
+import { LEGAL_PAGES } from '../../src/legal';
 import { axeProblems, browserAvailable, openDemoShop, signIn, step, type Shop } from './browser';
 
 const DOM = { waitUntil: 'domcontentloaded' } as const;
@@ -45,6 +46,8 @@ describe('accessibility (axe-core in Chromium)', function () {
           '/coops/terre-di-puglia',
           '/login',
           '/join',
+          ...LEGAL_PAGES.map((p) => `/legal/${p}`),
+          '/legal/withdrawal/model-form',
         ]);
         assert.deepEqual(found, {}, `${lang}: ${JSON.stringify(found, null, 2)}`);
       }
@@ -93,6 +96,7 @@ describe('accessibility (axe-core in Chromium)', function () {
         '/admin/payouts',
         '/admin/balances',
         '/admin/audit',
+        '/admin/legal',
       ]);
       assert.deepEqual(found, {}, JSON.stringify(found, null, 2));
     } finally {
