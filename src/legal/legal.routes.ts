@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { approvedCoops } from '../coops';
 import type { Config } from '../platform/config';
-import { SESSION_COOKIE, sessionCookieName } from '../platform/security';
+import { SESSION_COOKIE, sessionCookieName, sessionVersionCookieName } from '../platform/security';
 import { notFound } from '../platform/errors';
 import type { Legal } from './legal.service';
 
@@ -40,6 +40,7 @@ function cookiesOf(config: Pick<Config, 'isProduction' | 'session'>) {
       minutes: config.session.idleMinutes,
       hours: config.session.absoluteHours,
     },
+    { name: sessionVersionCookieName(config.isProduction), purpose: 'sessionVersion', minutes: config.session.idleMinutes },
     { name: 'lang', purpose: 'lang', days: 365 },
   ];
 }

@@ -89,8 +89,9 @@ describe('legal', () => {
     it('GET /legal/cookies lists exactly the cookies the app sets', async () => {
       const res = await request(app).get('/legal/cookies').expect(200);
       assert.match(res.text, /<code>filiera\.sid<\/code>/);
+      assert.match(res.text, /<code>filiera\.sv<\/code>/);
       assert.match(res.text, /<code>lang<\/code>/);
-      assert.equal((res.text.match(/<th scope="row"><code>/g) ?? []).length, 2);
+      assert.equal((res.text.match(/<th scope="row"><code>/g) ?? []).length, 3);
     });
 
     it('GET /legal/shipping and /legal/company list each co-op with its shipping rule and legal identity', async () => {
@@ -112,6 +113,30 @@ describe('legal', () => {
           `${coop.name}</a></th>\\s*<td>Cooperativa Prova Soc. Coop. Sociale</td>\\s*<td>03987654328</td>\\s*<td>Via Verdi 3, 70121 Bari \\(BA\\)</td>`,
         ),
       );
+    });
+
+    it('lists every cookie a visitor gets by choosing a language and filling a cart', async () => {
+      const coop = await makeCoop();
+      const product = await makeListedProduct(coop);
+      const b = request.agent(app);
+      const names = new Set<string>();
+      const collect = (res: request.Response) => {
+        for (const c of ([] as string[]).concat(res.headers['set-cookie'] ?? [])) names.add(c.split('=')[0]!);
+        return res;
+      };
+      collect(await b.get('/lang/it?next=/'));
+      const page = collect(await b.get('/legal/withdrawal').expect(200));
+      collect(
+        await b
+          .post('/cart/items')
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), productId: product.id, quantity: '1' })
+          .expect(303),
+      );
+      collect(await b.get('/cart').expect(200));
+      assert.deepEqual([...names].sort(), ['filiera.sid', 'filiera.sv', 'lang']);
+      const cookies = await request(app).get('/legal/cookies').expect(200);
+      for (const name of names) assert.ok(cookies.text.includes(`<code>${name}</code>`), `${name} is listed`);
     });
 
     it('GET /legal/nothing is 404', async () => {
