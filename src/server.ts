@@ -9,6 +9,7 @@ import { seedDemo } from './demo/seed';
 import { accountsJobs } from './accounts';
 import { coopsJobs } from './coops';
 import { catalogJobs, loadCatalog } from './catalog';
+import { legalJobs } from './legal';
 import { ordersJobs } from './orders';
 import { payoutsJobs } from './payouts';
 import { createPaymentGateway, paymentsJobs } from './payments';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
       ...accountsJobs(),
       ...coopsJobs(),
       ...catalogJobs(),
+      ...legalJobs(services.legal),
       ...ordersJobs(services.orders),
       ...payoutsJobs(services.payouts),
     ],

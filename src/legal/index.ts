@@ -8,7 +8,7 @@
 import type { RequestHandler } from 'express';
 import type { Legal } from './legal.service';
 
-export { createLegal, DEFAULT_COMPANY, TERMS_TEXT_DATE, COMPANY_CACHE_MS, type Company, type Legal } from './legal.service';
+export { createLegal, legalJobs, DEFAULT_COMPANY, TERMS_TEXT_DATE, COMPANY_REFRESH_MS, type Company, type Legal } from './legal.service';
 export { CompanyBody, type CompanyInput } from './legal.schemas';
 export { legalRoutes, renderLegalPage, LEGAL_PAGES, type LegalPage, type LegalRoutesDeps } from './legal.routes';
 

@@ -1,4 +1,5 @@
 import { COMPANY_ID, CompanyModel, type CompanyDoc, type CompanyFields } from './company.model';
+import type { Job } from '../platform/jobs';
 import type { CompanyInput } from './legal.schemas';
 
 /**
@@ -45,10 +46,10 @@ function toCompany(doc: Partial<CompanyDoc> | null): Company {
   return { ...fields, termsVersion: termsVersionOf(fields.revision) };
 }
 
-/** How long a process keeps the company data it read: the footer of every page shows it. */
-export const COMPANY_CACHE_MS = 5_000;
+/** How often each process reads the company data again (its `legalJobs`): another process's change shows within this. */
+export const COMPANY_REFRESH_MS = 30_000;
 
-/** The legal feature's service: the company data, read through a short cache, and its changes. */
+/** The legal feature's service: the company data, kept in this process's memory, and its changes. */
 export interface Legal {
   /** The company data in force (the defaults until an admin saves). */
   company(): Promise<Company>;
@@ -57,27 +58,37 @@ export interface Legal {
    * data before and after, for the audit log.
    */
   saveCompany(input: CompanyInput, actorId: string): Promise<{ before: Company; after: Company }>;
+  /** Reads the company data again (the refresh job; a change made by another process). */
+  reload(): Promise<Company>;
 }
 
 /**
- * Builds the service (createServices does, once per app). The cache is
- * this process's: another process sees a change within COMPANY_CACHE_MS.
+ * Builds the service (createServices does, once per app). The footer of
+ * every page shows the company, so pages never wait on the database for
+ * it: it is read once, then kept in memory, replaced when this process
+ * saves a change and re-read by `legalJobs` every COMPANY_REFRESH_MS.
  */
-export function createLegal(opts: { cacheMs?: number } = {}): Legal {
-  const cacheMs = opts.cacheMs ?? COMPANY_CACHE_MS;
-  let cached: { at: number; value: Promise<Company> } | null = null;
+export function createLegal(): Legal {
+  let current: Promise<Company> | null = null;
 
   const read = async () => toCompany(await CompanyModel.findById(COMPANY_ID).lean());
 
+  function reload(): Promise<Company> {
+    const next = read();
+    // A failed read keeps what was there; with nothing there, the next page asks again.
+    next.then(
+      () => (current = next),
+      () => undefined,
+    );
+    return next;
+  }
+
   function company(): Promise<Company> {
-    if (cached && Date.now() - cached.at < cacheMs) return cached.value;
-    const value = read();
-    cached = { at: Date.now(), value };
-    // A failed read is not kept: the next page asks again.
-    value.catch(() => {
-      if (cached?.value === value) cached = null;
-    });
-    return value;
+    if (!current) {
+      current = read();
+      current.catch(() => (current = null));
+    }
+    return current;
   }
 
   async function saveCompany(input: CompanyInput, actorId: string) {
@@ -97,14 +108,20 @@ export function createLegal(opts: { cacheMs?: number } = {}): Legal {
       deliveryTimes: { it: input.deliveryTimesIt, en: input.deliveryTimesEn },
     };
     // The fields and the next revision in one write (a missing document counts on from the defaults' revision).
-    const after = await CompanyModel.findOneAndUpdate(
+    const saved = await CompanyModel.findOneAndUpdate(
       { _id: COMPANY_ID },
       { $set: { ...fields, revision: before.revision + 1, updatedBy: actorId, updatedAt: new Date() } },
       { upsert: true, returnDocument: 'after' },
     ).lean();
-    cached = null;
-    return { before, after: toCompany(after) };
+    const after = toCompany(saved);
+    current = Promise.resolve(after);
+    return { before, after };
   }
 
-  return { company, saveCompany };
+  return { company, saveCompany, reload };
+}
+
+/** The legal feature's periodic work (server.ts runs it): each process re-reads the company data. */
+export function legalJobs(legal: Pick<Legal, 'reload'>): Job[] {
+  return [{ name: 'legal-company-refresh', everyMs: COMPANY_REFRESH_MS, perProcess: true, run: () => legal.reload() }];
 }
