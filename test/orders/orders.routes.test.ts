@@ -44,13 +44,20 @@ describe('checkout routes', () => {
 
   describe('a guest checkout', () => {
     it('goes from the cart to the Stripe session and to the order page', async () => {
-      const coop = await makeCoop({ shipping: { flatCents: 500, freeOverCents: 0 } });
+      const coop = await makeCoop({
+        shipping: { flatCents: 500, freeOverCents: 0 },
+        legalName: 'Esempio Soc. Coop.',
+        vatNumber: '04567890126',
+        seat: 'Via Dante 4, 70121 Bari (BA)',
+      });
       const product = await makeListedProduct(coop, { priceCents: 1200, stock: 4 });
       const b = browser(app);
       await addToCart(b, product._id, '2');
       await fillCheckout(b, guestFields).then((r) => assert.equal(r.status, 303));
       const { csrf, attempt, html } = await review(b);
       assert.match(html, new RegExp(coop.name));
+      // Who sells is named before the buyer pays.
+      assert.match(html, /Venduto da <strong>Esempio Soc\. Coop\.<\/strong> · P\.IVA 04567890126 · Via Dante 4, 70121 Bari \(BA\)/);
       assert.match(html, /Commissione di Filiera/);
       const placed = await b.post('/checkout/place').type('form').send({ _csrf: csrf, attempt }).expect(303);
       assert.match(String(placed.headers.location), /^https?:\/\//);
