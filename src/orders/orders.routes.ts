@@ -29,8 +29,8 @@ interface CheckoutDraft {
   address: ShippingAddress;
   addressId?: string;
   deliveries: Record<string, Delivery>;
-  /** When the buyer accepted the terms (ISO time) and which version of them. */
-  terms: { acceptedAt: string; version: string };
+  /** When the buyer accepted the terms (ISO time) and which version of them (absent in a draft from before the box). */
+  terms?: { acceptedAt: string; version: string };
   /** The key that makes one order of this checkout however often "pay" is pressed. */
   attempt: string;
 }
