@@ -256,8 +256,15 @@ async function resumeCheckout(orderId: string, input: StartCheckoutInput, resume
   return { ...base, url: await reopenSession(order, input) };
 }
 
-/** What a checkout request names; the rest comes from the app (createCheckout). */
-export type CheckoutRequest = Omit<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl' | 'numbers'>;
+/**
+ * What a checkout request names; the rest comes from the app (createCheckout).
+ * `publicUrl`: the address the buyer is using, when it may differ from the
+ * app's (development opened at 127.0.0.1 or a LAN address), so the payment
+ * returns there.
+ */
+export type CheckoutRequest = Omit<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl' | 'numbers'> & {
+  publicUrl?: string;
+};
 
 /** Quoting and starting checkouts with the app's gateway, commission rates and public URL. */
 export function createCheckout(
@@ -266,6 +273,6 @@ export function createCheckout(
   return {
     quoteCheckout: (items: CartItem[], deliveries: Record<string, Delivery>, at?: Date) =>
       quoteCheckout(items, deliveries, deps.commissionDefaultBps, deps.commissionFor, at),
-    startCheckout: (input: CheckoutRequest) => startCheckout({ ...input, ...deps }),
+    startCheckout: (input: CheckoutRequest) => startCheckout({ ...input, ...deps, publicUrl: input.publicUrl ?? deps.publicUrl }),
   };
 }

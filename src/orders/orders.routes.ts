@@ -182,6 +182,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
         attemptKey: draft.attempt,
         // A draft from before the terms box (a session kept across an upgrade) has none: the order then records none.
         terms: draft.terms && { acceptedAt: new Date(draft.terms.acceptedAt), version: draft.terms.version },
+        publicUrl: req.publicUrl,
       });
       req.session.pendingOrder = { id: started.orderId, token: started.viewToken };
       // The success page (after paying) looks for this order in the session.

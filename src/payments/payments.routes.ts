@@ -146,11 +146,11 @@ export function demoPaymentRoutes(deps: {
     return a;
   }
 
-  /** Only our own pages are redirect targets. */
-  const local = (url: string | undefined): string | null => {
+  /** Only our own pages are redirect targets: the app's address, or the one this request came to (development). */
+  const local = (req: Request, url: string | undefined): string | null => {
     if (!url) return null;
     const relative = url.startsWith('/') && !url.startsWith('//');
-    return relative || url.startsWith(`${deps.config.publicUrl}/`) ? url : null;
+    return relative || url.startsWith(`${deps.config.publicUrl}/`) || url.startsWith(`${req.publicUrl}/`) ? url : null;
   };
 
   router.get('/demo-connect/:accountId', async (req, res) => {
@@ -158,7 +158,7 @@ export function demoPaymentRoutes(deps: {
     const p = DemoAccountParams.safeParse(req.params);
     const known = p.success ? await gateway.account(p.data.accountId) : null;
     // A used or stale link goes to the refresh URL, which makes a new one (as Stripe does).
-    const refresh = local(known?.refreshUrl);
+    const refresh = local(req, known?.refreshUrl);
     if (known && refresh && (!q.success || q.data.t !== known.linkToken)) return res.redirect(303, refresh);
     const account = await loadAccount(req, 'linkToken', q.success ? q.data.t : '');
     res.render('payments/demo-connect', { title: req.t('payments.demoConnect.title'), account, token: account.linkToken });
@@ -170,7 +170,7 @@ export function demoPaymentRoutes(deps: {
     const { state, returnUrl } = await gateway.completeOnboarding(account.id);
     // The same code as an `account.updated` event saying the account is ready.
     await events.accountUpdated(state);
-    res.redirect(303, local(returnUrl) ?? '/');
+    res.redirect(303, local(req, returnUrl) ?? '/');
   });
 
   router.get('/demo-connect/:accountId/dashboard', async (req, res) => {

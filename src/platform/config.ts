@@ -37,6 +37,7 @@ const ConfigSchema = z
     HOST: z.string().default('127.0.0.1'),
     PUBLIC_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
 
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_IDLE_MINUTES: z.coerce
@@ -94,7 +95,16 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /**
+   * In development with no PUBLIC_URL, links and payment return URLs follow
+   * the host the page was opened on (127.0.0.1, a LAN address, localhost),
+   * so a checkout never leaves for another origin. Never in production or
+   * tests: there the Host header is the client's to forge.
+   */
+  publicUrlFromHost: boolean;
   logLevel: Raw['LOG_LEVEL'];
+  /** `pretty` (human lines) by default in development, `json` in production and tests. */
+  logFormat: 'pretty' | 'json';
   trustProxy: string;
   session: { secret: string; idleMinutes: number; absoluteHours: number };
   db: { uri?: string; mongodBin?: string; dataDir: string; enginesDir: string };
@@ -137,7 +147,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     host: c.HOST,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    publicUrlFromHost: !c.PUBLIC_URL && c.NODE_ENV === 'development',
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT ?? (c.NODE_ENV === 'development' ? 'pretty' : 'json'),
     trustProxy: c.TRUST_PROXY,
     // Outside production a fixed development secret keeps sessions across restarts.
     session: {

@@ -23,6 +23,8 @@ declare module 'express-session' {
  * Helmet with a strict CSP: scripts and styles from our origin only (no
  * inline script anywhere). `form-action` also allows Stripe Checkout, because
  * browsers apply it to the redirect that follows a form POST to /checkout.
+ * In development without PUBLIC_URL, return URLs follow the request's host
+ * (web.ts `publicUrlOf`), so the demo payment stays on 'self'.
  */
 export function securityHeaders(config: Config): RequestHandler {
   return helmet({
@@ -35,7 +37,9 @@ export function securityHeaders(config: Config): RequestHandler {
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
-        formAction: ["'self'", 'https://checkout.stripe.com'],
+        // The shop's own PUBLIC_URL too: a page opened at another address of this machine (127.0.0.1 beside
+        // PUBLIC_URL=http://localhost:3000) may be sent back to it after the demo payment.
+        formAction: [...new Set(["'self'", new URL(config.publicUrl).origin, 'https://checkout.stripe.com'])],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],

@@ -16,6 +16,8 @@ declare global {
     interface Request {
       locale: Locale;
       t: Translate;
+      /** The shop's address as this request reached it (see publicUrlOf). */
+      publicUrl: string;
     }
   }
 }
@@ -71,6 +73,24 @@ export function useViews(app: Express, config: Config): void {
     }) as Response['render'];
     next();
   });
+}
+
+// A host name, an IPv4 address or a bracketed IPv6 address, with an optional port: nothing else becomes a URL.
+const HOST_HEADER = /^(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * The shop's public base URL for links and payment return URLs made while
+ * answering this request. Fixed (`PUBLIC_URL`, or its default) unless
+ * `config.publicUrlFromHost`: then, in development only, it is the origin the
+ * page was opened on, so a shop opened at 127.0.0.1 or a LAN address pays and
+ * returns there instead of at localhost (which the CSP's form-action would
+ * block, and which is another machine for a phone on the LAN).
+ */
+export function publicUrlOf(req: Request, config: Pick<Config, 'publicUrl' | 'publicUrlFromHost'>): string {
+  if (!config.publicUrlFromHost) return config.publicUrl;
+  const host = req.headers.host;
+  if (!host || !HOST_HEADER.test(host)) return config.publicUrl;
+  return `${req.protocol === 'https' ? 'https' : 'http'}://${host.toLowerCase()}`;
 }
 
 /**
@@ -143,7 +163,8 @@ export function viewLocals(config: Config): RequestHandler {
     l.path = req.path;
     l.originalUrl = req.originalUrl;
     l.query = req.query;
-    l.publicUrl = config.publicUrl;
+    req.publicUrl = publicUrlOf(req, config);
+    l.publicUrl = req.publicUrl;
     l.demoPayments = !config.stripe.secretKey;
     l.user ??= null;
     l.cartCount ??= 0;

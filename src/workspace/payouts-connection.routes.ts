@@ -14,8 +14,8 @@ export function payoutsConnectionRoutes(deps: Pick<WorkspaceDeps, 'config' | 'pa
     return deps.payments;
   };
   const onboardingUrls = (req: Request) => ({
-    refreshUrl: `${deps.config.publicUrl}${base(req)}/payouts/refresh`,
-    returnUrl: `${deps.config.publicUrl}${base(req)}/payouts/return`,
+    refreshUrl: `${req.publicUrl}${base(req)}/payouts/refresh`,
+    returnUrl: `${req.publicUrl}${base(req)}/payouts/return`,
   });
 
   router.get('/workspace/:coopSlug/payouts', owner, async (req, res) => {

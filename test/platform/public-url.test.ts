@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import type { Request } from 'express';
+import { browser, buildApp, csrfFrom, testConfig } from '../support/app';
+import { publicUrlOf } from '../../src/platform/web';
+import { loadConfig } from '../../src/platform/config';
+import { DemoGateway } from '../../src/payments/demo-gateway';
+import { ADDRESS } from '../orders/support';
+import { makeCoop, makeListedProduct } from '../support/factories';
+
+const asRequest = (host: string | undefined, protocol = 'http') => ({ headers: { host }, protocol }) as unknown as Request;
+
+describe('the public address', () => {
+  describe('config', () => {
+    it('follows the request only in development without PUBLIC_URL', () => {
+      assert.equal(loadConfig({ NODE_ENV: 'development' }).publicUrlFromHost, true);
+      assert.equal(loadConfig({ NODE_ENV: 'development', PUBLIC_URL: 'http://localhost:3000' }).publicUrlFromHost, false);
+      assert.equal(loadConfig({ NODE_ENV: 'test' }).publicUrlFromHost, false);
+      const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), MONGODB_URI: 'mongodb://db/filiera' };
+      assert.equal(loadConfig({ ...production, PUBLIC_URL: 'https://shop.example' }).publicUrlFromHost, false);
+    });
+  });
+
+  describe('publicUrlOf', () => {
+    const dev = loadConfig({ NODE_ENV: 'development', PORT: '3000' });
+    it('is the origin the page was opened on, in development', () => {
+      assert.equal(publicUrlOf(asRequest('127.0.0.1:3000'), dev), 'http://127.0.0.1:3000');
+      assert.equal(publicUrlOf(asRequest('192.168.1.20:3000'), dev), 'http://192.168.1.20:3000');
+      assert.equal(publicUrlOf(asRequest('LOCALHOST:3000'), dev), 'http://localhost:3000');
+      assert.equal(publicUrlOf(asRequest('[::1]:3000'), dev), 'http://[::1]:3000');
+      assert.equal(publicUrlOf(asRequest('shop.lan', 'https'), dev), 'https://shop.lan');
+    });
+
+    it('keeps the configured address for a missing or malformed Host', () => {
+      assert.equal(publicUrlOf(asRequest(undefined), dev), 'http://localhost:3000');
+      for (const bad of ['evil.test/path', 'a b', 'x@evil.test', 'evil.test:3000:1', '"><script>', ''])
+        assert.equal(publicUrlOf(asRequest(bad), dev), 'http://localhost:3000', bad);
+    });
+
+    it('never trusts Host in production or when PUBLIC_URL is set', () => {
+      const production = loadConfig({
+        NODE_ENV: 'production',
+        SESSION_SECRET: 'x'.repeat(32),
+        MONGODB_URI: 'mongodb://db/filiera',
+        PUBLIC_URL: 'https://shop.example/',
+      });
+      assert.equal(publicUrlOf(asRequest('evil.test'), production), 'https://shop.example');
+      const fixed = loadConfig({ NODE_ENV: 'development', PUBLIC_URL: 'http://localhost:3000' });
+      assert.equal(publicUrlOf(asRequest('127.0.0.1:3000'), fixed), 'http://localhost:3000');
+    });
+  });
+
+  describe('a demo checkout started at http://127.0.0.1:PORT in development', () => {
+    it('pays on the same origin and returns to 127.0.0.1, not localhost', async () => {
+      // What `npm start` has: development, demo payments, no PUBLIC_URL.
+      const config = { ...testConfig({ STRIPE_SECRET_KEY: '' }), env: 'development' as const, publicUrlFromHost: true };
+      const { app } = buildApp({ config, payments: new DemoGateway() });
+      const coop = await makeCoop();
+      const product = await makeListedProduct(coop, { stock: 2 });
+      const b = browser(app); // supertest opens the app at http://127.0.0.1:<port>
+      const cart = await b.get('/login').expect(200);
+      await b
+        .post('/cart/items')
+        .type('form')
+        .send({ _csrf: csrfFrom(cart.text), productId: String(product._id), quantity: '1' })
+        .expect(303);
+      const form = await b.get('/checkout').expect(200);
+      const csp = String(form.headers['content-security-policy']);
+      assert.match(csp, /form-action 'self'/);
+      await b
+        .post('/checkout')
+        .type('form')
+        .send({ _csrf: csrfFrom(form.text), email: 'guest@example.test', ...ADDRESS })
+        .expect(303);
+      const review = await b.get('/checkout/review').expect(200);
+      const attempt = /name="attempt" value="([^"]+)"/.exec(review.text)![1]!;
+      const placed = await b
+        .post('/checkout/place')
+        .type('form')
+        .send({ _csrf: csrfFrom(review.text), attempt })
+        .expect(303);
+      const payPage = String(placed.headers.location);
+      assert.match(payPage, /^\/demo-pay\/cs_demo_\w+$/, 'the demo payment page is on this origin');
+      const page = await b.get(payPage).expect(200);
+      const paid = await b
+        .post(`${payPage}/pay`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text) })
+        .expect(303);
+      const back = new URL(String(paid.headers.location));
+      assert.equal(back.hostname, '127.0.0.1');
+      assert.equal(back.pathname, '/checkout/success');
+      assert.doesNotMatch(String(paid.headers.location), /localhost/);
+      await b.get(`${back.pathname}${back.search}`).expect(200);
+    });
+  });
+});
