@@ -5,7 +5,7 @@ import { createMailer } from './platform/mail';
 import { JobRunner } from './platform/jobs';
 import { rateLimitsJob } from './platform/rate-limit';
 import { DbHealth } from './platform/db-health';
-import { seedDemo } from './demo/seed';
+import { seedDemo, seedDemoPayoutAccounts } from './demo/seed';
 import { accountsJobs } from './accounts';
 import { coopsJobs } from './coops';
 import { catalogJobs, loadCatalog } from './catalog';
@@ -33,6 +33,11 @@ async function main(): Promise<void> {
   // One gateway and one set of services for the app and the jobs: a stored event retried by a job reaches the same listeners.
   const deps = { config, logger, mailer: createMailer(config, logger), payments: createPaymentGateway(config), dbHealth };
   const services = createServices(deps);
+  // After the services: a co-op made ready tells payouts, which sends what waited for its account.
+  if (config.seedDemo) {
+    const ready = await seedDemoPayoutAccounts(deps.payments, services.events);
+    if (ready) logger.info({ coops: ready }, 'demo payout accounts ready');
+  }
   const app = createApp(deps, services);
   const jobs = new JobRunner(
     [

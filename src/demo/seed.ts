@@ -4,7 +4,9 @@ import { MembershipModel } from '../coops/membership.model';
 import { ProductModel } from '../catalog/product.model';
 import { StockLevelModel, stockId } from '../catalog/stock.model';
 import { departmentOf, DEPARTMENTS, searchTermsFor, type Category, type Unit } from '../catalog';
-import { REGIONS } from '../coops';
+import { REGIONS, saveAccountState } from '../coops';
+import { DemoGateway, type PaymentGateway } from '../payments';
+import type { EventBus } from '../platform/events';
 import { createUser, findUserByEmail } from '../accounts';
 import { trusted } from '../platform/db';
 import { LocalDiskStorage, type FileStorage } from '../platform/storage';
@@ -205,6 +207,37 @@ export async function seedDemo(logger: Logger, opts: { uploadsDir?: string } = {
   }
   if (newCoops || newProducts) logger.info({ coops: newCoops, products: newProducts }, 'demo data seeded');
   return { coops: newCoops, products: newProducts };
+}
+
+/**
+ * Gives every demo co-op a ready demo payout account, so transfers flow
+ * without anyone completing onboarding by hand. Only with the demo payment
+ * provider (a real Stripe account needs its real onboarding) and only for
+ * co-ops with no account yet. Each step is idempotent (the account's key is
+ * `account:<coopId>`, as onboarding uses), and the co-op is written last, so
+ * a start cut short is finished by the next. `coop.account_ready` sends what
+ * waited for an account (data from before demo accounts existed).
+ */
+export async function seedDemoPayoutAccounts(payments: PaymentGateway, events: EventBus): Promise<number> {
+  if (!(payments instanceof DemoGateway)) return 0;
+  const coops = await CoopModel.find(
+    { slug: trusted({ $in: DEMO_COOPS.map((c) => c.slug) }), status: 'approved' },
+    { stripeAccountId: 1, contact: 1 },
+  ).lean();
+  let n = 0;
+  for (const c of coops.filter((x) => !x.stripeAccountId)) {
+    const coopId = String(c._id);
+    const account = await payments.createConnectedAccount({
+      coopId,
+      email: c.contact?.email || `${coopId}@filiera.test`,
+      idempotencyKey: `account:${coopId}`,
+    });
+    const { state } = await payments.completeOnboarding(account.id);
+    await saveAccountState(coopId, state);
+    await events.emit('coop.account_ready', { coopId });
+    n++;
+  }
+  return n;
 }
 
 /** Runs `fn` over `items`, `limit` at a time. */

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seedDemo } from '../../src/demo/seed';
+import { seedDemo, seedDemoPayoutAccounts } from '../../src/demo/seed';
+import { DemoGateway } from '../../src/payments/demo-gateway';
+import { TransferModel, transferId } from '../../src/payouts/transfer.model';
+import { payoutsStateOf } from '../../src/coops/onboarding.service';
+import { buildServices } from '../support/app';
+import { makeOrder } from '../payments/factories';
 import { CoopModel } from '../../src/coops/coop.model';
 import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel } from '../../src/catalog/stock.model';
@@ -95,5 +100,55 @@ describe('seedDemo', () => {
       [uploadKey],
     );
     assert.equal((await ProductModel.findOne({ slug: 'cucchiai-legno' }).lean())!.images[0]!.key, kept);
+  });
+
+  describe('seedDemoPayoutAccounts', () => {
+    it('gives every demo co-op a ready demo payout account, once, and sends what waited for it', async function () {
+      this.timeout(60_000);
+      await seedDemo(logger);
+      const demo = new DemoGateway();
+      const { paymentEvents, events } = buildServices({ payments: demo });
+      // One demo co-op as a data folder from before demo accounts had it: no account, and a paid order waiting for one.
+      const coop = await CoopModel.findOneAndUpdate(
+        { slug: DEMO_COOPS[0]!.slug },
+        { $unset: { stripeAccountId: 1, payouts: 1 } },
+        { returnDocument: 'after' },
+      ).lean();
+      const order = await makeOrder([coop!]);
+      const session = await demo.createCheckoutSession({
+        orderId: order.orderId,
+        orderNumber: order.number,
+        lines: [{ name: 'Olio', unitAmount: 2000, quantity: 1 }],
+        customerEmail: 'buyer@example.test',
+        locale: 'it',
+        successUrl: '/checkout/success',
+        cancelUrl: '/cart',
+        expiresAt: new Date(Date.now() + 60_000),
+        idempotencyKey: `checkout:${order.orderId}`,
+      });
+      await demo.pay(session.id);
+      await paymentEvents.reconcileCheckoutSession(session.id);
+      const tid = transferId(order.orderId, String(coop!._id));
+      assert.equal((await TransferModel.findById(tid).lean())?.status, 'waiting_account');
+
+      assert.ok((await seedDemoPayoutAccounts(demo, events)) >= 1);
+      assert.equal(await seedDemoPayoutAccounts(demo, events), 0, 'a second start changes nothing');
+
+      const coops = await CoopModel.find({ slug: trusted({ $in: slugs }) }, { slug: 1, stripeAccountId: 1, payouts: 1 }).lean();
+      assert.equal(coops.length, DEMO_COOPS.length);
+      for (const c of coops) {
+        assert.equal(payoutsStateOf(c), 'ready', c.slug);
+        assert.equal((await demo.account(c.stripeAccountId!))?.transfersActive, true, c.slug);
+      }
+      const sent = await TransferModel.findById(tid).lean();
+      assert.equal(sent?.status, 'sent');
+      assert.equal(sent?.destination, coops.find((c) => c.slug === DEMO_COOPS[0]!.slug)?.stripeAccountId);
+    });
+
+    it('leaves co-ops alone with a real Stripe account', async () => {
+      const { events, deps } = buildServices();
+      assert.equal(deps.payments.kind, 'stripe');
+      assert.equal(await seedDemoPayoutAccounts(deps.payments, events), 0);
+    });
   });
 });
