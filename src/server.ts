@@ -5,6 +5,7 @@ import { createMailer } from './platform/mail';
 import { JobRunner } from './platform/jobs';
 import { rateLimitsJob } from './platform/rate-limit';
 import { DbHealth } from './platform/db-health';
+import { lanAddresses, welcomeLines } from './platform/welcome';
 import { seedDemo, seedDemoPayoutAccounts } from './demo/seed';
 import { accountsJobs } from './accounts';
 import { coopsJobs } from './coops';
@@ -65,13 +66,17 @@ async function main(): Promise<void> {
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   jobs.start();
-  logger.info(`Filiera is open at ${config.publicUrl} (ready in ${Date.now() - startedAt} ms)`);
-  if (config.seedDemo) {
-    logger.info(
-      `demo accounts: admin ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password} · co-op member ${DEMO_MEMBER.email} / ${DEMO_MEMBER.password} · buyer ${DEMO_BUYER.email} / ${DEMO_BUYER.password}`,
-    );
-  }
-  if (!config.stripe.secretKey) logger.info('payments: demo provider (set STRIPE_SECRET_KEY for Stripe)');
+  const demoAccounts = config.seedDemo
+    ? [
+        { role: 'admin', ...DEMO_ADMIN },
+        { role: 'co-op member', ...DEMO_MEMBER },
+        { role: 'buyer', ...DEMO_BUYER },
+      ]
+    : [];
+  const welcome = welcomeLines(config, { demoAccounts, lan: lanAddresses() });
+  // One message of several lines for a person (pretty), one line with the facts for a machine (json).
+  if (config.logFormat === 'pretty') logger.info(`ready in ${Date.now() - startedAt} ms\n\n  ${welcome.join('\n  ')}\n`);
+  else logger.info({ url: config.publicUrl, readyMs: Date.now() - startedAt }, welcome[0]);
 
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -30,7 +30,7 @@ export async function bootstrap(opts: { logLevel?: string } = {}): Promise<Runti
     }
     throw e;
   }
-  const logger = createLogger(opts.logLevel ?? config.logLevel);
+  const logger = createLogger(opts.logLevel ?? config.logLevel, config.logFormat === 'pretty');
 
   let engine: EmbeddedEngine | undefined;
   let uri = config.db.uri;

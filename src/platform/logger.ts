@@ -2,7 +2,12 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** One JSON logger for the process; pretty only when a person watches a terminal. */
+/**
+ * One logger for the process: JSON lines (production, tests, `LOG_FORMAT=json`)
+ * or short human lines through pino-pretty (development's default, terminal
+ * or not, so `npm start | tee` stays readable). pino-pretty is a runtime
+ * dependency for that reason: `npm ci --omit=dev` keeps it.
+ */
 export function createLogger(
   level: string,
   pretty = process.stdout.isTTY && process.env.NODE_ENV !== 'production',
