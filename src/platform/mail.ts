@@ -60,12 +60,23 @@ export interface TemplateMail {
   data?: Record<string, unknown>;
 }
 
+/** A mail ready to send: its subject and both parts. */
+export interface RenderedMail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+// The plain-text part is not HTML: `<%= %>` there prints values as they are (no `&#39;` for an apostrophe).
+const plainText = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
+
 /**
- * Renders a mail in the recipient's language (HTML and plain text from two
- * EJS templates with the same helpers as pages: t, money, date, loc) and
- * sends it. Templates must escape user content with <%= %>.
+ * Renders a mail in the recipient's language: HTML and plain text from two
+ * EJS templates with the same helpers as pages (t, money, date, loc). The
+ * HTML part escapes what `<%= %>` prints, as pages do; the text part does
+ * not, since a mail client shows it as it is.
  */
-export async function sendTemplate(mailer: Mailer, mail: TemplateMail): Promise<void> {
+export async function renderTemplate(mail: Omit<TemplateMail, 'to'>): Promise<RenderedMail> {
   const t = translator(mail.locale);
   const locals = {
     ...mail.data,
@@ -79,7 +90,20 @@ export async function sendTemplate(mailer: Mailer, mail: TemplateMail): Promise<
   const base = join(VIEWS_DIR, 'emails', mail.template);
   const [html, text] = await Promise.all([
     ejs.renderFile(`${base}.html.ejs`, locals, { async: false }),
-    ejs.renderFile(`${base}.text.ejs`, locals, { async: false }),
+    ejs.renderFile(`${base}.text.ejs`, locals, { async: false, escape: plainText }),
   ]);
-  await mailer.send({ to: mail.to, subject: t(mail.subjectKey, mail.data as Record<string, string | number> | undefined), html, text });
+  return { subject: t(mail.subjectKey, mail.data as Record<string, string | number> | undefined), html, text: tidyText(text) };
+}
+
+/** Template lines left empty by `<% %>` tags: at most one blank line in a row, none at the ends. */
+const tidyText = (text: string): string =>
+  text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim() + '\n';
+
+/** Renders a mail (see renderTemplate) and sends it. */
+export async function sendTemplate(mailer: Mailer, mail: TemplateMail): Promise<void> {
+  const { subject, html, text } = await renderTemplate(mail);
+  await mailer.send({ to: mail.to, subject, html, text });
 }
