@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { requireAdmin } from '../accounts';
+import { adminLabels } from './labels';
 import { flash } from '../platform/web';
 import { AuditQuery, CommissionBody, ConfirmBody, CoopIdParams, RejectBody, parseParams } from './admin.schemas';
 import { fieldErrors } from '../platform/forms';
@@ -22,7 +23,7 @@ export function adminRoutes(
   deps: MoneyRoutesDeps & { payouts: Parameters<typeof payoutsAdminRoutes>[0] & Pick<Payouts, 'commission'>; legal: Legal },
 ): Router {
   const router = Router();
-  router.use('/admin', requireAdmin);
+  router.use('/admin', requireAdmin, adminLabels);
 
   router.get('/admin', async (req, res) => {
     const data = await overview();

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { labeller } from '../platform/i18n';
 import { coopNames, findCoop } from '../coops';
 import { flash } from '../platform/web';
 import { AppError } from '../platform/errors';
@@ -123,7 +124,9 @@ export function payoutsAdminRoutes(payouts: Pick<Payouts, 'transfers' | 'startBu
           : await payouts.transfers.retryTransfer(transferId, req.user!.email);
       await audit(req.user!.id, `transfer.${action}`, transferId, before, snapshotOf(after));
       const sent = after.status === 'sent';
-      flash(req, sent ? 'success' : 'error', sent ? 'admin.transfer.released' : 'admin.transfer.notSent', { state: after.status });
+      flash(req, sent ? 'success' : 'error', sent ? 'admin.transfer.released' : 'admin.transfer.notSent', {
+        state: labeller(req.t)('admin.state', after.status),
+      });
       res.redirect(303, `/admin/payouts/t/${transferId}`);
     });
   }

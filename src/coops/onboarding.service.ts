@@ -5,7 +5,8 @@ import type { ConnectedAccountState, PaymentGateway } from '../payments';
 import { CoopModel } from './coop.model';
 
 /** What the workspace says about the payouts connection. */
-export type PayoutsState = 'not_connected' | 'ready' | 'information_due' | 'pending_verification';
+export const PAYOUTS_STATES = ['not_connected', 'ready', 'information_due', 'pending_verification'] as const;
+export type PayoutsState = (typeof PAYOUTS_STATES)[number];
 
 export function payoutsStateOf(coop: {
   stripeAccountId?: string | null;

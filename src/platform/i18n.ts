@@ -80,6 +80,25 @@ function makeTranslator(locale: Locale): Translate {
   };
 }
 
+/** Prints one of the app's codes (a state, a kind, a reason) as words: see `labeller`. */
+export type Label = (ns: string, code: string | null | undefined) => string;
+
+/**
+ * The one way a view prints a code: `label('orders.status', order.status)`
+ * is the text at `orders.status.<code>`. Every value of every state model
+ * has its words in both languages (test/platform/status-labels.test.ts), so
+ * the fallback, the code as it is, is only for free text that may sit in
+ * the same field (an admin's own hold reason, a provider's message).
+ */
+export function labeller(t: Translate): Label {
+  return (ns, code) => {
+    if (code === null || code === undefined || code === '') return '';
+    const key = `${ns}.${code}`;
+    const text = t(key);
+    return text === key ? code : text;
+  };
+}
+
 /** Every key in a locale, for the test that both locales have the same keys. */
 export function localeKeys(locale: Locale): string[] {
   const keys: string[] = [];

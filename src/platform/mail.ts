@@ -4,7 +4,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from './config';
 import ejs from 'ejs';
 import type { Logger } from './logger';
-import { localized, translator, type Locale } from './i18n';
+import { labeller, localized, translator, type Locale } from './i18n';
 import { formatMoney } from './money';
 import { VIEWS_DIR } from './config';
 
@@ -81,6 +81,7 @@ export async function renderTemplate(mail: Omit<TemplateMail, 'to'>): Promise<Re
   const locals = {
     ...mail.data,
     t,
+    label: labeller(t),
     locale: mail.locale,
     money: (cents: number) => formatMoney(cents, mail.locale),
     date: (d: Date | string | number) =>

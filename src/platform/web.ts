@@ -4,7 +4,7 @@ import { VIEWS_DIR, type Config } from './config';
 import { AppError, isAppError } from './errors';
 import { isDbUnavailable } from './db';
 import type { DbHealth } from './db-health';
-import { pickLocale, translator, localized, type Locale, type Translate } from './i18n';
+import { labeller, pickLocale, translator, localized, type Locale, type Translate } from './i18n';
 import { formatMoney } from './money';
 import { csrfToken } from './security';
 import { readCookie } from './cookies';
@@ -151,6 +151,7 @@ export function viewLocals(config: Config): RequestHandler {
     const l = res.locals;
     l.locale = locale;
     l.t = req.t;
+    l.label = labeller(req.t);
     l.money = (cents: number) => formatMoney(cents, locale);
     l.date = (d: Date | string | number, style: 'short' | 'medium' | 'long' = 'medium') => {
       const key = `${locale}:${style}`;

@@ -105,7 +105,8 @@ describe('co-op workspace payouts connection', () => {
       await agent.get(`/workspace/${coop.slug}/payouts/return`).expect(303);
       let page = await agent.get(`/workspace/${coop.slug}/payouts`).expect(200);
       assert.match(page.text, /servono altre informazioni/);
-      assert.match(page.text, /external_account/);
+      assert.match(page.text, /il conto bancario \(IBAN\) su cui ricevere i bonifici/);
+      assert.doesNotMatch(page.text, /external_account/);
 
       // Connecting again does not make a second account.
       await agent.post(`/workspace/${coop.slug}/payouts/connect`).type('form').send({ _csrf: token }).expect(303);
