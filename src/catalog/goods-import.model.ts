@@ -3,7 +3,7 @@ import mongoose, { Schema } from 'mongoose';
 /**
  * A bulk price and stock update read from a CSV file, waiting for the
  * member to confirm it. Kept in a small document keyed by a random id (not
- * in the session), removed by a sweeper after a day.
+ * in the session), removed by a periodic job after a day.
  */
 export interface GoodsImportRow {
   line: number;

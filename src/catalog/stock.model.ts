@@ -4,7 +4,7 @@ import mongoose, { Schema } from 'mongoose';
 export interface StockHold {
   /** Units held. */
   q: number;
-  /** When the checkout that made the hold is over for sure (the sweeper gives it back then). */
+  /** When the checkout that made the hold is over for sure (the periodic job gives it back then). */
   exp: Date;
   /** Set when the order was paid: the units stay out for good; the entry goes once the sale is recorded. */
   sold?: Date;

@@ -146,7 +146,7 @@ export interface FoundHold extends StockHold {
 
 /**
  * Every hold, with its item and order. A scan of the stock levels (only
- * `_id` filters are sure to reach an index): for the sweepers, every few
+ * `_id` filters are sure to reach an index): for the periodic jobs, every few
  * minutes, never on a request.
  */
 export async function allHolds(): Promise<FoundHold[]> {
@@ -158,7 +158,7 @@ export async function allHolds(): Promise<FoundHold[]> {
   );
 }
 
-/** The items an order holds units of, for an order whose lines are unknown (a scan: sweepers only). */
+/** The items an order holds units of, for an order whose lines are unknown (a scan: periodic jobs only). */
 export async function itemsHeldFor(orderId: string): Promise<string[]> {
   const docs = await levels()
     .find({ [holdKey(orderId)]: { $exists: true } }, { projection: { _id: 1 } })

@@ -13,7 +13,7 @@ export interface Invitation {
 }
 
 // Addressed by `_id` (the hash) when a link is followed; listed per co-op on
-// the members page (few documents). Expired ones are removed by a sweeper.
+// the members page (few documents). Expired ones are removed by a periodic job.
 export const InvitationModel = mongoose.model<Invitation>(
   'Invitation',
   new Schema<Invitation>(

@@ -140,7 +140,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
     const previous = req.session.pendingOrder;
     if (previous) {
       // Its Checkout Session is expired with it, so the old order cannot be paid any more. If the
-      // provider does not answer now, the session's own expiry and the sweeper end it; a payment
+      // provider does not answer now, the session's own expiry and the periodic job end it; a payment
       // meanwhile is settled as a late payment (stock taken again, or refunded).
       await orders
         .releaseOrder({ orderId: previous.id, reason: 'cancelled' })

@@ -116,7 +116,7 @@ function paymentOf(order: Order, input: MarkOrderPaidInput, at: Date): Order['pa
 const LATE_LEASE_MS = 60_000;
 /** How long a second caller waits for the owner to finish before answering "in progress". */
 const LATE_WAIT_MS = 8_000;
-/** Retaken holds live this long; the stale-hold sweeper gives them back if a dead worker left them. */
+/** Retaken holds live this long; the `stale-reservations` job gives them back if a dead worker left them. */
 const RETAKE_HOLD_MS = 10 * 60_000;
 /** The request id of the refund of a late payment: one refund per order, whoever asks. */
 export const LATE_REFUND_REQUEST = 'late-payment';
@@ -252,7 +252,7 @@ export function createOrders(deps: OrdersDeps) {
   /**
    * A payment for an order that was cancelled meanwhile (its session stayed
    * payable after the hold was released, or a delayed method such as SEPA
-   * succeeded after the stale-hold sweeper cancelled it). The buyer's money
+   * succeeded after the `stale-reservations` job cancelled it). The buyer's money
    * is real, so:
    * 1. the payment is claimed once on the order (`latePayment`, a guarded
    *    update on a cancelled order without one) and the charge recorded;
@@ -472,7 +472,7 @@ export function createOrders(deps: OrdersDeps) {
    * paid means the order is paid (returned, for the caller to settle);
    * anything else (expired already, or a delayed payment under way) lets
    * the release go on. A provider that does not answer fails the release,
-   * which the caller or the sweeper runs again.
+   * which the caller or the periodic job runs again.
    */
   async function endSession(order: Pick<Order, 'payment'>, reason: string): Promise<CompletedCheckout | null> {
     const sessionId = order.payment?.sessionId;
@@ -494,7 +494,7 @@ export function createOrders(deps: OrdersDeps) {
    * wins and the order stays paid, or loses and is settled as a late
    * payment), then its held stock goes back and its shares follow. A
    * release that stopped after the cancel is finished by the next one (the
-   * session's expiry event, or the stale-hold sweeper). A paid order is
+   * session's expiry event, or the `stale-reservations` job). A paid order is
    * never cancelled.
    */
   async function releaseOrder(input: ReleaseOrderInput): Promise<{ released: number; status: string | null }> {
@@ -539,7 +539,7 @@ export function createOrders(deps: OrdersDeps) {
         return { released: 0, status: (await OrderModel.findById(orderId, { status: 1 }).lean())?.status ?? null };
     } else if (order.status !== 'cancelled' || order.latePayment || input.reason !== 'stale') {
       // Paid, or cancelled and then paid late (its holds are the payment's now), or cancelled by
-      // a release that may still be at work. Only the stale-hold sweeper, which comes when the
+      // a release that may still be at work. Only the `stale-reservations` job, which comes when the
       // holds are long expired, finishes a release that stopped after the cancel.
       return { released: 0, status: order.status };
     }

@@ -6,7 +6,7 @@ import mongoose, { Schema, type Types } from 'mongoose';
  * StockLevel (`holds.<orderId>`, see catalog/stock.service.ts), which is
  * the truth; this document is written after it and says what became of
  * it: `held`, then `sold` when the order is paid, or `released` (units
- * given back) when the checkout expires or is cancelled, or the sweeper
+ * given back) when the checkout expires or is cancelled, or the periodic job
  * finds it stale. See orders/reservations.service.ts for how each step
  * mends what a crash between the two writes left.
  */

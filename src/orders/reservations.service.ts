@@ -14,11 +14,11 @@ export { outOfStock } from '../catalog';
  * for listing and for telling "sold" from "given back" once the hold is
  * gone. It is written after the hold, so a crash in between leaves a hold
  * without its reservation, never the reverse; every function here mends
- * that when it runs again (as do the sweepers):
+ * that when it runs again (as do the periodic jobs):
  *
  * - a hold's reservation is written by `reserveStock` after all lines are held;
  * - a sale marks the hold sold, then its reservation sold, then drops the hold:
- *   a hold marked sold is finished by the next sale call or the sweeper;
+ *   a hold marked sold is finished by the next sale call or the periodic job;
  * - a release gives the units back, then marks its reservation released:
  *   no hold and a reservation still "held" can only mean that.
  */
@@ -62,7 +62,7 @@ export async function reserveStock(orderId: Types.ObjectId, requests: StockReque
   try {
     await recordHolds(orderId, lines, expiresAt);
   } catch (err) {
-    // Best effort: if the database is away, the sweeper gives these holds back once they expire.
+    // Best effort: if the database is away, the periodic job gives these holds back once they expire.
     await releaseReservations(
       orderId,
       lines.map((r) => r.stockId),
@@ -204,7 +204,7 @@ export async function sellReservations(orderId: Types.ObjectId, stockIds?: strin
 /**
  * Orders holding stock past the hold's expiry, read from the holds in the
  * stock levels (the truth, so a hold whose reservation was never written
- * is found too). A scan of the stock levels: for the sweeper only.
+ * is found too). A scan of the stock levels: for the periodic job only.
  */
 export async function ordersWithStaleReservations(now = new Date()): Promise<Types.ObjectId[]> {
   const stale = (await allHolds()).filter((h) => !h.sold && h.exp < now && Types.ObjectId.isValid(h.orderId));

@@ -18,7 +18,7 @@ export type WebhookOutcome = 'processed' | 'duplicate' | 'in_progress';
 
 /** An event still "processing" after this long belongs to a process that died: take it over. */
 const STALE_PROCESSING_MS = 120_000;
-/** Stored events are tried again by the sweeper this many times at most. */
+/** Stored events are tried again by the periodic job this many times at most. */
 const MAX_EVENT_ATTEMPTS = 8;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
@@ -190,7 +190,7 @@ export function createPaymentEvents(deps: PaymentEventsDeps) {
 
   /**
    * Events that failed after we answered (or whose process died) are run
-   * again from their stored payload (a sweeper), so none is lost.
+   * again from their stored payload (a periodic job), so none is lost.
    */
   async function retryStoredEvents(now = new Date()): Promise<number> {
     const docs = await StripeEventModel.find(

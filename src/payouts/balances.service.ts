@@ -231,7 +231,7 @@ export async function recordOrderPaymentLedger(orderId: string): Promise<boolean
 /**
  * Repair path for orders paid before the commission was written with the
  * payment: orders whose charge is in the ledger but not their commission
- * get it. It reads the whole ledger, so a slow sweeper (hourly) runs it,
+ * get it. It reads the whole ledger, so an hourly job (`ledger-commission`) runs it,
  * and the admin's ledger page; new payments never need it.
  */
 export async function backfillCommissionLedger(limit = 500): Promise<number> {

@@ -7,7 +7,7 @@ export type BulkItemState = (typeof BULK_ITEM_STATES)[number];
  * A bulk release of held transfers: the list of transfer ids and each one's
  * result. Only the process holding its lease (`leaseUntil`, taken by a
  * conditional update) works on it; a job left half done (the process
- * stopped) is picked up again by the sweeper once the lease has run out.
+ * stopped) is picked up again by the `bulk-release` job once the lease has run out.
  */
 export interface BulkJob {
   _id: string;

@@ -18,7 +18,7 @@ const DELIVERED = new Set(['delivered', 'collected']);
 const CANCELLED = new Set(['cancelled', 'refunded']);
 const DONE = new Set<TransferStatus>(['sent', 'reversed']);
 const DAY_MS = 86_400_000;
-/** A retryable failure is tried again by the sweeper this many times at most. */
+/** A retryable failure is tried again by the periodic job this many times at most. */
 const MAX_AUTO_ATTEMPTS = 5;
 /** Far longer than a Stripe call can take (10 s, two retries), so nobody is still working on it. */
 const STUCK_AFTER_MS = 5 * 60_000;
@@ -258,7 +258,7 @@ interface AdvanceHints {
   shareStatus?: string;
   settings?: PayoutSettingsView;
   now?: Date;
-  /** The sweeper: a transfer left "pending" before this time was abandoned by a stopped process. */
+  /** The periodic job: a transfer left "pending" before this time was abandoned by a stopped process. */
   stuckBefore?: Date;
 }
 
@@ -465,7 +465,7 @@ export function createTransfers(deps: TransfersDeps) {
   }
 
   /**
-   * The periodic pass (a sweeper): held transfers whose "N days after
+   * The periodic pass (the `transfers-due` job): held transfers whose "N days after
    * shipping" has passed, retryable failures, and transfers left "pending"
    * or "waiting_payment" by a process that stopped half-way (the same
    * idempotency key and the fixed amount make a second attempt safe).

@@ -8,7 +8,7 @@
  * Listeners run in the order they were added and are awaited one by one; a
  * listener that throws makes `emit` throw, exactly as a direct call would.
  * That keeps the money paths' crash-and-retry behaviour: the emitter's
- * caller (a webhook, a sweeper) retries the whole idempotent step.
+ * caller (a webhook, a periodic job) retries the whole idempotent step.
  *
  * Each feature declares its events by declaration merging:
  *

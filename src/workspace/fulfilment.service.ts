@@ -108,7 +108,7 @@ export async function advanceShare(
   try {
     await deps.transfers.onShareFulfilmentChanged(input.shareId, input.to);
   } catch (err) {
-    // The transfer is re-checked by the payouts sweeper too; fulfilment must not fail because of it.
+    // The transfer is re-checked by the `transfers-due` job too; fulfilment must not fail because of it.
     deps.logger?.warn({ err, shareId: input.shareId }, 'transfer hold check failed after a fulfilment change');
   }
   return { changed: true };
