@@ -560,12 +560,12 @@ describe('checkout.service', () => {
         checkoutLines(order, 'it').map((l) => [l.name, l.unitAmount, l.quantity]),
         [
           ['Miele — 500 g', 900, 2],
-          ['Spedizione — Cooperativa Sole', 690, 1],
+          ['Spedizione da Cooperativa Sole', 690, 1],
         ],
       );
       assert.deepEqual(
         checkoutLines(order, 'en').map((l) => l.name),
-        ['Honey — 500 g', 'Shipping — Cooperativa Sole'],
+        ['Honey — 500 g', 'Shipping from Cooperativa Sole'],
       );
     });
   });

@@ -80,7 +80,7 @@ describe('payment pages', () => {
         const t0 = Date.now();
         const page = await b.get(`/checkout/success?order=${order._id}`).expect(200);
         assert.ok(Date.now() - t0 < 6_000, `took ${Date.now() - t0} ms`);
-        assert.match(page.text, /Stiamo ricevendo/);
+        assert.match(page.text, /Stiamo aspettando la conferma del pagamento/);
         assert.match(page.text, /<meta http-equiv="refresh" content="3">/);
       });
     });

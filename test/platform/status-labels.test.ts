@@ -95,7 +95,7 @@ describe('every status and code as words', () => {
     it('gives the words of a code, and free text as it is', () => {
       assert.equal(label('admin.state', 'waiting_account'), 'In attesa del conto della cooperativa');
       assert.equal(label('orders.status', 'paid'), 'Pagato');
-      assert.equal(label('admin.audit.actions', 'transfer.bulk_release.start'), 'Sblocco in blocco avviato');
+      assert.equal(label('admin.audit.actions', 'transfer.bulk_release.start'), 'Sblocco di più trasferimenti avviato');
       assert.equal(label('payments.requirements', 'representative.first_name'), 'il nome del legale rappresentante');
       assert.equal(label('admin.holdReason', 'Reclamo del cliente. Da verificare'), 'Reclamo del cliente. Da verificare');
       assert.equal(label('admin.state', undefined), '');
