@@ -41,6 +41,7 @@ describe('admin order money', () => {
       it('refunds, reverses the transfer, keeps the reason and audits it', async () => {
         const { order, agent } = await setup();
         const page = await agent.get(`/admin/orders/${order.orderId}`).expect(200);
+        assert.match(page.text, /<dd>Pagato<\/dd>/, 'the order status in words');
         const requestId = /name="requestId" value="([^"]+)"/.exec(page.text)![1]!;
         const before = gw.refunds;
         await agent

@@ -129,6 +129,13 @@ describe('admin payouts', () => {
         assert.equal((await getTransfer(id))!.status, 'sent');
         assert.equal(await LedgerEntryModel.countDocuments({ _id: id, kind: 'transfer' }), 1);
         assert.equal(await AuditEntryModel.countDocuments({ target: id, action: 'transfer.release' }), 1);
+        // The state and the audit log in words.
+        const after = await agent.get(`/admin/payouts/t/${id}`).expect(200);
+        assert.match(after.text, /<dd class="state-sent">Trasferito<\/dd>/);
+        assert.doesNotMatch(after.text, /released by/);
+        const log = await agent.get('/admin/audit').expect(200);
+        assert.match(log.text, /<td>Trasferimento sbloccato<\/td>/);
+        assert.doesNotMatch(log.text, /<td>(<code>)?transfer\.release/);
       });
     });
 
@@ -278,9 +285,10 @@ describe('admin payouts', () => {
       const progress = await agent.get(`/admin/payouts/bulk/${jobId}`).expect(200);
       assert.doesNotMatch(progress.text, /http-equiv="refresh"/);
       assert.match(progress.text, /<progress[^>]*value="2"/);
+      assert.match(progress.text, /<td class="state-sent">Trasferito<\/td><td>Trasferito<\/td>/);
     });
 
-    it('is finished by the sweeper when the process that started it stopped', async () => {
+    it('is finished by the bulk-release job when the process that started it stopped', async () => {
       const one = await heldTransfer();
       gw.failTransfers = 0;
       const admin1 = await makeUser({ isAdmin: true });
@@ -344,6 +352,10 @@ describe('admin payouts', () => {
         .send({ _csrf: csrfFrom(page.text), holdPolicy: 'immediate', holdDays: '14', confirm: 'yes' })
         .expect(303);
       assert.ok(await AuditEntryModel.exists({ action: 'payouts.settings' }));
+      // The rule in one sentence, without days that do not apply to it.
+      const payouts = await agent.get('/admin/payouts').expect(200);
+      assert.match(payouts.text, /Regola di trattenuta: ogni quota va alla cooperativa subito dopo il pagamento\./);
+      assert.doesNotMatch(payouts.text, /giorni\)/);
     });
   });
 

@@ -8,10 +8,8 @@ import { DemoGateway } from '../../src/payments/demo-gateway';
 import type { CompletedCheckout } from '../../src/payments/gateway';
 import { OrderModel, type Order } from '../../src/orders/order.model';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
-import { ADDRESS, TERMS, guestCheckout } from './support';
+import { ADDRESS, guestCheckout, type Agent } from './support';
 import { makeCoop, makeUser, makeListedProduct, onHand } from '../support/factories';
-
-type Agent = ReturnType<typeof browser>;
 
 /** A guest puts `quantity` of each product in the cart, fills the address and presses "pay": the order it made. */
 const checkout = (b: Agent, products: Types.ObjectId[], address: Record<string, string> = ADDRESS, quantity = '1'): Promise<Order> =>

@@ -32,7 +32,7 @@ export const ADDRESS = {
   phone: '',
 };
 
-type Agent = ReturnType<typeof browser>;
+export type Agent = ReturnType<typeof browser>;
 
 /** A CSRF token: signed-in pages and a guest's cart with goods carry one; otherwise the login page has one. */
 export async function csrfOf(b: Agent): Promise<string> {
@@ -43,13 +43,14 @@ export async function csrfOf(b: Agent): Promise<string> {
 
 /**
  * A guest puts `quantity` of each product in the cart, fills the address,
- * ticks the terms box and presses "pay" (on the demo gateway): the order it made.
+ * ticks the terms box and presses "pay", through the pages: where the shop
+ * sent them to pay.
  */
-export async function guestCheckout(
+export async function placeGuestCheckout(
   b: Agent,
   products: Types.ObjectId[],
   { address = ADDRESS as Record<string, string>, quantity = '1', email = 'guest@example.test' } = {},
-): Promise<Order> {
+): Promise<string> {
   for (const p of products) {
     const csrf = await csrfOf(b); // before the request is made: the agent sends the cookies it has then
     await b
@@ -71,7 +72,17 @@ export async function guestCheckout(
     .type('form')
     .send({ _csrf: csrfFrom(review.text), attempt })
     .expect(303);
-  const sessionId = /\/demo-pay\/([^/?]+)/.exec(String(placed.headers.location))?.[1];
+  return String(placed.headers.location);
+}
+
+/** The same checkout (see placeGuestCheckout) on the demo gateway: the order it made. */
+export async function guestCheckout(
+  b: Agent,
+  products: Types.ObjectId[],
+  options: Parameters<typeof placeGuestCheckout>[2] = {},
+): Promise<Order> {
+  const placed = await placeGuestCheckout(b, products, options);
+  const sessionId = /\/demo-pay\/([^/?]+)/.exec(placed)?.[1];
   const order = await OrderModel.findOne({ 'payment.sessionId': sessionId }).lean<Order>();
   assert.ok(order, 'the order of this checkout');
   return order;

@@ -4,7 +4,7 @@ import { browser, buildApp, csrfFrom, testConfig } from '../support/app';
 import { publicUrlOf } from '../../src/platform/web';
 import { loadConfig } from '../../src/platform/config';
 import { DemoGateway } from '../../src/payments/demo-gateway';
-import { ADDRESS } from '../orders/support';
+import { placeGuestCheckout } from '../orders/support';
 import { makeCoop, makeListedProduct } from '../support/factories';
 
 const asRequest = (host: string | undefined, protocol = 'http') => ({ headers: { host }, protocol }) as unknown as Request;
@@ -57,28 +57,9 @@ describe('the public address', () => {
       const coop = await makeCoop();
       const product = await makeListedProduct(coop, { stock: 2 });
       const b = browser(app); // supertest opens the app at http://127.0.0.1:<port>
-      const cart = await b.get('/login').expect(200);
-      await b
-        .post('/cart/items')
-        .type('form')
-        .send({ _csrf: csrfFrom(cart.text), productId: String(product._id), quantity: '1' })
-        .expect(303);
-      const form = await b.get('/checkout').expect(200);
-      const csp = String(form.headers['content-security-policy']);
-      assert.match(csp, /form-action 'self'/);
-      await b
-        .post('/checkout')
-        .type('form')
-        .send({ _csrf: csrfFrom(form.text), email: 'guest@example.test', ...ADDRESS })
-        .expect(303);
-      const review = await b.get('/checkout/review').expect(200);
-      const attempt = /name="attempt" value="([^"]+)"/.exec(review.text)![1]!;
-      const placed = await b
-        .post('/checkout/place')
-        .type('form')
-        .send({ _csrf: csrfFrom(review.text), attempt })
-        .expect(303);
-      const payPage = String(placed.headers.location);
+      const home = await b.get('/cart').expect(200);
+      assert.match(String(home.headers['content-security-policy']), /form-action 'self'/);
+      const payPage = await placeGuestCheckout(b, [product._id]);
       assert.match(payPage, /^\/demo-pay\/cs_demo_\w+$/, 'the demo payment page is on this origin');
       const page = await b.get(payPage).expect(200);
       const paid = await b
