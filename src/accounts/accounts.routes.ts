@@ -102,7 +102,7 @@ export function accountsRoutes(deps: CoreDeps): Router {
     const parsed = parse(SignupBody, req.body);
     if (!parsed.success)
       return form(res, 'accounts/signup', t(req, 'accounts.signup.title'), req.body, fieldErrors(parsed.error, 'accounts.errors'));
-    await service.signUp(parsed.data, req.locale);
+    await service.signUp(parsed.data, req.locale, req.publicUrl);
     res.render('accounts/check-email', { title: t(req, 'accounts.checkEmail.title'), email: parsed.data.email, kind: 'signup' });
   });
 
@@ -114,7 +114,7 @@ export function accountsRoutes(deps: CoreDeps): Router {
   });
 
   router.post('/account/verify', requireUser, resendPerUser, async (req, res) => {
-    await service.resendVerification(req.user!.id);
+    await service.resendVerification(req.user!.id, req.publicUrl);
     flash(req, 'info', 'accounts.account.verificationSent');
     res.redirect(303, '/account');
   });
@@ -160,7 +160,7 @@ export function accountsRoutes(deps: CoreDeps): Router {
     const parsed = parse(ForgotBody, req.body);
     if (!parsed.success)
       return form(res, 'accounts/forgot', t(req, 'accounts.forgot.title'), req.body, fieldErrors(parsed.error, 'accounts.errors'));
-    await service.requestPasswordReset(parsed.data.email);
+    await service.requestPasswordReset(parsed.data.email, req.publicUrl);
     res.render('accounts/check-email', { title: t(req, 'accounts.checkEmail.title'), email: parsed.data.email, kind: 'reset' });
   });
 

@@ -115,7 +115,8 @@ export async function markEmailVerified(userId: string): Promise<void> {
 }
 
 export function createAccountsService(deps: AccountsDeps) {
-  const link = (path: string) => `${deps.publicUrl}${path}`;
+  // `base`: the address the visitor used (development opened at 127.0.0.1 or a LAN address), else the app's.
+  const link = (path: string, base = deps.publicUrl) => `${base}${path}`;
 
   /**
    * Mail is sent without making the visitor wait, so an answer takes as
@@ -125,7 +126,10 @@ export function createAccountsService(deps: AccountsDeps) {
     p.catch((err: unknown) => deps.logger.error({ err }, 'could not send an account mail'));
   };
 
-  async function sendVerification(user: { _id: Types.ObjectId | string; email: string; name: string; locale?: string | null }) {
+  async function sendVerification(
+    user: { _id: Types.ObjectId | string; email: string; name: string; locale?: string | null },
+    base?: string,
+  ) {
     const token = await issueToken('verify', user._id, VERIFY_TTL_MS);
     const locale: Locale = user.locale === 'en' ? 'en' : 'it';
     await sendTemplate(deps.mailer, {
@@ -133,7 +137,7 @@ export function createAccountsService(deps: AccountsDeps) {
       locale,
       template: 'accounts/verify',
       subjectKey: 'accounts.emails.verify.subject',
-      data: { name: user.name, url: link(`/verify/${token}`) },
+      data: { name: user.name, url: link(`/verify/${token}`, base) },
     });
   }
 
@@ -143,7 +147,7 @@ export function createAccountsService(deps: AccountsDeps) {
      * or taken: a new address gets a verification link, a taken one a note
      * saying someone tried to sign up (with a link to reset the password).
      */
-    async signUp(input: SignupInput, locale: Locale): Promise<void> {
+    async signUp(input: SignupInput, locale: Locale, base?: string): Promise<void> {
       const existing = await UserModel.findOne({ email: input.email }, { _id: 1, name: 1, locale: 1 }).lean();
       const passwordHash = await hashPassword(input.password); // hashed either way: same timing
       if (existing) {
@@ -153,7 +157,7 @@ export function createAccountsService(deps: AccountsDeps) {
             locale: existing.locale === 'en' ? 'en' : 'it',
             template: 'accounts/signup-exists',
             subjectKey: 'accounts.emails.signupExists.subject',
-            data: { name: existing.name, loginUrl: link('/login'), resetUrl: link('/password/forgot') },
+            data: { name: existing.name, loginUrl: link('/login', base), resetUrl: link('/password/forgot', base) },
           }),
         );
         return;
@@ -165,7 +169,7 @@ export function createAccountsService(deps: AccountsDeps) {
         if ((e as { code?: number }).code === 11000) return; // signed up a moment ago by a concurrent request
         throw e;
       }
-      deliver(sendVerification(user));
+      deliver(sendVerification(user, base));
     },
 
     /** Uses a verification link once; returns false when it is unknown, used or expired. */
@@ -177,11 +181,11 @@ export function createAccountsService(deps: AccountsDeps) {
     },
 
     /** Sends a fresh verification link to a signed-in user who has not verified yet. */
-    async resendVerification(userId: string): Promise<void> {
+    async resendVerification(userId: string, base?: string): Promise<void> {
       const user = await UserModel.findById(userId, { email: 1, name: 1, locale: 1, emailVerifiedAt: 1 }).lean();
       if (!user || user.emailVerifiedAt) return;
       await revokeTokens(userId, 'verify');
-      deliver(sendVerification(user));
+      deliver(sendVerification(user, base));
     },
 
     /**
@@ -197,7 +201,7 @@ export function createAccountsService(deps: AccountsDeps) {
     },
 
     /** Mails a one-hour, single-use reset link when the email belongs to an account; silent otherwise. */
-    async requestPasswordReset(email: string): Promise<void> {
+    async requestPasswordReset(email: string, base?: string): Promise<void> {
       const user = await UserModel.findOne({ email }, { email: 1, name: 1, locale: 1, deletedAt: 1 }).lean();
       if (!user || user.deletedAt) return;
       const token = await issueToken('reset', user._id, RESET_TTL_MS);
@@ -207,7 +211,7 @@ export function createAccountsService(deps: AccountsDeps) {
           locale: user.locale === 'en' ? 'en' : 'it',
           template: 'accounts/reset',
           subjectKey: 'accounts.emails.reset.subject',
-          data: { name: user.name, url: link(`/password/reset/${token}`) },
+          data: { name: user.name, url: link(`/password/reset/${token}`, base) },
         }),
       );
     },

@@ -40,7 +40,7 @@ export function membersRoutes(deps: CoreDeps): Router {
       return page(req, res, req.body, fieldErrors(parsed.error, 'members.errors'));
     }
     try {
-      await service.invite(req.user, req.coop!.id, parsed.data, req.locale);
+      await service.invite(req.user, req.coop!.id, parsed.data, req.locale, req.publicUrl);
     } catch (e) {
       if (isAppError(e) && e.code === 'already_member') return page(req, res, req.body, { email: 'members.errors.alreadyMember' });
       throw e;

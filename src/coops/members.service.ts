@@ -75,6 +75,8 @@ export function createMembersService(deps: MembersDeps) {
       coopId: string,
       input: { email: string; role: MemberRole },
       locale: Locale,
+      /** The address the owner used (development opened at 127.0.0.1 or a LAN address), else the app's. */
+      base = deps.publicUrl,
     ): Promise<void> {
       assertCoopRole(actor, coopId, 'owner');
       const existing = await findUserByEmail(input.email);
@@ -97,7 +99,7 @@ export function createMembersService(deps: MembersDeps) {
         locale: existing?.locale === 'en' ? 'en' : existing ? 'it' : locale,
         template: 'accounts/invitation',
         subjectKey: 'members.emails.invitation.subject',
-        data: { coop: coop.name, inviter: actor!.name, role: input.role, url: `${deps.publicUrl}/invitations/${token}` },
+        data: { coop: coop.name, inviter: actor!.name, role: input.role, url: `${base}/invitations/${token}` },
       });
     },
 

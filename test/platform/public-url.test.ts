@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Request } from 'express';
-import { browser, buildApp, csrfFrom, testConfig } from '../support/app';
+import { MemoryMailer, browser, buildApp, csrfFrom, testConfig } from '../support/app';
 import { publicUrlOf } from '../../src/platform/web';
 import { loadConfig } from '../../src/platform/config';
 import { DemoGateway } from '../../src/payments/demo-gateway';
@@ -72,6 +72,27 @@ describe('the public address', () => {
       assert.equal(back.pathname, '/checkout/success');
       assert.doesNotMatch(String(paid.headers.location), /localhost/);
       await b.get(`${back.pathname}${back.search}`).expect(200);
+    });
+  });
+
+  describe('a mail sent while answering a request at http://127.0.0.1:PORT in development', () => {
+    it('links back to 127.0.0.1', async () => {
+      const mailer = new MemoryMailer();
+      const config = { ...testConfig(), env: 'development' as const, publicUrlFromHost: true };
+      const { app } = buildApp({ config, mailer });
+      const b = browser(app);
+      const page = await b.get('/signup').expect(200);
+      const email = `host-${Date.now()}@example.test`;
+      await b
+        .post('/signup')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), name: "Anna D'Amico", email, password: 'una-password-lunga', acceptTerms: 'on' })
+        .expect(200);
+      for (let i = 0; i < 50 && !mailer.sent.some((m) => m.to === email); i++) await new Promise((r) => setTimeout(r, 20));
+      const mail = mailer.sent.find((m) => m.to === email);
+      assert.ok(mail, 'the verification mail');
+      assert.match(mail.text, /http:\/\/127\.0\.0\.1:\d+\/verify\/\w+/);
+      assert.doesNotMatch(mail.text, /localhost/);
     });
   });
 });
