@@ -30,7 +30,8 @@ class Pages<T> {
   /** The key of a request whose page may be kept, or undefined. */
   keyOf(req: Request): string | undefined {
     if (req.method !== 'GET' || !this.opts.paths(req.path) || req.originalUrl.length > 512) return undefined;
-    return `${req.locale}|${req.originalUrl}`;
+    // The address too: in development a page opened at 127.0.0.1 names 127.0.0.1 in its links (one value in production).
+    return `${req.locale}|${req.publicUrl}|${req.originalUrl}`;
   }
 
   get(key: string): T | undefined {
