@@ -37,9 +37,7 @@ export function securityHeaders(config: Config): RequestHandler {
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
-        // The shop's own PUBLIC_URL too: a page opened at another address of this machine (127.0.0.1 beside
-        // PUBLIC_URL=http://localhost:3000) may be sent back to it after the demo payment.
-        formAction: [...new Set(["'self'", new URL(config.publicUrl).origin, 'https://checkout.stripe.com'])],
+        formAction: ["'self'", 'https://checkout.stripe.com'],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import { VIEWS_DIR, type Config } from './config';
 import { AppError, isAppError } from './errors';
@@ -76,7 +77,21 @@ export function useViews(app: Express, config: Config): void {
 }
 
 // A host name, an IPv4 address or a bracketed IPv6 address, with an optional port: nothing else becomes a URL.
-const HOST_HEADER = /^(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+const HOST_HEADER =
+  /^(?:([a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*)|\[([0-9a-f:.]+)\])(?::\d{1,5})?$/i;
+
+let machine: { at: number; addresses: Set<string> } | undefined;
+/** This machine's own addresses (every interface), read again at most every 10 s when one is not found (DHCP moves). */
+function isThisMachine(address: string): boolean {
+  const fresh = () => ({
+    at: Date.now(),
+    addresses: new Set(Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((i) => i.address.toLowerCase()))),
+  });
+  machine ??= fresh();
+  if (machine.addresses.has(address)) return true;
+  if (Date.now() - machine.at > 10_000) machine = fresh();
+  return machine.addresses.has(address);
+}
 
 /**
  * The shop's public base URL for links and payment return URLs made while
@@ -88,9 +103,14 @@ const HOST_HEADER = /^(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-
  */
 export function publicUrlOf(req: Request, config: Pick<Config, 'publicUrl' | 'publicUrlFromHost'>): string {
   if (!config.publicUrlFromHost) return config.publicUrl;
-  const host = req.headers.host;
-  if (!host || !HOST_HEADER.test(host)) return config.publicUrl;
-  return `${req.protocol === 'https' ? 'https' : 'http'}://${host.toLowerCase()}`;
+  const host = req.headers.host?.toLowerCase();
+  const m = host ? HOST_HEADER.exec(host) : null;
+  if (!host || !m) return config.publicUrl;
+  // Only a name of this machine: a shop listening on the LAN (HOST=0.0.0.0) must not mail a
+  // reset link to whatever address a visitor's Host header names.
+  const name = m[1] ?? m[2]!;
+  if (name !== 'localhost' && !isThisMachine(name)) return config.publicUrl;
+  return `${req.protocol === 'https' ? 'https' : 'http'}://${host}`;
 }
 
 /**

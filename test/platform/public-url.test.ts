@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Request } from 'express';
 import { MemoryMailer, browser, buildApp, csrfFrom, testConfig } from '../support/app';
+import { networkInterfaces } from 'node:os';
 import { publicUrlOf } from '../../src/platform/web';
+import { lanAddresses } from '../../src/platform/welcome';
 import { loadConfig } from '../../src/platform/config';
 import { DemoGateway } from '../../src/payments/demo-gateway';
 import { placeGuestCheckout } from '../orders/support';
@@ -22,17 +24,18 @@ describe('the public address', () => {
 
   describe('publicUrlOf', () => {
     const dev = loadConfig({ NODE_ENV: 'development', PORT: '3000' });
-    it('is the origin the page was opened on, in development', () => {
+    it('is the origin the page was opened on, in development, when it names this machine', () => {
       assert.equal(publicUrlOf(asRequest('127.0.0.1:3000'), dev), 'http://127.0.0.1:3000');
-      assert.equal(publicUrlOf(asRequest('192.168.1.20:3000'), dev), 'http://192.168.1.20:3000');
-      assert.equal(publicUrlOf(asRequest('LOCALHOST:3000'), dev), 'http://localhost:3000');
-      assert.equal(publicUrlOf(asRequest('[::1]:3000'), dev), 'http://[::1]:3000');
-      assert.equal(publicUrlOf(asRequest('shop.lan', 'https'), dev), 'https://shop.lan');
+      assert.equal(publicUrlOf(asRequest('127.0.0.1:3000', 'https'), dev), 'https://127.0.0.1:3000');
+      assert.equal(publicUrlOf(asRequest('LOCALHOST:3001'), dev), 'http://localhost:3001');
+      for (const lan of lanAddresses()) assert.equal(publicUrlOf(asRequest(`${lan}:3000`), dev), `http://${lan}:3000`);
+      const v6 = Object.values(networkInterfaces()).some((l) => l?.some((i) => i.address === '::1'));
+      if (v6) assert.equal(publicUrlOf(asRequest('[::1]:3000'), dev), 'http://[::1]:3000');
     });
 
-    it('keeps the configured address for a missing or malformed Host', () => {
+    it('keeps the configured address for a missing or malformed Host, or one naming another machine', () => {
       assert.equal(publicUrlOf(asRequest(undefined), dev), 'http://localhost:3000');
-      for (const bad of ['evil.test/path', 'a b', 'x@evil.test', 'evil.test:3000:1', '"><script>', ''])
+      for (const bad of ['evil.test/path', 'a b', 'x@evil.test', 'evil.test:3000:1', '"><script>', '', 'evil.test', '203.0.113.9:3000'])
         assert.equal(publicUrlOf(asRequest(bad), dev), 'http://localhost:3000', bad);
     });
 
