@@ -8,7 +8,7 @@ import { DemoGateway } from '../../src/payments/demo-gateway';
 import type { CompletedCheckout } from '../../src/payments/gateway';
 import { OrderModel, type Order } from '../../src/orders/order.model';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
-import { ADDRESS, guestCheckout, type Agent } from './support';
+import { ADDRESS, TERMS, guestCheckout, type Agent } from './support';
 import { makeCoop, makeUser, makeListedProduct, onHand } from '../support/factories';
 
 /** A guest puts `quantity` of each product in the cart, fills the address and presses "pay": the order it made. */
