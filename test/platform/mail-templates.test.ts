@@ -74,6 +74,43 @@ const CASES: Record<string, { subjectKey: string; data: Record<string, unknown> 
       data: { number: ORDER.number, amount: 3570, link: 'http://shop.test/orders/view/tok' },
     },
   ],
+  'orders/withdrawal-buyer': [
+    {
+      subjectKey: 'legal.emails.withdrawalBuyer.subject',
+      data: {
+        number: ORDER.number,
+        at: new Date('2026-11-30T10:00:00Z'),
+        goods: "L'olio di Sant'Anna",
+        coops: [{ name: COOP, legalName: `${COOP} Soc. Coop. Sociale` }],
+        publicUrl: 'http://shop.test',
+      },
+    },
+    {
+      subjectKey: 'legal.emails.withdrawalBuyer.subject',
+      data: {
+        number: ORDER.number,
+        at: new Date('2026-11-30T10:00:00Z'),
+        goods: '',
+        coops: [{ name: COOP, legalName: COOP }],
+        publicUrl: 'http://shop.test',
+      },
+    },
+  ],
+  'orders/withdrawal-coop': [
+    {
+      subjectKey: 'legal.emails.withdrawalCoop.subject',
+      data: {
+        number: ORDER.number,
+        name: BUYER,
+        email: 'maria@example.test',
+        at: new Date('2026-11-30T10:00:00Z'),
+        goods: '',
+        receivedOn: new Date('2026-11-28T00:00:00Z'),
+        lines: ORDER.lines,
+        publicUrl: 'http://shop.test',
+      },
+    },
+  ],
   'payouts/refund-buyer': [
     {
       subjectKey: 'admin.emails.refundBuyer.subject',
