@@ -59,6 +59,18 @@ describe('storefront pages', () => {
       assert.match(res.text, /2 prodotti/);
     });
 
+    it('folds the filters into a disclosure, closed, its summary counting the filters in use', async () => {
+      const plain = await request(app).get('/shop').expect(200);
+      assert.match(plain.text, /<details class="filters-box">\s*<summary>Filtri e ordinamento<\/summary>/);
+      const filtered = await request(app).get(`/shop?coop=${coop.slug}&stock=1&sort=name`).expect(200);
+      assert.match(
+        filtered.text,
+        /<details class="filters-box">\s*<summary>Filtri e ordinamento <span class="badge" aria-hidden="true">2<\/span><span class="visually-hidden">, 2 filtri attivi<\/span><\/summary>/,
+      );
+      const category = await request(app).get(`/shop/produce/honey`).expect(200);
+      assert.match(category.text, /<summary>Filtri e ordinamento<\/summary>/, 'the page itself is no filter');
+    });
+
     it('redirects a department and category chosen in the form to the category page, keeping the other filters', async () => {
       const res = await request(app).get(`/shop?department=&category=honey&coop=${coop.slug}&sort=name`).expect(302);
       assert.equal(res.headers.location, `/shop/produce/honey?coop=${coop.slug}&sort=name`);
@@ -121,6 +133,7 @@ describe('storefront pages', () => {
       assert.match(res.text, /Il prezzo deve essere un numero positivo/);
       assert.match(res.text, /Alcuni filtri non erano validi/);
       assert.match(res.text, /id="f-min"[^>]*aria-invalid="true" aria-describedby="price-error"/);
+      assert.match(res.text, /<details class="filters-box" open>/, 'open, so the message is seen');
     });
 
     it('shows the last page for a page past the end, with a notice', async () => {
