@@ -81,7 +81,8 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
   async function renderForm(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
     const items = await readCart(ownerOf(req));
     if (!items.length) return backToCart(req, res, 422, 'cart_empty');
-    const cart = await priceCart(items);
+    // Priced with the delivery chosen so far, so the order summary beside the form shows its shipping.
+    const cart = await priceCart(items, (values.deliveries ?? {}) as Record<string, Delivery>);
     const addresses = req.user ? await listAddresses(req.user.id) : [];
     // Goods the right of withdrawal does not cover: the terms box says so when the cart holds any.
     const exceptions = [...new Set(cart.groups.flatMap((g) => g.lines.map((l) => withdrawalExceptionOf(l.category))))].filter(Boolean);

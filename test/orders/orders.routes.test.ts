@@ -9,6 +9,7 @@ import { CoopModel } from '../../src/coops/coop.model';
 import { OrderModel } from '../../src/orders/order.model';
 import { ADDRESS, TERMS, csrfOf } from './support';
 import { makeCoop, makeListedProduct, onHand, unique } from '../support/factories';
+import { formatMoney } from '../../src/platform/money';
 
 type Agent = ReturnType<typeof browser>;
 
@@ -81,6 +82,56 @@ describe('checkout routes', () => {
         .expect(404);
       const cart = await b.get('/cart').set('Accept', 'application/json').expect(200);
       assert.equal(cart.body.cart.groups.length, 0);
+    });
+  });
+
+  describe('with goods from two co-ops', () => {
+    /** The HTML of the section labelled by `id`. */
+    const section = (html: string, id: string) =>
+      new RegExp(`<section[^>]*aria-labelledby="${id}"[^>]*>[\\s\\S]*?</section>`).exec(html)?.[0] ?? '';
+    const euro = (cents: number) => formatMoney(cents, 'it');
+
+    async function twoCoopCart() {
+      const honey = await makeCoop({ shipping: { flatCents: 500, freeOverCents: 0 } });
+      const oil = await makeCoop({ shipping: { flatCents: 700, freeOverCents: 0 } });
+      const jar = await makeListedProduct(honey, { priceCents: 1200, stock: 9 });
+      const can = await makeListedProduct(oil, { priceCents: 300, stock: 9 });
+      const b = browser(app);
+      await addToCart(b, jar._id, '2');
+      await addToCart(b, can._id);
+      return { b, honey, oil, jar, can };
+    }
+
+    describe('GET /checkout', () => {
+      it('shows the order summary before the address form: lines, goods and shipping per co-op, total', async () => {
+        const { b, honey, oil, jar } = await twoCoopCart();
+        const page = await b.get('/checkout').expect(200);
+        const summary = section(page.text, 'summary-h');
+        assert.ok(page.text.indexOf(summary) < page.text.indexOf('<form action="/checkout"'), 'the summary comes first');
+        assert.ok(summary.includes(`<h3>${honey.name}</h3>`) && summary.includes(`<h3>${oil.name}</h3>`), summary);
+        assert.ok(summary.includes(`2 × ${jar.name?.it}`), summary);
+        for (const cents of [2400, 500, 300, 700]) assert.ok(summary.includes(euro(cents)), `${euro(cents)} in ${summary}`);
+        assert.match(summary, new RegExp(`Totale</dt><dd class="total">${euro(3900)}</dd>`));
+      });
+    });
+
+    describe('GET /checkout/review', () => {
+      it('shows what the buyer pays apart from, and before, how the payment is shared', async () => {
+        const { b, honey, oil } = await twoCoopCart();
+        await fillCheckout(b, guestFields).then((r) => assert.equal(r.status, 303));
+        const { html } = await review(b);
+        const pays = section(html, 'rv-total');
+        const shared = section(html, 'rv-split');
+        assert.match(pays, /Cosa paghi/);
+        assert.match(pays, new RegExp(`Totale</dt><dd class="total">${euro(3900)}</dd>`));
+        assert.match(pays, /di cui IVA/);
+        assert.doesNotMatch(pays, /Commissione|Alla cooperativa/);
+        assert.match(shared, /Come viene ripartito il tuo pagamento/);
+        for (const coop of [honey, oil]) assert.ok(shared.includes(`Alla cooperativa ${coop.name}`), shared);
+        assert.equal([...shared.matchAll(/Commissione di Filiera \(/g)].length, 2);
+        assert.ok(html.indexOf(pays) < html.indexOf('action="/checkout/place"'), 'the total comes before the pay button');
+        assert.ok(html.indexOf('action="/checkout/place"') < html.indexOf(shared), 'the split comes after it');
+      });
     });
   });
 
