@@ -89,6 +89,20 @@ export async function axeProblems(page: Page): Promise<string[]> {
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
+/** A 390×844 phone (the size the shop was tried at), for `browser.newContext(PHONE)`. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } as const;
+
+/** How far the page is wider than the window, in px (0: no sideways scrolling). */
+export async function sidewaysOverflow(page: Page): Promise<number> {
+  // A string, evaluated in the page, so these files need no DOM types.
+  return Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+}
+
+/** The share of the first screen that the header, department links and demo banner take (where <main> starts). */
+export async function headerShare(page: Page): Promise<number> {
+  return Number(await page.evaluate("(scrollTo(0, 0), document.querySelector('main').getBoundingClientRect().top / innerHeight)"));
+}
+
 /** Signs in through the login form. */
 export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
   await page.goto(`${baseUrl}/login`);
