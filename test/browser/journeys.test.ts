@@ -2,18 +2,66 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { DEMO_ADMIN, DEMO_MEMBER } from '../../src/demo/demo-data';
+import { DEMO_ADMIN, DEMO_BUYER, DEMO_MEMBER } from '../../src/demo/demo-data';
 import { ProductModel } from '../../src/catalog/product.model';
 import { CoopModel } from '../../src/coops/coop.model';
 import { saveAccountState } from '../../src/coops/onboarding.service';
 import { DemoGateway } from '../../src/payments';
 import { getPayoutSettings, setPayoutSettings, type PayoutSettingsView } from '../../src/payouts/settings.service';
-import { browserAvailable, openDemoShop, signIn, step, type Shop } from './browser';
+import { browserAvailable, headerShare, openDemoShop, PHONE, sidewaysOverflow, step, type Shop } from './browser';
+
+/*
+ * Each journey starts at the home page and then only clicks and types, as a person would: the one
+ * page.goto is the first. What a person cannot reach by clicking fails here.
+ */
 
 /** Wait for the document, not for every lazy image, before the next step. */
 const DOM = { waitUntil: 'domcontentloaded' } as const;
+
+/** Clicks a link or button and waits for the page it leads to. */
+async function follow(page: Page, target: string | Locator): Promise<void> {
+  const el = typeof target === 'string' ? page.locator(target).first() : target;
+  await Promise.all([page.waitForNavigation(DOM), el.click()]);
+}
+
+/** Follows a link of the header's account menu, opening the menu first where it is folded (on a phone). */
+async function menuLink(page: Page, href: string): Promise<void> {
+  const summary = page.locator('header details.menu > summary');
+  if ((await summary.isVisible()) && (await page.locator('header details.menu[open]').count()) === 0) await summary.click();
+  await follow(page, `header details.menu a[href="${href}"]`);
+}
+
+/** The links of the header's account menu. */
+async function menuHrefs(page: Page): Promise<string[]> {
+  const links = await page.locator('header details.menu a').all();
+  return Promise.all(links.map(async (a) => (await a.getAttribute('href')) ?? ''));
+}
+
+/** From any page: the header's "sign in" link and the login form; back on the home page. */
+async function signInFromHeader(page: Page, email: string, password: string): Promise<void> {
+  await follow(page, 'header a[href="/login"]');
+  await page.fill('#f-email', email);
+  await page.fill('#f-password', password);
+  await follow(page, 'form[action="/login"] button[type=submit]');
+  assert.equal(new URL(page.url()).pathname, '/');
+}
+
+/** From any page: the header menu's workspace link, the co-op, then a section of its workspace. */
+async function toWorkspace(page: Page, section: '' | '/goods' | '/orders' | '/money' | '/payouts'): Promise<void> {
+  await menuLink(page, '/workspace');
+  const base = `/workspace/${DEMO_MEMBER.coop}`;
+  await follow(page, `main a[href="${base}"]`);
+  if (section) await follow(page, `nav.ws-nav a[href="${base}${section}"]`);
+  assert.equal(new URL(page.url()).pathname, base + section);
+}
+
+/** Follows a link of the admin pages' own navigation. */
+async function adminNav(page: Page, href: string): Promise<void> {
+  await follow(page, `nav.admin-nav a[href="${href}"]`);
+  assert.equal(new URL(page.url()).pathname, href);
+}
 
 /** Adds the first purchasable product of the current listing page to the cart; returns its co-op's name. */
 async function addFirstProductToCart(page: Page, label: string): Promise<string> {
@@ -45,7 +93,9 @@ async function buyAsGuest(page: Page, baseUrl: string, lang: 'it' | 'en') {
   const firstCoop = await addFirstProductToCart(page, 'search result');
 
   await step(page, 'filter the craft department', async () => {
-    await page.goto(`${baseUrl}/shop/craft`);
+    await follow(page, 'nav.departments a[href="/shop/craft"]');
+    // On a phone the filters are folded away.
+    if (!(await page.locator('#f-stock').isVisible())) await page.locator('details.filters-box > summary').click();
     await page.check('#f-stock');
     await page.selectOption('#f-region', 'Umbria');
     await page.locator('form[method="get"] button[type="submit"]').last().click();
@@ -55,17 +105,23 @@ async function buyAsGuest(page: Page, baseUrl: string, lang: 'it' | 'en') {
   assert.notEqual(firstCoop, secondCoop, 'goods from two co-ops');
 
   await step(page, 'cart shows both co-ops', async () => {
-    await page.goto(`${baseUrl}/cart`);
+    await follow(page, 'header a.cart-link');
     const text = await page.locator('main').innerText();
     assert.ok(text.includes(firstCoop) && text.includes(secondCoop), text);
   });
-  await checkoutAsGuest(page, baseUrl, [firstCoop, secondCoop]);
+  await checkout(page, [firstCoop, secondCoop]);
 }
 
-/** Adds `quantity` of a product to the cart from its page; returns its co-op's name. */
-async function addToCart(page: Page, baseUrl: string, slug: string, quantity = 1): Promise<string> {
+/**
+ * Finds a product with the header's search (starting at the home page when the page is new) and adds
+ * `quantity` of it to the cart from its page; returns its co-op's name.
+ */
+async function addToCart(page: Page, baseUrl: string, query: string, slug: string, quantity = 1): Promise<string> {
   return step(page, `add ${slug} to the cart`, async () => {
-    await page.goto(`${baseUrl}/products/${slug}`, DOM);
+    if (page.url() === 'about:blank') await page.goto(`${baseUrl}/`, DOM);
+    await page.fill('#site-q', query);
+    await Promise.all([page.waitForURL(/\/search\?q=/, DOM), page.press('#site-q', 'Enter')]);
+    await follow(page, `main a[href="/products/${slug}"]`);
     const coop = (await page.locator('main a[href^="/coops/"]').first().textContent())?.trim() ?? '';
     await page.fill('form[action="/cart/items"] input[name="quantity"]', String(quantity));
     await Promise.all([page.waitForNavigation(DOM), page.locator('form[action="/cart/items"] button[type="submit"]').click()]);
@@ -73,15 +129,18 @@ async function addToCart(page: Page, baseUrl: string, slug: string, quantity = 1
   });
 }
 
-/** From the cart: the checkout form, the review, the demo pay page and the order page. Returns the order number. */
-async function checkoutAsGuest(page: Page, baseUrl: string, coops: string[]): Promise<string> {
+/**
+ * From any page: the cart (the header's link), the checkout form, the review, the demo pay page and
+ * the order page. A guest gives an email address, a signed-in buyer does not. Returns the order number.
+ */
+async function checkout(page: Page, coops: string[]): Promise<string> {
   await step(page, 'cart to checkout', async () => {
-    if (!page.url().endsWith('/cart')) await page.goto(`${baseUrl}/cart`, DOM);
+    if (!page.url().endsWith('/cart')) await follow(page, 'header a.cart-link');
     await page.locator('main a[href="/checkout"]').click();
     await page.waitForURL(/\/checkout$/, DOM);
   });
   await step(page, 'checkout form', async () => {
-    await page.fill('input[name="email"]', `guest-${Date.now()}@example.org`);
+    if (await page.locator('input[name="email"]').count()) await page.fill('input[name="email"]', `guest-${Date.now()}@example.org`);
     await page.fill('input[name="name"]', 'Giulia Rossi');
     await page.fill('input[name="line1"]', 'Via Roma 12');
     await page.fill('input[name="postalCode"]', '10121');
@@ -95,6 +154,9 @@ async function checkoutAsGuest(page: Page, baseUrl: string, coops: string[]): Pr
   await step(page, 'review and pay with the demo provider', async () => {
     const review = await page.locator('main').innerText();
     for (const coop of coops) assert.ok(review.includes(coop), review);
+    // What the buyer pays, then apart from it how it is shared.
+    assert.equal(await page.locator('main section[aria-labelledby="rv-total"]').count(), 1);
+    assert.equal(await page.locator('main section[aria-labelledby="rv-split"]').count(), 1);
     await page.locator('form[action="/checkout/place"] button[type="submit"]').click();
     await page.waitForURL(/\/demo-pay\//, DOM);
     await page.locator('form[action$="/pay"] button[type="submit"]').click();
@@ -152,9 +214,10 @@ describe('browser journeys (Chromium)', function () {
   after(async () => shop?.close());
 
   for (const lang of ['it', 'en'] as const) {
-    describe(`a guest (${lang})`, () => {
+    // The English guest shops on a phone.
+    describe(`a guest (${lang}${lang === 'en' ? ', on a phone' : ''})`, () => {
       it('finds goods from two co-ops by search and filters, pays with the demo provider and sees the order', async () => {
-        const context = await shop.browser.newContext({ locale: 'it-IT' });
+        const context = await shop.browser.newContext({ locale: 'it-IT', ...(lang === 'en' ? PHONE : {}) });
         const page = await context.newPage();
         const errors: string[] = [];
         page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -172,6 +235,59 @@ describe('browser journeys (Chromium)', function () {
     });
   }
 
+  describe('a signed-in buyer on a phone', () => {
+    it('signs in, buys, and finds the order under "my orders" and the account, all from the header', async () => {
+      const context = await shop.browser.newContext(PHONE);
+      const page = await context.newPage();
+      const wide: string[] = [];
+      /** Notes a page that scrolls sideways on the phone. */
+      const checkWidth = async () => {
+        if ((await sidewaysOverflow(page)) > 0) wide.push(new URL(page.url()).pathname);
+      };
+      try {
+        await step(page, 'home', async () => {
+          await page.goto(`${shop.baseUrl}/`, DOM);
+          assert.ok((await headerShare(page)) <= 0.2);
+        });
+        await step(page, 'sign in', () => signInFromHeader(page, DEMO_BUYER.email, DEMO_BUYER.password));
+        await step(page, 'the menu has my orders and the account, no workspace or admin', async () => {
+          assert.ok((await headerShare(page)) <= 0.2, 'the header stays compact when signed in');
+          assert.equal(await page.locator('header details.menu a[href="/account/orders"]').isVisible(), false, 'folded');
+          await page.locator('header details.menu > summary').click();
+          assert.deepEqual(await menuHrefs(page), ['/account/orders', '/account']);
+          assert.ok(await page.locator('header details.menu a[href="/account/orders"]').isVisible());
+          await page.locator('header details.menu > summary').click();
+        });
+        const coop = await step(page, 'honey from the produce department', async () => {
+          await follow(page, 'nav.departments a[href="/shop/produce"]');
+          await follow(page, 'main .category-nav a[href="/shop/produce/honey"]');
+          await checkWidth();
+          return addFirstProductToCart(page, 'honey');
+        });
+        const number = await checkout(page, [coop]);
+        await checkWidth();
+        await step(page, 'my orders, then the order', async () => {
+          await menuLink(page, '/account/orders');
+          await checkWidth();
+          await follow(page, page.locator('main a', { hasText: number }));
+          assert.match(page.url(), /\/account\/orders\/[a-f0-9]{24}$/);
+          const text = await page.locator('main').innerText();
+          assert.ok(text.includes(number) && text.includes(coop), text);
+          await checkWidth();
+        });
+        await step(page, 'the account', async () => {
+          await menuLink(page, '/account');
+          assert.equal(new URL(page.url()).pathname, '/account');
+          assert.ok((await page.locator('main').innerText()).includes(DEMO_BUYER.email));
+          await checkWidth();
+        });
+        assert.deepEqual(wide, [], 'pages that scroll sideways on a phone');
+      } finally {
+        await context.close();
+      }
+    });
+  });
+
   describe('a co-op member', () => {
     let dir = '';
     before(async () => {
@@ -185,15 +301,20 @@ describe('browser journeys (Chromium)', function () {
         .jpeg({ quality: 80 })
         .toFile(photo);
       const name = `Cesto di prova ${Date.now()}`;
-      const base = `${shop.baseUrl}/workspace/${DEMO_MEMBER.coop}`;
       const member = await shop.browser.newContext();
       const guest = await shop.browser.newContext();
       try {
         const page = await member.newPage();
-        await step(page, 'member signs in', () => signIn(page, shop.baseUrl, DEMO_MEMBER.email, DEMO_MEMBER.password));
+        await step(page, 'member signs in', async () => {
+          await page.goto(`${shop.baseUrl}/`, DOM);
+          await signInFromHeader(page, DEMO_MEMBER.email, DEMO_MEMBER.password);
+        });
+        await step(page, 'workspace, goods, "new product"', async () => {
+          await toWorkspace(page, '/goods');
+          await follow(page, `main a[href="/workspace/${DEMO_MEMBER.coop}/goods/new"]`);
+        });
         // The form asks for the photo first and publishes only with one (the goods part of issue 17).
         const productId = await step(page, 'new product with its photo, published', async () => {
-          await page.goto(`${base}/goods/new`, DOM);
           await page.setInputFiles('#f-image', photo);
           await page.click('.ws-photos summary');
           await page.fill('#f-altIt', 'Il cesto visto di lato');
@@ -221,8 +342,9 @@ describe('browser journeys (Chromium)', function () {
         assert.ok(slug);
 
         await step(page, 'the public product page shows it with its photo', async () => {
-          const res = await page.goto(`${shop.baseUrl}/products/${slug}`, DOM);
-          assert.equal(res?.status(), 200);
+          await page.fill('#site-q', name);
+          await Promise.all([page.waitForURL(/\/search\?q=/, DOM), page.press('#site-q', 'Enter')]);
+          await follow(page, `main a[href="/products/${slug}"]`);
           const en = (await page.getAttribute('html', 'lang')) === 'en';
           assert.equal((await page.locator('main h1').innerText()).trim(), en ? 'Test basket' : name);
           const img = page.locator('img.product-main-img');
@@ -240,11 +362,11 @@ describe('browser journeys (Chromium)', function () {
 
         // A guest buys it in another browser, so the co-op has a paid share to ship.
         const buyer = await guest.newPage();
-        const coopName = await addToCart(buyer, shop.baseUrl, slug, 2);
-        const number = await checkoutAsGuest(buyer, shop.baseUrl, [coopName]);
+        const coopName = await addToCart(buyer, shop.baseUrl, name, slug, 2);
+        const number = await checkout(buyer, [coopName]);
 
         await step(page, 'mark the share shipped', async () => {
-          await page.goto(`${base}/orders`, DOM);
+          await toWorkspace(page, '/orders');
           await page.locator(`main a[href^="/workspace/${DEMO_MEMBER.coop}/orders/"]`, { hasText: number }).click();
           await page.waitForURL(/\/orders\/[a-f0-9]{24}:[a-f0-9]{24}$/, DOM);
           assert.match(await page.locator('main').innerText(), new RegExp(`${name}|Test basket`));
@@ -255,6 +377,14 @@ describe('browser journeys (Chromium)', function () {
           assert.ok(text.includes('BRT 0042 1234'), text);
           assert.equal(await page.locator('input[name="status"][value="shipped"]').count(), 0, 'no longer offered');
           assert.equal(await page.locator('input[name="status"][value="delivered"]').count(), 1, 'delivery is next');
+        });
+        await step(page, 'the money and payouts pages of the workspace', async () => {
+          await follow(page, `nav.ws-nav a[href="/workspace/${DEMO_MEMBER.coop}/money"]`);
+          assert.equal(await page.locator('main h1').count(), 1);
+          await follow(page, `nav.ws-nav a[href="/workspace/${DEMO_MEMBER.coop}/payouts"]`);
+          assert.match(page.url(), /\/payouts$/);
+          await menuLink(page, '/account');
+          assert.equal(new URL(page.url()).pathname, '/account');
         });
       } finally {
         await guest.close();
@@ -277,9 +407,19 @@ describe('browser journeys (Chromium)', function () {
       const guest = await shop.browser.newContext();
       try {
         const page = await admin.newPage();
-        await step(page, 'admin signs in', () => signIn(page, shop.baseUrl, DEMO_ADMIN.email, DEMO_ADMIN.password));
+        await step(page, 'admin signs in', async () => {
+          await page.goto(`${shop.baseUrl}/`, DOM);
+          await signInFromHeader(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
+        });
+        await step(page, 'admin, co-ops, payouts', async () => {
+          await menuLink(page, '/admin');
+          assert.equal(new URL(page.url()).pathname, '/admin');
+          await adminNav(page, '/admin/coops');
+          assert.ok((await page.locator('main').innerText()).includes('Terre di Puglia'));
+          await adminNav(page, '/admin/payouts');
+        });
         await step(page, 'hold transfers until shipped', async () => {
-          await page.goto(`${shop.baseUrl}/admin/payouts/settings`, DOM);
+          await follow(page, 'main a[href="/admin/payouts/settings"]');
           await page.check('#policy-on_shipped');
           await page.check('#settings-confirm');
           await submit(page, 'form[action="/admin/payouts/settings"] button[type="submit"]');
@@ -289,14 +429,16 @@ describe('browser journeys (Chromium)', function () {
         for (const slug of ['le-api-di-valle', 'terre-di-puglia']) restore.push(await connectPayouts(slug));
 
         const buyer = await guest.newPage();
-        const honey = await addToCart(buyer, shop.baseUrl, 'miele-di-castagno', 1);
-        const taralli = await addToCart(buyer, shop.baseUrl, 'taralli-olio', 2);
+        const honey = await addToCart(buyer, shop.baseUrl, 'miele di castagno', 'miele-di-castagno', 1);
+        const taralli = await addToCart(buyer, shop.baseUrl, 'taralli', 'taralli-olio', 2);
         assert.notEqual(honey, taralli);
-        const number = await checkoutAsGuest(buyer, shop.baseUrl, [honey, taralli]);
+        const number = await checkout(buyer, [honey, taralli]);
 
         const rowsOf = (p: Page) => p.locator('main tbody tr', { has: p.locator('a[href^="/admin/orders/"]', { hasText: number }) });
         await step(page, 'both transfers are held', async () => {
-          await page.goto(`${shop.baseUrl}/admin/payouts?state=held`, DOM);
+          await adminNav(page, '/admin/payouts');
+          await page.selectOption('#p-state', 'held');
+          await follow(page, 'form[action="/admin/payouts"][method="get"] button[type="submit"]');
           const rows = rowsOf(page);
           assert.equal(await rows.count(), 2, await page.locator('main').innerText());
           assert.equal(await rows.locator('td.state-held').count(), 2);
@@ -307,15 +449,14 @@ describe('browser journeys (Chromium)', function () {
           await page.check('#bulk-confirm');
           await submit(page, 'form[action="/admin/payouts/bulk"] button[type="submit"]');
           assert.match(page.url(), /\/admin\/payouts\/bulk\/[\w-]+$/);
-          const jobUrl = page.url();
           for (let i = 0; i < 40 && (await page.locator('main td.state-sent').count()) < 2; i++) {
             await page.waitForTimeout(250);
-            await page.goto(jobUrl, DOM);
+            await page.reload(DOM);
           }
           assert.equal(await page.locator('main td.state-sent').count(), 2, await page.locator('main').innerText());
         });
         await step(page, 'the payouts list shows both transferred', async () => {
-          await page.goto(`${shop.baseUrl}/admin/payouts`, DOM);
+          await adminNav(page, '/admin/payouts');
           assert.equal(await rowsOf(page).locator('td.state-sent').count(), 2, await page.locator('main').innerText());
         });
         await step(page, 'refund one of the two taralli', async () => {
@@ -335,10 +476,18 @@ describe('browser journeys (Chromium)', function () {
           assert.equal(await page.locator('input[name^="qty_"][max="1"]').count(), 2);
         });
         await step(page, "the taralli co-op's transfer is partly reversed", async () => {
-          await page.goto(`${shop.baseUrl}/admin/payouts`, DOM);
+          await adminNav(page, '/admin/payouts');
           const rows = rowsOf(page);
           assert.equal(await rows.locator('td.state-reversed_partly').count(), 1, await page.locator('main').innerText());
           assert.equal(await rows.locator('td.state-sent').count(), 1);
+        });
+        await step(page, 'the ledger, the reconciliation, the balances', async () => {
+          await adminNav(page, '/admin/ledger');
+          assert.ok((await page.locator('main tbody tr').count()) > 0, 'ledger entries');
+          await adminNav(page, '/admin/reconciliation');
+          await follow(page, 'form[action="/admin/reconciliation"] button[type="submit"]');
+          assert.equal(await page.locator('main [role="status"]').count(), 1, await page.locator('main').innerText());
+          await adminNav(page, '/admin/balances');
         });
       } finally {
         await guest.close();
