@@ -256,7 +256,8 @@ describe('browser journeys (Chromium)', function () {
           await page.locator('header details.menu > summary').click();
           assert.deepEqual(await menuHrefs(page), ['/account/orders', '/account']);
           assert.ok(await page.locator('header details.menu a[href="/account/orders"]').isVisible());
-          await page.locator('header details.menu > summary').click();
+          await page.keyboard.press('Escape');
+          assert.equal(await page.locator('header details.menu[open]').count(), 0, 'Escape closes the menu');
         });
         const coop = await step(page, 'honey from the produce department', async () => {
           await follow(page, 'nav.departments a[href="/shop/produce"]');
