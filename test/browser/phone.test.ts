@@ -60,21 +60,26 @@ describe('the shop on a phone (390×844, Chromium)', function () {
     }
   });
 
-  it('shows the first product of a listing high on the first screen, the filters folded until asked for', async () => {
-    await context.addCookies([{ name: 'lang', value: 'it', url: shop.baseUrl }]);
-    for (const path of ['/shop', '/shop/craft']) {
-      await page.goto(shop.baseUrl + path, DOM);
-      const top = (await page.locator('main .product-card').first().boundingBox())?.y ?? Infinity;
-      // It started at 1,180–1,290 px, after the whole filter form.
-      assert.ok(top < PHONE.viewport.height * 0.6, `${path}: the first product starts at ${top}px`);
-      assert.equal(await page.locator('details.filters-box').getAttribute('open'), null);
-      assert.equal(await page.locator('#f-stock').isVisible(), false);
+  it('shows the first product of a listing high on the first screen, the filters folded until asked for, without script', async () => {
+    const noScript = await shop.browser.newContext({ ...PHONE, locale: 'it-IT', javaScriptEnabled: false });
+    const p = await noScript.newPage();
+    try {
+      for (const path of ['/shop', '/shop/craft']) {
+        await p.goto(shop.baseUrl + path, DOM);
+        const top = (await p.locator('main .product-card').first().boundingBox())?.y ?? Infinity;
+        // It started at 1,180–1,290 px, after the whole filter form.
+        assert.ok(top < PHONE.viewport.height * 0.6, `${path}: the first product starts at ${top}px`);
+        assert.equal(await p.locator('details.filters-box').getAttribute('open'), null);
+        assert.equal(await p.locator('#f-stock').isVisible(), false);
+      }
+      await p.locator('details.filters-box > summary').click();
+      await p.check('#f-stock');
+      await p.locator('details.filters-box button[type="submit"]').click();
+      await p.waitForURL(/\/shop\/craft\?stock=1/, DOM);
+      assert.match(await p.locator('details.filters-box > summary').innerText(), /1 filtro attivo$/);
+    } finally {
+      await noScript.close();
     }
-    await page.locator('details.filters-box > summary').click();
-    await page.check('#f-stock');
-    await page.locator('details.filters-box button[type="submit"]').click();
-    await page.waitForURL(/\/shop\/craft\?stock=1/, DOM);
-    assert.match(await page.locator('details.filters-box > summary').innerText(), /1 filtro attivo$/);
   });
 
   it('has no sideways scrolling and no serious axe findings from the home page to the review, in both languages', async () => {
