@@ -123,6 +123,7 @@ describe('the shop on a phone (390×844, Chromium)', function () {
         await page.fill('input[name="postalCode"]', '10121');
         await page.fill('input[name="city"]', 'Torino');
         await page.fill('input[name="province"]', 'TO');
+        await page.check('input[name="terms"]');
         await Promise.all([
           page.waitForURL(/\/checkout\/review$/, DOM),
           page.locator('form[action="/checkout"] button[type="submit"]').last().click(),
