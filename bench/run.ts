@@ -130,6 +130,8 @@ interface Row {
    * it changes requests per second.
    */
   appCpuMsPerRequest?: number | null;
+  /** The database engine's CPU time per answered request, in ms (the embedded engine only). */
+  engineCpuMsPerRequest?: number | null;
 }
 
 /** Asks FerretDB's debug server for a CPU profile over the next `seconds` (Go's pprof format). */
@@ -180,19 +182,26 @@ async function measure(s: Scenario, ctx: BenchContext, engine: EmbeddedEngine, a
   console.error(`bench: measuring ${s.name} for ${duration} s`);
   let rssMaxMiB: number | null = null;
   const cpuBefore = cpuMs(appPid);
+  const engineCpuBefore = cpuMs(engine.pid);
   const sampler = setInterval(() => {
     const now = rssMiB(appPid);
     if (now !== null) rssMaxMiB = Math.max(rssMaxMiB ?? 0, now);
   }, 500);
   const r = await load(s, opts, duration).finally(() => clearInterval(sampler));
   const cpuAfter = cpuMs(appPid);
+  const engineCpuAfter = cpuMs(engine.pid);
   await profiling;
   const answered = r.requestsPerSec * duration;
-  const appCpuMsPerRequest =
-    !s.baseline && cpuBefore !== null && cpuAfter !== null && answered > 0
-      ? Math.round(((cpuAfter - cpuBefore) / answered) * 100) / 100
-      : null;
-  return { scenario: s.name, description: s.description, ...r, rssMaxMiB: s.baseline ? null : rssMaxMiB, appCpuMsPerRequest };
+  const perRequest = (before: number | null, after: number | null) =>
+    !s.baseline && before !== null && after !== null && answered > 0 ? Math.round(((after - before) / answered) * 100) / 100 : null;
+  return {
+    scenario: s.name,
+    description: s.description,
+    ...r,
+    rssMaxMiB: s.baseline ? null : rssMaxMiB,
+    appCpuMsPerRequest: perRequest(cpuBefore, cpuAfter),
+    engineCpuMsPerRequest: perRequest(engineCpuBefore, engineCpuAfter),
+  };
 }
 
 async function main(): Promise<void> {
@@ -200,7 +209,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'filiera-bench-'));
   const engine = new EmbeddedEngine({
     dataDir: join(dir, 'db'),
-    enginesDir: join(ROOT_DIR, '.engines', 'bin'),
+    // ENGINES_DIR lets two engine builds be compared back to back on the same app code.
+    enginesDir: process.env.ENGINES_DIR ?? join(ROOT_DIR, '.engines', 'bin'),
     mongodBin: process.env.MONGOD_BIN,
     dbName: 'filiera_bench',
   });
@@ -306,6 +316,7 @@ async function main(): Promise<void> {
             errors: r.errors,
             'RSS MiB': r.rssMaxMiB ?? '',
             'app CPU ms/req': r.appCpuMsPerRequest ?? '',
+            'engine CPU ms/req': r.engineCpuMsPerRequest ?? '',
           },
         ]),
       ),

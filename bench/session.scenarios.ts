@@ -15,11 +15,22 @@ interface Shopper {
 
 const SHOPPERS = 60;
 const form = { ...BEHIND_TLS, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-const cookieOf = (res: Response) =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
+/**
+ * The cookies a browser would send next: those it had, updated by what the
+ * response set (a later value replaces an earlier one; `Max-Age=0` removes).
+ * Keeping only the first response's cookies would send a stale session
+ * version, which no browser does, and make every page read the session.
+ */
+function nextCookies(had: string, res: Response): string {
+  const jar = new Map(had ? had.split('; ').map((c) => [c.slice(0, c.indexOf('=')), c] as const) : []);
+  for (const set of res.headers.getSetCookie()) {
+    const pair = set.split(';')[0]!;
+    const name = pair.slice(0, pair.indexOf('='));
+    if (/;\s*max-age=0/i.test(set)) jar.delete(name);
+    else jar.set(name, pair);
+  }
+  return [...jar.values()].join('; ');
+}
 
 /** A shopper who has put one unit of three products (from different co-ops when the sample has them) in the cart. */
 async function newShopper(ctx: BenchContext, slugs: string[]): Promise<Shopper | null> {
@@ -27,7 +38,7 @@ async function newShopper(ctx: BenchContext, slugs: string[]): Promise<Shopper |
   for (const slug of slugs) {
     const res = await fetch(`${ctx.appUrl}/products/${slug}`, { headers: { ...BEHIND_TLS, ...(cookie ? { cookie } : {}) } });
     const html = await res.text();
-    cookie ||= cookieOf(res);
+    cookie = nextCookies(cookie, res);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
     const productId = /name="productId" value="([^"]+)"/.exec(html)?.[1];
     const sku = /name="sku" value="([^"]+)"(?![^>]*disabled)/.exec(html)?.[1] ?? 'default';
@@ -39,6 +50,7 @@ async function newShopper(ctx: BenchContext, slugs: string[]): Promise<Shopper |
     });
     await add.arrayBuffer();
     if (add.status !== 201) return null;
+    cookie = nextCookies(cookie, add);
   }
   return { cookie };
 }
@@ -106,11 +118,11 @@ function signedInMember(ctx: BenchContext): Promise<string> {
     const res = await fetch(`${ctx.appUrl}/login`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { ...BEHIND_TLS, 'content-type': 'application/x-www-form-urlencoded', cookie: cookieOf(page) },
+      headers: { ...BEHIND_TLS, 'content-type': 'application/x-www-form-urlencoded', cookie: nextCookies('', page) },
       body: `_csrf=${encodeURIComponent(csrf)}&email=${encodeURIComponent(DEMO_MEMBER.email)}&password=${encodeURIComponent(DEMO_MEMBER.password)}`,
     });
     await res.arrayBuffer();
-    const cookie = cookieOf(res);
+    const cookie = nextCookies(nextCookies('', page), res);
     if (res.status !== 303 || !cookie) throw new Error(`the demo member could not sign in (${res.status})`);
     return cookie;
   })();
