@@ -255,14 +255,24 @@ export async function productPage(slug: string, now?: Date) {
   };
 }
 
-/** Up to `n` other products of the same category, in stock first, the same co-op's first among equals. */
+/**
+ * Up to `n` other products of the same category (among its first 200), in
+ * stock first, the same co-op's first among equals, else in catalogue order;
+ * topped up from the same co-op. One pass that reads each candidate's stock
+ * once (a sort read it about 3,000 times a product page).
+ */
 export function relatedProducts(snap: CatalogSnapshot, p: CatalogProduct, n: number): CatalogProduct[] {
-  const pool = (snap.byCategory.get(p.category) ?? []).filter((o) => o.id !== p.id);
-  const score = (o: CatalogProduct) => (isInStock(o) ? 2 : 0) + (o.coopId === p.coopId ? 1 : 0);
-  const picked = pool
-    .slice(0, 200)
-    .sort((a, b) => score(b) - score(a))
-    .slice(0, n);
+  // By score, best first: 3 in stock and same co-op, 2 in stock, 1 same co-op, 0 neither.
+  const byScore: CatalogProduct[][] = [[], [], [], []];
+  let candidates = 0;
+  for (const o of snap.byCategory.get(p.category) ?? []) {
+    if (o.id === p.id) continue;
+    if (++candidates > 200) break;
+    const score = (isInStock(o) ? 2 : 0) + (o.coopId === p.coopId ? 1 : 0);
+    if (byScore[3 - score]!.length < n) byScore[3 - score]!.push(o);
+    if (byScore[0]!.length >= n) break; // nothing can beat n of the best
+  }
+  const picked = byScore.flat().slice(0, n);
   if (picked.length < n) {
     for (const o of snap.byCoop.get(p.coopId) ?? []) {
       if (picked.length >= n) break;
