@@ -9,7 +9,7 @@
 // pinned version through the Go module proxy, copy it, write that one file and
 // `go build` it. stripe-mock needs nothing special and uses `go install`.
 //
-// FerretDB is changed in two ways before the build (FERRETDB_PATCHES below).
+// FerretDB is changed in three ways before the build (FERRETDB_PATCHES below).
 //
 // 1. Its SQLite backend looks documents up by `_id` with the expression
 // `_ferretdb_sjson->'$._id'`, while the unique index on `_id` is built on
@@ -40,6 +40,16 @@
 // touch queued behind every other, and place-100/s went from p99 1.5 s to
 // 4.7 s; per document it measured p99 96 ms in the same conditions. test/platform/engine.conformance
 // proves the guarantee on every `npm test`.
+//
+// 3. The pushdown of (1) asks SQLite for "field = value OR the field is an
+// array" (MongoDB's equality also matches an element of an array), which no
+// index answers, so `{ coop: id }` still read every row of the table (a
+// 10,000-product co-op workspace page took about a second). An index on a
+// top-level field now gets a twin on the field's JSON type, and SQLite answers
+// the OR with two index lookups (MULTI-INDEX OR; FerretDB never runs ANALYZE,
+// which could talk the planner out of it). `{ field: { $in: [...] } }` with
+// strings or ObjectIDs is pushed down the same way, `_id` lists included. The
+// conformance tests hold the results to MongoDB's and time the lookups.
 //
 // Each built engine records what it was built from in a stamp
 // file; a binary without the current stamp is built again.
@@ -171,24 +181,45 @@ func filiera_equalityWhere(filter *types.Document) (string, []any) {
 \t\t}
 
 \t\tv, _ := filter.Get(k)
-\t\tswitch v.(type) {
+
+\t\t// The values the field may equal: one (an equality) or a list ({ $in: [...] }),
+\t\t// each a string or an ObjectID; anything else is left to the handler.
+\t\tvar vals []any
+
+\t\tswitch v := v.(type) {
 \t\tcase string, types.ObjectID:
-\t\tdefault:
+\t\t\tvals = []any{v}
+\t\tcase *types.Document:
+\t\t\tvals = filieraInList(v)
+\t\t}
+
+\t\tif vals == nil {
 \t\t\tcontinue
 \t\t}
 
-\t\tval := string(must.NotFail(sjson.MarshalSingleValue(v)))
+\t\t// { $in: [] } matches nothing, arrays included.
+\t\tif len(vals) == 0 {
+\t\t\tconds = append(conds, "0")
+
+\t\t\tcontinue
+\t\t}
+
+\t\tmarks := make([]string, len(vals))
+\t\tfor i, one := range vals {
+\t\t\tmarks[i] = "?"
+\t\t\targs = append(args, string(must.NotFail(sjson.MarshalSingleValue(one))))
+\t\t}
+
+\t\tin := "(" + strings.Join(marks, ", ") + ")"
 
 \t\tif k == "_id" {
-\t\t\tconds = append(conds, fmt.Sprintf(\`%s = ?\`, metadata.IDColumn))
-\t\t\targs = append(args, val)
+\t\t\tconds = append(conds, fmt.Sprintf(\`%s IN %s\`, metadata.IDColumn, in))
 
 \t\t\tcontinue
 \t\t}
 
 \t\tcol := fmt.Sprintf(\`%s->'%s'\`, metadata.DefaultColumn, k)
-\t\tconds = append(conds, fmt.Sprintf(\`(%s = ? OR json_type(%s) = 'array')\`, col, col))
-\t\targs = append(args, val)
+\t\tconds = append(conds, fmt.Sprintf(\`(%s IN %s OR json_type(%s) = 'array')\`, col, in, col))
 \t}
 
 \tif len(conds) == 0 {
@@ -197,8 +228,93 @@ func filiera_equalityWhere(filter *types.Document) (string, []any) {
 
 \treturn " WHERE " + strings.Join(conds, " AND "), args
 }
+
+// filieraInList returns the values of { $in: [...] } when that is the whole
+// document and every value is a string or an ObjectID; nil otherwise.
+func filieraInList(d *types.Document) []any {
+\tif d.Len() != 1 {
+\t\treturn nil
+\t}
+
+\tv, err := d.Get("$in")
+\tif err != nil {
+\t\treturn nil
+\t}
+
+\tarr, ok := v.(*types.Array)
+\tif !ok {
+\t\treturn nil
+\t}
+
+\tvals := make([]any, 0, arr.Len())
+
+\tfor i := 0; i < arr.Len(); i++ {
+\t\tone := must.NotFail(arr.Get(i))
+
+\t\tswitch one.(type) {
+\t\tcase string, types.ObjectID:
+\t\t\tvals = append(vals, one)
+\t\tdefault:
+\t\t\treturn nil
+\t\t}
+\t}
+
+\treturn vals
+}
 `,
     why: 'the helper the collection.go patch calls',
+  },
+  {
+    file: 'internal/backends/sqlite/metadata/registry.go',
+    from: `\t\tif slices.ContainsFunc(c.Settings.Indexes, func(i IndexInfo) bool { return index.Name == i.Name }) {\n\t\t\tcontinue\n\t\t}\n`,
+    to: `\t\tif slices.ContainsFunc(c.Settings.Indexes, func(i IndexInfo) bool { return index.Name == i.Name }) {\n\t\t\tif err := filieraTypeIndex(ctx, db, c.TableName, index); err != nil {\n\t\t\t\treturn lazyerrors.Error(err)\n\t\t\t}\n\n\t\t\tcontinue\n\t\t}\n`,
+    why: 'an index made before this build gets its type index too (see filiera_index.go)',
+  },
+  {
+    file: 'internal/backends/sqlite/metadata/registry.go',
+    from: `\t\tcreated = append(created, index.Name)\n`,
+    to: `\t\tcreated = append(created, index.Name)\n\n\t\tif err := filieraTypeIndex(ctx, db, c.TableName, index); err != nil {\n\t\t\t_ = r.indexesDrop(ctx, dbName, collectionName, created)\n\t\t\treturn lazyerrors.Error(err)\n\t\t}\n`,
+    why: 'a new index on a top-level field gets its type index (see filiera_index.go)',
+  },
+  {
+    file: 'internal/backends/sqlite/metadata/filiera_index.go',
+    create: `// Added by Filiera's install-engines.mjs: let equality filters use an index.
+
+package metadata
+
+import (
+\t"context"
+\t"fmt"
+\t"strings"
+
+\t"github.com/FerretDB/FerretDB/internal/util/fsql"
+)
+
+// filieraTypeIndex adds, beside an index whose first key is a top-level field,
+// an index on that field's JSON type. The equality pushdown (filiera_where.go)
+// asks for "field = value OR the field is an array" (MongoDB's equality also
+// matches an element of an array); with both expressions indexed SQLite answers
+// it with two index lookups (MULTI-INDEX OR) instead of reading every row.
+func filieraTypeIndex(ctx context.Context, db *fsql.DB, table string, index IndexInfo) error {
+\tif len(index.Key) == 0 {
+\t\treturn nil
+\t}
+
+\tfield := index.Key[0].Field
+\tif field == "_id" || strings.Contains(field, ".") {
+\t\treturn nil
+\t}
+
+\tq := fmt.Sprintf(
+\t\t"CREATE INDEX IF NOT EXISTS %q ON %q (json_type(%s->%q))",
+\t\ttable+"_"+field+"_filiera_type", table, DefaultColumn, field,
+\t)
+\t_, err := db.ExecContext(ctx, q)
+
+\treturn err
+}
+`,
+    why: 'the helper the two registry.go patches call',
   },
   {
     file: 'internal/backends/sqlite/metadata/metadata.go',
@@ -207,7 +323,7 @@ func filiera_equalityWhere(filter *types.Document) (string, []any) {
     why: 'look up _id through the unique index (same value, indexed expression)',
   },
 ];
-const FERRETDB_BUILD = `${FERRETDB_VERSION}+id-index+atomic-writes-by-document+equality-pushdown`;
+const FERRETDB_BUILD = `${FERRETDB_VERSION}+id-index+atomic-writes-by-document+equality-pushdown+in-lists+type-index`;
 
 const log = (msg) => console.log(`[engines] ${msg}`);
 
