@@ -392,27 +392,26 @@ export async function goodsCsv(coopId: string): Promise<string> {
   return toCsv(['product', 'sku', 'name', 'price', 'stock'], rows);
 }
 
-/** How many of a co-op's goods are published and how many are drafts (archived ones left out). */
-export async function goodsCounts(coopId: string): Promise<{ published: number; drafts: number }> {
-  const coop = new Types.ObjectId(coopId);
-  const [published, drafts] = await Promise.all([
-    ProductModel.countDocuments({ coop, published: true, archived: false }),
-    ProductModel.countDocuments({ coop, published: false, archived: false }),
-  ]);
-  return { published, drafts };
-}
-
 /** At or below this many units a variant on sale counts as running low. */
 export const LOW_STOCK_UNITS = 3;
 
 /**
- * How many variants of the co-op's goods on sale are running low (at most
- * `LOW_STOCK_UNITS` left, sold out included): one read of its products on
- * sale, one of their stock levels by `_id`.
+ * The co-op's goods at a glance: how many are on sale and in draft, and how
+ * many variants on sale are running low (at most `atMost` units left, sold
+ * out included). One read of the co-op's products, one of their stock levels
+ * by `_id`: the workspace home shows it on every visit.
  */
-export async function lowStockCount(coopId: string, atMost = LOW_STOCK_UNITS): Promise<number> {
-  const products = await ProductModel.find({ coop: new Types.ObjectId(coopId), published: true, archived: false }, { variants: 1 }).lean();
-  const ids = products.flatMap((p) => p.variants.map((v) => stockId(p._id, v.sku)));
+export async function goodsAtAGlance(
+  coopId: string,
+  atMost = LOW_STOCK_UNITS,
+): Promise<{ published: number; drafts: number; lowStock: number }> {
+  const products = await ProductModel.find({ coop: new Types.ObjectId(coopId), archived: false }, { published: 1, variants: 1 }).lean();
+  const onSale = products.filter((p) => p.published);
+  const ids = onSale.flatMap((p) => p.variants.map((v) => stockId(p._id, v.sku)));
   const stock = await stockFor(ids);
-  return ids.filter((id) => (stock.get(id) ?? 0) <= atMost).length;
+  return {
+    published: onSale.length,
+    drafts: products.length - onSale.length,
+    lowStock: ids.filter((id) => (stock.get(id) ?? 0) <= atMost).length,
+  };
 }

@@ -34,7 +34,7 @@ export {
 } from './read-model';
 export { catalogJobs } from './catalog.jobs';
 export { getPurchasable, getProductsByIds, listCoops } from './catalog.service';
-export { goodsCounts, lowStockCount, LOW_STOCK_UNITS } from './goods.service';
+export { goodsAtAGlance, LOW_STOCK_UNITS } from './goods.service';
 export { readProductsLive, readOnHandLive } from './live';
 /** The co-op's goods editing (the workspace's pages call it). */
 export * as goods from './goods.service';

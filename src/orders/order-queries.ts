@@ -108,7 +108,7 @@ export interface ShareQuery {
  * Co-op shares, newest first, by co-op, state and when they were placed
  * (a co-op's money page, the payouts dashboard, balances).
  */
-export async function findShares(query: ShareQuery, limit?: number): Promise<CoopShare[]> {
+export async function findShares(query: ShareQuery, limit?: number, fields?: (keyof CoopShare)[]): Promise<CoopShare[]> {
   const q: Record<string, unknown> = {};
   if (query.coopId) q.coop = new Types.ObjectId(String(query.coopId));
   if (query.statusNotIn || query.statusIn)
@@ -117,7 +117,8 @@ export async function findShares(query: ShareQuery, limit?: number): Promise<Coo
   if (query.from) created.$gte = query.from;
   if (query.to) created.$lt = query.to;
   if (Object.keys(created).length) q.createdAt = trusted(created);
-  const found = CoopShareModel.find(q).sort({ createdAt: -1 });
+  // Only the fields asked for, when named: a busy co-op's shares carry every line of every order.
+  const found = CoopShareModel.find(q, fields ? Object.fromEntries(fields.map((f) => [f, 1])) : undefined).sort({ createdAt: -1 });
   return (limit ? found.limit(limit) : found).lean<CoopShare[]>();
 }
 

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { requireUser } from '../accounts';
 import { roleAtLeast } from '../coops';
 import { LOW_STOCK_UNITS } from '../catalog';
-import { homeAtAGlance, workspaceCoop } from './workspace.service';
+import { homeAtAGlance } from './workspace.service';
 import { staff, type WorkspaceDeps } from './deps';
 import { joinRoutes } from './join.routes';
 import { payoutsConnectionRoutes } from './payouts-connection.routes';
@@ -52,8 +52,8 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
   });
 
   router.get('/workspace/:coopSlug', async (req, res) => {
-    const [coop, glance] = await Promise.all([workspaceCoop(req.coop!.id), homeAtAGlance(req.coop!)]);
-    res.render('workspace/dashboard', { title: coop.name, coop, glance, lowStockUnits: LOW_STOCK_UNITS });
+    const glance = await homeAtAGlance(req.coop!);
+    res.render('workspace/dashboard', { title: glance.coop.name, coop: glance.coop, glance, lowStockUnits: LOW_STOCK_UNITS });
   });
 
   router.use(payoutsConnectionRoutes(deps));
