@@ -75,6 +75,8 @@ const ConfigSchema = z
 
     UPLOADS_DIR: z.string().default('data/uploads'),
     PLATFORM_COMMISSION_BPS: z.coerce.number().int().min(0).max(5000).default(1000),
+    /** How long a co-op home's counters may be shown again without reading them (0: read every time). */
+    WORKSPACE_GLANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {
@@ -120,6 +122,8 @@ export interface Config {
   mail: { smtpUrl?: string; from: string };
   uploadsDir: string;
   commissionBps: number;
+  /** See WORKSPACE_GLANCE_SECONDS: the co-op home's counters are kept this long per co-op. */
+  workspaceGlanceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -170,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM },
     uploadsDir: at(c.UPLOADS_DIR),
     commissionBps: c.PLATFORM_COMMISSION_BPS,
+    workspaceGlanceMs: c.WORKSPACE_GLANCE_SECONDS * 1000,
   };
 }
 

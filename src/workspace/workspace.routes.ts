@@ -3,6 +3,7 @@ import { requireUser } from '../accounts';
 import { roleAtLeast } from '../coops';
 import { LOW_STOCK_UNITS } from '../catalog';
 import { homeAtAGlance } from './workspace.service';
+import { GlanceCache } from './glance-cache';
 import { staff, type WorkspaceDeps } from './deps';
 import { joinRoutes } from './join.routes';
 import { payoutsConnectionRoutes } from './payouts-connection.routes';
@@ -40,7 +41,14 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
     res.render('workspace/index', { title: req.t('workspace.index.title'), coops: req.user!.coops });
   });
 
+  // The co-op home's counters, kept a few seconds per co-op (glance-cache.ts); a member's own change drops them.
+  const glances = new GlanceCache<Awaited<ReturnType<typeof homeAtAGlance>>>(deps.config.workspaceGlanceMs);
+
   router.use('/workspace/:coopSlug', staff, (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const coopId = req.coop!.id;
+      res.on('finish', () => glances.drop(coopId));
+    }
     res.locals.coopNav = {
       slug: req.coop!.slug,
       name: req.coop!.name,
@@ -52,7 +60,8 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
   });
 
   router.get('/workspace/:coopSlug', async (req, res) => {
-    const glance = await homeAtAGlance(req.coop!);
+    const coop = req.coop!;
+    const glance = await glances.get(coop.id, roleAtLeast(coop.role, 'manager') ? 'money' : 'staff', () => homeAtAGlance(coop));
     res.render('workspace/dashboard', { title: glance.coop.name, coop: glance.coop, glance, lowStockUnits: LOW_STOCK_UNITS });
   });
 

@@ -24,6 +24,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     STRIPE_API_PROTOCOL: 'http',
     UPLOADS_DIR: `${e.dataDir}/uploads`,
     DATA_DIR: e.dataDir,
+    // Tests move orders and goods behind a member's back and look at once: the home reads every time
+    // (test/workspace/glance-cache.test.ts covers keeping it).
+    WORKSPACE_GLANCE_SECONDS: '0',
     ...env,
   });
 }

@@ -6,7 +6,7 @@ import { CoopShareModel } from '../../src/orders/coop-share.model';
 import { OrderModel } from '../../src/orders/order.model';
 import { TransferModel, transferId, type TransferStatus } from '../../src/payouts/transfer.model';
 import { homeAtAGlance } from '../../src/workspace/workspace.service';
-import { memberOf, suffix } from './workspace.fixtures';
+import { memberOf, suffix, tokenFor } from './workspace.fixtures';
 import { makeCoop, makePayableCoop, makeProduct } from '../support/factories';
 
 const DAY = 86_400_000;
@@ -171,6 +171,29 @@ describe('the co-op workspace home at a glance', () => {
       assert.match(res.text, /Ordini da spedire<\/h2>\s*<p class="figure">1<\/p>/);
       assert.doesNotMatch(res.text, /id="glance-sales"|id="glance-payout"|id="glance-stock"/);
       assert.doesNotMatch(res.text, /\/money"/);
+    });
+  });
+
+  describe('the counters kept a few seconds (WORKSPACE_GLANCE_SECONDS)', () => {
+    it('shows the kept counters until the member changes something, then reads them again', async () => {
+      const kept = buildApp({ env: { WORKSPACE_GLANCE_SECONDS: '60' } }).app;
+      const coop = await makeCoop();
+      const { agent } = await memberOf(kept, coop.id, 'manager');
+      const toShip = async () =>
+        /Ordini da spedire<\/h2>\s*<p class="figure">(\d+)<\/p>/.exec((await agent.get(`/workspace/${coop.slug}`).expect(200)).text)![1];
+      assert.equal(await toShip(), '0');
+      // A buyer's order arrives through another process: this one shows its kept counters for a while.
+      await share(coop.id, { goodsCents: 2500, status: 'paid', at: new Date() });
+      assert.equal(await toShip(), '0');
+      // Any form the member sends in this co-op's workspace (even one refused) drops them.
+      const csrf = await tokenFor(agent, `/workspace/${coop.slug}/goods/new`);
+      await agent.post(`/workspace/${coop.slug}/goods`).type('form').send({ _csrf: csrf, name: '' }).expect(422);
+      assert.equal(await toShip(), '1');
+      // Staff have their own kept view (no money), read on their first visit.
+      const staff = await memberOf(kept, coop.id, 'staff');
+      const text = (await staff.agent.get(`/workspace/${coop.slug}`).expect(200)).text;
+      assert.match(text, /Ordini da spedire<\/h2>\s*<p class="figure">1<\/p>/);
+      assert.doesNotMatch(text, /id="glance-sales"/);
     });
   });
 });
