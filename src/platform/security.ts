@@ -73,12 +73,22 @@ export const noStoreWithSession: RequestHandler = (req, res, next) => {
   const writeHead = res.writeHead;
   res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
     const sent = String(req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`);
-    const setting = ([] as unknown[]).concat(res.getHeader('set-cookie') ?? []).some((c) => String(c).includes(`${SESSION_COOKIE}=`));
-    if (sent || setting) res.setHeader('Cache-Control', 'private, no-store');
+    if (sent || setsCookie(res, SESSION_COOKIE, 'anywhere')) res.setHeader('Cache-Control', 'private, no-store');
     return writeHead.apply(this, args);
   } as typeof res.writeHead;
   next();
 };
+
+/**
+ * Whether the response is about to set the cookie `name`: its name starts a
+ * Set-Cookie value, or (`anywhere`) appears in one, which also catches the
+ * `__Host-` prefixed name of production.
+ */
+function setsCookie(res: Response, name: string, where: 'start' | 'anywhere' = 'start'): boolean {
+  return ([] as unknown[])
+    .concat(res.getHeader('set-cookie') ?? [])
+    .some((v) => (where === 'start' ? String(v).startsWith(`${name}=`) : String(v).includes(`${name}=`)));
+}
 
 /** connect-mongo's `touchAfter`: a session unchanged by a request has its expiry pushed on at most this often. */
 const TOUCH_AFTER_S = 60;
@@ -279,7 +289,7 @@ function tellVersion(
 ): void {
   const writeHead = res.writeHead;
   res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
-    const setting = ([] as unknown[]).concat(res.getHeader('set-cookie') ?? []).some((v) => String(v).startsWith(`${c.sessionCookie}=`));
+    const setting = setsCookie(res, c.sessionCookie);
     const s = req.session as (session.Session & Partial<session.SessionData>) | undefined;
     const now = setting && s && !s.userId ? contentHash(s) : undefined;
     if (now !== seen && (now || seen)) {
