@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
-import { axeProblems, browserAvailable, headerShare, openDemoShop, PHONE, sidewaysOverflow, step, type Shop } from './browser';
+import { axeProblems, browserAvailable, headerShare, openDemoShop, PHONE, sidewaysOverflow, signIn, step, type Shop } from './browser';
+import { DEMO_ADMIN, DEMO_MEMBER } from '../../src/demo/demo-data';
 
 const DOM = { waitUntil: 'domcontentloaded' } as const;
 
@@ -15,9 +16,17 @@ async function phoneProblems(page: Page, url: string, axe: boolean): Promise<str
   }
   const problems: string[] = [];
   const overflow = await sidewaysOverflow(page);
-  if (overflow > 0) problems.push(`${overflow}px wider than the screen`);
+  if (overflow > 0) problems.push(`${overflow}px wider than the screen, past its edge: ${await pastTheEdge(page)}`);
   if (axe) problems.push(...(await axeProblems(page)));
   return problems;
+}
+
+/** The first elements that reach past the right edge of the screen, to say what widens a page. */
+function pastTheEdge(page: Page): Promise<string> {
+  return page.evaluate(
+    "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)" +
+      ".slice(0, 8).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' in ' + ((e.parentElement.closest('[class]') || {}).className || 'body')).join(', ')",
+  );
 }
 
 /** The height of an element in px. */
@@ -131,6 +140,49 @@ describe('the shop on a phone (390×844, Chromium)', function () {
         const problems = await phoneProblems(page, '', axe);
         if (problems.length) found[`${lang} /checkout/review`] = problems;
       });
+    }
+    assert.deepEqual(found, {}, JSON.stringify(found, null, 2));
+  });
+
+  it("has no sideways scrolling on the co-op member's and the admin's pages: wide tables scroll inside their box", async () => {
+    const found: Record<string, string[]> = {};
+    const ws = `/workspace/${DEMO_MEMBER.coop}`;
+    for (const [who, email, password, paths] of [
+      [
+        'member',
+        DEMO_MEMBER.email,
+        DEMO_MEMBER.password,
+        [ws, `${ws}/goods`, `${ws}/orders`, `${ws}/money`, `${ws}/members`, `${ws}/goods/new`],
+      ],
+      [
+        'admin',
+        DEMO_ADMIN.email,
+        DEMO_ADMIN.password,
+        [
+          '/admin',
+          '/admin/coops',
+          '/admin/commission',
+          '/admin/audit',
+          '/admin/ledger',
+          '/admin/reconciliation',
+          '/admin/payouts',
+          '/admin/balances',
+        ],
+      ],
+    ] as const) {
+      const own = await shop.browser.newContext(PHONE);
+      try {
+        const p = await own.newPage();
+        await signIn(p, shop.baseUrl, email, password);
+        for (const path of paths) {
+          await step(p, `${who} ${path}`, async () => {
+            const problems = await phoneProblems(p, shop.baseUrl + path, false);
+            if (problems.length) found[`${who} ${path}`] = problems;
+          });
+        }
+      } finally {
+        await own.close();
+      }
     }
     assert.deepEqual(found, {}, JSON.stringify(found, null, 2));
   });
