@@ -3,6 +3,7 @@ import { createApp, createServices } from './app';
 import { bootstrap } from './platform/bootstrap';
 import { createMailer } from './platform/mail';
 import { JobRunner } from './platform/jobs';
+import { LocalDiskStorage } from './platform/storage';
 import { rateLimitsJob } from './platform/rate-limit';
 import { DbHealth } from './platform/db-health';
 import { lanAddresses, welcomeLines } from './platform/welcome';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
       ...paymentsJobs({ payments: deps.payments, events: services.paymentEvents }),
       ...accountsJobs(),
       ...coopsJobs(),
-      ...catalogJobs(),
+      ...catalogJobs({ storage: new LocalDiskStorage(config.uploadsDir) }),
       ...legalJobs(services.legal),
       ...ordersJobs(services.orders),
       ...payoutsJobs(services.payouts),

@@ -12,6 +12,7 @@ import { adjustStock } from './stock.service';
 import { DEPARTMENT_SLUGS, departmentOf } from './categories';
 import { normalizeText, searchTermsFor } from './search-terms';
 import { GoodsImportClaimModel, GoodsImportModel, type GoodsImportRow } from './goods-import.model';
+import { StagedImageModel } from './staged-image.model';
 import { removeProductImage, storeProductImage } from './images';
 import { publishProblems, type GoodsInput } from './goods.schemas';
 import { catalogChanged, stockChanged } from './read-model';
@@ -127,8 +128,32 @@ function assertCanPublish(coop: ActingCoop, input: GoodsInput, photos: number) {
  * saved (the form may come back for a correction, or be a new product):
  * the caller keeps the result and hands it to `createGoods`/`updateGoods`.
  */
-export async function stageGoodsImage(storage: FileStorage, data: Buffer): Promise<{ key: string; widths: number[] }> {
-  return storeProductImage(storage, data);
+export async function stageGoodsImage(storage: FileStorage, data: Buffer, now = new Date()): Promise<{ key: string; widths: number[] }> {
+  const image = await storeProductImage(storage, data);
+  // Remembered until a product keeps it or the sweep removes it (a form never saved): see sweepStagedImages.
+  await StagedImageModel.create({ _id: image.key, widths: image.widths, stagedAt: now });
+  return image;
+}
+
+/** How long a photo sent with an unsaved goods form is kept for the member to come back to it. */
+export const STAGED_IMAGE_KEEP_MS = 24 * 3_600_000;
+
+/**
+ * Removes the files of photos staged over STAGED_IMAGE_KEEP_MS ago that no
+ * product kept (forms left unsaved), and forgets every such record.
+ * Idempotent: removing a file twice, or a record already gone, is harmless.
+ */
+export async function sweepStagedImages(storage: FileStorage, now = new Date()): Promise<number> {
+  const old = await StagedImageModel.find({ stagedAt: trusted({ $lt: new Date(now.getTime() - STAGED_IMAGE_KEEP_MS) }) }).lean();
+  let removed = 0;
+  for (const image of old) {
+    if (!(await ProductModel.exists({ 'images.key': image._id }))) {
+      await removeProductImage(storage, { key: image._id, widths: image.widths });
+      removed++;
+    }
+    await StagedImageModel.deleteOne({ _id: image._id });
+  }
+  return removed;
 }
 
 async function freeProductSlug(name: string): Promise<string> {
@@ -256,6 +281,7 @@ export async function removeGoodsImage(storage: FileStorage, coop: ActingCoop, p
 export async function discardStagedImage(storage: FileStorage, image: { key: string; widths: number[] }): Promise<void> {
   if (await ProductModel.exists({ 'images.key': image.key })) return;
   await removeProductImage(storage, image);
+  await StagedImageModel.deleteOne({ _id: image.key });
 }
 
 export const MAX_IMPORT_ROWS = 2000;

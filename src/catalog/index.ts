@@ -13,7 +13,7 @@
  * Stock changes only through stock.service.ts (holds, releases, sales,
  * edits, restocks): never write a StockLevel directly.
  *
- * The catalogue's periodic work is `catalogJobs()`; `loadCatalog` loads it
+ * The catalogue's periodic work is `catalogJobs({ storage })`; `loadCatalog` loads it
  * at start-up.
  */
 export { catalogRoutes } from './catalog.routes';

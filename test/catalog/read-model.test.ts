@@ -7,6 +7,12 @@ import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import { ProductModel } from '../../src/catalog/product.model';
 import { GoodsImportClaimModel, GoodsImportModel } from '../../src/catalog/goods-import.model';
 import { makeCoop, makeProduct } from '../support/factories';
+import { LocalDiskStorage } from '../../src/platform/storage';
+import { trusted } from '../../src/platform/db';
+import { testEngines } from '../support/engines';
+import { StagedImageModel } from '../../src/catalog/staged-image.model';
+import { STAGED_IMAGE_KEEP_MS, stageGoodsImage } from '../../src/catalog/goods.service';
+import { photoJpeg } from '../workspace/workspace.fixtures';
 
 /** An app process's read model of its own, as another process would have. */
 const aProcess = () => new CatalogReadModel(new ChangeFeed<CatalogTopic>('catalog', ['catalog', 'stock']));
@@ -61,12 +67,15 @@ describe('catalogue read model across processes', () => {
   });
 });
 
+/** The test run's uploads folder (the engines start before any test, not before this file loads). */
+const uploads = () => new LocalDiskStorage(`${testEngines().dataDir}/uploads`);
+
 describe('catalogJobs', () => {
-  it('polls the feed in every process every 2 s, and expires the feed and the import previews', () => {
-    const jobs = catalogJobs();
+  it('polls the feed in every process every 2 s, and expires the feed, the import previews and unsaved photos', () => {
+    const jobs = catalogJobs({ storage: uploads() });
     assert.deepEqual(
       jobs.map((j) => j.name),
-      ['catalog-poll', 'catalog-changes', 'goods-imports', 'goods-import-claims'],
+      ['catalog-poll', 'catalog-changes', 'goods-imports', 'goods-import-claims', 'staged-images'],
     );
     assert.equal(jobs[0]!.everyMs, 2_000);
     assert.equal(jobs[0]!.perProcess, true);
@@ -86,10 +95,47 @@ describe('catalogJobs', () => {
       { _id: ids.old, at: new Date(Date.now() - day - 60_000) },
       { _id: ids.fresh, at: new Date(Date.now() - day + 60_000) },
     ]);
-    for (const job of catalogJobs().filter((j) => j.name.startsWith('goods-import'))) await job.run();
+    for (const job of catalogJobs({ storage: uploads() }).filter((j) => j.name.startsWith('goods-import'))) await job.run();
     assert.equal(await GoodsImportModel.exists({ _id: ids.old }), null);
     assert.ok(await GoodsImportModel.exists({ _id: ids.fresh }));
     assert.equal(await GoodsImportClaimModel.exists({ _id: ids.old }), null);
     assert.ok(await GoodsImportClaimModel.exists({ _id: ids.fresh }));
+  });
+});
+
+describe('photos sent with a goods form never saved', () => {
+  let storage: LocalDiskStorage;
+  before(() => (storage = uploads()));
+  const sweep = () =>
+    catalogJobs({ storage })
+      .find((j) => j.name === 'staged-images')!
+      .run();
+  const filesOf = async (image: { key: string; widths: number[] }) =>
+    (await Promise.all(image.widths.map((w) => storage.get(`${image.key}-${w}.webp`)))).filter(Boolean).length;
+
+  it('are removed a day after they were sent, unless a product kept them; newer ones stay', async () => {
+    const long = new Date(Date.now() - STAGED_IMAGE_KEEP_MS - 60_000);
+    const jpeg = await photoJpeg();
+    const abandoned = await stageGoodsImage(storage, jpeg, long);
+    const kept = await stageGoodsImage(storage, jpeg, long);
+    const fresh = await stageGoodsImage(storage, jpeg);
+    const coop = await makeCoop();
+    const product = await makeProduct(coop);
+    await ProductModel.updateOne(
+      { _id: product._id },
+      { $push: { images: { key: kept.key, widths: kept.widths, alt: { it: 'x', en: 'x' } } } },
+    );
+    assert.equal(await filesOf(abandoned), abandoned.widths.length);
+
+    await sweep();
+    assert.equal(await filesOf(abandoned), 0, 'the abandoned photo is gone');
+    assert.equal(await filesOf(kept), kept.widths.length, 'the photo a product shows stays');
+    assert.equal(await filesOf(fresh), fresh.widths.length, 'a photo sent today waits for its form');
+    assert.deepEqual(
+      (await StagedImageModel.find({ _id: trusted({ $in: [abandoned.key, kept.key, fresh.key] }) }).lean()).map((r) => r._id),
+      [fresh.key],
+    );
+    await sweep(); // again: nothing left to do, nothing breaks
+    assert.equal(await filesOf(kept), kept.widths.length);
   });
 });

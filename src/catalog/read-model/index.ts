@@ -6,7 +6,7 @@ import type { CatalogProduct, CatalogSnapshot, KnownStock } from './types';
 /**
  * This process's catalogue read model: the one object that holds the
  * catalogue in memory. Making it starts nothing and reads nothing (it
- * loads on first use); its periodic work is `catalogJobs()`, run by the
+ * loads on first use); its periodic work is `catalogJobs({ storage })`, run by the
  * app's job runner. Tests that need a process of their own (two processes
  * talking through the feed) build another `CatalogReadModel`.
  */
