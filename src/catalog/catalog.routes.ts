@@ -1,8 +1,9 @@
 import { Router, type Request, type Response } from 'express';
+import type { Locale } from '../platform/i18n';
 import { notFound } from '../platform/errors';
 import { localized } from '../platform/i18n';
 import { CERTIFICATIONS, DEPARTMENTS, departmentOf, isCategory, isDepartment, unitPrice, type Category } from './categories';
-import { catalog, catalogGeneration, isInStock } from './read-model';
+import { catalog, catalogGeneration, isInStock, type CatalogProduct } from './read-model';
 import { homePage, listProducts, productPage, type Listing } from './catalog.service';
 import { listingQueryString, parseListingQuery, productSlugSchema, SORTS, type ListingFilters } from './catalog.schemas';
 import { imageSrcset, imageUrl, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
@@ -20,8 +21,22 @@ export const jsonLd = (data: unknown): string =>
 
 const STOREFRONT = /^\/(shop|search|coops|products)(\/|$)|^\/$/;
 
+/**
+ * A section a higher feature adds to the product page (the reviews, handed
+ * in by createApp, so the catalogue imports nothing above it): a view under
+ * views/ rendered with `data`, and schema.org Product properties for the
+ * page's JSON-LD. What it shows must change only with the catalogue's
+ * generation (the page is kept until then), or with the URL.
+ */
+export interface ProductSection {
+  view: string;
+  data: Record<string, unknown>;
+  ld?: Record<string, unknown>;
+}
+export type ProductSections = (product: CatalogProduct, query: Record<string, unknown>, locale: Locale) => Promise<ProductSection | null>;
+
 /** The storefront: home, listings, search and product pages (and the rendered-page caches the co-op pages share). */
-export function catalogRoutes(): Router {
+export function catalogRoutes(deps: { productSection?: ProductSections } = {}): Router {
   const router = Router();
   const storefront = { paths: (path: string) => STOREFRONT.test(path), generation: catalogGeneration };
   router.use(pageCache(storefront), bodyCache(storefront));
@@ -59,6 +74,7 @@ export function catalogRoutes(): Router {
     if (!slug.success) throw notFound('product_not_found', 'Bad product slug');
     const page = await productPage(slug.data);
     const { product } = page;
+    const section = deps.productSection ? await deps.productSection(product, req.query as Record<string, unknown>, req.locale) : null;
     const locale = req.locale;
     const url = `${res.locals.publicUrl as string}/products/${product.slug}`;
     const name = localized(product.name, locale);
@@ -100,13 +116,14 @@ export function catalogRoutes(): Router {
         url,
         seller: { '@type': 'Organization', name: product.coop.name },
       })),
+      ...section?.ld,
     };
     const head = [
       ...og.map(([p, c]) => `<meta property="${p}" content="${escapeHtml(c!)}">`),
       `<link rel="canonical" href="${escapeHtml(url)}">`,
       jsonLd(ld),
     ].join('\n  ');
-    res.render('catalog/product', { title: name, description: description.slice(0, 160), head, ...page, ...catalogViewHelpers });
+    res.render('catalog/product', { title: name, description: description.slice(0, 160), head, ...page, section, ...catalogViewHelpers });
   });
 
   return router;

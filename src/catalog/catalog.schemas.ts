@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, type Category, type Certification, type Department } from './categories';
 
-export const SORTS = ['newest', 'price-asc', 'price-desc', 'name'] as const;
+export const SORTS = ['newest', 'price-asc', 'price-desc', 'name', 'rating'] as const;
 export type Sort = (typeof SORTS)[number];
 
 export const PER_PAGE = 24;

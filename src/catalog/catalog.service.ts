@@ -1,4 +1,5 @@
 import type { Locale } from '../platform/i18n';
+import { coopRating } from './ratings';
 import { notFound } from '../platform/errors';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, DEPARTMENTS, type Category, type Department } from './categories';
 import {
@@ -175,7 +176,9 @@ function matchRows(
         ? snap.orders.priceDesc
         : f.sort === 'name'
           ? snap.orders.name[opts.locale]
-          : snap.orders.newest;
+          : f.sort === 'rating'
+            ? snap.orders.rating
+            : snap.orders.newest;
 
   const nDept = new Int32Array(DEPARTMENT_SLUGS.length);
   const nCat = new Int32Array(CATEGORY_SLUGS.length);
@@ -318,7 +321,8 @@ export async function coopPage(slug: string) {
   const snap = await catalog();
   const coop = snap.coopsBySlug.get(slug);
   if (!coop) throw notFound('coop_not_found', `No approved co-op ${slug}`);
-  return { coop, products: snap.byCoop.get(coop.id) ?? [] };
+  // One read by `_id`; the page is kept until the catalogue moves, which a review's change does.
+  return { coop, products: snap.byCoop.get(coop.id) ?? [], rating: await coopRating(coop.id) };
 }
 
 /**

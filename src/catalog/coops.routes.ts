@@ -23,12 +23,13 @@ export function coopsRoutes(): Router {
   router.get('/coops/:slug', async (req, res) => {
     const slug = slugSchema.safeParse(req.params.slug);
     if (!slug.success) throw notFound('coop_not_found', 'Bad co-op slug');
-    const { coop, products } = await coopPage(slug.data);
+    const { coop, products, rating } = await coopPage(slug.data);
     res.render('coops/show', {
       title: coop.name,
       description: localized(coop.story, req.locale).slice(0, 160),
       coop,
       products,
+      rating,
       ...catalogViewHelpers,
     });
   });

@@ -16,7 +16,8 @@
  * The catalogue's periodic work is `catalogJobs({ storage })`; `loadCatalog` loads it
  * at start-up.
  */
-export { catalogRoutes } from './catalog.routes';
+export { catalogRoutes, type ProductSection, type ProductSections } from './catalog.routes';
+export { countReview, coopRating, productRating, averageOf, EMPTY_RATING, type RatingSummary } from './ratings';
 export { coopsRoutes } from './coops.routes';
 export {
   catalogChanged,

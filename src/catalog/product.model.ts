@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+import { ratingFields } from './rating-fields';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, IVA_RATES, UNIT_CODES } from './categories';
 
 const text = { it: { type: String, default: '' }, en: { type: String, default: '' } };
@@ -64,6 +65,9 @@ const productSchema = new Schema(
     seasonMonths: { type: [Number], default: [] },
     /** Normalised words (lower case, no accents) from both languages, for search. */
     searchTerms: { type: [String], default: [] },
+    /** Its reviews' stars (catalog/ratings.ts); `rated` holds each review's counted part, written with them. */
+    rating: ratingFields,
+    rated: { type: Map, of: Number, select: false },
     published: { type: Boolean, default: false },
     archived: { type: Boolean, default: false },
   },
@@ -73,6 +77,8 @@ productSchema.index({ published: 1, department: 1, category: 1, createdAt: -1 })
 productSchema.index({ published: 1, priceCents: 1 });
 productSchema.index({ coop: 1, published: 1 });
 productSchema.index({ searchTerms: 1 });
+// Listings sorted by rating (the read model keeps this order in memory; this serves a query of the database).
+productSchema.index({ published: 1, 'rating.count': -1 });
 
 export type Product = InferSchemaType<typeof productSchema> & { _id: Types.ObjectId };
 export const ProductModel = mongoose.model('Product', productSchema);

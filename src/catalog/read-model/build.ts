@@ -9,6 +9,7 @@ import {
   type Unit,
 } from '../categories';
 import type { Product } from '../product.model';
+import { toRating, type StoredRating } from '../ratings';
 import { normalizeText } from '../search-terms';
 import type { CoopDoc } from './source';
 import type { CatalogCoop, CatalogProduct, CatalogSnapshot, Text } from './types';
@@ -85,6 +86,9 @@ export function buildSnapshot(coopRows: CatalogCoop[], productRows: CatalogProdu
   const byName = (l: Locale) =>
     rows([...products].sort((a, b) => collators[l].compare(nameOf(a, l), nameOf(b, l)) || (a.slug < b.slug ? -1 : 1)));
   const priceAsc = rows([...products].sort((a, b) => a.priceCents - b.priceCents || (a.slug < b.slug ? -1 : 1)));
+  // Best rated first (average, then how many reviews), the unrated after them, newest first within a tie.
+  const avg = (p: CatalogProduct) => (p.rating?.count ? p.rating.sum / p.rating.count : -1);
+  const rating = rows([...products].sort((a, b) => avg(b) - avg(a) || (b.rating?.count ?? 0) - (a.rating?.count ?? 0) || a.idx - b.idx));
   const words = new Map([...wordRows].map(([w, list]) => [w, Int32Array.from(list)]));
   return {
     loadedAt: new Date(),
@@ -98,7 +102,13 @@ export function buildSnapshot(coopRows: CatalogCoop[], productRows: CatalogProdu
     coopsBySlug,
     regions,
     cols,
-    orders: { newest: rows(products), priceAsc, priceDesc: priceAsc.slice().reverse(), name: { it: byName('it'), en: byName('en') } },
+    orders: {
+      newest: rows(products),
+      priceAsc,
+      priceDesc: priceAsc.slice().reverse(),
+      rating,
+      name: { it: byName('it'), en: byName('en') },
+    },
     words,
     vocabulary: [...words.keys()].sort(),
   };
@@ -168,6 +178,7 @@ export function toCatalogProduct(p: Product): CatalogProduct {
     },
     care: text(p.care),
     seasonMonths: [...(p.seasonMonths ?? [])],
+    rating: toRating((p as { rating?: StoredRating }).rating),
     createdAt: p.createdAt ?? new Date(0),
     updatedAt: p.updatedAt ?? new Date(0),
   };

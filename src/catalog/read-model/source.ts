@@ -25,6 +25,7 @@ const PRODUCT_FIELDS = {
   traceability: 1,
   care: 1,
   seasonMonths: 1,
+  rating: 1,
   createdAt: 1,
   updatedAt: 1,
 } as const;

@@ -1,4 +1,5 @@
 import type { Locale } from '../../platform/i18n';
+import type { RatingSummary } from '../ratings';
 import type { Category, Certification, Department, Unit } from '../categories';
 
 /**
@@ -63,6 +64,8 @@ export interface CatalogProduct {
   traceability: { lot: string; date?: Date; place: string; materials: Text };
   care: Text;
   seasonMonths: number[];
+  /** Its reviews' stars, kept by the reviews feature (catalog/ratings.ts). */
+  rating: RatingSummary;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -98,7 +101,7 @@ export interface CatalogSnapshot {
     season: Int32Array;
   };
   /** Product rows in each sort order, computed once per load. */
-  orders: { newest: Int32Array; priceAsc: Int32Array; priceDesc: Int32Array; name: Record<Locale, Int32Array> };
+  orders: { newest: Int32Array; priceAsc: Int32Array; priceDesc: Int32Array; rating: Int32Array; name: Record<Locale, Int32Array> };
   /** Every normalised word → the rows that contain it; `vocabulary` is the sorted words, for prefix lookups. */
   words: Map<string, Int32Array>;
   vocabulary: string[];
