@@ -13,7 +13,7 @@
  *
  * Tests are not checked: a test may open up the feature it tests.
  */
-const ORDER = ['payments', 'accounts', 'coops', 'legal', 'catalog', 'cart', 'orders', 'payouts', 'workspace', 'admin', 'demo'];
+const ORDER = ['payments', 'accounts', 'coops', 'legal', 'catalog', 'cart', 'orders', 'reviews', 'payouts', 'workspace', 'admin', 'demo'];
 
 const featureRules = ORDER.map((feature, i) => {
   const above = ORDER.slice(i + 1);
@@ -45,7 +45,7 @@ module.exports = {
     ...featureRules,
     {
       name: 'front-door-only',
-      comment: "Another feature is used only through its index.ts; its models and services stay private to it.",
+      comment: 'Another feature is used only through its index.ts; its models and services stay private to it.',
       severity: 'error',
       from: { path: '^src/([^/]+)/', pathNot: '^src/demo/' },
       to: { path: '^src/([^/]+)/.+', pathNot: ['^src/$1/', '^src/platform/', '^src/[^/]+/index\\.ts$'] },

@@ -18,6 +18,7 @@ import { membersRoutes, membershipsOf, wireCoops } from './coops';
 import { companyLocals, createLegal, legalRoutes } from './legal';
 import { cartCountLocals, cartRoutes, wireCart } from './cart';
 import { checkoutRoutes, createOrders, withdrawalRoutes, wireOrders, type OrdersDeps } from './orders';
+import { createReviews, createInvitations, productSection, reviewsRoutes, type ReviewsDeps } from './reviews';
 import { createPayouts, wirePayouts } from './payouts';
 import { adminRoutes } from './admin';
 import { workspaceRoutes } from './workspace';
@@ -43,7 +44,7 @@ export interface AppDeps {
  * them, server.ts gives them to the features' jobs, and tests build their
  * own (`seams`: test-only hooks, such as a crash between two steps).
  */
-export function createServices(deps: AppDeps, seams: Pick<OrdersDeps, 'onStep'> = {}) {
+export function createServices(deps: AppDeps, seams: Pick<OrdersDeps, 'onStep'> & { reviewsStep?: ReviewsDeps['onStep'] } = {}) {
   const { config, logger, mailer } = deps;
   const events = deps.events ?? new EventBus();
   const paymentEvents = createPaymentEvents({ payments: deps.payments, logger, events });
@@ -57,13 +58,15 @@ export function createServices(deps: AppDeps, seams: Pick<OrdersDeps, 'onStep'> 
     events,
     commissionFor: payouts.commission.forMany,
     legal,
-    ...seams,
+    onStep: seams.onStep,
   });
+  const reviews = createReviews({ mailer, config, logger, onStep: seams.reviewsStep });
+  const invitations = createInvitations({ mailer, config, logger, onStep: seams.reviewsStep });
   wireCoops(events);
   wireCart(events);
   wireOrders(events, orders);
   wirePayouts(events, payouts);
-  return { events, paymentEvents, orders, payouts, legal };
+  return { events, paymentEvents, orders, payouts, legal, reviews, invitations };
 }
 
 export type AppServices = ReturnType<typeof createServices>;
@@ -75,7 +78,7 @@ export type AppServices = ReturnType<typeof createServices>;
  */
 export function createApp(appDeps: AppDeps, services: AppServices = createServices(appDeps)): Express {
   const { config, logger } = appDeps;
-  const { events, paymentEvents, orders, payouts, legal } = services;
+  const { events, paymentEvents, orders, payouts, legal, reviews } = services;
   const core: CoreDeps = { config, logger, mailer: appDeps.mailer, events };
   const deps = { ...appDeps, events };
 
@@ -135,10 +138,12 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
   app.use(accountsRoutes(core));
   app.use(membersRoutes(core));
   app.use(mailboxRoutes(config));
-  app.use(catalogRoutes());
+  app.use(reviewsRoutes({ reviews, config }));
+  // The product page shows its reviews through a section handed in here: the catalogue sits below reviews.
+  app.use(catalogRoutes({ productSection: productSection(reviews) }));
   app.use(coopsRoutes());
-  app.use(adminRoutes({ ...deps, payouts, legal }));
-  app.use(workspaceRoutes({ ...deps, transfers: payouts.transfers }));
+  app.use(adminRoutes({ ...deps, payouts, legal, reviews }));
+  app.use(workspaceRoutes({ ...deps, transfers: payouts.transfers, reviews }));
 
   app.use(notFoundHandler);
   app.use(onError);

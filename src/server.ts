@@ -14,6 +14,7 @@ import { catalogJobs, loadCatalog } from './catalog';
 import { legalJobs } from './legal';
 import { ordersJobs } from './orders';
 import { payoutsJobs } from './payouts';
+import { reviewsJobs } from './reviews';
 import { createPaymentGateway, paymentsJobs } from './payments';
 import { DEMO_ADMIN, DEMO_BUYER, DEMO_MEMBER } from './demo/demo-data';
 
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       ...legalJobs(services.legal),
       ...ordersJobs(services.orders),
       ...payoutsJobs(services.payouts),
+      ...reviewsJobs({ invitations: services.invitations, syncDirty: services.reviews.syncDirty }),
     ],
     { logger },
   );

@@ -13,6 +13,8 @@ import { moneyAdminRoutes, type MoneyRoutesDeps } from './money.routes';
 import type { Payouts } from '../payouts';
 import type { Legal } from '../legal';
 import { legalAdminRoutes } from './legal.routes';
+import { reviewsAdminRoutes } from './reviews.routes';
+import type { Reviews } from '../reviews';
 
 /**
  * Everything under /admin: only admins (guests go to the login page, others
@@ -20,7 +22,11 @@ import { legalAdminRoutes } from './legal.routes';
  * field, and is written to the audit log by the service.
  */
 export function adminRoutes(
-  deps: MoneyRoutesDeps & { payouts: Parameters<typeof payoutsAdminRoutes>[0] & Pick<Payouts, 'commission'>; legal: Legal },
+  deps: MoneyRoutesDeps & {
+    payouts: Parameters<typeof payoutsAdminRoutes>[0] & Pick<Payouts, 'commission'>;
+    legal: Legal;
+    reviews?: Reviews;
+  },
 ): Router {
   const router = Router();
   router.use('/admin', requireAdmin, adminLabels);
@@ -120,5 +126,6 @@ export function adminRoutes(
   router.use(payoutsAdminRoutes(deps.payouts));
   router.use(legalAdminRoutes(deps.legal));
   router.use(moneyAdminRoutes(deps));
+  if (deps.reviews) router.use(reviewsAdminRoutes(deps.reviews));
   return router;
 }

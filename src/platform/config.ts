@@ -77,6 +77,7 @@ const ConfigSchema = z
     PLATFORM_COMMISSION_BPS: z.coerce.number().int().min(0).max(5000).default(1000),
     /** How long a co-op home's counters may be shown again without reading them (0: read every time). */
     WORKSPACE_GLANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
+    REVIEW_INVITE_DAYS: z.coerce.number().min(0).max(365).default(7),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {
@@ -124,6 +125,8 @@ export interface Config {
   commissionBps: number;
   /** See WORKSPACE_GLANCE_SECONDS: the co-op home's counters are kept this long per co-op. */
   workspaceGlanceMs: number;
+  /** Days after delivery before the one mail inviting a review. */
+  reviews: { inviteAfterDays: number };
 }
 
 export class ConfigError extends Error {
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadsDir: at(c.UPLOADS_DIR),
     commissionBps: c.PLATFORM_COMMISSION_BPS,
     workspaceGlanceMs: c.WORKSPACE_GLANCE_SECONDS * 1000,
+    reviews: { inviteAfterDays: c.REVIEW_INVITE_DAYS },
   };
 }
 

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { CoreDeps } from '../platform/deps';
 import type { PaymentGateway } from '../payments';
 import type { Transfers } from '../payouts';
+import type { Reviews } from '../reviews';
 import { AppError } from '../platform/errors';
 import { requireCoopRole } from '../coops';
 import { ObjectIdParam } from './workspace.schemas';
@@ -11,6 +12,8 @@ export type WorkspaceDeps = Pick<CoreDeps, 'config' | 'mailer' | 'events'> & {
   payments?: PaymentGateway;
   /** Payouts' transfers: a share that moved may free its transfer. */
   transfers: Pick<Transfers, 'onShareFulfilmentChanged'>;
+  /** The reviews (the co-op's list and replies); absent, the workspace has no reviews page. */
+  reviews?: Reviews;
 };
 
 /** The roles a workspace page asks for: staff fulfil orders, managers also edit goods and see the money, the owner connects payouts. */

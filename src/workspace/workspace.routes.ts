@@ -11,6 +11,7 @@ import { goodsImportRoutes } from './goods-import.routes';
 import { goodsRoutes } from './goods.routes';
 import { fulfilmentRoutes } from './fulfilment.routes';
 import { reportsRoutes } from './reports.routes';
+import { reviewsRoutes } from './reviews.routes';
 
 export type { WorkspaceDeps } from './deps';
 
@@ -42,7 +43,8 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
   });
 
   // The co-op home's counters, kept a few seconds per co-op (glance-cache.ts); a member's own change drops them.
-  const glances = new GlanceCache<Awaited<ReturnType<typeof homeAtAGlance>>>(deps.config.workspaceGlanceMs);
+  // With the count of reviews awaiting a reply: a reply (a POST) drops them like any other change.
+  const glances = new GlanceCache<Awaited<ReturnType<typeof homeAtAGlance>> & { newReviews: number }>(deps.config.workspaceGlanceMs);
 
   router.use('/workspace/:coopSlug', staff, (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -61,14 +63,24 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
 
   router.get('/workspace/:coopSlug', async (req, res) => {
     const coop = req.coop!;
-    const glance = await glances.get(coop.id, roleAtLeast(coop.role, 'manager') ? 'money' : 'staff', () => homeAtAGlance(coop));
-    res.render('workspace/dashboard', { title: glance.coop.name, coop: glance.coop, glance, lowStockUnits: LOW_STOCK_UNITS });
+    const glance = await glances.get(coop.id, roleAtLeast(coop.role, 'manager') ? 'money' : 'staff', async () => {
+      const [counters, newReviews] = await Promise.all([homeAtAGlance(coop), deps.reviews ? deps.reviews.unansweredCount(coop.id) : 0]);
+      return { ...counters, newReviews };
+    });
+    res.render('workspace/dashboard', {
+      title: glance.coop.name,
+      coop: glance.coop,
+      glance,
+      newReviews: glance.newReviews,
+      lowStockUnits: LOW_STOCK_UNITS,
+    });
   });
 
   router.use(payoutsConnectionRoutes(deps));
   router.use(goodsImportRoutes());
   router.use(goodsRoutes(deps));
   router.use('/workspace/:coopSlug', fulfilmentRoutes(deps), reportsRoutes(deps));
+  if (deps.reviews) router.use('/workspace/:coopSlug', reviewsRoutes(deps.reviews));
 
   return router;
 }

@@ -1,0 +1,52 @@
+import { averageOf, type CatalogProduct, type ProductSection } from '../catalog';
+import type { Locale } from '../platform/i18n';
+import { REVIEWS_PER_PAGE, type Reviews } from './reviews.service';
+import { ProductReviewsQuery, REVIEW_SORTS } from './reviews.schemas';
+
+/** How many reviews go into the page's JSON-LD (the first page's, as shown). */
+const LD_REVIEWS = 5;
+
+/**
+ * The reviews on a product page, handed to the catalogue by createApp: the
+ * rating summary (kept on the product, so no count per page), one page of
+ * reviews (one query on its index), and the schema.org `aggregateRating`
+ * and `review` for the page's JSON-LD. The section is the same for every
+ * visitor, so the catalogue's kept pages may hold it.
+ */
+export function productSection(reviews: Reviews) {
+  return async (product: CatalogProduct, query: Record<string, unknown>, locale: Locale): Promise<ProductSection> => {
+    const q = ProductReviewsQuery.parse({ rsort: query.rsort, rpage: query.rpage });
+    const rating = product.rating;
+    const pages = Math.max(1, Math.ceil(rating.count / REVIEWS_PER_PAGE));
+    const page = Math.min(q.rpage, pages);
+    const items = rating.count ? await reviews.forProduct(product.id, q.rsort, page) : [];
+    const average = averageOf(rating);
+    const ld: Record<string, unknown> = {};
+    if (rating.count) {
+      ld.aggregateRating = { '@type': 'AggregateRating', ratingValue: average, reviewCount: rating.count, bestRating: 5, worstRating: 1 };
+      ld.review = items.slice(0, LD_REVIEWS).map((r) => ({
+        '@type': 'Review',
+        reviewRating: { '@type': 'Rating', ratingValue: r.stars, bestRating: 5, worstRating: 1 },
+        author: { '@type': 'Person', name: r.anonymous || !r.displayName ? (locale === 'it' ? 'Anonimo' : 'Anonymous') : r.displayName },
+        datePublished: new Date(r.createdAt).toISOString().slice(0, 10),
+        ...(r.title ? { name: r.title } : {}),
+        ...(r.body ? { reviewBody: r.body } : {}),
+      }));
+    }
+    return {
+      view: 'reviews/_product',
+      data: {
+        rating,
+        average,
+        reviews: items,
+        sort: q.rsort,
+        sorts: REVIEW_SORTS,
+        page,
+        pages,
+        slug: product.slug,
+        monthOf: (d: Date) => reviews.monthOf(new Date(d), locale),
+      },
+      ld,
+    };
+  };
+}
