@@ -28,7 +28,8 @@ export interface InvitationDeps {
   mailer: Mailer;
   config: Config;
   logger: Logger;
-  onStep?: (step: 'counted' | 'invitation-sent') => Promise<void> | void;
+  /** Test-only: called between steps with the order at hand, to stop a run there (a crash). */
+  onStep?: (step: 'counted' | 'invitation-sent', id: string) => Promise<void> | void;
 }
 
 const emailHash = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
@@ -120,7 +121,7 @@ export function createInvitations(deps: InvitationDeps) {
         out.failed++;
         continue;
       }
-      await deps.onStep?.('invitation-sent');
+      await deps.onStep?.('invitation-sent', inv._id);
       await ReviewInvitationModel.updateOne(
         { _id: inv._id, state: 'sending' },
         { $set: { state: outcome, sentAt: outcome === 'sent' ? new Date() : null } },

@@ -32,7 +32,7 @@ export interface ReviewsDeps {
   config: Config;
   logger: Logger;
   /** Test-only: called between steps, to stop a flow there (a crash). */
-  onStep?: (step: 'counted' | 'invitation-sent') => Promise<void> | void;
+  onStep?: (step: 'counted' | 'invitation-sent', id: string) => Promise<void> | void;
 }
 
 /** Shares in these states have reached the buyer. */
@@ -129,7 +129,7 @@ export function createReviews(deps: ReviewsDeps) {
     const r = await ReviewModel.findById(id, { product: 1, coop: 1, version: 1, status: 1, stars: 1 }).lean<Review>();
     if (!r) return;
     await countReview({ reviewId: id, productId: String(r.product), coopId: String(r.coop), version: r.version, stars: counted(r) });
-    await deps.onStep?.('counted');
+    await deps.onStep?.('counted', id);
     await ReviewModel.updateOne({ _id: id, version: r.version }, { $set: { dirty: false } });
     await catalogChanged({ productIds: [String(r.product)] });
   }

@@ -132,6 +132,37 @@ const CASES: Record<string, { subjectKey: string; data: Record<string, unknown> 
       trackingNumber: status === 'shipped' ? 'RR123456789IT' : '',
     },
   })),
+  'reviews/invitation': [
+    {
+      subjectKey: 'reviews.emails.invitation.subject',
+      data: {
+        number: ORDER.number,
+        name: BUYER,
+        products: ORDER.lines.map((l) => l.name),
+        link: 'http://shop.test/reviews/link/abc',
+        stopLink: 'http://shop.test/reviews/stop/abc.def',
+      },
+    },
+  ],
+  'reviews/coop-new-review': [
+    {
+      subjectKey: 'reviews.emails.coopNew.subject',
+      data: {
+        review: {
+          productName: { it: "Olio dell'Uliveto", en: 'Olive oil' },
+          stars: 4,
+          title: "L'olio è uscito",
+          body: 'Buono\n<b>davvero</b>',
+        },
+        coopName: COOP,
+        url: 'http://shop.test/workspace/coop/reviews',
+      },
+    },
+  ],
+  'reviews/moderated': (['hide', 'restore'] as const).map((action) => ({
+    subjectKey: `reviews.emails.moderated.subject.${action}`,
+    data: { review: { productName: { it: "Miele d'acacia", en: 'Acacia honey' } }, action, reason: "L'olio è uscito" },
+  })),
 };
 
 const escapeHtml = (s: string) =>

@@ -17,6 +17,7 @@ import { LEDGER_KINDS } from '../../src/payouts/ledger.model';
 import { DIFFERENCE_CODES } from '../../src/payouts/reconciliation.service';
 import { FULFILMENT_ACTIONS } from '../../src/workspace/workspace.schemas';
 import { holdReasonText, transferNoteText } from '../../src/admin/labels';
+import { REPORT_REASONS, REVIEW_STATUSES } from '../../src/reviews/review.model';
 
 /** The audit actions the code writes: every literal `audit(…, 'action'` in src, and the two families built from a variable. */
 function auditActions(): string[] {
@@ -56,6 +57,8 @@ const MODELS: [string, readonly string[], string[]][] = [
     FULFILMENT_ACTIONS,
     ['workspace.orders.mark', 'workspace.orders.moved', 'workspace.emails.subject', 'workspace.emails.body'],
   ],
+  ['review states', REVIEW_STATUSES, ['reviews.status']],
+  ['review report reasons', REPORT_REASONS, ['reviews.reasons']],
   ['audit actions', auditActions(), ['admin.audit.actions']],
 ];
 
