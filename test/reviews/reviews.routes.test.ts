@@ -236,6 +236,20 @@ describe('reviews pages', () => {
     });
   });
 
+  describe('rate limits', () => {
+    it('stops a client after ten reports an hour', async () => {
+      const { coop, product } = await coopWithProduct();
+      const { token } = await orderOf([{ product, coop }]);
+      const r = await services.reviews.write({ token }, product.id, review(3));
+      // A client of its own (the app trusts the loopback proxy), so no other test shares its counts.
+      const b = request.agent(app).set('X-Forwarded-For', `198.51.100.${Math.floor(Math.random() * 250) + 1}`);
+      const csrf = csrfFrom((await b.get(`/reviews/${r._id}/report`).expect(200)).text);
+      for (let i = 0; i < 10; i++) await b.post(`/reviews/${r._id}/report`).type('form').send({ _csrf: csrf, reason: 'spam' }).expect(303);
+      await b.post(`/reviews/${r._id}/report`).type('form').send({ _csrf: csrf, reason: 'spam' }).expect(429);
+      assert.equal((await ReviewModel.findById(r._id).lean())!.openReports, 10);
+    });
+  });
+
   describe('the co-op workspace', () => {
     it('lists the reviews with a count, lets a manager reply (and edit it), and not staff', async () => {
       const { coop, product } = await coopWithProduct();
