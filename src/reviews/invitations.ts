@@ -5,6 +5,7 @@ import { trusted } from '../platform/db';
 import type { Job } from '../platform/jobs';
 import type { Logger } from '../platform/logger';
 import { sendTemplate, type Mailer } from '../platform/mail';
+import { usersByIds } from '../accounts';
 import { findShares, getOrder } from '../orders';
 import { ReviewInvitationModel, ReviewModel, ReviewOptOutModel } from './review.model';
 import { reviewIdOf } from './reviews.service';
@@ -135,6 +136,9 @@ export function createInvitations(deps: InvitationDeps) {
   async function sendOne(orderId: string): Promise<'sent' | 'skipped'> {
     const order = await getOrder(orderId);
     if (!order || (await hasOptedOut(order.buyer.email))) return 'skipped';
+    // A signed-in buyer who stopped them from a mail sent to their account's address (it may have changed since the order).
+    const account = order.buyer.user ? (await usersByIds([order.buyer.user])).get(String(order.buyer.user)) : undefined;
+    if (account && (await hasOptedOut(account.email))) return 'skipped';
     const productIds = [...new Set(order.lines.map((l) => String(l.product)))];
     const reviewed = await Promise.all(productIds.map((p) => ReviewModel.exists({ _id: reviewIdOf(order._id, p) })));
     if (reviewed.every(Boolean)) return 'skipped';

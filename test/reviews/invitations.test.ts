@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildApp, buildServices, MemoryMailer, testConfig } from '../support/app';
 import { linkIn } from '../support/smtp';
-import { unique } from '../support/factories';
+import { makeUser, unique } from '../support/factories';
 import type { MailMessage } from '../../src/platform/mail';
 import { ReviewInvitationModel } from '../../src/reviews/review.model';
 import { hasOptedOut, optOut, optOutToken, type Invitations } from '../../src/reviews';
@@ -63,9 +63,15 @@ describe('review invitations', () => {
     const delivered = new Date(Date.now() - DAY);
     await orderOf([{ product, coop }], { email: stopped, receivedAt: delivered });
     await orderOf([{ product, coop }], { email: keen, receivedAt: delivered });
+    // A signed-in buyer whose account's address stopped them, though the order names another one.
+    const user = await makeUser();
+    const moved = `moved-${unique()}@example.test`;
+    await orderOf([{ product, coop }], { email: moved, user: user.id, receivedAt: delivered });
+    await optOut(user.email);
     await optOut(stopped.toUpperCase());
     await drain(invitations, new Date(delivered.getTime() + 3 * DAY + 1000));
     assert.equal(mailer.sent.filter((m) => m.to === stopped).length, 0);
+    assert.equal(mailer.sent.filter((m) => m.to === moved).length, 0);
     assert.equal(mailer.sent.filter((m) => m.to === keen).length, 1);
   });
 
