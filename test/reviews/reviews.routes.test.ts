@@ -106,6 +106,17 @@ describe('reviews pages', () => {
     });
   });
 
+  describe('the order page', () => {
+    it('links to the review page once a share reached the buyer, through the link they came by', async () => {
+      const { coop, product } = await coopWithProduct();
+      const { token } = await orderOf([{ product, coop }]);
+      const page = await request(app).get(`/orders/view/${token}`).expect(200);
+      assert.ok(page.text.includes(`href="/reviews/link/${token}"`));
+      const waiting = await orderOf([{ product, coop }], { status: 'shipped' });
+      assert.doesNotMatch((await request(app).get(`/orders/view/${waiting.token}`).expect(200)).text, /\/reviews\/link\//);
+    });
+  });
+
   describe('/reviews/order/:orderId', () => {
     it("is the signed-in owner's, and a 404 for anyone else's id", async () => {
       const { coop, product } = await coopWithProduct();
