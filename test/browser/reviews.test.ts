@@ -51,6 +51,11 @@ describe('reviews in the browser (Chromium)', function () {
 
     const context = await shop.browser.newContext();
     const page = await context.newPage();
+    // The JSON-LD is a data block, which the strict CSP lets be (it is never run): no page may report a blocked script.
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
     try {
       await step(page, 'open the link from the mail', async () => {
         await page.goto(link, DOM);
@@ -70,6 +75,10 @@ describe('reviews in the browser (Chromium)', function () {
         const r = page.locator('.review-list .review').first();
         assert.match(await r.innerText(), /Giulia N\./);
         assert.match(await r.innerText(), /Arrivato <b>perfetto<\/b>/);
+        const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent()) ?? '{}') as {
+          aggregateRating?: { reviewCount: number };
+        };
+        assert.equal(ld.aggregateRating?.reviewCount, 1);
         await noAxeProblems(page, 'the product page with a review');
       });
       await step(page, 'open the report form', async () => {
@@ -88,6 +97,7 @@ describe('reviews in the browser (Chromium)', function () {
     } finally {
       await context.close();
     }
+    assert.deepEqual(blocked, []);
 
     const phone = await shop.browser.newContext(PHONE);
     const small = await phone.newPage();

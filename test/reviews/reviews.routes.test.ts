@@ -247,6 +247,43 @@ describe('reviews pages', () => {
     });
   });
 
+  describe('many buyers at once', () => {
+    it('keeps the stored ratings equal to a recount after parallel writes, edits, deletes and hides over HTTP', async () => {
+      const { coop, product } = await coopWithProduct();
+      const admin = await makeUser({ isAdmin: true });
+      const buyers = await Promise.all(
+        Array.from({ length: 10 }, async (_, i) => {
+          const { token } = await orderOf([{ product, coop }]);
+          // Each buyer a client of their own, as ten people would be (the write limit counts per client).
+          const b = request.agent(app).set('X-Forwarded-For', `203.0.113.${i + 1 + Math.floor(Math.random() * 20) * 10}`);
+          const page = await b.get(`/reviews/link/${token}`).expect(200);
+          return { token, b, csrf: csrfFrom(page.text), url: `/reviews/link/${token}/${product.id}` };
+        }),
+      );
+      const send = (x: (typeof buyers)[number], path: string, form: Record<string, string>) =>
+        x.b
+          .post(path)
+          .type('form')
+          .send({ _csrf: x.csrf, ...form });
+      await Promise.all(buyers.map((x, i) => send(x, x.url, { stars: String((i % 5) + 1) }).expect(303)));
+      const a = await signedIn(app, admin.id);
+      const adminCsrf = csrfFrom((await a.get('/admin/reviews').expect(200)).text);
+      const ids = (await ReviewModel.find({ product: product._id }, { _id: 1 }).lean()).map((r) => r._id).sort();
+      await Promise.all([
+        ...buyers.slice(0, 4).map((x, i) => send(x, `${x.url}/edit`, { stars: String(5 - i) })),
+        ...buyers.slice(0, 4).map((x) => send(x, `${x.url}/edit`, { stars: '1' })),
+        ...buyers.slice(4, 6).map((x) => send(x, `${x.url}/delete`, {})),
+        ...buyers.slice(6, 8).map((x) => send(x, x.url, { stars: '5' })), // a replay: refused, nothing counted
+        ...ids.slice(0, 3).map((id) => a.post(`/admin/reviews/${id}/hide`).type('form').send({ _csrf: adminCsrf, reason: 'prova' })),
+      ]);
+      const shown = await ReviewModel.find({ product: product._id, status: 'published' }, { stars: 1 }).lean();
+      const stars = [0, 0, 0, 0, 0];
+      for (const r of shown) stars[r.stars - 1]!++;
+      assert.deepEqual(await productRating(product.id), { count: shown.length, sum: shown.reduce((n, r) => n + r.stars, 0), stars });
+      assert.equal(await ReviewModel.countDocuments({ product: product._id }), 10);
+    });
+  });
+
   describe('rate limits', () => {
     it('stops a client after ten reports an hour', async () => {
       const { coop, product } = await coopWithProduct();
