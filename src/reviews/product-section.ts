@@ -1,5 +1,5 @@
 import { averageOf, type CatalogProduct, type ProductSection } from '../catalog';
-import type { Locale } from '../platform/i18n';
+import { translator, type Locale } from '../platform/i18n';
 import { REVIEWS_PER_PAGE, type Reviews } from './reviews.service';
 import { ProductReviewsQuery, REVIEW_SORTS } from './reviews.schemas';
 
@@ -27,7 +27,7 @@ export function productSection(reviews: Reviews) {
       ld.review = items.slice(0, LD_REVIEWS).map((r) => ({
         '@type': 'Review',
         reviewRating: { '@type': 'Rating', ratingValue: r.stars, bestRating: 5, worstRating: 1 },
-        author: { '@type': 'Person', name: r.anonymous || !r.displayName ? (locale === 'it' ? 'Anonimo' : 'Anonymous') : r.displayName },
+        author: { '@type': 'Person', name: r.anonymous || !r.displayName ? translator(locale)('reviews.anonymous') : r.displayName },
         datePublished: new Date(r.createdAt).toISOString().slice(0, 10),
         ...(r.title ? { name: r.title } : {}),
         ...(r.body ? { reviewBody: r.body } : {}),
