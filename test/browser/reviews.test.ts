@@ -99,6 +99,28 @@ describe('reviews in the browser (Chromium)', function () {
     }
     assert.deepEqual(blocked, []);
 
+    // Moderation and the stop link: the last two review pages, for axe.
+    const reviewId = `${String(order._id)}-${product.id}`;
+    await buildServices().reviews.report(reviewId, { reason: 'off_topic', note: "Parla d'altro" }, null);
+    const admin = await makeUser({ isAdmin: true });
+    const adminContext = await shop.browser.newContext();
+    const adminPage = await adminContext.newPage();
+    try {
+      await step(adminPage, 'the admin sees the reported review', async () => {
+        await signIn(adminPage, shop.baseUrl, admin.email, PASSWORD);
+        await adminPage.goto(`${shop.baseUrl}/admin/reviews`, DOM);
+        assert.match(await adminPage.locator(`#review-${reviewId}`).innerText(), /Arrivato <b>perfetto<\/b>/);
+        await noAxeProblems(adminPage, 'the moderation page');
+      });
+      await step(adminPage, 'the stop link from the mail', async () => {
+        const stop = /(http:\/\/127\.0\.0\.1:\d+\/reviews\/stop\/[\w.-]+)/.exec(mail.text)![1]!;
+        await adminPage.goto(stop, DOM);
+        await noAxeProblems(adminPage, 'the stopped page');
+      });
+    } finally {
+      await adminContext.close();
+    }
+
     const phone = await shop.browser.newContext(PHONE);
     const small = await phone.newPage();
     try {
