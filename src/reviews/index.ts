@@ -15,7 +15,7 @@ export {
   type ReviewerAccess,
   type ReviewableItem,
 } from './reviews.service';
-export { createInvitations, reviewsJobs, optOut, hasOptedOut, optOutToken, type Invitations } from './invitations';
+export { createInvitations, reviewsJobs, optOut, hasOptedOut, optOutToken, optOutByToken, type Invitations } from './invitations';
 export { reviewsRoutes, type ReviewsRoutesDeps } from './reviews.routes';
 export { productSection } from './product-section';
 export { REVIEW_STATUSES, REPORT_REASONS, INVITATION_STATES, type Review, type ReviewStatus, type ReportReason } from './review.model';

@@ -35,20 +35,36 @@ export interface InvitationDeps {
 
 const emailHash = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 
-/** The token of the "no more invitations" link: the address and an HMAC of it with the app's secret. */
-export function optOutToken(config: Config, email: string): string {
-  const e = Buffer.from(email.trim().toLowerCase()).toString('base64url');
-  return `${e}.${createHmac('sha256', config.session.secret).update(`review-optout:${e}`).digest('base64url')}`;
+const optOutMac = (config: Config, orderId: string) =>
+  createHmac('sha256', config.session.secret).update(`review-optout:${orderId}`).digest();
+
+/**
+ * The token of the "no more invitations" link: the order's id and an HMAC
+ * of it with the app's secret. It names the order, not the address, so no
+ * address travels in a URL (nor lands in a log).
+ */
+export function optOutToken(config: Config, orderId: string): string {
+  return `${orderId}.${optOutMac(config, orderId).toString('base64url')}`;
 }
 
-/** The address a token names, or null when it was not made by us. */
-export function emailOfOptOutToken(config: Config, token: string): string | null {
-  const m = /^([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{43})$/.exec(token);
+/** The order a token names, or null when it was not made by us. */
+export function orderOfOptOutToken(config: Config, token: string): string | null {
+  const m = /^([a-f0-9]{24})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return null;
-  const want = createHmac('sha256', config.session.secret).update(`review-optout:${m[1]}`).digest();
   const got = Buffer.from(m[2]!, 'base64url');
-  if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
-  return Buffer.from(m[1]!, 'base64url').toString('utf8');
+  const want = optOutMac(config, m[1]!);
+  return got.length === want.length && timingSafeEqual(got, want) ? m[1]! : null;
+}
+
+/** The stop link was followed: no more invitations to the order's address, nor to its buyer's account's. */
+export async function optOutByToken(config: Config, token: string): Promise<boolean> {
+  const orderId = orderOfOptOutToken(config, token);
+  const order = orderId ? await getOrder(orderId) : null;
+  if (!order) return false;
+  await optOut(order.buyer.email);
+  const account = order.buyer.user ? (await usersByIds([order.buyer.user])).get(String(order.buyer.user)) : undefined;
+  if (account) await optOut(account.email);
+  return true;
 }
 
 /** No more review invitations for this address (idempotent). */
@@ -155,7 +171,7 @@ export function createInvitations(deps: InvitationDeps) {
         name: order.address?.name?.split(/\s+/)[0] ?? '',
         products: order.lines.filter((l, i, all) => all.findIndex((x) => String(x.product) === String(l.product)) === i).map((l) => l.name),
         link,
-        stopLink: `${config.publicUrl}/reviews/stop/${optOutToken(config, order.buyer.email)}`,
+        stopLink: `${config.publicUrl}/reviews/stop/${optOutToken(config, String(order._id))}`,
       },
     });
     return 'sent';

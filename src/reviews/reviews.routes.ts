@@ -6,7 +6,7 @@ import { fieldErrors } from '../platform/forms';
 import { limiter } from '../platform/rate-limit';
 import { flash } from '../platform/web';
 import type { Reviews, ReviewerAccess } from './reviews.service';
-import { emailOfOptOutToken, optOut } from './invitations';
+import { optOutByToken } from './invitations';
 import { LIMITS, ObjectIdParam, ReportSchema, ReviewIdParam, ReviewSchema, ViewTokenParam } from './reviews.schemas';
 import { REPORT_REASONS } from './review.model';
 
@@ -159,9 +159,7 @@ export function reviewsRoutes(deps: ReviewsRoutesDeps): Router {
 
   // One click from the mail, signed in or not: the token is the proof. Stopping twice changes nothing.
   router.get('/reviews/stop/:token', async (req, res) => {
-    const email = emailOfOptOutToken(deps.config, String(req.params.token));
-    if (!email) throw notFound('link_invalid', 'This link is not valid');
-    await optOut(email);
+    if (!(await optOutByToken(deps.config, String(req.params.token)))) throw notFound('link_invalid', 'This link is not valid');
     res.render('reviews/stopped', { title: req.t('reviews.stopped.title') });
   });
 

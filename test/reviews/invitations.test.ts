@@ -50,8 +50,20 @@ describe('review invitations', () => {
     assert.match((await request(app).get(stop).expect(200)).text, /Non riceverai più inviti/);
     await request(app).get(stop).expect(200);
     assert.equal(await hasOptedOut(email), true);
-    const forged = optOutToken(testConfig(), 'someone-else@example.test').split('.')[0]! + '.' + stop.split('.').pop()!;
-    await request(app).get(`/reviews/stop/${forged}`).expect(404);
+    assert.equal(stop, `/reviews/stop/${optOutToken(testConfig(), String(order._id))}`);
+    assert.ok(
+      !stop.includes(encodeURIComponent(email)) && !stop.includes(Buffer.from(email).toString('base64url')),
+      'no address in the URL',
+    );
+    // Another order's id with this signature, or a made-up signature: refused.
+    const other = await orderOf([{ product, coop }]);
+    await request(app)
+      .get(`/reviews/stop/${String(other.order._id)}.${stop.split('.').pop()!}`)
+      .expect(404);
+    await request(app)
+      .get(`/reviews/stop/${String(order._id)}.${'A'.repeat(43)}`)
+      .expect(404);
+    assert.equal(await hasOptedOut(other.order.buyer.email), false);
   });
 
   it('skips an address that stopped them, and waits as many days as configured', async () => {
