@@ -48,8 +48,12 @@ const ATTEMPTS = 10;
 /** The review's stars as the ratings count them: none when it is not shown. */
 const counted = (r: Pick<Review, 'status' | 'stars'>) => (r.status === 'published' ? r.stars : 0);
 
-const monthOf = (d: Date, locale: Locale) =>
-  new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'Europe/Rome' }).format(d);
+/** "marzo 2026": one formatter per language, made once (making one costs more than rendering a review). */
+const MONTH_FORMATS = {
+  it: new Intl.DateTimeFormat('it-IT', { month: 'long', year: 'numeric', timeZone: 'Europe/Rome' }),
+  en: new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'Europe/Rome' }),
+};
+const monthOf = (d: Date, locale: Locale) => MONTH_FORMATS[locale === 'it' ? 'it' : 'en'].format(d);
 
 /**
  * Reviews from people who bought: who may write one, the writing, editing
