@@ -312,6 +312,8 @@ describe('reviews pages', () => {
       assert.match(home.text, /1 nuova recensione a cui rispondere/);
       const page = await m.get(`/workspace/${coop.slug}/reviews`).expect(200);
       assert.match(page.text, /Arrivato tardi/);
+      // Seen before the reply: the product page (and its kept reviews section) must not keep showing it without.
+      assert.match((await request(app).get(`/products/${product.slug}`).expect(200)).text, /Arrivato tardi/);
       await m
         .post(`/workspace/${coop.slug}/reviews/${r._id}/reply`)
         .type('form')
@@ -344,6 +346,7 @@ describe('reviews pages', () => {
       const page = await a.get('/admin/reviews').expect(200);
       assert.match(page.text, /Recensione segnalata/);
       assert.match(page.text, /Offensiva o d&#39;odio/);
+      assert.match((await request(app).get(`/products/${product.slug}`).expect(200)).text, /Recensione segnalata/);
       const bad = await a
         .post(`/admin/reviews/${r._id}/hide`)
         .type('form')
