@@ -33,6 +33,7 @@ import { seedDemo, seedLarge } from '../src/demo/seed';
 import { ProductModel } from '../src/catalog/product.model';
 import { StockLevelModel } from '../src/catalog/stock.model';
 import { CoopModel } from '../src/coops/coop.model';
+import { seedReviews } from './reviews.seed';
 import { BEHIND_TLS, scenarios, type BenchContext, type Scenario } from './scenarios';
 import { CHECKOUT_AIM } from './checkout.scenarios';
 import './session.scenarios';
@@ -238,6 +239,12 @@ async function main(): Promise<void> {
     const stockedSlugs = (await ProductModel.find({ published: true }, { slug: 1 }).lean())
       .filter((p) => stockedIds.has(String(p._id)))
       .map((p) => p.slug);
+    // 500 sampled products get reviews, 500 others none: shopper-product-reviewed against shopper-product.
+    const half = Math.min(500, Math.floor(sample.length / 2));
+    const reviewedSlugs = sample.slice(0, half).map((p) => p.slug);
+    const reviewsMs = Date.now();
+    const reviewCount = await seedReviews(reviewedSlugs);
+    logger.info({ reviews: reviewCount, products: reviewedSlugs.length, ms: Date.now() - reviewsMs }, 'bench: reviews seeded');
     await mongoose.disconnect();
     logger.info({ products: productCount, coops: coopCount, seedMs }, 'bench: catalogue seeded');
 
@@ -286,6 +293,8 @@ async function main(): Promise<void> {
       appUrl,
       helloUrl,
       productSlugs: sample.map((p) => p.slug),
+      reviewedSlugs,
+      unreviewedSlugs: sample.slice(half, 2 * half).map((p) => p.slug),
       stockedSlugs,
       coopSlugs: coopSample.map((c) => c.slug),
       regions: ['Puglia', ...new Set(coopSample.map((c) => c.region))],
@@ -337,6 +346,14 @@ async function main(): Promise<void> {
       const ok = (r.ratio ?? 0) >= aim.ratio && (aim.p99Ms === undefined || r.p99Ms < aim.p99Ms) && r.non2xx === 0 && r.errors === 0;
       const p99 = aim.p99Ms === undefined ? '' : `, p99 < ${aim.p99Ms} ms`;
       console.log(`session aim for ${r.scenario} (>= ${aim.ratio * 100}% of hello-world${p99}): ${ok ? 'met' : 'NOT met'}`);
+    }
+    // Issue 19: a product page with reviews stays within 10% of one without.
+    const [plain, reviewed] = ['shopper-product', 'shopper-product-reviewed'].map((n) => rows.find((r) => r.scenario === n));
+    if (plain && reviewed) {
+      const share = reviewed.requestsPerSec / plain.requestsPerSec;
+      console.log(
+        `reviews aim (product page with reviews >= 90% of one without): ${(share * 100).toFixed(1)}%, ${share >= 0.9 ? 'met' : 'NOT met'}`,
+      );
     }
     const rssMax = Math.max(0, ...rows.map((r) => r.rssMaxMiB ?? 0));
     console.log(`app resident memory, largest during the run: ${rssMax} MiB (aim < 300 MiB)`);

@@ -8,6 +8,9 @@ export interface BenchContext {
   helloUrl: string;
   /** Slugs of some seeded products and co-ops, for pages that need one. */
   productSlugs: string[];
+  /** 500 of productSlugs, each with reviews (bench/reviews.seed.ts), and 500 others without. */
+  reviewedSlugs: string[];
+  unreviewedSlugs: string[];
   /** Slugs of products with at least 50 units in stock, for buyers (each checkout scenario takes products no other used). */
   stockedSlugs: string[];
   coopSlugs: string[];

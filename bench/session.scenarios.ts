@@ -94,7 +94,9 @@ const shopperPages: [string, string, (ctx: BenchContext) => () => string][] = [
   ['home', 'GET /', () => () => '/'],
   ['listing', 'GET /shop/produce?region=…&stock=1', (ctx) => () => `/shop/produce?region=${encodeURIComponent(ctx.regions[0]!)}&stock=1`],
   ['search', 'GET /search?q=prodotto rustico', () => () => '/search?q=prodotto%20rustico'],
-  ['product', 'GET /products/:slug (random)', (ctx) => () => `/products/${pick(ctx.productSlugs)}`],
+  // Two pools of the same size, so the kept pages serve both alike: products without reviews, and with twelve each.
+  ['product', 'GET /products/:slug (random, no reviews)', (ctx) => () => `/products/${pick(ctx.unreviewedSlugs)}`],
+  ['product-reviewed', 'GET /products/:slug (random, 12 reviews each)', (ctx) => () => `/products/${pick(ctx.reviewedSlugs)}`],
   ['cart', 'GET /cart (three lines, priced live)', () => () => '/cart'],
 ];
 
