@@ -13,7 +13,7 @@
  *
  * Tests are not checked: a test may open up the feature it tests.
  */
-const ORDER = ['payments', 'accounts', 'coops', 'legal', 'catalog', 'cart', 'orders', 'reviews', 'payouts', 'workspace', 'admin', 'demo'];
+const ORDER = ['payments', 'accounts', 'coops', 'legal', 'catalog', 'promotions', 'cart', 'orders', 'reviews', 'payouts', 'workspace', 'admin', 'demo'];
 
 const featureRules = ORDER.map((feature, i) => {
   const above = ORDER.slice(i + 1);

@@ -3,6 +3,7 @@ import { invalid } from '../platform/errors';
 import { fieldErrors } from '../platform/forms';
 import { flash, saveSession, wantsJson } from '../platform/web';
 import { noStore } from '../platform/security';
+import { CodeBody } from '../promotions';
 import { AddItemBody, KeyParam, SetQuantityBody } from './cart.schemas';
 import { addItem, cartCount, priceCart, readCart, removeItem, setQuantity, type CartOwner } from './cart.service';
 import type { CartItem } from './cart.model';
@@ -11,8 +12,13 @@ declare module 'express-session' {
   interface SessionData {
     /** A guest's cart (a signed-in user's is in the carts collection). */
     cart?: CartItem[];
+    /** The discount code the buyer entered in the cart (its text only; everything else is read from the server). */
+    promoCode?: string;
   }
 }
+
+/** The cart's promotions for priceCart: the code this browser entered, and the automatic promotions. */
+export const promoOf = (req: Request): { code: string | null } => ({ code: req.session?.promoCode ?? null });
 
 /** Whose cart this request works on. */
 export const ownerOf = (req: Request): CartOwner => ({ userId: req.user?.id, session: req.session });
@@ -28,14 +34,20 @@ export function cartRoutes(): Router {
   const router = Router();
   router.use('/cart', noStore);
 
-  async function showCart(req: Request, res: Parameters<RequestHandler>[1], status = 200, errors: Record<string, string> = {}) {
-    const cart = await priceCart(await readCart(ownerOf(req)));
+  async function showCart(
+    req: Request,
+    res: Parameters<RequestHandler>[1],
+    status = 200,
+    errors: Record<string, string> = {},
+    codeValue = '',
+  ) {
+    const cart = await priceCart(await readCart(ownerOf(req)), {}, { promo: promoOf(req) });
     if (wantsJson(req)) {
       if (status >= 400) throw invalid(errors);
       res.json({ cart });
       return;
     }
-    res.status(status).render('cart/show', { title: req.t('cart.title'), cart, errors });
+    res.status(status).render('cart/show', { title: req.t('cart.title'), cart, errors, codeValue });
   }
 
   router.get('/cart', async (req, res) => {
@@ -76,6 +88,36 @@ export function cartRoutes(): Router {
     if (!key.success) return showCart(req, res, 422, { form: 'cart.errors.form' });
     await removeItem(ownerOf(req), key.data);
     flash(req, 'success', 'cart.flash.removed');
+    await saveSession(req);
+    res.redirect(303, '/cart');
+  });
+
+  /**
+   * Enters a discount code. Only the code's text is read from the form:
+   * any price, amount, funder or promotion id posted beside it is ignored.
+   * A code that does not apply is kept so the cart can say why; the cart
+   * itself never changes.
+   */
+  router.post('/cart/code', async (req, res) => {
+    const parsed = CodeBody.safeParse(req.body ?? {});
+    const typed = typeof req.body?.code === 'string' ? String(req.body.code).slice(0, 40) : '';
+    if (!parsed.success) return showCart(req, res, 422, { code: 'promotions.codeError.unknown' }, typed);
+    req.session.promoCode = parsed.data.code;
+    const cart = await priceCart(await readCart(ownerOf(req)), {}, { promo: promoOf(req) });
+    if (cart.promotion.error) {
+      delete req.session.promoCode;
+      await saveSession(req);
+      return showCart(req, res, 422, { code: `promotions.codeError.${cart.promotion.error}` }, typed);
+    }
+    flash(req, 'success', 'promotions.flash.applied', { code: parsed.data.code });
+    await saveSession(req);
+    if (wantsJson(req)) return res.json({ cart });
+    res.redirect(303, '/cart');
+  });
+
+  router.post('/cart/code/remove', async (req, res) => {
+    delete req.session.promoCode;
+    flash(req, 'success', 'promotions.flash.removed');
     await saveSession(req);
     res.redirect(303, '/cart');
   });

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { getProductsByIds, onHandOf, readOnHandLive, readProductsLive } from '../catalog';
+import { departmentOf, getProductsByIds, isCategory, onHandOf, readOnHandLive, readProductsLive } from '../catalog';
+import { applyPromotions, findForCart, type CodeError, type DiscountPart, type GroupDiscount } from '../promotions';
 import { findCoop } from '../coops';
 import { AppError, conflict, notFound } from '../platform/errors';
 import { ivaBreakdown, sumIva } from './iva';
@@ -24,6 +25,9 @@ export interface CartLine {
   ivaRate: number;
   /** Units that can be bought now. */
   available: number;
+  /** What promotions take off this line (0 and none without them), and who gives each part. */
+  discountCents: number;
+  discounts: DiscountPart[];
 }
 
 export interface CartProblem {
@@ -53,6 +57,31 @@ export interface CartGroup {
   shippingCents: number;
   /** How much more makes shipping free; 0 when it already is. */
   freeShippingGapCents: number;
+  /** What promotions take off this co-op's goods and shipping, by who gives it. */
+  discount: GroupDiscount;
+  discountCents: number;
+  /** What the buyer pays for this co-op's part. */
+  paidCents: number;
+}
+
+/** A promotion that took something off the cart, as the cart and the order show it. */
+export interface AppliedPromotion {
+  id: string;
+  code: string | null;
+  name: string;
+  funder: 'platform' | 'coop';
+  /** The funding co-op's id (a co-op's own promotion). */
+  funderCoopId: string | null;
+  cents: number;
+}
+
+export interface CartPromotion {
+  /** The code the buyer entered (kept even when it does not apply, so the cart can say why). */
+  code: string | null;
+  error: CodeError | null;
+  applied: AppliedPromotion[];
+  /** Ids of applied promotions with limits an order must claim. */
+  limited: string[];
 }
 
 export interface PricedCart {
@@ -61,8 +90,12 @@ export interface PricedCart {
   itemCount: number;
   subtotalCents: number;
   shippingCents: number;
+  /** All promotions together. */
+  discountCents: number;
+  /** What the buyer pays: goods + shipping − discounts. */
   totalCents: number;
   iva: { rate: number; cents: number }[];
+  promotion: CartPromotion;
 }
 
 export type Delivery = 'ship' | 'pickup';
@@ -159,7 +192,11 @@ async function loadFromReadModel(items: CartItem[]): Promise<Awaited<ReturnType<
  * `deliveries` chooses pickup per co-op (when the co-op offers it);
  * `live` reads the database instead of the catalogue's read model (checkout).
  */
-export async function priceCart(items: CartItem[], deliveries: Record<string, Delivery> = {}, { live = false } = {}): Promise<PricedCart> {
+export async function priceCart(
+  items: CartItem[],
+  deliveries: Record<string, Delivery> = {},
+  { live = false, promo }: { live?: boolean; promo?: { code?: string | null; at?: Date } } = {},
+): Promise<PricedCart> {
   const { byProduct, byCoop, stock } = live ? await loadCatalogue(items) : await loadFromReadModel(items);
   const groups = new Map<string, CartGroup>();
   const problems: CartProblem[] = [];
@@ -197,6 +234,9 @@ export async function priceCart(items: CartItem[], deliveries: Record<string, De
         subtotalCents: 0,
         shippingCents: 0,
         freeShippingGapCents: 0,
+        discount: noDiscount(coopId),
+        discountCents: 0,
+        paidCents: 0,
       };
       groups.set(coopId, group);
     }
@@ -215,6 +255,8 @@ export async function priceCart(items: CartItem[], deliveries: Record<string, De
       lineCents: variant.priceCents * quantity,
       ivaRate: product.ivaRate,
       available,
+      discountCents: 0,
+      discounts: [],
     });
   }
   const list = [...groups.values()];
@@ -224,25 +266,88 @@ export async function priceCart(items: CartItem[], deliveries: Record<string, De
     g.shippingCents = shippingFor(g.coop, g.subtotalCents, delivery);
     g.freeShippingGapCents =
       delivery === 'ship' && g.shippingCents > 0 && g.coop.freeOverCents > 0 ? g.coop.freeOverCents - g.subtotalCents : 0;
+    g.paidCents = g.subtotalCents + g.shippingCents;
   }
+  const promotion = promo ? await discount(list, promo.code ?? null, promo.at ?? new Date()) : NO_PROMOTION;
   const subtotalCents = list.reduce((n, g) => n + g.subtotalCents, 0);
   const shippingCents = list.reduce((n, g) => n + g.shippingCents, 0);
+  const discountCents = list.reduce((n, g) => n + g.discountCents, 0);
   return {
     groups: list,
     problems,
     itemCount: items.reduce((n, i) => n + i.quantity, 0),
     subtotalCents,
     shippingCents,
-    totalCents: subtotalCents + shippingCents,
+    discountCents,
+    totalCents: subtotalCents + shippingCents - discountCents,
     // Each co-op sells its own goods: IVA per co-op (shipping follows its goods' rates), then added up.
-    iva: sumIva(
-      list.map((g) =>
-        ivaBreakdown(
-          g.lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })),
-          g.shippingCents,
-        ),
-      ),
-    ),
+    iva: sumIva(list.map(groupIva)),
+    promotion,
+  };
+}
+
+const NO_PROMOTION: CartPromotion = { code: null, error: null, applied: [], limited: [] };
+
+function noDiscount(coopId: string): GroupDiscount {
+  return { coopId, goodsCoopCents: 0, goodsPlatformCents: 0, shippingCoopCents: 0, shippingPlatformCents: 0, shipping: [] };
+}
+
+/** One co-op's IVA, on what the buyer pays: each line and the shipping after their discounts (the taxable base follows the price). */
+export function groupIva(g: CartGroup) {
+  const d = g.discount;
+  return ivaBreakdown(
+    g.lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents - l.discountCents })),
+    g.shippingCents - d.shippingCoopCents - d.shippingPlatformCents,
+  );
+}
+
+/**
+ * Applies the typed code and the automatic promotions in force to the
+ * priced groups (promotions' pure `applyPromotions`), writing each line's
+ * and each co-op's discount into them. Only the code's text comes from
+ * the buyer: which promotion it is, who funds it and how much it takes off
+ * are read and worked out here.
+ */
+async function discount(groups: CartGroup[], code: string | null, at: Date): Promise<CartPromotion> {
+  const found = await findForCart(code, at);
+  const result = applyPromotions(
+    groups.map((g) => ({
+      coopId: g.coop.id,
+      shippingCents: g.shippingCents,
+      lines: g.lines.map((l) => ({
+        key: l.key,
+        productId: l.productId,
+        coopId: l.coopId,
+        department: isCategory(l.category) ? departmentOf(l.category) : '',
+        lineCents: l.lineCents,
+      })),
+    })),
+    found.code,
+    found.automatic,
+  );
+  for (const g of groups) {
+    for (const l of g.lines) {
+      l.discounts = result.lines.get(l.key) ?? [];
+      l.discountCents = l.discounts.reduce((n, p) => n + p.cents, 0);
+    }
+    g.discount = result.groups.get(g.coop.id) ?? noDiscount(g.coop.id);
+    const d = g.discount;
+    g.discountCents = d.goodsCoopCents + d.goodsPlatformCents + d.shippingCoopCents + d.shippingPlatformCents;
+    g.paidCents = g.subtotalCents + g.shippingCents - g.discountCents;
+  }
+  const applied = result.applied.map(({ promotion: p, cents }) => ({
+    id: p.id,
+    code: p.code,
+    name: p.name,
+    funder: p.funder.kind,
+    funderCoopId: p.funder.kind === 'coop' ? p.funder.coopId : null,
+    cents,
+  }));
+  return {
+    code,
+    error: found.codeError ?? result.codeNotEligible,
+    applied,
+    limited: applied.filter((a) => found.limited.has(a.id)).map((a) => a.id),
   };
 }
 

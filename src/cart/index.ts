@@ -4,7 +4,7 @@ import type { EventBus } from '../platform/events';
 import { CartModel } from './cart.model';
 import { mergeGuestCart } from './cart.service';
 
-export { cartRoutes, cartCountLocals, ownerOf } from './cart.routes';
+export { cartRoutes, cartCountLocals, ownerOf, promoOf } from './cart.routes';
 export {
   priceCart,
   readCart,
@@ -14,6 +14,9 @@ export {
   type CartGroup,
   type CartLine,
   type CartOwner,
+  type AppliedPromotion,
+  type CartPromotion,
+  groupIva,
   type Delivery,
 } from './cart.service';
 export type { CartItem } from './cart.model';

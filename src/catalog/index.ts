@@ -50,6 +50,7 @@ export {
   IVA_RATES,
   unitPrice,
   departmentOf,
+  isCategory,
   withdrawalExceptionOf,
   type WithdrawalException,
   type Category,

@@ -1,6 +1,6 @@
-import { ivaBreakdown, priceCart, type CartItem, type Delivery, type IvaPart, type PricedCart } from '../cart';
+import { groupIva, priceCart, type CartItem, type Delivery, type IvaPart, type PricedCart } from '../cart';
 import { AppError } from '../platform/errors';
-import { basisPoints } from '../platform/money';
+import { shareMoney, type DiscountPart } from '../promotions';
 
 /**
  * The commission (basis points) in force for each co-op at `at`, else
@@ -20,15 +20,27 @@ export interface ShareQuote {
   commissionBps: number;
   commissionCents: number;
   netCents: number;
-  /** The co-op's own IVA: it sells its goods, and its shipping follows their rates. */
+  /** Discounts on this part: all, the co-op's own, the platform's, and the part off shipping. */
+  discountCents: number;
+  coopDiscountCents: number;
+  platformDiscountCents: number;
+  shippingDiscountCents: number;
+  /** Each promotion's part of this share's discount (goods and shipping). */
+  discounts: DiscountPart[];
+  /** What the buyer pays for this part, and what the platform keeps of it (negative when it gives more than its commission). */
+  paidCents: number;
+  platformCents: number;
+  /** The co-op's own IVA: it sells its goods, and its shipping follows their rates (on the discounted prices). */
   iva: IvaPart[];
 }
 
 export interface CheckoutQuote {
   cart: PricedCart;
   shares: ShareQuote[];
-  /** What the platform keeps: the sum of the commissions. */
+  /** What the platform keeps: the commissions less what it gives in discounts (may be negative). */
   platformCents: number;
+  /** What the platform gives in discounts. */
+  platformDiscountCents: number;
   totalCents: number;
 }
 
@@ -44,9 +56,12 @@ export async function quoteCheckout(
   commissionDefaultBps: number,
   commissionFor: CommissionFor,
   at = new Date(),
+  code: string | null = null,
 ): Promise<CheckoutQuote> {
   if (!items.length) throw new AppError('cart_empty', 'The cart is empty', 422);
-  const cart = await priceCart(items, deliveries, { live: true });
+  const cart = await priceCart(items, deliveries, { live: true, promo: { code, at } });
+  // A code that stopped applying since the cart showed it (expired, used up): the buyer is told, nothing is placed.
+  if (cart.promotion.error) throw new AppError(`promotion_${cart.promotion.error}`, 'The discount code no longer applies', 409);
   if (cart.problems.length)
     throw new AppError('cart_changed', 'Some items in the cart changed', 409, { details: { problems: cart.problems.map((p) => p.key) } });
   if (!cart.groups.length) throw new AppError('cart_empty', 'The cart is empty', 422);
@@ -57,7 +72,7 @@ export async function quoteCheckout(
   );
   const shares = cart.groups.map((g): ShareQuote => {
     const commissionBps = rates.get(g.coop.id) ?? commissionDefaultBps;
-    const commissionCents = basisPoints(g.subtotalCents, commissionBps);
+    const m = shareMoney(g.subtotalCents, g.shippingCents, commissionBps, g.discount);
     return {
       coopId: g.coop.id,
       coopName: g.coop.name,
@@ -66,13 +81,34 @@ export async function quoteCheckout(
       subtotalCents: g.subtotalCents,
       shippingCents: g.shippingCents,
       commissionBps,
-      commissionCents,
-      netCents: g.subtotalCents + g.shippingCents - commissionCents,
-      iva: ivaBreakdown(
-        g.lines.map((l) => ({ rate: l.ivaRate, cents: l.lineCents })),
-        g.shippingCents,
-      ),
+      commissionCents: m.commissionCents,
+      netCents: m.netCents,
+      discountCents: m.discountCents,
+      coopDiscountCents: m.coopDiscountCents,
+      platformDiscountCents: m.platformDiscountCents,
+      shippingDiscountCents: m.shippingDiscountCents,
+      discounts: sharePartsOf(g),
+      paidCents: m.paidCents,
+      platformCents: m.platformCents,
+      iva: groupIva(g),
     };
   });
-  return { cart, shares, platformCents: shares.reduce((n, s) => n + s.commissionCents, 0), totalCents: cart.totalCents };
+  return {
+    cart,
+    shares,
+    platformCents: shares.reduce((n, s) => n + s.platformCents, 0),
+    platformDiscountCents: shares.reduce((n, s) => n + s.platformDiscountCents, 0),
+    totalCents: cart.totalCents,
+  };
+}
+
+/** A co-op part's discount per promotion: its lines' parts and its shipping's, added up by promotion. */
+function sharePartsOf(g: PricedCart['groups'][number]): DiscountPart[] {
+  const byPromotion = new Map<string, DiscountPart>();
+  for (const p of [...g.lines.flatMap((l) => l.discounts), ...g.discount.shipping]) {
+    const seen = byPromotion.get(p.promotion);
+    if (seen) seen.cents += p.cents;
+    else byPromotion.set(p.promotion, { ...p });
+  }
+  return [...byPromotion.values()];
 }

@@ -23,18 +23,24 @@ export function checkoutLines(order: Pick<Order, 'lines' | 'coops'>, locale: Loc
   const t = translator(locale);
   const lines: CheckoutLine[] = order.lines.map((l) => {
     const variant = localized(l.variantLabel, locale);
-    return {
-      name: (variant ? `${localized(l.name, locale)} — ${variant}` : localized(l.name, locale)).slice(0, 250) || l.sku,
-      unitAmount: l.unitCents,
-      quantity: l.quantity,
-      metadata: { productId: String(l.product), sku: l.sku, coopId: String(l.coop) },
-    };
+    const name = (variant ? `${localized(l.name, locale)} — ${variant}` : localized(l.name, locale)) || l.sku;
+    const metadata = { productId: String(l.product), sku: l.sku, coopId: String(l.coop) };
+    // A discounted line is one line at what it costs now (a discount need not divide by the quantity).
+    if (l.discountCents)
+      return {
+        name: t('orders.payment.discountedLine', { quantity: l.quantity, name }).slice(0, 250),
+        unitAmount: l.lineCents - l.discountCents,
+        quantity: 1,
+        metadata,
+      };
+    return { name: name.slice(0, 250), unitAmount: l.unitCents, quantity: l.quantity, metadata };
   });
   for (const c of order.coops) {
-    if (c.shippingCents > 0)
+    const shipping = c.shippingCents - (c.shippingDiscountCents ?? 0);
+    if (shipping > 0)
       lines.push({
         name: t('orders.payment.shippingLine', { coop: c.name }).slice(0, 250),
-        unitAmount: c.shippingCents,
+        unitAmount: shipping,
         quantity: 1,
         metadata: { coopId: String(c.coop), shipping: '1' },
       });

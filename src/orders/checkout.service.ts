@@ -1,15 +1,17 @@
 import { Types } from 'mongoose';
 import { sumIva, type CartItem, type Delivery } from '../cart';
 import type { CheckoutSession, PaymentGateway } from '../payments';
-import { rawCollection } from '../platform/db';
+import { rawCollection, trusted } from '../platform/db';
 import { AppError, conflict } from '../platform/errors';
 import type { Locale } from '../platform/i18n';
 import { CoopShareModel, shareId, type CoopShare } from './coop-share.model';
 import { OrderKeyModel, OrderModel, type Order, type ShippingAddress } from './order.model';
 import { newViewToken } from './order-queries';
-import { reserveStock } from './reservations.service';
+import { releaseReservations, reserveStock } from './reservations.service';
+import { claimUses, type ClaimStep } from '../promotions';
 import { claimAttempt, giveBackAttempt } from './checkout-claim';
 import type { OrderNumbers } from './order-number';
+import type { OrderStatus } from './states';
 import { quoteCheckout, type CommissionFor } from './checkout-quote';
 import { PROVIDER_TIMEOUT_MS, SESSION_TTL_MS, requestSession } from './checkout-session';
 import { signalStockChanged } from '../catalog';
@@ -39,6 +41,10 @@ export interface StartCheckoutInput {
   payments: PaymentGateway;
   /** The app's order numbers (createOrderNumbers): their counter is this process's memory. */
   numbers: OrderNumbers;
+  /** The discount code the buyer entered in the cart: its text only (what it is worth is read here). */
+  code?: string | null;
+  /** Tests stop a use's claim between its steps (a crash). */
+  onClaimStep?: (step: ClaimStep, promotionId: string) => Promise<void> | void;
 }
 
 export interface StartedCheckout {
@@ -93,7 +99,7 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
   const { token, hash } = newViewToken();
   // The claim is made while the cart is priced; a refused cart gives it back (its number stays a gap).
   const [quoted, claimed] = await Promise.allSettled([
-    quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps, input.commissionFor),
+    quoteCheckout(input.items, input.deliveries, input.commissionDefaultBps, input.commissionFor, new Date(), input.code ?? null),
     claimAttempt(input.numbers, orderId, attemptId, hash, new Date()),
   ]);
   if (claimed.status === 'rejected') throw claimed.reason;
@@ -126,6 +132,22 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
     await giveBack();
     throw err;
   }
+  // The order holds its stock: now its promotions' uses are claimed (exactly: a code used up refuses the order, its stock goes back).
+  const limited = quote.cart.promotion.applied.filter((a) => quote.cart.promotion.limited.includes(a.id));
+  try {
+    await claimUses({
+      orderId: String(orderId),
+      promotions: limited.map((a) => ({ promotionId: a.id, discountCents: a.cents })),
+      customer: input.userId ? `u:${input.userId}` : `e:${input.email.trim().toLowerCase()}`,
+      salesCents: quote.totalCents,
+      hasPriorOrders: () => hasPriorOrders(input.userId, input.email),
+      onStep: input.onClaimStep,
+    });
+  } catch (err) {
+    await releaseReservations(orderId);
+    await giveBack();
+    throw err;
+  }
   signalStockChanged(lines.map((l) => l.productId));
   const order = {
     _id: orderId,
@@ -148,6 +170,8 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
       quantity: l.quantity,
       ivaRate: l.ivaRate,
       lineCents: l.lineCents,
+      discountCents: l.discountCents,
+      discounts: l.discounts,
     })),
     coops: quote.shares.map((s) => ({
       coop: new Types.ObjectId(s.coopId),
@@ -158,9 +182,21 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
       delivery: s.delivery,
       subtotalCents: s.subtotalCents,
       shippingCents: s.shippingCents,
+      discountCents: s.discountCents,
+      shippingDiscountCents: s.shippingDiscountCents,
     })),
     subtotalCents: quote.cart.subtotalCents,
     shippingCents: quote.cart.shippingCents,
+    discountCents: quote.cart.discountCents,
+    // Each promotion the order used, who gives it and what it took off (the lines and shares carry the parts).
+    promotions: quote.cart.promotion.applied.map((a) => ({
+      promotion: new Types.ObjectId(a.id),
+      code: a.code,
+      name: a.name,
+      funder: a.funder,
+      funderCoop: a.funderCoopId ? new Types.ObjectId(a.funderCoopId) : null,
+      cents: a.cents,
+    })),
     totalCents: quote.totalCents,
     currency: 'eur',
     // The order's IVA is the sum of each co-op's own (the same as the cart showed).
@@ -189,6 +225,11 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
       commissionBps: s.commissionBps,
       commissionCents: s.commissionCents,
       netCents: s.netCents,
+      discountCents: s.discountCents,
+      coopDiscountCents: s.coopDiscountCents,
+      platformDiscountCents: s.platformDiscountCents,
+      shippingDiscountCents: s.shippingDiscountCents,
+      discounts: s.discounts,
       iva: s.iva,
       status: 'pending_payment',
       history: [],
@@ -204,6 +245,13 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
   await rawCollection(OrderModel).insertOne({ ...order, payment, createdAt: writtenAt, updatedAt: writtenAt, __v: 0 } as Order);
   if (!session) throw new CheckoutPaymentError(String(orderId), failure);
   return { orderId: String(orderId), orderNumber: number, viewToken: token, url: session.url, reused: false };
+}
+
+/** Has this buyer an order already (paid, or waiting for its payment)? Asked only for a first-order promotion. */
+async function hasPriorOrders(userId: string | undefined, email: string): Promise<boolean> {
+  const live = { status: trusted({ $in: ['pending_payment', 'paid', 'completed', 'refunded'] as OrderStatus[] }) };
+  if (userId) return !!(await OrderModel.exists({ 'buyer.user': new Types.ObjectId(userId), ...live }));
+  return !!(await OrderModel.exists({ 'buyer.email': email.trim(), ...live }));
 }
 
 /**
@@ -271,8 +319,8 @@ export function createCheckout(
   deps: Pick<StartCheckoutInput, 'payments' | 'commissionFor' | 'commissionDefaultBps' | 'publicUrl' | 'numbers'>,
 ) {
   return {
-    quoteCheckout: (items: CartItem[], deliveries: Record<string, Delivery>, at?: Date) =>
-      quoteCheckout(items, deliveries, deps.commissionDefaultBps, deps.commissionFor, at),
+    quoteCheckout: (items: CartItem[], deliveries: Record<string, Delivery>, at?: Date, code?: string | null) =>
+      quoteCheckout(items, deliveries, deps.commissionDefaultBps, deps.commissionFor, at, code ?? null),
     startCheckout: (input: CheckoutRequest) => startCheckout({ ...input, ...deps, publicUrl: input.publicUrl ?? deps.publicUrl }),
   };
 }

@@ -13,6 +13,28 @@ export interface OrderLine {
   quantity: number;
   ivaRate: number;
   lineCents: number;
+  /** What promotions took off this line (0 on orders without), and each one's part: code, who gave it, how much. */
+  discountCents?: number;
+  discounts?: DiscountSnapshot[];
+}
+
+/** One promotion's part of a line's or a share's discount, as it was when the order was placed. */
+export interface DiscountSnapshot {
+  promotion: string;
+  code: string | null;
+  name: string;
+  funder: 'platform' | 'coop';
+  cents: number;
+}
+
+/** A promotion the order used, in all. */
+export interface OrderPromotion {
+  promotion: Types.ObjectId;
+  code: string | null;
+  name: string;
+  funder: 'platform' | 'coop';
+  funderCoop: Types.ObjectId | null;
+  cents: number;
 }
 
 export interface ShippingAddress {
@@ -51,9 +73,14 @@ export interface Order {
     delivery: 'ship' | 'pickup';
     subtotalCents: number;
     shippingCents: number;
+    discountCents?: number;
+    shippingDiscountCents?: number;
   }[];
   subtotalCents: number;
   shippingCents: number;
+  /** All discounts together: totalCents = subtotal + shipping − discount. */
+  discountCents?: number;
+  promotions?: OrderPromotion[];
   totalCents: number;
   currency: string;
   iva: { rate: number; cents: number }[];
@@ -116,6 +143,11 @@ const addressSchema = new Schema(
   { _id: false },
 );
 
+export const discountSchema = new Schema(
+  { promotion: String, code: { type: String, default: null }, name: String, funder: String, cents: Number },
+  { _id: false },
+);
+
 const lineSchema = new Schema(
   {
     product: { type: Schema.Types.ObjectId, ref: 'Product', required: true },
@@ -127,6 +159,8 @@ const lineSchema = new Schema(
     quantity: { type: Number, required: true },
     ivaRate: { type: Number, required: true },
     lineCents: { type: Number, required: true },
+    discountCents: { type: Number, default: 0 },
+    discounts: { type: [discountSchema], default: [] },
   },
   { _id: false },
 );
@@ -154,6 +188,8 @@ const orderSchema = new Schema<Order>(
             delivery: { type: String, enum: ['ship', 'pickup'] },
             subtotalCents: Number,
             shippingCents: Number,
+            discountCents: { type: Number, default: 0 },
+            shippingDiscountCents: { type: Number, default: 0 },
           },
           { _id: false },
         ),
@@ -162,6 +198,23 @@ const orderSchema = new Schema<Order>(
     },
     subtotalCents: { type: Number, required: true },
     shippingCents: { type: Number, required: true },
+    discountCents: { type: Number, default: 0 },
+    promotions: {
+      type: [
+        new Schema(
+          {
+            promotion: Schema.Types.ObjectId,
+            code: { type: String, default: null },
+            name: String,
+            funder: String,
+            funderCoop: { type: Schema.Types.ObjectId, default: null },
+            cents: Number,
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
     totalCents: { type: Number, required: true },
     currency: { type: String, default: 'eur' },
     iva: { type: [new Schema({ rate: Number, cents: Number }, { _id: false })], default: [] },

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { getAddress, listAddresses, requireAdmin, requireUser } from '../accounts';
 import type { PaymentEvents } from '../payments';
 import type { Logger } from '../platform/logger';
-import { clearCart, ownerOf, priceCart, readCart, type Delivery } from '../cart';
+import { clearCart, ownerOf, priceCart, promoOf, readCart, type Delivery } from '../cart';
 import { withdrawalExceptionOf } from '../catalog';
 import type { Legal } from '../legal';
 import { isAppError, notFound } from '../platform/errors';
@@ -74,7 +74,12 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
 
   /** Shows the cart again with a message (the cart is kept as it is). */
   async function backToCart(req: Request, res: Response, status: number, code: string) {
-    const cart = await priceCart(await readCart(ownerOf(req)));
+    // A code that stopped applying (used up, expired, this buyer's limit) leaves the cart: the message says why.
+    if (code.startsWith('promotion_')) {
+      delete req.session.promoCode;
+      await saveSession(req);
+    }
+    const cart = await priceCart(await readCart(ownerOf(req)), {}, { promo: promoOf(req) });
     res.status(status).render('cart/show', { title: req.t('cart.title'), cart, errors: { form: `orders.checkout.errors.${code}` } });
   }
 
@@ -82,7 +87,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
     const items = await readCart(ownerOf(req));
     if (!items.length) return backToCart(req, res, 422, 'cart_empty');
     // Priced with the delivery chosen so far, so the order summary beside the form shows its shipping.
-    const cart = await priceCart(items, (values.deliveries ?? {}) as Record<string, Delivery>);
+    const cart = await priceCart(items, (values.deliveries ?? {}) as Record<string, Delivery>, { promo: promoOf(req) });
     const addresses = req.user ? await listAddresses(req.user.id) : [];
     // Goods the right of withdrawal does not cover: the terms box says so when the cart holds any.
     const exceptions = [...new Set(cart.groups.flatMap((g) => g.lines.map((l) => withdrawalExceptionOf(l.category))))].filter(Boolean);
@@ -160,7 +165,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
     const draft = req.session.checkout;
     if (!draft) return res.redirect(303, '/checkout');
     try {
-      const quote = await orders.quoteCheckout(await readCart(ownerOf(req)), draft.deliveries);
+      const quote = await orders.quoteCheckout(await readCart(ownerOf(req)), draft.deliveries, undefined, promoOf(req).code);
       res.render('checkout/review', { title: req.t('orders.review.title'), quote, draft });
     } catch (err) {
       if (isAppError(err) && err.status < 500) return backToCart(req, res, err.status, err.code);
@@ -184,6 +189,8 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
         // A draft from before the terms box (a session kept across an upgrade) has none: the order then records none.
         terms: draft.terms && { acceptedAt: new Date(draft.terms.acceptedAt), version: draft.terms.version },
         publicUrl: req.publicUrl,
+        // The code's text from this browser's session: never a price, amount or funder from the form.
+        code: promoOf(req).code,
       });
       req.session.pendingOrder = { id: started.orderId, token: started.viewToken };
       // The success page (after paying) looks for this order in the session.
@@ -225,6 +232,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps): Router {
       await clearCart(ownerOf(req));
       delete req.session.pendingOrder;
       delete req.session.checkout;
+      delete req.session.promoCode;
     }
     const waiting = shown.status === 'pending_payment';
     res.render('checkout/success', {

@@ -10,7 +10,7 @@ import type { Logger } from '../platform/logger';
 import { claim, unclaim } from '../platform/claims';
 import { sendTemplate, type Mailer } from '../platform/mail';
 import { PaymentProviderError, type CheckoutEnded, type CheckoutPaid, type CompletedCheckout, type PaymentGateway } from '../payments';
-import { CoopShareModel, type CoopShare } from './coop-share.model';
+import { CoopShareModel, sharePaid, type CoopShare } from './coop-share.model';
 import { OrderModel, type LatePaymentState, type Order } from './order.model';
 import { ReservationModel } from './reservation.model';
 import {
@@ -25,6 +25,7 @@ import { createCheckout, type CommissionFor } from './checkout.service';
 import { createOrderNumbers } from './order-number';
 import { assertShareMove, type ShareStatus } from './states';
 import { signalStockChanged } from '../catalog';
+import { markUsesPaid, releaseUses } from '../promotions';
 import { DEFAULT_COMPANY, type Legal } from '../legal';
 
 /**
@@ -233,6 +234,8 @@ export function createOrders(deps: OrdersDeps) {
     await events.emit('order.payment_received', { orderId });
     await moveShares(order, 'pending_payment', 'paid', now);
     if (order.latePayment?.state === 'retaken') await moveShares(order, 'cancelled', 'paid', now);
+    // Its promotions' uses are now sales in their reports (and never given back).
+    await markUsesPaid(orderId);
     // Payouts schedules the transfers (once-only on their own); like the mail, a failure is logged and never undoes the payment.
     await events
       .emit('order.paid', { orderId })
@@ -400,7 +403,7 @@ export function createOrders(deps: OrdersDeps) {
     // Money is owed to the buyer: never mark it refunded when nobody is there to refund it.
     if (!events.count('order.late_refund_due')) throw new Error('orders: nobody refunds a late payment (payouts is not wired)');
     const shares = await sharesForOrder(order._id);
-    const amounts = shares.map((s) => ({ coopId: String(s.coop), cents: s.subtotalCents + s.shippingCents }));
+    const amounts = shares.map((s) => ({ coopId: String(s.coop), cents: sharePaid(s) }));
     // Found pending (Stripe did not answer last time), payouts carries it on with the same keys;
     // refused by the provider, the late payment stays "refunding" on the admin's list, with the failed refund on its order page.
     await events.emit('order.late_refund_due', { orderId, requestId: LATE_REFUND_REQUEST, reason: 'paid_after_cancel', amounts });
@@ -510,8 +513,10 @@ export function createOrders(deps: OrdersDeps) {
       currency: 1,
     }).lean<Order>();
     if (!order) {
-      // Never written (a checkout that stopped before its order), or the late holds of another order: only the holds go back.
+      // Never written (a checkout that stopped before its order), or the late holds of another order: only the holds go back,
+      // and the promotion uses such a checkout may have claimed.
       const released = await releaseReservations(orderId);
+      await releaseUses(String(orderId));
       return { released, status: null };
     }
     // A newer session of the same order (a retry) is not ended by an old session's expiry.
@@ -545,6 +550,8 @@ export function createOrders(deps: OrdersDeps) {
     }
     const released = await releaseReservations(orderId, stockIdsOf(order));
     await moveShares(order, 'pending_payment', 'cancelled', new Date());
+    // Its discount codes' uses go back (idempotent: a repeat gives nothing back twice).
+    await releaseUses(String(orderId));
     if (released) signalStockChanged(order.lines.map((l) => String(l.product)));
     return { released, status: 'cancelled' };
   }

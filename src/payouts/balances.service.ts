@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { Job } from '../platform/jobs';
-import { findShares, getOrder, sharesForOrder, type ShareStatus } from '../orders';
+import { findShares, getOrder, sharePaid, sharesForOrder, type CoopShare, type ShareStatus } from '../orders';
 import { trusted } from '../platform/db';
 import { LedgerEntryModel, recordLedger } from './ledger.model';
 import { owedBy } from './debt.model';
@@ -38,7 +38,9 @@ export interface ShareMoneyRow {
   coopId: string;
   coopName: string;
   placedAt: Date | undefined;
+  /** What the buyer paid for the share (after discounts), and the discounts in it. */
   grossCents: number;
+  discountCents: number;
   commissionCents: number;
   netCents: number;
   amount: number;
@@ -96,7 +98,8 @@ export async function listShareMoney(
       coopId: String(s.coop),
       coopName: s.coopName,
       placedAt: s.createdAt,
-      grossCents: s.subtotalCents + s.shippingCents,
+      grossCents: sharePaid(s),
+      discountCents: s.discountCents ?? 0,
       commissionCents: s.commissionCents,
       netCents: s.netCents,
       amount,
@@ -221,11 +224,54 @@ export async function recordOrderPaymentLedger(orderId: string): Promise<boolean
       order: order._id,
       orderNumber: order.number,
       coop: s.coop,
-      amount: sold ? s.commissionCents : s.subtotalCents + s.shippingCents,
+      amount: sold ? s.commissionCents : sharePaid(s),
       at,
     })),
+    // Discounts as their own lines: the platform's (part of its take) and the co-op's (informational).
+    ...(sold ? shares.flatMap((s) => discountEntries(order, s, at)) : []),
   ]);
   return true;
+}
+
+/** The discount lines of a sold share, each keyed by order and co-op (written once). */
+function discountEntries(order: { _id: Types.ObjectId; number: string }, s: CoopShare, at: Date) {
+  const codes = (funder: string) =>
+    (s.discounts ?? [])
+      .filter((d) => d.funder === funder)
+      .map((d) => d.code ?? d.name)
+      .join(', ')
+      .slice(0, 200);
+  const id = `${String(order._id)}:${String(s.coop)}`;
+  return [
+    ...((s.platformDiscountCents ?? 0) > 0
+      ? [
+          {
+            _id: `discount:${id}`,
+            kind: 'discount' as const,
+            order: order._id,
+            orderNumber: order.number,
+            coop: s.coop,
+            amount: -s.platformDiscountCents!,
+            note: codes('platform'),
+            at,
+          },
+        ]
+      : []),
+    ...((s.coopDiscountCents ?? 0) > 0
+      ? [
+          {
+            _id: `coop_discount:${id}`,
+            kind: 'coop_discount' as const,
+            order: order._id,
+            orderNumber: order.number,
+            coop: s.coop,
+            amount: -s.coopDiscountCents!,
+            note: codes('coop'),
+            at,
+          },
+        ]
+      : []),
+  ];
 }
 
 /**

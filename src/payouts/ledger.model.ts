@@ -10,11 +10,28 @@ import mongoose, { Schema, type Types } from 'mongoose';
  * - reversal: co-op → platform (party coop, −amount to the co-op)
  * - refund: platform → buyer (−amount, party platform)
  * - owed / netted: a co-op owes the platform (reversal not possible), and that debt netted against a later transfer
+ * - discount: what the platform gives of a co-op share in a discount it funds (−amount, party the share's co-op,
+ *   `note` the codes): with the commission it makes the platform's take on the share, which may be negative;
+ *   a refund takes it back in proportion (+amount)
+ * - coop_discount: what a co-op gives in a discount it funds (−amount, party coop), informational like the
+ *   commission: its net is already lower by it, so it moves no money of the platform's
  * Entries are inserted once, keyed by `_id` derived from what happened
  * (e.g. "transfer:<orderId>:<coopId>"), so recording the same event twice
  * is a duplicate-key no-op.
  */
-export const LEDGER_KINDS = ['charge', 'stripe_fee', 'commission', 'transfer', 'reversal', 'refund', 'owed', 'netted', 'dispute'] as const;
+export const LEDGER_KINDS = [
+  'charge',
+  'stripe_fee',
+  'commission',
+  'discount',
+  'coop_discount',
+  'transfer',
+  'reversal',
+  'refund',
+  'owed',
+  'netted',
+  'dispute',
+] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 export interface LedgerEntry {

@@ -15,6 +15,7 @@ const NOT_SENT = new Set(['waiting_payment', 'held', 'waiting_account', 'pending
 export interface OrderBalance {
   orderId: string;
   cashIn: number;
+  /** Commission less the platform's discounts. */
   commission: number;
   coopPositions: number;
   outstanding: number;
@@ -37,7 +38,8 @@ export async function orderBalance(orderId: string): Promise<OrderBalance> {
   ]);
   const sum = (pred: (k: string) => boolean) => entries.filter((e) => pred(e.kind)).reduce((a, e) => a + e.amount, 0);
   const cashIn = sum((k) => PLATFORM_CASH.has(k));
-  const commission = sum((k) => k === 'commission');
+  // The platform's take: its commissions less the discounts it gave (and took back with refunds).
+  const commission = sum((k) => k === 'commission' || k === 'discount');
   const coopPositions = sum((k) => COOP_POSITION.has(k));
   const byId = new Map(transfers.map((t) => [t._id, t]));
   let outstanding = 0;

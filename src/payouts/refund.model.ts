@@ -31,6 +31,12 @@ export interface RefundCoopPart {
   /** Of `amount`, the cents of shipping refunded. */
   shipping: number;
   reversal: number;
+  /**
+   * Of the platform's own discount on this share (a code it funded), what
+   * this refund takes back (in proportion to what is refunded; absent: 0).
+   * The commission given back is then amount − reversal + discount.
+   */
+  discount?: number;
   iva: IvaPart[];
   outcome: (typeof PART_OUTCOMES)[number];
   stripeReversalId?: string;
@@ -74,6 +80,7 @@ const schema = new Schema<RefundDoc>(
             amount: Number,
             shipping: { type: Number, default: 0 },
             reversal: Number,
+            discount: { type: Number, default: 0 },
             iva: { type: [new Schema({ rate: Number, gross: Number, cents: Number }, { _id: false })], default: [] },
             outcome: { type: String, enum: PART_OUTCOMES },
             stripeReversalId: String,

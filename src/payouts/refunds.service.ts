@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { findCoops } from '../coops';
-import { getOrder, markRefunded, sharesForOrder, type Order } from '../orders';
+import { getOrder, markRefunded, sharePaid, sharesForOrder, type Order, type OrderLine } from '../orders';
 import { restockForRefund, stockChanged, stockId } from '../catalog';
 import { PaymentProviderError, type PaymentGateway } from '../payments';
 import { AppError, notFound } from '../platform/errors';
@@ -40,8 +40,12 @@ export interface RefundRequest {
 export interface RefundableCoop {
   coopId: string;
   name: string;
+  /** What the buyer paid for this co-op's part (after discounts). */
   gross: number;
   net: number;
+  /** The platform's own discount on this part (taken back in proportion by refunds). */
+  platformDiscount: number;
+  /** Shipping the buyer paid (after a free-shipping discount). */
   shipping: number;
   refunded: number;
   shippingRefunded: number;
@@ -56,9 +60,24 @@ export interface RefundableLine {
   name: { it: string; en: string };
   unitCents: number;
   quantity: number;
+  /** What the buyer paid for the whole line (after its discounts). */
+  paidCents: number;
   refundedQty: number;
   remainingQty: number;
 }
+
+/**
+ * What `quantity` more units of a line refund after `refundedQty`: the
+ * line's paid price in proportion, rounded down until the last unit, which
+ * takes the rest, so refunding every unit returns exactly what was paid.
+ */
+export function lineRefundCents(line: Pick<RefundableLine, 'paidCents' | 'quantity'>, refundedQty: number, quantity: number): number {
+  const upTo = (k: number) => (k >= line.quantity ? line.paidCents : Math.floor((line.paidCents * k) / line.quantity));
+  return upTo(refundedQty + quantity) - upTo(refundedQty);
+}
+
+/** A line's paid price: its price less its discounts. */
+const linePaid = (l: Pick<OrderLine, 'lineCents' | 'discountCents'>) => l.lineCents - (l.discountCents ?? 0);
 
 export interface Refundable {
   order: Order;
@@ -75,7 +94,14 @@ export interface Refundable {
 
 const PAID = new Set(['paid', 'completed', 'refunded']);
 
-type ShareFigures = { coop: Types.ObjectId; coopName: string; subtotalCents: number; shippingCents: number; netCents: number };
+type ShareFigures = {
+  coop: Types.ObjectId;
+  coopName: string;
+  subtotalCents: number;
+  shippingCents: number;
+  netCents: number;
+  discountCents?: number;
+};
 
 /**
  * The order's refund tally, made on first use. Refunds recorded before the
@@ -195,17 +221,20 @@ export async function refundable(orderId: string): Promise<Refundable> {
   const coops = shares.map((s) => {
     const coopId = String(s.coop);
     const t = tally.coops?.[coopKey(coopId)] ?? { amount: 0, shipping: 0, reversal: 0 };
-    const gross = s.subtotalCents + s.shippingCents;
+    const gross = sharePaid(s);
+    const shipping = s.shippingCents - (s.shippingDiscountCents ?? 0);
+    const cancelled = s.status === 'cancelled';
     return {
       coopId,
       name: s.coopName,
       gross,
       // A cancelled share (an order refunded because it was paid after it was cancelled) was never the co-op's: nothing to take back from it.
-      net: s.status === 'cancelled' ? 0 : s.netCents,
-      shipping: s.shippingCents,
+      net: cancelled ? 0 : s.netCents,
+      platformDiscount: cancelled ? 0 : (s.platformDiscountCents ?? 0),
+      shipping,
       refunded: t.amount,
       shippingRefunded: t.shipping,
-      shippingRemaining: Math.max(0, s.shippingCents - t.shipping),
+      shippingRemaining: Math.max(0, shipping - t.shipping),
       remaining: gross - t.amount,
       reversedOrOwed: t.reversal,
     };
@@ -218,6 +247,7 @@ export async function refundable(orderId: string): Promise<Refundable> {
       name: l.name,
       unitCents: l.unitCents,
       quantity: l.quantity,
+      paidCents: linePaid(l),
       refundedQty,
       remainingQty: l.quantity - refundedQty,
     };
@@ -261,7 +291,7 @@ export function planRefund(r: Refundable, req: Pick<RefundRequest, 'mode' | 'lin
       const line = r.lines[want.index];
       if (!line) throw new AppError('refund_line_unknown', 'No such line', 422);
       if (want.quantity > line.remainingQty) throw tooMuch({ line: want.index, remainingQty: line.remainingQty });
-      add(line.coopId, line.unitCents * want.quantity);
+      add(line.coopId, lineRefundCents(line, line.refundedQty, want.quantity));
       lines.push({ index: want.index, quantity: want.quantity });
     }
     for (const s of req.shipping ?? []) {
@@ -299,14 +329,32 @@ export function planRefund(r: Refundable, req: Pick<RefundRequest, 'mode' | 'lin
  */
 export function reversalFor(c: Pick<RefundableCoop, 'gross' | 'net' | 'refunded' | 'reversedOrOwed'>, amount: number): number {
   if (c.gross <= 0) return 0;
+  if (c.net > c.gross) {
+    // The platform gave more than its commission (its own discount): the co-op gives back its net in the same
+    // proportion, more than the buyer gets back, so the platform recovers its discount too. Exact at a full refund.
+    const after = c.refunded + amount;
+    const target = after >= c.gross ? c.net : Math.floor((after * c.net) / c.gross);
+    return Math.max(0, target - c.reversedOrOwed);
+  }
   const [target] = allocate(c.refunded + amount, [c.net, c.gross - c.net]);
   return Math.max(0, Math.min(amount, target! - c.reversedOrOwed));
+}
+
+/**
+ * Of the platform's own discount on a co-op's part, what a refund of
+ * `amount` takes back: the discount's share of everything refunded so far
+ * (exact at a full refund), less what earlier refunds took back.
+ */
+export function discountBackFor(c: Pick<RefundableCoop, 'gross' | 'platformDiscount' | 'refunded'>, amount: number): number {
+  if (c.gross <= 0 || c.platformDiscount <= 0) return 0;
+  const upTo = (r: number) => (r >= c.gross ? c.platformDiscount : Math.floor((r * c.platformDiscount) / c.gross));
+  return upTo(c.refunded + amount) - upTo(c.refunded);
 }
 
 /** A co-op's goods in the order, gross cents by IVA rate. */
 function goodsByRate(order: Pick<Order, 'lines'>, coopId: string): Map<number, number> {
   const byRate = new Map<number, number>();
-  for (const l of order.lines) if (String(l.coop) === coopId) byRate.set(l.ivaRate, (byRate.get(l.ivaRate) ?? 0) + l.lineCents);
+  for (const l of order.lines) if (String(l.coop) === coopId) byRate.set(l.ivaRate, (byRate.get(l.ivaRate) ?? 0) + linePaid(l));
   return byRate;
 }
 
@@ -331,14 +379,14 @@ export function splitByGoodsRate(order: Pick<Order, 'lines'>, coopId: string, ce
 export function refundIva(
   order: Pick<Order, 'lines'>,
   coopId: string,
-  lines: { index: number; quantity: number }[],
+  lines: { index: number; quantity: number; cents?: number }[],
   otherCents: number,
 ): IvaPart[] {
   const byRate = new Map<number, number>();
   for (const l of lines) {
     const line = order.lines[l.index];
     if (!line || String(line.coop) !== coopId) continue;
-    byRate.set(line.ivaRate, (byRate.get(line.ivaRate) ?? 0) + line.unitCents * l.quantity);
+    byRate.set(line.ivaRate, (byRate.get(line.ivaRate) ?? 0) + (l.cents ?? line.unitCents * l.quantity));
   }
   for (const [rate, c] of splitByGoodsRate(order, coopId, otherCents)) byRate.set(rate, (byRate.get(rate) ?? 0) + c);
   return [...byRate]
@@ -370,17 +418,22 @@ async function claimRefund(id: string, actorId: string | null, req: RefundReques
     const coops = plan.coops.map((p) => {
       const c = r.coops.find((x) => x.coopId === p.coopId)!;
       const reversal = reversalFor(c, p.amount);
+      const discount = discountBackFor(c, p.amount);
       const k = coopKey(p.coopId);
       inc[`coops.${k}.amount`] = p.amount;
       inc[`coops.${k}.shipping`] = p.shipping;
       inc[`coops.${k}.reversal`] = reversal;
-      const coopLines = plan.lines.filter((l) => r.lines[l.index]?.coopId === p.coopId);
-      const linesCents = sum(coopLines.map((l) => r.lines[l.index]!.unitCents * l.quantity));
+      // Each line at what this refund returns of it (its paid price in proportion).
+      const coopLines = plan.lines
+        .filter((l) => r.lines[l.index]?.coopId === p.coopId)
+        .map((l) => ({ ...l, cents: lineRefundCents(r.lines[l.index]!, r.lines[l.index]!.refundedQty, l.quantity) }));
+      const linesCents = sum(coopLines.map((l) => l.cents));
       return {
         coop: new Types.ObjectId(p.coopId),
         amount: p.amount,
         shipping: p.shipping,
         reversal,
+        ...(discount ? { discount } : {}),
         iva: refundIva(r.order, p.coopId, coopLines, p.amount - linesCents),
         outcome: 'pending' as const,
       };
@@ -513,14 +566,30 @@ async function settlePart(doc: RefundDoc, part: RefundCoopPart, deps: RefundDeps
   const id = doc._id;
   const coopId = String(part.coop);
   const key = `${id}:${coopId}`;
-  await recordLedger({
-    _id: `commission:${id}:${coopId}`,
-    kind: 'commission',
-    order: doc.order,
-    orderNumber: doc.orderNumber,
-    coop: part.coop,
-    amount: -(part.amount - part.reversal),
-  });
+  // What the platform gives back: its commission's part, less the part of its own discount it takes back (its own line).
+  const discount = part.discount ?? 0;
+  await recordLedger([
+    {
+      _id: `commission:${id}:${coopId}`,
+      kind: 'commission',
+      order: doc.order,
+      orderNumber: doc.orderNumber,
+      coop: part.coop,
+      amount: -(part.amount - part.reversal + discount),
+    },
+    ...(discount
+      ? [
+          {
+            _id: `discount:${id}:${coopId}`,
+            kind: 'discount' as const,
+            order: doc.order,
+            orderNumber: doc.orderNumber,
+            coop: part.coop,
+            amount: discount,
+          },
+        ]
+      : []),
+  ]);
   if (part.reversal <= 0) {
     part.outcome = 'none';
     return;
@@ -585,11 +654,9 @@ async function markFullRefunds(orderId: string): Promise<void> {
     RefundModel.find({ order: new Types.ObjectId(orderId), status: 'succeeded' }, { coops: 1 }).lean(),
   ]);
   const full = shares
-    .filter((s) => s.status !== 'refunded' && s.subtotalCents + s.shippingCents > 0)
+    .filter((s) => s.status !== 'refunded' && sharePaid(s) > 0)
     .filter(
-      (s) =>
-        sum(refunds.flatMap((r) => r.coops.filter((c) => String(c.coop) === String(s.coop)).map((c) => c.amount))) >=
-        s.subtotalCents + s.shippingCents,
+      (s) => sum(refunds.flatMap((r) => r.coops.filter((c) => String(c.coop) === String(s.coop)).map((c) => c.amount))) >= sharePaid(s),
     )
     .map((s) => String(s.coop));
   if (full.length) await markRefunded(orderId, full);

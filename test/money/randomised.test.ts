@@ -16,7 +16,7 @@ import { TransferModel, transferId } from '../../src/payouts/transfer.model';
 import { trusted } from '../../src/platform/db';
 import { isAppError } from '../../src/platform/errors';
 import { createLogger } from '../../src/platform/logger';
-import { basisPoints } from '../../src/platform/money';
+import { applyPromotions, shareMoney, type PricedPromotion } from '../../src/promotions';
 import { CountingGateway } from '../payouts/fixtures';
 import { MemoryMailer, buildServices, testConfig } from '../support/app';
 import { startStripeCounter, type StripeCounter } from '../support/stripe-counter';
@@ -72,7 +72,8 @@ interface Planned {
   orderId: string;
   number: string;
   total: number;
-  shares: { coop: string; gross: number; net: number; commission: number }[];
+  /** gross: what the buyer paid for the share (after discounts); platformDiscount: what the platform gave of it. */
+  shares: { coop: string; gross: number; net: number; commission: number; platformDiscount: number; coopDiscount: number }[];
   payTwice: boolean;
   steps: Step[];
 }
@@ -90,6 +91,9 @@ const seen = {
   transferTimeouts: 0,
   refundTimeouts: 0,
   refundFailures: 0,
+  platformDiscounts: 0,
+  coopDiscounts: 0,
+  negativeTakes: 0,
 };
 
 /**
@@ -132,34 +136,103 @@ class FaultyStripe extends CountingGateway {
   };
 }
 
+/**
+ * Discounts of both funders (issue 20), priced by promotions' own
+ * `applyPromotions`: a code funded by the platform (a percentage or a fixed
+ * amount on everything) or by one of the order's co-ops (a percentage on its
+ * goods), sometimes with a stackable automatic free shipping from a co-op,
+ * funded by it or by the platform. Large platform discounts on a low
+ * commission make the platform's take on a share negative.
+ */
+type DiscountPlan = { code: PricedPromotion | null; automatic: PricedPromotion[] };
+
+function planDiscounts(rand: () => number, coopIds: string[]): DiscountPlan {
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const base = { minBasketCents: 0, stackable: false, scope: { kind: 'all' as const } };
+  const r = rand();
+  const code: PricedPromotion | null =
+    r < 0.3
+      ? null
+      : r < 0.55
+        ? { ...base, id: 'p1', code: 'PLAT', name: 'Platform', funder: { kind: 'platform' }, value: { kind: 'percent', bps: pick([500, 1000, 2500, 3333]) } }
+        : r < 0.75
+          ? { ...base, id: 'p2', code: 'FIXED', name: 'Fixed', funder: { kind: 'platform' }, value: { kind: 'fixed', cents: pick([100, 333, 500, 1999]) } }
+          : { ...base, id: 'p3', code: 'COOP', name: 'Co-op', funder: { kind: 'coop', coopId: pick(coopIds) }, value: { kind: 'percent', bps: pick([700, 1000, 1500]) } };
+  const automatic: PricedPromotion[] = [];
+  if (rand() < 0.25) {
+    const coopId = pick(coopIds);
+    automatic.push({
+      ...base,
+      id: 'p4',
+      code: null,
+      name: 'Free shipping',
+      stackable: true,
+      funder: rand() < 0.5 ? { kind: 'coop', coopId } : { kind: 'platform' },
+      value: { kind: 'free_shipping', coopId },
+    });
+  }
+  return { code, automatic };
+}
+
 /** An unpaid order with one share per co-op, written directly (checkout is the orders feature's subject). */
 async function placeOrder(
   n: number,
   specs: { coop: Coop; lines: { unitCents: number; quantity: number }[]; shippingCents: number }[],
+  discounts: DiscountPlan = { code: null, automatic: [] },
 ): Promise<Omit<Planned, 'payTwice' | 'steps'>> {
   const orderId = new Types.ObjectId();
   const number = `FIL-R-${SEED}-${n}-${randomBytes(3).toString('hex')}`;
-  const lines = specs.flatMap((sp) =>
-    sp.lines.map((l, i) => ({
-      product: new Types.ObjectId(),
-      sku: `sku-${i}`,
-      coop: new Types.ObjectId(sp.coop.id),
-      name: { it: `Prodotto ${i}`, en: `Product ${i}` },
-      variantLabel: { it: '', en: '' },
-      unitCents: l.unitCents,
-      quantity: l.quantity,
-      ivaRate: 10,
-      lineCents: l.unitCents * l.quantity,
+  const priced = applyPromotions(
+    specs.map((sp) => ({
+      coopId: sp.coop.id,
+      shippingCents: sp.shippingCents,
+      lines: sp.lines.map((l, i) => ({
+        key: `${sp.coop.id}:${i}`,
+        productId: `${sp.coop.id}:${i}`,
+        coopId: sp.coop.id,
+        department: 'produce',
+        lineCents: l.unitCents * l.quantity,
+      })),
     })),
+    discounts.code,
+    discounts.automatic,
   );
-  const coops = specs.map((sp) => ({
+  const lines = specs.flatMap((sp) =>
+    sp.lines.map((l, i) => {
+      const parts = priced.lines.get(`${sp.coop.id}:${i}`) ?? [];
+      return {
+        product: new Types.ObjectId(),
+        sku: `sku-${i}`,
+        coop: new Types.ObjectId(sp.coop.id),
+        name: { it: `Prodotto ${i}`, en: `Product ${i}` },
+        variantLabel: { it: '', en: '' },
+        unitCents: l.unitCents,
+        quantity: l.quantity,
+        ivaRate: 10,
+        lineCents: l.unitCents * l.quantity,
+        discountCents: parts.reduce((a, p) => a + p.cents, 0),
+        discounts: parts,
+      };
+    }),
+  );
+  const money = specs.map((sp) =>
+    shareMoney(
+      sp.lines.reduce((a, l) => a + l.unitCents * l.quantity, 0),
+      sp.shippingCents,
+      sp.coop.bps,
+      priced.groups.get(sp.coop.id)!,
+    ),
+  );
+  const coops = specs.map((sp, i) => ({
     coop: new Types.ObjectId(sp.coop.id),
     name: 'Coop',
     delivery: 'ship' as const,
     subtotalCents: sp.lines.reduce((a, l) => a + l.unitCents * l.quantity, 0),
     shippingCents: sp.shippingCents,
+    discountCents: money[i]!.discountCents,
+    shippingDiscountCents: money[i]!.shippingDiscountCents,
   }));
-  const total = coops.reduce((a, c) => a + c.subtotalCents + c.shippingCents, 0);
+  const total = money.reduce((a, m) => a + m.paidCents, 0);
   await OrderModel.create({
     _id: orderId,
     number,
@@ -170,6 +243,7 @@ async function placeOrder(
     coops,
     subtotalCents: coops.reduce((a, c) => a + c.subtotalCents, 0),
     shippingCents: coops.reduce((a, c) => a + c.shippingCents, 0),
+    discountCents: priced.totalCents,
     totalCents: total,
     currency: 'eur',
     viewToken: `r-${number}`,
@@ -178,8 +252,8 @@ async function placeOrder(
   const shares = [];
   for (const [i, sp] of specs.entries()) {
     const c = coops[i]!;
-    const commission = basisPoints(c.subtotalCents, sp.coop.bps);
-    const net = c.subtotalCents + c.shippingCents - commission;
+    const m = money[i]!;
+    const g = priced.groups.get(sp.coop.id)!;
     await CoopShareModel.create({
       _id: shareId(orderId, sp.coop.id),
       order: orderId,
@@ -190,12 +264,24 @@ async function placeOrder(
       subtotalCents: c.subtotalCents,
       shippingCents: c.shippingCents,
       commissionBps: sp.coop.bps,
-      commissionCents: commission,
-      netCents: net,
+      commissionCents: m.commissionCents,
+      netCents: m.netCents,
+      discountCents: m.discountCents,
+      coopDiscountCents: m.coopDiscountCents,
+      platformDiscountCents: m.platformDiscountCents,
+      shippingDiscountCents: m.shippingDiscountCents,
+      discounts: [...lines.filter((l) => String(l.coop) === sp.coop.id).flatMap((l) => l.discounts), ...g.shipping],
       status: 'pending_payment',
       history: [],
     });
-    shares.push({ coop: sp.coop.id, gross: c.subtotalCents + c.shippingCents, net, commission });
+    shares.push({
+      coop: sp.coop.id,
+      gross: m.paidCents,
+      net: m.netCents,
+      commission: m.commissionCents,
+      platformDiscount: m.platformDiscountCents,
+      coopDiscount: m.coopDiscountCents,
+    });
   }
   return { n, orderId: String(orderId), number, total, shares };
 }
@@ -420,6 +506,10 @@ describe('money, over many random orders', function () {
             lines: Array.from({ length: int(1, 3) }, () => ({ unitCents: int(99, 4999), quantity: int(1, 4) })),
             shippingCents: rand() < 0.5 ? 690 : 0,
           })),
+          planDiscounts(
+            rand,
+            which.map((c) => c.id),
+          ),
         );
         const steps: Step[] = [];
         for (const s of placed.shares) {
@@ -540,12 +630,14 @@ describe('money, over many random orders', function () {
       }
       const platform = sum(kind('charge')) + sum(kind('refund'));
       const coopSide = sum(es.filter((e) => ['transfer', 'reversal', 'owed', 'netted'].includes(e.kind)));
-      const difference = platform - sum(kind('commission')) - coopSide - outstanding;
+      // The platform's take: its commissions less the discounts it gave (and took back).
+      const take = sum(kind('commission')) + sum(kind('discount'));
+      const difference = platform - take - coopSide - outstanding;
       if (difference !== 0)
         fail(
           'order_balances_to_the_cent',
           o.number,
-          `charge+refunds ${platform} − commission ${sum(kind('commission'))} − co-ops ${coopSide} − unsent ${outstanding} = ${difference}`,
+          `charge+refunds ${platform} − platform's take ${take} − co-ops ${coopSide} − unsent ${outstanding} = ${difference}`,
         );
 
       for (const s of o.shares) {
@@ -553,7 +645,9 @@ describe('money, over many random orders', function () {
         const parts = refunds.flatMap((r) => r.coops.filter((p) => String(p.coop) === s.coop).map((p) => ({ ...p, refund: r._id })));
         const refundedC = sum(parts);
         const takenBack = parts.reduce((a, p) => a + p.reversal, 0);
-        const commissionBack = refundedC - takenBack;
+        // What the platform gave back of its take (negative when it recovered more of its discount than it returned of commission).
+        const platformBack = refundedC - takenBack;
+        const platformTake = s.commission - s.platformDiscount;
         due.set(s.coop, due.get(s.coop)! + s.net - takenBack);
         const mine = es.filter((e) => String(e.coop) === s.coop);
         const subject = `${o.number} co-op ${coops.findIndex((c) => c.id === s.coop)}`;
@@ -565,6 +659,18 @@ describe('money, over many random orders', function () {
             subject,
             `commission entry ${paidCommission?.amount ?? 'missing'}, share commission ${s.commission}`,
           );
+        // Discounts are lines of their own, written with the charge: the platform's (in its take), the co-op's (informational).
+        const paidDiscount = mine.find((e) => e._id === `discount:${o.orderId}:${s.coop}`)?.amount ?? 0;
+        const coopDiscount = mine.find((e) => e._id === `coop_discount:${o.orderId}:${s.coop}`)?.amount ?? 0;
+        if (paidDiscount !== -s.platformDiscount || coopDiscount !== -s.coopDiscount)
+          fail(
+            'discounts_written_with_charge',
+            subject,
+            `discount entries ${paidDiscount} / ${coopDiscount}, share discounts platform ${s.platformDiscount}, co-op ${s.coopDiscount}`,
+          );
+        if (s.platformDiscount > 0) seen.platformDiscounts++;
+        if (s.coopDiscount > 0) seen.coopDiscounts++;
+        if (platformTake < 0) seen.negativeTakes++;
         // Each refund's part = what is taken back from the co-op + commission given back. What is taken back is
         // reversed or owed (ledger entries), or, while the transfer has not gone, deducted from it (its amount).
         let deducted = 0;
@@ -572,7 +678,7 @@ describe('money, over many random orders', function () {
           const reversedOrOwed = -sum(
             mine.filter((e) => e._id === `reversal:${p.refund}:${s.coop}` || e._id === `owed:${p.refund}:${s.coop}`),
           );
-          const back = -sum(mine.filter((e) => e._id === `commission:${p.refund}:${s.coop}`));
+          const back = -sum(mine.filter((e) => e._id === `commission:${p.refund}:${s.coop}` || e._id === `discount:${p.refund}:${s.coop}`));
           deducted += p.reversal - reversedOrOwed;
           if (reversedOrOwed > p.reversal || back !== p.amount - p.reversal)
             fail(
@@ -581,18 +687,19 @@ describe('money, over many random orders', function () {
               `refund ${p.amount}: reversal ${p.reversal} (reversed or owed in the ledger ${reversedOrOwed}), commission back ${p.amount - p.reversal} (ledger ${back})`,
             );
         }
-        // Nothing negative: a refund never takes back more than the co-op's net or gives back more than the commission.
-        if (takenBack < 0 || takenBack > s.net || commissionBack < 0 || commissionBack > s.commission)
+        // Nothing past its bounds: a refund never takes back more than the co-op's net, and the platform never gives
+        // back more than its take (nor, when its take is negative, recovers more than it gave).
+        if (takenBack < 0 || takenBack > s.net || platformBack < Math.min(0, platformTake) || platformBack > Math.max(0, platformTake))
           fail(
             'refund_within_share',
             subject,
-            `refunded ${refundedC} of ${s.gross}: taken back ${takenBack} of net ${s.net}, commission back ${commissionBack} of ${s.commission}`,
+            `refunded ${refundedC} of ${s.gross}: taken back ${takenBack} of net ${s.net}, platform back ${platformBack} of its take ${platformTake}`,
           );
-        if (refundedC === s.gross && (takenBack !== s.net || commissionBack !== s.commission))
+        if (refundedC === s.gross && (takenBack !== s.net || platformBack !== platformTake))
           fail(
             'full_refund_takes_back_exactly',
             subject,
-            `refunded in ${parts.length} parts: taken back ${takenBack} of net ${s.net}, commission back ${commissionBack} of ${s.commission}`,
+            `refunded in ${parts.length} parts: taken back ${takenBack} of net ${s.net}, platform back ${platformBack} of its take ${platformTake}`,
           );
         if (refundedC === s.gross && share.status !== 'refunded')
           fail('fully_refunded_share_is_refunded', subject, `status ${share.status}`);
