@@ -9,6 +9,9 @@ import { shareMoney, type DiscountPart } from '../promotions';
  */
 export type CommissionFor = (coopIds: string[], at: Date, fallbackBps: number) => Promise<Map<string, number>>;
 
+/** The least a card payment can be (Stripe's minimum charge in euro). */
+export const MIN_CHARGE_CENTS = 50;
+
 export interface ShareQuote {
   coopId: string;
   coopName: string;
@@ -62,6 +65,9 @@ export async function quoteCheckout(
   const cart = await priceCart(items, deliveries, { live: true, promo: { code, at } });
   // A code that stopped applying since the cart showed it (expired, used up): the buyer is told, nothing is placed.
   if (cart.promotion.error) throw new AppError(`promotion_${cart.promotion.error}`, 'The discount code no longer applies', 409);
+  // A card payment has a floor (Stripe's 0,50 €): discounts may not bring an order under it.
+  if (cart.discountCents > 0 && cart.totalCents < MIN_CHARGE_CENTS)
+    throw new AppError('promotion_total_too_low', 'The discounts leave less than can be charged', 409);
   if (cart.problems.length)
     throw new AppError('cart_changed', 'Some items in the cart changed', 409, { details: { problems: cart.problems.map((p) => p.key) } });
   if (!cart.groups.length) throw new AppError('cart_empty', 'The cart is empty', 422);

@@ -44,7 +44,14 @@ export {
   type OrderStatus,
   type ShareStatus,
 } from './states';
-export { type Order, type OrderLine, type ShippingAddress, type LatePayment, type DiscountSnapshot, type OrderPromotion } from './order.model';
+export {
+  type Order,
+  type OrderLine,
+  type ShippingAddress,
+  type LatePayment,
+  type DiscountSnapshot,
+  type OrderPromotion,
+} from './order.model';
 export { shareId, sharePaid, type CoopShare } from './coop-share.model';
 export { checkoutRoutes, type CheckoutRoutesDeps } from './orders.routes';
 export { withdrawalRoutes, WITHDRAWAL_LIMIT } from './withdrawal.routes';

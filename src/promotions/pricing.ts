@@ -144,12 +144,13 @@ export function applyPromotions(groups: PricingGroup[], code: PricedPromotion | 
     return { lines: reached.map((l, i) => [l.key, parts[i]!] as [string, number]).filter(([, c]) => c > 0), shipping: [] };
   };
 
-  const amountOf = (x: ReturnType<typeof plan>) =>
-    typeof x === 'string' ? 0 : [...x.lines, ...x.shipping].reduce((n, [, c]) => n + c, 0);
+  const amountOf = (x: ReturnType<typeof plan>) => (typeof x === 'string' ? 0 : [...x.lines, ...x.shipping].reduce((n, [, c]) => n + c, 0));
 
   const apply = (p: PricedPromotion) => {
     const x = plan(p);
     if (typeof x === 'string') return x;
+    // Nothing left to take off (the lines it reaches are free already, or there is no shipping): it does not apply.
+    if (amountOf(x) === 0) return 'not_eligible';
     const funder = p.funder.kind;
     const part = (cents: number): DiscountPart => ({ promotion: p.id, code: p.code, name: p.name, funder, cents });
     const byKey = new Map(lines.map((l) => [l.key, l]));

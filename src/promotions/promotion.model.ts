@@ -83,7 +83,10 @@ export const PromotionModel = mongoose.model<Promotion>('Promotion', schema);
 /** A code, addressed by `_id` = the code itself: unique (the insert is the claim of the code) and found with one `_id` read. */
 export const PromotionCodeModel = mongoose.model<{ _id: string; promotion: Types.ObjectId }>(
   'PromotionCode',
-  new Schema({ _id: String, promotion: { type: Schema.Types.ObjectId, required: true } }, { collection: 'promotion_codes', versionKey: false }),
+  new Schema(
+    { _id: String, promotion: { type: Schema.Types.ObjectId, required: true } },
+    { collection: 'promotion_codes', versionKey: false },
+  ),
 );
 
 export const USE_STATES = ['claiming', 'held', 'paid', 'releasing', 'released', 'refused'] as const;

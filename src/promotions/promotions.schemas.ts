@@ -4,7 +4,10 @@ import { normaliseCode } from './pricing';
 import { SCOPES, VALUE_KINDS } from './promotion.model';
 
 const objectId = z.string().regex(/^[a-f\d]{24}$/i);
-const optionalId = z.union([objectId, z.literal('')]).optional().default('');
+const optionalId = z
+  .union([objectId, z.literal('')])
+  .optional()
+  .default('');
 const money = z
   .string()
   .trim()
@@ -54,7 +57,10 @@ export const PromotionBody = z
     code: z.string().max(40).optional().default('').transform(normaliseCode),
     name: z.string().trim().min(2).max(80),
     scope: z.enum(SCOPES),
-    department: z.union([z.enum(['produce', 'craft']), z.literal('')]).optional().default(''),
+    department: z
+      .union([z.enum(['produce', 'craft']), z.literal('')])
+      .optional()
+      .default(''),
     scopeCoop: optionalId,
     products: z
       .union([objectId, z.array(objectId).max(50)])
