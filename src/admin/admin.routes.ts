@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requireAdmin } from '../accounts';
 import { adminLabels } from './labels';
+import { promotionsAdminRoutes } from './promotions.routes';
 import { flash } from '../platform/web';
 import { AuditQuery, CommissionBody, ConfirmBody, CoopIdParams, RejectBody, parseParams } from './admin.schemas';
 import { fieldErrors } from '../platform/forms';
@@ -127,5 +128,6 @@ export function adminRoutes(
   router.use(legalAdminRoutes(deps.legal));
   router.use(moneyAdminRoutes(deps));
   if (deps.reviews) router.use(reviewsAdminRoutes(deps.reviews));
+  router.use(promotionsAdminRoutes());
   return router;
 }

@@ -62,10 +62,11 @@ export const PromotionBody = z
       .optional()
       .default(''),
     scopeCoop: optionalId,
-    products: z
-      .union([objectId, z.array(objectId).max(50)])
-      .optional()
-      .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
+    // Checkboxes (one value or several) or ids typed with spaces or commas between them.
+    products: z.preprocess(
+      (v) => (v === undefined || v === '' ? [] : typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v),
+      z.array(objectId).max(50),
+    ),
     valueKind: z.enum(VALUE_KINDS),
     percent: z
       .string()

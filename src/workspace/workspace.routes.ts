@@ -12,6 +12,7 @@ import { goodsRoutes } from './goods.routes';
 import { fulfilmentRoutes } from './fulfilment.routes';
 import { reportsRoutes } from './reports.routes';
 import { reviewsRoutes } from './reviews.routes';
+import { promotionsRoutes } from './promotions.routes';
 
 export type { WorkspaceDeps } from './deps';
 
@@ -79,6 +80,7 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
   router.use(payoutsConnectionRoutes(deps));
   router.use(goodsImportRoutes());
   router.use(goodsRoutes(deps));
+  router.use(promotionsRoutes());
   router.use('/workspace/:coopSlug', fulfilmentRoutes(deps), reportsRoutes(deps));
   if (deps.reviews) router.use('/workspace/:coopSlug', reviewsRoutes(deps.reviews));
 

@@ -18,10 +18,20 @@ import { DIFFERENCE_CODES } from '../../src/payouts/reconciliation.service';
 import { FULFILMENT_ACTIONS } from '../../src/workspace/workspace.schemas';
 import { holdReasonText, transferNoteText } from '../../src/admin/labels';
 import { REPORT_REASONS, REVIEW_STATUSES } from '../../src/reviews/review.model';
+import { CODE_ERRORS } from '../../src/promotions';
 
 /** The audit actions the code writes: every literal `audit(…, 'action'` in src, and the two families built from a variable. */
 function auditActions(): string[] {
-  const found = new Set<string>(['transfer.release', 'transfer.retry', 'coop.approve', 'coop.reject', 'coop.pause', 'coop.resume']);
+  const found = new Set<string>([
+    'transfer.release',
+    'transfer.retry',
+    'coop.approve',
+    'coop.reject',
+    'coop.pause',
+    'coop.resume',
+    'promotion.activate',
+    'promotion.deactivate',
+  ]);
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
@@ -60,6 +70,9 @@ const MODELS: [string, readonly string[], string[]][] = [
   ['review states', REVIEW_STATUSES, ['reviews.status']],
   ['review report reasons', REPORT_REASONS, ['reviews.reasons']],
   ['audit actions', auditActions(), ['admin.audit.actions']],
+  ['promotion funders', ['platform', 'coop'], ['promotions.funder']],
+  ['promotion states', ['active', 'inactive'], ['promotions.state']],
+  ['discount code errors', CODE_ERRORS, ['promotions.codeError']],
 ];
 
 describe('every status and code as words', () => {
