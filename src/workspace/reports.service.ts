@@ -23,6 +23,9 @@ export interface OrderMoneyRow {
   commissionBps: number;
   commissionCents: number;
   netCents: number;
+  /** Discounts on this share: the co-op's own (its net is lower by them) and Filiera's (out of its commission). */
+  coopDiscountCents: number;
+  platformDiscountCents: number;
   transferState: ShareMoneyState;
   transferredCents: number;
   reversedCents: number;
@@ -50,6 +53,8 @@ export async function moneyReport(coopId: string, now = new Date()) {
     shippingCents: 0,
     commissionCents: 0,
     netCents: 0,
+    coopDiscountCents: 0,
+    platformDiscountCents: 0,
     transferredCents: 0,
     heldCents: 0,
     pendingCents: 0,
@@ -71,6 +76,8 @@ export async function moneyReport(coopId: string, now = new Date()) {
       commissionBps: s.commissionBps,
       commissionCents: s.commissionCents,
       netCents: s.netCents,
+      coopDiscountCents: s.coopDiscountCents ?? 0,
+      platformDiscountCents: s.platformDiscountCents ?? 0,
       transferState: state,
       transferredCents: ['sent', 'reversed_partly', 'reversed'].includes(state) ? amount : 0,
       reversedCents: t?.amountReversed ?? 0,
@@ -86,6 +93,8 @@ export async function moneyReport(coopId: string, now = new Date()) {
     totals.shippingCents += s.shippingCents;
     totals.commissionCents += s.commissionCents;
     totals.netCents += s.netCents;
+    totals.coopDiscountCents += row.coopDiscountCents;
+    totals.platformDiscountCents += row.platformDiscountCents;
     const m = s.createdAt ? byMonth.get(monthKey(new Date(s.createdAt))) : undefined;
     if (m) {
       m.salesCents += s.subtotalCents;
@@ -131,6 +140,8 @@ export function moneyCsv(rows: OrderMoneyRow[]): string {
     'transfer_state',
     'transferred',
     'reversed',
+    'own_discounts',
+    'filiera_discounts',
   ];
   return toCsv(
     header,
@@ -146,6 +157,8 @@ export function moneyCsv(rows: OrderMoneyRow[]): string {
       r.transferState,
       eur(r.transferredCents),
       eur(r.reversedCents),
+      eur(r.coopDiscountCents),
+      eur(r.platformDiscountCents),
     ]),
   );
 }
