@@ -3,6 +3,7 @@ import { invalid } from '../platform/errors';
 import { fieldErrors } from '../platform/forms';
 import { flash, saveSession, wantsJson } from '../platform/web';
 import { noStore } from '../platform/security';
+import { limiter } from '../platform/rate-limit';
 import { CodeBody } from '../promotions';
 import { AddItemBody, KeyParam, SetQuantityBody } from './cart.schemas';
 import { addItem, cartCount, priceCart, readCart, removeItem, setQuantity, type CartOwner } from './cart.service';
@@ -29,9 +30,13 @@ export const cartCountLocals: RequestHandler = async (req, res, next) => {
   next();
 };
 
+/** Wrong discount codes one address may try in a window: enough for typos, too few to guess codes. */
+export const CODE_LIMIT = { windowMs: 15 * 60_000, limit: 30 };
+
 /** The cart: add, change, remove; every amount comes from the server. */
 export function cartRoutes(): Router {
   const router = Router();
+  const wrongCodes = limiter({ name: 'cart-code-ip', ...CODE_LIMIT, skipSuccessfulRequests: true });
   router.use('/cart', noStore);
 
   async function showCart(
@@ -98,7 +103,7 @@ export function cartRoutes(): Router {
    * A code that does not apply is kept so the cart can say why; the cart
    * itself never changes.
    */
-  router.post('/cart/code', async (req, res) => {
+  router.post('/cart/code', wrongCodes, async (req, res) => {
     const parsed = CodeBody.safeParse(req.body ?? {});
     const typed = typeof req.body?.code === 'string' ? String(req.body.code).slice(0, 40) : '';
     if (!parsed.success) return showCart(req, res, 422, { code: 'promotions.codeError.unknown' }, typed);
