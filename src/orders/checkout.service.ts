@@ -133,11 +133,11 @@ async function start(input: StartCheckoutInput, resumed: boolean): Promise<Start
     throw err;
   }
   // The order holds its stock: now its promotions' uses are claimed (exactly: a code used up refuses the order, its stock goes back).
-  const limited = quote.cart.promotion.applied.filter((a) => quote.cart.promotion.limited.includes(a.id));
+  // Every promotion it used is counted, limited or not, so each one's report has its uses.
   try {
     await claimUses({
       orderId: String(orderId),
-      promotions: limited.map((a) => ({ promotionId: a.id, discountCents: a.cents })),
+      promotions: quote.cart.promotion.applied.map((a) => ({ promotionId: a.id, discountCents: a.cents })),
       customer: input.userId ? `u:${input.userId}` : `e:${input.email.trim().toLowerCase()}`,
       salesCents: quote.totalCents,
       hasPriorOrders: () => hasPriorOrders(input.userId, input.email),

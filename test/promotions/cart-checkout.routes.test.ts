@@ -127,6 +127,28 @@ describe('promotions in the cart and at checkout', () => {
     assert.match(cart.text, new RegExp(`class="total">${m(550 + 490).replace(/\s/g, '\\s')}<`));
   });
 
+  it('a code that stops applying when the cart changes is named with the reason, and checkout drops it', async () => {
+    const code = await coopCode(a);
+    const b = browser(app);
+    await add(b, pa);
+    await add(b, pb);
+    assert.equal((await applyCode(b, code)).status, 303);
+    // The buyer takes A's goods out: the code reaches nothing now.
+    const cart = await b.get('/cart').expect(200);
+    const key = encodeURIComponent(`${String(pa)}:default`);
+    await b
+      .post(`/cart/items/${key}/remove`)
+      .type('form')
+      .send({ _csrf: csrfFrom(cart.text) })
+      .expect(303);
+    const after = await b.get('/cart').expect(200);
+    assert.match(after.text, /non vale per nessun articolo/);
+    assert.match(after.text, new RegExp(`id="promo-code"[^>]*value="${code}"`));
+    const { review } = await checkout(b);
+    assert.equal(review.status, 409);
+    assert.match(review.text, /non vale più per il tuo carrello/);
+  });
+
   it('trusts only the code text: amounts, funder and promotion ids posted with it are ignored', async () => {
     const code = await coopCode(a, { percent: '5' });
     const other = await platformCode({ amount: '9,00' });
