@@ -7,7 +7,7 @@ import { PromotionBody, createPromotion, getCoopLimits, promotionReport, setProm
 import { coopBase as base, manager, validId } from './deps';
 
 /** The AppError a promotions service throws for one field, as that field's message; anything else is thrown on. */
-export function promotionFieldError(err: unknown): Record<string, string> {
+function promotionFieldError(err: unknown): Record<string, string> {
   const details = isAppError(err) ? (err.details as { field?: string; message?: string } | undefined) : undefined;
   if (!details?.field || !details.message) throw err;
   return { [details.field]: details.message };
