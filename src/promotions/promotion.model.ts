@@ -35,6 +35,7 @@ export interface Promotion {
   uses: number;
   pending?: Record<string, boolean>;
   released?: Record<string, boolean>;
+  recounted?: Record<string, boolean>;
   createdBy: Types.ObjectId | null;
   createdAt?: Date;
   updatedAt?: Date;
@@ -72,6 +73,7 @@ const schema = new Schema<Promotion>(
     uses: { type: Number, default: 0 },
     pending: { type: Schema.Types.Mixed, default: undefined },
     released: { type: Schema.Types.Mixed, default: undefined },
+    recounted: { type: Schema.Types.Mixed, default: undefined },
     createdBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
   },
   { timestamps: true, collection: 'promotions', versionKey: false, minimize: true },
@@ -89,7 +91,7 @@ export const PromotionCodeModel = mongoose.model<{ _id: string; promotion: Types
   ),
 );
 
-export const USE_STATES = ['claiming', 'held', 'paid', 'releasing', 'released', 'refused'] as const;
+export const USE_STATES = ['claiming', 'held', 'paid', 'releasing', 'released', 'refused', 'recounting'] as const;
 export type UseState = (typeof USE_STATES)[number];
 
 /**

@@ -253,10 +253,30 @@ async function releaseOne(u: PromotionUse): Promise<boolean> {
   return done.modifiedCount === 1;
 }
 
-/** The order was paid: its uses count in the reports (and are never given back). */
+/**
+ * The order was paid: its uses count in the reports (and are never given
+ * back). A use given back because the order was cancelled, and then paid
+ * after all (a late payment whose stock was taken again), is counted
+ * again, over the limit if need be (the buyer has paid the discounted
+ * price): `released` → `recounting`, the count up once (guarded by the
+ * order's `recounted` mark, which stays: late payments are rare, and a
+ * mark removed could let a second caller count again), `paid`. A rerun
+ * finishes it.
+ */
 export async function markUsesPaid(orderId: string): Promise<void> {
   if (!Types.ObjectId.isValid(orderId)) return;
-  await PromotionUseModel.updateMany({ order: new Types.ObjectId(orderId), kind: 'use', state: 'held' }, { $set: { state: 'paid' } });
+  const order = new Types.ObjectId(orderId);
+  await PromotionUseModel.updateMany({ order, kind: 'use', state: 'held' }, { $set: { state: 'paid' } });
+  const late = await PromotionUseModel.find({ order, kind: 'use', state: trusted({ $in: ['released', 'recounting'] }) }).lean();
+  for (const u of late) {
+    if (u.state === 'released') await PromotionUseModel.updateOne({ _id: u._id, state: 'released' }, { $set: { state: 'recounting' } });
+    const mark = `recounted.${orderId}`;
+    await PromotionModel.updateOne(
+      { _id: u.promotion, [mark]: trusted({ $exists: false }) },
+      { $inc: { uses: 1 }, $set: { [mark]: true } },
+    );
+    await PromotionUseModel.updateOne({ _id: u._id, state: 'recounting' }, { $set: { state: 'paid' } });
+  }
 }
 
 /* ---------------- Making and listing promotions ---------------- */

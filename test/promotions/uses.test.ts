@@ -151,4 +151,19 @@ describe('promotions: uses claimed exactly', () => {
     assert.equal(await usesOf(id), 1);
     assert.equal(await PromotionUseModel.countDocuments({ _id: trusted({ $in: [`use:${id}:${orderId}`] }), state: 'paid' }), 1);
   });
+
+  it('an order cancelled and then paid late counts its use again, once', async () => {
+    const { id } = await makeCode({ maxUses: '1' });
+    const orderId = String(new Types.ObjectId());
+    await claim(id, orderId);
+    await releaseUses(orderId);
+    // Someone else took the freed use meanwhile.
+    await claim(id, String(new Types.ObjectId()));
+    await Promise.all([markUsesPaid(orderId), markUsesPaid(orderId)]);
+    await markUsesPaid(orderId);
+    // The late buyer paid the discounted price: both uses count, past the limit.
+    assert.equal(await usesOf(id), 2);
+    assert.equal((await PromotionUseModel.findById(`use:${id}:${orderId}`).lean())!.state, 'paid');
+    assert.deepEqual(Object.keys((await PromotionModel.findById(id).lean())!.recounted ?? {}), [orderId]);
+  });
 });
