@@ -80,8 +80,6 @@ export interface CartPromotion {
   code: string | null;
   error: CodeError | null;
   applied: AppliedPromotion[];
-  /** Ids of applied promotions with limits an order must claim. */
-  limited: string[];
 }
 
 export interface PricedCart {
@@ -286,7 +284,7 @@ export async function priceCart(
   };
 }
 
-const NO_PROMOTION: CartPromotion = { code: null, error: null, applied: [], limited: [] };
+const NO_PROMOTION: CartPromotion = { code: null, error: null, applied: [] };
 
 function noDiscount(coopId: string): GroupDiscount {
   return { coopId, goodsCoopCents: 0, goodsPlatformCents: 0, shippingCoopCents: 0, shippingPlatformCents: 0, shipping: [] };
@@ -347,7 +345,6 @@ async function discount(groups: CartGroup[], code: string | null, at: Date): Pro
     code,
     error: found.codeError ?? result.codeNotEligible,
     applied,
-    limited: applied.filter((a) => found.limited.has(a.id)).map((a) => a.id),
   };
 }
 

@@ -65,8 +65,6 @@ export interface CartPromotions {
   code: PricedPromotion | null;
   codeError: CodeError | null;
   automatic: PricedPromotion[];
-  /** Which applied promotions have limits an order must claim. */
-  limited: Set<string>;
 }
 
 /**
@@ -82,12 +80,7 @@ export async function findForCart(code: string | null | undefined, at = new Date
   const doc = key ? await PromotionModel.findById(key.promotion).lean() : null;
   const codeError: CodeError | null = !code ? null : !doc ? 'unknown' : unusable(doc, at);
   const automatic = autos.filter((p) => !unusable(p, at));
-  const limited = new Set(
-    [...(doc && !codeError ? [doc] : []), ...automatic]
-      .filter((p) => p.maxUses > 0 || p.perCustomer > 0 || p.firstOrderOnly)
-      .map((p) => String(p._id)),
-  );
-  return { code: doc && !codeError ? toPriced(doc) : null, codeError, automatic: automatic.map(toPriced), limited };
+  return { code: doc && !codeError ? toPriced(doc) : null, codeError, automatic: automatic.map(toPriced) };
 }
 
 /* ---------------- Claiming and giving back uses ---------------- */
