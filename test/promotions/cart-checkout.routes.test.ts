@@ -3,7 +3,8 @@ import type { Express } from 'express';
 import { Types } from 'mongoose';
 import { buildApp, browser, csrfFrom } from '../support/app';
 import { ADDRESS, TERMS, csrfOf } from '../orders/support';
-import { makeCoop, makeListedProduct, unique, type TestCoop } from '../support/factories';
+import { makeCoop, makeListedProduct, makeUser, unique, type TestCoop } from '../support/factories';
+import { signedIn } from '../admin/helpers';
 import { OrderModel, type Order } from '../../src/orders/order.model';
 import { CoopShareModel } from '../../src/orders/coop-share.model';
 import { PromotionBody, createPromotion } from '../../src/promotions';
@@ -221,6 +222,14 @@ describe('promotions in the cart and at checkout', () => {
     const receipt = await b.get(`/orders/view/${order.viewToken}`).expect(200);
     assert.match(receipt.text, new RegExp(`${code} · offerto da ${a.name}`));
     assert.match(receipt.text, new RegExp(`${a.name} riceve ${m(3120).replace(/\s/g, '\\s')}`));
+    // The admin's order page (once paid) says what each discounted line was paid (what a refund of it gives back).
+    await OrderModel.updateOne(
+      { _id: order._id },
+      { $set: { status: 'paid', 'payment.paymentIntentId': `pi_${unique()}`, 'payment.paidAt': new Date() } },
+    );
+    const adminUser = await makeUser({ isAdmin: true });
+    const adminPage = await (await signedIn(app, adminUser.id)).get(`/admin/orders/${String(order._id)}`).expect(200);
+    assert.match(adminPage.text, new RegExp(`pagati ${m(2700).replace(/\s/g, '\\s')} per la riga`));
   });
 
   it('a code used up between the cart and paying: the order is refused with a message and the cart kept', async () => {
