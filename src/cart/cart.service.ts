@@ -266,7 +266,7 @@ export async function priceCart(
       delivery === 'ship' && g.shippingCents > 0 && g.coop.freeOverCents > 0 ? g.coop.freeOverCents - g.subtotalCents : 0;
     g.paidCents = g.subtotalCents + g.shippingCents;
   }
-  const promotion = promo ? await discount(list, promo.code ?? null, promo.at ?? new Date()) : NO_PROMOTION;
+  const promotion = promo ? await discount(list, promo.code ?? null, promo.at ?? new Date(), live) : NO_PROMOTION;
   const subtotalCents = list.reduce((n, g) => n + g.subtotalCents, 0);
   const shippingCents = list.reduce((n, g) => n + g.shippingCents, 0);
   const discountCents = list.reduce((n, g) => n + g.discountCents, 0);
@@ -306,8 +306,9 @@ export function groupIva(g: CartGroup) {
  * the buyer: which promotion it is, who funds it and how much it takes off
  * are read and worked out here.
  */
-async function discount(groups: CartGroup[], code: string | null, at: Date): Promise<CartPromotion> {
-  const found = await findForCart(code, at);
+async function discount(groups: CartGroup[], code: string | null, at: Date, live: boolean): Promise<CartPromotion> {
+  // Shown carts use this process's copy of the automatic promotions; checkout reads them afresh.
+  const found = await findForCart(code, at, { fresh: live });
   const result = applyPromotions(
     groups.map((g) => ({
       coopId: g.coop.id,

@@ -72,15 +72,48 @@ export interface CartPromotions {
  * the code, then its promotion) and the automatic ones in force. Whether
  * they reach the cart's goods is pricing's answer.
  */
-export async function findForCart(code: string | null | undefined, at = new Date()): Promise<CartPromotions> {
-  const [key, autos] = await Promise.all([
-    code ? PromotionCodeModel.findById(code).lean() : null,
-    PromotionModel.find({ code: null, active: true }).lean(),
-  ]);
+export async function findForCart(code: string | null | undefined, at = new Date(), { fresh = true } = {}): Promise<CartPromotions> {
+  const [key, autos] = await Promise.all([code ? PromotionCodeModel.findById(code).lean() : null, automaticPromotions(fresh)]);
   const doc = key ? await PromotionModel.findById(key.promotion).lean() : null;
   const codeError: CodeError | null = !code ? null : !doc ? 'unknown' : unusable(doc, at);
   const automatic = autos.filter((p) => !unusable(p, at));
   return { code: doc && !codeError ? toPriced(doc) : null, codeError, automatic: automatic.map(toPriced) };
+}
+
+/**
+ * The automatic promotions, for showing a cart: this process's copy, read
+ * again in the background when older than AUTO_TTL_MS, so a cart page
+ * makes no database query of its own (it answers while the database is
+ * away, as it did before promotions). The first read waits at most
+ * AUTO_FIRST_WAIT_MS. Checkout (`fresh`) always reads the database.
+ * A memo of one query, like the catalogue's read model; see the report of
+ * issue 20 on module state.
+ */
+const AUTO_TTL_MS = 5_000;
+const AUTO_FIRST_WAIT_MS = 250;
+let autoCopy: { at: number; list: Promotion[] } | null = null;
+let autoReading: Promise<void> | null = null;
+
+async function automaticPromotions(fresh: boolean): Promise<Promotion[]> {
+  if (fresh) return PromotionModel.find({ code: null, active: true }).lean();
+  if (!autoCopy || Date.now() - autoCopy.at > AUTO_TTL_MS) {
+    autoReading ??= PromotionModel.find({ code: null, active: true })
+      .lean()
+      .then((list) => {
+        autoCopy = { at: Date.now(), list };
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        autoReading = null;
+      });
+    if (!autoCopy) await Promise.race([autoReading, new Promise((r) => setTimeout(r, AUTO_FIRST_WAIT_MS).unref())]);
+  }
+  return autoCopy?.list ?? [];
+}
+
+/** A promotion made or switched in this process shows in its next cart. */
+function forgetAutomatic(): void {
+  autoCopy = null;
 }
 
 /* ---------------- Claiming and giving back uses ---------------- */
@@ -368,6 +401,7 @@ export async function createPromotion(actor: PromotionActor, input: PromotionInp
     uses: 0,
     createdBy: new Types.ObjectId(actor.userId),
   });
+  forgetAutomatic();
   await audit(actor.userId, 'promotion.create', `promotion:${String(_id)}`, null, {
     code,
     funder: coopFunded ? `coop:${ownCoop}` : 'platform',
@@ -384,6 +418,7 @@ export async function setPromotionActive(actor: PromotionActor, id: string, acti
   if (!actor.admin && String(doc.funder.coop) !== actor.coopId) throw notFound('promotion_not_found', 'No such promotion');
   if (actor.admin && doc.funder.kind !== 'platform') throw forbidden('promotion_not_own', 'A co-op runs its own promotions');
   await PromotionModel.updateOne({ _id: doc._id }, { $set: { active } });
+  forgetAutomatic();
   await audit(actor.userId, active ? 'promotion.activate' : 'promotion.deactivate', `promotion:${id}`, { active: doc.active }, { active });
 }
 
