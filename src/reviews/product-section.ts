@@ -23,8 +23,8 @@ export function productSection(reviews: Reviews) {
 
 /** How long a product's reviews section is shown again without reading (the kept pages' own limit). */
 const SECTION_MS = 60_000;
-/** Sections kept at most (about 10 KB each); the oldest goes first. */
-const MAX_SECTIONS = 2_000;
+/** Sections kept at most (about 10 KB each: 5 MB; the app keeps under 300 MB resident); the oldest goes first. */
+const MAX_SECTIONS = 500;
 
 /**
  * The reviews sections of recently seen products, so a product page with
