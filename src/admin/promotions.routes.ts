@@ -4,15 +4,14 @@ import { fieldErrors } from '../platform/forms';
 import { flash } from '../platform/web';
 import {
   LimitsBody,
-  PromotionBody,
   PromotionIdParam,
-  createPromotion,
+  createPromotionFromForm,
   getCoopLimits,
   promotionReport,
   setCoopLimits,
   setPromotionActive,
 } from '../promotions';
-import { notFound, isAppError } from '../platform/errors';
+import { notFound } from '../platform/errors';
 
 /**
  * The admin's promotions: platform-funded codes and automatic promotions
@@ -48,16 +47,8 @@ export function promotionsAdminRoutes(): Router {
 
   router.post('/admin/promotions', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = PromotionBody.safeParse(body);
-    if (!parsed.success)
-      return page(req, res, 422, body, { form: 'promotions.errors.form', ...fieldErrors(parsed.error, 'promotions.errors') });
-    try {
-      await createPromotion(actor(req), parsed.data);
-    } catch (err) {
-      const details = isAppError(err) ? (err.details as { field?: string; message?: string } | undefined) : undefined;
-      if (!details?.field || !details.message) throw err;
-      return page(req, res, 422, body, { form: 'promotions.errors.form', [details.field]: details.message });
-    }
+    const errors = await createPromotionFromForm(actor(req), body);
+    if (errors) return page(req, res, 422, body, errors);
     flash(req, 'success', 'promotions.flash.created');
     res.redirect(303, '/admin/promotions');
   });

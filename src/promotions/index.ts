@@ -24,6 +24,7 @@ export {
   releaseUses,
   markUsesPaid,
   createPromotion,
+  createPromotionFromForm,
   setPromotionActive,
   promotionReport,
   getCoopLimits,

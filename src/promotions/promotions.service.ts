@@ -4,7 +4,8 @@ import { findCoop } from '../coops';
 import { audit } from '../platform/audit';
 import { isDuplicateKey } from '../platform/claims';
 import { trusted } from '../platform/db';
-import { AppError, conflict, forbidden, notFound } from '../platform/errors';
+import { AppError, conflict, forbidden, isAppError, notFound } from '../platform/errors';
+import { fieldErrors } from '../platform/forms';
 import type { PricedPromotion } from './pricing';
 import {
   CoopLimitsModel,
@@ -15,7 +16,7 @@ import {
   type Promotion,
   type PromotionUse,
 } from './promotion.model';
-import type { PromotionInput } from './promotions.schemas';
+import { PromotionBody, type PromotionInput } from './promotions.schemas';
 
 /** Why a typed code does not apply (the cart shows `promotions.codeError.<code>` and keeps itself). */
 export const CODE_ERRORS = ['unknown', 'inactive', 'not_started', 'expired', 'used_up', 'not_eligible', 'below_minimum'] as const;
@@ -456,4 +457,26 @@ export async function promotionReport(filter: { coopId?: string } = {}): Promise
       salesCents: paid.reduce((n, u) => n + (u.salesCents ?? 0), 0),
     };
   });
+}
+
+/**
+ * Creates a promotion from its submitted form (the admin's and a co-op's
+ * pages share it): null when made, else the messages to show the form
+ * again with (`form` for the summary, then one per field). An error that
+ * names no field is thrown on.
+ */
+export async function createPromotionFromForm(
+  actor: PromotionActor,
+  body: Record<string, unknown>,
+): Promise<Record<string, string> | null> {
+  const parsed = PromotionBody.safeParse(body);
+  if (!parsed.success) return { form: 'promotions.errors.form', ...fieldErrors(parsed.error, 'promotions.errors') };
+  try {
+    await createPromotion(actor, parsed.data);
+    return null;
+  } catch (err) {
+    const details = isAppError(err) ? (err.details as { field?: string; message?: string } | undefined) : undefined;
+    if (!details?.field || !details.message) throw err;
+    return { form: 'promotions.errors.form', [details.field]: details.message };
+  }
 }

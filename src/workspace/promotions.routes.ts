@@ -1,17 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { goods } from '../catalog';
-import { isAppError } from '../platform/errors';
-import { fieldErrors } from '../platform/forms';
 import { flash } from '../platform/web';
-import { PromotionBody, createPromotion, getCoopLimits, promotionReport, setPromotionActive, type PromotionActor } from '../promotions';
+import { createPromotionFromForm, getCoopLimits, promotionReport, setPromotionActive, type PromotionActor } from '../promotions';
 import { coopBase as base, manager, validId } from './deps';
-
-/** The AppError a promotions service throws for one field, as that field's message; anything else is thrown on. */
-function promotionFieldError(err: unknown): Record<string, string> {
-  const details = isAppError(err) ? (err.details as { field?: string; message?: string } | undefined) : undefined;
-  if (!details?.field || !details.message) throw err;
-  return { [details.field]: details.message };
-}
 
 /**
  * A co-op's own promotions (managers): made on its goods only and funded
@@ -49,14 +40,8 @@ export function promotionsRoutes(): Router {
 
   router.post('/workspace/:coopSlug/promotions', manager, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const parsed = PromotionBody.safeParse(body);
-    if (!parsed.success)
-      return page(req, res, 422, body, { form: 'promotions.errors.form', ...fieldErrors(parsed.error, 'promotions.errors') });
-    try {
-      await createPromotion(actor(req), parsed.data);
-    } catch (err) {
-      return page(req, res, 422, body, { form: 'promotions.errors.form', ...promotionFieldError(err) });
-    }
+    const errors = await createPromotionFromForm(actor(req), body);
+    if (errors) return page(req, res, 422, body, errors);
     flash(req, 'success', 'promotions.flash.created');
     res.redirect(303, `${base(req)}/promotions`);
   });
