@@ -6,7 +6,7 @@ import type { Logger } from './platform/logger';
 import type { Mailer } from './platform/mail';
 import { requestLogger } from './platform/request-log';
 import { csrfProtection, noStoreWithSession, securityHeaders, sessions } from './platform/security';
-import { databaseGate, errorHandler, flashLocals, notFoundHandler, useViews, viewLocals } from './platform/web';
+import { databaseGate, errorHandler, flashLocals, notFoundHandler, renderForAnyone, useViews, viewLocals } from './platform/web';
 import type { DbHealth } from './platform/db-health';
 import { healthRoutes } from './platform/health';
 import { localeRoutes } from './platform/locale.routes';
@@ -140,7 +140,7 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
   app.use(mailboxRoutes(config));
   app.use(reviewsRoutes({ reviews, config }));
   // The product page shows its reviews through a section handed in here: the catalogue sits below reviews.
-  app.use(catalogRoutes({ productSection: productSection(reviews) }));
+  app.use(catalogRoutes({ productSection: productSection(reviews, (view, locals) => renderForAnyone(app, view, locals)) }));
   app.use(coopsRoutes());
   app.use(adminRoutes({ ...deps, payouts, legal, reviews }));
   app.use(workspaceRoutes({ ...deps, transfers: payouts.transfers, reviews }));

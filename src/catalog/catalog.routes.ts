@@ -23,14 +23,14 @@ const STOREFRONT = /^\/(shop|search|coops|products)(\/|$)|^\/$/;
 
 /**
  * A section a higher feature adds to the product page (the reviews, handed
- * in by createApp, so the catalogue imports nothing above it): a view under
- * views/ rendered with `data`, and schema.org Product properties for the
+ * in by createApp, so the catalogue imports nothing above it): its HTML,
+ * rendered for any visitor (`renderForAnyone`: its forms' CSRF slots are
+ * filled as the page goes out), and schema.org Product properties for the
  * page's JSON-LD. What it shows must change only with the catalogue's
  * generation (the page is kept until then), or with the URL.
  */
 export interface ProductSection {
-  view: string;
-  data: Record<string, unknown>;
+  html: string;
   ld?: Record<string, unknown>;
 }
 export type ProductSections = (product: CatalogProduct, query: Record<string, unknown>, locale: Locale) => Promise<ProductSection | null>;

@@ -106,7 +106,7 @@ export function bodyCache(opts: CacheOptions): RequestHandler {
     const key = pages.keyOf(req);
     if (!key || !req.user) return next();
     const hit = pages.get(key);
-    if (hit) return sendCachedBody(req, res, hit);
+    if (hit) return sendCachedBody(res, hit);
     const capture: Capture = { part: 'body', keep: pages.setter(key) };
     res.locals.capture = capture;
     next();

@@ -39,7 +39,8 @@ export function useViews(app: Express, config: Config): void {
       const layout = typeof opts.layout === 'string' ? opts.layout : 'layouts/main';
       render(layout, { ...opts, body: html }, (err: Error | null, page: string) => (err ? next(err) : then(page)));
     };
-    const send = (html: string) => res.send(html);
+    // Every page goes out with this visitor's token in any CSRF slot: a kept page's, or a kept fragment's (renderForAnyone).
+    const send = (html: string) => res.send(withCsrf(html, req));
     res.render = ((
       view: string,
       locals?: Record<string, unknown> | ((err: Error, html: string) => void),
@@ -59,7 +60,7 @@ export function useViews(app: Express, config: Config): void {
         if (capture.part === 'page') {
           inLayout(anyone, html, (page) => {
             capture.keep(page);
-            send(withCsrf(page, req));
+            send(page);
           });
           return;
         }
@@ -69,7 +70,7 @@ export function useViews(app: Express, config: Config): void {
           description: (opts.description ?? res.locals.description) as string | undefined,
           head: (opts.head ?? res.locals.head ?? '') as string,
         });
-        inLayout(opts, withCsrf(html, req), send);
+        inLayout(opts, html, send);
       });
     }) as Response['render'];
     next();
@@ -146,15 +147,27 @@ export const hasCsrfSlot = (html: string): boolean => html.includes(CSRF_SLOT);
 export const withCsrf = (html: string, req: Request): string =>
   html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, csrfToken(req)) : html;
 
-/** Answers with a cached body inside the layout, rendered for this visitor. */
-export function sendCachedBody(req: Request, res: Response, page: CachedBody): void {
+/** Answers with a cached body inside the layout, rendered for this visitor (whose token `res.render` puts in its slots). */
+export function sendCachedBody(res: Response, page: CachedBody): void {
   res.render('layouts/main', {
     title: page.title,
     description: page.description,
     head: page.head,
-    body: withCsrf(page.body, req),
+    body: page.body,
     layout: false,
   });
+}
+
+/**
+ * Renders a fragment of a page the same for every visitor, so a feature may
+ * keep it (a product's reviews): `csrf()` leaves the slot that `res.render`
+ * fills with each visitor's own token when the page goes out. Only the
+ * locals given are seen, not a request's.
+ */
+export function renderForAnyone(app: Express, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) =>
+    app.render(view, { ...locals, csrf: () => CSRF_SLOT }, (err: Error | null, html: string) => (err ? reject(err) : resolve(html))),
+  );
 }
 
 /**

@@ -6,24 +6,29 @@ import { ProductReviewsQuery, REVIEW_SORTS } from './reviews.schemas';
 /** How many reviews go into the page's JSON-LD (the first page's, as shown). */
 const LD_REVIEWS = 5;
 
+/** Renders a view for any visitor (platform/web's `renderForAnyone`, bound to the app). */
+export type RenderForAnyone = (view: string, locals: Record<string, unknown>) => Promise<string>;
+
 /**
  * The reviews on a product page, handed to the catalogue by createApp: the
  * rating summary (kept on the product, so no count per page), one page of
  * reviews (one query on its index), and the schema.org `aggregateRating`
  * and `review` for the page's JSON-LD. The section is the same for every
- * visitor, so the catalogue's kept pages may hold it.
+ * visitor, so it is rendered once and kept (the forms' CSRF tokens are
+ * slots each visitor's page fills), and the catalogue's kept pages may
+ * hold it.
  */
-export function productSection(reviews: Reviews) {
+export function productSection(reviews: Reviews, render: RenderForAnyone) {
   const kept = new KeptSections();
   return (product: CatalogProduct, query: Record<string, unknown>, locale: Locale): Promise<ProductSection> => {
     const q = ProductReviewsQuery.parse({ rsort: query.rsort, rpage: query.rpage });
-    return kept.get(product, `${product.id}|${q.rsort}|${q.rpage}|${locale}`, () => readSection(reviews, product, q, locale));
+    return kept.get(product, `${product.id}|${q.rsort}|${q.rpage}|${locale}`, () => readSection(reviews, render, product, q, locale));
   };
 }
 
 /** How long a product's reviews section is shown again without reading (the kept pages' own limit). */
 const SECTION_MS = 60_000;
-/** Sections kept at most (about 10 KB each: 5 MB; the app keeps under 300 MB resident); the oldest goes first. */
+/** Sections kept at most (about 10 KB of HTML each: 5 MB; the app keeps under 300 MB resident); the oldest goes first. */
 const MAX_SECTIONS = 500;
 
 /**
@@ -56,6 +61,7 @@ class KeptSections {
 
 async function readSection(
   reviews: Reviews,
+  render: RenderForAnyone,
   product: CatalogProduct,
   q: ReturnType<typeof ProductReviewsQuery.parse>,
   locale: Locale,
@@ -77,19 +83,19 @@ async function readSection(
       ...(r.body ? { reviewBody: r.body } : {}),
     }));
   }
-  return {
-    view: 'reviews/_product',
-    data: {
-      rating,
-      average,
-      reviews: items,
-      sort: q.rsort,
-      sorts: REVIEW_SORTS,
-      page,
-      pages,
-      slug: product.slug,
-      monthOf: (d: Date) => reviews.monthOf(new Date(d), locale),
-    },
-    ld,
-  };
+  const html = await render('reviews/_product', {
+    t: translator(locale),
+    locale,
+    product,
+    rating,
+    average,
+    reviews: items,
+    sort: q.rsort,
+    sorts: REVIEW_SORTS,
+    page,
+    pages,
+    slug: product.slug,
+    monthOf: (d: Date) => reviews.monthOf(new Date(d), locale),
+  });
+  return { html, ld };
 }

@@ -213,6 +213,30 @@ describe('reviews pages', () => {
       assert.match(css.text, /\.review-title, \.review-body, \.review-author \{ overflow-wrap: anywhere; \}/);
     });
 
+    it('fills the kept section’s vote forms with each visitor’s own token, whichever cache served the page', async () => {
+      const { coop, product } = await coopWithProduct();
+      const { token } = await orderOf([{ product, coop }]);
+      const r = await services.reviews.write({ token }, product.id, review(4, 'Buono'));
+      const url = `/products/${product.slug}`;
+      const vote = async (agent: ReturnType<typeof request.agent>, path: string) => {
+        const page = await agent.get(path).expect(200);
+        const form = new RegExp(`action="/reviews/${r._id}/helpful">\\s*<input type="hidden" name="_csrf" value="([^"]+)"`).exec(page.text);
+        assert.ok(form, 'the vote form is on the page');
+        assert.doesNotMatch(page.text, /csrfslot/);
+        await agent.post(`/reviews/${r._id}/helpful`).type('form').send({ _csrf: form[1], slug: product.slug }).expect(303);
+        return form[1]!;
+      };
+      // A guest's kept page, another guest's, a signed-in body, and a page no cache keeps (its address is too long).
+      const tokens = [
+        await vote(request.agent(app), url),
+        await vote(request.agent(app), url),
+        await vote(await signedIn(app, (await makeUser()).id), url),
+        await vote(request.agent(app), `${url}?x=${'a'.repeat(600)}`),
+      ];
+      assert.equal(new Set(tokens).size, 4);
+      assert.equal((await ReviewModel.findById(r._id).lean())!.helpful, 4);
+    });
+
     it('lists by rating', async () => {
       const a = await coopWithProduct();
       const { token } = await orderOf([a]);
