@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { contentHash } from '../platform/session-cache';
-import { hasCsrfSlot, sendCachedBody, withCsrf, type CachedBody, type Capture } from '../platform/web';
+import { etagOf, hasCsrfSlot, sendCachedBody, withCsrf, type CachedBody, type Capture } from '../platform/web';
 
 interface CacheOptions {
   paths: (path: string) => boolean;
@@ -80,14 +79,8 @@ export function pageCache(opts: CacheOptions): RequestHandler {
       part: 'page',
       keep: (html) => {
         if ((req.session ? contentHash(req.session) : '') !== before) return;
-        const bytes = Buffer.from(html);
-        // For a page without a form, the ETag worked out once (Express would hash the page on every send).
-        keep({
-          html,
-          etag: !hasCsrfSlot(html)
-            ? `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64url').slice(0, 27)}"`
-            : undefined,
-        });
+        // For a page without a form (the same for everyone, so a browser may store it), the ETag worked out once.
+        keep({ html, etag: !hasCsrfSlot(html) ? etagOf(html) : undefined });
       },
     };
     res.locals.capture = capture;

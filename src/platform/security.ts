@@ -72,12 +72,14 @@ export const sessionCookieName = (secure: boolean): string => (secure ? `__Host-
 export const noStoreWithSession: RequestHandler = (req, res, next) => {
   const writeHead = res.writeHead;
   res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
-    const sent = String(req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`);
-    if (sent || setsCookie(res, SESSION_COOKIE, 'anywhere')) res.setHeader('Cache-Control', 'private, no-store');
+    if (sentSessionCookie(req) || setsCookie(res, SESSION_COOKIE, 'anywhere')) res.setHeader('Cache-Control', 'private, no-store');
     return writeHead.apply(this, args);
   } as typeof res.writeHead;
   next();
 };
+
+/** Whether the request carries a session cookie (so its answers are private and never stored: see noStoreWithSession). */
+export const sentSessionCookie = (req: Request): boolean => String(req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`);
 
 /**
  * Whether the response is about to set the cookie `name`: its name starts a

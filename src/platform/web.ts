@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import { VIEWS_DIR, type Config } from './config';
@@ -7,7 +7,7 @@ import { isDbUnavailable } from './db';
 import type { DbHealth } from './db-health';
 import { labeller, pickLocale, translator, localized, type Locale, type Translate } from './i18n';
 import { formatMoney } from './money';
-import { csrfToken } from './security';
+import { csrfToken, sentSessionCookie } from './security';
 import { readCookie } from './cookies';
 import type { Logger } from './logger';
 
@@ -32,6 +32,8 @@ export function useViews(app: Express, config: Config): void {
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
   if (config.isProduction) app.enable('view cache');
+  // Express would hash every answer for an ETag; only pages a browser may store get one (`send` below, and kept pages).
+  app.set('etag', false);
   app.use((req, res, next) => {
     const render = res.render.bind(res);
     const inLayout = (opts: Record<string, unknown>, html: string, then: (page: string) => void) => {
@@ -40,7 +42,12 @@ export function useViews(app: Express, config: Config): void {
       render(layout, { ...opts, body: html }, (err: Error | null, page: string) => (err ? next(err) : then(page)));
     };
     // Every page goes out with this visitor's token in any CSRF slot: a kept page's, or a kept fragment's (renderForAnyone).
-    const send = (html: string) => res.send(withCsrf(html, req));
+    const send = (html: string) => {
+      const page = withCsrf(html, req);
+      // A page for a visitor with a session is private and never stored (noStoreWithSession): nobody would revalidate it.
+      if (!sentSessionCookie(req) && !res.get('ETag')) res.set('ETag', etagOf(page));
+      res.send(page);
+    };
     res.render = ((
       view: string,
       locals?: Record<string, unknown> | ((err: Error, html: string) => void),
@@ -139,6 +146,12 @@ export type Capture = { part: 'page'; keep(html: string): void } | { part: 'body
 
 /** Where `csrf()` was called in a page rendered for anyone; unguessable, and plain letters so escaping leaves it alone. */
 const CSRF_SLOT = `csrfslot${randomBytes(12).toString('hex')}`;
+
+/** A weak ETag for a page: its length and a hash of its bytes. */
+export const etagOf = (page: string): string => {
+  const bytes = Buffer.from(page);
+  return `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64url').slice(0, 27)}"`;
+};
 
 /** Whether a kept page has a CSRF slot (a form), so it differs per visitor. */
 export const hasCsrfSlot = (html: string): boolean => html.includes(CSRF_SLOT);
