@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
+import ejs from 'ejs';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import { VIEWS_DIR, type Config } from './config';
 import { AppError, isAppError } from './errors';
@@ -32,6 +33,12 @@ export function useViews(app: Express, config: Config): void {
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
   if (config.isProduction) app.enable('view cache');
+  // Includes name their file from views/ (`include('/reviews/_stars')`): EJS then finds it without asking the
+  // file system whether it exists, which it does for a relative include every time one is rendered.
+  const cache = config.isProduction;
+  app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) =>
+    ejs.renderFile(file, data, { root: VIEWS_DIR, cache }, done),
+  );
   // Express would hash every answer for an ETag; only pages a browser may store get one (`send` below, and kept pages).
   app.set('etag', false);
   app.use((req, res, next) => {
