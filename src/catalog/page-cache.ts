@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { contentHash } from '../platform/session-cache';
-import { etagOf, hasCsrfSlot, sendCachedBody, withCsrf, type CachedBody, type Capture } from '../platform/web';
+import { KeptPage, sendCachedBody, type CachedBody, type Capture } from '../platform/web';
 
 interface CacheOptions {
   paths: (path: string) => boolean;
@@ -62,7 +62,7 @@ class Pages<T> {
  * answer but a 200 page.
  */
 export function pageCache(opts: CacheOptions): RequestHandler {
-  const pages = new Pages<{ html: string; etag?: string }>(opts);
+  const pages = new Pages<KeptPage>(opts);
   return (req, res, next) => {
     const url = pages.keyOf(req);
     if (!url || req.user || (res.locals.flash as unknown[]).length > 0) return next();
@@ -70,7 +70,7 @@ export function pageCache(opts: CacheOptions): RequestHandler {
     const hit = pages.get(key);
     if (hit) {
       if (hit.etag) res.set('ETag', hit.etag);
-      res.type('html').send(withCsrf(hit.html, req));
+      res.type('html').send(hit.bytesFor(req));
       return;
     }
     const keep = pages.setter(key);
@@ -79,8 +79,7 @@ export function pageCache(opts: CacheOptions): RequestHandler {
       part: 'page',
       keep: (html) => {
         if ((req.session ? contentHash(req.session) : '') !== before) return;
-        // For a page without a form (the same for everyone, so a browser may store it), the ETag worked out once.
-        keep({ html, etag: !hasCsrfSlot(html) ? etagOf(html) : undefined });
+        keep(new KeptPage(html));
       },
     };
     res.locals.capture = capture;

@@ -160,8 +160,28 @@ export const etagOf = (page: string): string => {
   return `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64url').slice(0, 27)}"`;
 };
 
-/** Whether a kept page has a CSRF slot (a form), so it differs per visitor. */
-export const hasCsrfSlot = (html: string): boolean => html.includes(CSRF_SLOT);
+/**
+ * A whole page kept for every visitor, as bytes cut at its CSRF slots:
+ * sending it to a visitor is one copy with their token put in (no search
+ * through the page, no new string to encode). A page without a form (the
+ * same for everyone, so a browser may store it) has its ETag worked out once.
+ */
+export class KeptPage {
+  private readonly parts: Buffer[];
+  readonly etag: string | undefined;
+
+  constructor(html: string) {
+    this.parts = html.split(CSRF_SLOT).map((part) => Buffer.from(part));
+    this.etag = this.parts.length === 1 ? etagOf(html) : undefined;
+  }
+
+  /** The page for this visitor (making their CSRF token, and so a session, only when it has a form). */
+  bytesFor(req: Request): Buffer {
+    if (this.parts.length === 1) return this.parts[0]!;
+    const token = Buffer.from(csrfToken(req));
+    return Buffer.concat(this.parts.flatMap((part, i) => (i === 0 ? [part] : [token, part])));
+  }
+}
 
 /** A kept page or body with this visitor's CSRF token in its slots (making one, and so a session, only when it has any). */
 export const withCsrf = (html: string, req: Request): string =>
