@@ -128,8 +128,12 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
   app.use(loadUser(membershipsOf));
   app.use(cartCountLocals);
 
-  // Feature routers.
-
+  // Feature routers. The storefront first: most requests are its pages, and each router a request
+  // passes tries every one of its routes. Their paths are the storefront's own (/, /shop, /search,
+  // /products, /coops), so the order decides nothing else. The product page shows its reviews through
+  // a section handed in here: the catalogue sits below reviews.
+  app.use(catalogRoutes({ productSection: productSection(reviews, (view, locals) => renderForAnyone(app, view, locals)) }));
+  app.use(coopsRoutes());
   app.use(demoPaymentRoutes({ config, payments: deps.payments, paymentEvents }));
   app.use(cartRoutes());
   app.use(checkoutRoutes({ logger, orders, paymentEvents, legal }));
@@ -139,9 +143,6 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
   app.use(membersRoutes(core));
   app.use(mailboxRoutes(config));
   app.use(reviewsRoutes({ reviews, config }));
-  // The product page shows its reviews through a section handed in here: the catalogue sits below reviews.
-  app.use(catalogRoutes({ productSection: productSection(reviews, (view, locals) => renderForAnyone(app, view, locals)) }));
-  app.use(coopsRoutes());
   app.use(adminRoutes({ ...deps, payouts, legal, reviews }));
   app.use(workspaceRoutes({ ...deps, transfers: payouts.transfers, reviews }));
 
