@@ -65,10 +65,15 @@ const children: ChildProcess[] = [];
 process.once('exit', () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')));
 const PROFILES_DIR = join(ROOT_DIR, 'bench', 'results', 'profiles');
 
-/** The heap limits `npm start` gives the app (package.json), so the bench measures the memory a real start uses. */
-const START_FLAGS = (JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  .split(/\s+/)
-  .filter((f) => /^--max-[a-z-]+=\d+$/.test(f));
+/**
+ * The heap limits and the environment (`MALLOC_ARENA_MAX`) `npm start` gives the app (package.json), so the
+ * bench measures the memory a real start uses.
+ */
+const START_WORDS = (
+  JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start.split(/\s+/);
+const START_FLAGS = START_WORDS.filter((f) => /^--max-[a-z-]+=\d+$/.test(f));
+const START_ENV = Object.fromEntries(START_WORDS.filter((w) => /^[A-Z_]+=\S+$/.test(w)).map((w) => w.split('=', 2) as [string, string]));
 
 /** Starts a TypeScript entry point in its own Node process (as `npm start` does). */
 function startNode(entry: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
@@ -283,6 +288,7 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
         UPLOADS_DIR: uploadsDir,
         ...stripeEnv,
+        ...START_ENV,
       },
       [...START_FLAGS, ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`] : [])],
     );
