@@ -67,9 +67,20 @@ const TRANSLATORS = new Map<Locale, Translate>();
 function makeTranslator(locale: Locale): Translate {
   const plural = new Intl.PluralRules(locale);
   const order: Locale[] = [locale, ...LOCALES.filter((l) => l !== locale)];
+  // Each key's message in each language, looked up once (a page asks for about a hundred). Only keys
+  // that exist are kept, so the maps never hold more than the messages do, whatever a key is made of.
+  const kept = order.map(() => new Map<string, string | Messages>());
+  const find = (i: number, key: string): string | Messages | undefined => {
+    let found = kept[i]!.get(key);
+    if (found === undefined) {
+      found = lookup(MESSAGES[order[i]!], key);
+      if (found !== undefined) kept[i]!.set(key, found);
+    }
+    return found;
+  };
   return (key, params) => {
-    for (const l of order) {
-      const found = lookup(MESSAGES[l], key);
+    for (let i = 0; i < order.length; i++) {
+      const found = find(i, key);
       if (typeof found === 'string') return interpolate(found, params);
       if (found && typeof params?.count === 'number') {
         const form = found[plural.select(params.count)] ?? found.other;

@@ -6,7 +6,7 @@ import { VIEWS_DIR, type Config } from './config';
 import { AppError, isAppError } from './errors';
 import { isDbUnavailable } from './db';
 import type { DbHealth } from './db-health';
-import { labeller, pickLocale, translator, localized, type Locale, type Translate } from './i18n';
+import { labeller, LOCALES, pickLocale, translator, localized, type Locale, type Translate } from './i18n';
 import { formatMoney } from './money';
 import { csrfToken, sentSessionCookie } from './security';
 import { readCookie } from './cookies';
@@ -210,29 +210,37 @@ export function renderForAnyone(app: Express, view: string, locals: Record<strin
   );
 }
 
+/** What a view uses to speak one language: `t`, `label`, money, dates, and a localized field's text. */
+function languageHelpers(locale: Locale) {
+  const t = translator(locale);
+  const dateFormats = new Map<string, Intl.DateTimeFormat>();
+  return {
+    locale,
+    t,
+    label: labeller(t),
+    money: (cents: number) => formatMoney(cents, locale),
+    date: (d: Date | string | number, style: 'short' | 'medium' | 'long' = 'medium') => {
+      let f = dateFormats.get(style);
+      if (!f) dateFormats.set(style, (f = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', { dateStyle: style })));
+      return f.format(new Date(d));
+    },
+    loc: (field: Partial<Record<Locale, string>> | undefined) => localized(field, locale),
+  };
+}
+
 /**
  * What every view can use: the locale and `t`, money and date formatting,
  * the current path, flash messages, and `csrf()` which makes a token only
  * when a page actually has a form (so pages without forms start no session).
  */
 export function viewLocals(config: Config): RequestHandler {
-  const dateFormats = new Map<string, Intl.DateTimeFormat>();
+  // The helpers of each language, made once rather than for every request.
+  const helpers = new Map(LOCALES.map((locale) => [locale, languageHelpers(locale)]));
   return (req, res, next) => {
     const locale = pickLocale(readCookie(req, 'lang'), req.headers['accept-language']);
+    const l = Object.assign(res.locals, helpers.get(locale));
     req.locale = locale;
-    req.t = translator(locale);
-    const l = res.locals;
-    l.locale = locale;
-    l.t = req.t;
-    l.label = labeller(req.t);
-    l.money = (cents: number) => formatMoney(cents, locale);
-    l.date = (d: Date | string | number, style: 'short' | 'medium' | 'long' = 'medium') => {
-      const key = `${locale}:${style}`;
-      let f = dateFormats.get(key);
-      if (!f) dateFormats.set(key, (f = new Intl.DateTimeFormat(locale === 'it' ? 'it-IT' : 'en-GB', { dateStyle: style })));
-      return f.format(new Date(d));
-    };
-    l.loc = (field: Partial<Record<Locale, string>> | undefined) => localized(field, locale);
+    req.t = l.t as Translate;
     l.csrf = () => csrfToken(req);
     l.path = req.path;
     l.originalUrl = req.originalUrl;
