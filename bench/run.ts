@@ -434,6 +434,8 @@ interface SoakWindow {
   p99Ms: number;
   rssMiB: number | null;
   errors: number;
+  /** What the failures were: a status other than 2xx, or `no answer` (a connection error or a timeout). */
+  failures: Record<string, number>;
 }
 
 /**
@@ -469,7 +471,16 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
       },
       { perSec: rate, durationSec: 60 },
     );
-    const w = { minute: m, requestsPerSec: r.requestsPerSec, p99Ms: r.p99Ms, rssMiB: rssMiB(app.pid), errors: r.errors + r.non2xx };
+    const failures = Object.fromEntries(Object.entries(r.statuses).filter(([code]) => !code.startsWith('2')));
+    if (r.errors) failures['no answer'] = r.errors;
+    const w = {
+      minute: m,
+      requestsPerSec: r.requestsPerSec,
+      p99Ms: r.p99Ms,
+      rssMiB: rssMiB(app.pid),
+      errors: r.errors + r.non2xx,
+      failures,
+    };
     windows.push(w);
     logger.info(w, 'bench: soak window');
   }
