@@ -7,20 +7,11 @@ import { createUser } from '../../src/accounts';
 import { UserModel } from '../../src/accounts/user.model';
 import { CoopModel } from '../../src/coops/coop.model';
 import { OrderModel } from '../../src/orders/order.model';
-import { ADDRESS, TERMS, csrfOf } from './support';
+import { ADDRESS, TERMS, addToCart, csrfOf } from './support';
 import { makeCoop, makeListedProduct, onHand, unique } from '../support/factories';
 import { formatMoney } from '../../src/platform/money';
 
 type Agent = ReturnType<typeof browser>;
-
-async function addToCart(b: Agent, productId: Types.ObjectId, quantity = '1') {
-  const csrf = await csrfOf(b);
-  await b
-    .post('/cart/items')
-    .type('form')
-    .send({ _csrf: csrf, productId: String(productId), quantity })
-    .expect(303);
-}
 
 async function fillCheckout(b: Agent, fields: Record<string, string>) {
   const form = await b.get('/checkout').expect(200);

@@ -41,6 +41,16 @@ export async function csrfOf(b: Agent): Promise<string> {
   return csrfFrom((await b.get('/login').expect(200)).text);
 }
 
+/** Adds `quantity` of a product to the browser's cart through the form (the token is read before the request is made). */
+export async function addToCart(b: Agent, productId: Types.ObjectId, quantity = '1'): Promise<void> {
+  const csrf = await csrfOf(b);
+  await b
+    .post('/cart/items')
+    .type('form')
+    .send({ _csrf: csrf, productId: String(productId), quantity })
+    .expect(303);
+}
+
 /**
  * A guest puts `quantity` of each product in the cart, fills the address,
  * ticks the terms box and presses "pay", through the pages: where the shop

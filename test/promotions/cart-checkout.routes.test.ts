@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import { Types } from 'mongoose';
 import { buildApp, browser, csrfFrom } from '../support/app';
-import { ADDRESS, TERMS, csrfOf } from '../orders/support';
+import { ADDRESS, TERMS, addToCart, csrfOf } from '../orders/support';
 import { makeCoop, makeListedProduct, makeUser, unique, type TestCoop } from '../support/factories';
 import { signedIn } from '../admin/helpers';
 import { OrderModel, type Order } from '../../src/orders/order.model';
@@ -14,16 +14,6 @@ import { formatMoney } from '../../src/platform/money';
 type Agent = ReturnType<typeof browser>;
 const admin = { userId: String(new Types.ObjectId()), admin: true as const };
 const m = (c: number) => formatMoney(c, 'it');
-
-// The token is read before the request is made: the agent sends the cookies it has then.
-async function add(b: Agent, productId: Types.ObjectId, quantity = '1') {
-  const csrf = await csrfOf(b);
-  await b
-    .post('/cart/items')
-    .type('form')
-    .send({ _csrf: csrf, productId: String(productId), quantity })
-    .expect(303);
-}
 
 async function applyCode(b: Agent, code: string, extra: Record<string, string> = {}) {
   const csrf = await csrfOf(b);
@@ -97,8 +87,8 @@ describe('promotions in the cart and at checkout', () => {
   it('applies a co-op code to its own goods only, showing what it takes off and who gives it', async () => {
     const code = await coopCode(a);
     const b = browser(app);
-    await add(b, pa, '2');
-    await add(b, pb);
+    await addToCart(b, pa, '2');
+    await addToCart(b, pb);
     const applied = await applyCode(b, ` ${code.toLowerCase()} `);
     assert.equal(applied.status, 303);
     const cart = await b.get('/cart').expect(200);
@@ -111,7 +101,7 @@ describe('promotions in the cart and at checkout', () => {
 
   it('keeps the cart and says why when a code is unknown, expired, used up or not for these goods', async () => {
     const b = browser(app);
-    await add(b, pb);
+    await addToCart(b, pb);
     const unknown = await applyCode(b, 'NOPE-NOPE');
     assert.equal(unknown.status, 422);
     assert.match(unknown.text, /Questo codice non esiste/);
@@ -131,8 +121,8 @@ describe('promotions in the cart and at checkout', () => {
   it('a code that stops applying when the cart changes is named with the reason, and checkout drops it', async () => {
     const code = await coopCode(a);
     const b = browser(app);
-    await add(b, pa);
-    await add(b, pb);
+    await addToCart(b, pa);
+    await addToCart(b, pb);
     assert.equal((await applyCode(b, code)).status, 303);
     // The buyer takes A's goods out: the code reaches nothing now.
     const cart = await b.get('/cart').expect(200);
@@ -154,8 +144,8 @@ describe('promotions in the cart and at checkout', () => {
     const code = await coopCode(a, { percent: '5' });
     const other = await platformCode({ amount: '9,00' });
     const b = browser(app);
-    await add(b, pa);
-    await add(b, pb);
+    await addToCart(b, pa);
+    await addToCart(b, pb);
     const forged = {
       amount: '99,00',
       discountCents: '9900',
@@ -188,8 +178,8 @@ describe('promotions in the cart and at checkout', () => {
   it('snapshots each discount on the order and its shares; the review and the receipt show the split', async () => {
     const code = await coopCode(a, { percent: '10' });
     const b = browser(app);
-    await add(b, pa, '3');
-    await add(b, pb);
+    await addToCart(b, pa, '3');
+    await addToCart(b, pb);
     await applyCode(b, code);
     const form = await b.get('/checkout').expect(200);
     await b
@@ -235,7 +225,7 @@ describe('promotions in the cart and at checkout', () => {
   it('a code used up between the cart and paying: the order is refused with a message and the cart kept', async () => {
     const { code } = await platformCode({ maxUses: '1' });
     const b = browser(app);
-    await add(b, pb);
+    await addToCart(b, pb);
     await applyCode(b, code);
     await PromotionModel.updateOne({ code }, { $set: { uses: 1 } });
     const { review } = await checkout(b);
@@ -250,7 +240,7 @@ describe('promotions in the cart and at checkout', () => {
     const { code, id } = await platformCode({ maxUses: '3', amount: '1,00' });
     const buyers = Array.from({ length: 8 }, () => browser(app));
     for (const b of buyers) {
-      await add(b, pb);
+      await addToCart(b, pb);
       await applyCode(b, code);
     }
     const results = await Promise.all(buyers.map((b) => checkout(b)));
