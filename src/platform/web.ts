@@ -155,7 +155,7 @@ export type Capture = { part: 'page'; keep(html: string): void } | { part: 'body
 const CSRF_SLOT = `csrfslot${randomBytes(12).toString('hex')}`;
 
 /** A weak ETag for a page: its length and a hash of its bytes. */
-export const etagOf = (page: string): string => {
+const etagOf = (page: string): string => {
   const bytes = Buffer.from(page);
   return `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64url').slice(0, 27)}"`;
 };
@@ -184,7 +184,7 @@ export class KeptPage {
 }
 
 /** A kept page or body with this visitor's CSRF token in its slots (making one, and so a session, only when it has any). */
-export const withCsrf = (html: string, req: Request): string =>
+const withCsrf = (html: string, req: Request): string =>
   html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, csrfToken(req)) : html;
 
 /** Answers with a cached body inside the layout, rendered for this visitor (whose token `res.render` puts in its slots). */
