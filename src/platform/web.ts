@@ -184,8 +184,7 @@ export class KeptPage {
 }
 
 /** A kept page or body with this visitor's CSRF token in its slots (making one, and so a session, only when it has any). */
-const withCsrf = (html: string, req: Request): string =>
-  html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, csrfToken(req)) : html;
+const withCsrf = (html: string, req: Request): string => (html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, csrfToken(req)) : html);
 
 /** Answers with a cached body inside the layout, rendered for this visitor (whose token `res.render` puts in its slots). */
 export function sendCachedBody(res: Response, page: CachedBody): void {
