@@ -9,7 +9,7 @@
 // pinned version through the Go module proxy, copy it, write that one file and
 // `go build` it. stripe-mock needs nothing special and uses `go install`.
 //
-// FerretDB is changed in three ways before the build (FERRETDB_PATCHES below).
+// FerretDB is changed in four ways before the build (FERRETDB_PATCHES below).
 //
 // 1. Its SQLite backend looks documents up by `_id` with the expression
 // `_ferretdb_sjson->'$._id'`, while the unique index on `_id` is built on
@@ -50,6 +50,17 @@
 // which could talk the planner out of it). `{ field: { $in: [...] } }` with
 // strings or ObjectIDs is pushed down the same way, `_id` lists included. The
 // conformance tests hold the results to MongoDB's and time the lookups.
+//
+// 4. A write with `w: 0` is sent flagged moreToCome: the client reads no
+// reply, and MongoDB sends none. FerretDB 1.24 replied to every message, so
+// that reply waited on the socket and the next command on the connection
+// read it as its own, then each command after it the reply of the one
+// before: a session read could be answered with another visitor's session.
+// connect-mongo's sweeper deletes expired sessions with `w: 0` every ten
+// minutes; a 30-minute soak failed a page read exactly every 600 s (`BSON
+// element "cursor" is missing`). The patch sends no reply to such a message;
+// the conformance test writes with `w: 0` on one connection and checks that
+// every later command gets its own answer.
 //
 // Each built engine records what it was built from in a stamp
 // file; a binary without the current stamp is built again.
@@ -317,13 +328,19 @@ func filieraTypeIndex(ctx context.Context, db *fsql.DB, table string, index Inde
     why: 'the helper the two registry.go patches call',
   },
   {
+    file: 'internal/clientconn/conn.go',
+    from: `\t\tif err = wire.WriteMessage(bufw, resHeader, resBody); err != nil {\n`,
+    to: `\t\t// Added by Filiera: a message flagged moreToCome (an unacknowledged, w: 0 write) gets no reply, as on MongoDB.\n\t\t// The client reads none, so a reply sent anyway was read by the next command on the connection as its own.\n\t\tif msg, ok := reqBody.(*wire.OpMsg); ok && msg.Flags.FlagSet(wire.OpMsgMoreToCome) {\n\t\t\tif resCloseConn {\n\t\t\t\terr = errors.New("fatal error")\n\t\t\t\treturn\n\t\t\t}\n\n\t\t\tcontinue\n\t\t}\n\n\t\tif err = wire.WriteMessage(bufw, resHeader, resBody); err != nil {\n`,
+    why: 'no reply to an unacknowledged write, so every later command on the connection gets its own',
+  },
+  {
     file: 'internal/backends/sqlite/metadata/metadata.go',
     from: `IDColumn = DefaultColumn + "->'$._id'"`,
     to: `IDColumn = DefaultColumn + "->'_id'"`,
     why: 'look up _id through the unique index (same value, indexed expression)',
   },
 ];
-const FERRETDB_BUILD = `${FERRETDB_VERSION}+id-index+atomic-writes-by-document+equality-pushdown+in-lists+type-index`;
+const FERRETDB_BUILD = `${FERRETDB_VERSION}+id-index+atomic-writes-by-document+equality-pushdown+in-lists+type-index+no-reply-to-w0`;
 
 const log = (msg) => console.log(`[engines] ${msg}`);
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
+import { testEngines } from '../support/engines';
 
 /**
  * MongoDB makes every single-document write atomic, and Filiera's money and
@@ -179,6 +180,41 @@ describe('the database engine keeps single-document writes atomic', function () 
       assert.ok(perQuery < 200, `a query on an indexed field took ${perQuery.toFixed(1)} ms among 20,000 documents`);
     } finally {
       await docs.drop().catch(() => undefined);
+    }
+  });
+});
+
+/**
+ * A write with `w: 0` goes out as a message flagged moreToCome: the client
+ * reads no reply, and MongoDB sends none. Upstream FerretDB 1.24 replied
+ * anyway, so that reply waited on the socket and the next command on the
+ * same connection took it as its own, and every command after that the
+ * one before's (connect-mongo's session sweeper deletes with `w: 0` every
+ * ten minutes: the soak saw a page's read answered `{ n, ok: 1 }`). One
+ * connection makes the crossing certain if it can happen at all.
+ */
+describe('the database engine answers each command with its own reply', function () {
+  this.timeout(30_000);
+
+  it('sends no reply to an unacknowledged (w: 0) write, so the next commands get theirs', async () => {
+    const client = new mongoose.mongo.MongoClient(testEngines().db.uri, { maxPoolSize: 1, minPoolSize: 1 });
+    try {
+      const coll = client.db(mongoose.connection.db!.databaseName).collection<{ _id: string; n: number }>(`conformance_w0_${Date.now()}`);
+      await coll.insertMany(Array.from({ length: 10 }, (_, n) => ({ _id: `d${n}`, n })));
+      for (let round = 0; round < 3; round++) {
+        await coll.deleteMany({ n: { $gte: 100 } }, { writeConcern: { w: 0 } });
+        await coll.updateOne({ _id: 'd1' }, { $inc: { n: 0 } }, { writeConcern: { w: 0 } });
+        for (let n = 0; n < 10; n++) assert.deepEqual(await coll.findOne({ _id: `d${n}` }), { _id: `d${n}`, n });
+        const r = await coll.updateOne({ _id: 'nobody' }, { $set: { n: 1 } });
+        assert.equal(r.matchedCount, 0);
+        assert.equal(await coll.countDocuments({}), 10);
+      }
+      // The unacknowledged writes did happen.
+      await coll.deleteMany({ n: { $lt: 5 } }, { writeConcern: { w: 0 } });
+      assert.equal(await coll.countDocuments({}), 5);
+      await coll.drop();
+    } finally {
+      await client.close();
     }
   });
 });
