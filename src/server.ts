@@ -5,6 +5,7 @@ import { createMailer } from './platform/mail';
 import { JobRunner } from './platform/jobs';
 import { LocalDiskStorage } from './platform/storage';
 import { rateLimitsJob } from './platform/rate-limit';
+import { sessionsJob } from './platform/security';
 import { DbHealth } from './platform/db-health';
 import { lanAddresses, welcomeLines } from './platform/welcome';
 import { seedDemo, seedDemoPayoutAccounts } from './demo/seed';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   const jobs = new JobRunner(
     [
       rateLimitsJob,
+      sessionsJob,
       ...paymentsJobs({ payments: deps.payments, events: services.paymentEvents }),
       ...accountsJobs(),
       ...coopsJobs(),

@@ -8,6 +8,8 @@ import type { Config } from './config';
 import { AppError } from './errors';
 import { contentHash, GuestSessionCache } from './session-cache';
 import { readCookie } from './cookies';
+import { expiryJob } from './expiry';
+import type { Job } from './jobs';
 
 declare module 'express-session' {
   interface SessionData {
@@ -97,9 +99,20 @@ const TOUCH_AFTER_S = 60;
 
 /**
  * Sessions live in MongoDB so any number of app processes can serve a user.
- * FerretDB rejects TTL indexes, so expired sessions are removed by
- * connect-mongo's interval sweeper instead of `expireAfterSeconds`.
+ * FerretDB rejects TTL indexes, so expired sessions are removed by a job
+ * (`sessionsJob`), not by `expireAfterSeconds`. Not by connect-mongo's own
+ * interval sweeper either: it deletes with `w: 0`, an unacknowledged write
+ * whose failures nobody sees, run by every process at once, and a write
+ * FerretDB 1.24 answered anyway, so that the reply crossed over to the next
+ * command on the connection (see scripts/install-engines.mjs, patch 4).
  */
+export const sessionsJob: Job = expiryJob({
+  name: 'sessions',
+  model: { deleteMany: (filter) => mongoose.connection.db!.collection('sessions').deleteMany(filter) },
+  field: 'expires',
+  everyMs: 10 * 60_000,
+});
+
 /**
  * connect-mongo reads a session with `{ _id, $or: [expires…] }`. On
  * FerretDB's SQLite backend only a filter on `_id` alone uses the index, so
@@ -230,8 +243,7 @@ export function sessions(config: Config): RequestHandler {
   const store = new IdLookupMongoStore({
     client: mongoose.connection.getClient(),
     collectionName: 'sessions',
-    autoRemove: 'interval',
-    autoRemoveInterval: 10,
+    autoRemove: 'disabled', // sessionsJob
     touchAfter: TOUCH_AFTER_S,
     stringify: false,
   });

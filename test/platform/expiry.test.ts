@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import mongoose, { Schema } from 'mongoose';
 import { deleteExpired, expiryJob } from '../../src/platform/expiry';
+import { sessionsJob } from '../../src/platform/security';
 
 const ExpiringModel = mongoose.model(
   'ExpiryTestDoc',
@@ -48,5 +49,21 @@ describe('platform/expiry', () => {
     assert.equal(job.everyMs, 60_000);
     assert.equal(job.perProcess, undefined, 'one process at a time is enough');
     assert.equal(await job.run(), 1);
+  });
+
+  it('ends expired sessions with an acknowledged delete, keeping the live ones', async () => {
+    const sessions = mongoose.connection.db!.collection<{ _id: string; expires: Date; session: object }>('sessions');
+    await sessions.insertMany([
+      { _id: 'expiry-test-gone', expires: new Date(Date.now() - 1_000), session: {} },
+      { _id: 'expiry-test-kept', expires: new Date(Date.now() + 60_000), session: {} },
+    ]);
+    try {
+      assert.ok(((await sessionsJob.run()) as number) >= 1, 'the job reports what it deleted');
+      assert.equal(await sessions.countDocuments({ _id: 'expiry-test-gone' }), 0);
+      assert.equal(await sessions.countDocuments({ _id: 'expiry-test-kept' }), 1);
+      assert.equal(sessionsJob.perProcess, undefined, 'one process at a time, under a lease');
+    } finally {
+      await sessions.deleteMany({ _id: { $in: ['expiry-test-gone', 'expiry-test-kept'] } });
+    }
   });
 });
