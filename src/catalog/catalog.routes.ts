@@ -3,11 +3,11 @@ import type { Locale } from '../platform/i18n';
 import { notFound } from '../platform/errors';
 import { localized } from '../platform/i18n';
 import { CERTIFICATIONS, DEPARTMENTS, departmentOf, isCategory, isDepartment, unitPrice, type Category } from './categories';
-import { catalog, catalogGeneration, isInStock, type CatalogProduct } from './read-model';
+import { catalog, catalogShapeGeneration, isInStock, stockLevelsOf, type CatalogProduct } from './read-model';
 import { homePage, listProducts, productPage, type Listing } from './catalog.service';
 import { listingQueryString, parseListingQuery, productSlugSchema, SORTS, type ListingFilters } from './catalog.schemas';
 import { imageSrcset, imageUrl, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
-import { bodyCache, pageCache } from './page-cache';
+import { bodyCache, keepWhile, pageCache } from './page-cache';
 
 /** Helpers every catalogue view (and the co-op pages) use to show products. */
 export const catalogViewHelpers = { imageUrl, imageSrcset, IMAGE_WIDTHS, LOGO_WIDTHS, unitPrice, isInStock };
@@ -38,7 +38,7 @@ export type ProductSections = (product: CatalogProduct, query: Record<string, un
 /** The storefront: home, listings, search and product pages (and the rendered-page caches the co-op pages share). */
 export function catalogRoutes(deps: { productSection?: ProductSections } = {}): Router {
   const router = Router();
-  const storefront = { paths: (path: string) => STOREFRONT.test(path), generation: catalogGeneration };
+  const storefront = { paths: (path: string) => STOREFRONT.test(path), generation: catalogShapeGeneration };
   router.use(pageCache(storefront), bodyCache(storefront));
 
   router.get('/', async (req, res) => {
@@ -74,6 +74,8 @@ export function catalogRoutes(deps: { productSection?: ProductSections } = {}): 
     if (!slug.success) throw notFound('product_not_found', 'Bad product slug');
     const page = await productPage(slug.data);
     const { product } = page;
+    // The page shows its own levels ("3 left", the quantity's maximum): kept while they hold.
+    keepWhile(res, () => stockLevelsOf(product) === page.levels);
     const section = deps.productSection ? await deps.productSection(product, req.query as Record<string, unknown>, req.locale) : null;
     const locale = req.locale;
     const url = `${res.locals.publicUrl as string}/products/${product.slug}`;

@@ -7,6 +7,7 @@ import {
   catalogReadModel,
   isInStock,
   onHandOf,
+  stockLevelsOf,
   productOnHand,
   type CatalogCoop,
   type CatalogProduct,
@@ -252,6 +253,8 @@ export async function productPage(slug: string, now?: Date) {
   return {
     product,
     variants,
+    /** The levels shown, read with them (see `stockLevelsOf`). */
+    levels: stockLevelsOf(product),
     onHand: variants.reduce((n, v) => n + v.onHand, 0),
     inSeason: inSeason(product, month),
     related: relatedProducts(snap, product, 4),

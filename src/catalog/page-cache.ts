@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { contentHash } from '../platform/session-cache';
 import { KeptPage, sendCachedBody, type CachedBody, type Capture } from '../platform/web';
 
@@ -10,14 +10,27 @@ interface CacheOptions {
 }
 
 /**
+ * What else a page must still match to be sent again, when its route shows
+ * more than the cache's generation follows (a product page shows its own
+ * stock levels; the storefront's generation moves only when a product goes
+ * in or out of stock). Checked on every hit, so it must be cheap.
+ */
+export function keepWhile(res: Response, stillRight: () => boolean): void {
+  res.locals.keptWhile = stillRight;
+}
+
+const stillRightOf = (res: Response) => res.locals.keptWhile as (() => boolean) | undefined;
+
+/**
  * Rendered pages by language and URL, valid until `generation()` moves
- * (for the storefront, the catalogue's: any change of products or stock,
- * so an edit shows as soon as this process has reloaded) or `ttlMs` passes
- * (for what moves with the clock: the month's produce, the co-op of the
- * day). The oldest entry goes first when full.
+ * (for the storefront, the catalogue's shape: any change of products, or
+ * a product going in or out of stock, so an edit shows as soon as this
+ * process has reloaded), `ttlMs` passes (for what moves with the clock:
+ * the month's produce, the co-op of the day), or the page's own check
+ * fails (`keepWhile`). The oldest entry goes first when full.
  */
 class Pages<T> {
-  private readonly entries = new Map<string, { generation: number; at: number; value: T }>();
+  private readonly entries = new Map<string, { generation: number; at: number; value: T; stillRight?: () => boolean }>();
   private readonly max: number;
   private readonly ttlMs: number;
 
@@ -35,16 +48,17 @@ class Pages<T> {
 
   get(key: string): T | undefined {
     const hit = this.entries.get(key);
-    return hit && hit.generation === this.opts.generation() && Date.now() - hit.at < this.ttlMs ? hit.value : undefined;
+    if (!hit || hit.generation !== this.opts.generation() || Date.now() - hit.at >= this.ttlMs) return undefined;
+    return !hit.stillRight || hit.stillRight() ? hit.value : undefined;
   }
 
   /** A setter bound to the generation current now, before the page is rendered from it. */
-  setter(key: string): (value: T) => void {
+  setter(key: string): (value: T, stillRight?: () => boolean) => void {
     const generation = this.opts.generation();
-    return (value) => {
+    return (value, stillRight) => {
       this.entries.delete(key);
       if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, { generation, at: Date.now(), value });
+      this.entries.set(key, { generation, at: Date.now(), value, stillRight });
     };
   }
 }
@@ -79,7 +93,7 @@ export function pageCache(opts: CacheOptions): RequestHandler {
       part: 'page',
       keep: (html) => {
         if ((req.session ? contentHash(req.session) : '') !== before) return;
-        keep(new KeptPage(html));
+        keep(new KeptPage(html), stillRightOf(res));
       },
     };
     res.locals.capture = capture;
@@ -99,7 +113,8 @@ export function bodyCache(opts: CacheOptions): RequestHandler {
     if (!key || !req.user) return next();
     const hit = pages.get(key);
     if (hit) return sendCachedBody(res, hit);
-    const capture: Capture = { part: 'body', keep: pages.setter(key) };
+    const keep = pages.setter(key);
+    const capture: Capture = { part: 'body', keep: (body) => keep(body, stillRightOf(res)) };
     res.locals.capture = capture;
     next();
   };

@@ -383,6 +383,51 @@ describe('rendered pages for visitors with a session', () => {
     assert.match(three.text, /class="badge"[^>]*>3</);
   });
 
+  it('keeps a listing through sales that leave units, and renders it again when a product sells out', async () => {
+    const coop = await makeCoop();
+    const [p, q] = [await makeProduct(coop, { stock: 5 }), await makeProduct(coop, { stock: 5 })];
+    await catalogChanged();
+    const b = await guestWithCart(p);
+    const url = `/shop?coop=${coop.slug}`;
+    const renders = countRenders(app, 'catalog/listing.ejs');
+    const setLevel = async (product: typeof q, onHand: number) => {
+      await StockLevelModel.updateOne({ _id: stockId(product._id, 'default') }, { $set: { onHand } });
+      await stockChanged([String(product._id)]);
+    };
+    assert.doesNotMatch((await b.get(url).expect(200)).text, /Esaurito/);
+    await setLevel(q, 2);
+    await b.get(url).expect(200);
+    assert.equal(renders(), 1, 'a sale that leaves units changes nothing a listing shows');
+    await setLevel(q, 0);
+    const after = await b.get(url).expect(200);
+    assert.equal(renders(), 2);
+    assert.match(after.text, /Esaurito/);
+  });
+
+  it("renders a product page again when its own level changes, and not for another product's", async () => {
+    const coop = await makeCoop();
+    const [p, q] = [await makeProduct(coop, { stock: 20 }), await makeProduct(coop, { stock: 20 })];
+    await catalogChanged();
+    const b = await guestWithCart(q);
+    const renders = countRenders(app, 'catalog/product.ejs');
+    const setLevel = async (product: typeof q, onHand: number) => {
+      await StockLevelModel.updateOne({ _id: stockId(product._id, 'default') }, { $set: { onHand } });
+      await stockChanged([String(product._id)]);
+    };
+    assert.doesNotMatch((await b.get(`/products/${p.slug}`).expect(200)).text, /Ultimi/);
+    await setLevel(q, 19);
+    await b.get(`/products/${p.slug}`).expect(200);
+    assert.equal(renders(), 1, "another product's sale leaves this page as it was");
+    await setLevel(p, 3);
+    const three = await b.get(`/products/${p.slug}`).expect(200);
+    assert.equal(renders(), 2);
+    assert.match(three.text, /Ultimi 3 pezzi/);
+    assert.match(three.text, /max="3"/);
+    await setLevel(p, 2);
+    assert.match((await b.get(`/products/${p.slug}`).expect(200)).text, /Ultimi 2 pezzi/);
+    assert.equal(renders(), 3);
+  });
+
   it('serves a guest with a message to show a fresh page', async () => {
     const coop = await makeCoop();
     const p = await makeProduct(coop);

@@ -45,10 +45,14 @@ describe('catalogue read model across processes', () => {
     assert.equal(b.store.onHandOf(String(p._id), 'default'), 1);
   });
 
-  it('moves its generation on every change, and drops what was worked out before', async () => {
+  it('moves its generation on every change, and its shape (and what was worked out) only when a product goes in or out of stock', async () => {
     const a = aProcess();
+    const coop = await makeCoop();
+    const p = await makeProduct(coop, { stock: 3 });
+    const id = String(p._id);
     await a.refresh();
-    const gen = a.store.generation;
+    const product = (await a.catalog()).byId.get(id)!;
+    const [gen, shape] = [a.store.generation, a.store.shapeGeneration];
     assert.equal(
       a.store.memo('k', () => 1),
       1,
@@ -58,12 +62,38 @@ describe('catalogue read model across processes', () => {
       1,
       'kept while nothing changed',
     );
-    await a.stockChanged();
+    assert.equal(a.store.levelsOf(product), '3');
+
+    // A sale that leaves units: every listing and card still says "in stock".
+    await StockLevelModel.updateOne({ _id: stockId(p._id, 'default') }, { $set: { onHand: 1 } });
+    await a.stockChanged([id]);
     assert.ok(a.store.generation > gen);
+    assert.equal(a.store.shapeGeneration, shape);
     assert.equal(
       a.store.memo('k', () => 3),
-      3,
+      1,
+      'kept: no product went in or out of stock',
     );
+    assert.equal(a.store.levelsOf(product), '1', 'the level itself is current');
+
+    // The last unit sold: listings, facets and cards change.
+    await StockLevelModel.updateOne({ _id: stockId(p._id, 'default') }, { $set: { onHand: 0 } });
+    await a.stockChanged([id]);
+    assert.ok(a.store.shapeGeneration > shape);
+    assert.equal(
+      a.store.memo('k', () => 4),
+      4,
+    );
+
+    // Back in stock moves it again, and so does any change of the products.
+    const shape2 = a.store.shapeGeneration;
+    await StockLevelModel.updateOne({ _id: stockId(p._id, 'default') }, { $set: { onHand: 5 } });
+    await a.stockChanged([id]);
+    assert.ok(a.store.shapeGeneration > shape2);
+    const shape3 = a.store.shapeGeneration;
+    await ProductModel.updateOne({ _id: p._id }, { $set: { 'name.it': 'Altro' } });
+    await a.catalogChanged({ productIds: [id] });
+    assert.ok(a.store.shapeGeneration > shape3);
   });
 });
 

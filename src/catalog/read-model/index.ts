@@ -24,8 +24,10 @@ export const stockChanged = (productIds?: string[], known?: KnownStock): Promise
 export const stockLoadCount = (): number => catalogReadModel.stockLoadCount();
 /** Products whose stock moved: the catalogue re-reads them within half a second (see StockSignal). */
 export const signalStockChanged = (productIds: Iterable<string>): void => catalogReadModel.stockSignal.signal(productIds);
-/** A number that changes whenever what the catalogue shows may have changed. */
-export const catalogGeneration = (): number => catalogReadModel.store.generation;
+/** A number that changes with the products and co-ops, and when a product goes in or out of stock (see CatalogStore.shapeGeneration). */
+export const catalogShapeGeneration = (): number => catalogReadModel.store.shapeGeneration;
+/** Each variant's units on hand as one string, to tell whether a page showing them is still right. */
+export const stockLevelsOf = (p: CatalogProduct): string => catalogReadModel.store.levelsOf(p);
 /** Units on hand for one variant, as last loaded (at most a few seconds old). */
 export const onHandOf = (productId: string, sku: string): number => catalogReadModel.store.onHandOf(productId, sku);
 /** Units on hand over all variants of a product of the current snapshot. */

@@ -15,6 +15,8 @@ export class CatalogStore {
   /** Units on hand per product row of `current`, rebuilt lazily after either changes. */
   private totals: { snap: CatalogSnapshot; onHand: Int32Array } | null = null;
   private gen = 0;
+  /** Moves with `gen`, except on a stock change that leaves every product in (or out of) stock: see `shapeGeneration`. */
+  private shape = 0;
   /** Results worked out from the catalogue (see `memo`), valid for `memoGen` only. */
   private memos = new Map<string, unknown>();
   private memoGen = 0;
@@ -29,6 +31,18 @@ export class CatalogStore {
     return this.gen;
   }
 
+  /**
+   * A number that changes when the products or co-ops change, or when a
+   * product goes out of stock or back in: not when a sale only lowers a
+   * level. Listings, cards and facet counts show stock as "in stock or not"
+   * alone, so what is worked out or rendered from them stays valid while
+   * this stays put; a page that shows a level itself (a product's "3
+   * left") also compares that level (see `levelsOf`).
+   */
+  get shapeGeneration(): number {
+    return this.shape;
+  }
+
   /** The units on hand as last loaded (a copy to change and pass to `setStock`). */
   stockCopy(): Map<string, number> {
     return new Map(this.stock);
@@ -38,12 +52,34 @@ export class CatalogStore {
     this.current = next;
     this.totals = null;
     this.gen++;
+    this.shape++;
   }
 
   setStock(next: Map<string, number>): void {
+    const before = this.stock;
     this.stock = next;
     this.totals = null;
     this.gen++;
+    if (this.crossedZero(before, next)) this.shape++;
+  }
+
+  /** Whether a product of the snapshot is in stock under one set of levels and not under the other. */
+  private crossedZero(before: Map<string, number>, after: Map<string, number>): boolean {
+    const snap = this.current;
+    if (!snap) return true;
+    const moved = new Set<string>();
+    for (const [id, n] of after) if (before.get(id) !== n) moved.add(id.slice(0, id.indexOf(':')));
+    for (const [id, n] of before) if (after.get(id) !== n) moved.add(id.slice(0, id.indexOf(':')));
+    for (const productId of moved) {
+      const p = snap.byId.get(productId);
+      if (p && sumOf(p, before) > 0 !== sumOf(p, after) > 0) return true;
+    }
+    return false;
+  }
+
+  /** The units on hand of each variant of `p`, as a string that changes when any of them does. */
+  levelsOf(p: CatalogProduct): string {
+    return p.variants.map((v) => this.stock.get(stockId(p.id, v.sku)) ?? 0).join(',');
   }
 
   /** Units on hand per product row of `snap` (all variants together). */
@@ -67,13 +103,14 @@ export class CatalogStore {
   }
 
   /**
-   * A value worked out from the catalogue, kept until the catalogue or
-   * stock changes. At most `max` are kept; the oldest goes first.
+   * A value worked out from the catalogue and from whether each product is
+   * in stock (not from levels), kept until either changes (`shapeGeneration`).
+   * At most `max` are kept; the oldest goes first.
    */
   memo<T>(key: string, build: () => T, max = 300): T {
-    if (this.memoGen !== this.gen) {
+    if (this.memoGen !== this.shape) {
       this.memos = new Map();
-      this.memoGen = this.gen;
+      this.memoGen = this.shape;
     }
     if (this.memos.has(key)) return this.memos.get(key) as T;
     const value = build();
@@ -83,8 +120,12 @@ export class CatalogStore {
   }
 
   private sumOnHand(p: CatalogProduct): number {
-    let n = 0;
-    for (const v of p.variants) n += this.stock.get(stockId(p.id, v.sku)) ?? 0;
-    return n;
+    return sumOf(p, this.stock);
   }
+}
+
+function sumOf(p: CatalogProduct, stock: Map<string, number>): number {
+  let n = 0;
+  for (const v of p.variants) n += stock.get(stockId(p.id, v.sku)) ?? 0;
+  return n;
 }
