@@ -1,11 +1,14 @@
 import type { Request, RequestHandler, Response } from 'express';
+import type { Translate } from '../platform/i18n';
 import { contentHash } from '../platform/session-cache';
 import { KeptPage, sendCachedBody, type CachedBody, type Capture } from '../platform/web';
 
 interface CacheOptions {
   paths: (path: string) => boolean;
   generation: () => number;
+  /** The most pages kept, and the most bytes they may take together (about: a string's length counts as its bytes). */
   max?: number;
+  maxBytes?: number;
   ttlMs?: number;
 }
 
@@ -29,13 +32,20 @@ const stillRightOf = (res: Response) => res.locals.keptWhile as (() => boolean) 
  * the month's produce, the co-op of the day), or the page's own check
  * fails (`keepWhile`). The oldest entry goes first when full.
  */
-class Pages<T> {
-  private readonly entries = new Map<string, { generation: number; at: number; value: T; stillRight?: () => boolean }>();
+export class Pages<T> {
+  private readonly entries = new Map<string, { generation: number; at: number; value: T; size: number; stillRight?: () => boolean }>();
   private readonly max: number;
+  private readonly maxBytes: number;
   private readonly ttlMs: number;
+  private bytes = 0;
 
-  constructor(private readonly opts: CacheOptions) {
-    this.max = opts.max ?? 300;
+  constructor(
+    private readonly opts: CacheOptions,
+    private readonly sizeOf: (value: T) => number,
+  ) {
+    // A product page is 12–20 KB: some 800 of them, the busiest, in 12 MiB.
+    this.max = opts.max ?? 2_000;
+    this.maxBytes = opts.maxBytes ?? 12 * 1024 * 1024;
     this.ttlMs = opts.ttlMs ?? 60_000;
   }
 
@@ -56,10 +66,21 @@ class Pages<T> {
   setter(key: string): (value: T, stillRight?: () => boolean) => void {
     const generation = this.opts.generation();
     return (value, stillRight) => {
-      this.entries.delete(key);
-      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, { generation, at: Date.now(), value, stillRight });
+      const size = this.sizeOf(value);
+      if (size > this.maxBytes) return;
+      this.drop(key);
+      while (this.entries.size && (this.entries.size >= this.max || this.bytes + size > this.maxBytes))
+        this.drop(this.entries.keys().next().value!);
+      this.entries.set(key, { generation, at: Date.now(), value, size, stillRight });
+      this.bytes += size;
     };
+  }
+
+  private drop(key: string): void {
+    const old = this.entries.get(key);
+    if (!old) return;
+    this.entries.delete(key);
+    this.bytes -= old.size;
   }
 }
 
@@ -69,22 +90,23 @@ class Pages<T> {
  *
  * What a guest's page depends on besides its URL and language is the cart
  * count in the header, the flash messages and the CSRF token of a form. So
- * a page is kept per cart count; a visitor with a message to show is
- * served fresh; and the token is a slot each visitor's own fills (which is
- * when a visitor without a session gets one, as before). A page whose
+ * the count and the token are slots each visitor's own fills (the token
+ * is made then, and with it a session for a visitor who had none, as
+ * before), and a visitor with a message to show is served fresh. A page whose
  * rendering changed the session in any other way is not kept, nor is any
  * answer but a 200 page.
  */
 export function pageCache(opts: CacheOptions): RequestHandler {
-  const pages = new Pages<KeptPage>(opts);
+  const pages = new Pages<KeptPage>(opts, (page) => page.size);
   return (req, res, next) => {
     const url = pages.keyOf(req);
     if (!url || req.user || (res.locals.flash as unknown[]).length > 0) return next();
-    const key = `${Number(res.locals.cartCount) || 0}|${url}`;
+    const key = url;
     const hit = pages.get(key);
     if (hit) {
-      if (hit.etag) res.set('ETag', hit.etag);
-      res.type('html').send(hit.bytesFor(req));
+      const { bytes, etag } = hit.answerFor(req, res);
+      if (etag) res.set('ETag', etag);
+      res.type('html').send(bytes);
       return;
     }
     const keep = pages.setter(key);
@@ -93,7 +115,7 @@ export function pageCache(opts: CacheOptions): RequestHandler {
       part: 'page',
       keep: (html) => {
         if ((req.session ? contentHash(req.session) : '') !== before) return;
-        keep(new KeptPage(html), stillRightOf(res));
+        keep(new KeptPage(html, res.locals.t as Translate), stillRightOf(res));
       },
     };
     res.locals.capture = capture;
@@ -107,7 +129,7 @@ export function pageCache(opts: CacheOptions): RequestHandler {
  * put in the layout for each visitor (see `CachedBody`).
  */
 export function bodyCache(opts: CacheOptions): RequestHandler {
-  const pages = new Pages<CachedBody>(opts);
+  const pages = new Pages<CachedBody>(opts, (page) => page.body.length + page.head.length);
   return (req, res, next) => {
     const key = pages.keyOf(req);
     if (!key || !req.user) return next();

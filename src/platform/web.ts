@@ -48,9 +48,9 @@ export function useViews(app: Express, config: Config): void {
       const layout = typeof opts.layout === 'string' ? opts.layout : 'layouts/main';
       render(layout, { ...opts, body: html }, (err: Error | null, page: string) => (err ? next(err) : then(page)));
     };
-    // Every page goes out with this visitor's token in any CSRF slot: a kept page's, or a kept fragment's (renderForAnyone).
+    // Every page goes out with this visitor's own in any slot: a kept page's, or a kept fragment's CSRF slot (renderForAnyone).
     const send = (html: string) => {
-      const page = withCsrf(html, req);
+      const page = fillSlots(html, req, res);
       // A page for a visitor with a session is private and never stored (noStoreWithSession): nobody would revalidate it.
       if (!sentSessionCookie(req) && !res.get('ETag')) res.set('ETag', etagOf(page));
       res.send(page);
@@ -67,8 +67,8 @@ export function useViews(app: Express, config: Config): void {
         render(view, opts, (err: Error | null, html: string) => (err ? next(err) : inLayout(opts, html, send)));
         return;
       }
-      // Rendered for everyone who asks for this URL: the visitor's own CSRF token goes in after.
-      const anyone = { ...opts, csrf: () => CSRF_SLOT };
+      // Rendered for everyone who asks for this URL: the visitor's own CSRF token and cart count go in after.
+      const anyone = { ...opts, csrf: () => CSRF_SLOT, cartBadge: () => CART_SLOT };
       render(view, anyone, (err: Error | null, html: string) => {
         if (err) return next(err);
         if (capture.part === 'page') {
@@ -153,38 +153,84 @@ export type Capture = { part: 'page'; keep(html: string): void } | { part: 'body
 
 /** Where `csrf()` was called in a page rendered for anyone; unguessable, and plain letters so escaping leaves it alone. */
 const CSRF_SLOT = `csrfslot${randomBytes(12).toString('hex')}`;
+/** Where the header's cart badge goes in a page rendered for anyone (`cartBadge()`), filled with each visitor's count. */
+const CART_SLOT = `cartslot${randomBytes(12).toString('hex')}`;
+const SLOTS = new RegExp(`(${CSRF_SLOT}|${CART_SLOT})`);
 
 /** A weak ETag for a page: its length and a hash of its bytes. */
-const etagOf = (page: string): string => {
-  const bytes = Buffer.from(page);
+const etagOf = (page: string | Buffer): string => {
+  const bytes = typeof page === 'string' ? Buffer.from(page) : page;
   return `W/"${bytes.length.toString(16)}-${createHash('sha1').update(bytes).digest('base64url').slice(0, 27)}"`;
 };
 
-/**
- * A whole page kept for every visitor, as bytes cut at its CSRF slots:
- * sending it to a visitor is one copy with their token put in (no search
- * through the page, no new string to encode). A page without a form (the
- * same for everyone, so a browser may store it) has its ETag worked out once.
- */
-export class KeptPage {
-  private readonly parts: Buffer[];
-  readonly etag: string | undefined;
-
-  constructor(html: string) {
-    this.parts = html.split(CSRF_SLOT).map((part) => Buffer.from(part));
-    this.etag = this.parts.length === 1 ? etagOf(html) : undefined;
-  }
-
-  /** The page for this visitor (making their CSRF token, and so a session, only when it has a form). */
-  bytesFor(req: Request): Buffer {
-    if (this.parts.length === 1) return this.parts[0]!;
-    const token = Buffer.from(csrfToken(req));
-    return Buffer.concat(this.parts.flatMap((part, i) => (i === 0 ? [part] : [token, part])));
-  }
+/** The header's cart badge: the count, and what a screen reader says of it. */
+function cartBadgeHtml(t: Translate, count: number): string {
+  return `<span class="badge" aria-label="${ejs.escapeXML(t('common.nav.cartCount', { count }))}">${count}</span>`;
 }
 
-/** A kept page or body with this visitor's CSRF token in its slots (making one, and so a session, only when it has any). */
-const withCsrf = (html: string, req: Request): string => (html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, csrfToken(req)) : html);
+const cartCountOf = (res: Response): number => Number(res.locals.cartCount) || 0;
+
+/** A page rendered for anyone (or a fragment of one), with this visitor's own CSRF token and cart badge in its slots. */
+const fillSlots = (html: string, req: Request, res: Response): string =>
+  html.includes(CSRF_SLOT) || html.includes(CART_SLOT)
+    ? html
+        .replaceAll(CSRF_SLOT, () => csrfToken(req))
+        .replaceAll(CART_SLOT, () => cartBadgeHtml(res.locals.t as Translate, cartCountOf(res)))
+    : html;
+
+/**
+ * A whole page kept for every visitor, as bytes cut at its slots: sending
+ * it to a visitor is one copy with their CSRF token and cart badge put in
+ * (no search through the page, no new string to encode). One page serves
+ * every cart count. A page without a form is the same for every visitor
+ * with an empty cart (a browser without a session may store it): that one
+ * is made once, with its ETag.
+ */
+export class KeptPage {
+  /** Text, slot, text, slot, …, text. */
+  private readonly parts: Buffer[];
+  private readonly slots: string[];
+  private readonly emptyCart: { bytes: Buffer; etag: string } | undefined;
+
+  /** `t`: the language the page was rendered in (its badge's words). */
+  constructor(html: string, t: Translate) {
+    const pieces = html.split(SLOTS);
+    this.parts = pieces.filter((_, i) => i % 2 === 0).map((part) => Buffer.from(part));
+    this.slots = pieces.filter((_, i) => i % 2 === 1);
+    if (!this.slots.includes(CSRF_SLOT)) {
+      const bytes = this.join(
+        () => Buffer.alloc(0),
+        () => Buffer.from(cartBadgeHtml(t, 0)),
+      );
+      this.emptyCart = { bytes, etag: etagOf(bytes) };
+    }
+  }
+
+  /** About how many bytes it holds. */
+  get size(): number {
+    return this.parts.reduce((n, part) => n + part.length, 0) + (this.emptyCart?.bytes.length ?? 0);
+  }
+
+  /** The page for this visitor (making their CSRF token, and so a session, only when it has a form), and its ETag when it has one. */
+  answerFor(req: Request, res: Response): { bytes: Buffer; etag?: string } {
+    if (this.emptyCart && cartCountOf(res) === 0) return this.emptyCart;
+    let token: Buffer | undefined;
+    let badge: Buffer | undefined;
+    return {
+      bytes: this.join(
+        () => (token ??= Buffer.from(csrfToken(req))),
+        () => (badge ??= Buffer.from(cartBadgeHtml(res.locals.t as Translate, cartCountOf(res)))),
+      ),
+    };
+  }
+
+  private join(csrf: () => Buffer, cart: () => Buffer): Buffer {
+    if (!this.slots.length) return this.parts[0]!;
+    const out: Buffer[] = [this.parts[0]!];
+    this.slots.forEach((slot, i) => out.push(slot === CSRF_SLOT ? csrf() : cart(), this.parts[i + 1]!));
+    return Buffer.concat(out);
+  }
+}
 
 /** Answers with a cached body inside the layout, rendered for this visitor (whose token `res.render` puts in its slots). */
 export function sendCachedBody(res: Response, page: CachedBody): void {
@@ -249,6 +295,8 @@ export function viewLocals(config: Config): RequestHandler {
     l.demoPayments = !config.stripe.secretKey;
     l.user ??= null;
     l.cartCount ??= 0;
+    // Read when the header is rendered: the cart's count is loaded after this.
+    l.cartBadge = () => cartBadgeHtml(l.t as Translate, cartCountOf(res));
     l.title = undefined;
     l.description = undefined;
     l.head = '';
