@@ -75,7 +75,7 @@ export function catalogRoutes(deps: { productSection?: ProductSections } = {}): 
     const page = await productPage(slug.data);
     const { product } = page;
     // The page shows its own levels ("3 left", the quantity's maximum): kept while they hold.
-    keepWhile(res, () => stockLevelsOf(product) === page.levels);
+    keepWhile(res, whileLevelsAre(product, page.levels));
     const section = deps.productSection ? await deps.productSection(product, req.query as Record<string, unknown>, req.locale) : null;
     const locale = req.locale;
     const url = `${res.locals.publicUrl as string}/products/${product.slug}`;
@@ -130,6 +130,16 @@ export function catalogRoutes(deps: { productSection?: ProductSections } = {}): 
 
   return router;
 }
+
+/**
+ * A kept product page's check. Made out here: a closure made inside the
+ * route would hold on to the route's whole scope (the request, the
+ * response and what they reference) for as long as the page is kept.
+ */
+const whileLevelsAre =
+  (product: CatalogProduct, levels: string): (() => boolean) =>
+  () =>
+    stockLevelsOf(product) === levels;
 
 type Place = { department?: ListingFilters['department']; category?: Category; search?: boolean };
 

@@ -187,16 +187,23 @@ const fillSlots = (html: string, req: Request, res: Response): string =>
  * is made once, with its ETag.
  */
 export class KeptPage {
-  /** Text, slot, text, slot, …, text. */
-  private readonly parts: Buffer[];
-  private readonly slots: string[];
+  /** The page's text without its slots, in one piece of memory. */
+  private readonly text: Buffer;
+  /** Where each slot goes in `text` (a byte offset), and which it is. */
+  private readonly cuts: number[] = [];
+  private readonly slots: string[] = [];
   private readonly emptyCart: { bytes: Buffer; etag: string } | undefined;
 
   /** `t`: the language the page was rendered in (its badge's words). */
   constructor(html: string, t: Translate) {
     const pieces = html.split(SLOTS);
-    this.parts = pieces.filter((_, i) => i % 2 === 0).map((part) => Buffer.from(part));
-    this.slots = pieces.filter((_, i) => i % 2 === 1);
+    let at = 0;
+    for (let i = 1; i < pieces.length; i += 2) {
+      at += Buffer.byteLength(pieces[i - 1]!);
+      this.cuts.push(at);
+      this.slots.push(pieces[i]!);
+    }
+    this.text = Buffer.from(pieces.filter((_, i) => i % 2 === 0).join(''));
     if (!this.slots.includes(CSRF_SLOT)) {
       const bytes = this.join(
         () => Buffer.alloc(0),
@@ -208,7 +215,7 @@ export class KeptPage {
 
   /** About how many bytes it holds. */
   get size(): number {
-    return this.parts.reduce((n, part) => n + part.length, 0) + (this.emptyCart?.bytes.length ?? 0);
+    return this.text.length + (this.emptyCart?.bytes.length ?? 0);
   }
 
   /** The page for this visitor (making their CSRF token, and so a session, only when it has a form), and its ETag when it has one. */
@@ -225,9 +232,14 @@ export class KeptPage {
   }
 
   private join(csrf: () => Buffer, cart: () => Buffer): Buffer {
-    if (!this.slots.length) return this.parts[0]!;
-    const out: Buffer[] = [this.parts[0]!];
-    this.slots.forEach((slot, i) => out.push(slot === CSRF_SLOT ? csrf() : cart(), this.parts[i + 1]!));
+    if (!this.slots.length) return this.text;
+    const out: Buffer[] = [];
+    let from = 0;
+    this.slots.forEach((slot, i) => {
+      out.push(this.text.subarray(from, this.cuts[i]), slot === CSRF_SLOT ? csrf() : cart());
+      from = this.cuts[i]!;
+    });
+    out.push(this.text.subarray(from));
     return Buffer.concat(out);
   }
 }
