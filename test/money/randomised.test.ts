@@ -10,7 +10,7 @@ import { owedBy } from '../../src/payouts/balances.service';
 import { LedgerEntryModel } from '../../src/payouts/ledger.model';
 import { reconcileOrder } from '../../src/payouts/reconciliation.service';
 import { RefundModel } from '../../src/payouts/refund.model';
-import { createRefund, refundable, retryRefund } from '../../src/payouts/refunds.service';
+import { createRefund, lineRefundCents, refundable, retryRefund } from '../../src/payouts/refunds.service';
 import { getPayoutSettings, setPayoutSettings, type PayoutSettingsView } from '../../src/payouts/settings.service';
 import { TransferModel, transferId } from '../../src/payouts/transfer.model';
 import { trusted } from '../../src/platform/db';
@@ -86,6 +86,8 @@ const seen = {
   released: 0,
   refundsPartial: 0,
   refundsFull: 0,
+  /** Refunds by lines whose units' share of a discounted line's paid price came to nothing: refused, as they must be. */
+  refundsEmpty: 0,
   refundsAfterTransfer: 0,
   reversalsRefused: 0,
   transferTimeouts: 0,
@@ -491,6 +493,23 @@ describe('money, over many random orders', function () {
                     })),
                 };
             if (!(req.mode === 'lines' ? req.lines.length : req.amounts.length)) continue;
+            // A unit of a line discounted almost to nothing may carry no cent of it: refunding only such units is refused.
+            const linesCents =
+              req.mode === 'lines'
+                ? req.lines.reduce((n, x) => n + lineRefundCents(r.lines[x.index]!, r.lines[x.index]!.refundedQty, x.quantity), 0)
+                : -1;
+            if (linesCents === 0) {
+              await assert.rejects(
+                createRefund(
+                  null,
+                  { orderId: o.orderId, requestId: `${o.n}-${o.steps.indexOf(step)}`, reason: 'random', ...req },
+                  { gateway: gw },
+                ),
+                (err: unknown) => isAppError(err) && err.code === 'refund_empty',
+              );
+              seen.refundsEmpty++;
+              continue;
+            }
             try {
               await createRefund(
                 null,
