@@ -883,7 +883,8 @@ describe('money, over many random orders', function () {
     assert.equal(violations.length, 0, `seed ${SEED}: ${violations.length} violations\n${report}`);
     // The run covered what it should (on a run large enough that chance cannot leave a situation out).
     if (ORDERS >= 500 && FAULTS) {
-      for (const [k, v] of Object.entries(seen)) assert.ok(v > 0, `seed ${SEED}: the run never had ${k}`);
+      // Except refunds of nothing: a rare corner (1 in about 1,000 orders), checked whenever it comes.
+      for (const [k, v] of Object.entries(seen)) if (k !== 'refundsEmpty') assert.ok(v > 0, `seed ${SEED}: the run never had ${k}`);
       assert.ok(
         made(/^\/v1\/transfers\/[^/]+\/reversals$/).length > 0 &&
           ledger.some((e) => e.kind === 'owed') &&
