@@ -322,14 +322,7 @@ describe('rendered-page cache for visitors without a session', () => {
     assert.ok(first.headers.etag, 'a page the same for everyone without a session has an ETag');
     assert.match(first.text, /<span class="badge" aria-label="0 articoli nel carrello">0<\/span>/);
     await request(app).get(url).set('If-None-Match', first.headers.etag).expect(304);
-    const guest = request.agent(app);
-    const product = await guest.get(`/products/${p.slug}`).expect(200);
-    await guest
-      .post('/cart/items')
-      .type('form')
-      .send({ _csrf: csrfOf(product.text), productId: String(p._id), sku: 'default', quantity: '2' })
-      .expect(303);
-    await guest.get('/cart').expect(200);
+    const guest = await guestWithUnits(app, p, 2);
     const theirs = await guest.get(url).expect(200);
     assert.equal(renders(), 1, 'one rendering served both');
     assert.match(theirs.text, /<span class="badge" aria-label="2 articoli nel carrello">2<\/span>/);
@@ -359,24 +352,26 @@ describe('rendered-page cache for visitors without a session', () => {
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 
+/** A guest with `quantity` units of `p` in the cart, its message seen; returns the browser. */
+async function guestWithUnits(app: Express, p: { _id: unknown; slug: string }, quantity: number) {
+  const b = request.agent(app);
+  const page = await b.get(`/products/${p.slug}`).expect(200);
+  await b
+    .post('/cart/items')
+    .type('form')
+    .send({ _csrf: csrfOf(page.text), productId: String(p._id), sku: 'default', quantity: String(quantity) })
+    .expect(303);
+  await b.get('/cart').expect(200); // shows the flash of the add once
+  return b;
+}
+
 describe('rendered pages for visitors with a session', () => {
   let app: Express;
   before(() => {
     app = buildApp().app;
   });
 
-  /** A guest with one unit of `p` in the cart; returns the browser. */
-  async function guestWithCart(p: { _id: unknown; slug: string }) {
-    const b = request.agent(app);
-    const page = await b.get(`/products/${p.slug}`).expect(200);
-    await b
-      .post('/cart/items')
-      .type('form')
-      .send({ _csrf: csrfOf(page.text), productId: String(p._id), sku: 'default', quantity: '1' })
-      .expect(303);
-    await b.get('/cart').expect(200); // shows the flash of the add once
-    return b;
-  }
+  const guestWithCart = (p: { _id: unknown; slug: string }) => guestWithUnits(app, p, 1);
 
   it('renders a page once for all guests, each with their own CSRF token and cart count', async () => {
     const coop = await makeCoop();
