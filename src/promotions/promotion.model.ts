@@ -10,9 +10,10 @@ export type ValueKind = (typeof VALUE_KINDS)[number];
  * is fixed when it is made: the platform (an admin made it) or one co-op
  * (one of its managers made it, on its own goods only). `uses` counts the
  * orders holding it now: a guarded `$inc` (`uses < maxUses`) claims one,
- * cancelled or expired orders give theirs back. `pending` and `released`
- * mark, per order id, a claim or a release half done, so a retry never
- * counts an order twice (see promotions.service).
+ * cancelled or expired orders give theirs back. `pending` marks, per
+ * order id, a claim half done, and `released` an order given back (kept:
+ * one small key per cancelled order), so a retry or a concurrent call
+ * never counts an order twice (see promotions.service).
  */
 export interface Promotion {
   _id: Types.ObjectId;

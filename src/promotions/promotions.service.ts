@@ -246,8 +246,10 @@ async function refuse(id: string): Promise<void> {
  * unpaid; or its checkout stopped before the order was written). Each
  * step is guarded, so running it again, or twice at once, gives back each
  * use once: the use moves to `releasing` (remembering where from), the
- * count goes down once (guarded by the order's mark), its slot is freed,
- * the use is `released`. A paid order's uses are never given back.
+ * count goes down once (guarded by the order's mark, which stays: an
+ * order released is never counted again but by `markUsesPaid`'s own
+ * mark), its slot is freed, the use is `released`. A paid order's uses
+ * are never given back.
  */
 export async function releaseUses(orderId: string): Promise<number> {
   if (!Types.ObjectId.isValid(orderId)) return 0;
@@ -276,7 +278,8 @@ async function releaseOne(u: PromotionUse): Promise<boolean> {
     );
   await PromotionUseModel.deleteMany({ kind: 'slot', promotion: u.promotion, order: u.order });
   const done = await PromotionUseModel.updateOne({ _id: u._id, state: 'releasing' }, { $set: { state: 'released' } });
-  await PromotionModel.updateOne({ _id: u.promotion }, { $unset: { [`released.${orderId}`]: 1 } });
+  // The order's mark stays: a second release that read `releasing` before this one finished would
+  // otherwise find no mark and count the use down again (CI saw -1 from three releases at once).
   return done.modifiedCount === 1;
 }
 
