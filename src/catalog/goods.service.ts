@@ -10,7 +10,7 @@ import { ProductModel } from './product.model';
 import { StockLevelModel, stockId } from './stock.model';
 import { adjustStock } from './stock.service';
 import { DEPARTMENT_SLUGS, departmentOf } from './categories';
-import { normalizeText, searchTermsFor } from './search-terms';
+import { normalizeText } from './search-terms';
 import { GoodsImportClaimModel, GoodsImportModel, type GoodsImportRow } from './goods-import.model';
 import { StagedImageModel } from './staged-image.model';
 import { removeProductImage, storeProductImage } from './images';
@@ -98,7 +98,6 @@ function productFields(coop: ActingCoop, input: GoodsInput) {
       materials: { it: input.materialsIt, en: input.materialsEn },
     },
     care: { it: input.careIt, en: input.careEn },
-    searchTerms: searchTermsFor([name.it, name.en, description.it, description.en, input.tags.join(' '), coop.name]),
   };
 }
 
@@ -228,7 +227,6 @@ export async function duplicateGoods(coop: ActingCoop, productId: string): Promi
     ...rest,
     slug: await freeProductSlug(src.name?.it ?? ''),
     name,
-    searchTerms: searchTermsFor([name.it, name.en, src.description?.it ?? '', src.description?.en ?? '', src.tags.join(' '), coop.name]),
     published: false,
     archived: false,
   });

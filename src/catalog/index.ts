@@ -58,7 +58,6 @@ export {
   type Department,
   type Unit,
 } from './categories';
-export { searchTermsFor } from './search-terms';
 export { GoodsSchema, ImageAltSchema, MAX_VARIANTS, goodsIntent, publishProblems, type GoodsInput } from './goods.schemas';
 export { ProductModel } from './product.model';
 export { StockLevelModel, stockId, type StockHold } from './stock.model';

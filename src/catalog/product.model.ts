@@ -63,8 +63,6 @@ const productSchema = new Schema(
     care: text,
     /** Months in season, 1–12; empty means all year. */
     seasonMonths: { type: [Number], default: [] },
-    /** Normalised words (lower case, no accents) from both languages, for search. */
-    searchTerms: { type: [String], default: [] },
     /** Its reviews' stars (catalog/ratings.ts); `rated` holds each review's counted part, written with them. */
     rating: ratingFields,
     rated: { type: Map, of: Number, select: false },
@@ -76,7 +74,6 @@ const productSchema = new Schema(
 productSchema.index({ published: 1, department: 1, category: 1, createdAt: -1 });
 productSchema.index({ published: 1, priceCents: 1 });
 productSchema.index({ coop: 1, published: 1 });
-productSchema.index({ searchTerms: 1 });
 // Listings sorted by rating (the read model keeps this order in memory; this serves a query of the database).
 productSchema.index({ published: 1, 'rating.count': -1 });
 

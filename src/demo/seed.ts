@@ -3,7 +3,7 @@ import { CoopModel } from '../coops/coop.model';
 import { MembershipModel } from '../coops/membership.model';
 import { ProductModel } from '../catalog/product.model';
 import { StockLevelModel, stockId } from '../catalog/stock.model';
-import { departmentOf, DEPARTMENTS, searchTermsFor, type Category, type Unit } from '../catalog';
+import { departmentOf, DEPARTMENTS, type Category, type Unit } from '../catalog';
 import { REGIONS, saveAccountState } from '../coops';
 import { DemoGateway, type PaymentGateway } from '../payments';
 import type { EventBus } from '../platform/events';
@@ -123,7 +123,6 @@ function productDoc(p: ProductInput) {
     seasonMonths: p.seasonMonths,
     traceability: traceabilityFor(p),
     care: CARE[p.category] ?? { it: '', en: '' },
-    searchTerms: searchTermsFor([p.name.it, p.name.en, p.description.it, p.description.en, p.tags.join(' '), p.coopName]),
     published: true,
     ...(p.createdAt ? { createdAt: p.createdAt, updatedAt: p.createdAt } : {}),
   };

@@ -9,7 +9,7 @@ import { createUser } from '../../src/accounts';
 import { CoopModel, type Coop } from '../../src/coops/coop.model';
 import { ProductModel, type Product } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
-import { catalogChanged, departmentOf, searchTermsFor, type Category, type IVA_RATES } from '../../src/catalog';
+import { catalogChanged, departmentOf, type Category, type IVA_RATES } from '../../src/catalog';
 import type { Certification } from '../../src/catalog/categories';
 
 /** A short random hex string, for names and emails no other test uses. */
@@ -152,7 +152,6 @@ export async function makeProduct(coop: { _id: Types.ObjectId; name: string }, o
     tags: o.tags ?? [],
     certifications: o.certifications ?? [],
     seasonMonths: o.seasonMonths ?? [],
-    searchTerms: searchTermsFor([name.it, name.en, description.it, description.en, coop.name]),
     published: o.published ?? true,
     archived: o.archived ?? false,
     ...(o.createdAt ? { createdAt: o.createdAt } : {}),

@@ -228,7 +228,7 @@ describe('co-op workspace', () => {
     }
 
     describe('POST /workspace/:coopSlug/goods', () => {
-      it('creates the product with search terms and its stock', async () => {
+      it('creates the product, found by the search, with its stock', async () => {
         const { coop, agent, _csrf } = await managerWithCoop();
         // Publishing needs a photo: it comes with the form itself.
         const form = goodsForm({ intent: 'publish', seasonMonths: ['9', '10'], certifications: ['organic'] });
@@ -242,7 +242,9 @@ describe('co-op workspace', () => {
         assert.equal(p.images.length, 1);
         assert.deepEqual(p.seasonMonths, [9, 10]);
         assert.deepEqual(p.certifications, ['organic']);
-        assert.ok(p.searchTerms.includes('castagno') && p.searchTerms.includes('mie'));
+        // Found by the shop's search, by a word of its name and one of its description.
+        const found = await agent.get(`/search?q=${encodeURIComponent(`${p.name?.it} castagno`)}`).expect(200);
+        assert.ok(found.text.includes(`/products/${p.slug}`));
         assert.equal(p.traceability?.lot, 'L42');
         assert.equal((await StockLevelModel.findById(stockId(p._id, 'default')).lean())?.onHand, 12);
       });
