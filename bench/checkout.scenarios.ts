@@ -1,5 +1,5 @@
 import type { Request } from 'autocannon';
-import { registerScenario, type BenchContext } from './scenarios';
+import { AS_BROWSER, registerScenario, type BenchContext } from './scenarios';
 
 /**
  * Cart and checkout scenarios. Each autocannon connection is one guest
@@ -14,13 +14,10 @@ interface Guest {
   sku: string;
 }
 
-/** The app runs in production mode: its session cookie is Secure, so requests say they came through an HTTPS proxy. */
-const HTTPS = { 'x-forwarded-proto': 'https' };
-
 const ADDRESS = 'name=Bench+Buyer&line1=Via+Roma+1&postalCode=53100&city=Siena&province=SI&country=IT';
 
 /** Form posts that ask for JSON, so success is a 2xx rather than a 303. */
-const form = { ...HTTPS, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+const form = { ...AS_BROWSER, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
 
 /** One unit of the guest's product. */
 const addBody = (g: Guest) => `_csrf=${encodeURIComponent(g.csrf)}&productId=${g.productId}&sku=${encodeURIComponent(g.sku)}&quantity=1`;
@@ -29,7 +26,7 @@ const addBody = (g: Guest) => `_csrf=${encodeURIComponent(g.csrf)}&productId=${g
 const addressBody = (g: Guest) => `_csrf=${encodeURIComponent(g.csrf)}&email=bench%40example.test&terms=yes&${ADDRESS}`;
 
 async function newGuest(ctx: BenchContext, slug: string): Promise<Guest | null> {
-  const res = await fetch(`${ctx.appUrl}/products/${slug}`, { headers: HTTPS });
+  const res = await fetch(`${ctx.appUrl}/products/${slug}`, { headers: AS_BROWSER });
   const html = await res.text();
   const cookie = res.headers
     .getSetCookie()

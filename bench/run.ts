@@ -34,7 +34,7 @@ import { ProductModel } from '../src/catalog/product.model';
 import { StockLevelModel } from '../src/catalog/stock.model';
 import { CoopModel } from '../src/coops/coop.model';
 import { seedReviews } from './reviews.seed';
-import { BEHIND_TLS, scenarios, type BenchContext, type Scenario } from './scenarios';
+import { AS_BROWSER, scenarios, type BenchContext, type Scenario } from './scenarios';
 // Scenarios run in the order they register: the pages (a session's too) before the checkouts, whose
 // thousands of held and expiring orders would otherwise still be settling while the pages are measured.
 import './session.scenarios';
@@ -451,7 +451,7 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
   const slowest = Math.min(...mix.map((r) => r.requestsPerSec));
   const rate = Math.max(10, Math.round(slowest / 2));
   // Returning shoppers: one session cookie, as a browser would carry.
-  const landing = await fetch(`${ctx.appUrl}/products/${ctx.productSlugs[0]}`, { headers: BEHIND_TLS });
+  const landing = await fetch(`${ctx.appUrl}/products/${ctx.productSlugs[0]}`, { headers: AS_BROWSER });
   const cookie = (landing.headers.get('set-cookie') ?? '').split(';')[0]!;
   const paths = () => [
     '/',
@@ -466,7 +466,7 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
     const r = await paced(
       {
         url: ctx.appUrl,
-        headers: { ...BEHIND_TLS, cookie },
+        headers: { ...AS_BROWSER, cookie },
         requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths()[i++ % 4]! }) }],
       },
       { perSec: rate, durationSec: 60 },

@@ -1,5 +1,5 @@
 import type { Options } from 'autocannon';
-import { BEHIND_TLS, registerScenario, type BenchContext } from './scenarios';
+import { AS_BROWSER, registerScenario, type BenchContext } from './scenarios';
 import { DEMO_MEMBER } from '../src/demo/demo-data';
 
 /**
@@ -14,7 +14,7 @@ interface Shopper {
 }
 
 const SHOPPERS = 60;
-const form = { ...BEHIND_TLS, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+const form = { ...AS_BROWSER, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
 /**
  * The cookies a browser would send next: those it had, updated by what the
  * response set (a later value replaces an earlier one; `Max-Age=0` removes).
@@ -36,7 +36,7 @@ function nextCookies(had: string, res: Response): string {
 async function newShopper(ctx: BenchContext, slugs: string[]): Promise<Shopper | null> {
   let cookie = '';
   for (const slug of slugs) {
-    const res = await fetch(`${ctx.appUrl}/products/${slug}`, { headers: { ...BEHIND_TLS, ...(cookie ? { cookie } : {}) } });
+    const res = await fetch(`${ctx.appUrl}/products/${slug}`, { headers: { ...AS_BROWSER, ...(cookie ? { cookie } : {}) } });
     const html = await res.text();
     cookie = nextCookies(cookie, res);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
@@ -82,7 +82,7 @@ async function asShoppers(ctx: BenchContext, paths: () => string): Promise<Parti
     requests: [
       {
         method: 'GET',
-        setupRequest: (req) => ({ ...req, path: paths(), headers: { ...BEHIND_TLS, cookie: list[i++ % list.length]!.cookie } }),
+        setupRequest: (req) => ({ ...req, path: paths(), headers: { ...AS_BROWSER, cookie: list[i++ % list.length]!.cookie } }),
       },
     ],
   };
@@ -113,14 +113,14 @@ let memberCookie: Promise<string> | undefined;
 /** The demo co-op member, signed in once per run. */
 function signedInMember(ctx: BenchContext): Promise<string> {
   memberCookie ??= (async () => {
-    const page = await fetch(`${ctx.appUrl}/login`, { headers: BEHIND_TLS });
+    const page = await fetch(`${ctx.appUrl}/login`, { headers: AS_BROWSER });
     const html = await page.text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
     if (!csrf) throw new Error('the login page has no CSRF token');
     const res = await fetch(`${ctx.appUrl}/login`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { ...BEHIND_TLS, 'content-type': 'application/x-www-form-urlencoded', cookie: nextCookies('', page) },
+      headers: { ...AS_BROWSER, 'content-type': 'application/x-www-form-urlencoded', cookie: nextCookies('', page) },
       body: `_csrf=${encodeURIComponent(csrf)}&email=${encodeURIComponent(DEMO_MEMBER.email)}&password=${encodeURIComponent(DEMO_MEMBER.password)}`,
     });
     await res.arrayBuffer();
@@ -140,7 +140,7 @@ for (const [page, path] of [
     description: `GET ${path}, as the signed-in demo co-op member`,
     async prepare(ctx) {
       const cookie = await signedInMember(ctx);
-      return { url: `${ctx.appUrl}${path}`, headers: { ...BEHIND_TLS, cookie } };
+      return { url: `${ctx.appUrl}${path}`, headers: { ...AS_BROWSER, cookie } };
     },
   });
 }

@@ -104,8 +104,11 @@ export function pageCache(opts: CacheOptions): RequestHandler {
     const key = url;
     const hit = pages.get(key);
     if (hit) {
-      const { bytes, etag } = hit.answerFor(req, res);
+      const { bytes, etag, gzip } = hit.answerFor(req, res);
       if (etag) res.set('ETag', etag);
+      // Already gzipped: the compression middleware sees the header and leaves it alone.
+      if (gzip) res.set('Content-Encoding', 'gzip');
+      res.vary('Accept-Encoding');
       res.type('html').send(bytes);
       return;
     }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import ejs from 'ejs';
 import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } from 'express';
 import { VIEWS_DIR, type Config } from './config';
@@ -10,6 +11,7 @@ import { labeller, LOCALES, pickLocale, translator, localized, type Locale, type
 import { formatMoney } from './money';
 import { csrfToken, sentSessionCookie } from './security';
 import { readCookie } from './cookies';
+import { GzipPieces } from './gzip-pieces';
 import type { Logger } from './logger';
 
 declare global {
@@ -193,6 +195,9 @@ export class KeptPage {
   private readonly cuts: number[] = [];
   private readonly slots: string[] = [];
   private readonly emptyCart: { bytes: Buffer; etag: string } | undefined;
+  /** The same, gzipped: made for the first visitor whose browser takes gzip (every browser does). */
+  private gzipped: GzipPieces | undefined;
+  private emptyCartGzipped: Buffer | undefined;
 
   /** `t`: the language the page was rendered in (its badge's words). */
   constructor(html: string, t: Translate) {
@@ -213,34 +218,46 @@ export class KeptPage {
     }
   }
 
-  /** About how many bytes it holds. */
+  /** About how many bytes it holds, counting a gzipped copy (about a fifth of the text) before it is made. */
   get size(): number {
-    return this.text.length + (this.emptyCart?.bytes.length ?? 0);
+    const raw = this.text.length + (this.emptyCart?.bytes.length ?? 0);
+    return raw + Math.ceil(raw / 5);
   }
 
-  /** The page for this visitor (making their CSRF token, and so a session, only when it has a form), and its ETag when it has one. */
-  answerFor(req: Request, res: Response): { bytes: Buffer; etag?: string } {
-    if (this.emptyCart && cartCountOf(res) === 0) return this.emptyCart;
+  /**
+   * The page for this visitor (making their CSRF token, and so a session,
+   * only when it has a form), gzipped when their browser takes it, and its
+   * ETag when it has one. Compressing it again for every visitor cost more
+   * than everything else a kept page costs; this costs a CRC-32.
+   */
+  answerFor(req: Request, res: Response): { bytes: Buffer; etag?: string; gzip: boolean } {
+    const gzip = req.acceptsEncodings('gzip') === 'gzip';
+    if (this.emptyCart && cartCountOf(res) === 0) {
+      if (!gzip) return { ...this.emptyCart, gzip };
+      // The same weak ETag for both codings (as the compression middleware leaves it on a rendered page).
+      this.emptyCartGzipped ??= gzipSync(this.emptyCart.bytes);
+      return { bytes: this.emptyCartGzipped, etag: this.emptyCart.etag, gzip };
+    }
     let token: Buffer | undefined;
     let badge: Buffer | undefined;
-    return {
-      bytes: this.join(
-        () => (token ??= Buffer.from(csrfToken(req))),
-        () => (badge ??= Buffer.from(cartBadgeHtml(res.locals.t as Translate, cartCountOf(res)))),
-      ),
-    };
+    const csrf = () => (token ??= Buffer.from(csrfToken(req)));
+    const cart = () => (badge ??= Buffer.from(cartBadgeHtml(res.locals.t as Translate, cartCountOf(res))));
+    if (!gzip) return { bytes: this.join(csrf, cart), gzip };
+    this.gzipped ??= new GzipPieces(this.pieces());
+    return { bytes: this.gzipped.with(this.slots.map((slot) => (slot === CSRF_SLOT ? csrf() : cart()))), gzip };
+  }
+
+  /** `text` cut at the slots: one more piece than there are slots. */
+  private pieces(): Buffer[] {
+    return [0, ...this.cuts].map((from, i) => this.text.subarray(from, this.cuts[i] ?? this.text.length));
   }
 
   private join(csrf: () => Buffer, cart: () => Buffer): Buffer {
     if (!this.slots.length) return this.text;
-    const out: Buffer[] = [];
-    let from = 0;
-    this.slots.forEach((slot, i) => {
-      out.push(this.text.subarray(from, this.cuts[i]), slot === CSRF_SLOT ? csrf() : cart());
-      from = this.cuts[i]!;
-    });
-    out.push(this.text.subarray(from));
-    return Buffer.concat(out);
+    const pieces = this.pieces();
+    return Buffer.concat(
+      pieces.flatMap((piece, i) => (i < this.slots.length ? [piece, this.slots[i] === CSRF_SLOT ? csrf() : cart()] : [piece])),
+    );
   }
 }
 

@@ -405,6 +405,32 @@ describe('rendered pages for visitors with a session', () => {
     assert.doesNotMatch(three.text + still.text, /cartslot|csrfslot/);
   });
 
+  it("sends a kept page gzipped to a browser that takes gzip, with the visitor's own token in it, and plain to one that does not", async () => {
+    const coop = await makeCoop();
+    const [p, q] = [await makeProduct(coop), await makeProduct(coop)];
+    await catalogChanged();
+    const guest = await guestWithCart(p);
+    const renders = countRenders(app, 'catalog/product.ejs');
+    const first = await guest.get(`/products/${q.slug}`).set('Accept-Encoding', 'identity').expect(200);
+    const zipped = await guest.get(`/products/${q.slug}`).set('Accept-Encoding', 'gzip, deflate, br, zstd').expect(200);
+    const plain = await guest.get(`/products/${q.slug}`).set('Accept-Encoding', 'identity').expect(200);
+    assert.equal(renders(), 1, 'both kept-page answers came from the first rendering');
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.equal(plain.headers['content-encoding'], undefined);
+    for (const res of [zipped, plain]) assert.match(String(res.headers.vary), /Accept-Encoding/);
+    // The gzipped page inflates (CRC and length checked) to exactly the plain one, with the visitor's own token and count.
+    const token = csrfOf(zipped.text);
+    assert.ok(token && token === csrfOf(first.text));
+    assert.ok(zipped.text === plain.text, 'the same page in both codings');
+    assert.match(zipped.text, /class="badge"[^>]*>1</);
+    assert.doesNotMatch(zipped.text, /cartslot|csrfslot/);
+    await guest
+      .post('/cart/items')
+      .type('form')
+      .send({ _csrf: token, productId: String(q._id), sku: 'default', quantity: '1' })
+      .expect(303);
+  });
+
   it('keeps a listing through sales that leave units, and renders it again when a product sells out', async () => {
     const coop = await makeCoop();
     const [p, q] = [await makeProduct(coop, { stock: 5 }), await makeProduct(coop, { stock: 5 })];
