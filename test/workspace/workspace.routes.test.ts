@@ -8,6 +8,7 @@ import { ProductModel } from '../../src/catalog/product.model';
 import { StockLevelModel, stockId } from '../../src/catalog/stock.model';
 import { formBody, goodsForm, memberOf, photoJpeg, postGoodsForm, signedIn, suffix, tokenFor, vatNumber } from './workspace.fixtures';
 import { makeCoop, makeUser } from '../support/factories';
+import { catalogChanged } from '../../src/catalog';
 
 describe('co-op workspace', () => {
   let app: Express;
@@ -242,7 +243,9 @@ describe('co-op workspace', () => {
         assert.equal(p.images.length, 1);
         assert.deepEqual(p.seasonMonths, [9, 10]);
         assert.deepEqual(p.certifications, ['organic']);
-        // Found by the shop's search, by a word of its name and one of its description.
+        // Found by the shop's search, by a word of its name and one of its description. The co-op was made
+        // approved in the database, not by an admin's approval, which reloads the catalogue's co-ops: do that here.
+        await catalogChanged();
         const found = await agent.get(`/search?q=${encodeURIComponent(`${p.name?.it} castagno`)}`).expect(200);
         assert.ok(found.text.includes(`/products/${p.slug}`));
         assert.equal(p.traceability?.lot, 'L42');
