@@ -108,7 +108,10 @@ const TOUCH_AFTER_S = 60;
  */
 export const sessionsJob: Job = expiryJob({
   name: 'sessions',
-  model: { deleteMany: (filter) => mongoose.connection.db!.collection('sessions').deleteMany(filter) },
+  model: {
+    find: (filter, projection) => mongoose.connection.db!.collection('sessions').find(filter, { projection }).toArray(),
+    deleteMany: (filter) => mongoose.connection.db!.collection('sessions').deleteMany(filter),
+  },
   field: 'expires',
   everyMs: 10 * 60_000,
 });

@@ -30,6 +30,26 @@ describe('platform/expiry', () => {
     );
   });
 
+  it('deletes past one batch, by _id, and keeps a document whose expiry moved on meanwhile', async () => {
+    await ExpiringModel.insertMany([
+      ...Array.from({ length: 250 }, (_, i) => ({ label: `gone-${i}`, expiresAt: at(-1 - i) })),
+      { label: 'touched', expiresAt: at(-1) },
+      { label: 'kept', expiresAt: at(1) },
+    ]);
+    // A session touched after the sweep read the expired ids, before it deleted them.
+    const touchedMeanwhile = {
+      find: async (filter: Record<string, unknown>, projection: { _id: 1 }) => {
+        const found = await ExpiringModel.find(filter, projection).lean();
+        await ExpiringModel.updateOne({ label: 'touched' }, { $set: { expiresAt: at(30) } });
+        return found;
+      },
+      deleteMany: (filter: Record<string, unknown>) => ExpiringModel.deleteMany(filter),
+    };
+    const n = await deleteExpired({ name: 'expiry-test', model: touchedMeanwhile, field: 'expiresAt' }, now);
+    assert.equal(n, 250);
+    assert.deepEqual((await ExpiringModel.find({}).lean()).map((d) => d.label).sort(), ['kept', 'touched']);
+  });
+
   it('with afterMs, deletes documents that long after the field', async () => {
     await ExpiringModel.create([
       { label: 'gone', expiresAt: at(10), createdAt: at(-61) },
