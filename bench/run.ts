@@ -54,6 +54,8 @@ const { values: args } = parseArgs({
     soak: { type: 'string' },
     /** Writes CPU profiles of the app (V8) and of FerretDB (pprof) per scenario to bench/results/profiles. */
     profile: { type: 'boolean', default: false },
+    /** Writes where the app allocates (garbage included) to bench/results/profiles (`bench/alloc-profile.mjs`). */
+    'alloc-profile': { type: 'boolean', default: false },
   },
 });
 const duration = Number(args.duration);
@@ -255,7 +257,7 @@ async function main(): Promise<void> {
     await mongoose.disconnect();
     logger.info({ products: productCount, coops: coopCount, seedMs }, 'bench: catalogue seeded');
 
-    if (args.profile) mkdirSync(PROFILES_DIR, { recursive: true });
+    if (args.profile || args['alloc-profile']) mkdirSync(PROFILES_DIR, { recursive: true });
     const [appPort, helloPort, stripePort] = await Promise.all([freePort(), freePort(), freePort()]);
     // Checkout talks to stripe-mock (as in the tests) when it is built; otherwise to the demo provider.
     const stripeMockBin = join(ROOT_DIR, '.engines', 'bin', 'stripe-mock');
@@ -290,7 +292,11 @@ async function main(): Promise<void> {
         ...stripeEnv,
         ...START_ENV,
       },
-      [...START_FLAGS, ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`] : [])],
+      [
+        ...START_FLAGS,
+        ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`] : []),
+        ...(args['alloc-profile'] ? ['--import', join(ROOT_DIR, 'bench', 'alloc-profile.mjs')] : []),
+      ],
     );
     startNode(join(ROOT_DIR, 'bench', 'hello.ts'), { PORT: String(helloPort) });
     await Promise.all([waitForPort(appPort, 120_000), waitForPort(helloPort, 30_000)]);
