@@ -218,3 +218,46 @@ describe('the database engine answers each command with its own reply', function
     }
   });
 });
+
+describe('the database engine finds each collection by its name', function () {
+  this.timeout(30_000);
+
+  it('answers finds, counts and aggregates on collections that exist, and on ones that do not', async () => {
+    const db = mongoose.connection.db!;
+    const name = `conformance_names_${Date.now()}`;
+    const plain = db.collection<{ _id: string; n: number }>(name);
+    const capped = `${name}_capped`;
+    try {
+      await plain.insertMany([
+        { _id: 'a', n: 1 },
+        { _id: 'b', n: 2 },
+      ]);
+      assert.deepEqual(await plain.find({}).sort({ n: 1 }).toArray(), [
+        { _id: 'a', n: 1 },
+        { _id: 'b', n: 2 },
+      ]);
+      assert.equal(await plain.countDocuments({ n: { $gte: 2 } }), 1);
+      assert.deepEqual(await plain.aggregate([{ $group: { _id: null, sum: { $sum: '$n' } } }]).toArray(), [{ _id: null, sum: 3 }]);
+      // A collection and a database that do not exist: no documents, no error.
+      assert.deepEqual(await db.collection(`${name}_missing`).find({}).toArray(), []);
+      assert.equal(await db.collection(`${name}_missing`).countDocuments({}), 0);
+      const elsewhere = mongoose.connection.getClient().db(`conformance_nodb_${Date.now()}`);
+      assert.deepEqual(await elsewhere.collection('anything').find({}).toArray(), []);
+      // The settings found by name still say which collection is capped: a tailable cursor is refused on the other.
+      await db.createCollection(capped, { capped: true, size: 1_000_000 });
+      await db.collection(capped).insertOne({ _id: 'x' } as never);
+      assert.equal((await db.collection(capped).find({}, { tailable: true }).toArray()).length, 1);
+      await assert.rejects(plain.find({}, { tailable: true }).toArray(), /tailable cursor requested on non capped collection/);
+      assert.deepEqual(
+        (await db.listCollections({ name }).toArray()).map((c) => c.name),
+        [name],
+      );
+    } finally {
+      await plain.drop().catch(() => undefined);
+      await db
+        .collection(capped)
+        .drop()
+        .catch(() => undefined);
+    }
+  });
+});
