@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import sharp from 'sharp';
+import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { AppError } from '../platform/errors';
 import type { FileStorage } from '../platform/storage';
 import { IMAGE_WIDTHS } from './media';
@@ -16,6 +16,23 @@ const ACCEPTED = new Set(['jpeg', 'png', 'webp']);
 
 const rejected = (code: string, message: string) => new AppError(code, message, 422);
 
+let loaded: Promise<(input: Buffer, options?: SharpOptions) => Sharp> | undefined;
+
+/**
+ * sharp, loaded on the first image. Loading libvips maps about 6 MB of
+ * library and starts its thread pool and caches, which a process that never
+ * receives an upload (most of them, most of the time) should not carry.
+ * Its operation cache is off: each upload is decoded once per width and
+ * nothing is asked twice.
+ */
+export function imageLibrary(): Promise<(input: Buffer, options?: SharpOptions) => Sharp> {
+  loaded ??= import('sharp').then(({ default: sharp }) => {
+    sharp.cache(false);
+    return (input, options) => sharp(input, options);
+  });
+  return loaded;
+}
+
 /**
  * Checks an uploaded file by its content, never by its name or declared
  * type: only JPEG, PNG and WebP are accepted (SVG, which can carry script,
@@ -24,7 +41,8 @@ const rejected = (code: string, message: string) => new AppError(code, message, 
  * key. Nothing is stored unless every width was made.
  */
 export async function storeProductImage(storage: FileStorage, data: Buffer): Promise<{ key: string; widths: number[] }> {
-  let meta: sharp.Metadata;
+  const sharp = await imageLibrary();
+  let meta: Metadata;
   try {
     meta = await sharp(data, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
   } catch (cause) {

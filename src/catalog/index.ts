@@ -39,7 +39,7 @@ export { goodsAtAGlance, LOW_STOCK_UNITS } from './goods.service';
 export { readProductsLive, readOnHandLive } from './live';
 /** The co-op's goods editing (the workspace's pages call it). */
 export * as goods from './goods.service';
-export { MAX_IMAGE_BYTES } from './images';
+export { MAX_IMAGE_BYTES, imageLibrary } from './images';
 export { imageUrl, imageSrcset, IMAGE_WIDTHS, LOGO_WIDTHS } from './media';
 export {
   DEPARTMENTS,

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import sharp from 'sharp';
-import { IMAGE_WIDTHS, LOGO_WIDTHS } from '../catalog';
+import { IMAGE_WIDTHS, LOGO_WIDTHS, imageLibrary } from '../catalog';
 import type { FileStorage } from '../platform/storage';
 import { pictureSvg, type DemoPicture } from './pictures';
 
@@ -61,6 +60,7 @@ function encode(svg: string, widths: readonly number[], aspect: number, opaque: 
   let done = encoded.get(svg);
   if (!done) {
     done = (async () => {
+      const sharp = await imageLibrary();
       const max = Math.max(...widths);
       // Rasterised once and kept as raw pixels, then scaled down per width. Only the round
       // logos need their alpha; without it the other WebP files encode about a third faster.
