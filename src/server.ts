@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { createApp, createServices } from './app';
 import { bootstrap } from './platform/bootstrap';
 import { createMailer } from './platform/mail';
@@ -7,6 +7,7 @@ import { LocalDiskStorage } from './platform/storage';
 import { rateLimitsJob } from './platform/rate-limit';
 import { sessionsJob } from './platform/security';
 import { DbHealth } from './platform/db-health';
+import { RequestDrain } from './platform/drain';
 import { lanAddresses, welcomeLines } from './platform/welcome';
 import { seedDemo, seedDemoPayoutAccounts } from './demo/seed';
 import { accountsJobs } from './accounts';
@@ -22,7 +23,8 @@ import { DEMO_ADMIN, DEMO_BUYER, DEMO_MEMBER } from './demo/demo-data';
 /**
  * Start-up: config → database engine (when no MONGODB_URI) → connect →
  * indexes → demo data → listen → periodic jobs. Shutdown on SIGINT/SIGTERM:
- * stop taking connections, let requests in flight finish, stop the jobs
+ * stop taking connections, let requests in flight finish (handlers whose
+ * client left included, see RequestDrain), stop the jobs
  * (waiting for runs under way), then close the database and stop the
  * engine we started, so Ctrl-C leaves no process behind.
  */
@@ -58,13 +60,9 @@ async function main(): Promise<void> {
     ],
     { logger },
   );
-  let stopping = false;
-  // While shutting down, each answer closes its connection, so keep-alive clients leave as their requests finish.
-  const inFlight = new Set<ServerResponse>();
+  const requests = new RequestDrain();
   const server = createServer((req, res) => {
-    if (stopping) res.setHeader('Connection', 'close');
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
+    requests.track(res);
     app(req, res);
   });
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
@@ -83,20 +81,13 @@ async function main(): Promise<void> {
   if (config.logFormat === 'pretty') logger.info(`ready in ${Date.now() - startedAt} ms\n\n  ${welcome.join('\n  ')}\n`);
   else logger.info({ url: config.publicUrl, readyMs: Date.now() - startedAt }, welcome[0]);
 
+  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    logger.info({ signal, inFlight: inFlight.size }, 'shutting down: finishing requests in flight');
-    const force = setTimeout(() => {
-      logger.warn('requests still open after 10 s; closing them');
-      server.closeAllConnections();
-    }, 10_000);
-    force.unref();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    logger.info({ signal, ...requests.size }, 'shutting down: finishing requests in flight');
+    // Handlers whose client left are waited for too: the database is closed only after them.
+    await requests.drain(server, 10_000, (left) => logger.warn(left, 'requests still open after 10 s; closing them'));
     // Then the background work, waiting for runs under way, and only then the database.
     await jobs.stop();
     dbHealth.stop();
