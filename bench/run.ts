@@ -16,7 +16,7 @@
  * for 30 minutes, in one-minute windows, and reports the app process's
  * memory growth and the drift of p99 latency from the first window to the last.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -68,18 +68,34 @@ process.once('exit', () => children.forEach((c) => c.exitCode === null && c.sign
 const PROFILES_DIR = join(ROOT_DIR, 'bench', 'results', 'profiles');
 
 /**
- * The heap limits and the environment (`MALLOC_ARENA_MAX`) `npm start` gives the app (package.json), so the
- * bench measures the memory a real start uses.
+ * The app is started as `npm start` starts it (package.json): built with the
+ * same build step, then the compiled entry with the same node flags (heap
+ * limits, source maps) and environment (`MALLOC_ARENA_MAX`), so the bench
+ * measures the memory and speed a real start gives.
  */
-const START_WORDS = (
-  JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }
-).scripts.start.split(/\s+/);
-const START_FLAGS = START_WORDS.filter((f) => /^--max-[a-z-]+=\d+$/.test(f));
-const START_ENV = Object.fromEntries(START_WORDS.filter((w) => /^[A-Z_]+=\S+$/.test(w)).map((w) => w.split('=', 2) as [string, string]));
+const START_COMMANDS = (JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split('&&')
+  .map((c) => c.trim().split(/\s+/));
+const START_RUN = START_COMMANDS[START_COMMANDS.length - 1]!.filter((w) => w !== 'exec' && w !== 'env');
+const START_ENV = Object.fromEntries(START_RUN.filter((w) => /^[A-Z_]+=\S+$/.test(w)).map((w) => w.split('=', 2) as [string, string]));
+const START_FLAGS = START_RUN.filter((w) => w.startsWith('--'));
+const START_ENTRY = START_RUN[START_RUN.length - 1]!;
 
-/** Starts a TypeScript entry point in its own Node process (as `npm start` does). */
+/** Runs the start script's build steps (everything before its last command). */
+function buildAsStart(): void {
+  for (const [cmd, ...rest] of START_COMMANDS.slice(0, -1)) {
+    const r = spawnSync(cmd === 'node' ? process.execPath : cmd!, rest, { cwd: ROOT_DIR, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`bench: the start script's build step failed: ${[cmd, ...rest].join(' ')}`);
+  }
+}
+
+/** Starts a TypeScript entry point in its own Node process (hello-world, which has no build). */
 function startNode(entry: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  return startProcess([...nodeArgs, '--import', 'tsx', entry], env);
+}
+
+function startProcess(nodeArgs: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -276,9 +292,15 @@ async function main(): Promise<void> {
     }
     const appUrl = `http://127.0.0.1:${appPort}`;
     const helloUrl = `http://127.0.0.1:${helloPort}`;
+    buildAsStart();
     const appStart = Date.now();
-    const app = startNode(
-      join(ROOT_DIR, 'src', 'server.ts'),
+    const app = startProcess(
+      [
+        ...START_FLAGS,
+        ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`] : []),
+        ...(args['alloc-profile'] ? ['--import', join(ROOT_DIR, 'bench', 'alloc-profile.mjs')] : []),
+        START_ENTRY,
+      ],
       {
         NODE_ENV: 'production',
         PORT: String(appPort),
@@ -292,11 +314,6 @@ async function main(): Promise<void> {
         ...stripeEnv,
         ...START_ENV,
       },
-      [
-        ...START_FLAGS,
-        ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`] : []),
-        ...(args['alloc-profile'] ? ['--import', join(ROOT_DIR, 'bench', 'alloc-profile.mjs')] : []),
-      ],
     );
     startNode(join(ROOT_DIR, 'bench', 'hello.ts'), { PORT: String(helloPort) });
     await Promise.all([waitForPort(appPort, 120_000), waitForPort(helloPort, 30_000)]);

@@ -18,9 +18,11 @@ describe('npm start (the real server on the embedded engine)', () => {
     this.timeout(90_000);
     const dataDir = mkdtempSync(join(tmpdir(), 'filiera-boot-'));
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    // Exactly what the README has a newcomer type: the build, then the compiled server, which receives the
+    // signals itself (the start script `exec`s it), so npm's exit code is the server's.
+    const child = spawn('npm', ['start', '--silent'], {
       cwd: ROOT_DIR,
-      env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
