@@ -12,6 +12,7 @@ import { formatMoney } from './money';
 import { csrfToken, sentSessionCookie } from './security';
 import { readCookie } from './cookies';
 import { GzipPieces } from './gzip-pieces';
+import { Views } from './views';
 import type { Logger } from './logger';
 
 declare global {
@@ -35,12 +36,17 @@ export function useViews(app: Express, config: Config): void {
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
   if (config.isProduction) app.enable('view cache');
-  // Includes name their file from views/ (`include('/reviews/_stars')`): EJS then finds it without asking the
-  // file system whether it exists, which it does for a relative include every time one is rendered.
-  const cache = config.isProduction;
-  app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) =>
-    ejs.renderFile(file, data, { root: VIEWS_DIR, cache }, done),
-  );
+  // Includes name their file from views/ (`include('/reviews/_stars')`); see Views for how they share their page's locals.
+  const views = new Views(VIEWS_DIR, config.isProduction);
+  app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) => {
+    let html: string;
+    try {
+      html = views.render(file, data);
+    } catch (err) {
+      return done(err);
+    }
+    done(null, html);
+  });
   // Express would hash every answer for an ETag; only pages a browser may store get one (`send` below, and kept pages).
   app.set('etag', false);
   app.use((req, res, next) => {
