@@ -103,11 +103,17 @@ export function useViews(app: Express, config: Config): void {
 const COMPRESS_AT_ONCE_MAX = 256 * 1024;
 
 /**
- * Sends a rendered page compressed in one call, as brotli (quality 4, the
- * compression middleware's) or gzip, whichever the browser takes. The
- * middleware's stream did the same work in chunks on the thread pool, at
- * two to three times the CPU for a page of a few dozen kilobytes.
+ * Sends a rendered page compressed in one call, as brotli or gzip, whichever
+ * the browser takes. The middleware's stream did the same work in chunks on
+ * the thread pool, at two to three times the CPU for a page of a few dozen
+ * kilobytes.
+ *
+ * Brotli at quality 2, not the middleware's 4: on the shop's own pages
+ * (home 25 KB, product 13 KB, listing 32 KB) its output is 4–5% larger and
+ * it takes about half the time (0.09–0.14 ms against 0.19–0.31 ms), still
+ * smaller than gzip's default level, which is slower still.
  */
+const BROTLI_QUALITY = 2;
 function sendCompressed(req: Request, res: Response, page: string): void {
   const bytes = Buffer.from(page);
   if (!res.get('Content-Type')) res.type('html');
@@ -120,7 +126,7 @@ function sendCompressed(req: Request, res: Response, page: string): void {
     res.set('Content-Encoding', 'br');
     res.send(
       brotliCompressSync(bytes, {
-        params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+        params: { [zlibConstants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
       }),
     );
   } else if (req.acceptsEncodings('gzip') === 'gzip') {
