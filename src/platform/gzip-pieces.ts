@@ -23,7 +23,7 @@ export class GzipPieces {
   private readonly packed: Buffer[];
 
   constructor(private readonly pieces: Buffer[]) {
-    this.packed = pieces.map((piece) => deflateRawSync(piece, { finishFlush: constants.Z_SYNC_FLUSH }));
+    this.packed = packTight(pieces.map((piece) => deflateRawSync(piece, { finishFlush: constants.Z_SYNC_FLUSH })));
   }
 
   /** The bytes held compressed. */
@@ -60,4 +60,21 @@ export class GzipPieces {
     out.push(LAST_BLOCK, trailer);
     return Buffer.concat(out);
   }
+}
+
+/**
+ * The same bytes, copied into one allocation of exactly their total size.
+ *
+ * A synchronous zlib call answers with a view of its 16 KiB output chunk,
+ * and a view keeps all of it: kept pages, each a few compressed pieces of
+ * about a kilobyte, held 16 KiB a piece: 21 MiB in a heap snapshot taken
+ * during the bench, for pages counted as part of an 8 MiB budget.
+ */
+export function packTight(buffers: Buffer[]): Buffer[] {
+  const all = Buffer.allocUnsafeSlow(buffers.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  return buffers.map((b) => {
+    b.copy(all, at);
+    return all.subarray(at, (at += b.length));
+  });
 }

@@ -11,7 +11,7 @@ import { labeller, LOCALES, pickLocale, translator, localized, type Locale, type
 import { formatMoney } from './money';
 import { csrfToken, sentSessionCookie } from './security';
 import { readCookie } from './cookies';
-import { GzipPieces } from './gzip-pieces';
+import { GzipPieces, packTight } from './gzip-pieces';
 import { Views } from './views';
 import type { Logger } from './logger';
 
@@ -279,7 +279,7 @@ export class KeptPage {
     if (this.emptyCart && cartCountOf(res) === 0) {
       if (!gzip) return { ...this.emptyCart, gzip };
       // The same weak ETag for both codings (as the compression middleware leaves it on a rendered page).
-      this.emptyCartGzipped ??= gzipSync(this.emptyCart.bytes);
+      this.emptyCartGzipped ??= packTight([gzipSync(this.emptyCart.bytes)])[0]!;
       return { bytes: this.emptyCartGzipped, etag: this.emptyCart.etag, gzip };
     }
     let token: Buffer | undefined;

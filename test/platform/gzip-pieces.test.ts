@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { gunzipSync } from 'node:zlib';
-import { GzipPieces } from '../../src/platform/gzip-pieces';
+import { deflateRawSync, gunzipSync } from 'node:zlib';
+import { GzipPieces, packTight } from '../../src/platform/gzip-pieces';
 
 describe('a text gzipped ahead in pieces', () => {
   const bytes = (s: string) => Buffer.from(s);
@@ -39,5 +39,17 @@ describe('a text gzipped ahead in pieces', () => {
 
   it('refuses values that do not fit between the pieces', () => {
     assert.throws(() => new GzipPieces([bytes('a'), bytes('b')]).with([]), /2 pieces take 1 values/);
+  });
+
+  it('holds its compressed pieces in one allocation of their size, not in zlib output chunks', () => {
+    const pieces = [bytes('<p>'.repeat(300)), bytes('middle'), bytes('</p>'.repeat(200))];
+    const g = new GzipPieces(pieces);
+    const held = packTight([deflateRawSync(pieces[0]!), deflateRawSync(pieces[1]!)]);
+    assert.equal(held[0]!.buffer, held[1]!.buffer, 'one allocation');
+    assert.equal(held[0]!.buffer.byteLength, held[0]!.length + held[1]!.length, 'of exactly their size');
+    assert.deepEqual(held[0], deflateRawSync(pieces[0]!));
+    assert.deepEqual(held[1], deflateRawSync(pieces[1]!));
+    assert.ok(g.size < 200, `compressed to ${g.size} bytes`);
+    assert.equal(gunzipSync(g.with([bytes('A'), bytes('B')])).toString(), '<p>'.repeat(300) + 'AmiddleB' + '</p>'.repeat(200));
   });
 });
