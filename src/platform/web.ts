@@ -250,7 +250,8 @@ export class KeptPage {
     for (let i = 1; i < pieces.length; i += 2) {
       at += Buffer.byteLength(pieces[i - 1]!);
       this.cuts.push(at);
-      this.slots.push(pieces[i]!);
+      // The constant, not the piece split returned: that is a slice of the page's text and would keep all of it.
+      this.slots.push(pieces[i] === CSRF_SLOT ? CSRF_SLOT : CART_SLOT);
     }
     this.text = Buffer.from(pieces.filter((_, i) => i % 2 === 0).join(''));
     if (!this.slots.includes(CSRF_SLOT)) {
