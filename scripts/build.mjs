@@ -28,6 +28,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
+  // Stack traces need the mappings only; the sources are on disk, and a process keeps every map it loads.
+  sourcesContent: false,
   logLevel: 'warning',
 });
 console.error(`build: src → dist/src in ${Date.now() - t0} ms`);
