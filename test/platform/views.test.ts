@@ -1,8 +1,25 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { VIEWS_DIR } from '../../src/platform/config';
 import { Views } from '../../src/platform/views';
+
+const viewsUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? viewsUnder(join(dir, e.name)) : e.name.endsWith('.ejs') ? [join(dir, e.name)] : [],
+  );
+
+describe('views', () => {
+  it('name every include from views/, so a part has one name wherever it is used', () => {
+    const relative_ = viewsUnder(VIEWS_DIR).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/include\(\s*(['"(])([^'"]*)/g)]
+        .filter((m) => m[1] !== '(' && !m[2]!.startsWith('/'))
+        .map((m) => `${relative(VIEWS_DIR, file)}: ${m[2]}`),
+    );
+    assert.deepEqual(relative_, []);
+  });
+});
 
 describe('Views (EJS with includes that share their page locals)', () => {
   let root: string;
