@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Logger } from '../platform/logger';
 import { sendTemplate, type Mailer } from '../platform/mail';
@@ -91,6 +92,18 @@ export async function rightsChanged(userIds: string | Types.ObjectId | readonly 
   const ids = (Array.isArray(userIds) ? userIds : [userIds]).map((id) => new Types.ObjectId(String(id)));
   if (ids.length === 1) await UserModel.updateOne({ _id: ids[0] }, { $inc: { rightsVersion: 1 } });
   else if (ids.length > 1) await UserModel.updateMany({ _id: trusted({ $in: ids }) }, { $inc: { rightsVersion: 1 } });
+}
+
+/**
+ * Moves the user's stamp `name`: what another feature keeps per user in
+ * memory under that name is out of date in every process (each reads the
+ * stamp with the user on every request: `req.user.stamps`). Call it after
+ * the write it announces.
+ */
+export async function stampUser(userId: string, name: string): Promise<void> {
+  if (!/^[a-z]+$/.test(name)) throw new Error(`Not a stamp name: ${name}`);
+  if (!Types.ObjectId.isValid(userId)) return;
+  await UserModel.updateOne({ _id: userId }, { $set: { [`stamps.${name}`]: randomUUID() } });
 }
 
 /** Names and e-mails of these users, by id (missing ones are left out). */

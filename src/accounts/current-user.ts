@@ -1,7 +1,8 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { Types } from 'mongoose';
 import { UserModel } from './user.model';
 import { rotateUserSession } from './session';
+import { reloadSession, sessionHeldSince } from '../platform/security';
 
 /** The roles a user can hold in a co-op (coops/ ranks them: owner > manager > staff). */
 export type MemberRole = 'owner' | 'manager' | 'staff';
@@ -28,6 +29,8 @@ export interface CurrentUser {
   emailVerified: boolean;
   /** The co-ops this user belongs to, with the role in each: current as of the user's rights version (see `loadUser`). */
   coops: UserCoop[];
+  /** Other features' stamps on the user (`stampUser`): what they keep per user is current while its stamp is. */
+  stamps: Readonly<Record<string, string>>;
 }
 
 declare global {
@@ -67,11 +70,19 @@ interface HeldCoops {
  */
 export const HELD_COOPS_MS = 5 * 60_000;
 
+/**
+ * How long after a user's sessions were last ended a copy of one of their
+ * sessions held in memory is still read again from the store: the time an
+ * ending takes (the mark is written first, then the sessions are deleted)
+ * and the clock skew between app processes, with room to spare.
+ */
+export const SESSIONS_ENDED_MARGIN_MS = 30_000;
+
 async function readUser(
   userId: string,
   membershipsOf: MembershipsOf,
   held?: HeldCoops,
-): Promise<{ user: CurrentUser; rightsVersion: number; fresh: boolean } | null> {
+): Promise<{ user: CurrentUser; rightsVersion: number; sessionsEndedAt: number; fresh: boolean } | null> {
   if (!Types.ObjectId.isValid(userId)) return null;
   const user = await UserModel.findById(userId, {
     email: 1,
@@ -81,6 +92,8 @@ async function readUser(
     emailVerifiedAt: 1,
     deletedAt: 1,
     rightsVersion: 1,
+    sessionsEndedAt: 1,
+    stamps: 1,
   }).lean();
   if (!user || user.deletedAt) return null;
   const rightsVersion = user.rightsVersion ?? 0;
@@ -95,8 +108,10 @@ async function readUser(
     locale: user.locale === 'en' ? 'en' : 'it',
     emailVerified: !!user.emailVerifiedAt,
     coops: reuse ? held.coops : await membershipsOf(String(user._id)),
+    // A lean Map field comes back as a plain object.
+    stamps: Object.freeze({ ...(user.stamps as unknown as Record<string, string> | undefined) }),
   };
-  return { user: current, rightsVersion, fresh: !reuse };
+  return { user: current, rightsVersion, sessionsEndedAt: user.sessionsEndedAt?.getTime() ?? 0, fresh: !reuse };
 }
 
 /**
@@ -108,20 +123,31 @@ async function readUser(
  * kept in the session with the rights version they were read at, and read
  * again only when the version moved (or after HELD_COOPS_MS). Rotating the
  * session on a version change writes the session anyway, so they ride along.
+ *
+ * The session itself may come from this process's memory (platform's
+ * SessionCache). Such a copy is trusted only when it was taken well after
+ * the user's sessions were last ended and carries the user's current rights
+ * version; otherwise the store is asked again, so a session signed out,
+ * reset or rotated in another process is never served on from a copy (nor
+ * rotated into a new one).
  */
 export const loadUser =
   (membershipsOf: MembershipsOf): RequestHandler =>
   async (req, res, next) => {
     const id = req.session?.userId;
     if (!id) return next();
-    const s = req.session;
-    const held =
-      s.coops && s.coopsAt && s.rightsVersion !== undefined ? { rightsVersion: s.rightsVersion, coops: s.coops, at: s.coopsAt } : undefined;
-    const found = await readUser(id, membershipsOf, held);
-    if (!found) {
-      await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-      return next();
+    const heldSince = sessionHeldSince(req);
+    const found = await readUser(id, membershipsOf, heldCoops(req));
+    if (
+      found &&
+      heldSince !== undefined &&
+      (heldSince <= found.sessionsEndedAt + SESSIONS_ENDED_MARGIN_MS || req.session.rightsVersion !== found.rightsVersion)
+    ) {
+      // The copy may predate an ending: the store decides, and the user is loaded from what it has.
+      if (!(await reloadSession(req)) || req.session.userId !== id) return signedOut(req, next);
+      return loadUser(membershipsOf)(req, res, next);
     }
+    if (!found) return signedOut(req, next);
     // Rights changed since this session last looked (role changed, removed, made admin):
     // the session gets a new id, so a copy of the old cookie no longer carries the new rights.
     const user = found.user;
@@ -133,3 +159,17 @@ export const loadUser =
     res.set('Cache-Control', 'private, no-store');
     next();
   };
+
+/** The co-ops the session holds, with the rights version they were read at. */
+function heldCoops(req: Request): HeldCoops | undefined {
+  const s = req.session;
+  return s.coops && s.coopsAt && s.rightsVersion !== undefined
+    ? { rightsVersion: s.rightsVersion, coops: s.coops, at: s.coopsAt }
+    : undefined;
+}
+
+/** The session's user is gone, or the session was ended elsewhere: the visitor goes on as a guest, with a new session id. */
+async function signedOut(req: Request, next: (err?: unknown) => void): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  next();
+}

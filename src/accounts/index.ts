@@ -7,6 +7,7 @@ export {
   listAddresses,
   createUser,
   rightsChanged,
+  stampUser,
   usersByIds,
   findUserByEmail,
   markEmailVerified,

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
-import mongoose from 'mongoose';
+import mongoose, { Types } from 'mongoose';
+import { UserModel } from './user.model';
 import { sessionCookieName } from '../platform/security';
 import type { EventBus } from '../platform/events';
 import './events';
@@ -52,9 +53,20 @@ export async function rotateUserSession(req: Request, rightsVersion: number, coo
   await rotate(req, [...CARRIED_OVER, 'userId', 'createdAt', 'csrfToken'], { rightsVersion, coops, coopsAt: Date.now() });
 }
 
+/**
+ * Before sessions of a user are ended: marked on the user first, so that a
+ * process holding a copy of one (read before, or while, it is deleted)
+ * reads the store again (see SESSIONS_ENDED_MARGIN_MS in current-user.ts).
+ */
+async function markSessionsEnded(userId: string): Promise<void> {
+  if (!Types.ObjectId.isValid(userId)) return;
+  await UserModel.updateOne({ _id: userId }, { $set: { sessionsEndedAt: new Date() } });
+}
+
 /** Signs out: the session is destroyed in the store and the cookie cleared. */
 export async function endSession(req: Request, res: Response): Promise<void> {
   const secure = req.session.cookie.secure === true;
+  if (req.session.userId) await markSessionsEnded(req.session.userId);
   await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
   res.clearCookie(sessionCookieName(secure), { path: '/', secure, httpOnly: true, sameSite: 'lax' });
   // The rest of this response (a page rendered after) sees a visitor.
@@ -71,5 +83,6 @@ export async function endSession(req: Request, res: Response): Promise<void> {
 export async function endAllSessionsOf(userId: string): Promise<void> {
   const db = mongoose.connection.db;
   if (!db) return;
+  await markSessionsEnded(userId);
   await db.collection('sessions').deleteMany({ 'session.userId': userId });
 }

@@ -27,6 +27,18 @@ const userSchema = new Schema(
     acceptedTermsAt: Date,
     /** Bumped whenever the user's rights change, so live sessions re-check them. */
     rightsVersion: { type: Number, default: 0 },
+    /**
+     * When sessions of this user were last ended (a sign-out, a password reset):
+     * a copy of a session a process holds from before then is read again from
+     * the store (platform/session-cache.ts).
+     */
+    sessionsEndedAt: Date,
+    /**
+     * Tokens other features move when they change what they keep per user
+     * (`stampUser`): `cart` for the saved cart. The user is read on every
+     * request, so a process may keep such data and check its stamp for free.
+     */
+    stamps: { type: Map, of: String, default: undefined },
     deletedAt: Date,
   },
   { timestamps: true, collection: 'users' },

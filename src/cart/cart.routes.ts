@@ -22,7 +22,11 @@ declare module 'express-session' {
 export const promoOf = (req: Request): { code: string | null } => ({ code: req.session?.promoCode ?? null });
 
 /** Whose cart this request works on. */
-export const ownerOf = (req: Request): CartOwner => ({ userId: req.user?.id, session: req.session });
+export const ownerOf = (req: Request): CartOwner => ({
+  userId: req.user?.id,
+  session: req.session,
+  cartStamp: req.user?.stamps.cart ?? (req.user ? '' : undefined),
+});
 
 /** `res.locals.cartCount` for the header; after the session and the user are loaded. */
 export const cartCountLocals: RequestHandler = async (req, res, next) => {
@@ -46,7 +50,7 @@ export function cartRoutes(): Router {
     errors: Record<string, string> = {},
     codeValue = '',
   ) {
-    const cart = await priceCart(await readCart(ownerOf(req)), {}, { promo: promoOf(req) });
+    const cart = await priceCart(await readCart(ownerOf(req), { held: true }), {}, { promo: promoOf(req) });
     if (wantsJson(req)) {
       if (status >= 400) throw invalid(errors);
       res.json({ cart });

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { departmentOf, getProductsByIds, isCategory, onHandOf, readOnHandLive, readProductsLive } from '../catalog';
 import { applyPromotions, findForCart, type CodeError, type DiscountPart, type GroupDiscount } from '../promotions';
 import { findCoop } from '../coops';
+import { stampUser } from '../accounts';
 import { AppError, conflict, notFound } from '../platform/errors';
 import { ivaBreakdown, sumIva } from './iva';
 import { CartModel, type CartItem } from './cart.model';
@@ -353,17 +354,55 @@ async function discount(groups: CartGroup[], code: string | null, at: Date, live
 export interface CartOwner {
   userId?: string;
   session: { cart?: CartItem[] };
+  /**
+   * The signed-in user's `cart` stamp as read with the user on this request
+   * ('' when it never moved): with it, a page may show the saved cart as this
+   * process last read it (see `readCart`).
+   */
+  cartStamp?: string;
 }
 
-export async function readCart(owner: CartOwner): Promise<CartItem[]> {
-  if (owner.userId) return (await CartModel.findById(owner.userId, { items: 1 }).lean())?.items ?? [];
-  return owner.session.cart ?? [];
+/** A signed-in user's saved cart as this process last read it, with the user's cart stamp at the time. */
+const heldCarts = new Map<string, { stamp: string; items: string; at: number }>();
+const MAX_HELD_CARTS = 5_000;
+/**
+ * A held cart is read again after this long even when the stamp has not
+ * moved: the bound on a change whose stamp was lost (a crash between the
+ * cart's write and the stamp's).
+ */
+export const HELD_CART_MS = 60_000;
+
+/**
+ * The cart's lines. A guest's come from the session. A signed-in user's
+ * saved cart is read from the database; with `held` (pages that only show
+ * it: the header's count, the cart page), the copy this process read last
+ * serves while the user's cart stamp is the one read with it. Every write
+ * moves the stamp after writing, so a change made in any process shows on
+ * the next page. Checkout reads the database.
+ */
+export async function readCart(owner: CartOwner, { held = false }: { held?: boolean } = {}): Promise<CartItem[]> {
+  if (!owner.userId) return owner.session.cart ?? [];
+  const stamp = held ? owner.cartStamp : undefined;
+  if (stamp !== undefined) {
+    const h = heldCarts.get(owner.userId);
+    if (h && h.stamp === stamp && Date.now() - h.at < HELD_CART_MS) return JSON.parse(h.items) as CartItem[];
+  }
+  const at = Date.now();
+  const items = (await CartModel.findById(owner.userId, { items: 1 }).lean())?.items ?? [];
+  if (stamp !== undefined) {
+    heldCarts.delete(owner.userId);
+    if (heldCarts.size >= MAX_HELD_CARTS) heldCarts.delete(heldCarts.keys().next().value!);
+    heldCarts.set(owner.userId, { stamp, items: JSON.stringify(items), at });
+  }
+  return items;
 }
 
 export async function writeCart(owner: CartOwner, items: CartItem[]): Promise<void> {
   const clean = items.map((i) => ({ productId: i.productId, sku: i.sku, quantity: i.quantity }));
   if (owner.userId) {
     await CartModel.updateOne({ _id: owner.userId }, { $set: { items: clean } }, { upsert: true });
+    heldCarts.delete(owner.userId);
+    await stampUser(owner.userId, 'cart');
   } else if (clean.length) {
     owner.session.cart = clean;
   } else {
@@ -374,7 +413,7 @@ export async function writeCart(owner: CartOwner, items: CartItem[]): Promise<vo
 /** Units in the cart, for the header. Guests with no cart cost nothing; users one `_id` read. */
 export async function cartCount(owner: CartOwner): Promise<number> {
   if (!owner.userId && !owner.session.cart?.length) return 0;
-  return (await readCart(owner)).reduce((n, i) => n + i.quantity, 0);
+  return (await readCart(owner, { held: true })).reduce((n, i) => n + i.quantity, 0);
 }
 
 /**

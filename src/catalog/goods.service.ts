@@ -7,6 +7,7 @@ import { parseMoney } from '../platform/money';
 import { slugOf } from '../platform/text';
 import type { FileStorage } from '../platform/storage';
 import { ProductModel } from './product.model';
+import { HeldGoods, goodsStampOf } from './goods-stamps';
 import { StockLevelModel, stockId } from './stock.model';
 import { adjustStock } from './stock.service';
 import { DEPARTMENT_SLUGS, departmentOf } from './categories';
@@ -40,12 +41,14 @@ async function ownProduct(coop: ActingCoop, productId: string) {
 
 /** The co-op's goods for the workspace list, with the stock of each variant. */
 export async function listGoods(coopId: string) {
-  const products = await ProductModel.find(
-    { coop: new Types.ObjectId(coopId) },
-    { name: 1, slug: 1, priceCents: 1, published: 1, archived: 1, variants: 1, images: 1, category: 1, updatedAt: 1 },
-  )
-    .sort({ archived: 1, updatedAt: -1 })
-    .lean();
+  // The products are held per co-op while its goods stamp stands (goods-stamps.ts); the stock is read every time.
+  const at = Date.now();
+  const stamp = await goodsStampOf(coopId);
+  let products = heldGoods.get(coopId, stamp);
+  if (!products) {
+    products = await readGoods(coopId);
+    heldGoods.set(coopId, stamp, products, at);
+  }
   const stock = await stockFor(products.flatMap((p) => p.variants.map((v) => stockId(p._id, v.sku))));
   return products.map((p) => ({
     ...p,
@@ -53,6 +56,18 @@ export async function listGoods(coopId: string) {
     stock: p.variants.reduce((n, v) => n + (stock.get(stockId(p._id, v.sku)) ?? 0), 0),
   }));
 }
+
+function readGoods(coopId: string) {
+  return ProductModel.find(
+    { coop: new Types.ObjectId(coopId) },
+    { name: 1, slug: 1, priceCents: 1, published: 1, archived: 1, variants: 1, images: 1, category: 1, updatedAt: 1 },
+  )
+    .sort({ archived: 1, updatedAt: -1 })
+    .lean();
+}
+
+/** Co-ops' goods as last read here; shared by the pages that show them, which only read them. */
+const heldGoods = new HeldGoods<Awaited<ReturnType<typeof readGoods>>>();
 
 async function stockFor(ids: string[]): Promise<Map<string, number>> {
   if (!ids.length) return new Map();

@@ -1,3 +1,4 @@
+import { moveGoodsStamps } from './goods-stamps';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 import { ratingFields } from './rating-fields';
 import { CATEGORY_SLUGS, CERTIFICATIONS, DEPARTMENT_SLUGS, IVA_RATES, UNIT_CODES } from './categories';
@@ -76,6 +77,16 @@ productSchema.index({ published: 1, priceCents: 1 });
 productSchema.index({ coop: 1, published: 1 });
 // Listings sorted by rating (the read model keeps this order in memory; this serves a query of the database).
 productSchema.index({ published: 1, 'rating.count': -1 });
+
+// Every product written moves its co-op's goods stamp, which held goods lists check (goods-stamps.ts).
+// The hooks catch every write through the model (the workspace's saves, imports, seeding, tests);
+// the ratings' counters, written beside the model, change nothing the goods list shows.
+productSchema.post('save', async function (doc) {
+  await moveGoodsStamps([String(doc.coop)]);
+});
+productSchema.post('insertMany', async function (docs: unknown) {
+  await moveGoodsStamps((docs as { coop: unknown }[]).map((d) => String(d.coop)));
+});
 
 export type Product = InferSchemaType<typeof productSchema> & { _id: Types.ObjectId };
 export const ProductModel = mongoose.model('Product', productSchema);

@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
 import { csrfSync } from 'csrf-sync';
 import type { Config } from './config';
 import { AppError } from './errors';
-import { contentHash, GuestSessionCache } from './session-cache';
+import { contentHash, SessionCache } from './session-cache';
 import { readCookie } from './cookies';
 import { expiryJob } from './expiry';
 import type { Job } from './jobs';
@@ -149,15 +149,23 @@ function withDeadline<C extends StoreCallback>(callback: C | undefined): C {
   return finish as C;
 }
 
+/** What `sessions()` tells the store about the request whose session it reads, and what it learns back. */
+interface ReadHint {
+  method: string;
+  hash: string | undefined;
+  /** Set by `get` when the session came from memory: since when this process holds it (see SessionCache). */
+  heldSince?: number;
+}
+
 class IdLookupMongoStore extends MongoStore {
-  readonly guests = new GuestSessionCache();
+  readonly held = new SessionCache();
 
   /**
-   * What the request whose session is being read allows (see GuestSessionCache):
+   * What the request whose session is being read allows (see SessionCache):
    * set by `sessions()` just before express-session reads the session, which it
    * does at once, within the same call; taken (and cleared) by `get`.
    */
-  hint: { method: string; hash: string | undefined } | undefined;
+  hint: ReadHint | undefined;
 
   /**
    * connect-mongo deletes `lastModified` from the session object it is
@@ -170,8 +178,8 @@ class IdLookupMongoStore extends MongoStore {
     const { lastModified: _, ...copy } = sess as session.SessionData & { lastModified?: Date };
     this.noteWrite(sid);
     // Held only once stored: a failed write must not leave this process showing what the store does not have.
-    this.guests.forget(sid);
-    const held = this.guests.copy(sid, copy);
+    this.held.forget(sid);
+    const held = this.held.copy(sid, copy);
     super.set(
       sid,
       copy as session.SessionData,
@@ -210,12 +218,12 @@ class IdLookupMongoStore extends MongoStore {
       return;
     }
     this.noteWrite(sid);
-    this.guests.touched(sid, sess.cookie?.expires ?? undefined);
+    this.held.touched(sid, sess.cookie?.expires ?? undefined);
     super.touch(sid, sess, withDeadline(callback));
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    this.guests.forget(sid);
+    this.held.forget(sid);
     super.destroy(sid, callback);
   }
 
@@ -223,8 +231,11 @@ class IdLookupMongoStore extends MongoStore {
     const hint = this.hint;
     this.hint = undefined;
     if (hint && (hint.method === 'GET' || hint.method === 'HEAD')) {
-      const held = this.guests.get(sid, hint.hash);
-      if (held) return answer(null, held as unknown as session.SessionData);
+      const held = this.held.get(sid, hint.hash);
+      if (held) {
+        hint.heldSince = held.since;
+        return answer(null, held.session as unknown as session.SessionData);
+      }
     }
     const callback = withDeadline(answer);
     this.collectionP
@@ -233,7 +244,7 @@ class IdLookupMongoStore extends MongoStore {
         const expired = doc?.expires && doc.expires.getTime() <= Date.now();
         if (!doc || expired) return callback(null, null);
         const result = { ...(doc.session as session.SessionData & { lastModified?: Date }) };
-        this.guests.put(sid, result);
+        this.held.put(sid, result);
         if (doc.lastModified) result.lastModified = doc.lastModified;
         callback(null, result);
       })
@@ -271,7 +282,8 @@ export function sessions(config: Config): RequestHandler {
   return (req, res, next) => {
     const seen = readCookie(req, versionCookie);
     tellVersion(req, res, seen, { name: versionCookie, sessionCookie: cookieName, secure: config.isProduction, maxAgeMs: idleMs });
-    store.hint = { method: req.method, hash: seen };
+    const hint: ReadHint = { method: req.method, hash: seen };
+    store.hint = hint;
     handler(req, res, (err?: unknown) => {
       if (err) return next(err);
       const s = req.session;
@@ -281,6 +293,7 @@ export function sessions(config: Config): RequestHandler {
         if (Date.now() - s.createdAt > absoluteMs) {
           return s.regenerate((e) => next(e));
         }
+        if (hint.heldSince !== undefined) (req as HeldRequest)[HELD_SINCE] = hint.heldSince;
       }
       next();
     });
@@ -288,15 +301,38 @@ export function sessions(config: Config): RequestHandler {
   };
 }
 
-/** The cookie that tells which content of their guest session a visitor last received (see GuestSessionCache). */
+const HELD_SINCE = Symbol('sessionHeldSince');
+type HeldRequest = Request & { [HELD_SINCE]?: number };
+
+/**
+ * For a signed-in session this process answered from memory: since when it
+ * holds that copy (ms); undefined when it was read from the store. Whoever
+ * reads the user compares it with when the user's sessions were last ended
+ * and, when the copy may be older, calls `reloadSession` (see SessionCache).
+ */
+export const sessionHeldSince = (req: Request): number | undefined => (req as HeldRequest)[HELD_SINCE];
+
+/** Reads the request's session from the store again; false when the store no longer has it (ended elsewhere). */
+export function reloadSession(req: Request): Promise<boolean> {
+  delete (req as HeldRequest)[HELD_SINCE];
+  return new Promise((resolve, reject) =>
+    req.session.reload((err?: Error) => {
+      if (!err) return resolve(true);
+      // express-session's answer when the store has no such session.
+      if (/failed to load session/.test(err.message)) return resolve(false);
+      reject(err);
+    }),
+  );
+}
+
+/** The cookie that tells which content of their session a visitor last received (see SessionCache). */
 export const sessionVersionCookieName = (secure: boolean): string => (secure ? '__Host-filiera.sv' : 'filiera.sv');
 
 /**
  * As the headers go out: when the response carries the session cookie (every
  * response of a visitor with a session: the sessions are rolling) and the
- * guest session's content is not what the visitor's version cookie names,
- * the cookie gets the new hash. Signed-in sessions are never served from
- * memory, so their visitors' version cookie is cleared.
+ * session's content is not what the visitor's version cookie names, the
+ * cookie gets the new hash.
  */
 function tellVersion(
   req: Request,
@@ -308,7 +344,7 @@ function tellVersion(
   res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
     const setting = setsCookie(res, c.sessionCookie);
     const s = req.session as (session.Session & Partial<session.SessionData>) | undefined;
-    const now = setting && s && !s.userId ? contentHash(s) : undefined;
+    const now = setting && s ? contentHash(s) : undefined;
     if (now !== seen && (now || seen)) {
       const value = now ?? '';
       const attrs = [`Path=/`, 'HttpOnly', 'SameSite=Lax', now ? `Max-Age=${Math.floor(c.maxAgeMs / 1000)}` : 'Max-Age=0'];

@@ -1,30 +1,36 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Guest sessions this process has read or written, so a shopper's page
- * views need no read of the session store.
+ * Sessions this process has read or written, so a visitor's page views
+ * need no read of the session store.
  *
  * Why it is safe across several app processes: every response that leaves
- * a guest session in a state the visitor has not seen yet also sets a
- * small cookie holding a hash of the session's content (`contentHash`).
- * A GET is answered from here only when the visitor's cookie names exactly
- * the content this process holds. If another process changed the session
- * (a cart change, a new CSRF token, a flash message), its response gave
- * the visitor the new hash, so the next request here misses and reads the
+ * a session in a state the visitor has not seen yet also sets a small
+ * cookie holding a hash of the session's content (`contentHash`). A GET is
+ * answered from here only when the visitor's cookie names exactly the
+ * content this process holds. If another process changed the session (a
+ * cart change, a new CSRF token, a flash message), its response gave the
+ * visitor the new hash, so the next request here misses and reads the
  * store. Content compared by hash also makes A→B→A changes harmless: equal
  * hashes mean equal content.
  *
+ * A signed-in session can also be ended from elsewhere (sign-out in another
+ * process, a password reset ending every session of the user, a rotation
+ * when the user's rights change), and the visitor's cookie would not say
+ * so. Such a session is served from here only as *held since* the time it
+ * was read or written (`get` answers it); the user's loading (accounts'
+ * `loadUser`, which reads the user document on every request anyway)
+ * compares that time with when the user's sessions were last ended, and
+ * reads the store again when the copy may predate it.
+ *
  * What it does not cover, on purpose:
- * - signed-in sessions: a session can be ended from elsewhere (sign-out in
- *   another process, a password reset ending every session of the user),
- *   and the visitor's cookie would not say so. They always read the store.
  * - anything but GET and HEAD: a request that may change state reads the
  *   store, so a forged or old hash can at most show a visitor their own
- *   earlier guest session, never change anything with it.
+ *   earlier session, never change anything with it.
  * - a session changed after its response's headers went out (no route does
  *   this): the visitor would keep the earlier hash.
  */
-export class GuestSessionCache {
+export class SessionCache {
   private readonly entries = new Map<string, { hash: string; json: string; expiresAt: number; at: number }>();
 
   constructor(
@@ -33,8 +39,12 @@ export class GuestSessionCache {
     private readonly maxAgeMs = 10 * 60_000,
   ) {}
 
-  /** A fresh copy of the session `sid` when `hash` names the content held here and it has not expired; else undefined. */
-  get(sid: string, hash: string | undefined, now = Date.now()): Record<string, unknown> | undefined {
+  /**
+   * A fresh copy of the session `sid`, and since when this process holds
+   * that content (ms), when `hash` names the content held here and it has
+   * not expired; else undefined.
+   */
+  get(sid: string, hash: string | undefined, now = Date.now()): { session: Record<string, unknown>; since: number } | undefined {
     if (!hash) return undefined;
     const e = this.entries.get(sid);
     if (!e || e.hash !== hash) return undefined;
@@ -45,29 +55,30 @@ export class GuestSessionCache {
     // Most recently used last, so the oldest go first when full.
     this.entries.delete(sid);
     this.entries.set(sid, e);
-    return JSON.parse(e.json) as Record<string, unknown>;
+    return { session: JSON.parse(e.json) as Record<string, unknown>, since: e.at };
   }
 
   /**
-   * A copy of a guest session as read from or written to the store, taken
-   * now (the request may go on changing its session); `keep()` holds it,
-   * once the store has it. A signed-in session is never held.
+   * A copy of a session as read from or written to the store, taken now
+   * (the request may go on changing its session); `keep()` holds it, once
+   * the store has it.
    */
   copy(sid: string, session: Record<string, unknown>): { keep(): void } {
-    if (session.userId) return { keep: () => this.entries.delete(sid) };
     const json = JSON.stringify(session);
     const hash = contentHash(session);
     const expires = (session.cookie as { expires?: string | Date } | undefined)?.expires;
+    const at = Date.now();
     return {
       keep: (now = Date.now()) => {
         this.entries.delete(sid);
         if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-        this.entries.set(sid, { hash, json, expiresAt: expires ? new Date(expires).getTime() : now + this.maxAgeMs, at: now });
+        // Held since the copy was taken: a read that started before the session was ended elsewhere counts from then.
+        this.entries.set(sid, { hash, json, expiresAt: expires ? new Date(expires).getTime() : now + this.maxAgeMs, at });
       },
     };
   }
 
-  /** Holds a guest session as read from or written to the store. */
+  /** Holds a session as read from or written to the store. */
   put(sid: string, session: Record<string, unknown>): void {
     this.copy(sid, session).keep();
   }

@@ -4,15 +4,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Collection } from 'mongodb';
 import { buildApp, csrfFrom } from '../support/app';
-import { makeCoop, makeListedProduct, makeUser, PASSWORD } from '../support/factories';
-import { contentHash, GuestSessionCache } from '../../src/platform/session-cache';
+import { makeCoop, makeListedProduct, makeProduct, makeUser, PASSWORD } from '../support/factories';
+import { ProductModel } from '../../src/catalog/product.model';
+import { contentHash, SessionCache } from '../../src/platform/session-cache';
 import { MembershipModel } from '../../src/coops/membership.model';
 import { changeCoopStatus, membershipsOf } from '../../src/coops';
 import express from 'express';
 import request from 'supertest';
 import { testConfig } from '../support/app';
 import { sessions } from '../../src/platform/security';
-import { loadUser } from '../../src/accounts';
+import { loadUser, rightsChanged } from '../../src/accounts';
+import { endAllSessionsOf } from '../../src/accounts/session';
 
 /** Two app processes on one database: each has its own session store and so its own memory of guest sessions. */
 async function twoProcesses(): Promise<{ urls: [string, string]; close(): void }> {
@@ -71,26 +73,48 @@ async function sessionTraffic(fn: () => Promise<unknown>): Promise<{ reads: numb
   return counts;
 }
 
-describe('guest sessions kept in memory', () => {
-  describe('GuestSessionCache', () => {
+/** How many reads (`find`, `findOne`) of collection `name` reach the database while `fn` runs. */
+async function readsOf(name: string, fn: () => Promise<unknown>): Promise<number> {
+  const find = Collection.prototype.find;
+  const findOne = Collection.prototype.findOne;
+  let n = 0;
+  Collection.prototype.find = function (this: Collection, ...args: Parameters<typeof find>) {
+    if (this.collectionName === name) n++;
+    return find.apply(this, args);
+  } as typeof find;
+  Collection.prototype.findOne = function (this: Collection, ...args: unknown[]) {
+    if (this.collectionName === name) n++;
+    return (findOne as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof findOne;
+  try {
+    await fn();
+  } finally {
+    Collection.prototype.find = find;
+    Collection.prototype.findOne = findOne;
+  }
+  return n;
+}
+
+describe('sessions kept in memory', () => {
+  describe('SessionCache', () => {
     const session = (extra: object = {}) => ({ cookie: { expires: new Date(Date.now() + 60_000).toISOString() }, cart: [], ...extra });
 
     it('answers only to the hash of the content it holds', () => {
-      const cache = new GuestSessionCache();
+      const cache = new SessionCache();
       const s = session({ cart: [{ productId: 'p', sku: 'default', quantity: 2 }] });
       cache.put('sid', s);
       assert.equal(cache.get('sid', 'another-hash'), undefined);
       assert.equal(cache.get('sid', undefined), undefined);
-      assert.deepEqual(cache.get('sid', contentHash(s)), JSON.parse(JSON.stringify(s)));
+      assert.deepEqual(cache.get('sid', contentHash(s))?.session, JSON.parse(JSON.stringify(s)));
     });
 
     it('gives a copy: a request changing its session does not change what is held', () => {
-      const cache = new GuestSessionCache();
+      const cache = new SessionCache();
       const s = session({ cart: [{ productId: 'p', sku: 'default', quantity: 1 }] });
       cache.put('sid', s);
-      const first = cache.get('sid', contentHash(s)) as { cart: { quantity: number }[] };
+      const first = cache.get('sid', contentHash(s))?.session as { cart: { quantity: number }[] };
       first.cart[0]!.quantity = 99;
-      assert.equal((cache.get('sid', contentHash(s)) as { cart: { quantity: number }[] }).cart[0]!.quantity, 1);
+      assert.equal((cache.get('sid', contentHash(s))?.session as { cart: { quantity: number }[] }).cart[0]!.quantity, 1);
     });
 
     it('ignores the cookie settings in the hash, and tells content apart', () => {
@@ -98,16 +122,19 @@ describe('guest sessions kept in memory', () => {
       assert.notEqual(contentHash({ cart: [] }), contentHash({ cart: [{ productId: 'p' }] }));
     });
 
-    it('never holds a signed-in session', () => {
-      const cache = new GuestSessionCache();
+    it('holds a signed-in session with the time its copy was taken, which the user loading checks', () => {
+      const cache = new SessionCache();
       const s = session({ userId: 'u1' });
-      cache.put('sid', s);
-      assert.equal(cache.get('sid', contentHash(s)), undefined);
-      assert.equal(cache.size, 0);
+      const before = Date.now();
+      const copy = cache.copy('sid', s);
+      copy.keep();
+      const held = cache.get('sid', contentHash(s));
+      assert.equal(held?.session.userId, 'u1');
+      assert.ok(held!.since >= before && held!.since <= Date.now());
     });
 
     it('lets an expired session go, and holds at most `max`', () => {
-      const cache = new GuestSessionCache(2);
+      const cache = new SessionCache(2);
       const gone = { cookie: { expires: new Date(Date.now() - 1).toISOString() } };
       cache.put('old', gone);
       assert.equal(cache.get('old', contentHash(gone)), undefined);
@@ -181,7 +208,81 @@ describe('guest sessions kept in memory', () => {
       );
     });
 
-    it('never serves a signed-in session from memory: signing out in one process ends it in the other', async () => {
+    async function signIn(b: Browser, at: string) {
+      const user = await makeUser();
+      const login = await b.go(`${at}/login`);
+      assert.equal((await b.post(`${at}/login`, { _csrf: csrfFrom(login.text), email: user.email, password: PASSWORD })).status, 303);
+      return user;
+    }
+
+    it("reads the session store for none of a signed-in shopper's page views", async () => {
+      const [a] = p.urls;
+      const b = new Browser();
+      await signIn(b, a);
+      await b.go(`${a}/account`);
+      const traffic = await sessionTraffic(async () => {
+        for (const path of ['/', '/shop/produce', '/account', '/cart']) {
+          const res = await b.go(`${a}${path}`);
+          assert.equal(res.status, 200, path);
+          assert.match(res.text, /action="\/logout"/, `${path} is shown to a signed-in user`);
+        }
+      });
+      assert.deepEqual(traffic, { reads: 0, writes: 0 });
+    });
+
+    it('ends a session held in memory when a password reset ends every session elsewhere', async () => {
+      const [a] = p.urls;
+      const b = new Browser();
+      const user = await signIn(b, a);
+      assert.equal((await b.go(`${a}/account`)).status, 200);
+      await endAllSessionsOf(user.id); // what a reset does, in any process
+      const res = await b.go(`${a}/account`);
+      assert.equal(res.status, 303);
+      assert.match(res.headers.get('location') ?? '', /^\/login/);
+    });
+
+    it('never turns a copy of a session rotated elsewhere into a new signed-in session', async () => {
+      const [a, other] = p.urls;
+      const b = new Browser();
+      const user = await signIn(b, a);
+      assert.equal((await b.go(`${a}/account`)).status, 200);
+      const copy = new Map(b.jar);
+      // The user's rights change; their next request, in the other process, rotates the session id.
+      await rightsChanged(user.id);
+      assert.equal((await b.go(`${other}/account`)).status, 200);
+      assert.notEqual(b.jar.get('filiera.sid'), copy.get('filiera.sid'), 'rotated');
+      const thief = new Browser();
+      for (const [k, v] of copy) thief.jar.set(k, v);
+      const res = await thief.go(`${a}/account`);
+      assert.equal(res.status, 303, 'process A held the old session, and asked the store');
+      assert.match(res.headers.get('location') ?? '', /^\/login/);
+      assert.equal((await b.go(`${a}/account`)).status, 200, 'the user goes on with the new session');
+    });
+
+    it('shows a saved cart changed in the other process on the next page, and reads no cart while it stands', async () => {
+      const [a, other] = p.urls;
+      const b = new Browser();
+      await signIn(b, a);
+      const coop = await makeCoop();
+      const product = await makeListedProduct(coop, { stock: 9 });
+      const itemCount = async () => JSON.parse((await b.go(`${a}/cart`, { headers: { accept: 'application/json' } })).text).cart.itemCount;
+      assert.equal(await itemCount(), 0); // process A now holds the empty saved cart
+      const page = await b.go(`${other}/products/${product.slug}`);
+      const add = await b.post(`${other}/cart/items`, {
+        _csrf: csrfFrom(page.text),
+        productId: String(product._id),
+        sku: 'default',
+        quantity: '2',
+      });
+      assert.equal(add.status, 303);
+      assert.equal(await itemCount(), 2, 'the units added in the other process are there');
+      const reads = await readsOf('carts', async () => {
+        for (const path of ['/', '/shop/produce', '/cart']) assert.equal((await b.go(`${a}${path}`)).status, 200, path);
+      });
+      assert.equal(reads, 0);
+    });
+
+    it('ends a signed-in session held in memory when it is signed out in the other process', async () => {
       const [a, other] = p.urls;
       const user = await makeUser();
       const b = new Browser();
@@ -247,6 +348,22 @@ describe('guest sessions kept in memory', () => {
       });
       assert.equal(removed.status, 303);
       assert.equal((await staff.b.go(`${a}/workspace/${coop.slug}/orders`)).status, 404);
+    });
+
+    it('shows a product written elsewhere on the goods list at once, and reads no product while none changes', async () => {
+      const [a] = p.urls;
+      const coop = await makeCoop();
+      const { b } = await memberOf(coop.id, 'owner', a);
+      const list = async () => (await b.go(`${a}/workspace/${coop.slug}/goods`)).text;
+      await list(); // process A now holds the co-op's (empty) goods list
+      // Written through the model, as any process's save is: its co-op's goods stamp moves.
+      const product = await makeProduct(coop, { nameIt: 'Miele di sulla appena scritto' });
+      assert.match(await list(), /Miele di sulla appena scritto/);
+      assert.equal(await readsOf('products', list), 0);
+      const doc = await ProductModel.findById(product._id);
+      doc!.set('name.it', 'Miele rinominato');
+      await doc!.save();
+      assert.match(await list(), /Miele rinominato/);
     });
 
     it('sees its co-op paused at once', async () => {
