@@ -124,8 +124,13 @@ function signedInMember(ctx: BenchContext): Promise<string> {
       body: `_csrf=${encodeURIComponent(csrf)}&email=${encodeURIComponent(DEMO_MEMBER.email)}&password=${encodeURIComponent(DEMO_MEMBER.password)}`,
     });
     await res.arrayBuffer();
-    const cookie = nextCookies(nextCookies('', page), res);
+    let cookie = nextCookies(nextCookies('', page), res);
     if (res.status !== 303 || !cookie) throw new Error(`the demo member could not sign in (${res.status})`);
+    // A browser follows the redirect and keeps what that page set (the session's new version once the
+    // sign-in's message is shown and the co-ops are held), so the member's pages after it are read from memory.
+    const landing = await fetch(new URL(res.headers.get('location') ?? '/', ctx.appUrl), { headers: { ...AS_BROWSER, cookie } });
+    await landing.arrayBuffer();
+    cookie = nextCookies(cookie, landing);
     return cookie;
   })();
   return memberCookie;

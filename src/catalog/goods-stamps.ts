@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
+import { trusted } from '../platform/db';
 
 /**
  * A token per co-op that moves whenever one of its products is written
@@ -20,19 +21,23 @@ const GoodsStampModel = mongoose.model(
 
 export const HELD_GOODS_MS = 60_000;
 
-/** The co-op's stamp now ('' when none of its products was written since stamps exist). */
+/** The stamp of every co-op at once: moved by writes of many co-ops' products together (seeding, bulk inserts). */
+const ALL = '*';
+
+/** The co-op's stamp now: its own token and the one of all co-ops ('' for one never moved). */
 export async function goodsStampOf(coopId: string): Promise<string> {
-  return (await GoodsStampModel.findById(coopId, { token: 1 }).lean())?.token ?? '';
+  const docs = await GoodsStampModel.find({ _id: trusted({ $in: [coopId, ALL] }) }, { token: 1 }).lean();
+  const token = (id: string) => docs.find((d) => d._id === id)?.token ?? '';
+  return `${token(coopId)}|${token(ALL)}`;
 }
 
 /** These co-ops' products were written: every process's held lists of them are out of date. */
 export async function moveGoodsStamps(coopIds: readonly string[]): Promise<void> {
   const ids = [...new Set(coopIds)];
   if (!ids.length) return;
-  await GoodsStampModel.bulkWrite(
-    ids.map((id) => ({ updateOne: { filter: { _id: id }, update: { $set: { token: randomUUID() } }, upsert: true } })),
-    { ordered: false },
-  );
+  // One write whatever the number of co-ops: many upserts at once (seeding 10,000 products) were too slow for the engine.
+  const id = ids.length === 1 ? ids[0]! : ALL;
+  await GoodsStampModel.updateOne({ _id: id }, { $set: { token: randomUUID() } }, { upsert: true });
 }
 
 /** Co-ops' goods lists as this process last read them, each with the stamp read before it. */

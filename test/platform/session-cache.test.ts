@@ -364,6 +364,21 @@ describe('sessions kept in memory', () => {
       doc!.set('name.it', 'Miele rinominato');
       await doc!.save();
       assert.match(await list(), /Miele rinominato/);
+      // Many co-ops' products written at once (seeding) move every co-op's stamp.
+      const another = await makeCoop();
+      await ProductModel.insertMany(
+        [coop, another].map((c, i) => ({
+          coop: c._id,
+          department: 'produce',
+          category: 'honey',
+          slug: `insieme-${c.slug}-${i}`,
+          name: { it: `Inserito insieme ${i}`, en: `Inserted together ${i}` },
+          priceCents: 500,
+          ivaRate: 4,
+          variants: [{ sku: 'default', priceCents: 500 }],
+        })),
+      );
+      assert.match(await list(), /Inserito insieme 0/);
     });
 
     it('sees its co-op paused at once', async () => {
