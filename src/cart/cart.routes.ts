@@ -4,7 +4,9 @@ import { fieldErrors } from '../platform/forms';
 import { flash, saveSession, wantsJson } from '../platform/web';
 import { noStore } from '../platform/security';
 import { limiter } from '../platform/rate-limit';
-import { CodeBody } from '../promotions';
+import { CodeBody, automaticPromotionsGeneration } from '../promotions';
+import { catalogGeneration, pageCache } from '../catalog';
+import { contentHash } from '../platform/session-cache';
 import { AddItemBody, KeyParam, SetQuantityBody } from './cart.schemas';
 import { addItem, cartCount, priceCart, readCart, removeItem, setQuantity, type CartOwner } from './cart.service';
 import type { CartItem } from './cart.model';
@@ -59,7 +61,24 @@ export function cartRoutes(): Router {
     res.status(status).render('cart/show', { title: req.t('cart.title'), cart, errors, codeValue });
   }
 
-  router.get('/cart', async (req, res) => {
+  /**
+   * A guest's cart page is kept per cart content (and language), like a
+   * storefront page, with the visitor's CSRF token and badge put in as it
+   * goes out: until anything in the catalogue moves (prices, stock levels,
+   * co-ops: the full generation, since the page shows each line's units) or
+   * the automatic promotions are read again (every few seconds). Not with a
+   * discount code (read from the database each time), a message to show,
+   * JSON, or for a signed-in user.
+   */
+  const keptCarts = pageCache({
+    paths: (path) => path === '/cart',
+    generation: () => `${catalogGeneration()}:${automaticPromotionsGeneration()}`,
+    vary: (req) => (wantsJson(req) || req.session?.promoCode ? undefined : contentHash(req.session?.cart ?? [])),
+    max: 500,
+    maxBytes: 2 * 1024 * 1024,
+  });
+
+  router.get('/cart', keptCarts, async (req, res) => {
     await showCart(req, res);
   });
 

@@ -21,6 +21,7 @@ export { countReview, coopRating, productRating, averageOf, EMPTY_RATING, type R
 export { coopsRoutes } from './coops.routes';
 export {
   catalogChanged,
+  catalogGeneration,
   stockChanged,
   stockLoadCount,
   signalStockChanged,
@@ -34,6 +35,7 @@ export {
   type CatalogImage,
 } from './read-model';
 export { catalogJobs } from './catalog.jobs';
+export { pageCache } from './page-cache';
 export { getPurchasable, getProductsByIds, listCoops } from './catalog.service';
 export { goodsAtAGlance, LOW_STOCK_UNITS } from './goods.service';
 export { readProductsLive, readOnHandLive } from './live';

@@ -5,7 +5,13 @@ import { KeptPage, sendCachedBody, type CachedBody, type Capture } from '../plat
 
 interface CacheOptions {
   paths: (path: string) => boolean;
-  generation: () => number;
+  /** What the pages follow: a page kept at one value is not sent once it has moved. */
+  generation: () => number | string;
+  /**
+   * What else a page depends on, added to its key (e.g. the cart's content);
+   * undefined: this request's page is neither kept nor sent from the cache.
+   */
+  vary?: (req: Request) => string | undefined;
   /** The most pages kept, and the most bytes they may take together (about: a string's length counts as its bytes). */
   max?: number;
   maxBytes?: number;
@@ -33,7 +39,10 @@ const stillRightOf = (res: Response) => res.locals.keptWhile as (() => boolean) 
  * fails (`keepWhile`). The oldest entry goes first when full.
  */
 export class Pages<T> {
-  private readonly entries = new Map<string, { generation: number; at: number; value: T; size: number; stillRight?: () => boolean }>();
+  private readonly entries = new Map<
+    string,
+    { generation: number | string; at: number; value: T; size: number; stillRight?: () => boolean }
+  >();
   private readonly max: number;
   private readonly maxBytes: number;
   private readonly ttlMs: number;
@@ -52,8 +61,10 @@ export class Pages<T> {
   /** The key of a request whose page may be kept, or undefined. */
   keyOf(req: Request): string | undefined {
     if (req.method !== 'GET' || !this.opts.paths(req.path) || req.originalUrl.length > 512) return undefined;
+    const vary = this.opts.vary ? this.opts.vary(req) : '';
+    if (vary === undefined) return undefined;
     // The address too: in development a page opened at 127.0.0.1 names 127.0.0.1 in its links (one value in production).
-    return `${req.locale}|${req.publicUrl}|${req.originalUrl}`;
+    return `${req.locale}|${req.publicUrl}|${req.originalUrl}|${vary}`;
   }
 
   get(key: string): T | undefined {

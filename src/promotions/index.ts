@@ -20,6 +20,7 @@ export {
 } from './pricing';
 export {
   findForCart,
+  automaticPromotionsGeneration,
   claimUses,
   releaseUses,
   markUsesPaid,

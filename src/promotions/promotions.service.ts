@@ -94,6 +94,17 @@ const AUTO_TTL_MS = 5_000;
 const AUTO_FIRST_WAIT_MS = 250;
 let autoCopy: { at: number; list: Promotion[] } | null = null;
 let autoReading: Promise<void> | null = null;
+/** Moves whenever the copy is replaced or forgotten. */
+let autoGeneration = 0;
+
+/**
+ * For pages kept with the automatic promotions they show (the cart page): a
+ * number that moves when the copy does. A copy past its age reads as news
+ * (-1), so the page is made again, which reads the promotions again.
+ */
+export function automaticPromotionsGeneration(now = Date.now()): number {
+  return autoCopy && now - autoCopy.at <= AUTO_TTL_MS ? autoGeneration : -1;
+}
 
 async function automaticPromotions(fresh: boolean): Promise<Promotion[]> {
   if (fresh) return PromotionModel.find({ code: null, active: true }).lean();
@@ -102,6 +113,7 @@ async function automaticPromotions(fresh: boolean): Promise<Promotion[]> {
       .lean()
       .then((list) => {
         autoCopy = { at: Date.now(), list };
+        autoGeneration++;
       })
       .catch(() => undefined)
       .finally(() => {
@@ -115,6 +127,7 @@ async function automaticPromotions(fresh: boolean): Promise<Promotion[]> {
 /** A promotion made or switched in this process shows in its next cart. */
 function forgetAutomatic(): void {
   autoCopy = null;
+  autoGeneration++;
 }
 
 /* ---------------- Claiming and giving back uses ---------------- */

@@ -26,6 +26,8 @@ export const stockLoadCount = (): number => catalogReadModel.stockLoadCount();
 export const signalStockChanged = (productIds: Iterable<string>): void => catalogReadModel.stockSignal.signal(productIds);
 /** A number that changes with the products and co-ops, and when a product goes in or out of stock (see CatalogStore.shapeGeneration). */
 export const catalogShapeGeneration = (): number => catalogReadModel.store.shapeGeneration;
+/** A number that changes whenever anything the catalogue holds may have changed, stock levels included (see CatalogStore.generation). */
+export const catalogGeneration = (): number => catalogReadModel.store.generation;
 /** Each variant's units on hand as one string, to tell whether a page showing them is still right. */
 export const stockLevelsOf = (p: CatalogProduct): string => catalogReadModel.store.levelsOf(p);
 /** Units on hand for one variant, as last loaded (at most a few seconds old). */
