@@ -56,6 +56,8 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     /** Writes where the app allocates (garbage included) to bench/results/profiles (`bench/alloc-profile.mjs`). */
     'alloc-profile': { type: 'boolean', default: false },
+    /** The app prints each garbage collection and its pause (V8's --trace-gc) beside the bench's own lines. */
+    'trace-gc': { type: 'boolean', default: false },
   },
 });
 const duration = Number(args.duration);
@@ -299,6 +301,7 @@ async function main(): Promise<void> {
         ...START_FLAGS,
         ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`] : []),
         ...(args['alloc-profile'] ? ['--import', join(ROOT_DIR, 'bench', 'alloc-profile.mjs')] : []),
+        ...(args['trace-gc'] ? ['--trace-gc'] : []),
         START_ENTRY,
       ],
       {
