@@ -51,49 +51,37 @@ class Browser {
   }
 }
 
-/** How many reads and writes of the sessions collection reach the database while `fn` runs. */
-async function sessionTraffic(fn: () => Promise<unknown>): Promise<{ reads: number; writes: number }> {
-  const findOne = Collection.prototype.findOne;
-  const updateOne = Collection.prototype.updateOne;
+/**
+ * How many reads (`find`, `findOne`) and writes (`updateOne`) of collection
+ * `name` reach the database while `fn` runs.
+ */
+async function trafficOf(name: string, fn: () => Promise<unknown>): Promise<{ reads: number; writes: number }> {
+  const proto = Collection.prototype as unknown as Record<'find' | 'findOne' | 'updateOne', (...a: unknown[]) => unknown>;
   const counts = { reads: 0, writes: 0 };
-  Collection.prototype.findOne = function (this: Collection, ...args: unknown[]) {
-    if (this.collectionName === 'sessions') counts.reads++;
-    return (findOne as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof findOne;
-  Collection.prototype.updateOne = function (this: Collection, ...args: Parameters<typeof updateOne>) {
-    if (this.collectionName === 'sessions') counts.writes++;
-    return updateOne.apply(this, args);
-  } as typeof updateOne;
+  const originals = { find: proto.find, findOne: proto.findOne, updateOne: proto.updateOne };
+  for (const [method, kind] of [
+    ['find', 'reads'],
+    ['findOne', 'reads'],
+    ['updateOne', 'writes'],
+  ] as const) {
+    proto[method] = function (this: Collection, ...args: unknown[]) {
+      if (this.collectionName === name) counts[kind]++;
+      return originals[method].apply(this, args);
+    };
+  }
   try {
     await fn();
   } finally {
-    Collection.prototype.findOne = findOne;
-    Collection.prototype.updateOne = updateOne;
+    Object.assign(proto, originals);
   }
   return counts;
 }
 
-/** How many reads (`find`, `findOne`) of collection `name` reach the database while `fn` runs. */
-async function readsOf(name: string, fn: () => Promise<unknown>): Promise<number> {
-  const find = Collection.prototype.find;
-  const findOne = Collection.prototype.findOne;
-  let n = 0;
-  Collection.prototype.find = function (this: Collection, ...args: Parameters<typeof find>) {
-    if (this.collectionName === name) n++;
-    return find.apply(this, args);
-  } as typeof find;
-  Collection.prototype.findOne = function (this: Collection, ...args: unknown[]) {
-    if (this.collectionName === name) n++;
-    return (findOne as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof findOne;
-  try {
-    await fn();
-  } finally {
-    Collection.prototype.find = find;
-    Collection.prototype.findOne = findOne;
-  }
-  return n;
-}
+/** How many reads and writes of the sessions collection reach the database while `fn` runs. */
+const sessionTraffic = (fn: () => Promise<unknown>) => trafficOf('sessions', fn);
+
+/** How many reads of collection `name` reach the database while `fn` runs. */
+const readsOf = async (name: string, fn: () => Promise<unknown>) => (await trafficOf(name, fn)).reads;
 
 describe('sessions kept in memory', () => {
   describe('SessionCache', () => {
