@@ -410,7 +410,7 @@ export async function writeCart(owner: CartOwner, items: CartItem[]): Promise<vo
   }
 }
 
-/** Units in the cart, for the header. Guests with no cart cost nothing; users one `_id` read. */
+/** Units in the cart, for the header. Guests with no cart cost nothing; users the held copy, or one `_id` read. */
 export async function cartCount(owner: CartOwner): Promise<number> {
   if (!owner.userId && !owner.session.cart?.length) return 0;
   return (await readCart(owner, { held: true })).reduce((n, i) => n + i.quantity, 0);
