@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Collection } from 'mongodb';
 import { buildApp, csrfFrom } from '../support/app';
@@ -10,6 +10,7 @@ import { contentHash, SessionCache } from '../../src/platform/session-cache';
 import { MembershipModel } from '../../src/coops/membership.model';
 import { changeCoopStatus, membershipsOf } from '../../src/coops';
 import express from 'express';
+import mongoose from 'mongoose';
 import request from 'supertest';
 import { testConfig } from '../support/app';
 import { sessions } from '../../src/platform/security';
@@ -389,5 +390,52 @@ describe('sessions kept in memory', () => {
       await changeCoopStatus(coop.id, 'pause');
       assert.deepEqual((await agent.get('/coops').expect(200)).body, ['paused']);
     });
+  });
+});
+
+describe('a redirect after a session change', () => {
+  it('goes out only once the session is stored, so the next page finds what the form left', async () => {
+    const a = express();
+    a.use(sessions(testConfig()));
+    a.post('/note', (req, res) => {
+      req.session.flash = [{ type: 'success', key: 'saved' }];
+      res.redirect(303, '/next');
+    });
+    a.post('/nothing', (_req, res) => res.redirect(303, '/next'));
+    // The store's writes take 300 ms: a 303 sent before the write ends would reach the browser first.
+    const updateOne = Collection.prototype.updateOne;
+    Collection.prototype.updateOne = function (this: Collection, ...args: Parameters<typeof updateOne>) {
+      const slow = this.collectionName === 'sessions';
+      return slow ? new Promise((r) => setTimeout(r, 300)).then(() => updateOne.apply(this, args)) : updateOne.apply(this, args);
+    } as typeof updateOne;
+    try {
+      // What the store holds the moment the 303's headers arrive, as a browser would follow it.
+      const server = a.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      const stored = await new Promise<Record<string, unknown> | null>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/note', method: 'POST' }, (res) => {
+          assert.equal(res.statusCode, 303);
+          const sid = decodeURIComponent(/filiera\.sid=([^;]+)/.exec(String(res.headers['set-cookie']))![1]!)
+            .slice(2)
+            .split('.')[0]!;
+          mongoose.connection
+            .db!.collection('sessions')
+            .findOne({ _id: sid as never })
+            .then((doc) => {
+              res.resume();
+              resolve(doc);
+            }, reject);
+        });
+        req.on('error', reject);
+        req.end();
+      }).finally(() => server.close());
+      assert.deepEqual((stored?.session as { flash?: unknown[] } | undefined)?.flash, [{ type: 'success', key: 'saved' }]);
+      // A visitor whose session holds nothing gets no session from a redirect.
+      const none = await request(a).post('/nothing').expect(303);
+      assert.doesNotMatch(String(none.headers['set-cookie'] ?? ''), /filiera\.sid=/);
+    } finally {
+      Collection.prototype.updateOne = updateOne;
+    }
   });
 });
