@@ -283,7 +283,7 @@ export function sessions(config: Config): RequestHandler {
     const seen = readCookie(req, versionCookie);
     tellVersion(req, res, seen, { name: versionCookie, sessionCookie: cookieName, secure: config.isProduction, maxAgeMs: idleMs });
     const hint: ReadHint = { method: req.method, hash: seen };
-    saveBeforeRedirect(req, res, seen, next);
+    saveBeforeRedirect(req, res, seen, store.held, next);
     store.hint = hint;
     handler(req, res, (err?: unknown) => {
       if (err) return next(err);
@@ -309,16 +309,25 @@ export function sessions(config: Config): RequestHandler {
  * the session as it was: a form's "saved" message lost, or worse, the
  * previous state shown. The version cookie names the content the visitor
  * last received, so only a session whose content moved since (and that
- * holds anything: no session is started for a visitor who had none) is
- * saved here; express-session then finds it saved and does not write it
- * again.
+ * holds anything: no session is started for a visitor who had none), and
+ * that this process has not stored as it is now (a route's own
+ * saveSession), is saved here; express-session then finds it saved and
+ * does not write it again.
  */
-function saveBeforeRedirect(req: Request, res: Response, seen: string | undefined, next: (err?: unknown) => void): void {
+function saveBeforeRedirect(
+  req: Request,
+  res: Response,
+  seen: string | undefined,
+  held: SessionCache,
+  next: (err?: unknown) => void,
+): void {
   const redirect = res.redirect;
   res.redirect = function (this: Response, ...args: unknown[]) {
     const s = req.session as (session.Session & Record<string, unknown>) | undefined;
     const holdsSomething = !!s && Object.keys(s).some((k) => k !== 'cookie');
-    if (!s || !holdsSomething || contentHash(s) === seen) return (redirect as (...a: unknown[]) => void).apply(this, args);
+    const hash = s && holdsSomething ? contentHash(s) : undefined;
+    // Unchanged since the visitor's version, or stored already by the route (saveSession): nothing to wait for.
+    if (!s || !hash || hash === seen || held.holds(req.sessionID, hash)) return (redirect as (...a: unknown[]) => void).apply(this, args);
     s.save((err?: unknown) => (err ? next(err) : (redirect as (...a: unknown[]) => void).apply(res, args)));
   } as Response['redirect'];
 }

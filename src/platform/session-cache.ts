@@ -83,6 +83,11 @@ export class SessionCache {
     this.copy(sid, session).keep();
   }
 
+  /** Whether this process stored (or read) exactly this content of session `sid`. */
+  holds(sid: string, hash: string): boolean {
+    return this.entries.get(sid)?.hash === hash;
+  }
+
   /** The store pushed the session's expiry on (a touch). */
   touched(sid: string, expires: Date | string | undefined): void {
     const e = this.entries.get(sid);
