@@ -56,22 +56,22 @@ export const scenarios: Scenario[] = [
     name: 'hello-world',
     description: 'bare Express, same run (baseline)',
     baseline: true,
-    prepare: (ctx) => ({ url: `${ctx.helloUrl}/` }),
+    prepare: (ctx) => ({ url: `${ctx.helloUrl}/`, headers: AS_BROWSER }),
   },
   {
     name: 'home',
     description: 'GET / (in season, new from the workshops, the spotlight co-op)',
-    prepare: (ctx) => ({ url: `${ctx.appUrl}/` }),
+    prepare: (ctx) => ({ url: `${ctx.appUrl}/`, headers: AS_BROWSER }),
   },
   {
     name: 'listing',
     description: 'GET /shop/produce?region=…&stock=1 (department + two filters)',
-    prepare: (ctx) => ({ url: `${ctx.appUrl}/shop/produce?region=${encodeURIComponent(ctx.regions[0]!)}&stock=1` }),
+    prepare: (ctx) => ({ url: `${ctx.appUrl}/shop/produce?region=${encodeURIComponent(ctx.regions[0]!)}&stock=1`, headers: AS_BROWSER }),
   },
   {
     name: 'search',
     description: 'GET /search?q=… (accent-insensitive prefix search)',
-    prepare: (ctx) => ({ url: `${ctx.appUrl}/search?q=prodotto%20rustico` }),
+    prepare: (ctx) => ({ url: `${ctx.appUrl}/search?q=prodotto%20rustico`, headers: AS_BROWSER }),
   },
   {
     name: 'product',
