@@ -9,6 +9,7 @@ import { csrfProtection, noStoreWithSession, securityHeaders, sessions } from '.
 import { databaseGate, errorHandler, flashLocals, notFoundHandler, renderForAnyone, useViews, viewLocals } from './platform/web';
 import type { DbHealth } from './platform/db-health';
 import { healthRoutes } from './platform/health';
+import { FrontDoor } from './platform/front-door';
 import { localeRoutes } from './platform/locale.routes';
 import { EventBus } from './platform/events';
 import type { CoreDeps } from './platform/deps';
@@ -16,7 +17,7 @@ import { catalogRoutes, coopsRoutes } from './catalog';
 import { accountsRoutes, loadUser, mailboxRoutes } from './accounts';
 import { membersRoutes, membershipsOf, wireCoops } from './coops';
 import { companyLocals, createLegal, legalRoutes } from './legal';
-import { cartCountLocals, cartRoutes, wireCart } from './cart';
+import { cartCountLocals, cartRoutes, guestCartCount, wireCart } from './cart';
 import { checkoutRoutes, createOrders, withdrawalRoutes, wireOrders, type OrdersDeps } from './orders';
 import { createReviews, createInvitations, productSection, reviewsRoutes, type ReviewsDeps } from './reviews';
 import { createPayouts, wirePayouts } from './payouts';
@@ -91,6 +92,11 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
 
   app.use(requestLogger(logger));
   app.use(securityHeaders(config));
+  // Kept pages for visitors whose session this process holds as they last saw it, before the rest of the chain (see FrontDoor).
+  const frontDoor = new FrontDoor();
+  app.set('front door', frontDoor);
+  const session = sessions(config);
+  app.use(frontDoor.handler({ config, sessions: session, dbHealth: deps.dbHealth, cartCount: guestCartCount }));
   app.use(compression());
   app.use(
     '/static',
@@ -122,7 +128,7 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
   app.use(noStoreWithSession);
-  app.use(sessions(config));
+  app.use(session);
   app.use(flashLocals);
   app.use(csrfProtection);
   app.use(loadUser(membershipsOf));
@@ -132,10 +138,10 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
   // passes tries every one of its routes. Their paths are the storefront's own (/, /shop, /search,
   // /products, /coops), so the order decides nothing else. The product page shows its reviews through
   // a section handed in here: the catalogue sits below reviews.
-  app.use(catalogRoutes({ productSection: productSection(reviews, (view, locals) => renderForAnyone(app, view, locals)) }));
+  app.use(catalogRoutes({ productSection: productSection(reviews, (view, locals) => renderForAnyone(app, view, locals)), frontDoor }));
   app.use(coopsRoutes());
   app.use(demoPaymentRoutes({ config, payments: deps.payments, paymentEvents }));
-  app.use(cartRoutes());
+  app.use(cartRoutes({ frontDoor }));
   app.use(checkoutRoutes({ logger, orders, paymentEvents, legal }));
   app.use(legalRoutes({ legal, config }));
   app.use(withdrawalRoutes({ ...core, legal }));

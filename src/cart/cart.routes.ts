@@ -2,7 +2,8 @@ import { Router, type Request, type RequestHandler } from 'express';
 import { invalid } from '../platform/errors';
 import { fieldErrors } from '../platform/forms';
 import { flash, saveSession, wantsJson } from '../platform/web';
-import { noStore } from '../platform/security';
+import { NO_STORE, noStore } from '../platform/security';
+import type { FrontDoor } from '../platform/front-door';
 import { limiter } from '../platform/rate-limit';
 import { CodeBody, automaticPromotionsGeneration } from '../promotions';
 import { catalogGeneration, pageCache } from '../catalog';
@@ -30,17 +31,26 @@ export const ownerOf = (req: Request): CartOwner => ({
   cartStamp: req.user?.stamps.cart ?? (req.user ? '' : undefined),
 });
 
+/** The units in a guest's cart (held in their session). */
+export const guestCartCount = (session: { cart?: readonly CartItem[] }): number => (session.cart ?? []).reduce((n, i) => n + i.quantity, 0);
+
 /** `res.locals.cartCount` for the header; after the session and the user are loaded. */
 export const cartCountLocals: RequestHandler = async (req, res, next) => {
   res.locals.cartCount = req.session ? await cartCount(ownerOf(req)) : 0;
   next();
 };
 
+/** A cart's lines as a key: themselves when short (cheaper than a hash, and as exact), else their hash. */
+const cartKey = (lines: readonly CartItem[]): string => {
+  const json = JSON.stringify(lines);
+  return json.length <= 1_000 ? json : contentHash(lines);
+};
+
 /** Wrong discount codes one address may try in a window: enough for typos, too few to guess codes. */
 export const CODE_LIMIT = { windowMs: 15 * 60_000, limit: 30 };
 
 /** The cart: add, change, remove; every amount comes from the server. */
-export function cartRoutes(): Router {
+export function cartRoutes(deps: { frontDoor?: FrontDoor } = {}): Router {
   const router = Router();
   const wrongCodes = limiter({ name: 'cart-code-ip', ...CODE_LIMIT, skipSuccessfulRequests: true });
   router.use('/cart', noStore);
@@ -73,9 +83,11 @@ export function cartRoutes(): Router {
   const keptCarts = pageCache({
     paths: (path) => path === '/cart',
     generation: () => `${catalogGeneration()}:${automaticPromotionsGeneration()}`,
-    vary: (req) => (wantsJson(req) || req.session?.promoCode ? undefined : contentHash(req.session?.cart ?? [])),
+    vary: (req, session) => (wantsJson(req) || session?.promoCode ? undefined : cartKey(session?.cart ?? [])),
     max: 500,
     maxBytes: 2 * 1024 * 1024,
+    frontDoor: deps.frontDoor,
+    cacheControl: NO_STORE,
   });
 
   router.get('/cart', keptCarts, async (req, res) => {

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Locale } from '../platform/i18n';
+import type { FrontDoor } from '../platform/front-door';
 import { notFound } from '../platform/errors';
 import { localized } from '../platform/i18n';
 import { CERTIFICATIONS, DEPARTMENTS, departmentOf, isCategory, isDepartment, unitPrice, type Category } from './categories';
@@ -36,10 +37,10 @@ export interface ProductSection {
 export type ProductSections = (product: CatalogProduct, query: Record<string, unknown>, locale: Locale) => Promise<ProductSection | null>;
 
 /** The storefront: home, listings, search and product pages (and the rendered-page caches the co-op pages share). */
-export function catalogRoutes(deps: { productSection?: ProductSections } = {}): Router {
+export function catalogRoutes(deps: { productSection?: ProductSections; frontDoor?: FrontDoor } = {}): Router {
   const router = Router();
   const storefront = { paths: (path: string) => STOREFRONT.test(path), generation: catalogShapeGeneration };
-  router.use(pageCache(storefront), bodyCache(storefront));
+  router.use(pageCache({ ...storefront, frontDoor: deps.frontDoor }), bodyCache(storefront));
 
   router.get('/', async (req, res) => {
     const home = await homePage();

@@ -1,7 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Translate } from '../platform/i18n';
 import { contentHash } from '../platform/session-cache';
-import { KeptPage, sendCachedBody, type CachedBody, type Capture } from '../platform/web';
+import { KeptPage, recipientOf, sendCachedBody, type CachedBody, type Capture } from '../platform/web';
+import type { FrontDoor } from '../platform/front-door';
+import type { SessionContent } from '../platform/security';
 
 interface CacheOptions {
   paths: (path: string) => boolean;
@@ -11,11 +13,13 @@ interface CacheOptions {
    * What else a page depends on, added to its key (e.g. the cart's content);
    * undefined: this request's page is neither kept nor sent from the cache.
    */
-  vary?: (req: Request) => string | undefined;
+  vary?: (req: Request, session: SessionContent | undefined) => string | undefined;
   /** The most pages kept, and the most bytes they may take together (about: a string's length counts as its bytes). */
   max?: number;
   maxBytes?: number;
   ttlMs?: number;
+  /** The Cache-Control the pages' route sets (the front door sets it too). */
+  cacheControl?: string;
 }
 
 /**
@@ -58,10 +62,10 @@ export class Pages<T> {
     this.ttlMs = opts.ttlMs ?? 60_000;
   }
 
-  /** The key of a request whose page may be kept, or undefined. */
-  keyOf(req: Request): string | undefined {
-    if (req.method !== 'GET' || !this.opts.paths(req.path) || req.originalUrl.length > 512) return undefined;
-    const vary = this.opts.vary ? this.opts.vary(req) : '';
+  /** The key of a request whose page may be kept (given its session, when it has one), or undefined. */
+  keyOf(req: Request, session: SessionContent | undefined): string | undefined {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !this.opts.paths(req.path) || req.originalUrl.length > 512) return undefined;
+    const vary = this.opts.vary ? this.opts.vary(req, session) : '';
     if (vary === undefined) return undefined;
     // The address too: in development a page opened at 127.0.0.1 names 127.0.0.1 in its links (one value in production).
     return `${req.locale}|${req.publicUrl}|${req.originalUrl}|${vary}`;
@@ -107,15 +111,25 @@ export class Pages<T> {
  * rendering changed the session in any other way is not kept, nor is any
  * answer but a 200 page.
  */
-export function pageCache(opts: CacheOptions): RequestHandler {
+export function pageCache(opts: CacheOptions & { frontDoor?: FrontDoor }): RequestHandler {
   const pages = new Pages<KeptPage>(opts, (page) => page.size);
+  // Guests whose session this process holds get these pages before the chain runs (see FrontDoor).
+  opts.frontDoor?.add({
+    paths: opts.paths,
+    cacheControl: opts.cacheControl,
+    answer: (req, { session, recipient }) => {
+      const key = pages.keyOf(req, session ?? undefined);
+      const hit = key === undefined ? undefined : pages.get(key);
+      if (!hit || (hit.needsToken && !recipient.csrf)) return undefined;
+      return hit.answerFor(recipient);
+    },
+  });
   return (req, res, next) => {
-    const url = pages.keyOf(req);
-    if (!url || req.user || (res.locals.flash as unknown[]).length > 0) return next();
-    const key = url;
+    const key = pages.keyOf(req, req.session);
+    if (!key || req.user || (res.locals.flash as unknown[]).length > 0) return next();
     const hit = pages.get(key);
     if (hit) {
-      const { bytes, etag, gzip } = hit.answerFor(req, res);
+      const { bytes, etag, gzip } = hit.answerFor(recipientOf(req, res));
       if (etag) res.set('ETag', etag);
       // Already gzipped: the compression middleware sees the header and leaves it alone.
       if (gzip) res.set('Content-Encoding', 'gzip');
@@ -145,7 +159,7 @@ export function pageCache(opts: CacheOptions): RequestHandler {
 export function bodyCache(opts: CacheOptions): RequestHandler {
   const pages = new Pages<CachedBody>(opts, (page) => page.body.length + page.head.length);
   return (req, res, next) => {
-    const key = pages.keyOf(req);
+    const key = pages.keyOf(req, req.session);
     if (!key || !req.user) return next();
     const hit = pages.get(key);
     if (hit) return sendCachedBody(res, hit);

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import MongoStore from 'connect-mongo';
@@ -74,7 +75,7 @@ export const sessionCookieName = (secure: boolean): string => (secure ? `__Host-
 export const noStoreWithSession: RequestHandler = (req, res, next) => {
   const writeHead = res.writeHead;
   res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
-    if (sentSessionCookie(req) || setsCookie(res, SESSION_COOKIE, 'anywhere')) res.setHeader('Cache-Control', 'private, no-store');
+    if (sentSessionCookie(req) || setsCookie(res, SESSION_COOKIE, 'anywhere')) res.setHeader('Cache-Control', NO_STORE);
     return writeHead.apply(this, args);
   } as typeof res.writeHead;
   next();
@@ -252,7 +253,36 @@ class IdLookupMongoStore extends MongoStore {
   }
 }
 
-export function sessions(config: Config): RequestHandler {
+/**
+ * A guest's session as this process holds it, for an answer made without
+ * express-session (see `HeldGuest`): the session's content, and `roll`,
+ * which does what express-session does to an unchanged session at the end
+ * of a response: the cookie's expiry pushed on (`rolling`) and the store
+ * touched (at most once a minute, see `touch`).
+ */
+/** A session's content as the store has it (read-only: a held copy is never written back). */
+export type SessionContent = Readonly<Partial<session.SessionData>>;
+
+export interface HeldGuest {
+  session: SessionContent;
+  roll(res: Response, then: () => void): void;
+}
+
+/** The session middleware, and what a page kept in memory may ask of it before it runs (`heldGuest`). */
+export interface Sessions extends RequestHandler {
+  /**
+   * The request's session when it can be answered without the middleware:
+   * `null` when the request carries no session cookie (nothing to read,
+   * nothing to write); a `HeldGuest` when its cookie is properly signed and
+   * names a session this process holds with exactly the content the
+   * visitor's version cookie names, not signed in and with no message
+   * waiting; otherwise undefined (the middleware must run: it reads the store,
+   * starts a session or rotates it).
+   */
+  heldGuest(req: Request): HeldGuest | null | undefined;
+}
+
+export function sessions(config: Config): Sessions {
   const idleMs = config.session.idleMinutes * 60_000;
   const store = new IdLookupMongoStore({
     client: mongoose.connection.getClient(),
@@ -279,7 +309,7 @@ export function sessions(config: Config): RequestHandler {
   const absoluteMs = config.session.absoluteHours * 3_600_000;
   const versionCookie = sessionVersionCookieName(config.isProduction);
   const cookieName = sessionCookieName(config.isProduction);
-  return (req, res, next) => {
+  const middleware: RequestHandler = (req, res, next) => {
     const seen = readCookie(req, versionCookie);
     tellVersion(req, res, seen, { name: versionCookie, sessionCookie: cookieName, secure: config.isProduction, maxAgeMs: idleMs });
     const hint: ReadHint = { method: req.method, hash: seen };
@@ -300,6 +330,86 @@ export function sessions(config: Config): RequestHandler {
     });
     store.hint = undefined;
   };
+  const signed = new SignedIds(config.session.secret);
+  const heldGuest = (req: Request): HeldGuest | null | undefined => {
+    if (!sentSessionCookie(req)) return null;
+    const value = readCookie(req, cookieName);
+    const sid = signed.idOf(value);
+    // Only over HTTPS in production, as express-session sends a secure cookie.
+    if (!sid || (config.isProduction && !isHttps(req))) return undefined;
+    const s = store.held.peek(sid, readCookie(req, versionCookie)) as SessionContent | undefined;
+    if (!s || s.userId !== undefined || s.flash !== undefined) return undefined;
+    const cookie = s.cookie as unknown as { originalMaxAge?: unknown; path?: unknown; sameSite?: unknown; httpOnly?: unknown } | undefined;
+    if (typeof cookie?.originalMaxAge !== 'number' || cookie.path !== '/' || cookie.sameSite !== 'lax' || cookie.httpOnly !== true)
+      return undefined;
+    const maxAgeMs = cookie.originalMaxAge;
+    return {
+      session: s,
+      roll(res, then) {
+        // The value the visitor sent, encoded as express-session encodes it: the same id, signed with the same secret.
+        const expires = new Date(Date.now() + maxAgeMs);
+        res.append(
+          'Set-Cookie',
+          `${cookieName}=${encodeURIComponent(value!)}; Path=/; Expires=${expires.toUTCString()}; HttpOnly${config.isProduction ? '; Secure' : ''}; SameSite=Lax`,
+        );
+        const touched = { ...s, cookie: { ...cookie, expires } } as unknown as session.SessionData;
+        store.touch(sid, touched, (err?: unknown) => {
+          // As after express-session's own touch: the page goes out, the failure is logged (the expiry moves on the next one).
+          if (err) (req as { log?: { warn(o: object, m: string): void } }).log?.warn({ err }, 'session touch failed');
+          then();
+        });
+      },
+    };
+  };
+  return Object.assign(middleware, { heldGuest });
+}
+
+/**
+ * Whether the request came over HTTPS, as express-session judges it for a
+ * secure cookie with `proxy` set (production): the socket, or the first
+ * `X-Forwarded-Proto`.
+ */
+const isHttps = (req: Request): boolean =>
+  (req.socket as { encrypted?: boolean }).encrypted === true ||
+  String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]!
+    .trim()
+    .toLowerCase() === 'https';
+
+/**
+ * Session ids from signed cookie values, as express-session signs them
+ * (`s:` + id + `.` + HMAC-SHA256 of the id in base64, unpadded). A value
+ * whose signature checked out is remembered (a bounded number), so a
+ * returning visitor costs a map lookup, not an HMAC; a forged value is
+ * checked every time and never remembered.
+ */
+export class SignedIds {
+  private readonly known = new Map<string, string>();
+
+  constructor(
+    private readonly secret: string,
+    private readonly max = 20_000,
+  ) {}
+
+  /** The session id a decoded cookie value carries, when its signature is right. */
+  idOf(value: string | undefined): string | undefined {
+    if (!value?.startsWith('s:')) return undefined;
+    const hit = this.known.get(value);
+    if (hit !== undefined) return hit;
+    const dot = value.lastIndexOf('.');
+    if (dot < 3) return undefined;
+    const sid = value.slice(2, dot);
+    const given = Buffer.from(value.slice(dot + 1));
+    const expected = Buffer.from(this.signatureOf(sid));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (this.known.size >= this.max) this.known.delete(this.known.keys().next().value!);
+    this.known.set(value, sid);
+    return sid;
+  }
+
+  private signatureOf(sid: string): string {
+    return createHmac('sha256', this.secret).update(sid).digest('base64').replace(/=+$/, '');
+  }
 }
 
 /**
@@ -425,9 +535,12 @@ export const csrfProtection: RequestHandler = (req, res, next) => {
   next();
 };
 
+/** What a page that depends on the session says to caches: keep nothing, anywhere. */
+export const NO_STORE = 'private, no-store';
+
 /** Pages that depend on the session must never be stored by a shared cache. */
 export const noStore: RequestHandler = (_req, res, next) => {
-  res.set('Cache-Control', 'private, no-store');
+  res.set('Cache-Control', NO_STORE);
   next();
 };
 

@@ -31,7 +31,10 @@ import { createHash } from 'node:crypto';
  *   this): the visitor would keep the earlier hash.
  */
 export class SessionCache {
-  private readonly entries = new Map<string, { hash: string; json: string; expiresAt: number; at: number }>();
+  private readonly entries = new Map<
+    string,
+    { hash: string; json: string; expiresAt: number; at: number; shared?: Readonly<Record<string, unknown>> }
+  >();
 
   constructor(
     private readonly max = 20_000,
@@ -45,6 +48,20 @@ export class SessionCache {
    * not expired; else undefined.
    */
   get(sid: string, hash: string | undefined, now = Date.now()): { session: Record<string, unknown>; since: number } | undefined {
+    const e = this.entry(sid, hash, now);
+    return e && { session: JSON.parse(e.json) as Record<string, unknown>, since: e.at };
+  }
+
+  /**
+   * The same content, for a reader that changes nothing (the front door):
+   * one copy, parsed once and frozen, shared by every such read.
+   */
+  peek(sid: string, hash: string | undefined, now = Date.now()): Readonly<Record<string, unknown>> | undefined {
+    const e = this.entry(sid, hash, now);
+    return e && (e.shared ??= deepFreeze(JSON.parse(e.json) as Record<string, unknown>));
+  }
+
+  private entry(sid: string, hash: string | undefined, now: number) {
     if (!hash) return undefined;
     const e = this.entries.get(sid);
     if (!e || e.hash !== hash) return undefined;
@@ -55,7 +72,7 @@ export class SessionCache {
     // Most recently used last, so the oldest go first when full.
     this.entries.delete(sid);
     this.entries.set(sid, e);
-    return { session: JSON.parse(e.json) as Record<string, unknown>, since: e.at };
+    return e;
   }
 
   /**
@@ -107,4 +124,9 @@ export class SessionCache {
 export function contentHash(session: object): string {
   const json = JSON.stringify(session, (key, value: unknown) => (key === 'cookie' || key === 'lastModified' ? undefined : value));
   return createHash('sha1').update(json).digest('base64url').slice(0, 22);
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(o);
 }

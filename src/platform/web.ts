@@ -211,8 +211,17 @@ const etagOf = (page: string | Buffer): string => {
 
 /** The header's cart badge: the count, and what a screen reader says of it. */
 function cartBadgeHtml(t: Translate, count: number): string {
-  return `<span class="badge" aria-label="${ejs.escapeXML(t('common.nav.cartCount', { count }))}">${count}</span>`;
+  let made = BADGES.get(t);
+  if (!made) BADGES.set(t, (made = new Map()));
+  let html = made.get(count);
+  if (html === undefined) {
+    html = `<span class="badge" aria-label="${ejs.escapeXML(t('common.nav.cartCount', { count }))}">${count}</span>`;
+    // Made once per language and count (a cart holds at most a few hundred units).
+    if (count < 1_000) made.set(count, html);
+  }
+  return html;
 }
+const BADGES = new WeakMap<Translate, Map<number, string>>();
 
 const cartCountOf = (res: Response): number => Number(res.locals.cartCount) || 0;
 
@@ -223,6 +232,24 @@ const fillSlots = (html: string, req: Request, res: Response): string =>
         .replaceAll(CSRF_SLOT, () => csrfToken(req))
         .replaceAll(CART_SLOT, () => cartBadgeHtml(res.locals.t as Translate, cartCountOf(res)))
     : html;
+
+/** Who a kept page goes to: what fills its slots, and whether their browser takes gzip. */
+export interface Recipient {
+  gzip: boolean;
+  /** Their CSRF token (made on demand by the chain); absent for a visitor who has none, who gets only pages without forms. */
+  csrf?: () => string;
+  cartCount: number;
+  /** Their language, for the badge's words. */
+  t: Translate;
+}
+
+/** The recipient of a request that went through the chain: its token made on demand (starting a session), its cart counted. */
+export const recipientOf = (req: Request, res: Response): Recipient => ({
+  gzip: req.acceptsEncodings('gzip') === 'gzip',
+  csrf: () => csrfToken(req),
+  cartCount: cartCountOf(res),
+  t: res.locals.t as Translate,
+});
 
 /**
  * A whole page kept for every visitor, as bytes cut at its slots: sending
@@ -254,13 +281,18 @@ export class KeptPage {
       this.slots.push(pieces[i] === CSRF_SLOT ? CSRF_SLOT : CART_SLOT);
     }
     this.text = Buffer.from(pieces.filter((_, i) => i % 2 === 0).join(''));
-    if (!this.slots.includes(CSRF_SLOT)) {
+    if (!this.needsToken) {
       const bytes = this.join(
         () => Buffer.alloc(0),
         () => Buffer.from(cartBadgeHtml(t, 0)),
       );
       this.emptyCart = { bytes, etag: etagOf(bytes) };
     }
+  }
+
+  /** Whether the page has a form, and so needs its visitor's CSRF token (a page without one may go to a visitor with no session). */
+  get needsToken(): boolean {
+    return this.slots.includes(CSRF_SLOT);
   }
 
   /** About how many bytes it holds, counting a gzipped copy (about a fifth of the text) before it is made. */
@@ -275,9 +307,9 @@ export class KeptPage {
    * ETag when it has one. Compressing it again for every visitor cost more
    * than everything else a kept page costs; this costs a CRC-32.
    */
-  answerFor(req: Request, res: Response): { bytes: Buffer; etag?: string; gzip: boolean } {
-    const gzip = req.acceptsEncodings('gzip') === 'gzip';
-    if (this.emptyCart && cartCountOf(res) === 0) {
+  answerFor(to: Recipient): { bytes: Buffer; etag?: string; gzip: boolean } {
+    const { gzip } = to;
+    if (this.emptyCart && to.cartCount === 0) {
       if (!gzip) return { ...this.emptyCart, gzip };
       // The same weak ETag for both codings (as the compression middleware leaves it on a rendered page).
       this.emptyCartGzipped ??= packTight([gzipSync(this.emptyCart.bytes)])[0]!;
@@ -285,8 +317,11 @@ export class KeptPage {
     }
     let token: Buffer | undefined;
     let badge: Buffer | undefined;
-    const csrf = () => (token ??= Buffer.from(csrfToken(req)));
-    const cart = () => (badge ??= Buffer.from(cartBadgeHtml(res.locals.t as Translate, cartCountOf(res))));
+    const csrf = () => {
+      if (!to.csrf) throw new Error('This page has a form: its visitor needs a CSRF token (see needsToken)');
+      return (token ??= Buffer.from(to.csrf()));
+    };
+    const cart = () => (badge ??= Buffer.from(cartBadgeHtml(to.t, to.cartCount)));
     if (!gzip) return { bytes: this.join(csrf, cart), gzip };
     this.gzipped ??= new GzipPieces(this.pieces());
     return { bytes: this.gzipped.with(this.slots.map((slot) => (slot === CSRF_SLOT ? csrf() : cart()))), gzip };
