@@ -30,27 +30,56 @@ declare module 'express-session' {
  * (web.ts `publicUrlOf`), so the demo payment stays on 'self'.
  */
 export function securityHeaders(config: Config): RequestHandler {
-  return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'", 'https://checkout.stripe.com'],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        ...(config.isProduction ? { upgradeInsecureRequests: [] } : {}),
+  return fixedHeaders(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'", 'https://checkout.stripe.com'],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          ...(config.isProduction ? { upgradeInsecureRequests: [] } : {}),
+        },
       },
-    },
-    strictTransportSecurity: config.isProduction ? { maxAge: 63072000, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: false,
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+      strictTransportSecurity: config.isProduction ? { maxAge: 63072000, includeSubDomains: true } : false,
+      crossOriginEmbedderPolicy: false,
+      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    }),
+  );
+}
+
+/**
+ * A middleware whose headers depend on nothing in the request (helmet with
+ * a CSP of fixed directives, as here), run once: the headers it sets are
+ * kept and set on every response, and those it removes removed. Helmet
+ * otherwise runs a dozen middlewares in turn on every request.
+ */
+export function fixedHeaders(middleware: RequestHandler): RequestHandler {
+  const set: [string, string | string[] | number][] = [];
+  const removed: string[] = [];
+  const recorder = {
+    setHeader: (name: string, value: string | string[] | number) => void set.push([name, value]),
+    removeHeader: (name: string) => void removed.push(name),
+    getHeader: () => undefined,
+  };
+  let done = false;
+  middleware({ headers: {}, method: 'GET', url: '/' } as Request, recorder as unknown as Response, (err?: unknown) => {
+    if (err) throw err instanceof Error ? err : new Error(String(err));
+    done = true;
   });
+  if (!done) throw new Error('The headers middleware did not finish at once: its headers are not fixed');
+  return (_req, res, next) => {
+    for (const name of removed) res.removeHeader(name);
+    for (const [name, value] of set) res.setHeader(name, value);
+    next();
+  };
 }
 
 export const SESSION_COOKIE = 'filiera.sid';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import request from 'supertest';
 import { buildApp, testConfig } from '../support/app';
-import { SESSION_COOKIE, safeNext, sessions } from '../../src/platform/security';
+import helmet from 'helmet';
+import { SESSION_COOKIE, fixedHeaders, safeNext, sessions } from '../../src/platform/security';
 
 describe('security headers', () => {
   let app: Express;
@@ -49,6 +50,26 @@ describe('security headers', () => {
       const res = await request(prod).get('/healthz').expect(200);
       assert.match(String(res.headers['strict-transport-security']), /max-age=63072000; includeSubDomains/);
     });
+  });
+
+  it('set once from helmet: the same headers as helmet sets on each request', async () => {
+    const options = { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], formAction: ["'self'", 'https://x.example'] } } };
+    const headersOf = async (mw: express.RequestHandler) => {
+      const a = express();
+      a.use((_req, res, next) => {
+        res.setHeader('X-Powered-By', 'something');
+        next();
+      });
+      a.use(mw);
+      a.get('/', (_req, res) => res.send('ok'));
+      const { headers } = await request(a).get('/').expect(200);
+      const { date: _d, etag: _e, ...rest } = headers;
+      return rest;
+    };
+    const once = await headersOf(fixedHeaders(helmet(options)));
+    assert.deepEqual(once, await headersOf(helmet(options)));
+    assert.equal(once['x-powered-by'], undefined);
+    assert.match(String(once['content-security-policy']), /form-action 'self' https:\/\/x\.example/);
   });
 
   describe('GET /static/css/site.css', () => {
