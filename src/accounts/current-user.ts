@@ -78,23 +78,39 @@ export const HELD_COOPS_MS = 5 * 60_000;
  */
 export const SESSIONS_ENDED_MARGIN_MS = 30_000;
 
+/** What a request reads of its user. */
+const USER_FIELDS = {
+  email: 1,
+  name: 1,
+  isAdmin: 1,
+  locale: 1,
+  emailVerifiedAt: 1,
+  deletedAt: 1,
+  rightsVersion: 1,
+  sessionsEndedAt: 1,
+  stamps: 1,
+} as const;
+interface UserFields {
+  _id: Types.ObjectId;
+  email: string;
+  name: string;
+  isAdmin?: boolean;
+  locale?: string;
+  emailVerifiedAt?: Date | null;
+  deletedAt?: Date | null;
+  rightsVersion?: number;
+  sessionsEndedAt?: Date | null;
+  stamps?: Record<string, string>;
+}
+
 async function readUser(
   userId: string,
   membershipsOf: MembershipsOf,
   held?: HeldCoops,
 ): Promise<{ user: CurrentUser; rightsVersion: number; sessionsEndedAt: number; fresh: boolean } | null> {
   if (!Types.ObjectId.isValid(userId)) return null;
-  const user = await UserModel.findById(userId, {
-    email: 1,
-    name: 1,
-    isAdmin: 1,
-    locale: 1,
-    emailVerifiedAt: 1,
-    deletedAt: 1,
-    rightsVersion: 1,
-    sessionsEndedAt: 1,
-    stamps: 1,
-  }).lean();
+  // Through the driver: the read every signed-in request makes, without a Mongoose query to build and cast.
+  const user = await UserModel.collection.findOne<UserFields>({ _id: new Types.ObjectId(userId) }, { projection: USER_FIELDS });
   if (!user || user.deletedAt) return null;
   const rightsVersion = user.rightsVersion ?? 0;
   // The user is read after the co-ops were, and every change of memberships (or of a member's
@@ -108,8 +124,8 @@ async function readUser(
     locale: user.locale === 'en' ? 'en' : 'it',
     emailVerified: !!user.emailVerifiedAt,
     coops: reuse ? held.coops : await membershipsOf(String(user._id)),
-    // A lean Map field comes back as a plain object.
-    stamps: Object.freeze({ ...(user.stamps as unknown as Record<string, string> | undefined) }),
+    // A Map field is stored as a plain object.
+    stamps: Object.freeze({ ...user.stamps }),
   };
   return { user: current, rightsVersion, sessionsEndedAt: user.sessionsEndedAt?.getTime() ?? 0, fresh: !reuse };
 }
