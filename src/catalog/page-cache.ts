@@ -56,7 +56,7 @@ export class Pages<T> {
     private readonly opts: CacheOptions,
     private readonly sizeOf: (value: T) => number,
   ) {
-    // A product page is 12–20 KB: some 500 of them, the busiest, in 8 MiB (the app keeps under 300 MB resident).
+    // Pages are held gzipped (KeptPage): a product page takes 3–8 KB, so the busiest 1,000–2,000 fit in 8 MiB (the app keeps under 300 MB resident).
     this.max = opts.max ?? 2_000;
     this.maxBytes = opts.maxBytes ?? 8 * 1024 * 1024;
     this.ttlMs = opts.ttlMs ?? 60_000;

@@ -1,4 +1,4 @@
-import { constants, crc32, deflateRawSync } from 'node:zlib';
+import { constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** A gzip member's header: deflate, no name, no time, no flags, unknown OS. */
 const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
@@ -16,14 +16,31 @@ const STORED_MAX = 0xffff;
  * leaves the stream on a byte boundary with no back-reference into what
  * follows. What goes between them is written as stored (uncompressed)
  * blocks, which need nothing but a length. An empty last block ends the
- * stream and the trailer carries the CRC-32 and length of the whole text,
- * the one part worked out per response (CRC-32 runs at gigabytes a second).
+ * stream and the trailer carries the CRC-32 and length of the whole text.
+ *
+ * Only the compressed pieces are held (a fifth of the text, or less), with
+ * each piece's CRC-32 and length: the trailer's CRC is the pieces' CRCs
+ * combined with the values' (`crc32Combine`), so the text itself is not
+ * kept. `text()` inflates it again for the rare client that takes no gzip.
  */
 export class GzipPieces {
   private readonly packed: Buffer[];
+  private readonly crcs: number[];
+  private readonly lengths: number[];
+  /** Per piece, what shifting a CRC past its length multiplies by (see crc32Combine). */
+  private readonly shifts: number[];
 
-  constructor(private readonly pieces: Buffer[]) {
+  constructor(pieces: Buffer[]) {
     this.packed = packTight(pieces.map((piece) => deflateRawSync(piece, { finishFlush: constants.Z_SYNC_FLUSH })));
+    // Node 20's crc32 answers 0 for some empty buffers: an empty piece's CRC is 0 anyway.
+    this.crcs = pieces.map((piece) => (piece.length ? crc32(piece) : 0));
+    this.lengths = pieces.map((piece) => piece.length);
+    this.shifts = this.lengths.map(shiftFor);
+  }
+
+  /** How many values go between the pieces. */
+  get gaps(): number {
+    return this.packed.length - 1;
   }
 
   /** The bytes held compressed. */
@@ -33,15 +50,14 @@ export class GzipPieces {
 
   /** The whole text, gzipped, with `between[i]` after piece `i` (one fewer than the pieces). */
   with(between: Buffer[]): Buffer {
-    if (between.length !== this.pieces.length - 1) throw new Error(`${this.pieces.length} pieces take ${this.pieces.length - 1} values`);
+    if (between.length !== this.gaps) throw new Error(`${this.packed.length} pieces take ${this.gaps} values`);
     const out: Buffer[] = [HEADER];
     let crc = 0;
     let size = 0;
-    this.pieces.forEach((piece, i) => {
-      out.push(this.packed[i]!);
-      // Node 20's crc32 answers 0 for some empty buffers, whatever the value carried in: skip them.
-      if (piece.length) crc = crc32(piece, crc);
-      size += piece.length;
+    this.packed.forEach((packed, i) => {
+      out.push(packed);
+      crc = (multiply(this.shifts[i]!, crc) ^ this.crcs[i]!) >>> 0;
+      size += this.lengths[i]!;
       const value = between[i];
       if (!value?.length) return;
       for (let at = 0; at < value.length; at += STORED_MAX) {
@@ -60,7 +76,52 @@ export class GzipPieces {
     out.push(LAST_BLOCK, trailer);
     return Buffer.concat(out);
   }
+
+  /** The pieces as text again (inflated: for a client that takes no gzip, which browsers all do). */
+  pieces(): Buffer[] {
+    return this.packed.map((packed) => inflateRawSync(packed, { finishFlush: constants.Z_SYNC_FLUSH }));
+  }
 }
+
+/*
+ * CRC-32 combination, as zlib's crc32_combine does it: the CRC of A then B
+ * is CRC(A) "shifted" past B's length (multiplied by x^(8·len(B)) modulo
+ * the CRC's polynomial) xor CRC(B). The shift for a length is worked out
+ * once per piece; applying it is 32 steps.
+ */
+const POLY = 0xedb88320;
+
+/** a·b modulo the polynomial (bit-reflected, as CRC-32 works). */
+function multiply(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    if (m === 0) break; // a was 0
+    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
+  }
+  return p >>> 0;
+}
+
+/** x^(2^k) modulo the polynomial, for k = 0…31. */
+const X2N: number[] = [];
+X2N[0] = 0x40000000; // x^1
+for (let k = 1; k < 32; k++) X2N[k] = multiply(X2N[k - 1]!, X2N[k - 1]!);
+
+/** x^(8·length) modulo the polynomial: what a CRC is multiplied by to move it past `length` bytes. */
+function shiftFor(length: number): number {
+  let p = 0x80000000; // 1
+  let k = 3; // 8 = 2^3 bits a byte
+  for (let n = length; n > 0; n = Math.floor(n / 2), k++) if (n % 2) p = multiply(X2N[k % 32]!, p);
+  return p;
+}
+
+/** The CRC-32 of A then B, from CRC(A), CRC(B) and B's length. */
+export const crc32Combine = (crcA: number, crcB: number, lengthB: number): number => (multiply(shiftFor(lengthB), crcA) ^ crcB) >>> 0;
 
 /**
  * The same bytes, copied into one allocation of exactly their total size.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { deflateRawSync, gunzipSync } from 'node:zlib';
-import { GzipPieces, packTight } from '../../src/platform/gzip-pieces';
+import { crc32, deflateRawSync, gunzipSync } from 'node:zlib';
+import { GzipPieces, crc32Combine, packTight } from '../../src/platform/gzip-pieces';
 
 describe('a text gzipped ahead in pieces', () => {
   const bytes = (s: string) => Buffer.from(s);
@@ -51,5 +51,20 @@ describe('a text gzipped ahead in pieces', () => {
     assert.deepEqual(held[1], deflateRawSync(pieces[1]!));
     assert.ok(g.size < 200, `compressed to ${g.size} bytes`);
     assert.equal(gunzipSync(g.with([bytes('A'), bytes('B')])).toString(), '<p>'.repeat(300) + 'AmiddleB' + '</p>'.repeat(200));
+  });
+
+  it('combines CRC-32s as a CRC of the whole would be', () => {
+    const a = Buffer.from('città '.repeat(1_234));
+    for (const b of [Buffer.from('x'), Buffer.from('token '.repeat(11_111)), Buffer.alloc(70_001, 7)]) {
+      assert.equal(crc32Combine(crc32(a), crc32(b), b.length), crc32(Buffer.concat([a, b])));
+    }
+    assert.equal(crc32Combine(0, crc32(a), a.length), crc32(a), 'after nothing');
+  });
+
+  it('gives its pieces back as text, holding none of it', () => {
+    const pieces = ['<main>', 'città '.repeat(2_000), '</main>'].map(bytes);
+    const g = new GzipPieces(pieces);
+    assert.deepEqual(g.pieces(), pieces);
+    assert.ok(g.size < 300, `${g.size} bytes held`);
   });
 });
