@@ -282,16 +282,16 @@ class IdLookupMongoStore extends MongoStore {
   }
 }
 
-/**
- * A guest's session as this process holds it, for an answer made without
- * express-session (see `HeldGuest`): the session's content, and `roll`,
- * which does what express-session does to an unchanged session at the end
- * of a response: the cookie's expiry pushed on (`rolling`) and the store
- * touched (at most once a minute, see `touch`).
- */
 /** A session's content as the store has it (read-only: a held copy is never written back). */
 export type SessionContent = Readonly<Partial<session.SessionData>>;
 
+/**
+ * A guest's session as this process holds it, for an answer made without
+ * express-session (see `Sessions.heldGuest`): the session's content, and
+ * `roll`, which does what express-session does to an unchanged session at
+ * the end of a response: the cookie's expiry pushed on (`rolling`) and the
+ * store touched (at most once a minute, see `touch`).
+ */
 export interface HeldGuest {
   session: SessionContent;
   roll(res: Response, then: () => void): void;
@@ -384,7 +384,7 @@ export function sessions(config: Config): Sessions {
         const touched = { ...s, cookie: { ...cookie, expires } } as unknown as session.SessionData;
         store.touch(sid, touched, (err?: unknown) => {
           // As after express-session's own touch: the page goes out, the failure is logged (the expiry moves on the next one).
-          if (err) (req as { log?: { warn(o: object, m: string): void } }).log?.warn({ err }, 'session touch failed');
+          if (err) req.log?.warn({ err }, 'session touch failed');
           then();
         });
       },

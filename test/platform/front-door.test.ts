@@ -38,6 +38,17 @@ function comparable(res: Response): Record<string, unknown> {
   return out;
 }
 
+/** Adds `quantity` of a product to the cart of the jar's visitor, with the token of a page they were shown. */
+async function addToCart(app: Express, jar: Jar, csrf: string, product: { _id: unknown }, quantity = 1, https = false): Promise<void> {
+  const req = request(app).post('/cart/items').set('Cookie', jar.header());
+  if (https) req.set('X-Forwarded-Proto', 'https');
+  const res = await req
+    .type('form')
+    .send({ _csrf: csrf, productId: String(product._id), sku: 'default', quantity: String(quantity) })
+    .expect(303);
+  jar.take(res);
+}
+
 /** The session cookie a response sets. */
 const sessionSetCookie = (res: Response): string | undefined =>
   ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('filiera.sid='));
@@ -77,15 +88,7 @@ describe('the front door: kept pages answered before the chain', () => {
     const jar = new Jar();
     const first = await get(jar, `/products/${products[0]!.slug}`);
     const csrf = csrfFrom(first.res.text);
-    for (const p of products) {
-      const add = await request(app)
-        .post('/cart/items')
-        .set('Cookie', jar.header())
-        .type('form')
-        .send({ _csrf: csrf, productId: String(p._id), sku: 'default', quantity: '1' })
-        .expect(303);
-      jar.take(add);
-    }
+    for (const p of products) await addToCart(app, jar, csrf, p);
     await get(jar, '/cart'); // shows the flash once
     return jar;
   }
@@ -110,18 +113,29 @@ describe('the front door: kept pages answered before the chain', () => {
     const product = await get(jar, `/products/${products[2]!.slug}`);
     assert.equal(product.early, true);
     // The token in the page is the session's: a form sent with it is accepted.
-    const add = await request(app)
-      .post('/cart/items')
-      .set('Cookie', jar.header())
-      .type('form')
-      .send({ _csrf: csrfFrom(product.res.text), productId: String(products[2]!._id), sku: 'default', quantity: '2' })
-      .expect(303);
-    jar.take(add);
+    await addToCart(app, jar, csrfFrom(product.res.text), products[2]!, 2);
     const cart = await get(jar, '/cart');
     assert.match(cart.res.text, /class="badge"[^>]*>5</, 'the change shows on the next page');
     const home = await get(jar, '/');
     assert.equal(home.early, true);
     assert.match(home.res.text, /class="badge"[^>]*>5</);
+  });
+
+  it('shows a cart change made through another app process on the next page', async () => {
+    const other = buildApp().app;
+    const jar = await guestWithCart();
+    await get(jar, '/shop');
+    assert.equal((await get(jar, '/shop')).early, true);
+    // The visitor's next request lands on the other process, which reads the store and changes the session.
+    const elsewhere = await request(other).get(`/products/${products[0]!.slug}`).set('Cookie', jar.header()).expect(200);
+    jar.take(elsewhere);
+    await addToCart(other, jar, csrfFrom(elsewhere.text), products[0]!, 4);
+    const back = await get(jar, '/shop');
+    assert.equal(back.early, false, 'this process holds the old content: the version cookie says it is not current');
+    assert.match(back.res.text, /class="badge"[^>]*>7</);
+    const again = await get(jar, '/shop');
+    assert.equal(again.early, true, 'read from the store once, then held again');
+    assert.match(again.res.text, /class="badge"[^>]*>7</);
   });
 
   it('pushes the session cookie’s expiry on, as the rolling session does', async () => {
@@ -169,13 +183,7 @@ describe('the front door: kept pages answered before the chain', () => {
 
     const guest = await guestWithCart();
     const page = await get(guest, `/products/${products[0]!.slug}`);
-    const add = await request(app)
-      .post('/cart/items')
-      .set('Cookie', guest.header())
-      .type('form')
-      .send({ _csrf: csrfFrom(page.res.text), productId: String(products[0]!._id), sku: 'default', quantity: '1' })
-      .expect(303);
-    guest.take(add);
+    await addToCart(app, guest, csrfFrom(page.res.text), products[0]!);
     const withMessage = await get(guest, '/shop');
     assert.equal(withMessage.early, false, 'a message waits');
     assert.match(withMessage.res.text, /role="status"|class="flash/);
@@ -222,14 +230,7 @@ describe('the front door: kept pages answered before the chain', () => {
       return { res, early: prodDoor.answered > before };
     };
     const page = await send(`/products/${products[0]!.slug}`);
-    const add = await request(prod)
-      .post('/cart/items')
-      .set('X-Forwarded-Proto', 'https')
-      .set('Cookie', jar.header())
-      .type('form')
-      .send({ _csrf: csrfFrom(page.res.text), productId: String(products[0]!._id), sku: 'default', quantity: '1' })
-      .expect(303);
-    jar.take(add);
+    await addToCart(prod, jar, csrfFrom(page.res.text), products[0]!, 1, true);
     await send('/cart');
     await send('/shop');
     const chain = await send('/shop', { without: ['__Host-filiera.sv'] });
