@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { Types } from 'mongoose';
 import { UserModel } from './user.model';
 import { rotateUserSession } from './session';
-import { reloadSession, sessionHeldSince } from '../platform/security';
+import { NO_STORE, reloadSession, sessionHeldSince } from '../platform/security';
 
 /** The roles a user can hold in a co-op (coops/ ranks them: owner > manager > staff). */
 export type MemberRole = 'owner' | 'manager' | 'staff';
@@ -172,7 +172,7 @@ export const loadUser =
     req.user = user;
     res.locals.user = user;
     // Pages that depend on who is signed in must not be cached by anyone else.
-    res.set('Cache-Control', 'private, no-store');
+    res.set('Cache-Control', NO_STORE);
     next();
   };
 

@@ -9,7 +9,7 @@ import { CodeBody, automaticPromotionsGeneration } from '../promotions';
 import { catalogGeneration, pageCache } from '../catalog';
 import { contentHash } from '../platform/session-cache';
 import { AddItemBody, KeyParam, SetQuantityBody } from './cart.schemas';
-import { addItem, cartCount, priceCart, readCart, removeItem, setQuantity, type CartOwner } from './cart.service';
+import { addItem, cartCount, priceCart, readCart, removeItem, setQuantity, unitsIn, type CartOwner } from './cart.service';
 import type { CartItem } from './cart.model';
 
 declare module 'express-session' {
@@ -32,7 +32,7 @@ export const ownerOf = (req: Request): CartOwner => ({
 });
 
 /** The units in a guest's cart (held in their session). */
-export const guestCartCount = (session: { cart?: readonly CartItem[] }): number => (session.cart ?? []).reduce((n, i) => n + i.quantity, 0);
+export const guestCartCount = (session: { cart?: readonly CartItem[] }): number => unitsIn(session.cart ?? []);
 
 /** `res.locals.cartCount` for the header; after the session and the user are loaded. */
 export const cartCountLocals: RequestHandler = async (req, res, next) => {

@@ -274,7 +274,7 @@ export async function priceCart(
   return {
     groups: list,
     problems,
-    itemCount: items.reduce((n, i) => n + i.quantity, 0),
+    itemCount: unitsIn(items),
     subtotalCents,
     shippingCents,
     discountCents,
@@ -410,10 +410,13 @@ export async function writeCart(owner: CartOwner, items: CartItem[]): Promise<vo
   }
 }
 
+/** The units in a cart's lines. */
+export const unitsIn = (lines: readonly { quantity: number }[]): number => lines.reduce((n, i) => n + i.quantity, 0);
+
 /** Units in the cart, for the header. Guests with no cart cost nothing; users the held copy, or one `_id` read. */
 export async function cartCount(owner: CartOwner): Promise<number> {
   if (!owner.userId && !owner.session.cart?.length) return 0;
-  return (await readCart(owner, { held: true })).reduce((n, i) => n + i.quantity, 0);
+  return unitsIn(await readCart(owner, { held: true }));
 }
 
 /**
