@@ -370,7 +370,7 @@ const MAX_HELD_CARTS = 5_000;
  * moved: the bound on a change whose stamp was lost (a crash between the
  * cart's write and the stamp's).
  */
-export const HELD_CART_MS = 60_000;
+const HELD_CART_MS = 60_000;
 
 /**
  * The cart's lines. A guest's come from the session. A signed-in user's

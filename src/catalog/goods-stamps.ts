@@ -19,7 +19,7 @@ const GoodsStampModel = mongoose.model(
   new Schema<{ _id: string; token: string }>({ _id: String, token: String }, { collection: 'goods_stamps', versionKey: false }),
 );
 
-export const HELD_GOODS_MS = 60_000;
+const HELD_GOODS_MS = 60_000;
 
 /** The stamp of every co-op at once: moved by writes of many co-ops' products together (seeding, bulk inserts). */
 const ALL = '*';

@@ -4,7 +4,7 @@ import type { DbHealth } from './db-health';
 import { readCookie } from './cookies';
 import { pickLocale, translator } from './i18n';
 import { NO_STORE, type SessionContent, type Sessions } from './security';
-import { publicUrlOf, type Recipient } from './web';
+import { publicUrlOf, sendKept, type KeptAnswer, type Recipient } from './web';
 
 /** Who asks, as the front door knows them without the chain. */
 export interface Visitor {
@@ -19,7 +19,7 @@ export interface EarlyPages {
   /** What the route's own middleware sets as Cache-Control (the cart's `noStore`), for visitors without a session too. */
   cacheControl?: string;
   /** This visitor's page when it is kept and needs nothing the visitor lacks (a token); else undefined. */
-  answer(req: Request, visitor: Visitor): { bytes: Buffer; etag?: string } | undefined;
+  answer(req: Request, visitor: Visitor): KeptAnswer | undefined;
 }
 
 /**
@@ -81,18 +81,14 @@ export class FrontDoor {
       });
       if (!answer) return next();
       this.answered++;
-      if (answer.etag) res.set('ETag', answer.etag);
-      res.set('Content-Encoding', 'gzip');
-      res.vary('Accept-Encoding');
-      res.type('html');
       if (!guest) {
         if (pages.cacheControl) res.set('Cache-Control', pages.cacheControl);
-        res.send(answer.bytes);
+        sendKept(res, answer);
         return;
       }
       // As noStoreWithSession sets on every answer to a visitor with a session.
       res.set('Cache-Control', NO_STORE);
-      guest.roll(res, () => res.send(answer.bytes));
+      guest.roll(res, () => sendKept(res, answer));
     };
   }
 }

@@ -251,6 +251,22 @@ export const recipientOf = (req: Request, res: Response): Recipient => ({
   t: res.locals.t as Translate,
 });
 
+/** A kept page as it goes to one visitor: its bytes, gzipped or not, and its ETag when it has one. */
+export interface KeptAnswer {
+  bytes: Buffer;
+  etag?: string;
+  gzip: boolean;
+}
+
+/** Sends a kept page's answer (from the cache in the chain, or at the front door). */
+export function sendKept(res: Response, { bytes, etag, gzip }: KeptAnswer): void {
+  if (etag) res.set('ETag', etag);
+  // Already gzipped: the compression middleware sees the header and leaves it alone.
+  if (gzip) res.set('Content-Encoding', 'gzip');
+  res.vary('Accept-Encoding');
+  res.type('html').send(bytes);
+}
+
 /**
  * A whole page kept for every visitor, gzipped once in pieces cut at its
  * slots (`GzipPieces`): sending it to a visitor is one copy with their
@@ -300,7 +316,7 @@ export class KeptPage {
    * than everything else a kept page costs; this costs a CRC-32 of what
    * goes in the slots.
    */
-  answerFor(to: Recipient): { bytes: Buffer; etag?: string; gzip: boolean } {
+  answerFor(to: Recipient): KeptAnswer {
     const { gzip } = to;
     if (this.emptyCart && to.cartCount === 0) {
       // The same weak ETag for both codings (as the compression middleware leaves it on a rendered page).
