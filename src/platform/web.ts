@@ -424,10 +424,13 @@ export function flash(req: Request, type: 'success' | 'error' | 'info', key: str
 }
 
 /**
- * Saves the session now. Call it before a redirect whose next page reads
- * what this request stored: express-session sends the headers of a
- * response (the 303 and its Location) before its own save finishes, and a
- * browser may follow the redirect and read the old session.
+ * Saves the session now. Call it before answering when the client's next
+ * request must find what this request stored (a JSON answer, a page):
+ * express-session sends a response's headers before its own save finishes.
+ * A redirect also waits for a changed session by itself (security.ts,
+ * `saveBeforeRedirect`), which sees a session already saved here and does
+ * not write it again: the routes that save before redirecting say so
+ * where a reader looks for it.
  */
 export const saveSession = (req: Request): Promise<void> =>
   new Promise((resolve, reject) => (req.session ? req.session.save((err) => (err ? reject(err) : resolve())) : resolve()));
