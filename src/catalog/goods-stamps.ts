@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 import { trusted } from '../platform/db';
+import { GatheredReads } from '../platform/gathered-reads';
 
 /**
  * A token per co-op that moves whenever one of its products is written
@@ -24,11 +25,16 @@ const HELD_GOODS_MS = 60_000;
 /** The stamp of every co-op at once: moved by writes of many co-ops' products together (seeding, bulk inserts). */
 const ALL = '*';
 
+/** Stamps read together by the pages asking at about the same time, each by a read sent after it asked (see GatheredReads). */
+const stamps = new GatheredReads<string, string>(async (coopIds) => {
+  const docs = await GoodsStampModel.find({ _id: trusted({ $in: [...coopIds, ALL] }) }, { token: 1 }).lean();
+  const token = new Map(docs.map((d) => [d._id, d.token]));
+  return new Map(coopIds.map((id) => [id, `${token.get(id) ?? ''}|${token.get(ALL) ?? ''}`]));
+});
+
 /** The co-op's stamp now: its own token and the one of all co-ops ('' for one never moved). */
 export async function goodsStampOf(coopId: string): Promise<string> {
-  const docs = await GoodsStampModel.find({ _id: trusted({ $in: [coopId, ALL] }) }, { token: 1 }).lean();
-  const token = (id: string) => docs.find((d) => d._id === id)?.token ?? '';
-  return `${token(coopId)}|${token(ALL)}`;
+  return (await stamps.get(coopId))!;
 }
 
 /** These co-ops' products were written: every process's held lists of them are out of date. */
