@@ -14,10 +14,10 @@ import { localeRoutes } from './platform/locale.routes';
 import { EventBus } from './platform/events';
 import type { CoreDeps } from './platform/deps';
 import { catalogRoutes, coopsRoutes } from './catalog';
-import { accountsRoutes, loadUser, mailboxRoutes } from './accounts';
+import { accountsRoutes, loadUser, mailboxRoutes, userOfHeldSession, type CurrentUser } from './accounts';
 import { membersRoutes, membershipsOf, wireCoops } from './coops';
 import { companyLocals, createLegal, legalRoutes } from './legal';
-import { cartCountLocals, cartRoutes, guestCartCount, wireCart } from './cart';
+import { cartCountLocals, cartRoutes, guestCartCount, userCartCount, wireCart } from './cart';
 import { checkoutRoutes, createOrders, withdrawalRoutes, wireOrders, type OrdersDeps } from './orders';
 import { createReviews, createInvitations, productSection, reviewsRoutes, type ReviewsDeps } from './reviews';
 import { createPayouts, wirePayouts } from './payouts';
@@ -93,10 +93,18 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
   app.use(requestLogger(logger));
   app.use(securityHeaders(config));
   // Kept pages for visitors whose session this process holds as they last saw it, before the rest of the chain (see FrontDoor).
-  const frontDoor = new FrontDoor();
+  const frontDoor = new FrontDoor<CurrentUser>();
   app.set('front door', frontDoor);
   const session = sessions(config);
-  app.use(frontDoor.handler({ config, sessions: session, dbHealth: deps.dbHealth, cartCount: guestCartCount }));
+  app.use(
+    frontDoor.handler({
+      config,
+      sessions: session,
+      dbHealth: deps.dbHealth,
+      cartCount: guestCartCount,
+      members: { userOf: userOfHeldSession(membershipsOf), cartCount: userCartCount },
+    }),
+  );
   app.use(compression());
   app.use(
     '/static',
@@ -150,7 +158,7 @@ export function createApp(appDeps: AppDeps, services: AppServices = createServic
   app.use(mailboxRoutes(config));
   app.use(reviewsRoutes({ reviews, config }));
   app.use(adminRoutes({ ...deps, payouts, legal, reviews }));
-  app.use(workspaceRoutes({ ...deps, transfers: payouts.transfers, reviews }));
+  app.use(workspaceRoutes({ ...deps, transfers: payouts.transfers, reviews, frontDoor }));
 
   app.use(notFoundHandler);
   app.use(onError);

@@ -1,8 +1,11 @@
 import type { Request, RequestHandler } from 'express';
+import type { SessionData } from 'express-session';
 import { Types } from 'mongoose';
+import type { FindCursor } from 'mongodb';
 import { UserModel } from './user.model';
+import { GatheredReads } from '../platform/gathered-reads';
 import { rotateUserSession } from './session';
-import { NO_STORE, reloadSession, sessionHeldSince } from '../platform/security';
+import { NO_STORE, reloadSession, sessionHeldSince, type SessionContent } from '../platform/security';
 
 /** The roles a user can hold in a co-op (coops/ ranks them: owner > manager > staff). */
 export type MemberRole = 'owner' | 'manager' | 'staff';
@@ -103,14 +106,32 @@ interface UserFields {
   stamps?: Record<string, string>;
 }
 
-async function readUser(
-  userId: string,
-  membershipsOf: MembershipsOf,
-  held?: HeldCoops,
-): Promise<{ user: CurrentUser; rightsVersion: number; sessionsEndedAt: number; fresh: boolean } | null> {
+interface FoundUser {
+  user: CurrentUser;
+  rightsVersion: number;
+  sessionsEndedAt: number;
+  /** The co-ops were read now (the held ones were of another rights version, or too old). */
+  fresh: boolean;
+}
+
+/** Reads the user; with `heldOnly`, a user whose held co-ops cannot serve comes back `fresh` without co-ops (not read). */
+/**
+ * The read every signed-in request makes, shared by those asking at about
+ * the same time (each by a read sent after it asked: GatheredReads), and
+ * through the driver, without a Mongoose query to build and cast.
+ */
+const users = new GatheredReads<string, UserFields>(async (ids) => {
+  // Awaited: while Mongoose buffers (not connected yet), it hands the cursor over in a promise.
+  const cursor = await (UserModel.collection.find<UserFields>(
+    { _id: { $in: ids.map((id) => new Types.ObjectId(id)) } },
+    { projection: USER_FIELDS },
+  ) as FindCursor<UserFields> | Promise<FindCursor<UserFields>>);
+  return new Map((await cursor.toArray()).map((u) => [String(u._id), u]));
+});
+
+async function readUser(userId: string, membershipsOf: MembershipsOf, held?: HeldCoops, heldOnly = false): Promise<FoundUser | null> {
   if (!Types.ObjectId.isValid(userId)) return null;
-  // Through the driver: the read every signed-in request makes, without a Mongoose query to build and cast.
-  const user = await UserModel.collection.findOne<UserFields>({ _id: new Types.ObjectId(userId) }, { projection: USER_FIELDS });
+  const user = await users.get(userId);
   if (!user || user.deletedAt) return null;
   const rightsVersion = user.rightsVersion ?? 0;
   // The user is read after the co-ops were, and every change of memberships (or of a member's
@@ -123,7 +144,7 @@ async function readUser(
     isAdmin: !!user.isAdmin,
     locale: user.locale === 'en' ? 'en' : 'it',
     emailVerified: !!user.emailVerifiedAt,
-    coops: reuse ? held.coops : await membershipsOf(String(user._id)),
+    coops: reuse ? held.coops : heldOnly ? [] : await membershipsOf(String(user._id)),
     // A Map field is stored as a plain object.
     stamps: Object.freeze({ ...user.stamps }),
   };
@@ -153,12 +174,8 @@ export const loadUser =
     const id = req.session?.userId;
     if (!id) return next();
     const heldSince = sessionHeldSince(req);
-    const found = await readUser(id, membershipsOf, heldCoops(req));
-    if (
-      found &&
-      heldSince !== undefined &&
-      (heldSince <= found.sessionsEndedAt + SESSIONS_ENDED_MARGIN_MS || req.session.rightsVersion !== found.rightsVersion)
-    ) {
+    const found = await readUser(id, membershipsOf, heldCoops(req.session));
+    if (found && heldSince !== undefined && copyInDoubt(heldSince, req.session, found)) {
       // The copy may predate an ending: the store decides, and the user is loaded from what it has.
       if (!(await reloadSession(req)) || req.session.userId !== id) return signedOut(req, next);
       return loadUser(membershipsOf)(req, res, next);
@@ -176,9 +193,35 @@ export const loadUser =
     next();
   };
 
+/**
+ * Whether a copy of the session held in memory since `heldSince` may be
+ * out of date: it may predate an ending of the user's sessions, or was
+ * taken at another rights version (the store has the rotated session).
+ */
+const copyInDoubt = (heldSince: number, session: Pick<SessionData, 'rightsVersion'>, found: FoundUser): boolean =>
+  heldSince <= found.sessionsEndedAt + SESSIONS_ENDED_MARGIN_MS || session.rightsVersion !== found.rightsVersion;
+
+/**
+ * The user of a signed-in session this process holds in memory (held since
+ * `heldSince`), for a page answered without the session middleware (the
+ * front door): only when `loadUser`, given the same copy, would change
+ * nothing (no reading of the store again, no rotation, no co-ops to read
+ * again) and would only set the user. Undefined otherwise: the request goes
+ * down the chain, where `loadUser` does what is needed. The user is read
+ * from the database, as `loadUser` reads it on every request.
+ */
+export const userOfHeldSession =
+  (membershipsOf: MembershipsOf) =>
+  async (session: SessionContent, heldSince: number): Promise<CurrentUser | undefined> => {
+    const id = session.userId;
+    if (typeof id !== 'string') return undefined;
+    const found = await readUser(id, membershipsOf, heldCoops(session), true);
+    if (!found || found.fresh || copyInDoubt(heldSince, session, found)) return undefined;
+    return found.user;
+  };
+
 /** The co-ops the session holds, with the rights version they were read at. */
-function heldCoops(req: Request): HeldCoops | undefined {
-  const s = req.session;
+function heldCoops(s: Readonly<Partial<SessionData>>): HeldCoops | undefined {
   return s.coops && s.coopsAt && s.rightsVersion !== undefined
     ? { rightsVersion: s.rightsVersion, coops: s.coops, at: s.coopsAt }
     : undefined;

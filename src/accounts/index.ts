@@ -14,7 +14,15 @@ export {
   type SavedAddress,
 } from './accounts.service';
 export { requireUser, requireAdmin } from './guards';
-export { loadCurrentUser, loadUser, type CurrentUser, type UserCoop, type MemberRole, type MembershipsOf } from './current-user';
+export {
+  loadCurrentUser,
+  loadUser,
+  userOfHeldSession,
+  type CurrentUser,
+  type UserCoop,
+  type MemberRole,
+  type MembershipsOf,
+} from './current-user';
 export { hashToken, newToken, looksLikeToken } from './token.model';
 export { accountsRoutes } from './accounts.routes';
 export { mailboxRoutes } from './mailbox.routes';

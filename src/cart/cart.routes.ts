@@ -31,6 +31,10 @@ export const ownerOf = (req: Request): CartOwner => ({
   cartStamp: req.user?.stamps.cart ?? (req.user ? '' : undefined),
 });
 
+/** The units in a signed-in user's saved cart, for the header of a page answered without the chain (the front door). */
+export const userCartCount = (user: { id: string; stamps: Readonly<Record<string, string>> }): Promise<number> =>
+  cartCount({ userId: user.id, session: {}, cartStamp: user.stamps.cart ?? '' });
+
 /** The units in a guest's cart (held in their session). */
 export const guestCartCount = (session: { cart?: readonly CartItem[] }): number => unitsIn(session.cart ?? []);
 

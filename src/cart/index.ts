@@ -4,7 +4,7 @@ import type { EventBus } from '../platform/events';
 import { CartModel } from './cart.model';
 import { mergeGuestCart } from './cart.service';
 
-export { cartRoutes, cartCountLocals, guestCartCount, ownerOf, promoOf } from './cart.routes';
+export { cartRoutes, cartCountLocals, guestCartCount, userCartCount, ownerOf, promoOf } from './cart.routes';
 export {
   priceCart,
   readCart,

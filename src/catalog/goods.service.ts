@@ -8,6 +8,8 @@ import { slugOf } from '../platform/text';
 import type { FileStorage } from '../platform/storage';
 import { ProductModel } from './product.model';
 import { HeldGoods, goodsStampOf } from './goods-stamps';
+/** The co-op's goods stamp (goods-stamps.ts): a page showing its goods is right while it has not moved. */
+export { goodsStampOf };
 import { StockLevelModel, stockId } from './stock.model';
 import { adjustStock } from './stock.service';
 import { DEPARTMENT_SLUGS, departmentOf } from './categories';

@@ -35,7 +35,7 @@ export {
   type CatalogImage,
 } from './read-model';
 export { catalogJobs } from './catalog.jobs';
-export { pageCache } from './page-cache';
+export { pageCache, Pages, capturePage, keepWhile } from './page-cache';
 export { getPurchasable, getProductsByIds, listCoops } from './catalog.service';
 export { goodsAtAGlance, LOW_STOCK_UNITS } from './goods.service';
 export { readProductsLive, readOnHandLive } from './live';

@@ -35,6 +35,31 @@ export function keepWhile(res: Response, stillRight: () => boolean): void {
 const stillRightOf = (res: Response) => res.locals.keptWhile as (() => boolean) | undefined;
 
 /**
+ * Keeps the page this request renders (`setter`, from `Pages`), with what
+ * the route said it must still match (`keepWhile`): unless rendering it
+ * changed the session (a page that made the visitor's first token is theirs
+ * alone), or `needsStillRight` and the route said nothing.
+ */
+export function capturePage(
+  req: Request,
+  res: Response,
+  keep: (page: KeptPage, stillRight?: () => boolean) => void,
+  { needsStillRight = false }: { needsStillRight?: boolean } = {},
+): void {
+  const before = req.session ? contentHash(req.session) : '';
+  const capture: Capture = {
+    part: 'page',
+    keep: (html) => {
+      if ((req.session ? contentHash(req.session) : '') !== before) return;
+      const stillRight = stillRightOf(res);
+      if (needsStillRight && !stillRight) return;
+      keep(new KeptPage(html, res.locals.t as Translate), stillRight);
+    },
+  };
+  res.locals.capture = capture;
+}
+
+/**
  * Rendered pages by language and URL, valid until `generation()` moves
  * (for the storefront, the catalogue's shape: any change of products, or
  * a product going in or out of stock, so an edit shows as soon as this
@@ -132,16 +157,7 @@ export function pageCache(opts: CacheOptions & { frontDoor?: FrontDoor }): Reque
       sendKept(res, hit.answerFor(recipientOf(req, res)));
       return;
     }
-    const keep = pages.setter(key);
-    const before = req.session ? contentHash(req.session) : '';
-    const capture: Capture = {
-      part: 'page',
-      keep: (html) => {
-        if ((req.session ? contentHash(req.session) : '') !== before) return;
-        keep(new KeptPage(html, res.locals.t as Translate), stillRightOf(res));
-      },
-    };
-    res.locals.capture = capture;
+    capturePage(req, res, pages.setter(key));
     next();
   };
 }

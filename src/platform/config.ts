@@ -123,7 +123,7 @@ export interface Config {
   mail: { smtpUrl?: string; from: string };
   uploadsDir: string;
   commissionBps: number;
-  /** See WORKSPACE_GLANCE_SECONDS: the co-op home's counters are kept this long per co-op. */
+  /** See WORKSPACE_GLANCE_SECONDS: the co-op home's counters and the goods list's stock are kept this long per co-op. */
   workspaceGlanceMs: number;
   /** Days after delivery before the one mail inviting a review. */
   reviews: { inviteAfterDays: number };

@@ -3,7 +3,7 @@ import type { Config } from './config';
 import type { DbHealth } from './db-health';
 import { readCookie } from './cookies';
 import { pickLocale, translator } from './i18n';
-import { NO_STORE, type SessionContent, type Sessions } from './security';
+import { NO_STORE, type HeldSession, type SessionContent, type Sessions } from './security';
 import { publicUrlOf, sendKept, type KeptAnswer, type Recipient } from './web';
 
 /** Who asks, as the front door knows them without the chain. */
@@ -23,6 +23,28 @@ export interface EarlyPages {
 }
 
 /**
+ * A cache of pages kept for one signed-in user each (a co-op's workspace),
+ * that may answer at the front door once the user is loaded.
+ */
+export interface EarlyMemberPages<U> {
+  paths(path: string): boolean;
+  /**
+   * This user's page when it is kept (for this same user, with the same
+   * rights: the key says so) and still right; else undefined. It may read
+   * what its key needs (a co-op's goods stamp).
+   */
+  answer(req: Request, member: { user: U; recipient: Recipient }): Promise<KeptAnswer | undefined>;
+}
+
+/** What the front door needs to serve a signed-in user. */
+export interface MemberDeps<U> {
+  /** Their user, when the held session may serve as it is (accounts' `userOfHeldSession`); else undefined. */
+  userOf(session: SessionContent, since: number): Promise<U | undefined>;
+  /** The units in their cart. */
+  cartCount(user: U): Promise<number>;
+}
+
+/**
  * Kept pages answered before the rest of the chain runs.
  *
  * A kept storefront page needs, of the whole chain, only the visitor's
@@ -32,17 +54,24 @@ export interface EarlyPages {
  * the page goes out at once: no body parsers, session middleware, locals,
  * compression or routers, which together cost more than the page. Whatever
  * the front door cannot answer exactly as the chain would goes down the
- * chain unchanged: a signed-in user, a message to show, a session the
+ * chain unchanged: a signed-in user on any other page, a message to show, a session the
  * store must be read for or that must be started (a page with a form for a
  * visitor without a token), a browser that does not take gzip, a database
  * that does not answer (the chain gives its 503 page), a page not kept.
+ *
+ * A signed-in user's kept pages (a co-op's workspace: `EarlyMemberPages`)
+ * go out here too, once the user is read and their held session may serve
+ * as `loadUser` would judge it (`MemberDeps.userOf`); a page kept for them
+ * is keyed by what they were loaded with, so it only goes back to the same
+ * user with the same rights.
  *
  * It is mounted after the request log and the security headers, so the
  * answer carries both; what it sets besides is what the chain sets on the
  * same kept page (test/platform/front-door.test.ts compares them).
  */
-export class FrontDoor {
+export class FrontDoor<U = unknown> {
   private readonly caches: EarlyPages[] = [];
+  private readonly memberCaches: EarlyMemberPages<U>[] = [];
   /** Pages answered here so far (tests tell the two paths apart by it). */
   answered = 0;
 
@@ -51,23 +80,46 @@ export class FrontDoor {
     this.caches.push(pages);
   }
 
+  /** A cache of signed-in users' pages joins (see `EarlyMemberPages`). */
+  addForMembers(pages: EarlyMemberPages<U>): void {
+    this.memberCaches.push(pages);
+  }
+
   handler(deps: {
     config: Pick<Config, 'publicUrl' | 'publicUrlFromHost'>;
-    sessions: Pick<Sessions, 'heldGuest'>;
+    sessions: Pick<Sessions, 'heldGuest' | 'heldMember'>;
     dbHealth?: DbHealth;
     /** The units in a guest's cart, from their session. */
     cartCount(session: SessionContent): number;
+    /** Absent: signed-in users always go down the chain. */
+    members?: MemberDeps<U>;
   }): RequestHandler {
-    return (req, res, next) => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-      const pages = this.caches.find((c) => c.paths(req.path));
-      if (!pages || (deps.dbHealth && !deps.dbHealth.up) || req.acceptsEncodings('gzip') !== 'gzip') return next();
-      const guest = deps.sessions.heldGuest(req);
-      if (guest === undefined) return next();
+    const speaks = (req: Request) => {
       const locale = pickLocale(readCookie(req, 'lang'), req.headers['accept-language']);
       req.locale = locale;
       req.t = translator(locale);
       req.publicUrl = publicUrlOf(req, deps.config);
+    };
+    const members = deps.members;
+    return (req, res, next) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+      if ((deps.dbHealth && !deps.dbHealth.up) || req.acceptsEncodings('gzip') !== 'gzip') return next();
+      const pages = this.caches.find((c) => c.paths(req.path));
+      const memberPages = !pages && members ? this.memberCaches.find((c) => c.paths(req.path)) : undefined;
+      if (memberPages) {
+        const held = deps.sessions.heldMember(req);
+        if (!held) return next();
+        speaks(req);
+        this.answerMember(req, res, held, memberPages, members!).then(
+          (answered) => answered || next(),
+          // Whatever failed here (the database, most likely), the chain tries again and answers as it would.
+          () => next(),
+        );
+        return;
+      }
+      const guest = pages && deps.sessions.heldGuest(req);
+      if (!pages || guest === undefined) return next();
+      speaks(req);
       const session = guest?.session ?? null;
       const token = session?.csrfToken;
       const answer = pages.answer(req, {
@@ -90,5 +142,32 @@ export class FrontDoor {
       res.set('Cache-Control', NO_STORE);
       guest.roll(res, () => sendKept(res, answer));
     };
+  }
+
+  /** A signed-in user's kept page, when their held session may serve (as the chain's `loadUser` would judge it) and the page is kept for them. */
+  private async answerMember(
+    req: Request,
+    res: Parameters<RequestHandler>[1],
+    held: HeldSession,
+    pages: EarlyMemberPages<U>,
+    members: MemberDeps<U>,
+  ): Promise<boolean> {
+    const user = await members.userOf(held.session, held.since);
+    if (!user) return false;
+    const token = held.session.csrfToken;
+    const answer = await pages.answer(req, {
+      user,
+      recipient: {
+        gzip: true,
+        csrf: typeof token === 'string' ? () => token : undefined,
+        cartCount: await members.cartCount(user),
+        t: req.t,
+      },
+    });
+    if (!answer) return false;
+    this.answered++;
+    res.set('Cache-Control', NO_STORE);
+    held.roll(res, () => sendKept(res, answer));
+    return true;
   }
 }

@@ -286,29 +286,38 @@ class IdLookupMongoStore extends MongoStore {
 export type SessionContent = Readonly<Partial<session.SessionData>>;
 
 /**
- * A guest's session as this process holds it, for an answer made without
- * express-session (see `Sessions.heldGuest`): the session's content, and
- * `roll`, which does what express-session does to an unchanged session at
- * the end of a response: the cookie's expiry pushed on (`rolling`) and the
- * store touched (at most once a minute, see `touch`).
+ * A session as this process holds it, for an answer made without
+ * express-session (the front door): the session's content, since when this
+ * process holds that content (see SessionCache), and `roll`, which does what
+ * express-session does to an unchanged session at the end of a response:
+ * the cookie's expiry pushed on (`rolling`) and the store touched (at most
+ * once a minute, see `touch`).
  */
-export interface HeldGuest {
+export interface HeldSession {
   session: SessionContent;
+  since: number;
   roll(res: Response, then: () => void): void;
 }
 
-/** The session middleware, and what a page kept in memory may ask of it before it runs (`heldGuest`). */
+/** The session middleware, and what a page kept in memory may ask of it before it runs (`heldGuest`, `heldMember`). */
 export interface Sessions extends RequestHandler {
   /**
    * The request's session when it can be answered without the middleware:
    * `null` when the request carries no session cookie (nothing to read,
-   * nothing to write); a `HeldGuest` when its cookie is properly signed and
+   * nothing to write); a `HeldSession` when its cookie is properly signed and
    * names a session this process holds with exactly the content the
    * visitor's version cookie names, not signed in and with no message
    * waiting; otherwise undefined (the middleware must run: it reads the store,
    * starts a session or rotates it).
    */
-  heldGuest(req: Request): HeldGuest | null | undefined;
+  heldGuest(req: Request): HeldSession | null | undefined;
+  /**
+   * The same for a signed-in session, within its absolute lifetime. Whoever
+   * serves from it must still do what accounts' `loadUser` does with a held
+   * copy (read the user, compare when their sessions were last ended and
+   * their rights version): accounts' `userOfHeldSession`.
+   */
+  heldMember(req: Request): HeldSession | undefined;
 }
 
 export function sessions(config: Config): Sessions {
@@ -360,20 +369,22 @@ export function sessions(config: Config): Sessions {
     store.hint = undefined;
   };
   const signed = new SignedIds(config.session.secret);
-  const heldGuest = (req: Request): HeldGuest | null | undefined => {
-    if (!sentSessionCookie(req)) return null;
+  /** The session the request's cookies name, as held here and unchanged since the visitor last saw it; no message waiting. */
+  const held = (req: Request): HeldSession | undefined => {
     const value = readCookie(req, cookieName);
     const sid = signed.idOf(value);
     // Only over HTTPS in production, as express-session sends a secure cookie.
     if (!sid || (config.isProduction && !isHttps(req))) return undefined;
-    const s = store.held.peek(sid, readCookie(req, versionCookie)) as SessionContent | undefined;
-    if (!s || s.userId !== undefined || s.flash !== undefined) return undefined;
+    const found = store.held.peek(sid, readCookie(req, versionCookie));
+    const s = found?.session as SessionContent | undefined;
+    if (!found || !s || s.flash !== undefined) return undefined;
     const cookie = s.cookie as unknown as { originalMaxAge?: unknown; path?: unknown; sameSite?: unknown; httpOnly?: unknown } | undefined;
     if (typeof cookie?.originalMaxAge !== 'number' || cookie.path !== '/' || cookie.sameSite !== 'lax' || cookie.httpOnly !== true)
       return undefined;
     const maxAgeMs = cookie.originalMaxAge;
     return {
       session: s,
+      since: found.since,
       roll(res, then) {
         // The value the visitor sent, encoded as express-session encodes it: the same id, signed with the same secret.
         const expires = new Date(Date.now() + maxAgeMs);
@@ -390,7 +401,18 @@ export function sessions(config: Config): Sessions {
       },
     };
   };
-  return Object.assign(middleware, { heldGuest });
+  const heldGuest = (req: Request): HeldSession | null | undefined => {
+    if (!sentSessionCookie(req)) return null;
+    const h = held(req);
+    return h && h.session.userId === undefined ? h : undefined;
+  };
+  const heldMember = (req: Request): HeldSession | undefined => {
+    const h = sentSessionCookie(req) ? held(req) : undefined;
+    const s = h?.session;
+    // What the middleware does first with a signed-in session: one without a start, or past its absolute lifetime, goes down the chain.
+    return s && typeof s.userId === 'string' && typeof s.createdAt === 'number' && Date.now() - s.createdAt <= absoluteMs ? h : undefined;
+  };
+  return Object.assign(middleware, { heldGuest, heldMember });
 }
 
 /**

@@ -54,11 +54,12 @@ export class SessionCache {
 
   /**
    * The same content, for a reader that changes nothing (the front door):
-   * one copy, parsed once and frozen, shared by every such read.
+   * one copy, parsed once and frozen, shared by every such read, and since
+   * when this process holds it.
    */
-  peek(sid: string, hash: string | undefined, now = Date.now()): Readonly<Record<string, unknown>> | undefined {
+  peek(sid: string, hash: string | undefined, now = Date.now()): { session: Readonly<Record<string, unknown>>; since: number } | undefined {
     const e = this.entry(sid, hash, now);
-    return e && (e.shared ??= deepFreeze(JSON.parse(e.json) as Record<string, unknown>));
+    return e && { session: (e.shared ??= deepFreeze(JSON.parse(e.json) as Record<string, unknown>)), since: e.at };
   }
 
   private entry(sid: string, hash: string | undefined, now: number) {

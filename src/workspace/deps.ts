@@ -1,4 +1,6 @@
 import type { Request } from 'express';
+import type { CurrentUser } from '../accounts';
+import type { FrontDoor } from '../platform/front-door';
 import type { CoreDeps } from '../platform/deps';
 import type { PaymentGateway } from '../payments';
 import type { Transfers } from '../payouts';
@@ -12,6 +14,8 @@ export type WorkspaceDeps = Pick<CoreDeps, 'config' | 'mailer' | 'events'> & {
   payments?: PaymentGateway;
   /** Payouts' transfers: a share that moved may free its transfer. */
   transfers: Pick<Transfers, 'onShareFulfilmentChanged'>;
+  /** Where members' kept pages may be answered before the chain runs (kept-pages.ts). */
+  frontDoor?: FrontDoor<CurrentUser>;
   /** The reviews (the co-op's list and replies); absent, the workspace has no reviews page. */
   reviews?: Reviews;
 };

@@ -2,6 +2,8 @@
  * The co-op home's "at a glance" blocks, kept for a few seconds per co-op
  * and per view (with or without the money), so that members who keep the
  * home open, or many members of one co-op, do not each repeat its six reads.
+ * The goods list with its stock is kept the same way, per goods stamp (the
+ * view), so a product edited in any process shows at once.
  *
  * What it may show late, and why that is acceptable: the counters of the
  * home (orders to ship, month sales, next payout, goods running low) lag
@@ -36,6 +38,12 @@ export class GlanceCache<T> {
       this.kept.delete(old);
     }
     return value;
+  }
+
+  /** Whether `value` (from `get`) is still what this co-op's view holds: not dropped, replaced or expired. */
+  holds(coopId: string, view: string, value: Promise<T>, now = Date.now()): boolean {
+    const hit = this.kept.get(`${coopId}|${view}`);
+    return !!hit && hit.value === value && now - hit.at < this.ttlMs;
   }
 
   /** Forget every view of this co-op (its member changed something through this process). */

@@ -5,13 +5,18 @@ import { AppError, isAppError } from '../platform/errors';
 import { flash } from '../platform/web';
 import { fieldErrors } from '../platform/forms';
 import { LocalDiskStorage } from '../platform/storage';
-import { GoodsSchema, ImageAltSchema, MAX_IMAGE_BYTES, goods, goodsIntent, publishProblems } from '../catalog';
+import { GoodsSchema, ImageAltSchema, MAX_IMAGE_BYTES, goods, goodsIntent, keepWhile, publishProblems } from '../catalog';
 import { coopBase as base, manager, validId, type WorkspaceDeps } from './deps';
+import type { GlanceCache } from './glance-cache';
+import { keptKeyPart, type KeptWorkspacePages } from './kept-pages';
 import { goodsValues, renderGoodsForm, submittedValues } from './goods-form';
 import { isTooLarge, parseUpload, readStagedPhotos, signStagedPhoto, uploadMessage } from './uploads';
 
 /** A manager's goods: the list, the CSV export, the form (new, edit, duplicate, archive) and the photos. */
-export function goodsRoutes(deps: Pick<WorkspaceDeps, 'config'>): Router {
+export function goodsRoutes(
+  deps: Pick<WorkspaceDeps, 'config'>,
+  held: { kept: KeptWorkspacePages; goodsLists: GlanceCache<Awaited<ReturnType<typeof goods.listGoods>>> },
+): Router {
   const router = Router();
   const storage = new LocalDiskStorage(deps.config.uploadsDir);
   const imageUpload = multer({
@@ -19,8 +24,14 @@ export function goodsRoutes(deps: Pick<WorkspaceDeps, 'config'>): Router {
     limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 5, fieldSize: 2_000 },
   }).single('image');
 
-  router.get('/workspace/:coopSlug/goods', manager, async (req, res) => {
-    res.render('workspace/goods', { title: req.t('workspace.goods.title'), products: await goods.listGoods(req.coop!.id) });
+  // Kept per goods stamp: the key part of the kept page, and of the list it shows.
+  const keptGoods = held.kept.keep(/^\/workspace\/([^/]+)\/goods$/, (coop) => goods.goodsStampOf(coop.id));
+  router.get('/workspace/:coopSlug/goods', manager, keptGoods, async (req, res) => {
+    const coopId = req.coop!.id;
+    const stamp = keptKeyPart(res) ?? (await goods.goodsStampOf(coopId));
+    const list = held.goodsLists.get(coopId, stamp, () => goods.listGoods(coopId));
+    keepWhile(res, () => held.goodsLists.holds(coopId, stamp, list));
+    res.render('workspace/goods', { title: req.t('workspace.goods.title'), products: await list });
   });
 
   router.get('/workspace/:coopSlug/goods.csv', manager, async (req, res) => {

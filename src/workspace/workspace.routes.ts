@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import { requireUser } from '../accounts';
 import { roleAtLeast } from '../coops';
-import { LOW_STOCK_UNITS } from '../catalog';
+import { LOW_STOCK_UNITS, goods, keepWhile } from '../catalog';
 import { homeAtAGlance } from './workspace.service';
 import { GlanceCache } from './glance-cache';
+import { KeptWorkspacePages } from './kept-pages';
 import { staff, type WorkspaceDeps } from './deps';
 import { joinRoutes } from './join.routes';
 import { payoutsConnectionRoutes } from './payouts-connection.routes';
@@ -46,11 +47,18 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
   // The co-op home's counters, kept a few seconds per co-op (glance-cache.ts); a member's own change drops them.
   // With the count of reviews awaiting a reply: a reply (a POST) drops them like any other change.
   const glances = new GlanceCache<Awaited<ReturnType<typeof homeAtAGlance>> & { newReviews: number }>(deps.config.workspaceGlanceMs);
+  // The goods list with its stock, kept as long, per co-op and goods stamp: an edit of a product (in any process) shows at once.
+  const goodsLists = new GlanceCache<Awaited<ReturnType<typeof goods.listGoods>>>(deps.config.workspaceGlanceMs);
+  // The pages made from them, per member, as long as what they show is kept (kept-pages.ts).
+  const kept = new KeptWorkspacePages(deps.config.workspaceGlanceMs, deps.frontDoor);
 
   router.use('/workspace/:coopSlug', staff, (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const coopId = req.coop!.id;
-      res.on('finish', () => glances.drop(coopId));
+      res.on('finish', () => {
+        glances.drop(coopId);
+        goodsLists.drop(coopId);
+      });
     }
     res.locals.coopNav = {
       slug: req.coop!.slug,
@@ -62,12 +70,15 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
     next();
   });
 
-  router.get('/workspace/:coopSlug', async (req, res) => {
+  router.get('/workspace/:coopSlug', kept.keep(/^\/workspace\/([^/]+)$/), async (req, res) => {
     const coop = req.coop!;
-    const glance = await glances.get(coop.id, roleAtLeast(coop.role, 'manager') ? 'money' : 'staff', async () => {
+    const view = roleAtLeast(coop.role, 'manager') ? 'money' : 'staff';
+    const held = glances.get(coop.id, view, async () => {
       const [counters, newReviews] = await Promise.all([homeAtAGlance(coop), deps.reviews ? deps.reviews.unansweredCount(coop.id) : 0]);
       return { ...counters, newReviews };
     });
+    keepWhile(res, () => glances.holds(coop.id, view, held));
+    const glance = await held;
     res.render('workspace/dashboard', {
       title: glance.coop.name,
       coop: glance.coop,
@@ -79,7 +90,7 @@ export function workspaceRoutes(deps: WorkspaceDeps): Router {
 
   router.use(payoutsConnectionRoutes(deps));
   router.use(goodsImportRoutes());
-  router.use(goodsRoutes(deps));
+  router.use(goodsRoutes(deps, { kept, goodsLists }));
   router.use(promotionsRoutes());
   router.use('/workspace/:coopSlug', fulfilmentRoutes(deps), reportsRoutes(deps));
   if (deps.reviews) router.use('/workspace/:coopSlug', reviewsRoutes(deps.reviews));

@@ -2,41 +2,10 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request, { type Response } from 'supertest';
 import { buildApp, csrfFrom } from '../support/app';
+import { Jar, comparable } from '../support/jar';
 import { makeCoop, makeListedProduct, makeUser, type TestProduct } from '../support/factories';
 import type { FrontDoor } from '../../src/platform/front-door';
 import type { DbHealth } from '../../src/platform/db-health';
-
-/**
- * A browser's cookie jar kept by hand, so a test can send what a browser
- * would (the cookies its last response set) or leave one out.
- */
-class Jar {
-  readonly cookies = new Map<string, string>();
-  take(res: Response): void {
-    for (const set of ([] as string[]).concat(res.headers['set-cookie'] ?? [])) {
-      const pair = set.split(';')[0]!;
-      const name = pair.slice(0, pair.indexOf('='));
-      if (/;\s*max-age=0/i.test(set)) this.cookies.delete(name);
-      else this.cookies.set(name, pair);
-    }
-  }
-  header(without: string[] = []): string {
-    return [...this.cookies]
-      .filter(([name]) => !without.includes(name))
-      .map(([, pair]) => pair)
-      .join('; ');
-  }
-}
-
-/** Response headers that must match between the two paths: all but those that differ per response. */
-function comparable(res: Response): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(res.headers)) {
-    if (['date', 'x-request-id', 'set-cookie', 'connection', 'keep-alive'].includes(name)) continue;
-    out[name] = value;
-  }
-  return out;
-}
 
 /** Adds `quantity` of a product to the cart of the jar's visitor, with the token of a page they were shown. */
 async function addToCart(app: Express, jar: Jar, csrf: string, product: { _id: unknown }, quantity = 1, https = false): Promise<void> {
