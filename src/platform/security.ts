@@ -8,6 +8,7 @@ import { csrfSync } from 'csrf-sync';
 import type { Config } from './config';
 import { AppError } from './errors';
 import { contentHash, SessionCache } from './session-cache';
+import { GatheredReads } from './gathered-reads';
 import { readCookie } from './cookies';
 import { expiryJob } from './expiry';
 import type { Job } from './jobs';
@@ -190,6 +191,12 @@ interface ReadHint {
 class IdLookupMongoStore extends MongoStore {
   readonly held = new SessionCache();
 
+  /** Sessions read by `_id`, the reads of one moment shared (each sent after its request asked: GatheredReads). */
+  private readonly reads = new GatheredReads<string, StoredSession>(async (ids) => {
+    const docs = (await (await this.collectionP).find({ _id: { $in: ids } }).toArray()) as unknown as StoredSession[];
+    return new Map(docs.map((d) => [d._id, d]));
+  });
+
   /**
    * What the request whose session is being read allows (see SessionCache):
    * set by `sessions()` just before express-session reads the session, which it
@@ -268,18 +275,27 @@ class IdLookupMongoStore extends MongoStore {
       }
     }
     const callback = withDeadline(answer);
-    this.collectionP
-      .then((c) => c.findOne({ _id: sid }))
+    this.reads
+      .get(sid)
       .then((doc) => {
         const expired = doc?.expires && doc.expires.getTime() <= Date.now();
         if (!doc || expired) return callback(null, null);
-        const result = { ...(doc.session as session.SessionData & { lastModified?: Date }) };
-        this.held.put(sid, result);
+        // A copy of its own for each request: two requests of one session may share the read, never its objects.
+        const result = structuredClone(doc.session) as session.SessionData & { lastModified?: Date };
+        this.held.put(sid, result as unknown as Record<string, unknown>);
         if (doc.lastModified) result.lastModified = doc.lastModified;
         callback(null, result);
       })
       .catch((err: unknown) => callback(err));
   }
+}
+
+/** A session as connect-mongo stores it. */
+interface StoredSession {
+  _id: string;
+  session: unknown;
+  expires?: Date;
+  lastModified?: Date;
 }
 
 /** A session's content as the store has it (read-only: a held copy is never written back). */

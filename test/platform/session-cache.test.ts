@@ -177,6 +177,29 @@ describe('sessions kept in memory', () => {
       assert.deepEqual(await lines(), [String(products[0]!._id), String(products[1]!._id)], 'the line added in the other process is there');
     });
 
+    it('gives each of two requests of one session that share a read of the store its own copy', async () => {
+      const [a] = p.urls;
+      const coop = await makeCoop();
+      for (let attempt = 0; ; attempt++) {
+        const b = new Browser();
+        const { csrf } = await shopperWithCart(b, a);
+        const more = [await makeListedProduct(coop, { stock: 9 }), await makeListedProduct(coop, { stock: 9 })];
+        // Two tabs add at once: a POST always reads the store, and reads asked together go as one (GatheredReads).
+        const traffic = await sessionTraffic(() =>
+          Promise.all(more.map((m) => b.post(`${a}/cart/items`, { _csrf: csrf, productId: String(m._id), sku: 'default', quantity: '1' }))),
+        );
+        if (traffic.reads !== 1) {
+          assert.ok(attempt < 20, 'the two reads were never sent as one');
+          continue;
+        }
+        const json = await b.go(`${a}/cart`, { headers: { accept: 'application/json' } });
+        const lines = (JSON.parse(json.text).cart.groups as { lines: unknown[] }[]).flatMap((g) => g.lines);
+        // Each added to its own copy of the one line: the last write holds two lines, never the other tab's as well.
+        assert.equal(lines.length, 2);
+        return;
+      }
+    });
+
     it('reads the store for a request that may change something, whatever the version cookie says', async () => {
       const [a, other] = p.urls;
       const b = new Browser();
