@@ -34,6 +34,7 @@ import { ProductModel } from '../src/catalog/product.model';
 import { StockLevelModel } from '../src/catalog/stock.model';
 import { CoopModel } from '../src/coops/coop.model';
 import { seedReviews } from './reviews.seed';
+import { seedMembers } from './members.seed';
 import { AS_BROWSER, scenarios, type BenchContext, type Scenario } from './scenarios';
 // Scenarios run in the order they register: the pages (a session's too) before the checkouts, whose
 // thousands of held and expiring orders would otherwise still be settling while the pages are measured.
@@ -68,6 +69,8 @@ const children: ChildProcess[] = [];
 // Whatever ends this process (a crash included), the app, hello-world and stripe-mock end with it.
 process.once('exit', () => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')));
 const PROFILES_DIR = join(ROOT_DIR, 'bench', 'results', 'profiles');
+/** Co-op managers seeded for the members' scenarios (one per co-op): enough that fifty connections are many people. */
+const MEMBERS = 20;
 
 /**
  * The app is started as `npm start` starts it (package.json): built with the
@@ -272,6 +275,7 @@ async function main(): Promise<void> {
     const reviewsMs = Date.now();
     const reviewCount = await seedReviews(reviewedSlugs);
     logger.info({ reviews: reviewCount, products: reviewedSlugs.length, ms: Date.now() - reviewsMs }, 'bench: reviews seeded');
+    const members = await seedMembers(MEMBERS);
     await mongoose.disconnect();
     logger.info({ products: productCount, coops: coopCount, seedMs }, 'bench: catalogue seeded');
 
@@ -331,6 +335,7 @@ async function main(): Promise<void> {
       unreviewedSlugs: sample.slice(half, 2 * half).map((p) => p.slug),
       stockedSlugs,
       coopSlugs: coopSample.map((c) => c.slug),
+      members,
       regions: ['Puglia', ...new Set(coopSample.map((c) => c.region))],
       connections,
       durationSec: duration,
@@ -373,7 +378,7 @@ async function main(): Promise<void> {
     for (const r of rows) {
       const aim: { ratio: number; p99Ms?: number } | null = r.scenario.startsWith('shopper-')
         ? { ratio: 0.25, p99Ms: 100 }
-        : r.scenario.startsWith('member-')
+        : /^members?-/.test(r.scenario)
           ? { ratio: 0.1 }
           : null;
       if (!aim) continue;

@@ -1,4 +1,5 @@
 import type { Options } from 'autocannon';
+import type { BenchMember } from './members.seed';
 
 /** What a scenario may know about the running benchmark. */
 export interface BenchContext {
@@ -14,6 +15,8 @@ export interface BenchContext {
   /** Slugs of products with at least 50 units in stock, for buyers (each checkout scenario takes products no other used). */
   stockedSlugs: string[];
   coopSlugs: string[];
+  /** Managers of as many co-ops of the synthetic catalogue, one each (bench/members.seed.ts). */
+  members: BenchMember[];
   regions: string[];
   /** How many connections each scenario runs with (unless it sets its own). */
   connections: number;

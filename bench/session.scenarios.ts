@@ -108,11 +108,13 @@ for (const [page, what, paths] of shopperPages) {
   });
 }
 
-let memberCookie: Promise<string> | undefined;
+const memberCookies = new Map<string, Promise<string>>();
 
-/** The demo co-op member, signed in once per run. */
-function signedInMember(ctx: BenchContext): Promise<string> {
-  memberCookie ??= (async () => {
+/** A co-op member signed in through the login form, once per run, with the cookies a browser holds after the page it lands on. */
+function signedIn(ctx: BenchContext, who: { email: string; password: string }): Promise<string> {
+  let made = memberCookies.get(who.email);
+  if (made) return made;
+  made = (async () => {
     const page = await fetch(`${ctx.appUrl}/login`, { headers: AS_BROWSER });
     const html = await page.text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
@@ -121,11 +123,11 @@ function signedInMember(ctx: BenchContext): Promise<string> {
       method: 'POST',
       redirect: 'manual',
       headers: { ...AS_BROWSER, 'content-type': 'application/x-www-form-urlencoded', cookie: nextCookies('', page) },
-      body: `_csrf=${encodeURIComponent(csrf)}&email=${encodeURIComponent(DEMO_MEMBER.email)}&password=${encodeURIComponent(DEMO_MEMBER.password)}`,
+      body: `_csrf=${encodeURIComponent(csrf)}&email=${encodeURIComponent(who.email)}&password=${encodeURIComponent(who.password)}`,
     });
     await res.arrayBuffer();
     let cookie = nextCookies(nextCookies('', page), res);
-    if (res.status !== 303 || !cookie) throw new Error(`the demo member could not sign in (${res.status})`);
+    if (res.status !== 303 || !cookie) throw new Error(`${who.email} could not sign in (${res.status})`);
     // A browser follows the redirect and keeps what that page set (the session's new version once the
     // sign-in's message is shown and the co-ops are held), so the member's pages after it are read from memory.
     const landing = await fetch(new URL(res.headers.get('location') ?? '/', ctx.appUrl), { headers: { ...AS_BROWSER, cookie } });
@@ -133,19 +135,57 @@ function signedInMember(ctx: BenchContext): Promise<string> {
     cookie = nextCookies(cookie, landing);
     return cookie;
   })();
-  return memberCookie;
+  memberCookies.set(who.email, made);
+  return made;
 }
 
-for (const [page, path] of [
-  ['home', `/workspace/${DEMO_MEMBER.coop}`],
-  ['goods', `/workspace/${DEMO_MEMBER.coop}/goods`],
-] as const) {
+/** Without the session's version cookie: the session is read from the store and every page goes down the whole chain. */
+const withoutVersion = (cookie: string) =>
+  cookie
+    .split('; ')
+    .filter((c) => !/^(__Host-)?filiera\.sv=/.test(c))
+    .join('; ');
+
+const memberPages = [
+  ['home', (coop: string) => `/workspace/${coop}`],
+  ['goods', (coop: string) => `/workspace/${coop}/goods`],
+] as const;
+
+for (const [page, path] of memberPages) {
   registerScenario({
     name: `member-${page}`,
-    description: `GET ${path}, as the signed-in demo co-op member`,
+    description: `GET ${path(DEMO_MEMBER.coop)}, as the signed-in demo co-op member`,
     async prepare(ctx) {
-      const cookie = await signedInMember(ctx);
-      return { url: `${ctx.appUrl}${path}`, headers: { ...AS_BROWSER, cookie } };
+      const cookie = await signedIn(ctx, DEMO_MEMBER);
+      return { url: `${ctx.appUrl}${path(DEMO_MEMBER.coop)}`, headers: { ...AS_BROWSER, cookie } };
+    },
+  });
+  registerScenario({
+    name: `members-${page}`,
+    description: `GET ${path(':coop')}, as 20 signed-in managers of 20 co-ops (about fifty goods each), taken in turn`,
+    async prepare(ctx) {
+      const members = await Promise.all(ctx.members.map(async (m) => ({ path: path(m.coop), cookie: await signedIn(ctx, m) })));
+      let i = 0;
+      return {
+        url: ctx.appUrl,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (req) => {
+              const m = members[i++ % members.length]!;
+              return { ...req, path: m.path, headers: { ...AS_BROWSER, cookie: m.cookie } };
+            },
+          },
+        ],
+      };
+    },
+  });
+  registerScenario({
+    name: `member-${page}-chain`,
+    description: `the same as member-${page}, without the session's version cookie: the session read from the store, the whole chain run`,
+    async prepare(ctx) {
+      const cookie = withoutVersion(await signedIn(ctx, DEMO_MEMBER));
+      return { url: `${ctx.appUrl}${path(DEMO_MEMBER.coop)}`, headers: { ...AS_BROWSER, cookie } };
     },
   });
 }
