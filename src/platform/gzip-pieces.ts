@@ -48,10 +48,16 @@ export class GzipPieces {
     return this.packed.reduce((n, b) => n + b.length, 0);
   }
 
-  /** The whole text, gzipped, with `between[i]` after piece `i` (one fewer than the pieces). */
+  /**
+   * The whole text, gzipped, with `between[i]` after piece `i` (one fewer
+   * than the pieces). A value given for many gaps (the same token in every
+   * form of a page) is worked out once: its stored blocks, its CRC and the
+   * shift past it.
+   */
   with(between: Buffer[]): Buffer {
     if (between.length !== this.gaps) throw new Error(`${this.packed.length} pieces take ${this.gaps} values`);
     const out: Buffer[] = [HEADER];
+    const stored = new Map<Buffer, { blocks: Buffer[]; crc: number; shift: number }>();
     let crc = 0;
     let size = 0;
     this.packed.forEach((packed, i) => {
@@ -60,14 +66,10 @@ export class GzipPieces {
       size += this.lengths[i]!;
       const value = between[i];
       if (!value?.length) return;
-      for (let at = 0; at < value.length; at += STORED_MAX) {
-        const part = value.subarray(at, at + STORED_MAX);
-        const head = Buffer.alloc(5);
-        head.writeUInt16LE(part.length, 1);
-        head.writeUInt16LE(~part.length & 0xffff, 3);
-        out.push(head, part);
-      }
-      crc = crc32(value, crc);
+      let v = stored.get(value);
+      if (!v) stored.set(value, (v = { blocks: storedBlocks(value), crc: crc32(value), shift: shiftFor(value.length) }));
+      out.push(...v.blocks);
+      crc = (multiply(v.shift, crc) ^ v.crc) >>> 0;
       size += value.length;
     });
     const trailer = Buffer.alloc(8);
@@ -81,6 +83,19 @@ export class GzipPieces {
   pieces(): Buffer[] {
     return this.packed.map((packed) => inflateRawSync(packed, { finishFlush: constants.Z_SYNC_FLUSH }));
   }
+}
+
+/** `value` as stored deflate blocks: each a 5-byte head (not last, type 0, its length and the length's complement), then its bytes. */
+function storedBlocks(value: Buffer): Buffer[] {
+  const blocks: Buffer[] = [];
+  for (let at = 0; at < value.length; at += STORED_MAX) {
+    const part = value.subarray(at, at + STORED_MAX);
+    const head = Buffer.alloc(5);
+    head.writeUInt16LE(part.length, 1);
+    head.writeUInt16LE(~part.length & 0xffff, 3);
+    blocks.push(head, part);
+  }
+  return blocks;
 }
 
 /*

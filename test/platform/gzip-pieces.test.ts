@@ -28,6 +28,16 @@ describe('a text gzipped ahead in pieces', () => {
     }
   });
 
+  it('puts one value given for many gaps (the same token in every form of a page) in each, as often as asked', () => {
+    const pieces = Array.from({ length: 120 }, (_, i) => bytes(`<form id="f${i}"><input value="`));
+    const token = bytes('the-visitors-token');
+    const long = bytes('y'.repeat(70_000));
+    const between = pieces.slice(1).map((_, i) => (i % 40 === 39 ? long : token));
+    const gz = new GzipPieces(pieces).with(between);
+    assert.ok(gunzipSync(gz).equals(whole(pieces, between)));
+    assert.ok(execFileSync('gzip', ['-dc'], { input: gz, maxBuffer: 1 << 24 }).equals(whole(pieces, between)));
+  });
+
   it('compresses the pieces, not the values, and serves many visitors from one compression', () => {
     const page = new GzipPieces(['<li>product</li>'.repeat(2_000), '</ul>'].map(bytes));
     assert.ok(page.size < 1_000, `${page.size} bytes held for 32 KB of text`);
