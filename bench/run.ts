@@ -11,7 +11,8 @@
  * bench/results/latest.json. Never touches ./data or the network.
  *
  * Soak: `npm run bench -- --soak 30` then keeps a mixed storefront load
- * (home, listing, search, product, as a returning shopper) at half the
+ * (home, listing, search, product, as a returning shopper; with the members'
+ * home and goods pages when members-home or members-goods ran) at half the
  * measured maximum of the slowest of those pages
  * for 30 minutes, in one-minute windows, and reports the app process's
  * memory growth and the drift of p99 latency from the first window to the last.
@@ -38,7 +39,7 @@ import { seedMembers } from './members.seed';
 import { AS_BROWSER, scenarios, type BenchContext, type Scenario } from './scenarios';
 // Scenarios run in the order they register: the pages (a session's too) before the checkouts, whose
 // thousands of held and expiring orders would otherwise still be settling while the pages are measured.
-import './session.scenarios';
+import { signedIn } from './session.scenarios';
 import { CHECKOUT_AIM } from './checkout.scenarios';
 import { paced } from './paced';
 // Every model must be registered before the indexes are built.
@@ -478,7 +479,7 @@ interface SoakWindow {
 async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, rows: Row[], logger: ReturnType<typeof createLogger>) {
   if (!Number.isFinite(minutes) || minutes < 1) throw new Error('--soak takes a number of minutes (>= 1)');
   // Half the maximum of the slowest page in the mix, so the soak is sustainable and measures drift, not overload.
-  const mix = rows.filter((r) => ['home', 'listing', 'search', 'product'].includes(r.scenario));
+  const mix = rows.filter((r) => ['home', 'listing', 'search', 'product', 'members-home', 'members-goods'].includes(r.scenario));
   const slowest = Math.min(...mix.map((r) => r.requestsPerSec));
   const rate = Math.max(10, Math.round(slowest / 2));
   // Returning shoppers: one session cookie, as a browser would carry.
@@ -490,6 +491,17 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
     '/search?q=prodotto%20rustico',
     `/products/${ctx.productSlugs[Math.floor(Math.random() * ctx.productSlugs.length)]}`,
   ];
+  // With the members' scenarios in the run, their pages join the mix: co-op managers taken in turn, each with their own cookies.
+  const members = mix.some((r) => r.scenario.startsWith('members-'))
+    ? await Promise.all(ctx.members.map(async (m) => ({ coop: m.coop, cookie: await signedIn(ctx, m) })))
+    : [];
+  const memberPages = members.length ? 2 : 0;
+  const next = (n: number): { path: string; cookie: string } => {
+    const k = n % (4 + memberPages);
+    if (k < 4) return { path: paths()[k]!, cookie };
+    const m = members[Math.floor(n / 6) % members.length]!;
+    return { path: k === 4 ? `/workspace/${m.coop}` : `/workspace/${m.coop}/goods`, cookie: m.cookie };
+  };
   let i = 0;
   const windows: SoakWindow[] = [];
   logger.info(`bench: soak for ${minutes} min at ${rate} req/s (half the slowest storefront page's maximum)`);
@@ -498,7 +510,15 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
       {
         url: ctx.appUrl,
         headers: { ...AS_BROWSER, cookie },
-        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths()[i++ % 4]! }) }],
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (req) => {
+              const r = next(i++);
+              return { ...req, path: r.path, headers: { ...AS_BROWSER, cookie: r.cookie } };
+            },
+          },
+        ],
       },
       { perSec: rate, durationSec: 60 },
     );

@@ -111,7 +111,7 @@ for (const [page, what, paths] of shopperPages) {
 const memberCookies = new Map<string, Promise<string>>();
 
 /** A co-op member signed in through the login form, once per run, with the cookies a browser holds after the page it lands on. */
-function signedIn(ctx: BenchContext, who: { email: string; password: string }): Promise<string> {
+export function signedIn(ctx: BenchContext, who: { email: string; password: string }): Promise<string> {
   let made = memberCookies.get(who.email);
   if (made) return made;
   made = (async () => {
