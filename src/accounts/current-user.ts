@@ -114,7 +114,6 @@ interface FoundUser {
   fresh: boolean;
 }
 
-/** Reads the user; with `heldOnly`, a user whose held co-ops cannot serve comes back `fresh` without co-ops (not read). */
 /**
  * The read every signed-in request makes, shared by those asking at about
  * the same time (each by a read sent after it asked: GatheredReads), and
@@ -129,6 +128,7 @@ const users = new GatheredReads<string, UserFields>(async (ids) => {
   return new Map((await cursor.toArray()).map((u) => [String(u._id), u]));
 });
 
+/** Reads the user; with `heldOnly`, a user whose held co-ops cannot serve comes back `fresh` without co-ops (not read). */
 async function readUser(userId: string, membershipsOf: MembershipsOf, held?: HeldCoops, heldOnly = false): Promise<FoundUser | null> {
   if (!Types.ObjectId.isValid(userId)) return null;
   const user = await users.get(userId);
