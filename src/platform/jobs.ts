@@ -161,9 +161,10 @@ export class JobRunner {
     const leased = [...this.slots.values()].filter((s) => !s.job.perProcess).map((s) => s.job.name);
     if (!leased.length) return;
     const now = new Date();
+    // Given back as already past: a claim in the same millisecond (`until` < its now) would not see it expired.
     await JobLeaseModel.updateMany(
       { _id: trusted({ $in: leased }), owner: this.owner, until: trusted({ $gt: now }) },
-      { $set: { until: now } },
+      { $set: { until: new Date(now.getTime() - 1) } },
     ).catch((err: unknown) => this.logger.warn({ err }, 'job leases not released; other processes take them over when they expire'));
   }
 
