@@ -5,7 +5,7 @@ import { Turns } from '../platform/turns';
  * argon2id with OWASP's second recommended profile: 19 MiB memory, 2
  * iterations, 1 lane (about 20–30 ms on one of this machine's cores).
  */
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /**
  * Two hashes at a time, whatever the burst of sign-ins: each holds 19 MiB
@@ -15,7 +15,7 @@ const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parall
  */
 export const hashing = new Turns(2);
 
-export const hashPassword = (plain: string): Promise<string> => hashing.run(() => argon2.hash(plain, OPTIONS));
+export const hashPassword = (plain: string): Promise<string> => hashing.run(() => argon2.hash(plain, HASH_OPTIONS));
 
 export async function verifyPassword(hash: string, plain: string): Promise<boolean> {
   try {
