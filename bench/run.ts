@@ -495,11 +495,11 @@ async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, ro
   const members = mix.some((r) => r.scenario.startsWith('members-'))
     ? await Promise.all(ctx.members.map(async (m) => ({ coop: m.coop, cookie: await signedIn(ctx, m) })))
     : [];
-  const memberPages = members.length ? 2 : 0;
+  const cycle = 4 + (members.length ? 2 : 0);
   const next = (n: number): { path: string; cookie: string } => {
-    const k = n % (4 + memberPages);
+    const k = n % cycle;
     if (k < 4) return { path: paths()[k]!, cookie };
-    const m = members[Math.floor(n / 6) % members.length]!;
+    const m = members[Math.floor(n / cycle) % members.length]!;
     return { path: k === 4 ? `/workspace/${m.coop}` : `/workspace/${m.coop}/goods`, cookie: m.cookie };
   };
   let i = 0;
