@@ -58,6 +58,9 @@ export function useViews(app: Express, config: Config): void {
     };
     // Every page goes out with this visitor's own in any slot: a kept page's, or a kept fragment's CSRF slot (renderForAnyone).
     const send = (html: string) => {
+      // The database gate answered 503 while the page waited for its data: the page is not this request's answer any more.
+      // (A throw here would be uncaught: render callbacks run on their own tick.)
+      if (res.headersSent) return;
       const page = fillSlots(html, req, res);
       // A page for a visitor with a session is private and never stored (noStoreWithSession): nobody would revalidate it.
       if (!sentSessionCookie(req) && !res.get('ETag')) res.set('ETag', etagOf(page));
