@@ -65,6 +65,19 @@ const { values: args } = parseArgs({
 const duration = Number(args.duration);
 const connections = Number(args.connections);
 const warmup = Number(args.warmup);
+// The soak's rate comes from the measured maximum of the pages it loads, so each must be measured first.
+const SOAK_PAGES = ['home', 'listing', 'search', 'product'];
+const unmeasured =
+  args.soak && args.only
+    ? SOAK_PAGES.filter(
+        (name) =>
+          !args
+            .only!.split(',')
+            .map((s) => s.trim())
+            .includes(name),
+      )
+    : [];
+if (unmeasured.length) throw new Error(`bench: --soak loads ${SOAK_PAGES.join(', ')}; --only must include ${unmeasured.join(', ')}`);
 
 const children: ChildProcess[] = [];
 // Whatever ends this process (a crash included), the app, hello-world and stripe-mock end with it.
@@ -479,7 +492,7 @@ interface SoakWindow {
 async function runSoak(minutes: number, ctx: BenchContext, app: ChildProcess, rows: Row[], logger: ReturnType<typeof createLogger>) {
   if (!Number.isFinite(minutes) || minutes < 1) throw new Error('--soak takes a number of minutes (>= 1)');
   // Half the maximum of the slowest page in the mix, so the soak is sustainable and measures drift, not overload.
-  const mix = rows.filter((r) => ['home', 'listing', 'search', 'product', 'members-home', 'members-goods'].includes(r.scenario));
+  const mix = rows.filter((r) => [...SOAK_PAGES, 'members-home', 'members-goods'].includes(r.scenario));
   const slowest = Math.min(...mix.map((r) => r.requestsPerSec));
   const rate = Math.max(10, Math.round(slowest / 2));
   // Returning shoppers: one session cookie, as a browser would carry.
